@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/scribecheck/scribecheck/fakeserver"
+)
+
+func fakeHelp() string {
+	var b strings.Builder
+	b.WriteString(`scribecheck fake: serve a local fake of the Scribe v2 Realtime API until interrupted.
+
+  POST /v1/single-use-token/{realtime_scribe|tts_websocket|batch_scribe}   (xi-api-key)
+  GET  /v1/speech-to-text/realtime                                         (WebSocket)
+
+It prints its URL and a generated test key; point a client or
+` + "`ELEVENLABS_API_KEY=<test key> scribecheck run --target http://HOST:PORT`" + ` at it.
+A second generated key lacks the speech_to_text permission (it cannot mint
+realtime_scribe tokens). Origins are not checked, so browser apps can use it.
+
+Bugs (--bug NAME), a server deciding wrongly:
+`)
+	writeFaults(&b, fakeserver.Bug)
+	b.WriteString("\nDeviations (--deviate NAME), the right decision in the wrong form:\n")
+	writeFaults(&b, fakeserver.Deviation)
+	b.WriteString("\nChoices the fake makes where the real server's behaviour is unconfirmed:\n")
+	for _, c := range fakeserver.Choices {
+		fmt.Fprintf(&b, "  %-34s %s\n", c.Name, c.What)
+	}
+	return b.String()
+}
+
+func writeFaults(b *strings.Builder, kind fakeserver.FaultKind) {
+	for _, f := range fakeserver.Faults {
+		if f.Kind == kind {
+			fmt.Fprintf(b, "  %-24s %s\n", f.Name, f.Description)
+		}
+	}
+}
+
+func joinNames(kind fakeserver.FaultKind) string {
+	return strings.Join(fakeserver.FaultNames(kind), ", ")
+}
+
+func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("fake", fakeHelp(), stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
+	var keys, bugs, deviations stringList
+	fs.Var(&keys, "api-key", "accept this API key too (repeatable); it is never printed")
+	fs.Var(&bugs, "bug", "misbehave like a broken server (repeatable): "+joinNames(fakeserver.Bug))
+	fs.Var(&deviations, "deviate", "deviate from the protocol's form (repeatable): "+joinNames(fakeserver.Deviation))
+	quiet := fs.Bool("quiet", false, "do not log each decision to stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	faults, err := faultList(bugs, deviations)
+	if err != nil {
+		return err
+	}
+	opts := fakeserver.Options{APIKeys: keys, Faults: faults, Log: stderr}
+	if *quiet {
+		opts.Log = nil
+	}
+	srv, err := fakeserver.New(opts)
+	if err != nil {
+		return err
+	}
+	base, err := srv.Start(*addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "listening on %s\n", base)
+	fmt.Fprintf(stdout, "test key: %s\n", srv.TestKey())
+	fmt.Fprintf(stdout, "restricted key (no speech_to_text permission): %s\n", srv.RestrictedKey())
+	if len(keys) > 0 {
+		fmt.Fprintf(stdout, "also accepting %d key(s) given with --api-key\n", len(keys))
+	}
+	if len(faults) > 0 {
+		fmt.Fprintf(stdout, "faults on: %s\n", strings.Join(faults, ", "))
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "shutting down")
+	return srv.Close()
+}

@@ -1,0 +1,114 @@
+// Command scribecheck tells people building on ElevenLabs Scribe v2 Realtime
+// which authentication path of the realtime socket fails and why, and whether
+// a server, a fake or an SDK still speaks the protocol.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/scribecheck/scribecheck/suites"
+)
+
+const usage = `scribecheck checks the ElevenLabs Scribe v2 Realtime socket: which auth path
+fails and why, and whether a server still speaks the protocol.
+
+Usage:
+  scribecheck run   [--target fake|live|URL] [flags]   run the specs, write JUnit reports
+  scribecheck fake  [--addr HOST:PORT] [flags]         serve the local fake Scribe API
+  scribecheck list                                     print every spec: ID, level, labels, requirement
+  scribecheck help COMMAND                             explain a command's flags
+
+Targets: "fake" (default) starts an in-process fake; "live" is the ElevenLabs API;
+any http(s)://HOST[:PORT] works too. Live and URL targets take the API key from
+ELEVENLABS_API_KEY. Secrets never appear in any output: they show as sk_…9f2c.
+
+Exit codes: 0 all MUST specs passed; 1 a conformance or auth failure; 2 usage or
+configuration error; 3 the target could not be reached.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches a command and maps its error to an exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return suites.ExitUsage
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "run":
+		return runCommand(ctx, rest, stdout, stderr)
+	case "fake":
+		err = fakeCommand(ctx, rest, stdout, stderr)
+	case "list":
+		err = listCommand(rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && rest[0] != "" {
+			return run(ctx, []string{rest[0], "--help"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "scribecheck: unknown command %q\n\n%s", cmd, usage)
+		return suites.ExitUsage
+	}
+	return exitCode(err, stderr)
+}
+
+// exitCode prints err and returns the code it maps to.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	fmt.Fprintf(stderr, "scribecheck: %v\n", err)
+	var ee *suites.ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return suites.ExitFailed
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// newFlagSet makes a flag set that reports errors instead of exiting, with
+// help text in the given words.
+func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, help)
+		fmt.Fprintln(stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args; a bad flag is a usage error (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &suites.ExitError{Code: suites.ExitUsage, Err: err}
+	}
+	if fs.NArg() > 0 {
+		return &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("%s takes no arguments, got %q", fs.Name(), fs.Args())}
+	}
+	return nil
+}

@@ -1,0 +1,22 @@
+package fakeserver
+
+// Server frames as structs, so fields go out in the order the live server
+// sends them (message_type first), not in a map's sorted order.
+
+type sessionStartedFrame struct {
+	MessageType string     `json:"message_type"`
+	SessionID   string     `json:"session_id,omitempty"` // empty only under FaultNoSessionID
+	Config      wireConfig `json:"config"`
+}
+
+type transcriptFrame struct {
+	MessageType string `json:"message_type"`
+	Text        string `json:"text"`
+}
+
+type timestampsFrame struct {
+	MessageType  string `json:"message_type"`
+	Text         string `json:"text"`
+	LanguageCode string `json:"language_code"`
+	Words        []word `json:"words"`
+}

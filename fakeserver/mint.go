@@ -1,0 +1,50 @@
+package fakeserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// handleMint serves POST /v1/single-use-token/{token_type} (protocol.md §3).
+func (s *Server) handleMint(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get(protocol.APIKeyHeader)
+	tokenType := r.PathValue("token_type")
+	switch kind := s.keys[key]; {
+	case key == "":
+		s.log.Printf("mint %s: 401 needs_authorization", tokenType)
+		writeDetail(w, http.StatusUnauthorized, protocol.StatusNeedsAuthorization, protocol.NeedsAuthorizationMessage)
+		return
+	case kind == keyUnknown:
+		s.log.Printf("mint %s: 401 invalid_api_key", tokenType)
+		writeDetail(w, http.StatusUnauthorized, protocol.StatusInvalidAPIKey, protocol.InvalidAPIKeyMessage)
+		return
+	case !slices.Contains(protocol.TokenTypes, tokenType):
+		s.log.Printf("mint %q: 422 unknown token type", tokenType)
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": []map[string]any{{
+			"loc":  []string{"path", "token_type"},
+			"msg":  "Input should be 'realtime_scribe', 'tts_websocket' or 'batch_scribe'",
+			"type": "enum",
+		}}})
+		return
+	case kind == keyRestricted && tokenType == protocol.TokenRealtimeScribe && !s.faults.has(FaultPermissionsUnchecked):
+		s.log.Printf("mint %s: 401 missing_permissions", tokenType)
+		writeDetail(w, http.StatusUnauthorized, protocol.StatusMissingPermissions, protocol.MissingPermissionsMessage(protocol.MintPermission))
+		return
+	}
+	t := s.tokens.Mint(tokenType, r.Host)
+	s.log.Printf("mint %s: 200", tokenType)
+	writeJSON(w, http.StatusOK, map[string]string{"token": t.Value})
+}
+
+func writeDetail(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]any{"detail": map[string]string{"status": code, "message": message}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v) // the client may be gone; nothing to do then
+}

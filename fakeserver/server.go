@@ -1,0 +1,194 @@
+package fakeserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// Options configure a fake server.
+type Options struct {
+	// APIKeys may mint every token type and open sessions, besides the test
+	// key the fake always generates (see Server.TestKey).
+	APIKeys []string
+	// RestrictedKeys lack the speech_to_text permission: they may not mint
+	// realtime_scribe tokens. If nil, one is generated.
+	RestrictedKeys []string
+	// Faults names the bugs and deviations to switch on (see Faults).
+	Faults []string
+	// Clock drives token expiry and session timers; RealClock if nil.
+	Clock Clock
+	// ReadLimit is the largest frame the socket accepts; 4 MiB if zero, which
+	// admits a one-second 48 kHz PCM chunk (about 128 KiB of base64) with room.
+	ReadLimit int64
+	// Log receives one line per decision; discarded if nil.
+	Log io.Writer
+}
+
+// DefaultReadLimit is the fake's frame size limit.
+const DefaultReadLimit = 4 << 20
+
+// Server is a fake Scribe v2 Realtime API.
+type Server struct {
+	clock      Clock
+	tokens     *TokenStore
+	keys       map[string]keyKind
+	testKey    string
+	restricted string
+	faults     faultSet
+	readLimit  int64
+	log        *log.Logger
+
+	mu       sync.Mutex
+	http     *http.Server
+	listener net.Listener
+	sessions map[*session]struct{}
+	closed   bool
+}
+
+type keyKind int
+
+const (
+	keyUnknown keyKind = iota
+	keyFull
+	keyRestricted
+)
+
+// New builds a server; it serves nothing until Start or Handler is used.
+func New(opts Options) (*Server, error) {
+	faults, err := newFaultSet(opts.Faults)
+	if err != nil {
+		return nil, err
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = RealClock{}
+	}
+	s := &Server{
+		clock:     clock,
+		tokens:    NewTokenStore(clock),
+		keys:      map[string]keyKind{},
+		faults:    faults,
+		readLimit: opts.ReadLimit,
+		log:       log.New(io.Discard, "", 0),
+		sessions:  map[*session]struct{}{},
+	}
+	if s.readLimit == 0 {
+		s.readLimit = DefaultReadLimit
+	}
+	if opts.Log != nil {
+		s.log = log.New(opts.Log, "fake: ", log.Ltime|log.Lmicroseconds)
+	}
+	s.testKey = "sk_test_" + randomHex(20)
+	for _, k := range append([]string{s.testKey}, opts.APIKeys...) {
+		if k == "" {
+			return nil, errors.New("an API key may not be empty")
+		}
+		s.keys[k] = keyFull
+	}
+	restricted := opts.RestrictedKeys
+	if restricted == nil {
+		restricted = []string{"sk_restricted_" + randomHex(20)}
+	}
+	for _, k := range restricted {
+		if s.keys[k] == keyFull {
+			return nil, fmt.Errorf("a key cannot be both full and restricted")
+		}
+		s.keys[k] = keyRestricted
+	}
+	if len(restricted) > 0 {
+		s.restricted = restricted[0]
+	}
+	s.tokens.NeverExpire = faults.has(FaultTokenNeverExpires)
+	s.tokens.NeverConsume = faults.has(FaultTokenNotConsumed)
+	return s, nil
+}
+
+// TestKey is the generated API key.
+func (s *Server) TestKey() string { return s.testKey }
+
+// RestrictedKey is the first key that may not mint realtime_scribe tokens.
+func (s *Server) RestrictedKey() string { return s.restricted }
+
+// Clock is the server's clock, for tests that jump it.
+func (s *Server) Clock() Clock { return s.clock }
+
+// Tokens is the server's token store.
+func (s *Server) Tokens() *TokenStore { return s.tokens }
+
+// Handler serves the token endpoint and the realtime socket.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+protocol.SingleUseTokenPath+"{token_type}", s.handleMint)
+	mux.HandleFunc("GET "+protocol.RealtimePath, s.handleRealtime)
+	mux.HandleFunc("/", s.handleNotFound)
+	return mux
+}
+
+// Start listens on addr (host:port; port 0 picks one) and serves in the
+// background. It returns the base URL, http://HOST:PORT.
+func (s *Server) Start(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("fake server cannot listen on %s: %w", addr, err)
+	}
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	s.http, s.listener = hs, ln
+	s.mu.Unlock()
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Printf("serve: %v", err)
+		}
+	}()
+	return "http://" + ln.Addr().String(), nil
+}
+
+// Close stops listening and ends every open session.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	hs := s.http
+	var open []*session
+	for ss := range s.sessions {
+		open = append(open, ss)
+	}
+	s.mu.Unlock()
+	for _, ss := range open {
+		ss.abort()
+	}
+	if hs == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return hs.Shutdown(ctx)
+}
+
+func (s *Server) track(ss *session) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.sessions[ss] = struct{}{}
+	return true
+}
+
+func (s *Server) untrack(ss *session) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.sessions, ss)
+}
+
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, map[string]any{"detail": "Not Found"})
+}

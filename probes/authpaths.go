@@ -1,0 +1,102 @@
+package probes
+
+// Expect is what the documented server does for an auth path (protocol.md §3).
+type Expect string
+
+const (
+	// ExpectSession: the socket opens and session_started is the first frame.
+	ExpectSession Expect = "session"
+	// ExpectRefused: access is refused (observed form: auth_error after 101,
+	// then close 1000 with an empty reason).
+	ExpectRefused Expect = "refused"
+	// ExpectMintRefused: the token endpoint refuses with 401 missing_permissions.
+	ExpectMintRefused Expect = "mint-refused"
+	// ExpectUnknown: nobody has shown what happens; record it.
+	ExpectUnknown Expect = "unknown"
+)
+
+// AuthPath is one way of presenting credentials to the realtime socket.
+type AuthPath struct {
+	Name string
+	// Sends says in words what the probe sends.
+	Sends string
+	// Expect is what the documented server does.
+	Expect Expect
+	// Level is the evidence behind Expect: D documented (or a vendor
+	// maintainer's statement), O observed live, U unconfirmed.
+	Level string
+	// FormLevel is the evidence behind the form of a refusal (O), empty when
+	// no in-band refusal is expected.
+	FormLevel string
+	// Evidence quotes protocol.md.
+	Evidence string
+	// NeedsFake: the path needs something only the fake has (a restricted key).
+	NeedsFake bool
+	// NeedsClock: the path needs the target's clock to jump 15 minutes.
+	NeedsClock bool
+
+	prepare func(r *runner) (*socketParams, error)
+}
+
+// The auth paths, in the order the matrix shows them.
+var (
+	PathHeader = AuthPath{Name: "header", Sends: "a valid API key in the xi-api-key header",
+		Expect: ExpectSession, Level: "D", Evidence: "two paths: the xi-api-key header or ?token= (D)",
+		prepare: withHeader}
+	PathHeaderInvalid = AuthPath{Name: "header-invalid", Sends: "an API key the server does not know in xi-api-key",
+		Expect: ExpectRefused, Level: "D", FormLevel: "O", Evidence: "header with an invalid key: refused (D), auth_error then close 1000 (O)",
+		prepare: withInvalidHeader}
+	PathNone = AuthPath{Name: "none", Sends: "no credentials at all",
+		Expect: ExpectRefused, Level: "D", FormLevel: "O", Evidence: "no credentials: refused (D), auth_error then close 1000 (O)",
+		prepare: withNothing}
+	PathTokenQuery = AuthPath{Name: "token-query", Sends: "a fresh realtime_scribe token on ?token= and no header",
+		Expect: ExpectSession, Level: "D", Evidence: "fresh realtime_scribe token on ?token=: session_started (D)",
+		prepare: withFreshToken}
+	PathTokenReused = AuthPath{Name: "token-reused", Sends: "a realtime_scribe token that already opened one socket",
+		Expect: ExpectRefused, Level: "D", FormLevel: "O", Evidence: "single-use: \"will be consumed on use\" (D); a second socket gets auth_error (O)",
+		prepare: withReusedToken}
+	PathTokenExpired = AuthPath{Name: "token-expired", Sends: "a realtime_scribe token minted more than 15 minutes ago",
+		Expect: ExpectRefused, Level: "D", FormLevel: "O", Evidence: "\"expires after 15 minutes\" (D); form of the refusal assumed as for other tokens (O)",
+		NeedsClock: true, prepare: withExpiredToken}
+	PathTokenWrongType = AuthPath{Name: "token-wrong-type", Sends: "a fresh tts_websocket token on ?token=",
+		Expect: ExpectUnknown, Level: "U", Evidence: "tts_websocket or batch_scribe token: unknown (U)",
+		prepare: withWrongTypeToken}
+	PathTokenAndHeader = AuthPath{Name: "token-and-header", Sends: "a fresh realtime_scribe token on ?token= and a valid xi-api-key header",
+		Expect: ExpectSession, Level: "D", Evidence: "valid token and valid header together: session_started (D, either suffices)",
+		prepare: withTokenAndHeader}
+	PathBadTokenGoodHeader = AuthPath{Name: "bad-token-good-header", Sends: "a made-up sutkn_ token on ?token= and a valid xi-api-key header",
+		Expect: ExpectRefused, Level: "D", FormLevel: "O", Evidence: "the token is tried first, no fall-back to the header (vendor maintainer, elevenlabs-js #436)",
+		prepare: withBadTokenGoodHeader}
+	PathAPIKeyAsToken = AuthPath{Name: "api-key-as-token", Sends: "the API key itself on ?token= and no header",
+		Expect: ExpectRefused, Level: "O", FormLevel: "O", Evidence: "API key passed as token: refused (O)",
+		prepare: withAPIKeyAsToken}
+	PathSingleUseTokenParam = AuthPath{Name: "token-param-single_use_token", Sends: "a fresh realtime_scribe token on ?single_use_token= (the TTS name) and no header",
+		Expect: ExpectRefused, Level: "D", FormLevel: "O", Evidence: "the STT socket reads token, TTS sockets single_use_token: no credentials (D)",
+		prepare: withSingleUseTokenParam}
+	PathTokenUndefined = AuthPath{Name: "token-undefined", Sends: "?token=undefined, what @elevenlabs/client sends when the token is missing",
+		Expect: ExpectRefused, Level: "D", FormLevel: "O", Evidence: "token=undefined is not a token (D); @elevenlabs/client sends it (S)",
+		prepare: withLiteralToken("undefined")}
+	PathTokenObject = AuthPath{Name: "token-object", Sends: "?token=[object Object], the token response object instead of its string",
+		Expect: ExpectRefused, Level: "D", FormLevel: "O", Evidence: "token=[object Object] is not a token (D)",
+		prepare: withLiteralToken("[object Object]")}
+	PathRestrictedKey = AuthPath{Name: "restricted-key", Sends: "a key without the speech_to_text permission asking for a realtime_scribe token",
+		Expect: ExpectMintRefused, Level: "O", Evidence: "401 missing_permissions (O shape, U permission name)",
+		NeedsFake: true, prepare: withRestrictedKey}
+)
+
+// AuthPaths lists every path in matrix order.
+var AuthPaths = []AuthPath{
+	PathHeader, PathHeaderInvalid, PathNone, PathTokenQuery, PathTokenReused, PathTokenExpired,
+	PathTokenWrongType, PathTokenAndHeader, PathBadTokenGoodHeader, PathAPIKeyAsToken,
+	PathSingleUseTokenParam, PathTokenUndefined, PathTokenObject, PathRestrictedKey,
+}
+
+// LookupPath finds a path by name.
+func LookupPath(name string) (AuthPath, bool) {
+	for _, p := range AuthPaths {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return AuthPath{}, false
+}

@@ -1,0 +1,240 @@
+package probes
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// ReadLimit bounds one frame from the server. Real frames are small; a
+// larger one is recorded as an error, never read into memory whole.
+const ReadLimit = 1 << 20
+
+// ErrNoFrame is returned by Next when the socket is over and every frame it
+// received has been read.
+var ErrNoFrame = errors.New("no more frames: the socket is closed")
+
+// Conn is one realtime socket with its timeline. A single reader goroutine
+// records every frame; Next and WaitFor wait on what it recorded.
+type Conn struct {
+	start time.Time
+	ws    *websocket.Conn
+	stop  context.CancelFunc
+	done  chan struct{} // closed when the reader has ended
+
+	mu     sync.Mutex
+	tl     Timeline
+	cursor int           // received frames already returned by Next
+	notify chan struct{} // closed and replaced on every event
+}
+
+// Dial opens the realtime socket at url with header. A failed upgrade is not
+// an error of Dial: it is recorded in the timeline (Upgrade), and the returned
+// Conn has no socket. ctx bounds the handshake only.
+func Dial(ctx context.Context, url string, header http.Header) *Conn {
+	c := &Conn{start: time.Now(), done: make(chan struct{}), notify: make(chan struct{})}
+	c.tl.URL = url
+	c.tl.RequestHeaders = header.Clone()
+	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: header})
+	c.tl.Upgrade.At = time.Since(c.start)
+	if resp != nil {
+		c.tl.Upgrade.Status = resp.StatusCode
+		c.tl.Upgrade.Header = resp.Header.Clone()
+		if err != nil && resp.Body != nil {
+			b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+			c.tl.Upgrade.Body = string(b)
+		}
+	}
+	if err != nil {
+		c.tl.Upgrade.Err = err.Error()
+		c.tl.Upgrade.Unreachable = resp == nil && isUnreachable(err)
+		close(c.done)
+		return c
+	}
+	ws.SetReadLimit(ReadLimit)
+	c.ws = ws
+	readCtx, stop := context.WithCancel(context.Background())
+	c.stop = stop
+	go c.read(readCtx)
+	return c
+}
+
+// isUnreachable tells a refused or unroutable connection from a server that
+// answered badly.
+func isUnreachable(err error) bool {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	return errors.As(err, &dnsErr) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) ||
+		(errors.As(err, &opErr) && opErr.Op == "dial")
+}
+
+// Upgraded reports whether the handshake answered 101.
+func (c *Conn) Upgraded() bool { return c.ws != nil }
+
+func (c *Conn) read(ctx context.Context) {
+	defer close(c.done)
+	for {
+		typ, data, err := c.ws.Read(ctx)
+		at := time.Since(c.start)
+		if err != nil {
+			c.record(func(tl *Timeline) {
+				if tl.Close != nil {
+					return // we closed it; Close recorded that
+				}
+				cl := &Close{At: at, Code: -1}
+				var ce websocket.CloseError
+				if errors.As(err, &ce) {
+					cl.Code, cl.Reason = int(ce.Code), ce.Reason
+				} else {
+					cl.Err = err.Error()
+				}
+				tl.Close = cl
+			})
+			return
+		}
+		f := ParseFrame(at, typ == websocket.MessageBinary, data)
+		c.record(func(tl *Timeline) { tl.Frames = append(tl.Frames, f) })
+	}
+}
+
+// record changes the timeline under the lock and wakes every waiter.
+func (c *Conn) record(change func(*Timeline)) {
+	c.mu.Lock()
+	change(&c.tl)
+	close(c.notify)
+	c.notify = make(chan struct{})
+	c.mu.Unlock()
+}
+
+// Next returns the next frame the server sent that Next has not returned yet.
+// It waits until one arrives, the socket ends (ErrNoFrame) or ctx is done.
+func (c *Conn) Next(ctx context.Context) (Frame, error) {
+	for {
+		c.mu.Lock()
+		n := 0
+		for _, f := range c.tl.Frames {
+			if f.Out {
+				continue
+			}
+			if n == c.cursor {
+				c.cursor++
+				c.mu.Unlock()
+				return f, nil
+			}
+			n++
+		}
+		ended := c.tl.Close != nil || c.ws == nil
+		wait := c.notify
+		c.mu.Unlock()
+		if ended {
+			return Frame{}, ErrNoFrame
+		}
+		select {
+		case <-ctx.Done():
+			return Frame{}, fmt.Errorf("waiting for a frame: %w", ctx.Err())
+		case <-wait:
+		}
+	}
+}
+
+// WaitFor returns the next frame whose message_type is one of types,
+// skipping others. It stops early at an error frame the caller did not ask
+// for, returning that frame and an error.
+func (c *Conn) WaitFor(ctx context.Context, types ...string) (Frame, error) {
+	for {
+		f, err := c.Next(ctx)
+		if err != nil {
+			return f, err
+		}
+		for _, t := range types {
+			if f.Type == t {
+				return f, nil
+			}
+		}
+		if protocol.IsError(f.Type) {
+			return f, fmt.Errorf("server sent %s: %s", f.Type, f.Get("error").String())
+		}
+	}
+}
+
+// Send writes v as a JSON text frame and records it.
+func (c *Conn) Send(ctx context.Context, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encoding a frame: %w", err)
+	}
+	return c.SendRaw(ctx, websocket.MessageText, b)
+}
+
+// SendRaw writes one frame as it is and records it.
+func (c *Conn) SendRaw(ctx context.Context, typ websocket.MessageType, b []byte) error {
+	if c.ws == nil {
+		return errors.New("not connected: the upgrade failed")
+	}
+	at := time.Since(c.start)
+	err := c.ws.Write(ctx, typ, b)
+	f := ParseFrame(at, typ == websocket.MessageBinary, b)
+	f.Out = true
+	c.record(func(tl *Timeline) { tl.Frames = append(tl.Frames, f) })
+	if err != nil {
+		return fmt.Errorf("sending a frame: %w", err)
+	}
+	return nil
+}
+
+// Close ends the socket with code 1000 and waits (bounded) for the reader.
+// It is safe to call more than once and after the server closed.
+func (c *Conn) Close() {
+	if c.ws == nil {
+		return
+	}
+	c.mu.Lock()
+	open := c.tl.Close == nil
+	c.mu.Unlock()
+	if open {
+		at := time.Since(c.start)
+		c.record(func(tl *Timeline) {
+			if tl.Close == nil {
+				tl.Close = &Close{At: at, Code: int(websocket.StatusNormalClosure), Reason: "scribecheck done", ByUs: true}
+			}
+		})
+		closed := make(chan struct{})
+		go func() {
+			_ = c.ws.Close(websocket.StatusNormalClosure, "scribecheck done")
+			close(closed)
+		}()
+		select {
+		case <-closed:
+		case <-time.After(2 * time.Second): // a server that never answers the close
+			_ = c.ws.CloseNow()
+		}
+	}
+	c.stop()
+	_ = c.ws.CloseNow()
+	<-c.done
+}
+
+// Timeline returns a copy of what has been recorded so far.
+func (c *Conn) Timeline() Timeline {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tl := c.tl
+	tl.Frames = append([]Frame(nil), c.tl.Frames...)
+	if c.tl.Close != nil {
+		cl := *c.tl.Close
+		tl.Close = &cl
+	}
+	return tl
+}

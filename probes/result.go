@@ -1,0 +1,122 @@
+package probes
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// Outcome is what the decisive step of a probe came to.
+type Outcome string
+
+const (
+	OutcomeSession          Outcome = "session_started"
+	OutcomeAuthError        Outcome = "auth_error"
+	OutcomeOtherError       Outcome = "other error frame"
+	OutcomeUnexpectedFrame  Outcome = "unexpected first frame"
+	OutcomeGarbage          Outcome = "not a protocol message"
+	OutcomeRefusedAtUpgrade Outcome = "refused at upgrade"
+	OutcomeMintRefused      Outcome = "mint refused"
+	OutcomeClosed           Outcome = "closed without a frame"
+	OutcomeNoAnswer         Outcome = "no answer"
+	OutcomeUnreachable      Outcome = "unreachable"
+)
+
+// Refused reports whether the outcome denies access one way or another.
+func (o Outcome) Refused() bool {
+	switch o {
+	case OutcomeAuthError, OutcomeRefusedAtUpgrade, OutcomeMintRefused, OutcomeClosed, OutcomeOtherError:
+		return true
+	}
+	return false
+}
+
+// Result is everything one auth-path probe did.
+type Result struct {
+	Path    string     `json:"path"`
+	Target  string     `json:"target"`
+	Mints   []Mint     `json:"mints,omitempty"`
+	Sockets []Timeline `json:"sockets,omitempty"`
+	// Outcome is what the decisive step (the last socket, or the mint) did.
+	Outcome Outcome `json:"outcome"`
+	// Detail names the outcome in a line: the frame, status or error.
+	Detail string `json:"detail"`
+	// Precondition is set when an earlier step the path relies on failed (a
+	// fresh token refused on its first use).
+	Precondition string  `json:"precondition,omitempty"`
+	Stages       Stages  `json:"stages"`
+	Latency      Latency `json:"latency"`
+	// Fault is a harness failure: the probe could not do what the path
+	// needs (minting failed, the target vanished). Not a verdict on the target.
+	Fault string `json:"fault,omitempty"`
+	// Skip says why the path cannot run against this target.
+	Skip string `json:"skip,omitempty"`
+}
+
+// Stages says how far the decisive socket got.
+type Stages struct {
+	Upgraded       bool   `json:"upgraded"`
+	SessionStarted bool   `json:"session_started"`
+	AudioSent      bool   `json:"audio_sent"`
+	Committed      bool   `json:"committed"`
+	CommittedText  string `json:"committed_text,omitempty"`
+}
+
+// Latency holds the times a user asks about; zero when not reached.
+type Latency struct {
+	Upgrade        time.Duration `json:"upgrade_ns"`
+	SessionStarted time.Duration `json:"session_started_ns"`
+	Commit         time.Duration `json:"commit_to_committed_ns"`
+}
+
+// Decisive is the last socket, the one the outcome is about.
+func (r Result) Decisive() (Timeline, bool) {
+	if len(r.Sockets) == 0 {
+		return Timeline{}, false
+	}
+	return r.Sockets[len(r.Sockets)-1], true
+}
+
+// classify names what a socket came to from its timeline.
+func classify(tl Timeline) (Outcome, string) {
+	switch {
+	case tl.Upgrade.Unreachable:
+		return OutcomeUnreachable, tl.Upgrade.Err
+	case tl.Upgrade.Status == 0:
+		return OutcomeNoAnswer, "no HTTP answer to the upgrade: " + tl.Upgrade.Err
+	case tl.Upgrade.Status != http.StatusSwitchingProtocols:
+		return OutcomeRefusedAtUpgrade, fmt.Sprintf("HTTP %d at the upgrade: %s", tl.Upgrade.Status, clip(tl.Upgrade.Body, 200))
+	}
+	first, ok := tl.First()
+	switch {
+	case ok && first.ParseErr != "":
+		return OutcomeGarbage, first.ParseErr + ": " + clip(first.Raw, 200)
+	case ok && first.Type == protocol.SessionStarted:
+		return OutcomeSession, "session_started " + first.Get("session_id").String()
+	case ok && first.Type == protocol.ErrAuth:
+		return OutcomeAuthError, fmt.Sprintf("auth_error %q%s", first.Get("error").String(), closeText(tl))
+	case ok && protocol.IsError(first.Type):
+		return OutcomeOtherError, fmt.Sprintf("%s %q%s", first.Type, first.Get("error").String(), closeText(tl))
+	case ok:
+		return OutcomeUnexpectedFrame, clip(first.Raw, 200)
+	case tl.Close != nil:
+		return OutcomeClosed, "closed before any frame" + closeText(tl)
+	default:
+		return OutcomeNoAnswer, "upgraded, then no frame before the timeout"
+	}
+}
+
+func closeText(tl Timeline) string {
+	switch {
+	case tl.Close == nil:
+		return ", socket left open"
+	case tl.Close.ByUs:
+		return ", then closed by us"
+	case tl.Close.Code < 0:
+		return ", then ended without a close frame"
+	default:
+		return fmt.Sprintf(", then close %d %q", tl.Close.Code, tl.Close.Reason)
+	}
+}

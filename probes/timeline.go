@@ -1,0 +1,159 @@
+package probes
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// Timeline is everything one socket did, in order, with times from the start
+// of the dial. It holds raw values (URLs with tokens, frames); whoever prints
+// it redacts it.
+type Timeline struct {
+	URL            string      `json:"url"`
+	RequestHeaders http.Header `json:"request_headers,omitempty"`
+	Upgrade        Upgrade     `json:"upgrade"`
+	Frames         []Frame     `json:"frames"`
+	Close          *Close      `json:"close,omitempty"`
+	// Err is a transport failure after the upgrade (not a close).
+	Err string `json:"error,omitempty"`
+}
+
+// Upgrade is the HTTP side of the handshake.
+type Upgrade struct {
+	Status int           `json:"status"` // 101 on success; 0 when no HTTP answer came
+	Header http.Header   `json:"header,omitempty"`
+	Body   string        `json:"body,omitempty"` // a refused upgrade's body, up to 1 KiB
+	Err    string        `json:"error,omitempty"`
+	At     time.Duration `json:"at_ns"`
+	// Unreachable is true when no TCP connection could be made.
+	Unreachable bool `json:"unreachable,omitempty"`
+}
+
+// Frame is one WebSocket message, either way.
+type Frame struct {
+	At     time.Duration `json:"at_ns"`
+	Out    bool          `json:"out"` // sent by us
+	Binary bool          `json:"binary,omitempty"`
+	Raw    string        `json:"raw"`
+	// Type is message_type when the frame is a JSON object that has one.
+	Type string `json:"message_type,omitempty"`
+	// ParseErr says why the frame is not a protocol message, if it is not.
+	ParseErr string `json:"parse_error,omitempty"`
+}
+
+// Close is how the socket ended.
+type Close struct {
+	At     time.Duration `json:"at_ns"`
+	Code   int           `json:"code"` // -1 when it ended without a close frame
+	Reason string        `json:"reason"`
+	ByUs   bool          `json:"by_us"`
+	// Err is the read error when there was no close frame.
+	Err string `json:"error,omitempty"`
+}
+
+// ParseFrame classifies raw bytes received at at.
+func ParseFrame(at time.Duration, binary bool, raw []byte) Frame {
+	f := Frame{At: at, Binary: binary, Raw: string(raw)}
+	switch {
+	case binary:
+		f.ParseErr = fmt.Sprintf("binary frame of %d bytes; the protocol sends JSON text only", len(raw))
+	case !gjson.ValidBytes(raw):
+		f.ParseErr = "not JSON"
+	case !gjson.ParseBytes(raw).IsObject():
+		f.ParseErr = "JSON but not an object"
+	default:
+		mt := gjson.GetBytes(raw, "message_type")
+		if mt.Type != gjson.String {
+			f.ParseErr = "JSON object without a string message_type"
+		} else {
+			f.Type = mt.Str
+		}
+	}
+	return f
+}
+
+// Get reads a field of a JSON frame (gjson path syntax).
+func (f Frame) Get(path string) gjson.Result { return gjson.Get(f.Raw, path) }
+
+// Received is the frames the server sent.
+func (t Timeline) Received() []Frame {
+	var out []Frame
+	for _, f := range t.Frames {
+		if !f.Out {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// First is the first frame the server sent, if any.
+func (t Timeline) First() (Frame, bool) {
+	r := t.Received()
+	if len(r) == 0 {
+		return Frame{}, false
+	}
+	return r[0], true
+}
+
+// Find is the first received frame of message type mt.
+func (t Timeline) Find(mt string) (Frame, bool) {
+	for _, f := range t.Received() {
+		if f.Type == mt {
+			return f, true
+		}
+	}
+	return Frame{}, false
+}
+
+// Summary is a few lines a person reads: upgrade, frames (clipped), close.
+func (t Timeline) Summary() string {
+	var b strings.Builder
+	switch {
+	case t.Upgrade.Unreachable:
+		fmt.Fprintf(&b, "dial %s: unreachable: %s\n", t.URL, t.Upgrade.Err)
+	case t.Upgrade.Status == 0:
+		fmt.Fprintf(&b, "dial %s: no HTTP answer: %s\n", t.URL, t.Upgrade.Err)
+	case t.Upgrade.Status != http.StatusSwitchingProtocols:
+		fmt.Fprintf(&b, "dial %s: HTTP %d at the upgrade %s\n", t.URL, t.Upgrade.Status, clip(t.Upgrade.Body, 300))
+	default:
+		fmt.Fprintf(&b, "dial %s: 101 after %s\n", t.URL, t.Upgrade.At.Round(time.Microsecond))
+	}
+	for _, f := range t.Frames {
+		dir := "<-"
+		if f.Out {
+			dir = "->"
+		}
+		body := clip(f.Raw, 300)
+		if f.Binary {
+			body = fmt.Sprintf("<binary %d bytes>", len(f.Raw))
+		}
+		fmt.Fprintf(&b, "  %8s %s %s\n", f.At.Round(time.Microsecond), dir, body)
+	}
+	switch {
+	case t.Close == nil && t.Upgrade.Status == http.StatusSwitchingProtocols:
+		b.WriteString("  still open when the probe stopped waiting\n")
+	case t.Close != nil && t.Close.Code >= 0:
+		who := "server"
+		if t.Close.ByUs {
+			who = "us"
+		}
+		fmt.Fprintf(&b, "  %8s closed by %s: code %d reason %q\n", t.Close.At.Round(time.Microsecond), who, t.Close.Code, t.Close.Reason)
+	case t.Close != nil:
+		fmt.Fprintf(&b, "  %8s ended without a close frame: %s\n", t.Close.At.Round(time.Microsecond), t.Close.Err)
+	}
+	if t.Err != "" {
+		fmt.Fprintf(&b, "  error: %s\n", t.Err)
+	}
+	return b.String()
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + fmt.Sprintf("… (%d bytes)", len(s))
+}

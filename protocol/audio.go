@@ -1,0 +1,144 @@
+package protocol
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// AudioFormat is a parsed audio_format value: PCM16LE mono or 8-bit μ-law (D).
+type AudioFormat struct {
+	Name       string
+	SampleRate int
+	ULaw       bool
+}
+
+// ParseAudioFormat parses one of AudioFormats.
+func ParseAudioFormat(name string) (AudioFormat, error) {
+	for _, f := range AudioFormats {
+		if f == name {
+			enc, rate, _ := strings.Cut(name, "_")
+			r, _ := strconv.Atoi(rate)
+			return AudioFormat{Name: name, SampleRate: r, ULaw: enc == "ulaw"}, nil
+		}
+	}
+	return AudioFormat{}, fmt.Errorf("audio_format %q is not one of %s", name, strings.Join(AudioFormats, ", "))
+}
+
+// BytesPerSample is 2 for PCM16 and 1 for μ-law.
+func (f AudioFormat) BytesPerSample() int {
+	if f.ULaw {
+		return 1
+	}
+	return 2
+}
+
+// Seconds is the duration of n bytes of audio in this format. Audio time
+// comes from byte counts, never from the wall clock.
+func (f AudioFormat) Seconds(n int) float64 {
+	return float64(n) / float64(f.SampleRate*f.BytesPerSample())
+}
+
+// Bytes is the byte count of secs seconds of audio, whole samples only.
+func (f AudioFormat) Bytes(secs float64) int {
+	return int(math.Round(secs*float64(f.SampleRate))) * f.BytesPerSample()
+}
+
+// Samples decodes audio bytes to linear samples in [-32768, 32767]. A trailing
+// odd byte of PCM16 is ignored.
+func (f AudioFormat) Samples(b []byte) []int16 {
+	if f.ULaw {
+		out := make([]int16, len(b))
+		for i, u := range b {
+			out[i] = ulawDecode(u)
+		}
+		return out
+	}
+	out := make([]int16, len(b)/2)
+	for i := range out {
+		out[i] = int16(binary.LittleEndian.Uint16(b[2*i:]))
+	}
+	return out
+}
+
+// Encode writes linear samples in this format.
+func (f AudioFormat) Encode(s []int16) []byte {
+	if f.ULaw {
+		out := make([]byte, len(s))
+		for i, v := range s {
+			out[i] = ulawEncode(v)
+		}
+		return out
+	}
+	out := make([]byte, 2*len(s))
+	for i, v := range s {
+		binary.LittleEndian.PutUint16(out[2*i:], uint16(v))
+	}
+	return out
+}
+
+// Tone is secs seconds of a sine at freq Hz and the given peak amplitude
+// (0..1): a stand-in for speech that any energy detector calls voiced.
+func (f AudioFormat) Tone(secs, freq, amplitude float64) []byte {
+	n := int(math.Round(secs * float64(f.SampleRate)))
+	s := make([]int16, n)
+	for i := range s {
+		s[i] = int16(amplitude * 32767 * math.Sin(2*math.Pi*freq*float64(i)/float64(f.SampleRate)))
+	}
+	return f.Encode(s)
+}
+
+// Silence is secs seconds of digital silence.
+func (f AudioFormat) Silence(secs float64) []byte {
+	return f.Encode(make([]int16, int(math.Round(secs*float64(f.SampleRate)))))
+}
+
+// RMS is the root mean square of samples, normalised to 0..1.
+func RMS(s []int16) float64 {
+	if len(s) == 0 {
+		return 0
+	}
+	var sum float64
+	for _, v := range s {
+		x := float64(v) / 32768
+		sum += x * x
+	}
+	return math.Sqrt(sum / float64(len(s)))
+}
+
+// G.711 μ-law, after the ITU-T reference.
+const ulawBias = 0x84
+
+func ulawEncode(v int16) byte {
+	x := int(v)
+	sign := 0
+	if x < 0 {
+		x = -x
+		sign = 0x80
+	}
+	if x > 32635 {
+		x = 32635
+	}
+	x += ulawBias
+	exp := 7
+	for mask := 0x4000; x&mask == 0 && exp > 0; mask >>= 1 {
+		exp--
+	}
+	mant := (x >> (exp + 3)) & 0x0f
+	return ^byte(sign | exp<<4 | mant)
+}
+
+func ulawDecode(u byte) int16 {
+	u = ^u
+	sign := u & 0x80
+	exp := int(u>>4) & 0x07
+	mant := int(u & 0x0f)
+	x := ((mant << 3) + ulawBias) << exp
+	x -= ulawBias
+	if sign != 0 {
+		x = -x
+	}
+	return int16(x)
+}

@@ -1,0 +1,103 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// AuthRows picks the results that belong to an auth path, in run order.
+func AuthRows(results []SpecResult) []SpecResult {
+	var rows []SpecResult
+	for _, r := range results {
+		if r.AuthPath != "" {
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}
+
+// MatrixJUnit is the auth matrix as JUnit: one <testsuite> per auth path, so a
+// CI page shows at a glance which path fails.
+func MatrixJUnit(results []SpecResult) JUnitSuites {
+	out := JUnitSuites{Name: "scribecheck auth matrix"}
+	index := map[string]int{}
+	for _, r := range AuthRows(results) {
+		i, ok := index[r.AuthPath]
+		if !ok {
+			i = len(out.Suites)
+			index[r.AuthPath] = i
+			out.Suites = append(out.Suites, JUnitSuite{Name: "auth:" + r.AuthPath,
+				Properties: []JUnitProperty{{"auth_path", r.AuthPath}, {"target", r.Target}}})
+		}
+		out.Suites[i].Cases = append(out.Suites[i].Cases, junitCase(r, "scribecheck.auth."+r.AuthPath))
+	}
+	out.tally()
+	return out
+}
+
+// junitCase renders one result: FAILED is <failure>, ERROR <error>, SKIPPED
+// <skipped>; NON-STRICT and INFORMATIONAL pass and say why in system-out.
+func junitCase(r SpecResult, classname string) JUnitCase {
+	c := JUnitCase{Name: r.Name, Classname: classname, Status: string(r.Verdict), Time: r.Duration.Seconds(),
+		Properties: []JUnitProperty{
+			{"id", r.ID}, {"level", r.Level}, {"requirement", r.Requirement},
+			{"expected", r.Expected}, {"outcome", r.Outcome}, {"verdict", string(r.Verdict)},
+		}}
+	body := strings.TrimSpace(r.Message + "\n\n" + r.Evidence)
+	switch r.Verdict {
+	case Failed:
+		c.Failure = &JUnitProblem{Message: firstLine(r.Message), Type: "assertion", Text: body}
+	case Error:
+		c.Error = &JUnitProblem{Message: firstLine(r.Message), Type: "harness", Text: body}
+	case Skipped:
+		c.Skipped = &JUnitSkipped{Message: r.Message}
+	default:
+		c.SystemOut = body
+	}
+	return c
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
+
+// WriteMatrix prints the auth matrix as a table: path, expected, what
+// happened, verdict. It is the last thing a run prints.
+func WriteMatrix(w io.Writer, title string, results []SpecResult, red *Redactor) {
+	rows := AuthRows(results)
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%s\n", title)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SPEC\tAUTH PATH\tLEVEL\tEXPECTED\tWHAT HAPPENED\tVERDICT")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.AuthPath, r.Level, r.Expected, clipLine(r.Outcome, 90), r.Verdict)
+	}
+	tw.Flush()
+	fmt.Fprintf(&b, "%d paths: %s\n", len(rows), Count(rows).Summary())
+	fmt.Fprint(w, red.Redact(b.String()))
+}
+
+// Summary is "3 OK, 1 FAILED, …" in a fixed order, zeros left out.
+func (c Counts) Summary() string {
+	var parts []string
+	for _, v := range []Verdict{OK, NonStrict, Informational, Failed, Error, Skipped} {
+		if c[v] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c[v], v))
+		}
+	}
+	if len(parts) == 0 {
+		return "none ran"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func clipLine(s string, n int) string {
+	s = firstLine(s)
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,47 @@
+package reports
+
+import "time"
+
+// Verdict is a spec's grade, after Autobahn: a SHOULD deviation is
+// NON-STRICT (a failure only under --strict), an INFO spec is INFORMATIONAL.
+type Verdict string
+
+const (
+	OK            Verdict = "OK"
+	NonStrict     Verdict = "NON-STRICT"
+	Informational Verdict = "INFORMATIONAL"
+	Failed        Verdict = "FAILED"
+	// Error is a harness fault: the spec could not judge the target.
+	Error   Verdict = "ERROR"
+	Skipped Verdict = "SKIPPED"
+)
+
+// SpecResult is one spec's result, independent of the test framework.
+type SpecResult struct {
+	ID          string        `json:"id"`
+	Level       string        `json:"level"`
+	Requirement string        `json:"requirement"`
+	Name        string        `json:"name"`
+	Area        string        `json:"area"`
+	Labels      []string      `json:"labels"`
+	AuthPath    string        `json:"auth_path,omitempty"`
+	Target      string        `json:"target"`
+	Verdict     Verdict       `json:"verdict"`
+	Expected    string        `json:"expected,omitempty"`
+	Outcome     string        `json:"outcome,omitempty"`
+	Message     string        `json:"message,omitempty"`
+	Evidence    string        `json:"evidence,omitempty"`
+	Duration    time.Duration `json:"duration_ns"`
+}
+
+// Counts tallies verdicts.
+type Counts map[Verdict]int
+
+// Count tallies results by verdict.
+func Count(results []SpecResult) Counts {
+	c := Counts{}
+	for _, r := range results {
+		c[r.Verdict]++
+	}
+	return c
+}

@@ -1,0 +1,137 @@
+package suites
+
+import (
+	"fmt"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+	gtypes "github.com/onsi/gomega/types"
+
+	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/probes"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// Env is what every spec of a run shares: the target and how to reach it.
+type Env struct {
+	Target probes.Target
+	// TargetKind is fake, live or url (the target: label).
+	TargetKind string
+	Probe      probes.Options
+	Redactor   *reports.Redactor
+	// Strict turns NON-STRICT deviations into failures.
+	Strict bool
+	// Fake is the in-process fake; nil for other targets.
+	Fake *fakeserver.Server
+}
+
+// Report entry names a spec uses to hand its findings to the reports.
+const (
+	entryExpected    = "scribecheck.expected"
+	entryOutcome     = "scribecheck.outcome"
+	entryEvidence    = "scribecheck.evidence"
+	entryNonStrict   = "scribecheck.nonstrict"
+	entryObservation = "scribecheck.observation"
+)
+
+// Spec is the running spec's handle: its case and the run's environment.
+type Spec struct {
+	Case Case
+	Env  *Env
+}
+
+// Probe runs an auth path against the target and records what it did as the
+// spec's outcome and evidence. A harness fault ends the spec as an error, a
+// path the target cannot run skips it.
+func (s *Spec) Probe(ctx ginkgo.SpecContext, path probes.AuthPath) probes.Result {
+	res := probes.Run(ctx, s.Env.Target, path, s.Env.Probe)
+	outcome := res.Detail
+	if res.Stages.Committed {
+		outcome += fmt.Sprintf(", committed %q", res.Stages.CommittedText)
+	}
+	s.entry(entryOutcome, outcome)
+	s.entry(entryEvidence, evidence(res))
+	if res.Skip != "" {
+		ginkgo.Skip(res.Skip)
+	}
+	if res.Fault != "" {
+		s.Harness("%s", res.Fault)
+	}
+	return res
+}
+
+// Check grades actual against m at the spec's level.
+func (s *Spec) Check(actual any, m gtypes.GomegaMatcher) {
+	s.CheckAt(s.Case.Level, actual, m)
+}
+
+// CheckAt grades actual against m at lvl: MUST fails, SHOULD is NON-STRICT
+// (a failure under --strict), INFO is an observation.
+func (s *Spec) CheckAt(lvl Level, actual any, m gtypes.GomegaMatcher) {
+	head := fmt.Sprintf("%s (%s): %s", s.Case.ID, lvl, s.Case.Requirement)
+	m = redacting{m, s.Env.Redactor}
+	if lvl == Must {
+		gomega.Expect(actual).To(m, s.redact(head))
+		return
+	}
+	ok, err := m.Match(actual)
+	if err != nil {
+		s.Harness("%s: the check itself failed: %v", s.Case.ID, err)
+	}
+	if ok {
+		return
+	}
+	msg := s.redact(head + "\n" + m.FailureMessage(actual))
+	switch {
+	case lvl == Should && s.Env.Strict:
+		ginkgo.Fail("NON-STRICT, failing under --strict: " + msg)
+	case lvl == Should:
+		s.entry(entryNonStrict, msg)
+	default:
+		s.Observe(msg)
+	}
+}
+
+// Observe records what the target did, for an INFO spec.
+func (s *Spec) Observe(text string) {
+	s.entry(entryObservation, s.redact(text))
+}
+
+// Harness ends the spec as a harness fault (JUnit <error>): the spec could
+// not judge the target.
+func (s *Spec) Harness(format string, args ...any) {
+	panic(HarnessFault(s.redact(fmt.Sprintf(format, args...))))
+}
+
+// HarnessFault is the panic value of a harness fault.
+type HarnessFault string
+
+func (h HarnessFault) Error() string { return "harness fault: " + string(h) }
+
+// entry records a finding in the report. Expected, outcome and evidence stay
+// out of the console (a failure message already carries them); verdict notes
+// show with failures and under -v.
+func (s *Spec) entry(name, value string) {
+	vis := ginkgo.ReportEntryVisibilityNever
+	if name == entryNonStrict || name == entryObservation {
+		vis = ginkgo.ReportEntryVisibilityFailureOrVerbose
+	}
+	ginkgo.AddReportEntry(name, s.redact(value), vis)
+}
+
+func (s *Spec) redact(v string) string { return s.Env.Redactor.Redact(v) }
+
+// redacting wraps a matcher so that its failure messages, which Gomega hands
+// to Ginkgo without us seeing them, never carry a secret.
+type redacting struct {
+	gtypes.GomegaMatcher
+	red *reports.Redactor
+}
+
+func (r redacting) FailureMessage(actual any) string {
+	return r.red.Redact(r.GomegaMatcher.FailureMessage(actual))
+}
+
+func (r redacting) NegatedFailureMessage(actual any) string {
+	return r.red.Redact(r.GomegaMatcher.NegatedFailureMessage(actual))
+}

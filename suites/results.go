@@ -1,0 +1,67 @@
+package suites
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// Results turns Ginkgo's report into one SpecResult per spec, with the
+// verdicts of the design: a passed SHOULD spec with a deviation is
+// NON-STRICT, a passed INFO spec INFORMATIONAL, a panic (harness fault) ERROR.
+func Results(report types.Report, env *Env, cases []Case) []reports.SpecResult {
+	byID := map[string]Case{}
+	order := map[string]int{}
+	for i, c := range cases {
+		byID[c.ID] = c
+		order[c.ID] = i
+	}
+	var out []reports.SpecResult
+	for _, sr := range report.SpecReports {
+		if sr.LeafNodeType != types.NodeTypeIt {
+			continue
+		}
+		id, _, _ := strings.Cut(sr.LeafNodeText, " ")
+		c, ok := byID[id]
+		if !ok {
+			continue
+		}
+		r := reports.SpecResult{
+			ID: c.ID, Level: string(c.Level), Requirement: c.Requirement, Name: sr.LeafNodeText,
+			Area: c.Area, Labels: sr.Labels(), AuthPath: c.AuthPath, Target: env.Target.Name,
+			Duration: sr.RunTime,
+		}
+		entries := map[string]string{}
+		for _, e := range sr.ReportEntries {
+			entries[e.Name] = e.StringRepresentation()
+		}
+		r.Expected, r.Outcome, r.Evidence = entries[entryExpected], entries[entryOutcome], entries[entryEvidence]
+		switch {
+		case sr.State == types.SpecStatePassed && entries[entryNonStrict] != "":
+			r.Verdict, r.Message = reports.NonStrict, entries[entryNonStrict]
+		case sr.State == types.SpecStatePassed && c.Level == Info:
+			r.Verdict, r.Message = reports.Informational, entries[entryObservation]
+		case sr.State == types.SpecStatePassed:
+			r.Verdict = reports.OK
+		case sr.State == types.SpecStateFailed:
+			r.Verdict, r.Message = reports.Failed, sr.Failure.Message
+		case sr.State.Is(types.SpecStateSkipped | types.SpecStatePending):
+			r.Verdict, r.Message = reports.Skipped, sr.Failure.Message
+			if r.Message == "" {
+				r.Message = "not selected by --label-filter or --focus"
+			}
+		default: // panicked (harness fault), timed out, interrupted, aborted
+			r.Verdict, r.Message = reports.Error, sr.State.String()+": "+sr.Failure.Message
+			if fv := sr.Failure.ForwardedPanic; fv != "" {
+				r.Message = sr.State.String() + ": " + fv
+			}
+		}
+		r.Message = env.Redactor.Redact(r.Message)
+		out = append(out, r)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return order[out[i].ID] < order[out[j].ID] })
+	return out
+}

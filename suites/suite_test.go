@@ -1,0 +1,40 @@
+package suites_test
+
+import (
+	"testing"
+
+	"github.com/scribecheck/scribecheck/reports"
+	"github.com/scribecheck/scribecheck/suites"
+)
+
+// TestSuitesAgainstFake runs every spec against the faithful in-process fake:
+// none may fail. Ginkgo allows one run per process, so this is the only test
+// here that calls Execute; the meta-tests run the binary instead.
+func TestSuitesAgainstFake(t *testing.T) {
+	env, release, err := suites.Setup(suites.TargetSpec{Name: "fake"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	sum, err := suites.Execute(t, env, suites.RunOptions{OutDir: t.TempDir(), NoColor: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.ExitCode != suites.ExitOK {
+		t.Errorf("exit code %d against the faithful fake, want 0", sum.ExitCode)
+	}
+	counts := reports.Count(sum.Results)
+	if len(sum.Results) != len(suites.Catalog()) {
+		t.Errorf("%d results for %d specs", len(sum.Results), len(suites.Catalog()))
+	}
+	for _, r := range sum.Results {
+		want := reports.OK
+		if r.Level == string(suites.Info) {
+			want = reports.Informational
+		}
+		if r.Verdict != want {
+			t.Errorf("%s: verdict %s, want %s: %s", r.Name, r.Verdict, want, r.Message)
+		}
+	}
+	t.Logf("verdicts: %s", counts.Summary())
+}

@@ -1,0 +1,47 @@
+package suites
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// SpecName is a spec's full name: "AUTH-4 token-query [target:fake]". It
+// carries every dimension, so a failed name can be fed back to --focus.
+func SpecName(c Case, targetName string) string {
+	return fmt.Sprintf("%s %s [target:%s]", c.ID, c.Subject, targetName)
+}
+
+// Register adds cases to Ginkgo's tree, bound to env, one Describe per area,
+// and a ReportAfterSuite that hands the finished report to done. Call it once,
+// before RunSpecs.
+func Register(env *Env, cases []Case, done func(types.Report)) error {
+	if err := Validate(cases); err != nil {
+		return err
+	}
+	timeout := 2 * time.Minute
+	if env.Probe.Slow {
+		timeout = 20 * time.Minute // token-expired waits out the token on a real target
+	}
+	var areas []string
+	byArea := map[string][]Case{}
+	for _, c := range cases {
+		if _, ok := byArea[c.Area]; !ok {
+			areas = append(areas, c.Area)
+		}
+		byArea[c.Area] = append(byArea[c.Area], c)
+	}
+	for _, area := range areas {
+		ginkgo.Describe(area, func() {
+			for _, c := range byArea[area] {
+				labels := append(c.AllLabels(), "target:"+env.TargetKind)
+				ginkgo.It(SpecName(c, env.Target.Name), ginkgo.Label(labels...), ginkgo.SpecTimeout(timeout),
+					func(ctx ginkgo.SpecContext) { c.Body(ctx, &Spec{Case: c, Env: env}) })
+			}
+		})
+	}
+	ginkgo.ReportAfterSuite("scribecheck reports", func(r ginkgo.Report) { done(r) })
+	return nil
+}
