@@ -36,8 +36,6 @@ const (
 	FaultPermissionsUnchecked = "permissions-unchecked"
 	FaultAuthAtUpgrade        = "auth-at-upgrade"
 	FaultAuthErrorForm        = "auth-error-form"
-	FaultNoSessionID          = "no-session-id"
-	FaultDoubleCommit         = "double-commit"
 )
 
 // Faults lists every fault the fake knows.
@@ -53,8 +51,6 @@ var Faults = []Fault{
 	{FaultPermissionsUnchecked, Bug, "a key without the speech_to_text permission may mint realtime_scribe tokens"},
 	{FaultAuthAtUpgrade, Deviation, "auth failures are refused at the upgrade with HTTP 401 instead of in-band auth_error after 101"},
 	{FaultAuthErrorForm, Deviation, "auth failures send auth_error with another text and close with 1008 instead of 1000 and an empty reason"},
-	{FaultNoSessionID, Deviation, "session_started carries no session_id"},
-	{FaultDoubleCommit, Deviation, "a commit is answered with two committed_transcript frames"},
 }
 
 // LookupFault finds a fault by name.

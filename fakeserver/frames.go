@@ -5,7 +5,7 @@ package fakeserver
 
 type sessionStartedFrame struct {
 	MessageType string     `json:"message_type"`
-	SessionID   string     `json:"session_id,omitempty"` // empty only under FaultNoSessionID
+	SessionID   string     `json:"session_id"`
 	Config      wireConfig `json:"config"`
 }
 

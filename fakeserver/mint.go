@@ -39,8 +39,13 @@ func (s *Server) handleMint(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"token": t.Value})
 }
 
+// writeDetail writes {"detail":{"status":…,"message":…}}, fields in the live order.
 func writeDetail(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, map[string]any{"detail": map[string]string{"status": code, "message": message}})
+	type detail struct {
+		Status  string `json:"status"`
+		Message string `json:"message"`
+	}
+	writeJSON(w, status, map[string]detail{"detail": {code, message}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

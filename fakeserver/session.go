@@ -38,11 +38,7 @@ func (ss *session) abort() {
 }
 
 func (ss *session) run(ctx context.Context) {
-	started := sessionStartedFrame{MessageType: protocol.SessionStarted, SessionID: ss.id, Config: ss.cfg.wire()}
-	if ss.srv.faults.has(FaultNoSessionID) {
-		started.SessionID = ""
-	}
-	writeFrame(ctx, ss.conn, started)
+	writeFrame(ctx, ss.conn, sessionStartedFrame{MessageType: protocol.SessionStarted, SessionID: ss.id, Config: ss.cfg.wire()})
 	for {
 		typ, data, err := ss.conn.Read(ctx)
 		if err != nil {
@@ -128,13 +124,7 @@ func (ss *session) commit(ctx context.Context) bool {
 
 	words := transcribe(ss.cfg.Format, seg)
 	text := strings.Join(words, " ")
-	n := 1
-	if ss.srv.faults.has(FaultDoubleCommit) {
-		n = 2
-	}
-	for range n {
-		writeFrame(ctx, ss.conn, transcriptFrame{protocol.CommittedTranscript, text})
-	}
+	writeFrame(ctx, ss.conn, transcriptFrame{protocol.CommittedTranscript, text})
 	if ss.cfg.IncludeTimestamps || ss.cfg.IncludeLanguageDetection {
 		lang := "en"
 		if ss.cfg.LanguageCode != nil {

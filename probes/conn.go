@@ -32,6 +32,8 @@ type Conn struct {
 	ws    *websocket.Conn
 	stop  context.CancelFunc
 	done  chan struct{} // closed when the reader has ended
+	// closeWait bounds the wait for the server's answer to our close.
+	closeWait time.Duration
 
 	mu     sync.Mutex
 	tl     Timeline
@@ -41,9 +43,9 @@ type Conn struct {
 
 // Dial opens the realtime socket at url with header. A failed upgrade is not
 // an error of Dial: it is recorded in the timeline (Upgrade), and the returned
-// Conn has no socket. ctx bounds the handshake only.
-func Dial(ctx context.Context, url string, header http.Header) *Conn {
-	c := &Conn{start: time.Now(), done: make(chan struct{}), notify: make(chan struct{})}
+// Conn has no socket. ctx bounds the handshake only; closeWait bounds Close.
+func Dial(ctx context.Context, url string, header http.Header, closeWait time.Duration) *Conn {
+	c := &Conn{start: time.Now(), done: make(chan struct{}), notify: make(chan struct{}), closeWait: closeWait}
 	c.tl.URL = url
 	c.tl.RequestHeaders = header.Clone()
 	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: header})
@@ -194,35 +196,29 @@ func (c *Conn) SendRaw(ctx context.Context, typ websocket.MessageType, b []byte)
 	return nil
 }
 
-// Close ends the socket with code 1000 and waits (bounded) for the reader.
-// It is safe to call more than once and after the server closed.
+// Close ends the socket with code 1000 and waits up to the close wait for
+// the server's answer; a server that never answers is cut off. It is safe to
+// call more than once and after the server closed.
 func (c *Conn) Close() {
 	if c.ws == nil {
 		return
 	}
-	c.mu.Lock()
-	open := c.tl.Close == nil
-	c.mu.Unlock()
+	at := time.Since(c.start)
+	open := false
+	c.record(func(tl *Timeline) {
+		if tl.Close == nil {
+			open = true
+			tl.Close = &Close{At: at, Code: int(websocket.StatusNormalClosure), Reason: "scribecheck done", ByUs: true}
+		}
+	})
 	if open {
-		at := time.Since(c.start)
-		c.record(func(tl *Timeline) {
-			if tl.Close == nil {
-				tl.Close = &Close{At: at, Code: int(websocket.StatusNormalClosure), Reason: "scribecheck done", ByUs: true}
-			}
-		})
-		closed := make(chan struct{})
-		go func() {
-			_ = c.ws.Close(websocket.StatusNormalClosure, "scribecheck done")
-			close(closed)
-		}()
+		go func() { _ = c.ws.Close(websocket.StatusNormalClosure, "scribecheck done") }()
 		select {
-		case <-closed:
-		case <-time.After(2 * time.Second): // a server that never answers the close
-			_ = c.ws.CloseNow()
+		case <-c.done: // the reader saw the server's close frame
+		case <-time.After(c.closeWait):
 		}
 	}
-	c.stop()
-	_ = c.ws.CloseNow()
+	c.stop() // a read whose context ends drops the connection
 	<-c.done
 }
 

@@ -34,6 +34,8 @@ func (m Mint) Describe() string {
 	switch {
 	case m.OK():
 		return fmt.Sprintf("minted a %s token (HTTP %d)", m.TokenType, m.Status)
+	case m.Status != 0 && m.Err != "":
+		return fmt.Sprintf("minting a %s token answered HTTP %d, but %s: %s", m.TokenType, m.Status, m.Err, m.Body)
 	case m.Status != 0:
 		return fmt.Sprintf("minting a %s token answered HTTP %d: %s", m.TokenType, m.Status, m.Body)
 	default:

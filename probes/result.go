@@ -101,7 +101,7 @@ func classify(tl Timeline) (Outcome, string) {
 		return OutcomeOtherError, fmt.Sprintf("%s %q%s", first.Type, first.Get("error").String(), closeText(tl))
 	case ok:
 		return OutcomeUnexpectedFrame, clip(first.Raw, 200)
-	case tl.Close != nil:
+	case tl.Close != nil && !tl.Close.ByUs:
 		return OutcomeClosed, "closed before any frame" + closeText(tl)
 	default:
 		return OutcomeNoAnswer, "upgraded, then no frame before the timeout"

@@ -46,6 +46,9 @@ type Spec struct {
 func (s *Spec) Probe(ctx ginkgo.SpecContext, path probes.AuthPath) probes.Result {
 	res := probes.Run(ctx, s.Env.Target, path, s.Env.Probe)
 	outcome := res.Detail
+	if res.Precondition != "" {
+		outcome = "first use refused: " + outcome
+	}
 	if res.Stages.Committed {
 		outcome += fmt.Sprintf(", committed %q", res.Stages.CommittedText)
 	}

@@ -1,0 +1,347 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// These tests run the built binary, as users and CI do. Ginkgo allows one
+// suite run per process, so every run is its own process.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "scribecheck-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "scribecheck")
+	args := []string{"build", "-o", binary}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, ".")...)
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building scribecheck:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+	out            string // the --out folder
+}
+
+// scribecheck runs the binary with args (and --out in a temp dir for run).
+func scribecheck(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	r := result{}
+	if len(args) > 0 && args[0] == "run" {
+		r.out = t.TempDir()
+		args = append(args, "--out", r.out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = append(cleanEnv(), env...)
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err := cmd.Run()
+	r.stdout, r.stderr = so.String(), se.String()
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running scribecheck %v: %v", args, err)
+	}
+	return r
+}
+
+// cleanEnv is the environment without a real API key.
+func cleanEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ELEVENLABS_API_KEY=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// verdicts reads results.json: spec ID -> verdict.
+func (r result) verdicts(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(r.out, "results.json"))
+	if err != nil {
+		t.Fatalf("no results.json (exit %d): %v\nstdout:\n%s\nstderr:\n%s", r.code, err, r.stdout, r.stderr)
+	}
+	out := map[string]string{}
+	gjson.GetBytes(b, "results").ForEach(func(_, v gjson.Result) bool {
+		out[v.Get("id").String()] = v.Get("verdict").String()
+		return true
+	})
+	return out
+}
+
+// with lists the spec IDs whose verdict is v, sorted.
+func with(verdicts map[string]string, v reports.Verdict) []string {
+	var ids []string
+	for id, got := range verdicts {
+		if got == string(v) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func TestRunAgainstTheFakePasses(t *testing.T) {
+	r := scribecheck(t, nil, "run", "--target", "fake")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	junit, err := reports.ReadJUnit(filepath.Join(r.out, "junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if junit.Tests < 14 || junit.Failures != 0 || junit.Errors != 0 {
+		t.Errorf("junit.xml: %d tests, %d failures, %d errors", junit.Tests, junit.Failures, junit.Errors)
+	}
+	for _, s := range junit.Suites {
+		for _, c := range s.Cases {
+			if c.Name == "" {
+				t.Error("a testcase without a name")
+			}
+		}
+	}
+	matrix, err := reports.ReadJUnit(filepath.Join(r.out, "auth-matrix.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(matrix.Suites) != 14 || matrix.Failures != 0 || matrix.Errors != 0 || matrix.Skipped != 0 {
+		t.Errorf("auth-matrix.xml: %d suites, %d failures, %d errors, %d skipped", len(matrix.Suites), matrix.Failures, matrix.Errors, matrix.Skipped)
+	}
+	if got := with(r.verdicts(t), reports.Informational); strings.Join(got, ",") != "AUTH-7" {
+		t.Errorf("informational specs %v, want [AUTH-7]", got)
+	}
+	if !strings.Contains(r.stdout, "14 paths: 13 OK, 1 INFORMATIONAL") {
+		t.Errorf("console matrix summary missing:\n%s", r.stdout)
+	}
+}
+
+func TestSutknBugIsReproducedOffline(t *testing.T) {
+	r := scribecheck(t, nil, "run", "--target", "fake", "--fake-bug", "sutkn-query-rejected")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	v := r.verdicts(t)
+	if got := with(v, reports.Failed); strings.Join(got, ",") != "AUTH-4,AUTH-5,AUTH-8" {
+		t.Errorf("failed %v, want the specs whose valid token is refused: AUTH-4 (token-query), AUTH-5 (its first use), AUTH-8 (token-and-header)", got)
+	}
+	if v["AUTH-1"] != "OK" {
+		t.Errorf("header spec: %s, want OK", v["AUTH-1"])
+	}
+	junit, err := reports.ReadJUnit(filepath.Join(r.out, "junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if junit.Failures != 3 || junit.Errors != 0 {
+		t.Errorf("junit.xml: %d failures, %d errors; want 3 and 0", junit.Failures, junit.Errors)
+	}
+	matrix, _ := reports.ReadJUnit(filepath.Join(r.out, "auth-matrix.xml"))
+	for _, s := range matrix.Suites {
+		failed := s.Failures > 0
+		want := s.Name == "auth:token-query" || s.Name == "auth:token-reused" || s.Name == "auth:token-and-header"
+		if failed != want {
+			t.Errorf("matrix suite %s: failures %d", s.Name, s.Failures)
+		}
+	}
+	rows := consoleRows(r.stdout)
+	if !strings.HasSuffix(rows["token-query"], "FAILED") || !strings.HasSuffix(rows["header"], "OK") {
+		t.Errorf("console matrix: token-query %q, header %q", rows["token-query"], rows["header"])
+	}
+}
+
+// consoleRows maps auth path -> its line of the printed matrix.
+func consoleRows(stdout string) map[string]string {
+	rows := map[string]string{}
+	re := regexp.MustCompile(`^AUTH-\d+\s+(\S+)\s`)
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	for sc.Scan() {
+		if m := re.FindStringSubmatch(sc.Text()); m != nil {
+			rows[m[1]] = strings.TrimSpace(sc.Text())
+		}
+	}
+	return rows
+}
+
+// startFake runs `scribecheck fake` and returns its URL and test key.
+func startFake(t *testing.T, args ...string) (string, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, binary, append([]string{"fake", "--quiet"}, args...)...)
+	cmd.Env = cleanEnv()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	sc := bufio.NewScanner(stdout)
+	var base, key string
+	for sc.Scan() && (base == "" || key == "") {
+		line := sc.Text()
+		if v, ok := strings.CutPrefix(line, "listening on "); ok {
+			base = v
+		}
+		if v, ok := strings.CutPrefix(line, "test key: "); ok {
+			key = v
+		}
+	}
+	if base == "" || key == "" {
+		t.Fatalf("scribecheck fake printed no URL or key")
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return base, key
+}
+
+func TestSeparateFakeGivesTheSameResults(t *testing.T) {
+	inproc := scribecheck(t, nil, "run", "--target", "fake").verdicts(t)
+	base, key := startFake(t)
+	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	remote := r.verdicts(t)
+	for id, want := range inproc {
+		got := remote[id]
+		if id == "AUTH-6" || id == "AUTH-14" { // needs:fake
+			want = "SKIPPED"
+		}
+		if got != want {
+			t.Errorf("%s: %s against %s, %s in process", id, got, base, inproc[id])
+		}
+	}
+	junit, _ := reports.ReadJUnit(filepath.Join(r.out, "auth-matrix.xml"))
+	for _, s := range junit.Suites {
+		for _, c := range s.Cases {
+			if c.Skipped != nil && !strings.Contains(c.Skipped.Message, "needs:fake") {
+				t.Errorf("%s skipped without the reason: %q", c.Name, c.Skipped.Message)
+			}
+		}
+	}
+	// The same bug, served by a separate fake, fails the same specs.
+	bugBase, bugKey := startFake(t, "--bug", "sutkn-query-rejected")
+	r = scribecheck(t, []string{"ELEVENLABS_API_KEY=" + bugKey}, "run", "--target", bugBase)
+	if got := with(r.verdicts(t), reports.Failed); r.code != 1 || strings.Join(got, ",") != "AUTH-4,AUTH-5,AUTH-8" {
+		t.Errorf("separate fake with the bug: exit %d, failed %v", r.code, got)
+	}
+}
+
+func TestExitCodesAndMessages(t *testing.T) {
+	ln := closedPort(t)
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+		code int
+		says string
+	}{
+		{"live without a key", nil, []string{"run", "--target", "live"}, 2, "set ELEVENLABS_API_KEY"},
+		{"url without a key", nil, []string{"run", "--target", "http://127.0.0.1:9"}, 2, "ELEVENLABS_API_KEY"},
+		{"unreachable target", []string{"ELEVENLABS_API_KEY=sk_x_0123456789"}, []string{"run", "--target", "http://" + ln}, 3, "cannot be reached"},
+		{"bad target", nil, []string{"run", "--target", "ftp://x"}, 2, "--target must be"},
+		{"unknown bug", nil, []string{"run", "--fake-bug", "nope"}, 2, "sutkn-query-rejected"},
+		{"deviation given as bug", nil, []string{"run", "--fake-bug", "auth-at-upgrade"}, 2, "--fake-bug"},
+		{"fake bug on a URL", []string{"ELEVENLABS_API_KEY=k"}, []string{"run", "--target", "http://127.0.0.1:9", "--fake-bug", "sutkn-query-rejected"}, 2, "scribecheck fake --bug"},
+		{"bad label filter", nil, []string{"run", "--label-filter", "auth:x &&"}, 2, "--label-filter"},
+		{"bad focus", nil, []string{"run", "--focus", "("}, 2, "--focus"},
+		{"unknown flag", nil, []string{"run", "--nope"}, 2, "flag provided but not defined"},
+		{"unknown command", nil, []string{"frobnicate"}, 2, "unknown command"},
+		{"no command", nil, nil, 2, "Usage:"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := scribecheck(t, c.env, c.args...)
+			if r.code != c.code || !strings.Contains(r.stderr, c.says) {
+				t.Errorf("exit %d (want %d), stderr:\n%s\n(want it to say %q)", r.code, c.code, r.stderr, c.says)
+			}
+		})
+	}
+}
+
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+func TestHelpExplains(t *testing.T) {
+	r := scribecheck(t, nil, "fake", "--help")
+	for _, want := range []string{"sutkn-query-rejected", "auth-at-upgrade", "token-host-unchecked", "-api-key"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("fake --help lacks %q", want)
+		}
+	}
+	if r.code != 0 {
+		t.Errorf("fake --help exit %d", r.code)
+	}
+	r = scribecheck(t, nil, "help", "run")
+	if !strings.Contains(r.stderr, "--fake-bug sutkn-query-rejected") || r.code != 0 {
+		t.Errorf("help run: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+func TestListShowsEverySpec(t *testing.T) {
+	r := scribecheck(t, nil, "list")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for i := 1; i <= 14; i++ {
+		if !regexp.MustCompile(fmt.Sprintf(`(?m)^AUTH-%d\s+(MUST|SHOULD|INFO)\s+area:auth`, i)).MatchString(r.stdout) {
+			t.Errorf("list lacks AUTH-%d with level and labels:\n%s", i, r.stdout)
+		}
+	}
+}
+
+// The live API is out of reach here; with a key this runs the same specs.
+func TestLiveTarget(t *testing.T) {
+	key := os.Getenv("ELEVENLABS_API_KEY")
+	if key == "" {
+		t.Skip("ELEVENLABS_API_KEY is not set: the live API is not run")
+	}
+	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", "live")
+	t.Logf("live run exit %d\n%s", r.code, r.stdout)
+	if r.code == 2 {
+		t.Errorf("live run refused its configuration: %s", r.stderr)
+	}
+}

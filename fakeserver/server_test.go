@@ -1,0 +1,298 @@
+package fakeserver
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/tidwall/gjson"
+
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// These tests talk to the fake with a bare WebSocket client, not the probes:
+// the fake and the probes must not vouch for each other.
+
+func startFake(t *testing.T, faults ...string) (*Server, string, *ManualClock) {
+	t.Helper()
+	clock := NewManualClock(time.Now())
+	s, err := New(Options{Clock: clock, Faults: faults})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s, base, clock
+}
+
+func mint(t *testing.T, base, key, tokenType string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/single-use-token/"+tokenType, nil)
+	if key != "" {
+		req.Header.Set("xi-api-key", key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestMintEndpoint(t *testing.T) {
+	s, base, _ := startFake(t)
+	cases := []struct {
+		name, key, tokenType string
+		status               int
+		detailStatus         string
+	}{
+		{"no key", "", "realtime_scribe", 401, protocol.StatusNeedsAuthorization},
+		{"bad key", "sk_nope_12345678", "realtime_scribe", 401, protocol.StatusInvalidAPIKey},
+		{"unknown type", s.TestKey(), "stt_socket", 422, ""},
+		{"restricted key, realtime_scribe", s.RestrictedKey(), "realtime_scribe", 401, protocol.StatusMissingPermissions},
+		{"restricted key, tts_websocket", s.RestrictedKey(), "tts_websocket", 200, ""},
+		{"good key", s.TestKey(), "realtime_scribe", 200, ""},
+	}
+	for _, c := range cases {
+		status, body := mint(t, base, c.key, c.tokenType)
+		if status != c.status {
+			t.Errorf("%s: HTTP %d, want %d (%s)", c.name, status, c.status, body)
+		}
+		if got := gjson.Get(body, "detail.status").String(); got != c.detailStatus {
+			t.Errorf("%s: detail.status %q, want %q", c.name, got, c.detailStatus)
+		}
+		switch c.status {
+		case 200:
+			if !strings.HasPrefix(gjson.Get(body, "token").String(), "sutkn_") {
+				t.Errorf("%s: body %s has no sutkn_ token", c.name, body)
+			}
+		case 422:
+			if gjson.Get(body, "detail.0.loc.1").String() != "token_type" {
+				t.Errorf("%s: 422 body %s does not point at token_type", c.name, body)
+			}
+		}
+	}
+	if _, body := mint(t, base, "", "realtime_scribe"); gjson.Get(body, "detail.message").String() != protocol.NeedsAuthorizationMessage {
+		t.Errorf("needs_authorization message: %s", body)
+	}
+}
+
+// dial opens the realtime socket and returns its frames until the server
+// closes, or until n frames when n > 0 (leaving the socket open).
+type socket struct {
+	conn   *websocket.Conn
+	frames []string
+	code   websocket.StatusCode
+	reason string
+}
+
+func open(t *testing.T, base string, q url.Values, key string) *socket {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	h := http.Header{}
+	if key != "" {
+		h.Set("xi-api-key", key)
+	}
+	u := "ws" + strings.TrimPrefix(base, "http") + "/v1/speech-to-text/realtime?" + q.Encode()
+	conn, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial: %v (HTTP %d)", err, status)
+	}
+	return &socket{conn: conn}
+}
+
+// read collects frames until n have arrived or the server closed.
+func (s *socket) read(t *testing.T, n int) *socket {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for n <= 0 || len(s.frames) < n {
+		_, b, err := s.conn.Read(ctx)
+		if err != nil {
+			var ce websocket.CloseError
+			if !errors.As(err, &ce) {
+				t.Fatalf("read: %v", err)
+			}
+			s.code, s.reason = ce.Code, ce.Reason
+			return s
+		}
+		s.frames = append(s.frames, string(b))
+	}
+	return s
+}
+
+func query(kv ...string) url.Values {
+	q := url.Values{"model_id": {"scribe_v2_realtime"}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		q.Add(kv[i], kv[i+1])
+	}
+	return q
+}
+
+func token(t *testing.T, base, key, tokenType string) string {
+	t.Helper()
+	status, body := mint(t, base, key, tokenType)
+	if status != 200 {
+		t.Fatalf("mint %s: %d %s", tokenType, status, body)
+	}
+	return gjson.Get(body, "token").String()
+}
+
+func wantAuthError(t *testing.T, name string, s *socket) {
+	t.Helper()
+	want := `{"message_type":"auth_error","error":"You must be authenticated to use this endpoint."}`
+	if len(s.frames) != 1 || s.frames[0] != want || s.code != 1000 || s.reason != "" {
+		t.Errorf("%s: frames %v, close %d %q; want exactly %s then close 1000 \"\"", name, s.frames, s.code, s.reason, want)
+	}
+}
+
+func wantSession(t *testing.T, name string, s *socket) {
+	t.Helper()
+	if len(s.frames) < 1 || gjson.Get(s.frames[0], "message_type").String() != "session_started" {
+		t.Errorf("%s: first frames %v, want session_started", name, s.frames)
+	}
+	_ = s.conn.Close(websocket.StatusNormalClosure, "")
+}
+
+func TestSocketAuthRules(t *testing.T) {
+	s, base, clock := startFake(t)
+	key := s.TestKey()
+
+	wantSession(t, "header", open(t, base, query(), key).read(t, 1))
+	wantAuthError(t, "invalid header", open(t, base, query(), "sk_wrong_0123456789").read(t, 0))
+	wantAuthError(t, "no credentials", open(t, base, query(), "").read(t, 0))
+
+	tok := token(t, base, key, "realtime_scribe")
+	wantSession(t, "fresh token", open(t, base, query("token", tok), "").read(t, 1))
+	wantAuthError(t, "spent token", open(t, base, query("token", tok), "").read(t, 0))
+
+	old := token(t, base, key, "realtime_scribe")
+	clock.Advance(protocol.TokenLifetime)
+	wantAuthError(t, "expired token", open(t, base, query("token", old), "").read(t, 0))
+
+	wantAuthError(t, "tts token", open(t, base, query("token", token(t, base, key, "tts_websocket")), "").read(t, 0))
+	wantSession(t, "token and header", open(t, base, query("token", token(t, base, key, "realtime_scribe")), key).read(t, 1))
+	wantAuthError(t, "bad token, good header", open(t, base, query("token", "sutkn_00000000000000000000000000000000"), key).read(t, 0))
+	wantAuthError(t, "api key as token", open(t, base, query("token", key), "").read(t, 0))
+	wantAuthError(t, "single_use_token", open(t, base, query("single_use_token", token(t, base, key, "realtime_scribe")), "").read(t, 0))
+	wantAuthError(t, "token=undefined", open(t, base, query("token", "undefined"), "").read(t, 0))
+	wantAuthError(t, "restricted key on the socket", open(t, base, query(), s.RestrictedKey()).read(t, 0))
+}
+
+func TestSutknQueryRejectedBug(t *testing.T) {
+	s, base, _ := startFake(t, FaultSutknQueryRejected)
+	wantAuthError(t, "fresh token under the bug", open(t, base, query("token", token(t, base, s.TestKey(), "realtime_scribe")), "").read(t, 0))
+	wantSession(t, "header under the bug", open(t, base, query(), s.TestKey()).read(t, 1))
+}
+
+func TestAuthAtUpgradeDeviation(t *testing.T) {
+	_, base, _ := startFake(t, FaultAuthAtUpgrade)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/v1/speech-to-text/realtime?model_id=scribe_v2_realtime", nil)
+	if err == nil || resp == nil || resp.StatusCode != 401 {
+		t.Fatalf("want HTTP 401 at the upgrade, got %v %v", resp, err)
+	}
+}
+
+func TestUnknownFaultIsRefused(t *testing.T) {
+	if _, err := New(Options{Faults: []string{"no-such-fault"}}); err == nil || !strings.Contains(err.Error(), "sutkn-query-rejected") {
+		t.Errorf("unknown fault: %v (want an error listing the known ones)", err)
+	}
+}
+
+// The session_started config must have the wire shape of the live capture:
+// the same keys, in the same order, with the same JSON types.
+func TestSessionStartedHasTheCapturedWireShape(t *testing.T) {
+	s, base, _ := startFake(t)
+	sock := open(t, base, query("audio_format", "pcm_24000", "language_code", "en"), s.TestKey()).read(t, 1)
+	defer sock.conn.CloseNow()
+	got := gjson.Get(sock.frames[0], "config")
+	want := gjson.Get(capture(t, "session_started"), "frame.config")
+	var gotKeys, wantKeys []string
+	got.ForEach(func(k, v gjson.Result) bool { gotKeys = append(gotKeys, k.Str+":"+v.Type.String()); return true })
+	want.ForEach(func(k, v gjson.Result) bool { wantKeys = append(wantKeys, k.Str+":"+v.Type.String()); return true })
+	if strings.Join(gotKeys, ",") != strings.Join(wantKeys, ",") {
+		t.Errorf("config keys:types\n got  %v\n want %v", gotKeys, wantKeys)
+	}
+	// With the capture's query, the values are the capture's too.
+	var g, w map[string]any
+	_ = json.Unmarshal([]byte(got.Raw), &g)
+	_ = json.Unmarshal([]byte(want.Raw), &w)
+	gb, _ := json.Marshal(g)
+	wb, _ := json.Marshal(w)
+	if string(gb) != string(wb) {
+		t.Errorf("config values\n got  %s\n want %s", gb, wb)
+	}
+	if id := gjson.Get(sock.frames[0], "session_id").String(); len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
+		t.Errorf("session_id %q is not 32 lower-case hex", id)
+	}
+}
+
+func TestCommitAnswersOnceAndThrottlesShortCommits(t *testing.T) {
+	s, base, _ := startFake(t)
+	f, _ := protocol.ParseAudioFormat("pcm_16000")
+	sock := open(t, base, query(), s.TestKey()).read(t, 1)
+	send := func(audio []byte, commit bool) {
+		b, _ := json.Marshal(protocol.AudioChunk{MessageType: "input_audio_chunk", AudioBase64: b64(audio), Commit: commit, SampleRate: 16000})
+		if err := sock.conn.Write(context.Background(), websocket.MessageText, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(f.Tone(1, 440, 0.3), true)
+	sock.read(t, 2)
+	if gjson.Get(sock.frames[1], "message_type").String() != "committed_transcript" || gjson.Get(sock.frames[1], "text").String() == "" {
+		t.Fatalf("commit of 1 s of tone answered %v", sock.frames[1:])
+	}
+	first := gjson.Get(sock.frames[1], "text").String()
+	send(f.Tone(1, 440, 0.3), true)
+	sock.read(t, 3)
+	if gjson.Get(sock.frames[2], "text").String() != first {
+		t.Errorf("the same audio gave %q then %q", first, gjson.Get(sock.frames[2], "text").String())
+	}
+	send(f.Tone(0.2, 440, 0.3), true)
+	sock.read(t, 0)
+	want := capture(t, "commit with 0.20 s")
+	if sock.frames[3] != gjson.Get(want, "frame").Raw || sock.code != 1000 || sock.reason != "commit_throttled" {
+		t.Errorf("short commit: %s, close %d %q; want the captured frame then close 1000 commit_throttled", sock.frames[3], sock.code, sock.reason)
+	}
+}
+
+// capture returns the first line of testdata/live-frames.jsonl whose
+// context or message_type mentions what.
+func capture(t *testing.T, what string) string {
+	t.Helper()
+	f, err := os.Open("../testdata/live-frames.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if gjson.Get(line, "frame.message_type").String() == what || strings.Contains(gjson.Get(line, "context").String(), what) {
+			return line
+		}
+	}
+	t.Fatalf("no capture for %q", what)
+	return ""
+}

@@ -1,0 +1,73 @@
+package protocol
+
+import (
+	"bufio"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/tidwall/gjson"
+)
+
+func TestAudioFormats(t *testing.T) {
+	for _, name := range AudioFormats {
+		f, err := ParseAudioFormat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Seconds(f.Bytes(1.5)); math.Abs(got-1.5) > 1e-9 {
+			t.Errorf("%s: 1.5 s is %d bytes is %v s", name, f.Bytes(1.5), got)
+		}
+		tone := f.Tone(0.1, 440, 0.5)
+		if rms := RMS(f.Samples(tone)); rms < 0.3 || rms > 0.4 {
+			t.Errorf("%s: tone of amplitude 0.5 has RMS %.3f, want about 0.354", name, rms)
+		}
+		if rms := RMS(f.Samples(f.Silence(0.1))); rms != 0 {
+			t.Errorf("%s: silence has RMS %v", name, rms)
+		}
+	}
+	if _, err := ParseAudioFormat("pcm_11025"); err == nil {
+		t.Error("pcm_11025 accepted")
+	}
+}
+
+func TestULawRoundTrip(t *testing.T) {
+	f, _ := ParseAudioFormat("ulaw_8000")
+	for _, v := range []int16{0, 100, -100, 1000, -1000, 32000, -32000} {
+		got := f.Samples(f.Encode([]int16{v}))[0]
+		if d := math.Abs(float64(got - v)); d > math.Max(16, math.Abs(float64(v))/16) {
+			t.Errorf("μ-law %d -> %d", v, got)
+		}
+	}
+}
+
+// The texts the fake sends must be the texts the live server sent.
+func TestTextsMatchTheLiveCaptures(t *testing.T) {
+	f, err := os.Open("../testdata/live-frames.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	var checked int
+	for sc.Scan() {
+		frame := gjson.Get(sc.Text(), "frame")
+		switch frame.Get("message_type").String() {
+		case ErrAuth:
+			checked++
+			if frame.Get("error").String() != AuthErrorText {
+				t.Errorf("auth_error text %q", frame.Get("error"))
+			}
+		case ErrCommitThrottled:
+			checked++
+			var secs float64
+			if frame.Get("error").String() != CommitThrottledText(secs) && frame.Get("error").String() != CommitThrottledText(0.2) {
+				t.Errorf("commit_throttled text %q differs from %q", frame.Get("error"), CommitThrottledText(0.2))
+			}
+		}
+	}
+	if checked != 3 {
+		t.Errorf("checked %d captured frames, want 3", checked)
+	}
+}
