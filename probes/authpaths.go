@@ -1,5 +1,7 @@
 package probes
 
+import "github.com/scribecheck/scribecheck/protocol"
+
 // Expect is what the documented server does for an auth path (protocol.md §3).
 type Expect string
 
@@ -60,7 +62,7 @@ var (
 		NeedsClock: true, prepare: withExpiredToken}
 	PathTokenWrongType = AuthPath{Name: "token-wrong-type", Sends: "a fresh tts_websocket token on ?token=",
 		Expect: ExpectUnknown, Level: "U", Evidence: "tts_websocket or batch_scribe token: unknown (U)",
-		prepare: withWrongTypeToken}
+		prepare: withMintedToken(protocol.TokenTTSWebsocket, protocol.TokenParam)}
 	PathTokenAndHeader = AuthPath{Name: "token-and-header", Sends: "a fresh realtime_scribe token on ?token= and a valid xi-api-key header",
 		Expect: ExpectSession, Level: "D", Evidence: "valid token and valid header together: session_started (D, either suffices)",
 		prepare: withTokenAndHeader}
@@ -72,7 +74,7 @@ var (
 		prepare: withAPIKeyAsToken}
 	PathSingleUseTokenParam = AuthPath{Name: "token-param-single_use_token", Sends: "a fresh realtime_scribe token on ?single_use_token= (the TTS name) and no header",
 		Expect: ExpectRefused, Level: "D", FormLevel: "O", Evidence: "the STT socket reads token, TTS sockets single_use_token: no credentials (D)",
-		prepare: withSingleUseTokenParam}
+		prepare: withMintedToken(protocol.TokenRealtimeScribe, protocol.TTSTokenParam)}
 	PathTokenUndefined = AuthPath{Name: "token-undefined", Sends: "?token=undefined, what @elevenlabs/client sends when the token is missing",
 		Expect: ExpectRefused, Level: "D", FormLevel: "O", Evidence: "token=undefined is not a token (D); @elevenlabs/client sends it (S)",
 		prepare: withLiteralToken("undefined")}

@@ -225,15 +225,21 @@ func withNothing(r *runner) (*socketParams, error) {
 	return &p, nil
 }
 
-func withFreshToken(r *runner) (*socketParams, error) {
-	tok, err := r.mint(protocol.TokenRealtimeScribe, r.target.APIKey)
-	if err != nil {
-		return nil, err
+// withMintedToken mints a token of tokenType and puts it on the query
+// parameter param.
+func withMintedToken(tokenType, param string) func(*runner) (*socketParams, error) {
+	return func(r *runner) (*socketParams, error) {
+		tok, err := r.mint(tokenType, r.target.APIKey)
+		if err != nil {
+			return nil, err
+		}
+		p := r.params()
+		p.query.Set(param, tok)
+		return &p, nil
 	}
-	p := r.params()
-	p.query.Set(protocol.TokenParam, tok)
-	return &p, nil
 }
+
+var withFreshToken = withMintedToken(protocol.TokenRealtimeScribe, protocol.TokenParam)
 
 func withReusedToken(r *runner) (*socketParams, error) {
 	p, err := withFreshToken(r)
@@ -265,16 +271,6 @@ func withExpiredToken(r *runner) (*socketParams, error) {
 	}
 }
 
-func withWrongTypeToken(r *runner) (*socketParams, error) {
-	tok, err := r.mint(protocol.TokenTTSWebsocket, r.target.APIKey)
-	if err != nil {
-		return nil, err
-	}
-	p := r.params()
-	p.query.Set(protocol.TokenParam, tok)
-	return &p, nil
-}
-
 func withTokenAndHeader(r *runner) (*socketParams, error) {
 	p, err := withFreshToken(r)
 	if err != nil {
@@ -294,16 +290,6 @@ func withBadTokenGoodHeader(r *runner) (*socketParams, error) {
 func withAPIKeyAsToken(r *runner) (*socketParams, error) {
 	p := r.params()
 	p.query.Set(protocol.TokenParam, r.target.APIKey)
-	return &p, nil
-}
-
-func withSingleUseTokenParam(r *runner) (*socketParams, error) {
-	tok, err := r.mint(protocol.TokenRealtimeScribe, r.target.APIKey)
-	if err != nil {
-		return nil, err
-	}
-	p := r.params()
-	p.query.Set(protocol.TTSTokenParam, tok)
 	return &p, nil
 }
 

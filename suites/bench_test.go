@@ -1,0 +1,42 @@
+package suites
+
+import (
+	"context"
+	"testing"
+
+	"github.com/scribecheck/scribecheck/probes"
+)
+
+// BenchmarkAuthMatrix measures one pass over every auth path against the
+// in-process fake: mints, dials, 1 s of audio and a commit where a session
+// opens. `go test -bench AuthMatrix ./suites` reports the figure.
+func BenchmarkAuthMatrix(b *testing.B) {
+	env, release, err := Setup(TargetSpec{Name: "fake"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer release()
+	for b.Loop() {
+		for _, p := range probes.AuthPaths {
+			res := probes.Run(context.Background(), env.Target, p, env.Probe)
+			if res.Fault != "" || res.Skip != "" {
+				b.Fatalf("%s: %s%s", p.Name, res.Fault, res.Skip)
+			}
+		}
+	}
+}
+
+// BenchmarkHeaderSession measures one header-authenticated session end to
+// end: dial, session_started, 1 s of audio, commit, committed_transcript.
+func BenchmarkHeaderSession(b *testing.B) {
+	env, release, err := Setup(TargetSpec{Name: "fake"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer release()
+	for b.Loop() {
+		if res := probes.Run(context.Background(), env.Target, probes.PathHeader, env.Probe); !res.Stages.Committed {
+			b.Fatalf("no commit: %s", res.Detail)
+		}
+	}
+}
