@@ -1,0 +1,76 @@
+package protocol
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tidwall/gjson"
+)
+
+// Every verbatim frame of the live captures must validate: OK, or at worst
+// NON-STRICT for a field no schema documents; never INVALID.
+func TestEveryCaptureValidates(t *testing.T) {
+	s := MustLoadSchemas()
+	f, err := os.Open("../testdata/live-frames.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	n := 0
+	for sc.Scan() {
+		line := gjson.Parse(sc.Text())
+		var res SchemaResult
+		switch {
+		case line.Get("frame").Exists():
+			res = s.ValidateFrame([]byte(line.Get("frame").Raw))
+		case line.Get("word").Exists():
+			res = s.Validate("word.json", []byte(line.Get("word").Raw))
+		default:
+			t.Fatalf("capture line with neither frame nor word: %s", sc.Text())
+		}
+		n++
+		if res.Verdict != SchemaOK {
+			t.Errorf("capture %q (%s): %s", line.Get("context").String(), line.Get("dir").String(), res)
+		}
+	}
+	if n != 11 {
+		t.Errorf("validated %d captures, want all 11", n)
+	}
+}
+
+func TestSchemasCatchWhatTheyGuard(t *testing.T) {
+	s := MustLoadSchemas()
+	cases := []struct {
+		frame   string
+		verdict SchemaVerdict
+		says    string
+	}{
+		{`{"message_type":"committed_transcript","text":"hi"}`, SchemaOK, ""},
+		{`{"message_type":"committed_transcript"}`, SchemaInvalid, "text"},
+		{`{"message_type":"committed_transcript","text":3}`, SchemaInvalid, "/text"},
+		{`{"message_type":"committed_transcript","text":"hi","segment_id":"x"}`, SchemaNonStrict, "segment_id"},
+		{`{"message_type":"session_started","session_id":"a","config":{"sample_rate":16000,"audio_format":"pcm_16000","model_id":"m","commit_strategy":"manual"}}`, SchemaNonStrict, "commit_strategy"},
+		{`{"message_type":"session_started","config":{"sample_rate":16000,"audio_format":"pcm_16000","model_id":"m"}}`, SchemaInvalid, "session_id"},
+		{`{"message_type":"session_started","session_id":"a","config":{"sample_rate":16000,"audio_format":"pcm_12000","model_id":"m"}}`, SchemaInvalid, "audio_format"},
+		{`{"message_type":"rate_limited","error":"slow down"}`, SchemaOK, ""},
+		{`{"message_type":"auth_error"}`, SchemaInvalid, "error"},
+		{`{"message_type":"auth_error","error":"x","code":"y","request_id":"z"}`, SchemaNonStrict, "code"},
+		{`{"message_type":"committed_transcript_with_timestamps","text":"a","words":[{"text":"a","start":0,"end":1,"type":"word","logprob":0.5}]}`, SchemaInvalid, "logprob"},
+		{`{"message_type":"committed_transcript_with_timestamps","text":"a","words":[{"text":"a","start":0,"end":1,"type":"token"}]}`, SchemaInvalid, "type"},
+		{`{"message_type":"committed_transcript_entities","text":"a","entities":[{"text":"a","entity_type":"name","start_char":0}]}`, SchemaInvalid, "end_char"},
+		{`{"message_type":"input_audio_chunk","audio_base64":"AAAA","commit":false}`, SchemaInvalid, "audio_base_64"},
+		{`{"message_type":"transcript_ready","text":"x"}`, SchemaNonStrict, "transcript_ready"},
+		{`{"type":"session_started"}`, SchemaInvalid, "message_type"},
+		{`[1]`, SchemaInvalid, "object"},
+	}
+	for _, c := range cases {
+		res := s.ValidateFrame([]byte(c.frame))
+		if res.Verdict != c.verdict || !strings.Contains(strings.Join(res.Problems, " "), c.says) {
+			t.Errorf("%s\n  got %s\n  want %s mentioning %q", c.frame, res, c.verdict, c.says)
+		}
+	}
+}
