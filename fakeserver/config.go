@@ -1,6 +1,7 @@
 package fakeserver
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -54,6 +55,22 @@ type wireConfig struct {
 	EntityDetection          any      `json:"entity_detection"`
 }
 
+// sdkShape is the config as the SDK types describe it (commit_strategy,
+// enable_logging), which the live server does not send: FaultConfigSDKShape.
+func (w wireConfig) sdkShape() map[string]any {
+	b, _ := json.Marshal(w)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	delete(m, "vad_commit_strategy")
+	delete(m, "disable_logging")
+	m["commit_strategy"] = "manual"
+	if w.VADCommitStrategy {
+		m["commit_strategy"] = "vad"
+	}
+	m["enable_logging"] = !w.DisableLogging
+	return m
+}
+
 func (c sessionConfig) wire() wireConfig {
 	w := wireConfig{
 		SampleRate: c.Format.SampleRate, AudioFormat: c.Format.Name,
@@ -98,8 +115,18 @@ var supportedModels = []string{protocol.DefaultModel, protocol.TurboModel}
 
 // parseConfig validates the query string; its error text is what the fake
 // sends in invalid_request (choice invalid-request-close).
-func parseConfig(q url.Values) (sessionConfig, error) {
+func parseConfig(q url.Values, faults faultSet) (sessionConfig, error) {
 	c := sessionConfig{}
+	for name, vs := range q {
+		_, known := protocol.LookupParam(name)
+		switch {
+		case !known && faults.has(FaultUnknownParamRejected):
+			return c, fmt.Errorf("unknown parameter %s", name)
+		case len(vs) > 1 && name != protocol.ParamKeyterms && name != protocol.ParamSecondaryLanguages &&
+			name != protocol.ParamEntityDetection && faults.has(FaultDuplicateRejected):
+			return c, fmt.Errorf("%s is given %d times", name, len(vs))
+		}
+	}
 	last := func(name string) (string, bool) { // choice last-duplicate-wins
 		v := q[name]
 		if len(v) == 0 {
@@ -111,10 +138,12 @@ func parseConfig(q url.Values) (sessionConfig, error) {
 	switch {
 	case !ok || model == "":
 		return c, fmt.Errorf("model_id is required; use %s", protocol.DefaultModel)
-	case !slices.Contains(supportedModels, model):
+	case !slices.Contains(supportedModels, model) || (model == protocol.TurboModel && faults.has(FaultTurboRefused)):
 		return c, fmt.Errorf("model_id %q is not supported; use one of %s", model, strings.Join(supportedModels, ", "))
 	}
 	c.ModelID = model
+	enumsChecked := !faults.has(FaultEnumUnchecked)
+	rangesChecked := !faults.has(FaultRangeUnchecked)
 
 	var err error
 	format := "pcm_16000"
@@ -122,16 +151,19 @@ func parseConfig(q url.Values) (sessionConfig, error) {
 		format = v
 	}
 	if c.Format, err = protocol.ParseAudioFormat(format); err != nil {
-		return c, err
+		if enumsChecked {
+			return c, err
+		}
+		c.Format, _ = protocol.ParseAudioFormat("pcm_16000")
 	}
 	if v, ok := last(protocol.ParamCommitStrategy); ok {
-		if v != "manual" && v != "vad" {
+		if v != "manual" && v != "vad" && enumsChecked {
 			return c, fmt.Errorf("commit_strategy %q is not one of manual, vad", v)
 		}
 		c.VADCommit = v == "vad"
 	}
 	if v, ok := last(protocol.ParamLanguageCode); ok && v != "" {
-		if two, ok := iso639_3to1[strings.ToLower(v)]; ok {
+		if two, ok := iso639_3to1[strings.ToLower(v)]; ok && !faults.has(FaultLanguageNotFolded) {
 			v = two
 		}
 		c.LanguageCode = &v
@@ -170,7 +202,7 @@ func parseConfig(q url.Values) (sessionConfig, error) {
 		*f.dst = f.def
 		if v, ok := last(f.name); ok {
 			x, err := strconv.ParseFloat(v, 64)
-			if err != nil || x < f.min || x > f.max {
+			if err != nil || (rangesChecked && (x < f.min || x > f.max)) || (faults.has(FaultRangeOffByOne) && (x <= f.min || x >= f.max)) {
 				return c, fmt.Errorf("%s %q must be a number from %g to %g", f.name, v, f.min, f.max)
 			}
 			*f.dst = x
@@ -189,7 +221,7 @@ func parseConfig(q url.Values) (sessionConfig, error) {
 		*n.dst = n.def
 		if v, ok := last(n.name); ok {
 			x, err := strconv.Atoi(v)
-			if err != nil || x < n.min || x > n.max {
+			if err != nil || (rangesChecked && (x < n.min || x > n.max)) || (faults.has(FaultRangeOffByOne) && (x <= n.min || x >= n.max)) {
 				return c, fmt.Errorf("%s %q must be a whole number from %d to %d", n.name, v, n.min, n.max)
 			}
 			*n.dst = x
@@ -211,7 +243,7 @@ func parseConfig(q url.Values) (sessionConfig, error) {
 			}
 		}
 	}
-	if c.FilterBackgroundAudio && c.IncludeTimestamps {
+	if c.FilterBackgroundAudio && c.IncludeTimestamps && rangesChecked {
 		return c, fmt.Errorf("filter_background_audio cannot be used with include_timestamps")
 	}
 	return c, nil

@@ -20,3 +20,16 @@ type timestampsFrame struct {
 	LanguageCode string `json:"language_code"`
 	Words        []word `json:"words"`
 }
+
+type entitiesFrame struct {
+	MessageType string   `json:"message_type"`
+	Text        string   `json:"text"`
+	Entities    []entity `json:"entities"`
+}
+
+type entity struct {
+	Text       string `json:"text"`
+	EntityType string `json:"entity_type"`
+	StartChar  int    `json:"start_char"`
+	EndChar    int    `json:"end_char"`
+}

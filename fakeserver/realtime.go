@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/coder/websocket"
 
@@ -22,8 +23,16 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	// Browser apps use the fake in development: accept any origin.
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: []string{"*"}})
+	var current atomic.Pointer[session] // for the ping callback, set once the session exists
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		OriginPatterns: []string{"*"}, // browser apps use the fake in development
+		OnPingReceived: func(context.Context, []byte) bool {
+			if ss := current.Load(); ss != nil && s.faults.has(FaultIdleResetByPing) {
+				ss.touch()
+			}
+			return true
+		},
+	})
 	if err != nil {
 		s.log.Printf("socket: upgrade failed: %v", err)
 		return // Accept has written the HTTP error
@@ -45,21 +54,27 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 		_ = conn.Close(code, reason)
 		return
 	}
-	cfg, err := parseConfig(r.URL.Query()) // choice auth-before-params
+	cfg, err := parseConfig(r.URL.Query(), s.faults) // choice auth-before-params
 	if err != nil {
 		s.log.Printf("socket: invalid_request (%v)", err)
 		writeFrame(ctx, conn, errorFrame{protocol.ErrInvalidRequest, err.Error()})
-		_ = conn.Close(websocket.StatusNormalClosure, protocol.ErrInvalidRequest)
+		if s.faults.has(FaultErrorWithoutClose) {
+			_, _, _ = conn.Read(ctx) // stays open until the client leaves
+			return
+		}
+		// 1008: a third-party capture of a refused parameter combination.
+		_ = conn.Close(websocket.StatusPolicyViolation, "")
 		return
 	}
-	ss := newSession(s, conn, cfg, cancel)
+	ss := newSession(ctx, s, conn, cfg, cancel)
 	if !s.track(ss) {
 		_ = conn.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
 	defer s.untrack(ss)
+	current.Store(ss)
 	s.log.Printf("socket: session %s opened via %s", ss.id, auth.via)
-	ss.run(ctx)
+	ss.run()
 }
 
 // errorFrame is {message_type, error}, message_type first as on the wire.

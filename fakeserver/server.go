@@ -31,6 +31,48 @@ type Options struct {
 	ReadLimit int64
 	// Log receives one line per decision; discarded if nil.
 	Log io.Writer
+	// Session timers and limits; the zero value takes the default.
+	Session SessionOptions
+}
+
+// SessionOptions are the session's timers and limits, all on the Clock or
+// on audio time.
+type SessionOptions struct {
+	// AutoCommitSecs of uncommitted audio make manual mode commit by itself
+	// (D: "committed automatically every 90 s"; one live log saw ~35.8 s).
+	AutoCommitSecs float64
+	// IdleTimeout after the last audio chunk closes the session (O: ~15.5 s).
+	IdleTimeout time.Duration
+	// SessionLimit ends a session (U; choice session-time-limit: none).
+	SessionLimit time.Duration
+	// MaxChunkSecs of audio in one chunk (U; choice chunk-size-limit: 10 s).
+	MaxChunkSecs float64
+	// PartialsAfterSecs of audio before the first partial (D: 2 s).
+	PartialsAfterSecs float64
+}
+
+// Session defaults.
+const (
+	DefaultAutoCommitSecs = 90
+	DefaultIdleTimeout    = 15500 * time.Millisecond
+	DefaultMaxChunkSecs   = 10
+	DefaultPartialsAfter  = 2
+)
+
+func (o SessionOptions) withDefaults() SessionOptions {
+	if o.AutoCommitSecs == 0 {
+		o.AutoCommitSecs = DefaultAutoCommitSecs
+	}
+	if o.IdleTimeout == 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.MaxChunkSecs == 0 {
+		o.MaxChunkSecs = DefaultMaxChunkSecs
+	}
+	if o.PartialsAfterSecs == 0 {
+		o.PartialsAfterSecs = DefaultPartialsAfter
+	}
+	return o
 }
 
 // DefaultReadLimit is the fake's frame size limit.
@@ -46,6 +88,7 @@ type Server struct {
 	faults     faultSet
 	readLimit  int64
 	log        *log.Logger
+	sessOpts   SessionOptions
 
 	mu       sync.Mutex
 	http     *http.Server
@@ -83,6 +126,13 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.readLimit == 0 {
 		s.readLimit = DefaultReadLimit
+	}
+	if faults.has(FaultReadLimit32K) {
+		s.readLimit = 32 << 10
+	}
+	s.sessOpts = opts.Session.withDefaults()
+	if faults.has(FaultEarlyPartials) {
+		s.sessOpts.PartialsAfterSecs = 0.5
 	}
 	if opts.Log != nil {
 		s.log = log.New(opts.Log, "fake: ", log.Ltime|log.Lmicroseconds)

@@ -121,3 +121,23 @@ func characters(w string, start, end float64) []character {
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// entityTypes is the fake's entity detector (choice entities).
+var entityTypes = map[string]string{
+	"juliet": "name", "mike": "name", "oscar": "name", "romeo": "name", "victor": "name",
+	"india": "location", "lima": "location", "quebec": "location",
+}
+
+// entities finds the known words in text, with character offsets into it.
+func entities(text string) []entity {
+	out := []entity{}
+	pos := 0
+	for _, w := range strings.Split(text, " ") {
+		bare := strings.ToLower(strings.TrimSuffix(w, "."))
+		if t, ok := entityTypes[bare]; ok {
+			out = append(out, entity{Text: w[:len(bare)], EntityType: t, StartChar: pos, EndChar: pos + len(bare)})
+		}
+		pos += len(w) + 1
+	}
+	return out
+}
