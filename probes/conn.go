@@ -120,22 +120,20 @@ func (c *Conn) record(change func(*Timeline)) {
 	c.mu.Unlock()
 }
 
-// Next returns the next frame the server sent that Next has not returned yet.
-// It waits until one arrives, the socket ends (ErrNoFrame) or ctx is done.
+// Next returns the next frame the server sent that Next has not returned yet
+// (answers to Barrier frames are skipped). It waits until one arrives, the
+// socket ends (ErrNoFrame) or ctx is done.
 func (c *Conn) Next(ctx context.Context) (Frame, error) {
 	for {
 		c.mu.Lock()
-		n := 0
-		for _, f := range c.tl.Frames {
-			if f.Out {
-				continue
-			}
-			if n == c.cursor {
-				c.cursor++
+		received := c.receivedLocked()
+		for c.cursor < len(received) {
+			f := received[c.cursor]
+			c.cursor++
+			if !isBarrierAnswer(f) {
 				c.mu.Unlock()
 				return f, nil
 			}
-			n++
 		}
 		ended := c.tl.Close != nil || c.ws == nil
 		wait := c.notify
@@ -149,6 +147,61 @@ func (c *Conn) Next(ctx context.Context) (Frame, error) {
 		case <-wait:
 		}
 	}
+}
+
+// Pending waits until a Barrier answer arrives after the unread frames and
+// returns the unread frames before it, without consuming them.
+func (c *Conn) pending(ctx context.Context, barriersSeen int) ([]Frame, error) {
+	for {
+		c.mu.Lock()
+		received := c.receivedLocked()
+		var before []Frame
+		n := 0
+		for i, f := range received {
+			if isBarrierAnswer(f) {
+				n++
+				if n > barriersSeen {
+					c.mu.Unlock()
+					return before, nil
+				}
+				continue
+			}
+			if i >= c.cursor {
+				before = append(before, f)
+			}
+		}
+		ended := c.tl.Close != nil || c.ws == nil
+		wait := c.notify
+		c.mu.Unlock()
+		if ended {
+			return before, ErrNoFrame
+		}
+		select {
+		case <-ctx.Done():
+			return before, fmt.Errorf("waiting for the barrier's answer: %w", ctx.Err())
+		case <-wait:
+		}
+	}
+}
+
+func (c *Conn) receivedLocked() []Frame {
+	var out []Frame
+	for _, f := range c.tl.Frames {
+		if !f.Out {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (c *Conn) barriersLocked() int {
+	n := 0
+	for _, f := range c.tl.Frames {
+		if !f.Out && isBarrierAnswer(f) {
+			n++
+		}
+	}
+	return n
 }
 
 // WaitFor returns the next frame whose message_type is one of types,

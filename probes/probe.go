@@ -37,7 +37,8 @@ type Options struct {
 	Slow bool
 }
 
-func (o Options) withDefaults() Options {
+// WithDefaults fills in every zero option.
+func (o Options) WithDefaults() Options {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
@@ -87,7 +88,7 @@ type runner struct {
 // Run probes one auth path against t. It always returns within ctx and the
 // option timeouts, and never panics on what the target sends.
 func Run(ctx context.Context, t Target, path AuthPath, opts Options) Result {
-	opts = opts.withDefaults()
+	opts = opts.WithDefaults()
 	res := Result{Path: path.Name, Target: t.Name}
 	if res.Skip = SkipReason(path, t, opts); res.Skip != "" {
 		return res
