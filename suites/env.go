@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/onsi/ginkgo/v2"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/probes"
+	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
@@ -23,6 +25,9 @@ type Env struct {
 	Strict bool
 	// Fake is the in-process fake; nil for other targets.
 	Fake *fakeserver.Server
+
+	frames  frameLog
+	schemas *protocol.Schemas
 }
 
 // Report entry names a spec uses to hand its findings to the reports.
@@ -38,6 +43,7 @@ const (
 type Spec struct {
 	Case Case
 	Env  *Env
+	ctx  context.Context
 }
 
 // Probe runs an auth path against the target and records what it did as the
@@ -54,6 +60,9 @@ func (s *Spec) Probe(ctx ginkgo.SpecContext, path probes.AuthPath) probes.Result
 	}
 	s.entry(entryOutcome, outcome)
 	s.entry(entryEvidence, evidence(res))
+	for _, tl := range res.Sockets {
+		s.Env.log(s.Case.ID, tl)
+	}
 	if res.Skip != "" {
 		ginkgo.Skip(res.Skip)
 	}

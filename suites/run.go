@@ -14,6 +14,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
+	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
@@ -82,9 +83,13 @@ func Execute(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Summary, error
 	}
 	env.Redactor.Add(env.Target.APIKey)
 	env.Redactor.Add(env.Target.RestrictedKey)
+	if env.schemas == nil {
+		env.schemas = protocol.MustLoadSchemas()
+	}
 	if env.Probe.OnSecret == nil {
 		env.Probe.OnSecret = env.Redactor.Add
 	}
+	env.Probe = env.Probe.WithDefaults()
 
 	cases := Catalog()
 	var report types.Report

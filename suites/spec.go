@@ -47,8 +47,11 @@ type Case struct {
 	AuthPath string
 	// NeedsFake: the spec needs the fake's control and is skipped elsewhere.
 	NeedsFake bool
-	Labels    []string
-	Body      func(ctx ginkgo.SpecContext, s *Spec)
+	// Session: the spec needs a session opened with the header key; it fails
+	// wherever that path is broken.
+	Session bool
+	Labels  []string
+	Body    func(ctx ginkgo.SpecContext, s *Spec)
 }
 
 var idPattern = regexp.MustCompile(`^[A-Z]+-[1-9][0-9]*$`)
@@ -69,6 +72,12 @@ func (c Case) AllLabels() []string {
 func Catalog() []Case {
 	var all []Case
 	all = append(all, authCases()...)
+	all = append(all, modelCases()...)
+	all = append(all, paramCases()...)
+	all = append(all, commitCases()...)
+	all = append(all, inputCases()...)
+	all = append(all, errorCases()...)
+	all = append(all, schemaCases()...) // last: SCHEMA-1 validates every frame the run saw
 	return all
 }
 

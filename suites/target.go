@@ -73,6 +73,10 @@ func Setup(ts TargetSpec) (*Env, func(), error) {
 		env.Fake, env.TargetKind = fake, "fake"
 		env.Target = probes.Target{Name: "fake", BaseURL: base, APIKey: fake.TestKey(), RestrictedKey: fake.RestrictedKey()}
 		env.Probe.AdvanceClock = clock.Advance
+		// The in-process fake answers in order and at once: specs ask it with a
+		// barrier whether a frame is there, so these waits only bound a
+		// deliberately broken fake (and a slow machine under -race).
+		env.Probe.Timeout, env.Probe.CloseWait = 5*time.Second, 500*time.Millisecond
 		return env, func() { _ = fake.Close() }, nil
 	case "live":
 		if ts.APIKey == "" {

@@ -1,0 +1,355 @@
+package suites
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/tidwall/gjson"
+
+	"github.com/scribecheck/scribecheck/probes"
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// commitCases: manual and VAD strategies, ordering and count, empty commits,
+// the 0.3 s rule, timestamps, language detection, entities, auto-commit, the
+// idle close, partials and previous_text (protocol.md §4-6).
+func commitCases() []Case {
+	cs := []Case{
+		{ID: "COMMIT-1", Level: Must, Subject: "one per commit",
+			Requirement: "A chunk with audio and commit true is answered by exactly one committed_transcript.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, tone(1), true)
+				_, ok := s.Await(ctx, c, protocol.CommittedTranscript)
+				before, _ := s.Barrier(ctx, c)
+				extra := count(before, protocol.CommittedTranscript)
+				s.Require(Must, ok && extra == 0, "one committed_transcript",
+					fmt.Sprintf("%d committed_transcript frames", boolInt(ok)+extra), c)
+			}},
+		{ID: "COMMIT-2", Level: Must, Subject: "order and count",
+			Requirement: "Three commits get three committed_transcripts, in commit order (judged by word times when there are words).",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query("include_timestamps", "true"))
+				for range 3 {
+					s.Send(ctx, c, tone(1), false)
+					s.Commit(ctx, c)
+				}
+				got := s.Collect(ctx, c, 6, protocol.CommittedTranscript, protocol.CommittedTranscriptWithTimestamps)
+				before, _ := s.Barrier(ctx, c)
+				n := count(got, protocol.CommittedTranscript) + count(before, protocol.CommittedTranscript)
+				s.Require(Must, n == 3, "3 committed_transcript frames", fmt.Sprintf("%d", n), c)
+				var starts []string
+				ordered := true
+				for i, f := range framesOf(got, protocol.CommittedTranscriptWithTimestamps) {
+					w := f.Get("words.0.start")
+					if !w.Exists() {
+						continue
+					}
+					starts = append(starts, fmt.Sprintf("%.3f", w.Float()))
+					if w.Float() < float64(i)-0.05 || w.Float() > float64(i+1) {
+						ordered = false
+					}
+				}
+				s.Require(Must, ordered, "segment i's first word inside second i of the stream (commit order)",
+					"first word starts "+strings.Join(starts, ", "), c)
+			}},
+		{ID: "COMMIT-3", Level: Must, Subject: "silence",
+			Requirement: "A commit of one second of silence gets a committed_transcript with text \"\".",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, silence(1), true)
+				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
+				s.Require(Must, ok && f.Get("text").Type == gjson.String && f.Get("text").Str == "",
+					`committed_transcript {"text":""}`, frameOrNone(f, ok), c)
+			}},
+		{ID: "COMMIT-4", Level: Should, Subject: "0.3 s minimum",
+			Requirement: "A commit with 0.2 s of uncommitted audio gets commit_throttled with the live sentence.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, tone(0.2), true)
+				f, ok := s.Await(ctx, c, protocol.ErrCommitThrottled)
+				want := protocol.CommitThrottledText(0.2)
+				s.Require(Should, ok && f.Get("error").String() == want, "commit_throttled "+fmt.Sprintf("%q", want), frameOrNone(f, ok), c)
+			}},
+		{ID: "COMMIT-5", Level: Should, Subject: "throttle closes",
+			Requirement: "After commit_throttled the server closes with 1000 and reason commit_throttled.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, tone(0.2), true)
+				_, cl := s.WaitClosed(ctx, c)
+				s.Require(Should, cl != nil && cl.Code == 1000 && cl.Reason == protocol.CommitThrottledReason,
+					"close 1000 commit_throttled", describeClose(cl), c)
+			}},
+		{ID: "COMMIT-6", Level: Should, Subject: "commit after commit",
+			Requirement: "A commit right after a commit is throttled, saying only 0.00s of uncommitted audio.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, tone(1), true)
+				s.Await(ctx, c, protocol.CommittedTranscript)
+				s.Commit(ctx, c)
+				f, ok := s.Await(ctx, c, protocol.ErrCommitThrottled)
+				want := protocol.CommitThrottledText(0)
+				s.Require(Should, ok && f.Get("error").String() == want, "commit_throttled "+fmt.Sprintf("%q", want), frameOrNone(f, ok), c)
+			}},
+		{ID: "COMMIT-7", Level: Must, Subject: "include_timestamps",
+			Requirement: "With include_timestamps=true, committed_transcript_with_timestamps follows the committed_transcript, with the same text.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query("include_timestamps", "true"))
+				s.Send(ctx, c, tone(1), true)
+				plain, ok1 := s.Await(ctx, c, protocol.CommittedTranscript)
+				ts, ok2 := s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
+				s.Require(Must, ok1 && ok2 && plain.Get("text").String() == ts.Get("text").String(),
+					"committed_transcript, then committed_transcript_with_timestamps with the same text",
+					frameOrNone(plain, ok1)+" then "+frameOrNone(ts, ok2), c)
+			}},
+		{ID: "COMMIT-8", Level: Should, Subject: "words concatenate",
+			Requirement: "The texts of words[] concatenate to the segment's text.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query("include_timestamps", "true"))
+				s.Send(ctx, c, tone(1.5), true)
+				f, ok := s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
+				if ok && f.Get("text").String() == "" {
+					ginkgo.Skip("inconclusive: the target heard no words in the test tone")
+				}
+				var joined strings.Builder
+				for _, w := range f.Get("words").Array() {
+					joined.WriteString(w.Get("text").String())
+				}
+				s.Require(Should, ok && joined.String() == f.Get("text").String(),
+					fmt.Sprintf("words joined == %q", f.Get("text").String()), fmt.Sprintf("words joined %q", joined.String()), c)
+			}},
+		{ID: "COMMIT-9", Level: Should, Subject: "stream-global times",
+			Requirement: "Word times count from the session's start and never go back: the second segment's words start after the first segment's audio.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query("include_timestamps", "true"))
+				s.Send(ctx, c, tone(1), true)
+				s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
+				s.Send(ctx, c, tone(1), true)
+				f, ok := s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
+				words := f.Get("words").Array()
+				if ok && len(words) == 0 {
+					ginkgo.Skip("inconclusive: the target heard no words in the test tone")
+				}
+				problem := ""
+				last := 0.0
+				for _, w := range words {
+					st, en := w.Get("start").Float(), w.Get("end").Float()
+					switch {
+					case st < 1.0-0.05:
+						problem = fmt.Sprintf("word %q starts at %.3f s, inside the first segment", w.Get("text").String(), st)
+					case st < last-1e-9 || en < st:
+						problem = fmt.Sprintf("word %q at %.3f-%.3f goes back in time", w.Get("text").String(), st, en)
+					}
+					last = st
+				}
+				s.Require(Should, ok && problem == "", "second segment's words at or after 1.0 s, in order", orText(problem, frameOrNone(f, ok)), c)
+			}},
+		{ID: "COMMIT-10", Level: Should, Subject: "include_language_detection",
+			Requirement: "With include_language_detection=true alone, committed_transcript_with_timestamps follows the segment and carries language_code.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query("include_language_detection", "true"))
+				s.Send(ctx, c, tone(1), true)
+				f, ok := s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
+				s.Require(Should, ok && f.Get("language_code").Exists(), "committed_transcript_with_timestamps with language_code", frameOrNone(f, ok), c)
+			}},
+		{ID: "COMMIT-11", Level: Should, Subject: "entity_detection",
+			Requirement: "With entity_detection=all, committed_transcript_entities follows each committed segment.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query("entity_detection", "all"))
+				s.Send(ctx, c, tone(1), true)
+				f, ok := s.Await(ctx, c, protocol.CommittedTranscriptEntities)
+				s.Require(Should, ok && f.Get("entities").IsArray(), "committed_transcript_entities with an entities array", frameOrNone(f, ok), c)
+			}},
+		{ID: "COMMIT-12", Level: Must, Subject: "vad commits",
+			Requirement: "With commit_strategy=vad the server commits after vad_silence_threshold_secs of silence.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query("commit_strategy", "vad", "vad_silence_threshold_secs", "0.5"))
+				s.Send(ctx, c, append(tone(1), silence(0.8)...), false)
+				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
+				s.Require(Must, ok, "a committed_transcript without a client commit", frameOrNone(f, ok), c)
+			}},
+		{ID: "COMMIT-13", Level: Should, Subject: "vad trailing segment",
+			Requirement: "With commit_strategy=vad, speech not yet followed by the silence threshold stays uncommitted.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query("commit_strategy", "vad", "vad_silence_threshold_secs", "1.5"))
+				s.Send(ctx, c, append(tone(1), silence(0.5)...), false)
+				before, ok := s.Barrier(ctx, c)
+				n := count(before, protocol.CommittedTranscript)
+				s.Require(Should, ok && n == 0, "no committed_transcript", fmt.Sprintf("%d committed_transcript frames", n), c)
+			}},
+		{ID: "COMMIT-14", Level: Should, Subject: "vad manual commit",
+			Requirement: "With commit_strategy=vad, a client commit is still answered by a committed_transcript.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query("commit_strategy", "vad"))
+				s.Send(ctx, c, tone(1), true)
+				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
+				s.Require(Should, ok, "a committed_transcript", frameOrNone(f, ok), c)
+			}},
+		{ID: "COMMIT-15", Level: Must, Subject: "auto-commit", NeedsFake: true,
+			Requirement: "In manual mode the server commits by itself once 90 s of audio are uncommitted.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				s.NeedFakeOrSlow("it streams 91 s of audio")
+				c := s.Open(ctx, query())
+				_ = c.SendAudio(ctx, pcm16k, tone(91), 1, false)
+				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
+				s.Require(Must, ok, "a committed_transcript without a client commit", frameOrNone(f, ok), c)
+			}},
+		{ID: "COMMIT-16", Level: Should, Subject: "idle close", NeedsFake: true,
+			Requirement: "A session idle after its last audio chunk is still open at 15 s and closed with 1000 and no message by 16 s.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				s.NeedFakeOrSlow("it waits 16 s of the target's clock")
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, tone(0.5), false)
+				ok := s.Settle(ctx, c)
+				s.Advance(ctx, 15*time.Second)
+				_, open := s.Barrier(ctx, c)
+				s.Advance(ctx, time.Second)
+				got, cl := s.WaitClosed(ctx, c)
+				s.Require(Should, ok && open && cl != nil && cl.Code == 1000 && len(got) == 0,
+					"open at 15 s; closed 1000 with no message by 16 s",
+					fmt.Sprintf("open at 15 s: %t; then %d frames and %s", open, len(got), describeClose(cl)), c)
+			}},
+		{ID: "COMMIT-17", Level: Should, Subject: "pings and idle", NeedsFake: true,
+			Requirement: "WebSocket pings do not reset the idle timer.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				s.NeedFakeOrSlow("it waits 16 s of the target's clock")
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, tone(0.5), false)
+				s.Settle(ctx, c)
+				s.Advance(ctx, 10*time.Second)
+				pinged := c.Ping(ctx) == nil
+				s.Advance(ctx, 6*time.Second)
+				_, cl := s.WaitClosed(ctx, c)
+				s.Require(Should, pinged && cl != nil, "closed 16 s after the last audio despite a ping at 10 s",
+					fmt.Sprintf("ping answered: %t; %s", pinged, describeClose(cl)), c)
+			}},
+		{ID: "COMMIT-18", Level: Should, Subject: "no early partials",
+			Requirement: "No partial_transcript comes before 2 s of audio (transcription starts after the first 2 s).",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, tone(1.75), false)
+				before, ok := s.Barrier(ctx, c)
+				n := count(before, protocol.PartialTranscript)
+				s.Require(Should, ok && n == 0, "no partial_transcript after 1.75 s of audio", fmt.Sprintf("%d partials", n), c)
+			}},
+		{ID: "COMMIT-19", Level: Should, Subject: "partials",
+			Requirement: "partial_transcript frames come once 2 s of audio have been sent.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, tone(3.5), false)
+				f, ok := s.Await(ctx, c, protocol.PartialTranscript)
+				s.Require(Should, ok, "a partial_transcript after 3.5 s of audio", frameOrNone(f, ok), c)
+			}},
+		{ID: "COMMIT-20", Level: Should, Subject: "commit echo",
+			Requirement: "A non-empty commit is echoed as a partial_transcript with the committed text.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, tone(1), true)
+				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
+				text := f.Get("text").String()
+				if ok && text == "" {
+					ginkgo.Skip("inconclusive: the target heard no words in the test tone")
+				}
+				p, pok := s.Await(ctx, c, protocol.PartialTranscript)
+				s.Require(Should, ok && pok && p.Get("text").String() == text, fmt.Sprintf("partial_transcript %q", text), frameOrNone(p, pok), c)
+			}},
+		{ID: "COMMIT-21", Level: Must, Subject: "previous_text first",
+			Requirement: "previous_text on the first chunk is accepted: the segment is committed as usual.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				_ = c.SendText(ctx, rawChunk(tone(0.5), false, `,"previous_text":"Earlier we said hello."`))
+				s.Send(ctx, c, tone(0.5), true)
+				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
+				s.Require(Must, ok, "a committed_transcript and no error", frameOrNone(f, ok), c)
+			}},
+		{ID: "COMMIT-22", Level: Must, Subject: "previous_text later",
+			Requirement: "previous_text on a later chunk is an error.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, tone(0.5), false)
+				_ = c.SendText(ctx, rawChunk(tone(0.5), false, `,"previous_text":"Too late."`))
+				f, ok := s.Await(ctx, c, protocol.ErrorTypes...)
+				s.Require(Must, ok, "an error frame", frameOrNone(f, ok), c)
+			}},
+		{ID: "COMMIT-23", Level: Should, Subject: "previous_text null",
+			Requirement: "previous_text: null on every chunk, as the Python SDK sends it, is accepted.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				_ = c.SendText(ctx, rawChunk(tone(0.5), false, `,"previous_text":null`))
+				_ = c.SendText(ctx, rawChunk(tone(0.5), true, `,"previous_text":null`))
+				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
+				s.Require(Should, ok, "a committed_transcript and no error", frameOrNone(f, ok), c)
+			}},
+		{ID: "COMMIT-24", Level: Must, Subject: "stream continues",
+			Requirement: "Audio after a commit continues the stream: a second segment is committed too.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, tone(1), true)
+				s.Await(ctx, c, protocol.CommittedTranscript)
+				s.Send(ctx, c, tone(1), true)
+				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
+				s.Require(Must, ok, "a second committed_transcript", frameOrNone(f, ok), c)
+			}},
+	}
+	for i := range cs {
+		cs[i].Area, cs[i].Session = "commit", true
+	}
+	return cs
+}
+
+// rawChunk is an input_audio_chunk written by hand, with extra fields.
+func rawChunk(audio []byte, commit bool, extra string) string {
+	return fmt.Sprintf(`{"message_type":"input_audio_chunk","audio_base_64":%q,"commit":%t,"sample_rate":16000%s}`,
+		base64.StdEncoding.EncodeToString(audio), commit, extra)
+}
+
+func framesOf(frames []probes.Frame, t string) []probes.Frame {
+	var out []probes.Frame
+	for _, f := range frames {
+		if f.Type == t {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func frameOrNone(f probes.Frame, ok bool) string {
+	switch {
+	case ok:
+		return clipText(f.Raw, 300)
+	case f.Raw != "":
+		return "instead: " + clipText(f.Raw, 300)
+	}
+	return "no such frame (error, close, or nothing before the timeout)"
+}
+
+func describeClose(cl *probes.Close) string {
+	if cl == nil {
+		return "no close from the server"
+	}
+	return fmt.Sprintf("close %d %q", cl.Code, cl.Reason)
+}
+
+func orText(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

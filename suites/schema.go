@@ -1,0 +1,187 @@
+package suites
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/scribecheck/scribecheck/probes"
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// schemaCases: a spec per message type drives the target to produce it and
+// validates it; SCHEMA-1, the last spec of the run, validates every frame any
+// spec received.
+func schemaCases() []Case {
+	produce := func(lvl Level, mt string, drive func(ginkgo.SpecContext, *Spec) *probes.Conn) func(ginkgo.SpecContext, *Spec) {
+		return func(ctx ginkgo.SpecContext, s *Spec) {
+			c := drive(ctx, s)
+			f, ok := firstOf(c.Timeline().Received(), mt)
+			if !ok {
+				f, ok = s.Await(ctx, c, mt)
+			}
+			s.Validates(lvl, mt, f, ok, c)
+		}
+	}
+	committing := func(secs float64, kv ...string) func(ginkgo.SpecContext, *Spec) *probes.Conn {
+		return func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
+			c := s.Open(ctx, query(kv...))
+			s.Send(ctx, c, tone(secs), true)
+			return c
+		}
+	}
+	hex32 := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	cs := []Case{
+		{ID: "SCHEMA-2", Level: Must, Subject: protocol.SessionStarted, Session: true,
+			Requirement: "session_started is the first frame and validates against its schema.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				f, ok := c.Timeline().First()
+				s.Validates(Must, protocol.SessionStarted, f, ok && f.Type == protocol.SessionStarted, c)
+			}},
+		{ID: "SCHEMA-3", Level: Should, Subject: "session_id", Session: true,
+			Requirement: "session_id is 32 lower-case hex characters.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				f, _ := c.Timeline().First()
+				id := f.Get("session_id").String()
+				s.Require(Should, hex32.MatchString(id), "32 lower-case hex", fmt.Sprintf("%q", id), c)
+			}},
+		{ID: "SCHEMA-4", Level: Should, Subject: "config wire shape", Session: true,
+			Requirement: "session_started.config has the wire shape: vad_commit_strategy and disable_logging, not the SDK types' commit_strategy and enable_logging.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				cfg := config(c)
+				var wrong []string
+				for _, k := range []string{"vad_commit_strategy", "disable_logging"} {
+					if !cfg.Get(k).Exists() {
+						wrong = append(wrong, k+" is missing")
+					}
+				}
+				for _, k := range []string{"commit_strategy", "enable_logging"} {
+					if cfg.Get(k).Exists() {
+						wrong = append(wrong, k+" is present")
+					}
+				}
+				s.Require(Should, len(wrong) == 0, "vad_commit_strategy and disable_logging, no commit_strategy or enable_logging",
+					strings.Join(wrong, "; "), c)
+			}},
+		{ID: "SCHEMA-5", Level: Must, Subject: protocol.PartialTranscript, Session: true,
+			Requirement: "partial_transcript (after 3.5 s of audio) validates against its schema.",
+			Body: produce(Must, protocol.PartialTranscript, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, tone(3.5), false)
+				return c
+			})},
+		{ID: "SCHEMA-6", Level: Must, Subject: protocol.CommittedTranscript, Session: true,
+			Requirement: "committed_transcript validates against its schema.", Body: produce(Must, protocol.CommittedTranscript, committing(1))},
+		{ID: "SCHEMA-7", Level: Must, Subject: protocol.CommittedTranscriptWithTimestamps, Session: true,
+			Requirement: "committed_transcript_with_timestamps, and each Word in it, validates against its schema.",
+			Body:        produce(Must, protocol.CommittedTranscriptWithTimestamps, committing(1.5, "include_timestamps", "true"))},
+		{ID: "SCHEMA-8", Level: Should, Subject: protocol.CommittedTranscriptEntities, Session: true,
+			Requirement: "committed_transcript_entities (entity_detection=all) validates against its schema.",
+			Body:        produce(Should, protocol.CommittedTranscriptEntities, committing(1, "entity_detection", "all"))},
+		{ID: "SCHEMA-9", Level: Info, Subject: protocol.Warning,
+			Requirement: "Whether enable_logging=false brings a warning (seen on non-enterprise plans), and whether it validates, is recorded.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Dial(ctx, query("enable_logging", "false"))
+				s.Barrier(ctx, c)
+				f, ok := firstOf(c.Timeline().Received(), protocol.Warning)
+				if !ok {
+					s.Observe("no warning frame")
+					return
+				}
+				s.Observe(clipText(f.Raw, 200) + ": " + s.Env.schemas.ValidateFrame([]byte(f.Raw)).String())
+			}},
+		{ID: "SCHEMA-10", Level: Must, Subject: protocol.ErrAuth,
+			Requirement: "auth_error (no credentials) validates against the error schema.",
+			Body: produce(Must, protocol.ErrAuth, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
+				c, _, _ := probes.DialAndWait(ctx, s.Env.Target.SocketURL(query()), http.Header{}, s.Env.Probe)
+				s.track(c)
+				return c
+			})},
+		{ID: "SCHEMA-11", Level: Should, Subject: protocol.ErrCommitThrottled, Session: true,
+			Requirement: "commit_throttled validates against the error schema.", Body: produce(Should, protocol.ErrCommitThrottled, committing(0.2))},
+		{ID: "SCHEMA-12", Level: Should, Subject: protocol.ErrInput, Session: true,
+			Requirement: "input_error validates against the error schema.",
+			Body: produce(Should, protocol.ErrInput, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
+				c := s.Open(ctx, query())
+				_ = c.SendText(ctx, `{"message_type":"session_config"}`)
+				return c
+			})},
+		{ID: "SCHEMA-13", Level: Should, Subject: protocol.ErrInvalidRequest,
+			Requirement: "invalid_request (a bad audio_format) validates against the error schema.",
+			Body: produce(Should, protocol.ErrInvalidRequest, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
+				c := s.Dial(ctx, query("audio_format", "pcm_11025"))
+				s.WaitClosed(ctx, c)
+				return c
+			})},
+		{ID: "SCHEMA-14", Level: Info, Subject: "final_transcript",
+			Requirement: "Whether any final_transcript or final_transcript_with_timestamps came in this run (trigger unconfirmed) is recorded.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				n := 0
+				for _, lf := range s.Env.loggedFrames() {
+					if lf.frame.Type == protocol.FinalTranscript || lf.frame.Type == protocol.FinalTranscriptWithTimestamps {
+						n++
+					}
+				}
+				s.Observe(fmt.Sprintf("%d final_transcript frames in the run", n))
+			}},
+		{ID: "SCHEMA-1", Level: Must, Subject: "every frame",
+			Requirement: "Every frame received in this run validates against the schema of its message type (an undocumented field is NON-STRICT).",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				if len(s.Env.loggedFrames()) == 0 { // run alone: make some frames
+					c := s.Open(ctx, query("include_timestamps", "true"))
+					s.Send(ctx, c, tone(1), true)
+					s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
+					c.Close()
+					s.Env.log(s.Case.ID, c.Timeline())
+				}
+				var invalid, nonStrict []string
+				total := 0
+				for _, lf := range s.Env.loggedFrames() {
+					if lf.frame.ParseErr != "" {
+						invalid = append(invalid, fmt.Sprintf("%s: %s: %s", lf.specID, lf.frame.ParseErr, clipText(lf.frame.Raw, 120)))
+						continue
+					}
+					total++
+					res := s.Env.schemas.ValidateFrame([]byte(lf.frame.Raw))
+					line := fmt.Sprintf("%s: %s: %s", lf.specID, res, clipText(lf.frame.Raw, 120))
+					switch res.Verdict {
+					case protocol.SchemaInvalid:
+						invalid = append(invalid, line)
+					case protocol.SchemaNonStrict:
+						nonStrict = append(nonStrict, line)
+					}
+				}
+				s.Require(Must, len(invalid) == 0, fmt.Sprintf("all %d frames valid", total), firstLines(invalid, 8))
+				s.Require(Should, len(nonStrict) == 0, "no undocumented fields or message types", firstLines(nonStrict, 8))
+			}},
+	}
+	for i := range cs {
+		cs[i].Area = "schema"
+	}
+	return cs
+}
+
+// Validates grades one frame against its schema at lvl: INVALID fails at
+// lvl, an undocumented field is NON-STRICT.
+func (s *Spec) Validates(lvl Level, mt string, f probes.Frame, ok bool, c *probes.Conn) {
+	if !ok {
+		s.Require(lvl, false, "the target to send "+mt, "it did not: "+frameOrNone(f, ok), c)
+		return
+	}
+	res := s.Env.schemas.ValidateFrame([]byte(f.Raw))
+	s.Require(lvl, res.Verdict != protocol.SchemaInvalid, mt+" valid against "+protocol.SchemaFor(mt), res.String(), c)
+	s.Require(Should, res.Verdict == protocol.SchemaOK, "no undocumented fields", res.String(), c)
+}
+
+func firstLines(lines []string, n int) string {
+	if len(lines) <= n {
+		return strings.Join(lines, "\n          ")
+	}
+	return strings.Join(lines[:n], "\n          ") + fmt.Sprintf("\n          … and %d more", len(lines)-n)
+}
