@@ -300,3 +300,50 @@ func capture(t *testing.T, what string) string {
 	t.Fatalf("no capture for %q", what)
 	return ""
 }
+
+// The session time limit (a named choice, off by default) and the idle close
+// fire on the fake's clock, not the wall clock.
+func TestSessionTimersRunOnTheFakeClock(t *testing.T) {
+	clock := NewManualClock(time.Now())
+	s, err := New(Options{Clock: clock, Session: SessionOptions{SessionLimit: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	limited := open(t, base, query(), s.TestKey()).read(t, 1)
+	idle := open(t, base, query(), s.TestKey()).read(t, 1)
+	for clock.Pending() < 4 { // two idle timers and two limits, set as the sessions start
+		time.Sleep(time.Millisecond)
+	}
+	clock.Advance(DefaultIdleTimeout - time.Millisecond)
+	clock.Advance(time.Millisecond) // idle: both sessions had no audio
+	idle.read(t, 0)
+	if idle.code != 1000 || len(idle.frames) != 1 {
+		t.Errorf("idle session: close %d, frames %v; want 1000 and no frame after session_started", idle.code, idle.frames)
+	}
+	limited.read(t, 0)
+	if limited.code != 1000 {
+		t.Errorf("second session: close %d", limited.code)
+	}
+
+	s2, err := New(Options{Clock: clock, Session: SessionOptions{SessionLimit: time.Second, IdleTimeout: time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base2, _ := s2.Start("127.0.0.1:0")
+	defer s2.Close()
+	lim := open(t, base2, query(), s2.TestKey()).read(t, 1)
+	for clock.Pending() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	clock.Advance(time.Second)
+	lim.read(t, 0)
+	if len(lim.frames) != 2 || gjson.Get(lim.frames[1], "message_type").String() != "session_time_limit_exceeded" || lim.reason != "session_time_limit_exceeded" {
+		t.Errorf("limit: frames %v, close %d %q", lim.frames, lim.code, lim.reason)
+	}
+}

@@ -101,3 +101,38 @@ func clipLine(s string, n int) string {
 	}
 	return s
 }
+
+// WriteSummary prints the verdicts per area and every spec that is not OK,
+// INFORMATIONAL or SKIPPED, with the first line of why.
+func WriteSummary(w io.Writer, results []SpecResult, red *Redactor) {
+	var b strings.Builder
+	var areas []string
+	byArea := map[string][]SpecResult{}
+	for _, r := range results {
+		if _, ok := byArea[r.Area]; !ok {
+			areas = append(areas, r.Area)
+		}
+		byArea[r.Area] = append(byArea[r.Area], r)
+	}
+	b.WriteString("\nVerdicts by area\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	for _, a := range areas {
+		fmt.Fprintf(tw, "%s\t%d specs\t%s\n", a, len(byArea[a]), Count(byArea[a]).Summary())
+	}
+	tw.Flush()
+	var notable []SpecResult
+	for _, r := range results {
+		if r.Verdict == Failed || r.Verdict == NonStrict || r.Verdict == Error {
+			notable = append(notable, r)
+		}
+	}
+	if len(notable) > 0 {
+		b.WriteString("\nNot OK (NON-STRICT fails only under --strict)\n")
+		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		for _, r := range notable {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Verdict, r.ID, clipLine(r.Requirement, 100))
+		}
+		tw.Flush()
+	}
+	fmt.Fprint(w, red.Redact(b.String()))
+}

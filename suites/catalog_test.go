@@ -1,43 +1,54 @@
 package suites
 
 import (
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-// IDs are a contract: CI filters and bug reports name them. This golden list
-// fails when an ID is renumbered or reassigned; new specs are appended.
-var stableIDs = map[string]string{
-	"AUTH-1": "header", "AUTH-2": "header-invalid", "AUTH-3": "none", "AUTH-4": "token-query",
-	"AUTH-5": "token-reused", "AUTH-6": "token-expired", "AUTH-7": "token-wrong-type",
-	"AUTH-8": "token-and-header", "AUTH-9": "bad-token-good-header", "AUTH-10": "api-key-as-token",
-	"AUTH-11": "token-param-single_use_token", "AUTH-12": "token-undefined", "AUTH-13": "token-object",
-	"AUTH-14": "restricted-key",
-}
-
+// IDs are a contract: CI filters and bug reports name them. The golden file
+// fails the test when an ID is renumbered, reassigned or dropped, or when a
+// new spec is not appended to it.
 func TestCatalogIsValidAndStable(t *testing.T) {
 	cases := Catalog()
 	if err := Validate(cases); err != nil {
 		t.Fatal(err)
 	}
+	golden := map[string]string{}
+	b, err := os.ReadFile("../testdata/spec-ids.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if id, subject, ok := strings.Cut(line, "\t"); ok && !strings.HasPrefix(line, "#") {
+			golden[id] = subject
+		}
+	}
 	seen := map[string]bool{}
 	for _, c := range cases {
-		if want, ok := stableIDs[c.ID]; ok && c.Subject != want {
+		seen[c.ID] = true
+		want, ok := golden[c.ID]
+		switch {
+		case !ok:
+			t.Errorf("%s (%s) is new: append it to testdata/spec-ids.txt", c.ID, c.Subject)
+		case want != c.Subject:
 			t.Errorf("%s is now %q; it was %q: IDs are never reassigned", c.ID, c.Subject, want)
 		}
-		seen[c.ID] = true
 		for _, l := range append(c.AllLabels(), "target:fake") {
 			if _, err := types.ValidateAndCleanupLabel(l, types.CodeLocation{}); err != nil {
 				t.Errorf("%s: label %q: %v", c.ID, l, err)
 			}
 		}
 	}
-	for id := range stableIDs {
+	for id := range golden {
 		if !seen[id] {
 			t.Errorf("%s disappeared from the catalog", id)
 		}
+	}
+	if len(cases) < 80 {
+		t.Errorf("%d specs; the conformance catalog has at least 80", len(cases))
 	}
 }
 

@@ -112,6 +112,7 @@ func Execute(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Summary, error
 	if title == "" {
 		title = "Auth matrix, target " + env.Target.Name
 	}
+	reports.WriteSummary(opts.Stdout, sum.Results, env.Redactor)
 	reports.WriteMatrix(opts.Stdout, title, sum.Results, env.Redactor)
 	fmt.Fprintf(opts.Stdout, "all specs: %s\n", reports.Count(sum.Results).Summary())
 	fmt.Fprintf(opts.Stdout, "reports:\n")

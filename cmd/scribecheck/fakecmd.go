@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/suites"
 )
 
 func fakeHelp() string {
@@ -53,6 +54,9 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.Var(&bugs, "bug", "misbehave like a broken server (repeatable): "+joinNames(fakeserver.Bug))
 	fs.Var(&deviations, "deviate", "deviate from the protocol's form (repeatable): "+joinNames(fakeserver.Deviation))
 	quiet := fs.Bool("quiet", false, "do not log each decision to stderr")
+	autoCommit := fs.Float64("auto-commit", fakeserver.DefaultAutoCommitSecs, "seconds of uncommitted audio after which manual mode commits by itself (docs: 90; one live log saw ~35.8)")
+	idle := fs.Duration("idle-timeout", fakeserver.DefaultIdleTimeout, "close a session this long after its last audio chunk")
+	limit := fs.Duration("session-limit", 0, "end sessions after this long with session_time_limit_exceeded (0: no limit; the real limit is unconfirmed)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,7 +64,11 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	opts := fakeserver.Options{APIKeys: keys, Faults: faults, Log: stderr}
+	if *autoCommit <= 0 || *idle <= 0 || *limit < 0 {
+		return &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--auto-commit and --idle-timeout must be positive, --session-limit zero or positive")}
+	}
+	opts := fakeserver.Options{APIKeys: keys, Faults: faults, Log: stderr,
+		Session: fakeserver.SessionOptions{AutoCommitSecs: *autoCommit, IdleTimeout: *idle, SessionLimit: *limit}}
 	if *quiet {
 		opts.Log = nil
 	}
