@@ -1,11 +1,12 @@
 # scribecheck: the two commands of the README.
 #   make demo   build, start the fake, run the suites healthy and with the sutkn bug, print where the reports are
-#   make test   vet, gofmt check, and every test with the race detector
+#   make test   vet, gofmt check, and every test with the race detector (installs Debian's chromium
+#               first, for the test that renders the doctor's HTML report)
 GO      ?= go
 BIN     := bin/scribecheck
 DEMO    := out/demo
 
-.PHONY: all build test demo vet fmt clean
+.PHONY: all build test demo vet fmt clean deps
 
 all: build
 
@@ -16,8 +17,18 @@ vet:
 	$(GO) vet ./...
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
 
-test: vet
+test: vet deps
 	$(GO) test -race -count=1 ./...
+
+# deps installs what the tests need beyond Go modules: headless Chromium from
+# Debian's packages. Without root or apt-get it says so, and that test skips.
+deps:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing chromium (Debian package) for the HTML report test"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else echo "chromium is missing and cannot be installed here: the HTML rendering test will skip"; fi
 
 demo: build
 	rm -rf $(DEMO)
@@ -28,9 +39,15 @@ demo: build
 	@status=0; $(BIN) run --target fake --fake-bug sutkn-query-rejected --out $(DEMO)/sutkn-query-rejected || status=$$?; \
 	  if [ $$status -ne 1 ]; then echo "expected exit 1 (auth failure found), got $$status"; exit 1; fi
 	@echo
+	@echo "== doctor: why does a token get auth_error? (the fake with the sutkn bug)"
+	@status=0; $(BIN) doctor --fake-bug sutkn-query-rejected --out $(DEMO)/doctor || status=$$?; \
+	  if [ $$status -ne 1 ]; then echo "expected exit 1 (cause named), got $$status"; exit 1; fi
+	@echo
 	@echo "Demo reports:"
 	@echo "  healthy fake:             $(DEMO)/healthy/junit.xml, $(DEMO)/healthy/auth-matrix.xml"
 	@echo "  sutkn bug reproduced:     $(DEMO)/sutkn-query-rejected/junit.xml, $(DEMO)/sutkn-query-rejected/auth-matrix.xml"
+	@echo "  doctor, for a person:     $(DEMO)/doctor/doctor.html"
+	@echo "  doctor, for CI or issues: $(DEMO)/doctor/doctor.md (and doctor.json, doctor-matrix.xml)"
 
 fmt:
 	gofmt -w .

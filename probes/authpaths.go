@@ -1,6 +1,10 @@
 package probes
 
-import "github.com/scribecheck/scribecheck/protocol"
+import (
+	"net/url"
+
+	"github.com/scribecheck/scribecheck/protocol"
+)
 
 // Expect is what the documented server does for an auth path (protocol.md §3).
 type Expect string
@@ -101,4 +105,15 @@ func LookupPath(name string) (AuthPath, bool) {
 		}
 	}
 	return AuthPath{}, false
+}
+
+// CustomPath is a path the caller defines: the query gets set(q) and no
+// header (the user's own token, say).
+func CustomPath(name, sends string, expect Expect, set func(q url.Values)) AuthPath {
+	return AuthPath{Name: name, Sends: sends, Expect: expect, Level: "U",
+		prepare: func(r *runner) (*socketParams, error) {
+			p := r.params()
+			set(p.query)
+			return &p, nil
+		}}
 }

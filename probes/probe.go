@@ -140,6 +140,7 @@ func (r *runner) socket(p socketParams, decisive bool) Outcome {
 		r.res.Sockets = append(r.res.Sockets, tl)
 		if decisive {
 			r.res.Outcome, r.res.Detail = classify(tl)
+			r.res.Latency.FirstPartial = firstPartial(tl)
 		}
 	}()
 	if !conn.Upgraded() {

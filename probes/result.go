@@ -68,7 +68,24 @@ type Stages struct {
 type Latency struct {
 	Upgrade        time.Duration `json:"upgrade_ns"`
 	SessionStarted time.Duration `json:"session_started_ns"`
-	Commit         time.Duration `json:"commit_to_committed_ns"`
+	// FirstPartial is from the first audio chunk sent to the first
+	// partial_transcript received.
+	FirstPartial time.Duration `json:"first_partial_ns"`
+	Commit       time.Duration `json:"commit_to_committed_ns"`
+}
+
+// firstPartial measures Latency.FirstPartial from a timeline.
+func firstPartial(tl Timeline) time.Duration {
+	var audioAt time.Duration = -1
+	for _, f := range tl.Frames {
+		switch {
+		case f.Out && f.Type == protocol.InputAudioChunk && audioAt < 0:
+			audioAt = f.At
+		case !f.Out && f.Type == protocol.PartialTranscript && audioAt >= 0:
+			return f.At - audioAt
+		}
+	}
+	return 0
 }
 
 // Decisive is the last socket, the one the outcome is about.

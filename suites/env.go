@@ -59,7 +59,7 @@ func (s *Spec) Probe(ctx ginkgo.SpecContext, path probes.AuthPath) probes.Result
 		outcome += fmt.Sprintf(", committed %q", res.Stages.CommittedText)
 	}
 	s.entry(entryOutcome, outcome)
-	s.entry(entryEvidence, evidence(res))
+	s.entry(entryEvidence, probes.Evidence(res))
 	for _, tl := range res.Sockets {
 		s.Env.log(s.Case.ID, tl)
 	}

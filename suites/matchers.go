@@ -49,7 +49,7 @@ func (m *resultMatcher) message(head string, actual any) string {
 		fmt.Fprintf(&b, "Because:  %s\n", m.why)
 	}
 	b.WriteString("Evidence:\n")
-	for _, line := range strings.Split(strings.TrimRight(evidence(res), "\n"), "\n") {
+	for _, line := range strings.Split(strings.TrimRight(probes.Evidence(res), "\n"), "\n") {
 		b.WriteString("  " + line + "\n")
 	}
 	return b.String()

@@ -22,6 +22,7 @@ fails and why, and whether a server still speaks the protocol.
 
 Usage:
   scribecheck run   [--target fake|live|URL] [flags]   run the specs, write JUnit reports
+  scribecheck doctor [--target …] [--token T] [--url U] why does my token get auth_error? a verdict and its fix
   scribecheck fake  [--addr HOST:PORT] [flags]         serve the local fake Scribe API
   scribecheck list                                     print every spec: ID, level, labels, requirement
   scribecheck help COMMAND                             explain a command's flags
@@ -30,7 +31,7 @@ Targets: "fake" (default) starts an in-process fake; "live" is the ElevenLabs AP
 any http(s)://HOST[:PORT] works too. Live and URL targets take the API key from
 ELEVENLABS_API_KEY. Secrets never appear in any output: they show as sk_…9f2c.
 
-Exit codes: 0 all MUST specs passed; 1 a conformance or auth failure; 2 usage or
+Exit codes (run, doctor): 0 all MUST specs passed, or healthy; 1 a conformance or auth failure; 2 usage or
 configuration error; 3 the target could not be reached.
 `
 
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "run":
 		return runCommand(ctx, rest, stdout, stderr)
+	case "doctor":
+		return doctorCommand(ctx, rest, stdout, stderr)
 	case "fake":
 		err = fakeCommand(ctx, rest, stdout, stderr)
 	case "list":

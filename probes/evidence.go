@@ -1,16 +1,14 @@
-package suites
+package probes
 
 import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/scribecheck/scribecheck/probes"
 )
 
-// evidence is the story of a probe a person reads under a failure: mints,
-// then each socket's timeline. Unredacted: callers redact.
-func evidence(res probes.Result) string {
+// Evidence is the story of a probe a person reads: every mint, then each
+// socket's timeline. It holds raw values: callers redact it.
+func Evidence(res Result) string {
 	var b strings.Builder
 	for _, m := range res.Mints {
 		fmt.Fprintf(&b, "%s (%s)\n", m.Describe(), m.Took.Round(time.Microsecond))

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// doctorRun runs `scribecheck doctor` with --out in a temp dir.
+func doctorRun(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	out := t.TempDir()
+	r := scribecheck(t, env, append([]string{"doctor", "--out", out}, args...)...)
+	r.out = out
+	return r
+}
+
+func TestDoctorVerdictsAndExitCodes(t *testing.T) {
+	r := doctorRun(t, nil)
+	if r.code != 0 || !strings.Contains(r.stdout, "HEALTHY") {
+		t.Errorf("healthy fake: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = doctorRun(t, nil, "--fake-bug", "sutkn-query-rejected")
+	if r.code != 1 || !strings.Contains(r.stdout, "server refuses valid single-use tokens on ?token=") {
+		t.Errorf("sutkn bug: exit %d\n%s", r.code, r.stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(r.out, "doctor.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{"schema_version", "status", "summary", "findings.0.cause", "findings.0.fix", "findings.0.confidence",
+		"findings.0.evidence", "paths.0.stages.upgrade", "paths.0.latency.session_started_ms.p50", "budget.tokens_minted"} {
+		if !gjson.GetBytes(b, field).Exists() {
+			t.Errorf("doctor.json lacks the documented field %s", field)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(r.out, "doctor.md"))
+	if !strings.Contains(string(md), "| `token-query` | session |") {
+		t.Errorf("doctor.md has no matrix row for token-query:\n%s", md)
+	}
+	r = doctorRun(t, nil, "--url", "https://api.elevenlabs.io/v1/speech-to-text/realtime-beta?single_use_token=sutkn_abc&model_id=scribe_v2_realtime")
+	if r.code != 1 || !strings.Contains(r.stdout, "realtime-beta") || !strings.Contains(r.stdout, "Rename it to token=") {
+		t.Errorf("url lint: exit %d\n%s", r.code, r.stdout)
+	}
+	r = doctorRun(t, []string{"ELEVENLABS_API_KEY=sk_x_0123456789"}, "--target", "http://"+closedPort(t))
+	if r.code != 3 || !strings.Contains(r.stdout, "network or the host, not authentication") {
+		t.Errorf("unreachable: exit %d\n%s", r.code, r.stdout)
+	}
+	r = doctorRun(t, nil, "--slo", "latency=1s")
+	if r.code != 2 || !strings.Contains(r.stderr, "choose from") {
+		t.Errorf("bad --slo: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// The HTML report renders in headless Chromium: the matrix is there and no
+// script error fired. The screenshot goes to a temp dir, never the repo.
+func TestDoctorHTMLRendersInChromium(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium is not installed: `make test` installs Debian's chromium package")
+	}
+	r := doctorRun(t, nil, "--fake-bug", "sutkn-query-rejected")
+	page := filepath.Join(r.out, "doctor.html")
+	flags := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync"}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	dom, err := exec.CommandContext(ctx, chromium, append(flags, "--user-data-dir="+t.TempDir(), "--dump-dom", "file://"+page)...).Output()
+	if err != nil {
+		t.Fatalf("chromium --dump-dom: %v", err)
+	}
+	body := regexp.MustCompile(`<body[^>]*>`).FindString(string(dom))
+	if !strings.Contains(body, `data-ready="yes"`) || !strings.Contains(body, `data-paths="10"`) || strings.Contains(body, "data-error") {
+		t.Errorf("the page's script did not finish cleanly: %s", body)
+	}
+	for _, want := range []string{`id="matrix"`, `data-path="token-query"`, "server refuses valid single-use tokens"} {
+		if !strings.Contains(string(dom), want) {
+			t.Errorf("rendered page lacks %q", want)
+		}
+	}
+	shot := filepath.Join(t.TempDir(), "doctor.png")
+	if err := exec.CommandContext(ctx, chromium, append(flags, "--user-data-dir="+t.TempDir(), "--window-size=1300,1400",
+		"--screenshot="+shot, "file://"+page)...).Run(); err != nil {
+		t.Fatalf("chromium --screenshot: %v", err)
+	}
+	if st, err := os.Stat(shot); err != nil || st.Size() < 10_000 {
+		t.Errorf("screenshot missing or blank: %v", err)
+	}
+}
+
+// The doctor's console and files carry no secret: the canary key, the
+// user's token and every minted token appear only as fingerprints.
+func TestDoctorLeaksNoSecret(t *testing.T) {
+	canary := "sk_canary_" + strings.Repeat("d0c7", 8)
+	base, _ := startFake(t, "--bug", "sutkn-query-rejected", "--api-key", canary)
+	env := []string{"ELEVENLABS_API_KEY=" + canary}
+	userToken := "sutkn_" + strings.Repeat("ab", 16)
+	r := doctorRun(t, env, "--target", base, "--token", userToken,
+		"--url", "wss://api.elevenlabs.io/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token="+userToken+"&xi-api-key="+canary)
+	if r.code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	texts := map[string]string{"stdout": r.stdout, "stderr": r.stderr}
+	files, _ := filepath.Glob(filepath.Join(r.out, "*"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		texts[f] = string(b)
+	}
+	whole := regexp.MustCompile(`sutkn_[0-9a-f]{32}`)
+	for name, text := range texts {
+		for _, secret := range []string{canary, userToken} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s holds a secret", name)
+			}
+		}
+		if m := whole.FindString(text); m != "" {
+			t.Errorf("%s holds a whole token %s", name, m)
+		}
+	}
+	if !strings.Contains(r.stderr, "consumes it") {
+		t.Errorf("no warning that --token spends the token:\n%s", r.stderr)
+	}
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/scribecheck/scribecheck/doctor"
+	"github.com/scribecheck/scribecheck/probes"
+	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/reports"
+	"github.com/scribecheck/scribecheck/suites"
+)
+
+const doctorHelp = `scribecheck doctor: why does my token get auth_error? One command, a verdict with its fix.
+
+  scribecheck doctor                                   diagnose the in-process fake (a demo)
+  ELEVENLABS_API_KEY=... scribecheck doctor --target live
+  ELEVENLABS_API_KEY=... scribecheck doctor --target live --token sutkn_...   test YOUR token (this spends it)
+  scribecheck doctor --url 'wss://api.elevenlabs.io/v1/speech-to-text/realtime?token=...'   lint a URL, offline
+
+It runs the auth paths side by side (header, fresh token, reused, expired,
+wrong type, token + header, bad token + header, API key as token, wrong
+parameter name, token=undefined), compares them, and names the cause with the
+evidence and its confidence (documented, observed, inferred).
+
+Reports (in --out): doctor.html (the matrix of paths x stages a person reads),
+doctor.md (for a CI job summary or an issue), doctor.json (stable fields, see
+the README), doctor-matrix.xml (JUnit). Secrets appear only as fingerprints.
+
+Live budget: each path that opens a session streams --audio-secs of test tone
+(default 2.5 s) and commits; each path mints at most one token. The report
+states what was spent.
+
+Exit codes: 0 healthy; 1 a problem found (a refused key or token, a URL error,
+a missed --slo); 2 usage; 3 the host cannot be reached (network, not auth).
+`
+
+func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("doctor", doctorHelp, stderr)
+	target := fs.String("target", "fake", "fake, live, or an http(s)://HOST[:PORT] URL")
+	token := fs.String("token", "", "your own single-use token to test; the test consumes it")
+	lintURL := fs.String("url", "", "a socket URL your code builds, to lint without connecting (with no --target, only the lint runs)")
+	model := fs.String("model", protocol.DefaultModel, "model_id to connect with")
+	repeat := fs.Int("repeat", 1, "run each path N times for p50/p95 timings")
+	slo := fs.String("slo", "", "p95 latency bounds, e.g. first_partial=2.5s,commit=800ms (metrics: upgrade, session_started, first_partial, commit)")
+	audio := fs.Float64("audio-secs", 2.5, "seconds of test tone per path that opens a session (the live budget)")
+	out := fs.String("out", "scribecheck-doctor", "folder for the reports")
+	var bugs, deviations stringList
+	fs.Var(&bugs, "fake-bug", "switch on a bug of the in-process fake (repeatable), e.g. sutkn-query-rejected")
+	fs.Var(&deviations, "fake-deviate", "switch on a deviation of the in-process fake (repeatable)")
+	if err := parseFlags(fs, args); err != nil {
+		return exitCode(err, stderr)
+	}
+	targetSet := false
+	fs.Visit(func(f *flag.Flag) { targetSet = targetSet || f.Name == "target" })
+	bounds, err := doctor.ParseSLO(*slo)
+	if err == nil && (*repeat < 1 || *repeat > 100 || *audio <= 0 || *audio > 30) {
+		err = fmt.Errorf("--repeat must be 1 to 100 and --audio-secs more than 0 and at most 30")
+	}
+	if err != nil {
+		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
+	}
+	faults, err := faultList(bugs, deviations)
+	if err != nil {
+		return exitCode(err, stderr)
+	}
+	red := reports.NewRedactor()
+	opts := doctor.Options{Token: *token, URL: *lintURL, Repeat: *repeat, SLO: bounds, Redactor: red,
+		Progress: func(path string, run, of int) {
+			if of > 1 {
+				fmt.Fprintf(stderr, "doctor: %s (%d/%d)\n", path, run, of)
+			} else {
+				fmt.Fprintf(stderr, "doctor: %s\n", path)
+			}
+		}}
+	if *token != "" {
+		red.Add(*token)
+		fmt.Fprintf(stderr, "doctor: testing your token %s consumes it: it cannot be used again\n", reports.Fingerprint(*token))
+	}
+
+	var d reports.Diagnosis
+	if *lintURL != "" && !targetSet && len(faults) == 0 && *token == "" {
+		d = doctor.LintOnly(*lintURL, red)
+	} else {
+		env, release, err := suites.Setup(suites.TargetSpec{Name: *target, APIKey: os.Getenv(suites.APIKeyEnv), FakeFaults: faults})
+		if err != nil {
+			return exitCode(err, stderr)
+		}
+		defer release()
+		opts.Target, opts.Probe = env.Target, env.Probe
+		opts.Probe.AudioSeconds = *audio
+		opts.Probe.Query = probes.DefaultQuery()
+		opts.Probe.Query.Set(protocol.ParamModelID, *model)
+		d = doctor.Run(ctx, opts)
+	}
+	files, werr := reports.WriteDiagnosis(*out, d, red)
+	printDiagnosis(stdout, d, red)
+	if werr != nil {
+		return exitCode(werr, stderr)
+	}
+	fmt.Fprintln(stdout, "reports:")
+	for _, f := range files {
+		fmt.Fprintf(stdout, "  %s\n", f)
+	}
+	switch d.Status {
+	case doctor.Unreachable:
+		return suites.ExitUnreachable
+	case doctor.Problem:
+		return suites.ExitFailed
+	}
+	return suites.ExitOK
+}
+
+// printDiagnosis is the console verdict: status, findings with fixes and
+// evidence, the lint, then the matrix.
+func printDiagnosis(w io.Writer, d reports.Diagnosis, red *reports.Redactor) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nscribecheck doctor: %s — %s\n", strings.ToUpper(d.Status), d.Summary)
+	for i, f := range d.Findings {
+		fmt.Fprintf(&b, "\n%d. %s\n   confidence: %s\n   fix: %s\n", i+1, f.Cause, f.Confidence, f.Fix)
+		for _, e := range f.Evidence {
+			fmt.Fprintf(&b, "   - %s\n", e)
+		}
+	}
+	if len(d.URLLint) > 0 {
+		b.WriteString("\nYour URL:\n")
+		for _, l := range d.URLLint {
+			fmt.Fprintf(&b, "  %-7s %s\n          fix: %s\n", l.Severity, l.Problem, l.Fix)
+		}
+	}
+	if len(d.Paths) > 0 {
+		b.WriteString("\n")
+		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "PATH\tEXPECTED\tAS EXPECTED\tWHAT HAPPENED")
+		for _, p := range d.Paths {
+			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", p.Path, p.Expected, p.AsExpect, clip(p.Detail, 90))
+		}
+		tw.Flush()
+		fmt.Fprintf(&b, "spent: %d tokens, %d sessions, %.1f s of audio\n", d.Budget.TokensMinted, d.Budget.Sessions, d.Budget.AudioSeconds)
+	}
+	fmt.Fprint(w, red.Redact(b.String()))
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

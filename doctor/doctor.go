@@ -1,0 +1,214 @@
+package doctor
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"time"
+
+	"github.com/scribecheck/scribecheck/probes"
+	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// Options say what to diagnose.
+type Options struct {
+	Target probes.Target
+	Probe  probes.Options
+	// Token is the user's own token to test (consumed by the test).
+	Token string
+	// URL is a socket URL the user's code builds, to lint (not dialled).
+	URL string
+	// Repeat runs each path this many times for p50/p95 timings.
+	Repeat int
+	// SLO bounds p95 timings per metric (upgrade, session_started,
+	// first_partial, commit).
+	SLO map[string]time.Duration
+	// Redactor learns every secret; it also redacts the evidence.
+	Redactor *reports.Redactor
+	// Progress is told each path as it starts; may be nil.
+	Progress func(path string, run, of int)
+}
+
+// Paths is the matrix the doctor runs, in order: the working paths first,
+// then each known way a token fails.
+var Paths = []probes.AuthPath{
+	probes.PathHeader, probes.PathTokenQuery, probes.PathTokenAndHeader, probes.PathTokenReused,
+	probes.PathTokenExpired, probes.PathTokenWrongType, probes.PathBadTokenGoodHeader, probes.PathAPIKeyAsToken,
+	probes.PathSingleUseTokenParam, probes.PathTokenUndefined,
+}
+
+// UserTokenPath is the path of --token: the user's token on ?token=, alone.
+const UserTokenPath = "your-token"
+
+// Run diagnoses the target. It never fails: what it could not do is in the
+// diagnosis (a skipped path, a harness fault, an unreachable host).
+func Run(ctx context.Context, o Options) reports.Diagnosis {
+	if o.Repeat < 1 {
+		o.Repeat = 1
+	}
+	o.Redactor.Add(o.Target.APIKey)
+	o.Redactor.Add(o.Token)
+	o.Probe.OnSecret = o.Redactor.Add
+	o.Probe = o.Probe.WithDefaults()
+	d := reports.Diagnosis{SchemaVersion: 1, Tool: "scribecheck doctor", Target: o.Target.Name,
+		BaseURL: o.Target.BaseURL, StartedAt: time.Now().UTC(), Repeat: o.Repeat}
+	d.Budget.AudioCap = o.Probe.AudioSeconds
+	if o.URL != "" {
+		for _, v := range urlSecrets(o.URL) {
+			o.Redactor.Add(v)
+		}
+		d.URLLint = Lint(o.URL, o.Target, o.Target.APIKey)
+	}
+
+	results := map[string][]probes.Result{}
+	var order []string
+	paths := Paths
+	if o.Token != "" { // first: a minted token ages, and token-expired jumps the fake's clock
+		paths = append([]probes.AuthPath{userTokenPath(o.Token)}, Paths...)
+	}
+	for _, p := range paths {
+		order = append(order, p.Name)
+		runs := o.Repeat
+		if p.Name == UserTokenPath || p.NeedsClock {
+			runs = 1 // the user's token is spent by its first use; expiry jumps the clock
+		}
+		for i := range runs {
+			if o.Progress != nil {
+				o.Progress(p.Name, i+1, runs)
+			}
+			res := probes.Run(ctx, o.Target, p, o.Probe)
+			results[p.Name] = append(results[p.Name], res)
+			spend(&d.Budget, res, o.Probe.AudioSeconds)
+			if res.Skip != "" || ctx.Err() != nil {
+				break
+			}
+		}
+	}
+	for _, name := range order {
+		d.Paths = append(d.Paths, row(pathByName(name, paths), results[name], o.Redactor))
+	}
+	d.SLO = checkSLO(o.SLO, d.Paths)
+	diagnose(&d, results, o)
+	return d
+}
+
+// userTokenPath probes the user's token: ?token=T and no header.
+func userTokenPath(token string) probes.AuthPath {
+	return probes.CustomPath(UserTokenPath, "your token on ?token= and no header", probes.ExpectSession,
+		func(q url.Values) { q.Set(protocol.TokenParam, token) })
+}
+
+func pathByName(name string, paths []probes.AuthPath) probes.AuthPath {
+	for _, p := range paths {
+		if p.Name == name {
+			return p
+		}
+	}
+	return probes.AuthPath{Name: name}
+}
+
+func spend(b *reports.Budget, res probes.Result, audio float64) {
+	for _, m := range res.Mints {
+		if m.OK() {
+			b.TokensMinted++
+		}
+	}
+	for _, tl := range res.Sockets {
+		if f, ok := tl.First(); ok && f.Type == protocol.SessionStarted {
+			b.Sessions++
+		}
+	}
+	if res.Stages.AudioSent {
+		b.AudioSeconds += audio
+	}
+}
+
+// row turns a path's runs into a matrix row: stages of the last run,
+// timings over all of them.
+func row(p probes.AuthPath, runs []probes.Result, red *reports.Redactor) reports.PathRow {
+	last := runs[len(runs)-1]
+	r := reports.PathRow{Path: p.Name, Sends: p.Sends, Expected: string(p.Expect), Outcome: string(last.Outcome),
+		Detail: red.Redact(last.Detail), Skip: last.Skip, Fault: red.Redact(last.Fault), Stages: map[string]string{}}
+	if p.Expect == probes.ExpectMintRefused {
+		r.Expected = "mint refused"
+	}
+	r.Evidence = red.Redact(probes.Evidence(last))
+	r.AsExpect = asExpected(p, last)
+	for _, s := range reports.Stages {
+		r.Stages[s] = reports.StageNotRun
+	}
+	switch {
+	case last.Skip != "":
+		for _, s := range reports.Stages {
+			r.Stages[s] = reports.StageSkipped
+		}
+		r.Detail = "skipped: " + last.Skip
+	case last.Fault != "":
+		r.Detail = "harness fault: " + r.Fault
+	default:
+		stage := func(name string, ok bool) {
+			switch {
+			case ok:
+				r.Stages[name] = reports.StageOK
+			case p.Expect == probes.ExpectRefused && last.Outcome.Refused():
+				r.Stages[name] = reports.StageRefusedAsExpected
+			case p.Expect == probes.ExpectUnknown && last.Outcome.Refused():
+				r.Stages[name] = reports.StageRefused
+			default:
+				r.Stages[name] = reports.StageFailed
+			}
+		}
+		stage("upgrade", last.Stages.Upgraded)
+		if last.Stages.Upgraded || last.Outcome == probes.OutcomeRefusedAtUpgrade {
+			stage("session_started", last.Stages.SessionStarted)
+		}
+		if last.Stages.SessionStarted {
+			stage("audio", last.Stages.AudioSent)
+			stage("commit", last.Stages.AudioSent)
+			stage("committed_transcript", last.Stages.Committed)
+		}
+	}
+	var up, ss, fp, cm []time.Duration
+	for _, res := range runs {
+		up = appendIf(up, res.Latency.Upgrade)
+		ss = appendIf(ss, res.Latency.SessionStarted)
+		fp = appendIf(fp, res.Latency.FirstPartial)
+		cm = appendIf(cm, res.Latency.Commit)
+	}
+	r.Latency = reports.LatencyStats{Upgrade: percentiles(up), SessionStarted: percentiles(ss), FirstPartial: percentiles(fp), Commit: percentiles(cm)}
+	return r
+}
+
+func asExpected(p probes.AuthPath, res probes.Result) bool {
+	switch p.Expect {
+	case probes.ExpectSession:
+		return res.Outcome == probes.OutcomeSession
+	case probes.ExpectRefused:
+		return res.Outcome.Refused() && res.Precondition == ""
+	case probes.ExpectMintRefused:
+		return res.Outcome == probes.OutcomeMintRefused
+	}
+	return true
+}
+
+func appendIf(s []time.Duration, d time.Duration) []time.Duration {
+	if d > 0 {
+		return append(s, d)
+	}
+	return s
+}
+
+// percentiles: nearest-rank p50 and p95 in milliseconds.
+func percentiles(samples []time.Duration) *reports.Percentiles {
+	if len(samples) == 0 {
+		return nil
+	}
+	s := append([]time.Duration(nil), samples...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	rank := func(p float64) float64 {
+		i := int(p*float64(len(s))+0.999999) - 1
+		return float64(s[max(0, min(i, len(s)-1))].Microseconds()) / 1000
+	}
+	return &reports.Percentiles{P50: rank(0.50), P95: rank(0.95), Samples: len(s)}
+}

@@ -1,0 +1,206 @@
+package doctor
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/tidwall/gjson"
+
+	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/probes"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// fake starts an in-process fake with faults and extra keys and returns the
+// options a doctor run against it needs.
+func fake(t *testing.T, keys []string, faults ...string) (Options, *fakeserver.Server) {
+	t.Helper()
+	clock := fakeserver.NewManualClock(time.Now())
+	s, err := fakeserver.New(fakeserver.Options{Clock: clock, Faults: faults, APIKeys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	key := s.TestKey()
+	if len(keys) > 0 {
+		key = keys[0]
+	}
+	return Options{
+		Target:   probes.Target{Name: "fake", BaseURL: base, APIKey: key, RestrictedKey: s.RestrictedKey()},
+		Probe:    probes.Options{AdvanceClock: clock.Advance, Timeout: 5 * time.Second, CloseWait: 500 * time.Millisecond, AudioSeconds: 2.5},
+		Redactor: reports.NewRedactor(),
+	}, s
+}
+
+func has(d reports.Diagnosis, cause string) bool {
+	for _, f := range d.Findings {
+		if strings.Contains(f.Cause, cause) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestHealthyFake(t *testing.T) {
+	o, _ := fake(t, nil)
+	d := Run(context.Background(), o)
+	if d.Status != Healthy {
+		t.Fatalf("status %s: %+v", d.Status, d.Findings)
+	}
+	for _, p := range d.Paths {
+		if !p.AsExpect {
+			t.Errorf("%s: %s", p.Path, p.Detail)
+		}
+	}
+	if d.Budget.TokensMinted == 0 || d.Budget.AudioSeconds == 0 {
+		t.Errorf("budget %+v", d.Budget)
+	}
+	hdr := d.Paths[0]
+	if hdr.Stages["committed_transcript"] != reports.StageOK || hdr.Latency.FirstPartial == nil || hdr.Latency.Commit == nil {
+		t.Errorf("header row %+v", hdr)
+	}
+}
+
+func TestSutknBugIsNamedServerSide(t *testing.T) {
+	o, _ := fake(t, nil, fakeserver.FaultSutknQueryRejected)
+	d := Run(context.Background(), o)
+	if d.Status != Problem || !has(d, "server refuses valid single-use tokens") || d.Findings[0].Confidence != Observed {
+		t.Errorf("status %s, findings %+v", d.Status, d.Findings)
+	}
+}
+
+// mint gets a token of tokenType straight from the fake's REST endpoint.
+func mint(t *testing.T, o Options, tokenType string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, o.Target.BaseURL+"/v1/single-use-token/"+tokenType, nil)
+	req.Header.Set("xi-api-key", o.Target.APIKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return gjson.GetBytes(b, "token").String()
+}
+
+func TestUsersOwnTokenCauses(t *testing.T) {
+	o, _ := fake(t, nil)
+	spent := mint(t, o, "realtime_scribe")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, strings.Replace(o.Target.BaseURL, "http", "ws", 1)+"/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token="+spent, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, _ = c.Read(ctx) // session_started: the token is spent
+	c.Close(websocket.StatusNormalClosure, "")
+
+	for _, tc := range []struct {
+		name, token, cause string
+	}{
+		{"spent", spent, "already used"},
+		{"wrong type", mint(t, o, "tts_websocket"), "of another type"},
+		{"api key", o.Target.APIKey, "is an API key"},
+		{"undefined", "undefined", "missing value or the whole response object"},
+	} {
+		oo := o
+		oo.Token = tc.token
+		d := Run(context.Background(), oo)
+		if d.Status != Problem || !has(d, tc.cause) {
+			t.Errorf("%s: status %s, findings %+v", tc.name, d.Status, d.Findings)
+		}
+	}
+	oo := o
+	oo.Token = mint(t, o, "realtime_scribe")
+	if d := Run(context.Background(), oo); d.Status != Healthy || !has(d, "Your token works") {
+		t.Errorf("fresh token: %s %+v", d.Status, d.Findings)
+	}
+}
+
+func TestUnreachableHostIsNotAuth(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	o := Options{Target: probes.Target{Name: "gone", BaseURL: "http://" + addr, APIKey: "sk_test_0123456789"},
+		Probe: probes.Options{Timeout: time.Second, CloseWait: 100 * time.Millisecond}, Redactor: reports.NewRedactor()}
+	d := Run(context.Background(), o)
+	if d.Status != Unreachable || !has(d, "cannot be reached") {
+		t.Errorf("status %s, findings %+v", d.Status, d.Findings)
+	}
+}
+
+func TestRepeatAndSLO(t *testing.T) {
+	o, _ := fake(t, nil)
+	o.Repeat = 3
+	o.SLO = map[string]time.Duration{"session_started": time.Hour, "commit": time.Nanosecond}
+	d := Run(context.Background(), o)
+	if p := d.Paths[0].Latency.SessionStarted; p == nil || p.Samples != 3 || p.P50 > p.P95 {
+		t.Errorf("session_started percentiles %+v", p)
+	}
+	var passed, failed int
+	for _, s := range d.SLO {
+		if s.Pass {
+			passed++
+		} else {
+			failed++
+		}
+	}
+	if passed == 0 || failed == 0 || d.Status != Problem || !has(d, "Latency SLO missed") {
+		t.Errorf("slo %+v, status %s", d.SLO, d.Status)
+	}
+}
+
+// Canary: a planted key and token never reach any file or the console; with
+// the redactor off, the leak scan finds them (the scan can fail).
+func TestCanarySecretsNeverLeak(t *testing.T) {
+	canary := "sk_canary_" + strings.Repeat("7e1f", 6)
+	for _, redacting := range []bool{true, false} {
+		o, _ := fake(t, []string{canary}, fakeserver.FaultSutknQueryRejected) // failures print URLs and headers
+		o.Redactor = reports.NewRedactor()
+		if !redacting {
+			o.Redactor = reports.NewUnredactingRedactor()
+		}
+		o.Token = mint(t, o, "realtime_scribe")
+		o.URL = "wss://api.elevenlabs.io/v1/speech-to-text/realtime?token=" + o.Token + "&xi-api-key=" + canary
+		d := Run(context.Background(), o)
+		dir := t.TempDir()
+		_, werr := reports.WriteDiagnosis(dir, d, o.Redactor)
+		var console strings.Builder
+		console.WriteString(o.Redactor.Redact(reports.Markdown(d, o.Redactor)))
+		leaks, err := reports.ScanFiles([]string{dir}, []string{canary, o.Token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaks = append(leaks, reports.ScanText("console", console.String(), []string{canary, o.Token})...)
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		tokenPattern := regexp.MustCompile(`sutkn_[0-9a-f]{32}`)
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			if m := tokenPattern.Find(b); m != nil && redacting {
+				t.Errorf("%s holds a whole token", f)
+			}
+		}
+		switch {
+		case redacting && (len(leaks) > 0 || werr != nil):
+			t.Errorf("leaks with the redactor on: %v %v", leaks, werr)
+		case !redacting && (len(leaks) == 0 || werr == nil):
+			t.Errorf("with the redactor off the scan found nothing (%v, %v): it cannot fail", leaks, werr)
+		}
+		if len(files) < 4 {
+			t.Errorf("only %d report files", len(files))
+		}
+	}
+}

@@ -1,0 +1,190 @@
+package doctor
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/scribecheck/scribecheck/probes"
+	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// Severities of a lint finding.
+const (
+	SevError   = "error"
+	SevWarning = "warning"
+	SevNote    = "note"
+)
+
+// apiHosts are the ElevenLabs API hosts the socket lives on (protocol.md §1).
+var apiHosts = []string{"api.elevenlabs.io", "api.us.elevenlabs.io", "api.eu.residency.elevenlabs.io",
+	"api.in.residency.elevenlabs.io", "api.sg.residency.elevenlabs.io"}
+
+// Lint checks a socket URL a user's code builds, without connecting. target
+// is where tokens are minted (for the host check); apiKey, when known, is
+// recognised if it shows up in the URL.
+func Lint(raw string, target probes.Target, apiKey string) []reports.LintFinding {
+	var out []reports.LintFinding
+	add := func(sev, problem, fix string) {
+		out = append(out, reports.LintFinding{Severity: sev, Problem: problem, Fix: fix})
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		add(SevError, fmt.Sprintf("not an absolute URL (%v)", errOr(err, "no host")),
+			"Build wss://api.elevenlabs.io/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token=…")
+		return out
+	}
+	local := isLocal(u.Hostname())
+	switch u.Scheme {
+	case "wss":
+	case "ws":
+		if !local {
+			add(SevError, "ws:// sends the token in clear text and the API only speaks TLS", "Use wss://.")
+		}
+	case "http", "https":
+		add(SevError, u.Scheme+":// is not a WebSocket URL: browsers' WebSocket refuses it and some clients silently fail",
+			"Use wss:// (ws:// only for a local fake).")
+	default:
+		add(SevError, fmt.Sprintf("scheme %q is not a WebSocket scheme", u.Scheme), "Use wss://.")
+	}
+	switch {
+	case strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/realtime-beta"):
+		add(SevError, "the path is the old /v1/speech-to-text/realtime-beta (before 2025-11-11)", "Use "+protocol.RealtimePath+".")
+	case strings.TrimRight(u.Path, "/") != protocol.RealtimePath:
+		add(SevError, fmt.Sprintf("the path is %q, not %s", u.Path, protocol.RealtimePath), "Use "+protocol.RealtimePath+".")
+	}
+	if !local && !contains(apiHosts, u.Hostname()) {
+		add(SevNote, fmt.Sprintf("%s is not an ElevenLabs API host", u.Hostname()), "Fine for a proxy; otherwise use api.elevenlabs.io or your residency host.")
+	}
+	if t, err := url.Parse(target.BaseURL); err == nil && t.Host != "" && !strings.EqualFold(t.Hostname(), u.Hostname()) {
+		add(SevWarning, fmt.Sprintf("tokens are minted on %s but this URL connects to %s; whether a token works on another host is unconfirmed", t.Hostname(), u.Hostname()),
+			"Mint the token on the host the socket connects to.")
+	}
+
+	q := u.Query()
+	switch models := q[protocol.ParamModelID]; {
+	case len(models) == 0:
+		add(SevError, "model_id is missing; every SDK sends it", "Add model_id=scribe_v2_realtime.")
+	case models[0] != protocol.DefaultModel && models[0] != protocol.TurboModel:
+		add(SevWarning, fmt.Sprintf("model_id %q is not scribe_v2_realtime or scribe_v2_realtime_turbo", models[0]), "Use model_id=scribe_v2_realtime (scribe_realtime_v2 is the old name).")
+	}
+	if q.Has(protocol.TTSTokenParam) {
+		add(SevError, "single_use_token= is the TTS sockets' parameter; the speech-to-text socket reads token=", "Rename it to token=.")
+	}
+	tokens := q[protocol.TokenParam]
+	if len(tokens) > 1 {
+		add(SevError, fmt.Sprintf("token= is given %d times", len(tokens)), "Send it once.")
+	}
+	for _, tok := range tokens {
+		switch {
+		case tok == "":
+			add(SevError, "token= is empty", "Put the minted token's string there: response.token.")
+		case tok == "undefined" || tok == "null":
+			add(SevError, fmt.Sprintf("token=%s: your code passed a missing value (what @elevenlabs/client sends without a token)", tok),
+				"Await the token request and pass response.token.")
+		case strings.Contains(tok, "[object"):
+			add(SevError, "token=[object Object]: your code passed the whole response object", "Pass response.token, the string.")
+		case (apiKey != "" && tok == apiKey) || strings.HasPrefix(tok, "sk_"):
+			add(SevError, "token= holds an API key: it is refused there, and it leaks your key into URLs and logs",
+				"Never send the API key to a browser: mint a single-use token on your server and pass that.")
+		case !strings.HasPrefix(tok, protocol.TokenPrefix):
+			add(SevWarning, "token= does not start with sutkn_, the single-use token prefix", "Pass the token from POST /v1/single-use-token/realtime_scribe.")
+		}
+	}
+	for _, k := range []string{"xi-api-key", "xi_api_key", "api_key", "apikey"} {
+		if q.Has(k) {
+			add(SevError, k+"= in the query string leaks the key into logs, and the socket is not documented to read it",
+				"Use the xi-api-key header (servers) or a single-use token on token= (browsers).")
+		}
+	}
+	if len(tokens) == 0 && !q.Has(protocol.TTSTokenParam) {
+		add(SevNote, "no token= in the URL: this connection must send the xi-api-key header (browsers cannot)", "In a browser, add token=<single-use token>.")
+	}
+	return out
+}
+
+// lintFindings folds the lint's errors into one finding.
+func lintFindings(lint []reports.LintFinding) []reports.Finding {
+	var ev []string
+	var fixes []string
+	for _, l := range lint {
+		if l.Severity == SevError {
+			ev = append(ev, l.Problem)
+			fixes = append(fixes, l.Fix)
+		}
+	}
+	if len(ev) == 0 {
+		return nil
+	}
+	return []reports.Finding{{Cause: fmt.Sprintf("The URL your code builds has %d error(s): %s.", len(ev), ev[0]),
+		Fix: strings.Join(fixes, " "), Confidence: Documented, Evidence: ev}}
+}
+
+// urlSecrets are the values in a URL that may be credentials.
+func urlSecrets(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for k, vs := range u.Query() {
+		if k != protocol.TokenParam && k != protocol.TTSTokenParam && !strings.Contains(strings.ToLower(k), "key") {
+			continue
+		}
+		for _, v := range vs {
+			if v != "undefined" && v != "null" && !strings.HasPrefix(v, "[object") { // literals, not secrets
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+func isLocal(host string) bool {
+	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func errOr(err error, s string) string {
+	if err != nil {
+		return err.Error()
+	}
+	return s
+}
+
+// LintOnly is a diagnosis of a URL alone, without a target.
+func LintOnly(raw string, red *reports.Redactor) reports.Diagnosis {
+	for _, v := range urlSecrets(raw) {
+		red.Add(v)
+	}
+	d := reports.Diagnosis{SchemaVersion: 1, Tool: "scribecheck doctor", Target: "none (URL lint only)", Repeat: 1,
+		StartedAt: time.Now().UTC(), Status: Healthy, URLLint: Lint(raw, probes.Target{}, "")}
+	for _, f := range lintFindings(d.URLLint) {
+		f.Evidence = redactAll(f.Evidence, red)
+		d.Findings = append(d.Findings, f)
+		d.Status = Problem
+	}
+	if d.Status == Healthy {
+		d.Summary = "The URL has no known mistake."
+	} else {
+		d.Summary = d.Findings[0].Cause
+	}
+	return d
+}
+
+func redactAll(lines []string, red *reports.Redactor) []string {
+	for i := range lines {
+		lines[i] = red.Redact(lines[i])
+	}
+	return lines
+}

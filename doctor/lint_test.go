@@ -1,0 +1,62 @@
+package doctor
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/scribecheck/scribecheck/probes"
+)
+
+// Each mistake users make in the socket URL is flagged, with a fix.
+func TestLintFlagsEachMistake(t *testing.T) {
+	live := probes.Target{BaseURL: "https://api.elevenlabs.io"}
+	good := "wss://api.elevenlabs.io/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token=sutkn_0123456789abcdef0123456789abcdef"
+	cases := []struct {
+		url, key, says string
+	}{
+		{"wss://api.elevenlabs.io/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token=sk_live_abcdefghijkl", "", "holds an API key"},
+		{strings.Replace(good, "sutkn_0123456789abcdef0123456789abcdef", "mykey123456789", 1), "mykey123456789", "holds an API key"},
+		{strings.Replace(good, "token=", "single_use_token=", 1), "", "single_use_token= is the TTS"},
+		{strings.Replace(good, "sutkn_0123456789abcdef0123456789abcdef", "undefined", 1), "", "missing value"},
+		{strings.Replace(good, "sutkn_0123456789abcdef0123456789abcdef", "%5Bobject%20Object%5D", 1), "", "whole response object"},
+		{strings.Replace(good, "model_id=scribe_v2_realtime&", "", 1), "", "model_id is missing"},
+		{strings.Replace(good, "/realtime?", "/realtime-beta?", 1), "", "realtime-beta"},
+		{strings.Replace(good, "api.elevenlabs.io", "api.eu.residency.elevenlabs.io", 1), "", "minted on api.elevenlabs.io"},
+		{strings.Replace(good, "wss://", "https://", 1), "", "not a WebSocket URL"},
+		{strings.Replace(good, "wss://", "ws://", 1), "", "clear text"},
+		{good + "&xi-api-key=sk_abc", "", "leaks the key"},
+		{good + "&token=sutkn_x", "", "given 2 times"},
+	}
+	for _, c := range cases {
+		found := Lint(c.url, live, c.key)
+		ok := false
+		for _, f := range found {
+			if strings.Contains(f.Problem, c.says) && f.Fix != "" {
+				ok = true
+			}
+		}
+		if !ok {
+			t.Errorf("%s: no finding saying %q in %+v", c.url, c.says, found)
+		}
+	}
+	for _, f := range Lint(good, live, "") {
+		if f.Severity == SevError || f.Severity == SevWarning {
+			t.Errorf("a correct URL got %s: %s", f.Severity, f.Problem)
+		}
+	}
+	if f := Lint("ws://127.0.0.1:8080/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token=sutkn_0123456789abcdef0123456789abcdef", probes.Target{BaseURL: "http://127.0.0.1:8080"}, ""); len(f) != 0 {
+		t.Errorf("a local fake URL got %+v", f)
+	}
+}
+
+func TestParseSLO(t *testing.T) {
+	got, err := ParseSLO("first_partial=2.5s, commit=800ms")
+	if err != nil || got["first_partial"].Milliseconds() != 2500 || got["commit"].Milliseconds() != 800 {
+		t.Errorf("%v %v", got, err)
+	}
+	for _, bad := range []string{"first_partial", "latency=1s", "commit=fast", "commit=-1s"} {
+		if _, err := ParseSLO(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

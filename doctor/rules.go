@@ -1,0 +1,252 @@
+package doctor
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scribecheck/scribecheck/probes"
+	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// Status values of a diagnosis.
+const (
+	Healthy     = "healthy"
+	Problem     = "problem"
+	Unreachable = "unreachable"
+)
+
+// Confidence of a finding.
+const (
+	Documented = "documented"
+	Observed   = "observed"
+	Inferred   = "inferred"
+)
+
+// mintFix is the fix every token problem ends in.
+const mintFix = "Mint a new token for every connection, right before it opens: POST /v1/single-use-token/realtime_scribe " +
+	"with the xi-api-key header, on the host the socket uses, and put its token string (not the response object) on ?token=."
+
+// diagnose compares the paths' outcomes and names causes, most specific
+// first. It sets Status, Summary and Findings.
+func diagnose(d *reports.Diagnosis, results map[string][]probes.Result, o Options) {
+	last := func(name string) (probes.Result, bool) {
+		rs := results[name]
+		if len(rs) == 0 {
+			return probes.Result{}, false
+		}
+		return rs[len(rs)-1], true
+	}
+	say := func(f reports.Finding) {
+		for i, e := range f.Evidence {
+			f.Evidence[i] = o.Redactor.Redact(e)
+		}
+		d.Findings = append(d.Findings, f)
+	}
+	header, _ := last(probes.PathHeader.Name)
+	fresh, _ := last(probes.PathTokenQuery.Name)
+
+	// Below the upgrade everywhere: the network or the host, not auth.
+	if belowUpgrade(results) {
+		d.Status = Unreachable
+		d.Summary = "No path got past the connection: the problem is the network or the host, not authentication."
+		say(reports.Finding{Cause: "The target cannot be reached: " + firstNetError(results),
+			Fix:        "Check the host name and port, DNS, proxies and firewalls; a residency key needs its own host (api.eu.residency.elevenlabs.io, …).",
+			Confidence: Observed, Evidence: outcomes(results, probes.PathHeader.Name, probes.PathTokenQuery.Name)})
+		return
+	}
+	d.Status = Healthy
+	problem := func() { d.Status = Problem }
+
+	headerWorks := header.Outcome == probes.OutcomeSession
+	freshWorks := fresh.Outcome == probes.OutcomeSession
+	switch {
+	case !headerWorks && header.Skip == "" && header.Fault == "":
+		problem()
+		say(reports.Finding{Cause: "The API key is refused on the realtime socket (xi-api-key header): " + header.Detail,
+			Fix:        "Check ELEVENLABS_API_KEY: a deleted or mistyped key, or a residency key used on the global host, gets this. Keys need the speech_to_text permission.",
+			Confidence: Observed, Evidence: outcomes(results, probes.PathHeader.Name)})
+	case fresh.Fault != "":
+		problem()
+		say(reports.Finding{Cause: "No realtime_scribe token could be minted with this key: " + fresh.Fault,
+			Fix:        "The key needs the speech_to_text permission and must belong to this host; check it in the ElevenLabs dashboard.",
+			Confidence: Observed, Evidence: mintEvidence(fresh)})
+	case headerWorks && !freshWorks:
+		problem()
+		ev := []string{
+			"header: " + header.Detail,
+			"a realtime_scribe token minted moments before: " + mintLine(fresh),
+			"that token on ?token=, its first use: " + fresh.Detail,
+		}
+		if both, ok := last(probes.PathTokenAndHeader.Name); ok {
+			ev = append(ev, "the same with a valid header beside it: "+both.Detail+" (the token is tried first)")
+		}
+		say(reports.Finding{Cause: "The server refuses valid single-use tokens on ?token=: a fresh realtime_scribe token is refused on its first use while the API key works. This is a server-side problem, not your code.",
+			Fix:        "Until it is fixed, connect from a server with the xi-api-key header, or proxy the socket; report it to ElevenLabs with this report attached (secrets are fingerprinted).",
+			Confidence: Observed, Evidence: ev})
+	}
+
+	if o.Token != "" {
+		mine, _ := last(UserTokenPath)
+		switch {
+		case mine.Outcome == probes.OutcomeSession:
+			say(reports.Finding{Cause: "Your token works here (it is now spent).",
+				Fix:        "If your app still gets auth_error, it uses a token twice (a retry, a reconnect, React StrictMode running an effect twice) or an older one: " + mintFix,
+				Confidence: Inferred, Evidence: outcomes(results, UserTokenPath, probes.PathTokenReused.Name)})
+		case freshWorks:
+			problem()
+			cause, conf := tokenCause(o.Token, o.Target.APIKey, results)
+			ev := append([]string{"a fresh realtime_scribe token on this host: " + fresh.Detail, "your token: " + mine.Detail},
+				outcomes(results, probes.PathTokenReused.Name, probes.PathTokenWrongType.Name, probes.PathTokenExpired.Name)...)
+			say(reports.Finding{Cause: cause, Fix: mintFix, Confidence: conf, Evidence: ev})
+		}
+	}
+
+	for _, f := range lintFindings(d.URLLint) {
+		problem()
+		say(f)
+	}
+	if fb, ok := last(probes.PathBadTokenGoodHeader.Name); ok && fb.Outcome == probes.OutcomeSession {
+		say(reports.Finding{Cause: "This server falls back to the header when the token is bad (the documented server tries the token first, with no fall-back).",
+			Fix: "Nothing to fix in your app; do not rely on it.", Confidence: Observed, Evidence: outcomes(results, probes.PathBadTokenGoodHeader.Name)})
+	}
+	for _, s := range d.SLO {
+		if !s.Pass {
+			problem()
+			say(reports.Finding{Cause: fmt.Sprintf("Latency SLO missed: %s on %s has p95 %.0f ms, over the %.0f ms limit.", s.Metric, s.Path, s.P95, s.Limit),
+				Fix: "Check the region (a nearer residency host), the network path, and the audio pace.", Confidence: Observed,
+				Evidence: []string{fmt.Sprintf("%d samples", sampleCount(d.Paths, s.Path, s.Metric))}})
+		}
+	}
+
+	if d.Status == Healthy {
+		d.Summary = "The header and a fresh single-use token both open sessions that transcribe on this host."
+		ranked := []string{
+			"1. The token was used before: a retry, a reconnect, or React StrictMode running your effect twice (" + outcomeOf(results, probes.PathTokenReused.Name) + ").",
+			"2. The API key was passed as the token (" + outcomeOf(results, probes.PathAPIKeyAsToken.Name) + ").",
+			"3. A bad token was sent beside a good header: the token wins (" + outcomeOf(results, probes.PathBadTokenGoodHeader.Name) + ").",
+			"4. The token expired: more than 15 minutes between minting and connecting (" + outcomeOf(results, probes.PathTokenExpired.Name) + ").",
+			"5. A token of another type, e.g. tts_websocket (" + outcomeOf(results, probes.PathTokenWrongType.Name) + ").",
+			"6. The wrong parameter name (single_use_token=) or a non-string (token=undefined, [object Object]) (" +
+				outcomeOf(results, probes.PathSingleUseTokenParam.Name) + "; " + outcomeOf(results, probes.PathTokenUndefined.Name) + ").",
+		}
+		if o.Token == "" {
+			say(reports.Finding{Cause: "Both authentication paths work here. If your app gets auth_error, it is one of the known client-side causes, most likely first.",
+				Fix:        mintFix + " Run again with --token YOURTOKEN (it consumes it) or --url 'the URL your code builds' to check yours.",
+				Confidence: Inferred, Evidence: ranked})
+		}
+		return
+	}
+	d.Summary = d.Findings[0].Cause
+}
+
+// tokenCause names why the user's token fails while a fresh one works.
+func tokenCause(token, apiKey string, results map[string][]probes.Result) (string, string) {
+	switch {
+	case token == apiKey || strings.HasPrefix(token, "sk_"):
+		return "Your \"token\" is an API key: the socket's ?token= takes only a single-use token (sutkn_…).", Observed
+	case token == "undefined" || token == "null" || strings.Contains(token, "[object"):
+		return fmt.Sprintf("Your token is the string %q: your code passes a missing value or the whole response object, not response.token.", token), Observed
+	case !strings.HasPrefix(token, protocol.TokenPrefix):
+		return "Your token is not a single-use token (they start with sutkn_).", Observed
+	}
+	reused := outcomeOf(results, probes.PathTokenReused.Name)
+	return "Your sutkn_ token is refused while a fresh realtime_scribe token works on this host: it was already used " +
+		"(single-use: a second socket is refused, as this run saw: " + reused + "), has expired (15 minutes), " +
+		"is of another type (tts_websocket, batch_scribe), or was minted on another host.", Inferred
+}
+
+func belowUpgrade(results map[string][]probes.Result) bool {
+	seen := false
+	for _, rs := range results {
+		for _, r := range rs {
+			if r.Skip != "" {
+				continue
+			}
+			for _, tl := range r.Sockets {
+				if tl.Upgrade.Status != 0 {
+					return false
+				}
+			}
+			for _, m := range r.Mints {
+				if m.Status != 0 {
+					return false
+				}
+			}
+			seen = true
+		}
+	}
+	return seen
+}
+
+func firstNetError(results map[string][]probes.Result) string {
+	for _, name := range []string{probes.PathHeader.Name, probes.PathTokenQuery.Name} {
+		for _, r := range results[name] {
+			if r.Fault != "" {
+				return r.Fault
+			}
+			if r.Detail != "" {
+				return r.Detail
+			}
+		}
+	}
+	return "no answer"
+}
+
+func outcomeOf(results map[string][]probes.Result, name string) string {
+	rs := results[name]
+	if len(rs) == 0 {
+		return name + ": not run"
+	}
+	r := rs[len(rs)-1]
+	switch {
+	case r.Skip != "":
+		return name + ": skipped (" + r.Skip + ")"
+	case r.Fault != "":
+		return name + ": harness fault"
+	case r.Outcome.Refused():
+		return name + ": refused"
+	}
+	return name + ": " + string(r.Outcome)
+}
+
+func outcomes(results map[string][]probes.Result, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if rs := results[n]; len(rs) > 0 {
+			r := rs[len(rs)-1]
+			line := n + ": " + r.Detail
+			if r.Skip != "" {
+				line = n + ": skipped: " + r.Skip
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func mintLine(r probes.Result) string {
+	if len(r.Mints) == 0 {
+		return "no mint"
+	}
+	return r.Mints[0].Describe()
+}
+
+func mintEvidence(r probes.Result) []string {
+	var out []string
+	for _, m := range r.Mints {
+		out = append(out, m.Describe())
+	}
+	return out
+}
+
+func sampleCount(paths []reports.PathRow, path, metric string) int {
+	for _, p := range paths {
+		if p.Path == path {
+			if pc := metricOf(p.Latency, metric); pc != nil {
+				return pc.Samples
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,48 @@
+package reports
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+)
+
+//go:embed doctor.html.tmpl
+var doctorTemplate string
+
+var doctorPage = template.Must(template.New("doctor").Funcs(template.FuncMap{
+	"stages": func() []string { return Stages },
+	"cell":   func(p PathRow, s string) string { return p.Stages[s] },
+	"class": func(v string) string {
+		switch v {
+		case StageOK:
+			return "ok"
+		case StageFailed:
+			return "bad"
+		case StageRefusedAsExpected, StageRefused:
+			return "refused"
+		case StageSkipped:
+			return "skip"
+		}
+		return "none"
+	},
+	"ms": func(p *Percentiles) string {
+		if p == nil {
+			return "–"
+		}
+		if p.Samples > 1 {
+			return fmt.Sprintf("%.0f / %.0f ms", p.P50, p.P95)
+		}
+		return fmt.Sprintf("%.0f ms", p.P50)
+	},
+}).Parse(doctorTemplate))
+
+// HTML renders a diagnosis as one self-contained page (inline CSS and
+// script, nothing fetched), redacted.
+func HTML(d Diagnosis, red *Redactor) (string, error) {
+	var b bytes.Buffer
+	if err := doctorPage.Execute(&b, d); err != nil {
+		return "", fmt.Errorf("rendering the HTML report: %w", err)
+	}
+	return red.Redact(b.String()), nil
+}
