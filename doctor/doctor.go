@@ -50,6 +50,7 @@ func Run(ctx context.Context, o Options) reports.Diagnosis {
 	o.Redactor.Add(o.Target.APIKey)
 	o.Redactor.Add(o.Token)
 	o.Probe.OnSecret = o.Redactor.Add
+	o.Probe.Redact = o.Redactor.Redact
 	o.Probe = o.Probe.WithDefaults()
 	d := reports.Diagnosis{SchemaVersion: 1, Tool: "scribecheck doctor", Target: o.Target.Name,
 		BaseURL: o.Target.BaseURL, StartedAt: time.Now().UTC(), Repeat: o.Repeat}

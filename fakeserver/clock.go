@@ -79,7 +79,9 @@ func (c *ManualClock) Advance(d time.Duration) {
 		t.f()
 		c.mu.Lock()
 	}
-	c.now = target
+	if target.After(c.now) { // an overlapping Advance may have gone further
+		c.now = target
+	}
 	c.mu.Unlock()
 }
 

@@ -3,6 +3,7 @@ package fakeserver
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -202,7 +203,7 @@ func parseConfig(q url.Values, faults faultSet) (sessionConfig, error) {
 		*f.dst = f.def
 		if v, ok := last(f.name); ok {
 			x, err := strconv.ParseFloat(v, 64)
-			if err != nil || (rangesChecked && (x < f.min || x > f.max)) || (faults.has(FaultRangeOffByOne) && (x <= f.min || x >= f.max)) {
+			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || (rangesChecked && (x < f.min || x > f.max)) || (faults.has(FaultRangeOffByOne) && (x <= f.min || x >= f.max)) {
 				return c, fmt.Errorf("%s %q must be a number from %g to %g", f.name, v, f.min, f.max)
 			}
 			*f.dst = x

@@ -84,11 +84,13 @@ type errorFrame struct {
 }
 
 // writeFrame sends v as a JSON text frame. A failed write means the client is
-// gone; the read loop sees that too and ends the session.
+// gone; the read loop sees that too and ends the session. A frame that cannot
+// be encoded is the fake's own bug: it closes with 1011 rather than crash.
 func writeFrame(ctx context.Context, conn *websocket.Conn, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic("fake server built an unencodable frame: " + err.Error())
+		_ = conn.Close(websocket.StatusInternalError, "fake server bug: unencodable frame")
+		return
 	}
 	_ = conn.Write(ctx, websocket.MessageText, b)
 }

@@ -82,7 +82,8 @@ func (ss *session) run() {
 	ss.touchLocked()
 	if ss.opts.SessionLimit > 0 {
 		ss.limit = ss.srv.clock.AfterFunc(ss.opts.SessionLimit, func() {
-			ss.fail(protocol.ErrSessionTimeLimitExceeded, "Session time limit exceeded.")
+			// A timer runs inside the clock's Advance: close from a goroutine.
+			go ss.fail(protocol.ErrSessionTimeLimitExceeded, "Session time limit exceeded.")
 		})
 	}
 	ss.mu.Unlock()
@@ -378,10 +379,11 @@ func (ss *session) stopTimers() {
 }
 
 // fail sends an error frame and closes: every error but input_error is
-// followed by a close (D).
+// followed by a close (D). Called from the read loop it finishes before the
+// next frame is read, so the fake still answers in order.
 func (ss *session) fail(errType, text string) {
 	ss.srv.log.Printf("session %s: %s %s", ss.id, errType, text)
-	go ss.closeWith(errorFrame{errType, text}, websocket.StatusNormalClosure, errType)
+	ss.closeWith(errorFrame{errType, text}, websocket.StatusNormalClosure, errType)
 }
 
 // closeWith sends last (if any) and closes the socket, once.

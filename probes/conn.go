@@ -82,6 +82,14 @@ func isUnreachable(err error) bool {
 		(errors.As(err, &opErr) && opErr.Op == "dial")
 }
 
+// SetRedact makes the timeline's summaries and outcome details redact raw
+// text with f before clipping it.
+func (c *Conn) SetRedact(f func(string) string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tl.redact = f
+}
+
 // Upgraded reports whether the handshake answered 101.
 func (c *Conn) Upgraded() bool { return c.ws != nil }
 
@@ -149,8 +157,8 @@ func (c *Conn) Next(ctx context.Context) (Frame, error) {
 	}
 }
 
-// Pending waits until a Barrier answer arrives after the unread frames and
-// returns the unread frames before it, without consuming them.
+// pending waits for the answer to barrier number barriersSeen+1 and returns
+// the unread frames received before it, without consuming them.
 func (c *Conn) pending(ctx context.Context, barriersSeen int) ([]Frame, error) {
 	for {
 		c.mu.Lock()
@@ -194,10 +202,10 @@ func (c *Conn) receivedLocked() []Frame {
 	return out
 }
 
-func (c *Conn) barriersLocked() int {
+func (c *Conn) barriersSentLocked() int {
 	n := 0
 	for _, f := range c.tl.Frames {
-		if !f.Out && isBarrierAnswer(f) {
+		if f.Out && f.Type == BarrierType {
 			n++
 		}
 	}

@@ -35,6 +35,9 @@ type Options struct {
 	// Slow allows real waits: token-expired then waits 15 minutes on a
 	// target whose clock cannot jump.
 	Slow bool
+	// Redact is applied to raw text before it is clipped into a detail or
+	// summary; identity if nil.
+	Redact func(string) string
 }
 
 // WithDefaults fills in every zero option.
@@ -56,6 +59,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.OnSecret == nil {
 		o.OnSecret = func(string) {}
+	}
+	if o.Redact == nil {
+		o.Redact = func(s string) string { return s }
 	}
 	return o
 }
@@ -133,6 +139,7 @@ func (r *runner) mint(tokenType, key string) (string, error) {
 func (r *runner) socket(p socketParams, decisive bool) Outcome {
 	dialCtx, cancel := context.WithTimeout(r.ctx, r.opts.Timeout)
 	conn := Dial(dialCtx, r.target.SocketURL(p.query), p.header, r.opts.CloseWait)
+	conn.SetRedact(r.opts.Redact)
 	cancel()
 	defer func() {
 		conn.Close()
@@ -320,7 +327,7 @@ func withRestrictedKey(r *runner) (*socketParams, error) {
 		return nil, errors.New(m.Describe())
 	}
 	r.res.Outcome = OutcomeMintRefused
-	r.res.Detail = fmt.Sprintf("HTTP %d %s", m.Status, clip(m.Body, 300))
+	r.res.Detail = fmt.Sprintf("HTTP %d %s", m.Status, clip(r.opts.Redact(m.Body), 300))
 	return nil, nil
 }
 

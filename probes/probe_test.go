@@ -126,6 +126,22 @@ func TestRefusalAtTheUpgrade(t *testing.T) {
 	if !res.Outcome.Refused() {
 		t.Error("a 401 at the upgrade does not count as refused")
 	}
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	defer broken.Close()
+	res = runWithin(t, 3*time.Second, Target{Name: "502", BaseURL: broken.URL, APIKey: "sk_test_0123456789"}, PathNone)
+	if res.Outcome != OutcomeUpgradeFailed || res.Outcome.Refused() {
+		t.Errorf("a 502 at the upgrade: %q, refused %t; a broken proxy is not a refusal", res.Outcome, res.Outcome.Refused())
+	}
+}
+
+func TestDroppedConnectionIsNotARefusal(t *testing.T) {
+	tgt := wsServer(t, func(ctx context.Context, c *websocket.Conn) { _ = c.CloseNow() })
+	res := runWithin(t, 3*time.Second, tgt, PathNone)
+	if res.Outcome != OutcomeDropped || res.Outcome.Refused() {
+		t.Errorf("outcome %q (refused %t): %s", res.Outcome, res.Outcome.Refused(), res.Detail)
+	}
 }
 
 func TestHugeFrameEndsTheSocketCleanly(t *testing.T) {
@@ -215,9 +231,13 @@ func TestSocketURL(t *testing.T) {
 	if got := (Target{BaseURL: "http://127.0.0.1:9"}).SocketURL(q); !strings.HasPrefix(got, "ws://127.0.0.1:9/v1/") {
 		t.Errorf("http target: %s", got)
 	}
-	for _, bad := range []string{"ftp://x", "127.0.0.1:80", "http://", "http://h/v1/x"} {
-		if _, err := ParseBaseURL(bad); err == nil {
+	for _, bad := range []string{"ftp://x", "127.0.0.1:80", "http://", "http://h/v1/x", "https://u:sk_secret123@h", "https://h?token=sutkn_secret123",
+		"wss://api.elevenlabs.io/v1/speech-to-text/realtime?token=sutkn_secret123"} {
+		_, err := ParseBaseURL(bad)
+		if err == nil {
 			t.Errorf("ParseBaseURL(%q) accepted", bad)
+		} else if strings.Contains(err.Error(), "secret123") {
+			t.Errorf("ParseBaseURL(%q) repeats a credential: %v", bad, err)
 		}
 	}
 }

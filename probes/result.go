@@ -18,13 +18,18 @@ const (
 	OutcomeUnexpectedFrame  Outcome = "unexpected first frame"
 	OutcomeGarbage          Outcome = "not a protocol message"
 	OutcomeRefusedAtUpgrade Outcome = "refused at upgrade"
+	OutcomeUpgradeFailed    Outcome = "upgrade failed"
+	OutcomeDropped          Outcome = "dropped"
 	OutcomeMintRefused      Outcome = "mint refused"
 	OutcomeClosed           Outcome = "closed without a frame"
 	OutcomeNoAnswer         Outcome = "no answer"
 	OutcomeUnreachable      Outcome = "unreachable"
 )
 
-// Refused reports whether the outcome denies access one way or another.
+// Refused reports whether the outcome denies access one way or another: an
+// auth or other error frame, 401/403 at the upgrade, a refused mint, or a
+// clean close (1000/1008) before any frame. A 5xx at the upgrade or a dropped
+// connection is a broken server, not a refusal.
 func (o Outcome) Refused() bool {
 	switch o {
 	case OutcomeAuthError, OutcomeRefusedAtUpgrade, OutcomeMintRefused, OutcomeClosed, OutcomeOtherError:
@@ -103,13 +108,15 @@ func classify(tl Timeline) (Outcome, string) {
 		return OutcomeUnreachable, tl.Upgrade.Err
 	case tl.Upgrade.Status == 0:
 		return OutcomeNoAnswer, "no HTTP answer to the upgrade: " + tl.Upgrade.Err
+	case tl.Upgrade.Status != http.StatusSwitchingProtocols && tl.Upgrade.Status != http.StatusUnauthorized && tl.Upgrade.Status != http.StatusForbidden:
+		return OutcomeUpgradeFailed, fmt.Sprintf("HTTP %d at the upgrade: %s", tl.Upgrade.Status, tl.shown(tl.Upgrade.Body, 200))
 	case tl.Upgrade.Status != http.StatusSwitchingProtocols:
-		return OutcomeRefusedAtUpgrade, fmt.Sprintf("HTTP %d at the upgrade: %s", tl.Upgrade.Status, clip(tl.Upgrade.Body, 200))
+		return OutcomeRefusedAtUpgrade, fmt.Sprintf("HTTP %d at the upgrade: %s", tl.Upgrade.Status, tl.shown(tl.Upgrade.Body, 200))
 	}
 	first, ok := tl.First()
 	switch {
 	case ok && first.ParseErr != "":
-		return OutcomeGarbage, first.ParseErr + ": " + clip(first.Raw, 200)
+		return OutcomeGarbage, first.ParseErr + ": " + tl.shown(first.Raw, 200)
 	case ok && first.Type == protocol.SessionStarted:
 		return OutcomeSession, "session_started " + first.Get("session_id").String()
 	case ok && first.Type == protocol.ErrAuth:
@@ -117,9 +124,11 @@ func classify(tl Timeline) (Outcome, string) {
 	case ok && protocol.IsError(first.Type):
 		return OutcomeOtherError, fmt.Sprintf("%s %q%s", first.Type, first.Get("error").String(), closeText(tl))
 	case ok:
-		return OutcomeUnexpectedFrame, clip(first.Raw, 200)
-	case tl.Close != nil && !tl.Close.ByUs:
+		return OutcomeUnexpectedFrame, tl.shown(first.Raw, 200)
+	case tl.Close != nil && !tl.Close.ByUs && (tl.Close.Code == 1000 || tl.Close.Code == 1008):
 		return OutcomeClosed, "closed before any frame" + closeText(tl)
+	case tl.Close != nil && !tl.Close.ByUs:
+		return OutcomeDropped, "the connection dropped before any frame" + closeText(tl)
 	default:
 		return OutcomeNoAnswer, "upgraded, then no frame before the timeout"
 	}

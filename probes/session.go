@@ -30,6 +30,7 @@ func DialAndWait(ctx context.Context, url string, header http.Header, opts Optio
 	dctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	conn = Dial(dctx, url, header, opts.CloseWait)
+	conn.SetRedact(opts.Redact)
 	if !conn.Upgraded() {
 		return conn, Frame{}, false
 	}
@@ -82,13 +83,13 @@ const BarrierType = "scribecheck_barrier"
 // asynchronous, so absence there is only as of the barrier).
 func (c *Conn) Barrier(ctx context.Context) ([]Frame, error) {
 	c.mu.Lock()
-	seen := c.barriersLocked()
+	sent := c.barriersSentLocked() // answers to earlier barriers (even late ones) are not ours
 	c.mu.Unlock()
 	if err := c.Send(ctx, map[string]string{protocol.MessageTypeField: BarrierType}); err != nil {
 		before, _ := c.pending(ctx, 1<<30) // the socket is gone: what came before it
 		return before, err
 	}
-	return c.pending(ctx, seen)
+	return c.pending(ctx, sent)
 }
 
 // IsBarrierAnswer tells the server's answer to a Barrier frame.

@@ -20,23 +20,28 @@ type Target struct {
 	RestrictedKey string
 }
 
-// ParseBaseURL checks that raw is an http(s) URL with a host and no path
-// beyond "/", and returns it without a trailing slash.
+// ParseBaseURL checks that raw is an http(s) URL with a host and nothing
+// else, and returns it without a trailing slash. Its errors never repeat the
+// query or user info: a pasted socket URL carries a token there.
 func ParseBaseURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("target %q is not a URL: %v", raw, err)
+		return "", fmt.Errorf("the target is not a URL; give http(s)://HOST[:PORT]")
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("target %q must start with http:// or https:// (the socket URL is derived from it)", raw)
+	shown := u.Scheme + "://" + u.Host
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("target %s must start with http:// or https:// (the socket's ws(s):// URL is derived from it)", shown)
+	case u.Host == "":
+		return "", fmt.Errorf("target %q has no host", u.Scheme+"://")
+	case u.User != nil:
+		return "", fmt.Errorf("target %s carries credentials in the URL; put the key in %s instead", shown, "ELEVENLABS_API_KEY")
+	case u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("target %s has a query; give only scheme, host and port (tokens are minted for you)", shown)
+	case u.Path != "" && u.Path != "/":
+		return "", fmt.Errorf("target %s has a path; give only scheme, host and port", shown)
 	}
-	if u.Host == "" {
-		return "", fmt.Errorf("target %q has no host", raw)
-	}
-	if u.Path != "" && u.Path != "/" {
-		return "", fmt.Errorf("target %q has a path; give only scheme, host and port", raw)
-	}
-	return u.Scheme + "://" + u.Host, nil
+	return shown, nil
 }
 
 // SocketURL is the realtime socket's URL for query q: http becomes ws and

@@ -20,6 +20,18 @@ type Timeline struct {
 	Close          *Close      `json:"close,omitempty"`
 	// Err is a transport failure after the upgrade (not a close).
 	Err string `json:"error,omitempty"`
+
+	// redact is applied to raw text before it is clipped for display, so a
+	// clip never cuts a secret in two (which a later redaction would miss).
+	redact func(string) string
+}
+
+// shown redacts s (when a redactor was given) and clips it to n bytes.
+func (t Timeline) shown(s string, n int) string {
+	if t.redact != nil {
+		s = t.redact(s)
+	}
+	return clip(s, n)
 }
 
 // Upgrade is the HTTP side of the handshake.
@@ -118,7 +130,7 @@ func (t Timeline) Summary() string {
 	case t.Upgrade.Status == 0:
 		fmt.Fprintf(&b, "dial %s: no HTTP answer: %s\n", t.URL, t.Upgrade.Err)
 	case t.Upgrade.Status != http.StatusSwitchingProtocols:
-		fmt.Fprintf(&b, "dial %s: HTTP %d at the upgrade %s\n", t.URL, t.Upgrade.Status, clip(t.Upgrade.Body, 300))
+		fmt.Fprintf(&b, "dial %s: HTTP %d at the upgrade %s\n", t.URL, t.Upgrade.Status, t.shown(t.Upgrade.Body, 300))
 	default:
 		fmt.Fprintf(&b, "dial %s: 101 after %s\n", t.URL, t.Upgrade.At.Round(time.Microsecond))
 	}
@@ -127,7 +139,7 @@ func (t Timeline) Summary() string {
 		if f.Out {
 			dir = "->"
 		}
-		body := clip(f.Raw, 300)
+		body := t.shown(f.Raw, 300)
 		if f.Binary {
 			body = fmt.Sprintf("<binary %d bytes>", len(f.Raw))
 		}
@@ -155,5 +167,5 @@ func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + fmt.Sprintf("… (%d bytes)", len(s))
+	return strings.ToValidUTF8(s[:n], "") + fmt.Sprintf("… (%d bytes)", len(s))
 }

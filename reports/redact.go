@@ -89,17 +89,17 @@ func (r *Redactor) Redact(s string) string {
 }
 
 // Fingerprint names a secret without revealing it: its prefix up to the
-// first underscore (sk_, sutkn_) and its last four characters.
+// first underscore (sk_, sutkn_) and, for secrets of 16 characters or more,
+// its last four characters.
 func Fingerprint(secret string) string {
 	prefix := ""
-	if i := strings.Index(secret, "_"); i >= 0 && i <= 8 {
+	if i := strings.Index(secret, "_"); i >= 0 && i <= 8 && i < len(secret)/2 {
 		prefix = secret[:i+1]
 	}
-	tail := secret
-	if len(tail) > 4 {
-		tail = tail[len(tail)-4:]
+	if len(secret) < 16 {
+		return prefix + "…"
 	}
-	return prefix + "…" + tail
+	return prefix + "…" + secret[len(secret)-4:]
 }
 
 // EncodedForms are the ways a secret can appear in an artifact: raw,

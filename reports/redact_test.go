@@ -69,7 +69,8 @@ func TestLeakScanFindsWhatTheRedactorMissed(t *testing.T) {
 
 func TestFingerprint(t *testing.T) {
 	for in, want := range map[string]string{
-		"sk_abcdef123456":                      "sk_…3456",
+		"sk_abcdef123456":                      "sk_…",
+		"sk_abcdef1234567890":                  "sk_…7890",
 		"sutkn_0123456789abcdef0123456789a41b": "sutkn_…a41b",
 		"plainsecretvalue":                     "…alue",
 	} {

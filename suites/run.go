@@ -89,6 +89,7 @@ func Execute(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Summary, error
 	if env.Probe.OnSecret == nil {
 		env.Probe.OnSecret = env.Redactor.Add
 	}
+	env.Probe.Redact = env.Redactor.Redact
 	env.Probe = env.Probe.WithDefaults()
 
 	cases := Catalog()

@@ -56,6 +56,9 @@ type TargetSpec struct {
 func Setup(ts TargetSpec) (*Env, func(), error) {
 	env := &Env{}
 	noop := func() {}
+	if ts.APIKey != "" && len(ts.APIKey) < 8 {
+		return nil, noop, usageError("%s is %d characters long: too short for an API key, and too short to redact safely from every output", APIKeyEnv, len(ts.APIKey))
+	}
 	if len(ts.FakeFaults) > 0 && ts.Name != "fake" {
 		return nil, noop, usageError("--fake-bug only applies to --target fake (the in-process fake); start `scribecheck fake --bug NAME` to give another target a bug")
 	}

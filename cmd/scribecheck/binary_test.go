@@ -287,7 +287,9 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"bad target", nil, []string{"run", "--target", "ftp://x"}, 2, "--target must be"},
 		{"unknown bug", nil, []string{"run", "--fake-bug", "nope"}, 2, "sutkn-query-rejected"},
 		{"deviation given as bug", nil, []string{"run", "--fake-bug", "auth-at-upgrade"}, 2, "--fake-bug"},
-		{"fake bug on a URL", []string{"ELEVENLABS_API_KEY=k"}, []string{"run", "--target", "http://127.0.0.1:9", "--fake-bug", "sutkn-query-rejected"}, 2, "scribecheck fake --bug"},
+		{"fake bug on a URL", []string{"ELEVENLABS_API_KEY=sk_x_0123456789"}, []string{"run", "--target", "http://127.0.0.1:9", "--fake-bug", "sutkn-query-rejected"}, 2, "scribecheck fake --bug"},
+		{"short key", []string{"ELEVENLABS_API_KEY=abc"}, []string{"run", "--target", "live"}, 2, "too short"},
+		{"token in the target", nil, []string{"run", "--target", "wss://api.elevenlabs.io/v1/speech-to-text/realtime?token=sutkn_0123456789abcdef"}, 2, "must start with http"},
 		{"bad label filter", nil, []string{"run", "--label-filter", "auth:x &&"}, 2, "--label-filter"},
 		{"bad focus", nil, []string{"run", "--focus", "("}, 2, "--focus"},
 		{"unknown flag", nil, []string{"run", "--nope"}, 2, "flag provided but not defined"},
@@ -297,6 +299,9 @@ func TestExitCodesAndMessages(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := scribecheck(t, c.env, c.args...)
+			if strings.Contains(r.stderr, "sutkn_0123456789abcdef") {
+				t.Errorf("the error repeats a token: %s", r.stderr)
+			}
 			if r.code != c.code || !strings.Contains(r.stderr, c.says) {
 				t.Errorf("exit %d (want %d), stderr:\n%s\n(want it to say %q)", r.code, c.code, r.stderr, c.says)
 			}
