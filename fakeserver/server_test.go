@@ -347,3 +347,31 @@ func TestSessionTimersRunOnTheFakeClock(t *testing.T) {
 		t.Errorf("limit: frames %v, close %d %q", lim.frames, lim.code, lim.reason)
 	}
 }
+
+// Hostile parameters get invalid_request, never a crash.
+func TestHostileParametersAreRefusedNotFatal(t *testing.T) {
+	s, base, _ := startFake(t, FaultRangeUnchecked)
+	for _, v := range []string{"NaN", "nan", "Inf", "-Inf", "1e400"} {
+		sock := open(t, base, query("vad_threshold", v), s.TestKey()).read(t, 0)
+		if len(sock.frames) != 1 || gjson.Get(sock.frames[0], "message_type").String() != "invalid_request" {
+			t.Errorf("vad_threshold=%s: %v, close %d", v, sock.frames, sock.code)
+		}
+	}
+}
+
+// An error that closes the session is sent before any later frame is
+// answered: the fake answers in order, which the barrier relies on.
+func TestErrorsCloseBeforeLaterFramesAreAnswered(t *testing.T) {
+	s, base, _ := startFake(t)
+	f, _ := protocol.ParseAudioFormat("pcm_16000")
+	for range 20 {
+		sock := open(t, base, query(), s.TestKey()).read(t, 1)
+		big, _ := json.Marshal(protocol.AudioChunk{MessageType: "input_audio_chunk", AudioBase64: b64(f.Silence(15)), SampleRate: 16000})
+		_ = sock.conn.Write(context.Background(), websocket.MessageText, big)
+		_ = sock.conn.Write(context.Background(), websocket.MessageText, []byte(`{"message_type":"barrier"}`))
+		sock.read(t, 0)
+		if len(sock.frames) != 2 || gjson.Get(sock.frames[1], "message_type").String() != "chunk_size_exceeded" || sock.reason != "chunk_size_exceeded" {
+			t.Fatalf("after a 15 s chunk and another frame: %v, close %d %q", sock.frames[1:], sock.code, sock.reason)
+		}
+	}
+}

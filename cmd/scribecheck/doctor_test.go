@@ -72,9 +72,15 @@ func TestDoctorHTMLRendersInChromium(t *testing.T) {
 		"--disable-background-networking", "--disable-component-update", "--disable-sync"}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	dom, err := exec.CommandContext(ctx, chromium, append(flags, "--user-data-dir="+t.TempDir(), "--dump-dom", "file://"+page)...).Output()
+	cmd := exec.CommandContext(ctx, chromium, append(flags, "--user-data-dir="+t.TempDir(), "--enable-logging=stderr", "--v=0", "--dump-dom", "file://"+page)...)
+	var logs strings.Builder
+	cmd.Stderr = &logs
+	dom, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("chromium --dump-dom: %v", err)
+	}
+	if strings.Contains(logs.String(), "Uncaught") {
+		t.Errorf("script error in the page:\n%s", logs.String())
 	}
 	body := regexp.MustCompile(`<body[^>]*>`).FindString(string(dom))
 	if !strings.Contains(body, `data-ready="yes"`) || !strings.Contains(body, `data-paths="10"`) || strings.Contains(body, "data-error") {
