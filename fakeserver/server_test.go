@@ -1,14 +1,12 @@
 package fakeserver
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/captures"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -284,17 +283,13 @@ func TestCommitAnswersOnceAndThrottlesShortCommits(t *testing.T) {
 // context or message_type mentions what.
 func capture(t *testing.T, what string) string {
 	t.Helper()
-	f, err := os.Open("../testdata/live-frames.jsonl")
+	lines, err := captures.Lines()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if gjson.Get(line, "frame.message_type").String() == what || strings.Contains(gjson.Get(line, "context").String(), what) {
-			return line
+	for _, line := range lines {
+		if line.Get("frame.message_type").String() == what || strings.Contains(line.Get("context").String(), what) {
+			return line.Raw
 		}
 	}
 	t.Fatalf("no capture for %q", what)

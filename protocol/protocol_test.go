@@ -1,12 +1,10 @@
 package protocol
 
 import (
-	"bufio"
 	"math"
-	"os"
 	"testing"
 
-	"github.com/tidwall/gjson"
+	"github.com/scribecheck/scribecheck/internal/captures"
 )
 
 func TestAudioFormats(t *testing.T) {
@@ -43,16 +41,13 @@ func TestULawRoundTrip(t *testing.T) {
 
 // The texts the fake sends must be the texts the live server sent.
 func TestTextsMatchTheLiveCaptures(t *testing.T) {
-	f, err := os.Open("../testdata/live-frames.jsonl")
+	lines, err := captures.Lines()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
 	var checked int
-	for sc.Scan() {
-		frame := gjson.Get(sc.Text(), "frame")
+	for _, line := range lines {
+		frame := line.Get("frame")
 		switch frame.Get("message_type").String() {
 		case ErrAuth:
 			checked++

@@ -1,28 +1,22 @@
 package protocol
 
 import (
-	"bufio"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/tidwall/gjson"
+	"github.com/scribecheck/scribecheck/internal/captures"
 )
 
 // Every verbatim frame of the live captures must validate: OK, or at worst
 // NON-STRICT for a field no schema documents; never INVALID.
 func TestEveryCaptureValidates(t *testing.T) {
 	s := MustLoadSchemas()
-	f, err := os.Open("../testdata/live-frames.jsonl")
+	lines, err := captures.Lines()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
 	n := 0
-	for sc.Scan() {
-		line := gjson.Parse(sc.Text())
+	for _, line := range lines {
 		var res SchemaResult
 		switch {
 		case line.Get("frame").Exists():
@@ -30,7 +24,7 @@ func TestEveryCaptureValidates(t *testing.T) {
 		case line.Get("word").Exists():
 			res = s.Validate("word.json", []byte(line.Get("word").Raw))
 		default:
-			t.Fatalf("capture line with neither frame nor word: %s", sc.Text())
+			t.Fatalf("capture line with neither frame nor word: %s", line.Raw)
 		}
 		n++
 		if res.Verdict != SchemaOK {
