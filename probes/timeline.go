@@ -1,12 +1,16 @@
 package probes
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/scribecheck/scribecheck/protocol"
 )
 
 // Timeline is everything one socket did, in order, with times from the start
@@ -168,4 +172,24 @@ func clip(s string, n int) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:n], "") + fmt.Sprintf("… (%d bytes)", len(s))
+}
+
+// AudioSent is the seconds of audio this socket sent, from the decoded size
+// of every input_audio_chunk and the audio_format of its URL.
+func (t Timeline) AudioSent() float64 {
+	format := "pcm_16000"
+	if u, err := url.Parse(t.URL); err == nil && u.Query().Get("audio_format") != "" {
+		format = u.Query().Get("audio_format")
+	}
+	f, err := protocol.ParseAudioFormat(format)
+	if err != nil {
+		return 0
+	}
+	total := 0
+	for _, fr := range t.Frames {
+		if fr.Out && fr.Type == protocol.InputAudioChunk {
+			total += base64.StdEncoding.DecodedLen(len(fr.Get("audio_base_64").String()))
+		}
+	}
+	return f.Seconds(total)
 }

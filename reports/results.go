@@ -1,6 +1,9 @@
 package reports
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Verdict is a spec's grade, after Autobahn: a SHOULD deviation is
 // NON-STRICT (a failure only under --strict), an INFO spec is INFORMATIONAL.
@@ -44,4 +47,16 @@ func Count(results []SpecResult) Counts {
 		c[r.Verdict]++
 	}
 	return c
+}
+
+// Spent is what a run cost the target: tokens minted, sessions opened,
+// seconds of audio sent.
+type Spent struct {
+	TokensMinted int     `json:"tokens_minted"`
+	Sessions     int     `json:"sessions_opened"`
+	AudioSeconds float64 `json:"audio_seconds_sent"`
+}
+
+func (s Spent) String() string {
+	return fmt.Sprintf("%d tokens minted, %d sessions, %.1f s of audio", s.TokensMinted, s.Sessions, s.AudioSeconds)
 }

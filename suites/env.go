@@ -63,6 +63,7 @@ func (s *Spec) Probe(ctx ginkgo.SpecContext, path probes.AuthPath) probes.Result
 	for _, tl := range res.Sockets {
 		s.Env.log(s.Case.ID, tl)
 	}
+	s.Env.countMints(res.Mints)
 	if res.Skip != "" {
 		ginkgo.Skip(res.Skip)
 	}

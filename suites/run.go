@@ -116,6 +116,7 @@ func Execute(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Summary, error
 	reports.WriteSummary(opts.Stdout, sum.Results, env.Redactor)
 	reports.WriteMatrix(opts.Stdout, title, sum.Results, env.Redactor)
 	fmt.Fprintf(opts.Stdout, "all specs: %s\n", reports.Count(sum.Results).Summary())
+	fmt.Fprintf(opts.Stdout, "spent on the target: %s\n", env.Spent())
 	fmt.Fprintf(opts.Stdout, "reports:\n")
 	for _, f := range sum.Files {
 		fmt.Fprintf(opts.Stdout, "  %s\n", f)
@@ -157,8 +158,9 @@ func writeReports(report types.Report, env *Env, opts RunOptions, sum *Summary) 
 	}
 	js, err := json.MarshalIndent(struct {
 		Target  string               `json:"target"`
+		Spent   reports.Spent        `json:"spent"`
 		Results []reports.SpecResult `json:"results"`
-	}{env.Target.Name, sum.Results}, "", "  ")
+	}{env.Target.Name, env.Spent(), sum.Results}, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/reports"
 )
 
 // query is the model plus key/value pairs, in order; a key may repeat.
@@ -252,6 +253,7 @@ func indent(s string) string {
 type frameLog struct {
 	mu     sync.Mutex
 	frames []loggedFrame
+	spent  reports.Spent
 }
 
 type loggedFrame struct {
@@ -265,6 +267,28 @@ func (e *Env) log(specID string, tl probes.Timeline) {
 	for _, f := range tl.Received() {
 		e.frames.frames = append(e.frames.frames, loggedFrame{specID, f})
 	}
+	if f, ok := tl.First(); ok && f.Type == protocol.SessionStarted {
+		e.frames.spent.Sessions++
+	}
+	e.frames.spent.AudioSeconds += tl.AudioSent()
+}
+
+// countMints adds the tokens a probe minted to what the run spent.
+func (e *Env) countMints(ms []probes.Mint) {
+	e.frames.mu.Lock()
+	defer e.frames.mu.Unlock()
+	for _, m := range ms {
+		if m.OK() {
+			e.frames.spent.TokensMinted++
+		}
+	}
+}
+
+// Spent is what the run has cost the target so far.
+func (e *Env) Spent() reports.Spent {
+	e.frames.mu.Lock()
+	defer e.frames.mu.Unlock()
+	return e.frames.spent
 }
 
 func (e *Env) loggedFrames() []loggedFrame {
