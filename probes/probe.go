@@ -23,7 +23,7 @@ type Options struct {
 	Timeout time.Duration
 	// CloseWait bounds the wait for the server's close after a refusal; 3 s if zero.
 	CloseWait time.Duration
-	// AudioSeconds of test tone are streamed after session_started, then
+	// AudioSeconds of synthetic speech are streamed after session_started, then
 	// committed; 1 s if zero. This is the live budget per path.
 	AudioSeconds float64
 	// Query is the socket's query without credentials; DefaultQuery() if nil.
@@ -183,7 +183,7 @@ func (r *runner) socket(p socketParams, decisive bool) Outcome {
 	return OutcomeSession
 }
 
-// stream sends AudioSeconds of tone in quarter-second chunks, commits, and
+// stream sends AudioSeconds of speech in quarter-second chunks, commits, and
 // waits for the committed transcript.
 func (r *runner) stream(ctx context.Context, conn *Conn, q url.Values) {
 	name := q.Get(protocol.ParamAudioFormat)
@@ -194,7 +194,7 @@ func (r *runner) stream(ctx context.Context, conn *Conn, q url.Values) {
 	if err != nil {
 		return // the server accepted a format we cannot make; nothing to stream
 	}
-	audio := f.Tone(r.opts.AudioSeconds, 440, 0.3)
+	audio := f.Speech(r.opts.AudioSeconds)
 	step := f.Bytes(0.25)
 	for off := 0; off < len(audio); off += step {
 		chunk := audio[off:min(off+step, len(audio))]

@@ -66,3 +66,16 @@ func TestTextsMatchTheLiveCaptures(t *testing.T) {
 		t.Errorf("checked %d captured frames, want 3", checked)
 	}
 }
+
+func TestSpeechIsVoicedInEveryFormat(t *testing.T) {
+	for _, name := range AudioFormats {
+		f, _ := ParseAudioFormat(name)
+		b := f.Speech(6) // longer than the sample: it loops
+		if got := f.Seconds(len(b)); math.Abs(got-6) > 0.001 {
+			t.Errorf("%s: %v s of speech, want 6", name, got)
+		}
+		if rms := RMS(f.Samples(b)); rms < 0.03 {
+			t.Errorf("%s: speech RMS %.3f, too quiet to be heard", name, rms)
+		}
+	}
+}

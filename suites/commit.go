@@ -22,7 +22,7 @@ func commitCases() []Case {
 			Requirement: "A chunk with audio and commit true is answered by exactly one committed_transcript.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				_, ok := s.Await(ctx, c, protocol.CommittedTranscript)
 				before, _ := s.Barrier(ctx, c)
 				extra := count(before, protocol.CommittedTranscript)
@@ -34,7 +34,7 @@ func commitCases() []Case {
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("include_timestamps", "true"))
 				for range 3 {
-					s.Send(ctx, c, tone(1), false)
+					s.Send(ctx, c, speech(1), false)
 					s.Commit(ctx, c)
 				}
 				got := s.Collect(ctx, c, 6, protocol.CommittedTranscript, protocol.CommittedTranscriptWithTimestamps)
@@ -69,7 +69,7 @@ func commitCases() []Case {
 			Requirement: "A commit with 0.2 s of uncommitted audio gets commit_throttled with the live sentence.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(0.2), true)
+				s.Send(ctx, c, speech(0.2), true)
 				f, ok := s.Await(ctx, c, protocol.ErrCommitThrottled)
 				want := protocol.CommitThrottledText(0.2)
 				s.Require(Should, ok && f.Get("error").String() == want, "commit_throttled "+fmt.Sprintf("%q", want), frameOrNone(f, ok), c)
@@ -78,7 +78,7 @@ func commitCases() []Case {
 			Requirement: "After commit_throttled the server closes with 1000 and reason commit_throttled.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(0.2), true)
+				s.Send(ctx, c, speech(0.2), true)
 				_, cl := s.WaitClosed(ctx, c)
 				s.Require(Should, cl != nil && cl.Code == 1000 && cl.Reason == protocol.CommitThrottledReason,
 					"close 1000 commit_throttled", describeClose(cl), c)
@@ -87,7 +87,7 @@ func commitCases() []Case {
 			Requirement: "A commit right after a commit is throttled, saying only 0.00s of uncommitted audio.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Commit(ctx, c)
 				f, ok := s.Await(ctx, c, protocol.ErrCommitThrottled)
@@ -98,7 +98,7 @@ func commitCases() []Case {
 			Requirement: "With include_timestamps=true, committed_transcript_with_timestamps follows the committed_transcript, with the same text.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("include_timestamps", "true"))
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				plain, ok1 := s.Await(ctx, c, protocol.CommittedTranscript)
 				ts, ok2 := s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
 				s.Require(Must, ok1 && ok2 && plain.Get("text").String() == ts.Get("text").String(),
@@ -109,10 +109,10 @@ func commitCases() []Case {
 			Requirement: "The texts of words[] concatenate to the segment's text.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("include_timestamps", "true"))
-				s.Send(ctx, c, tone(1.5), true)
+				s.Send(ctx, c, speech(1.5), true)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
 				if ok && f.Get("text").String() == "" {
-					ginkgo.Skip("inconclusive: the target heard no words in the test tone")
+					ginkgo.Skip("inconclusive: the target heard no words in the test speech")
 				}
 				var joined strings.Builder
 				for _, w := range f.Get("words").Array() {
@@ -125,13 +125,13 @@ func commitCases() []Case {
 			Requirement: "Word times count from the session's start and never go back: the second segment's words start after the first segment's audio.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("include_timestamps", "true"))
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
 				words := f.Get("words").Array()
 				if ok && len(words) == 0 {
-					ginkgo.Skip("inconclusive: the target heard no words in the test tone")
+					ginkgo.Skip("inconclusive: the target heard no words in the test speech")
 				}
 				problem := ""
 				last := 0.0
@@ -151,7 +151,7 @@ func commitCases() []Case {
 			Requirement: "With include_language_detection=true alone, committed_transcript_with_timestamps follows the segment and carries language_code.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("include_language_detection", "true"))
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
 				s.Require(Should, ok && f.Get("language_code").Exists(), "committed_transcript_with_timestamps with language_code", frameOrNone(f, ok), c)
 			}},
@@ -159,7 +159,7 @@ func commitCases() []Case {
 			Requirement: "With entity_detection=all, committed_transcript_entities follows each committed segment.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("entity_detection", "all"))
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscriptEntities)
 				s.Require(Should, ok && f.Get("entities").IsArray(), "committed_transcript_entities with an entities array", frameOrNone(f, ok), c)
 			}},
@@ -167,7 +167,7 @@ func commitCases() []Case {
 			Requirement: "With commit_strategy=vad the server commits after vad_silence_threshold_secs of silence.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("commit_strategy", "vad", "vad_silence_threshold_secs", "0.5"))
-				s.Send(ctx, c, append(tone(1), silence(0.8)...), false)
+				s.Send(ctx, c, append(speech(1), silence(0.8)...), false)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Require(Must, ok, "a committed_transcript without a client commit", frameOrNone(f, ok), c)
 			}},
@@ -175,7 +175,7 @@ func commitCases() []Case {
 			Requirement: "With commit_strategy=vad, speech not yet followed by the silence threshold stays uncommitted.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("commit_strategy", "vad", "vad_silence_threshold_secs", "1.5"))
-				s.Send(ctx, c, append(tone(1), silence(0.5)...), false)
+				s.Send(ctx, c, append(speech(1), silence(0.5)...), false)
 				before, ok := s.Barrier(ctx, c)
 				n := count(before, protocol.CommittedTranscript)
 				s.Require(Should, ok && n == 0, "no committed_transcript", fmt.Sprintf("%d committed_transcript frames", n), c)
@@ -184,7 +184,7 @@ func commitCases() []Case {
 			Requirement: "With commit_strategy=vad, a client commit is still answered by a committed_transcript.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("commit_strategy", "vad"))
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Require(Should, ok, "a committed_transcript", frameOrNone(f, ok), c)
 			}},
@@ -193,7 +193,7 @@ func commitCases() []Case {
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				s.NeedFakeOrSlow("it streams 91 s of audio")
 				c := s.Open(ctx, query())
-				_ = c.SendAudio(ctx, pcm16k, tone(91), 1, false)
+				_ = c.SendAudio(ctx, pcm16k, speech(91), 1, false)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Require(Must, ok, "a committed_transcript without a client commit", frameOrNone(f, ok), c)
 			}},
@@ -202,7 +202,7 @@ func commitCases() []Case {
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				s.NeedFakeOrSlow("it waits 16 s of the target's clock")
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(0.5), false)
+				s.Send(ctx, c, speech(0.5), false)
 				ok := s.Settle(ctx, c)
 				s.Advance(ctx, 15*time.Second)
 				_, open := s.Barrier(ctx, c)
@@ -217,7 +217,7 @@ func commitCases() []Case {
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				s.NeedFakeOrSlow("it waits 16 s of the target's clock")
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(0.5), false)
+				s.Send(ctx, c, speech(0.5), false)
 				s.Settle(ctx, c)
 				s.Advance(ctx, 10*time.Second)
 				pinged := c.Ping(ctx) == nil
@@ -230,7 +230,7 @@ func commitCases() []Case {
 			Requirement: "No partial_transcript comes before 2 s of audio (transcription starts after the first 2 s).",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(1.75), false)
+				s.Send(ctx, c, speech(1.75), false)
 				before, ok := s.Barrier(ctx, c)
 				n := count(before, protocol.PartialTranscript)
 				s.Require(Should, ok && n == 0, "no partial_transcript after 1.75 s of audio", fmt.Sprintf("%d partials", n), c)
@@ -239,7 +239,7 @@ func commitCases() []Case {
 			Requirement: "partial_transcript frames come once 2 s of audio have been sent.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(3.5), false)
+				s.Send(ctx, c, speech(3.5), false)
 				f, ok := s.Await(ctx, c, protocol.PartialTranscript)
 				s.Require(Should, ok, "a partial_transcript after 3.5 s of audio", frameOrNone(f, ok), c)
 			}},
@@ -247,11 +247,11 @@ func commitCases() []Case {
 			Requirement: "A non-empty commit is echoed as a partial_transcript with the committed text.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
 				text := f.Get("text").String()
 				if ok && text == "" {
-					ginkgo.Skip("inconclusive: the target heard no words in the test tone")
+					ginkgo.Skip("inconclusive: the target heard no words in the test speech")
 				}
 				p, pok := s.Await(ctx, c, protocol.PartialTranscript)
 				s.Require(Should, ok && pok && p.Get("text").String() == text, fmt.Sprintf("partial_transcript %q", text), frameOrNone(p, pok), c)
@@ -260,8 +260,8 @@ func commitCases() []Case {
 			Requirement: "previous_text on the first chunk is accepted: the segment is committed as usual.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				_ = c.SendText(ctx, rawChunk(tone(0.5), false, `,"previous_text":"Earlier we said hello."`))
-				s.Send(ctx, c, tone(0.5), true)
+				_ = c.SendText(ctx, rawChunk(speech(0.5), false, `,"previous_text":"Earlier we said hello."`))
+				s.Send(ctx, c, speech(0.5), true)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Require(Must, ok, "a committed_transcript and no error", frameOrNone(f, ok), c)
 			}},
@@ -269,8 +269,8 @@ func commitCases() []Case {
 			Requirement: "previous_text on a later chunk is an error.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(0.5), false)
-				_ = c.SendText(ctx, rawChunk(tone(0.5), false, `,"previous_text":"Too late."`))
+				s.Send(ctx, c, speech(0.5), false)
+				_ = c.SendText(ctx, rawChunk(speech(0.5), false, `,"previous_text":"Too late."`))
 				f, ok := s.Await(ctx, c, protocol.ErrorTypes...)
 				s.Require(Must, ok, "an error frame", frameOrNone(f, ok), c)
 			}},
@@ -278,8 +278,8 @@ func commitCases() []Case {
 			Requirement: "previous_text: null on every chunk, as the Python SDK sends it, is accepted.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				_ = c.SendText(ctx, rawChunk(tone(0.5), false, `,"previous_text":null`))
-				_ = c.SendText(ctx, rawChunk(tone(0.5), true, `,"previous_text":null`))
+				_ = c.SendText(ctx, rawChunk(speech(0.5), false, `,"previous_text":null`))
+				_ = c.SendText(ctx, rawChunk(speech(0.5), true, `,"previous_text":null`))
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Require(Should, ok, "a committed_transcript and no error", frameOrNone(f, ok), c)
 			}},
@@ -287,9 +287,9 @@ func commitCases() []Case {
 			Requirement: "Audio after a commit continues the stream: a second segment is committed too.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Require(Must, ok, "a second committed_transcript", frameOrNone(f, ok), c)
 			}},

@@ -41,7 +41,7 @@ func errorCases() []Case {
 			Requirement: "commit_throttled has the {message_type, error} shape and is followed by a close.",
 			Body: closes(Must, protocol.ErrCommitThrottled, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(0.2), true)
+				s.Send(ctx, c, speech(0.2), true)
 				return c
 			})},
 		{ID: "ERROR-4", Level: Should, Subject: "input_error", Session: true,
@@ -51,7 +51,7 @@ func errorCases() []Case {
 				_ = c.SendText(ctx, `{"message_type":"ping"}`)
 				f, ok := s.Await(ctx, c, protocol.ErrInput)
 				shape := ok && s.Env.schemas.Validate("error.json", []byte(f.Raw)).Verdict != protocol.SchemaInvalid
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				_, goesOn := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Require(Should, shape && goesOn, "input_error {message_type, error}, then the session still commits",
 					fmt.Sprintf("%s; committed after: %t", frameOrNone(f, ok), goesOn), c)
@@ -60,8 +60,8 @@ func errorCases() []Case {
 			Requirement: "The error for previous_text on a later chunk has the {message_type, error} shape, of one of the 14 types.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(0.5), false)
-				_ = c.SendText(ctx, rawChunk(tone(0.5), false, `,"previous_text":"Too late."`))
+				s.Send(ctx, c, speech(0.5), false)
+				_ = c.SendText(ctx, rawChunk(speech(0.5), false, `,"previous_text":"Too late."`))
 				f, ok := s.Await(ctx, c, protocol.ErrorTypes...)
 				res := s.Env.schemas.Validate("error.json", []byte(f.Raw))
 				s.Require(Must, ok && res.Verdict != protocol.SchemaInvalid, "an error frame of the error schema",
@@ -71,7 +71,7 @@ func errorCases() []Case {
 			Requirement: "Whether 15 s of audio in one chunk gets chunk_size_exceeded, and in what shape, is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				_ = c.SendAudio(ctx, pcm16k, tone(15), 15, false)
+				_ = c.SendAudio(ctx, pcm16k, speech(15), 15, false)
 				s.Barrier(ctx, c)
 				s.WaitClosed(ctx, c)
 				f, ok := firstOf(c.Timeline().Received(), protocol.ErrChunkSizeExceeded)

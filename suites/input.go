@@ -34,7 +34,7 @@ func inputCases() []Case {
 				s.Observe("sending failed: " + err.Error())
 				return
 			}
-			s.Send(ctx, c, tone(0.5), true)
+			s.Send(ctx, c, speech(0.5), true)
 			s.Collect(ctx, c, 1, append([]string{protocol.CommittedTranscript}, protocol.ErrorTypes...)...)
 			var seen []string
 			for _, f := range c.Timeline().Received()[1:] {
@@ -71,7 +71,7 @@ func inputCases() []Case {
 					_ = c.SendText(ctx, `{"type":"input_audio_chunk"}`)
 				}
 				errs := s.Collect(ctx, c, 3, protocol.ErrInput)
-				s.Send(ctx, c, tone(1), true)
+				s.Send(ctx, c, speech(1), true)
 				_, committed := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Require(Should, len(errs) == 3 && committed, "3 input_error frames, then a committed_transcript",
 					fmt.Sprintf("%d input_error frames; committed after: %t", len(errs), committed), c)
@@ -84,7 +84,7 @@ func inputCases() []Case {
 			Body:        observe(text(`{"message_type":"input_audio_chunk","audio_base_64":"","commit":"yes","sample_rate":16000}`))},
 		{ID: "INPUT-9", Level: Info, Subject: "binary frame",
 			Requirement: "What the server does with a binary frame of raw PCM is recorded.",
-			Body:        observe(func(ctx context.Context, c *probes.Conn) error { return c.SendBinary(ctx, tone(0.25)) })},
+			Body:        observe(func(ctx context.Context, c *probes.Conn) error { return c.SendBinary(ctx, speech(0.25)) })},
 		{ID: "INPUT-10", Level: Info, Subject: "bad base64",
 			Requirement: "What the server does with audio_base_64 that is not base64 is recorded.",
 			Body:        observe(text(`{"message_type":"input_audio_chunk","audio_base_64":"!!not base64!!","commit":false,"sample_rate":16000}`))},
@@ -96,21 +96,21 @@ func inputCases() []Case {
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				f48, _ := protocol.ParseAudioFormat("pcm_48000")
 				c := s.Open(ctx, query("audio_format", "pcm_48000"))
-				_ = c.SendAudio(ctx, f48, f48.Tone(1, 440, 0.3), 1, true)
+				_ = c.SendAudio(ctx, f48, f48.Speech(1), 1, true)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Require(Must, ok, "a committed_transcript", frameOrNone(f, ok)+"; "+describeEnd(c), c)
 			}},
 		{ID: "INPUT-13", Level: Info, Subject: "15 s chunk",
 			Requirement: "What the server does with 15 s of audio in one chunk is recorded.",
 			Body: observe(func(ctx context.Context, c *probes.Conn) error {
-				return c.SendAudio(ctx, pcm16k, tone(15), 15, false)
+				return c.SendAudio(ctx, pcm16k, speech(15), 15, false)
 			})},
 		{ID: "INPUT-14", Level: Should, Subject: "audio_base64 misspelt",
 			Requirement: "Audio under audio_base64 (the field is audio_base_64) is not taken as audio: a commit after it has nothing to commit.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				_ = c.SendText(ctx, fmt.Sprintf(`{"message_type":"input_audio_chunk","audio_base64":%q,"commit":false,"sample_rate":16000}`,
-					base64.StdEncoding.EncodeToString(tone(1))))
+					base64.StdEncoding.EncodeToString(speech(1))))
 				s.Commit(ctx, c)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript, protocol.ErrCommitThrottled)
 				s.Require(Should, !ok || f.Type == protocol.ErrCommitThrottled, "commit_throttled (no audio), not a committed_transcript", frameOrNone(f, ok), c)
@@ -119,9 +119,9 @@ func inputCases() []Case {
 			Requirement: "After the commit_throttled close nothing more is accepted: the socket is closed.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(0.2), true)
+				s.Send(ctx, c, speech(0.2), true)
 				s.WaitClosed(ctx, c)
-				sendErr := c.SendAudio(ctx, pcm16k, tone(1), 1, true)
+				sendErr := c.SendAudio(ctx, pcm16k, speech(1), 1, true)
 				_, committed := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Require(Should, sendErr != nil && !committed, "the socket closed: the audio cannot be sent",
 					fmt.Sprintf("send error: %v; committed: %t", sendErr, committed), c)
@@ -130,7 +130,7 @@ func inputCases() []Case {
 			Requirement: "Chunks without sample_rate (the newest schema drops it) are accepted and committed.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				_ = c.SendText(ctx, fmt.Sprintf(`{"message_type":"input_audio_chunk","audio_base_64":%q,"commit":true}`, base64.StdEncoding.EncodeToString(tone(1))))
+				_ = c.SendText(ctx, fmt.Sprintf(`{"message_type":"input_audio_chunk","audio_base_64":%q,"commit":true}`, base64.StdEncoding.EncodeToString(speech(1))))
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Require(Should, ok, "a committed_transcript", frameOrNone(f, ok), c)
 			}},

@@ -29,7 +29,7 @@ func schemaCases() []Case {
 	committing := func(secs float64, kv ...string) func(ginkgo.SpecContext, *Spec) *probes.Conn {
 		return func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 			c := s.Open(ctx, query(kv...))
-			s.Send(ctx, c, tone(secs), true)
+			s.Send(ctx, c, speech(secs), true)
 			return c
 		}
 	}
@@ -73,7 +73,7 @@ func schemaCases() []Case {
 			Requirement: "partial_transcript (after 3.5 s of audio) validates against its schema.",
 			Body: produce(Must, protocol.PartialTranscript, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 				c := s.Open(ctx, query())
-				s.Send(ctx, c, tone(3.5), false)
+				s.Send(ctx, c, speech(3.5), false)
 				return c
 			})},
 		{ID: "SCHEMA-6", Level: Must, Subject: protocol.CommittedTranscript, Session: true,
@@ -135,7 +135,7 @@ func schemaCases() []Case {
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				if len(s.Env.loggedFrames()) == 0 { // run alone: make some frames
 					c := s.Open(ctx, query("include_timestamps", "true"))
-					s.Send(ctx, c, tone(1), true)
+					s.Send(ctx, c, speech(1), true)
 					s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
 					c.Close()
 					s.Env.log(s.Case.ID, c.Timeline())

@@ -26,10 +26,10 @@ func query(kv ...string) url.Values {
 	return q
 }
 
-// pcm16k is the default audio format; tone and silence are the test audio.
+// pcm16k is the default audio format; speech and silence are the test audio.
 var pcm16k, _ = protocol.ParseAudioFormat("pcm_16000")
 
-func tone(secs float64) []byte    { return pcm16k.Tone(secs, 440, 0.3) }
+func speech(secs float64) []byte  { return pcm16k.Speech(secs) }
 func silence(secs float64) []byte { return pcm16k.Silence(secs) }
 
 // Open opens a session with the target's key and q. That a valid key and

@@ -32,7 +32,7 @@ Reports (in --out): doctor.html (the matrix of paths x stages a person reads),
 doctor.md (for a CI job summary or an issue), doctor.json (stable fields, see
 the README), doctor-matrix.xml (JUnit). Secrets appear only as fingerprints.
 
-Live budget: each path that opens a session streams --audio-secs of test tone
+Live budget: each path that opens a session streams --audio-secs of synthetic speech
 (default 2.5 s) and commits; each path mints at most one token. The report
 states what was spent.
 
@@ -48,7 +48,7 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	model := fs.String("model", protocol.DefaultModel, "model_id to connect with")
 	repeat := fs.Int("repeat", 1, "run each path N times for p50/p95 timings")
 	slo := fs.String("slo", "", "p95 latency bounds, e.g. first_partial=2.5s,commit=800ms (metrics: upgrade, session_started, first_partial, commit)")
-	audio := fs.Float64("audio-secs", 2.5, "seconds of test tone per path that opens a session (the live budget)")
+	audio := fs.Float64("audio-secs", 2.5, "seconds of synthetic speech per path that opens a session (the live budget)")
 	out := fs.String("out", "scribecheck-doctor", "folder for the reports")
 	var bugs, deviations stringList
 	fs.Var(&bugs, "fake-bug", "switch on a bug of the in-process fake (repeatable), e.g. sutkn-query-rejected")
