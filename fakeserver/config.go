@@ -33,7 +33,11 @@ type sessionConfig struct {
 }
 
 // wireConfig is session_started.config in the wire shape (O, captures), which
-// differs from the SDK types: vad_commit_strategy and disable_logging.
+// differs from the SDK types: vad_commit_strategy and disable_logging. Public
+// evidence is split: the newest API reference and the live capture show both
+// fields, while the @elevenlabs/types changelog (0.19.0) says disable_logging
+// "was never sent on the wire" and scribe.asyncapi.yaml types
+// vad_commit_strategy as a string. The live capture wins here.
 type wireConfig struct {
 	SampleRate               int      `json:"sample_rate"`
 	AudioFormat              string   `json:"audio_format"`

@@ -70,6 +70,10 @@ var (
 	PathTokenAndHeader = AuthPath{Name: "token-and-header", Sends: "a fresh realtime_scribe token on ?token= and a valid xi-api-key header",
 		Expect: ExpectSession, Level: "D", Evidence: "valid token and valid header together: session_started (D, either suffices)",
 		prepare: withTokenAndHeader}
+	// "Token first, no fall-back" is cited in protocol.md to a maintainer in
+	// elevenlabs-js #436; a search of that thread's stored copies (a PR adding
+	// realtime options, whose review discusses token vs header) found no such
+	// statement. Kept at D as protocol.md says until a live run shows otherwise.
 	PathBadTokenGoodHeader = AuthPath{Name: "bad-token-good-header", Sends: "a made-up sutkn_ token on ?token= and a valid xi-api-key header",
 		Expect: ExpectRefused, Level: "D", FormLevel: "O", Evidence: "the token is tried first, no fall-back to the header (vendor maintainer, elevenlabs-js #436)",
 		prepare: withBadTokenGoodHeader}
