@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strings"
 )
 
 // Doctor report file names.
@@ -45,18 +44,7 @@ func WriteDiagnosis(dir string, d Diagnosis, red *Redactor) ([]string, error) {
 		return written, err
 	}
 	written = append(written, matrix)
-	leaks, err := ScanFiles(written, red.Secrets())
-	if err != nil {
-		return written, err
-	}
-	if len(leaks) > 0 {
-		var lines []string
-		for _, l := range leaks {
-			lines = append(lines, l.String())
-		}
-		return written, fmt.Errorf("secret leak scan failed; do not publish these files:\n  %s", strings.Join(lines, "\n  "))
-	}
-	return written, nil
+	return written, CheckNoLeaks(written, red)
 }
 
 // DiagnosisResults turns the doctor's matrix rows into spec results, for

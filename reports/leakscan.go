@@ -68,3 +68,20 @@ func ScanText(name, text string, secrets []string) []Leak {
 	}
 	return leaks
 }
+
+// CheckNoLeaks scans files for every secret red knows and returns an error
+// listing each leak (by fingerprint) when there is one.
+func CheckNoLeaks(files []string, red *Redactor) error {
+	leaks, err := ScanFiles(files, red.Secrets())
+	if err != nil {
+		return err
+	}
+	if len(leaks) == 0 {
+		return nil
+	}
+	lines := make([]string, len(leaks))
+	for i, l := range leaks {
+		lines[i] = l.String()
+	}
+	return fmt.Errorf("secret leak scan failed; do not publish these files:\n  %s", strings.Join(lines, "\n  "))
+}

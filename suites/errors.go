@@ -18,7 +18,7 @@ func errorCases() []Case {
 		return func(ctx ginkgo.SpecContext, s *Spec) {
 			c := drive(ctx, s)
 			_, cl := s.WaitClosed(ctx, c)
-			f, ok := firstOf(c.Timeline().Received(), errType)
+			f, ok := c.Timeline().Find(errType)
 			shape := ok && s.Env.schemas.Validate("error.json", []byte(f.Raw)).Verdict != protocol.SchemaInvalid && f.Type == errType
 			s.Require(lvl, shape && cl != nil, errType+" {message_type, error}, then a close",
 				fmt.Sprintf("%s; %s", frameOrNone(f, ok), describeClose(cl)), c)
@@ -74,7 +74,7 @@ func errorCases() []Case {
 				_ = c.SendAudio(ctx, pcm16k, speech(15), 15, false)
 				s.Barrier(ctx, c)
 				s.WaitClosed(ctx, c)
-				f, ok := firstOf(c.Timeline().Received(), protocol.ErrChunkSizeExceeded)
+				f, ok := c.Timeline().Find(protocol.ErrChunkSizeExceeded)
 				s.Observe(fmt.Sprintf("%s; %s", frameOrNone(f, ok), describeEnd(c)))
 			}},
 	}
@@ -82,13 +82,4 @@ func errorCases() []Case {
 		cs[i].Area = "error"
 	}
 	return cs
-}
-
-func firstOf(frames []probes.Frame, t string) (probes.Frame, bool) {
-	for _, f := range frames {
-		if f.Type == t {
-			return f, true
-		}
-	}
-	return probes.Frame{}, false
 }

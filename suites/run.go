@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/reporters"
@@ -169,16 +168,8 @@ func writeReports(report types.Report, env *Env, opts RunOptions, sum *Summary) 
 		return err
 	}
 	sum.Files = []string{opts.JUnitPath, matrix, resultsPath}
-	leaks, err := reports.ScanFiles(sum.Files, env.Redactor.Secrets())
-	if err != nil {
-		return err
-	}
-	if len(leaks) > 0 {
-		var lines []string
-		for _, l := range leaks {
-			lines = append(lines, l.String())
-		}
-		return &ExitError{Code: ExitFailed, Err: fmt.Errorf("secret leak scan failed; do not publish these files:\n  %s", strings.Join(lines, "\n  "))}
+	if err := reports.CheckNoLeaks(sum.Files, env.Redactor); err != nil {
+		return &ExitError{Code: ExitFailed, Err: err}
 	}
 	return nil
 }

@@ -19,7 +19,7 @@ func schemaCases() []Case {
 	produce := func(lvl Level, mt string, drive func(ginkgo.SpecContext, *Spec) *probes.Conn) func(ginkgo.SpecContext, *Spec) {
 		return func(ctx ginkgo.SpecContext, s *Spec) {
 			c := drive(ctx, s)
-			f, ok := firstOf(c.Timeline().Received(), mt)
+			f, ok := c.Timeline().Find(mt)
 			if !ok {
 				f, ok = s.Await(ctx, c, mt)
 			}
@@ -89,7 +89,7 @@ func schemaCases() []Case {
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Dial(ctx, query("enable_logging", "false"))
 				s.Barrier(ctx, c)
-				f, ok := firstOf(c.Timeline().Received(), protocol.Warning)
+				f, ok := c.Timeline().Find(protocol.Warning)
 				if !ok {
 					s.Observe("no warning frame")
 					return
