@@ -150,7 +150,13 @@ func TestHugeFrameEndsTheSocketCleanly(t *testing.T) {
 		_ = c.Write(ctx, websocket.MessageText, []byte(`{"message_type":"partial_transcript","text":"`+strings.Repeat("a", 2*ReadLimit)+`"}`))
 		<-ctx.Done()
 	})
-	res := runWithin(t, 5*time.Second, tgt, PathHeader)
+	// Not quick: reading 2 MiB under the race detector on a loaded machine
+	// can take longer than quick's 500 ms, and speed is not what this checks.
+	start := time.Now()
+	res := Run(context.Background(), tgt, PathHeader, Options{Timeout: 5 * time.Second, CloseWait: time.Second})
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("probe took %v: an oversize frame must end the socket, not hang it", took)
+	}
 	tl, _ := res.Decisive()
 	if res.Outcome != OutcomeSession || tl.Close == nil || tl.Close.ByUs {
 		t.Fatalf("outcome %q close %+v", res.Outcome, tl.Close)
