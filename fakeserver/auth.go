@@ -1,8 +1,8 @@
 package fakeserver
 
 import (
+	"context"
 	"net/http"
-	"strings"
 
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -15,28 +15,20 @@ type authResult struct {
 	why string
 }
 
+// authenticator decides a realtime socket's credentials. Faults wrap it.
+type authenticator func(r *http.Request) authResult
+
 // authenticate decides a realtime socket's credentials (protocol.md §3): the
 // token is tried first and there is no fall-back to the header.
 func (s *Server) authenticate(r *http.Request) authResult {
-	q := r.URL.Query()
-	if q.Has(protocol.TokenParam) { // choice token-param-present-wins
-		res := s.authenticateToken(q.Get(protocol.TokenParam))
-		if res.ok || !s.faults.has(FaultHeaderFallback) {
-			return res
-		}
+	if usesToken(r) { // choice token-param-present-wins
+		return s.authenticateToken(r.URL.Query().Get(protocol.TokenParam))
 	}
-	key := r.Header.Get(protocol.APIKeyHeader)
-	switch {
-	case key == "" && s.faults.has(FaultAnonymousAllowed):
-		return authResult{ok: true, via: "none", why: "fault " + FaultAnonymousAllowed}
+	switch key := r.Header.Get(protocol.APIKeyHeader); {
 	case key == "":
 		return authResult{why: "no credentials"}
-	case s.faults.has(FaultHeaderRejected):
-		return authResult{why: "fault " + FaultHeaderRejected}
 	case s.keys[key] == keyFull:
 		return authResult{ok: true, via: "header"}
-	case s.faults.has(FaultAnyKeyAccepted):
-		return authResult{ok: true, via: "header", why: "fault " + FaultAnyKeyAccepted}
 	case s.keys[key] == keyRestricted:
 		return authResult{why: "key lacks speech_to_text"} // choice restricted-key-refused-on-socket
 	default:
@@ -45,14 +37,32 @@ func (s *Server) authenticate(r *http.Request) authResult {
 }
 
 func (s *Server) authenticateToken(value string) authResult {
-	if s.faults.has(FaultSutknQueryRejected) && strings.HasPrefix(value, protocol.TokenPrefix) {
-		return authResult{why: "fault " + FaultSutknQueryRejected}
-	}
 	if _, err := s.tokens.Consume(value, protocol.TokenRealtimeScribe); err != nil {
-		if value != "" && s.faults.has(FaultTokenUnchecked) {
-			return authResult{ok: true, via: "token", why: "fault " + FaultTokenUnchecked}
-		}
 		return authResult{why: err.Error()}
 	}
 	return authResult{ok: true, via: "token"}
+}
+
+// usesToken: a ?token= key is present, even empty.
+func usesToken(r *http.Request) bool { return r.URL.Query().Has(protocol.TokenParam) }
+
+// withoutToken is r with ?token= removed from its URL.
+func withoutToken(r *http.Request) *http.Request {
+	r2 := r.Clone(r.Context())
+	q := r2.URL.Query()
+	q.Del(protocol.TokenParam)
+	r2.URL.RawQuery = q.Encode()
+	return r2
+}
+
+// A decision taken before the upgrade travels with the request.
+type authKey struct{}
+
+func withAuth(ctx context.Context, res authResult) context.Context {
+	return context.WithValue(ctx, authKey{}, res)
+}
+
+func authFrom(ctx context.Context) (authResult, bool) {
+	res, ok := ctx.Value(authKey{}).(authResult)
+	return res, ok
 }

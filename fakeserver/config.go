@@ -118,138 +118,163 @@ var iso639_3to1 = map[string]string{
 // supportedModels are the model_ids the fake accepts (D).
 var supportedModels = []string{protocol.DefaultModel, protocol.TurboModel}
 
-// parseConfig validates the query string; its error text is what the fake
-// sends in invalid_request (choice invalid-request-close).
-func parseConfig(q url.Values, faults faultSet) (sessionConfig, error) {
+// defaultConfig is the configuration of a session opened with only model_id.
+func defaultConfig() sessionConfig {
+	c, _ := parseConfig(url.Values{protocol.ParamModelID: {protocol.DefaultModel}}, faithfulParams())
+	return c
+}
+
+// parseConfig validates the query string against protocol.Params; its error
+// text is what the fake sends in invalid_request (choice invalid-request-close).
+func parseConfig(q url.Values, rules paramRules) (sessionConfig, error) {
 	c := sessionConfig{}
 	for name, vs := range q {
-		_, known := protocol.LookupParam(name)
+		p, known := protocol.LookupParam(name)
 		switch {
-		case !known && faults.has(FaultUnknownParamRejected):
+		case !known && rules.rejectUnknown:
 			return c, fmt.Errorf("unknown parameter %s", name)
-		case len(vs) > 1 && name != protocol.ParamKeyterms && name != protocol.ParamSecondaryLanguages &&
-			name != protocol.ParamEntityDetection && faults.has(FaultDuplicateRejected):
+		case known && len(vs) > 1 && p.Kind != protocol.KindStringList && rules.rejectDuplicates:
 			return c, fmt.Errorf("%s is given %d times", name, len(vs))
 		}
 	}
-	last := func(name string) (string, bool) { // choice last-duplicate-wins
-		v := q[name]
-		if len(v) == 0 {
-			return "", false
-		}
-		return v[len(v)-1], true
+	model := q.Get(protocol.ParamModelID)
+	if vs := q[protocol.ParamModelID]; len(vs) > 0 {
+		model = vs[len(vs)-1] // choice last-duplicate-wins
 	}
-	model, ok := last(protocol.ParamModelID)
 	switch {
-	case !ok || model == "":
+	case model == "":
 		return c, fmt.Errorf("model_id is required; use %s", protocol.DefaultModel)
-	case !slices.Contains(supportedModels, model) || (model == protocol.TurboModel && faults.has(FaultTurboRefused)):
+	case !slices.Contains(rules.models, model):
 		return c, fmt.Errorf("model_id %q is not supported; use one of %s", model, strings.Join(supportedModels, ", "))
 	}
 	c.ModelID = model
-	enumsChecked := !faults.has(FaultEnumUnchecked)
-	rangesChecked := !faults.has(FaultRangeUnchecked)
-
-	var err error
-	format := "pcm_16000"
-	if v, ok := last(protocol.ParamAudioFormat); ok {
-		format = v
-	}
-	if c.Format, err = protocol.ParseAudioFormat(format); err != nil {
-		if enumsChecked {
+	v := values{}
+	for _, p := range protocol.Params {
+		if err := v.parse(p, q[p.Name], rules); err != nil {
 			return c, err
 		}
-		c.Format, _ = protocol.ParseAudioFormat("pcm_16000")
 	}
-	if v, ok := last(protocol.ParamCommitStrategy); ok {
-		if v != "manual" && v != "vad" && enumsChecked {
-			return c, fmt.Errorf("commit_strategy %q is not one of manual, vad", v)
+	if rules.checkRanges {
+		for _, pair := range protocol.Exclusive {
+			if v.set(pair[0]) && v.set(pair[1]) {
+				return c, fmt.Errorf("%s cannot be used with %s", pair[0], pair[1])
+			}
 		}
-		c.VADCommit = v == "vad"
 	}
-	if v, ok := last(protocol.ParamLanguageCode); ok && v != "" {
-		if two, ok := iso639_3to1[strings.ToLower(v)]; ok && !faults.has(FaultLanguageNotFolded) {
-			v = two
+	c.Format, _ = protocol.ParseAudioFormat(v.str(protocol.ParamAudioFormat))
+	c.VADCommit = v.str(protocol.ParamCommitStrategy) == "vad"
+	if lc := v.str(protocol.ParamLanguageCode); lc != "" {
+		if two, ok := iso639_3to1[strings.ToLower(lc)]; ok && rules.foldLanguage {
+			lc = two
 		}
-		c.LanguageCode = &v
+		c.LanguageCode = &lc
 	}
-	c.SecondaryLanguages = q[protocol.ParamSecondaryLanguages]
+	c.SecondaryLanguages = v.list(protocol.ParamSecondaryLanguages)
+	c.IncludeTimestamps = v.bool(protocol.ParamIncludeTimestamps)
+	c.IncludeLanguageDetection = v.bool(protocol.ParamIncludeLanguageDetection)
+	c.NoVerbatim = v.bool(protocol.ParamNoVerbatim)
+	c.FilterBackgroundAudio = v.bool(protocol.ParamFilterBackgroundAudio)
+	c.EnableLogging = v.bool(protocol.ParamEnableLogging)
+	c.VADSilenceThresholdSecs = v.float(protocol.ParamVADSilenceThresholdSecs)
+	c.VADThreshold = v.float(protocol.ParamVADThreshold)
+	c.MinSpeechDurationMS = int(v.float(protocol.ParamMinSpeechDurationMS))
+	c.MinSilenceDurationMS = int(v.float(protocol.ParamMinSilenceDurationMS))
+	c.Keyterms = v.list(protocol.ParamKeyterms)
+	c.EntityDetection = splitCommas(v.list(protocol.ParamEntityDetection))
+	return c, nil
+}
 
-	bools := []struct {
-		name string
-		dst  *bool
-		def  bool
-	}{
-		{protocol.ParamIncludeTimestamps, &c.IncludeTimestamps, false},
-		{protocol.ParamIncludeLanguageDetection, &c.IncludeLanguageDetection, false},
-		{protocol.ParamNoVerbatim, &c.NoVerbatim, false},
-		{protocol.ParamFilterBackgroundAudio, &c.FilterBackgroundAudio, false},
-		{protocol.ParamEnableLogging, &c.EnableLogging, true},
-	}
-	for _, b := range bools {
-		*b.dst = b.def
-		if v, ok := last(b.name); ok {
-			if *b.dst, err = strconv.ParseBool(v); err != nil { // choice bools-parse-loosely
-				return c, fmt.Errorf("%s %q is not a boolean; use true or false", b.name, v)
+// values are the parsed query parameters, by name: a string, bool, float64
+// or []string, the default where the query has none.
+type values map[string]any
+
+// parse checks one parameter's values against its row of the table.
+func (v values) parse(p protocol.Param, given []string, rules paramRules) error {
+	if p.Kind == protocol.KindStringList {
+		if p.MaxItems > 0 && len(given) > p.MaxItems && rules.checkRanges {
+			return fmt.Errorf("%s has %d values; at most %d are allowed", p.Name, len(given), p.MaxItems)
+		}
+		for _, s := range given {
+			if p.MaxLen > 0 && len([]rune(s)) > p.MaxLen && rules.checkRanges {
+				return fmt.Errorf("%s value %q is longer than %d characters", p.Name, s, p.MaxLen)
 			}
 		}
+		v[p.Name] = given
+		return nil
 	}
-	floats := []struct {
-		name     string
-		dst      *float64
-		def      float64
-		min, max float64
-	}{
-		{protocol.ParamVADSilenceThresholdSecs, &c.VADSilenceThresholdSecs, 1.5, 0.3, 3.0},
-		{protocol.ParamVADThreshold, &c.VADThreshold, 0.4, 0.1, 0.9},
+	raw, ok := p.Default, false
+	if len(given) > 0 {
+		raw, ok = given[len(given)-1], true // choice last-duplicate-wins
 	}
-	for _, f := range floats {
-		*f.dst = f.def
-		if v, ok := last(f.name); ok {
-			x, err := strconv.ParseFloat(v, 64)
-			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || (rangesChecked && (x < f.min || x > f.max)) || (faults.has(FaultRangeOffByOne) && (x <= f.min || x >= f.max)) {
-				return c, fmt.Errorf("%s %q must be a number from %g to %g", f.name, v, f.min, f.max)
+	switch p.Kind {
+	case protocol.KindEnum:
+		if ok && !slices.Contains(p.Allowed, raw) {
+			if rules.checkEnums {
+				return fmt.Errorf("%s %q is not one of %s", p.Name, raw, strings.Join(p.Allowed, ", "))
 			}
-			*f.dst = x
+			raw = p.Default
 		}
-	}
-	ints := []struct {
-		name     string
-		dst      *int
-		def      int
-		min, max int
-	}{
-		{protocol.ParamMinSpeechDurationMS, &c.MinSpeechDurationMS, 100, 50, 2000},
-		{protocol.ParamMinSilenceDurationMS, &c.MinSilenceDurationMS, 100, 50, 2000},
-	}
-	for _, n := range ints {
-		*n.dst = n.def
-		if v, ok := last(n.name); ok {
-			x, err := strconv.Atoi(v)
-			if err != nil || (rangesChecked && (x < n.min || x > n.max)) || (faults.has(FaultRangeOffByOne) && (x <= n.min || x >= n.max)) {
-				return c, fmt.Errorf("%s %q must be a whole number from %d to %d", n.name, v, n.min, n.max)
-			}
-			*n.dst = x
+		v[p.Name] = raw
+	case protocol.KindBool:
+		b, err := strconv.ParseBool(raw) // choice bools-parse-loosely
+		if err != nil {
+			return fmt.Errorf("%s %q is not a boolean; use true or false", p.Name, raw)
 		}
-	}
-	c.Keyterms = q[protocol.ParamKeyterms]
-	if len(c.Keyterms) > protocol.MaxKeyterms {
-		return c, fmt.Errorf("keyterms has %d terms; at most %d are allowed", len(c.Keyterms), protocol.MaxKeyterms)
-	}
-	for _, k := range c.Keyterms {
-		if len([]rune(k)) > protocol.MaxKeytermLength {
-			return c, fmt.Errorf("keyterm %q is longer than %d characters", k, protocol.MaxKeytermLength)
+		v[p.Name] = b
+	case protocol.KindFloat, protocol.KindInt:
+		x, err := strconv.ParseFloat(raw, 64)
+		if p.Kind == protocol.KindInt {
+			var n int
+			n, err = strconv.Atoi(raw)
+			x = float64(n)
 		}
+		outside := x < p.Min || x > p.Max
+		atBound := x == p.Min || x == p.Max
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || (rules.checkRanges && outside) || (rules.exclusiveRanges && (outside || atBound)) {
+			return fmt.Errorf("%s %q must be a %s from %s to %s", p.Name, raw, kindWord(p.Kind), p.Format(p.Min), p.Format(p.Max))
+		}
+		v[p.Name] = x
+	default:
+		v[p.Name] = raw
 	}
-	for _, v := range q[protocol.ParamEntityDetection] {
+	return nil
+}
+
+func kindWord(k protocol.Kind) string {
+	if k == protocol.KindInt {
+		return "whole number"
+	}
+	return "number"
+}
+
+func (v values) str(name string) string    { s, _ := v[name].(string); return s }
+func (v values) bool(name string) bool     { b, _ := v[name].(bool); return b }
+func (v values) float(name string) float64 { x, _ := v[name].(float64); return x }
+func (v values) list(name string) []string { l, _ := v[name].([]string); return l }
+
+// set: a parameter is true, or a non-empty string or list.
+func (v values) set(name string) bool {
+	switch x := v[name].(type) {
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case []string:
+		return len(x) > 0
+	}
+	return false
+}
+
+// splitCommas takes a list given as repeated keys, comma-separated values or
+// both.
+func splitCommas(vs []string) []string {
+	var out []string
+	for _, v := range vs {
 		for _, e := range strings.Split(v, ",") {
 			if e = strings.TrimSpace(e); e != "" {
-				c.EntityDetection = append(c.EntityDetection, e)
+				out = append(out, e)
 			}
 		}
 	}
-	if c.FilterBackgroundAudio && c.IncludeTimestamps && rangesChecked {
-		return c, fmt.Errorf("filter_background_audio cannot be used with include_timestamps")
-	}
-	return c, nil
+	return out
 }

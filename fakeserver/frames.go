@@ -19,6 +19,14 @@ type timestampsFrame struct {
 	Text         string `json:"text"`
 	LanguageCode string `json:"language_code"`
 	Words        []word `json:"words"`
+	// segmentStart is where the segment starts in the session's audio; it is
+	// not sent (a fault's filter reads it).
+	segmentStart float64
+}
+
+type warningFrame struct {
+	MessageType string `json:"message_type"`
+	Warning     string `json:"warning"`
 }
 
 type entitiesFrame struct {

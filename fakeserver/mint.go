@@ -29,7 +29,7 @@ func (s *Server) handleMint(w http.ResponseWriter, r *http.Request) {
 			"type": "enum",
 		}}})
 		return
-	case kind == keyRestricted && tokenType == protocol.TokenRealtimeScribe && !s.faults.has(FaultPermissionsUnchecked):
+	case kind == keyRestricted && tokenType == protocol.TokenRealtimeScribe && s.set.mintChecksPermission:
 		s.log.Printf("mint %s: 401 missing_permissions", tokenType)
 		writeDetail(w, http.StatusUnauthorized, protocol.StatusMissingPermissions, protocol.MissingPermissionsMessage(protocol.MintPermission))
 		return

@@ -43,6 +43,7 @@ type SessionOptions struct {
 	AutoCommitSecs float64
 	// IdleTimeout after the last audio chunk closes the session (O: ~15.5 s).
 	IdleTimeout time.Duration
+	// IdleTimeout NoIdleTimeout never closes an idle session.
 	// SessionLimit ends a session (U; choice session-time-limit: none).
 	SessionLimit time.Duration
 	// MaxChunkSecs of audio in one chunk (U; choice chunk-size-limit: 10 s).
@@ -75,6 +76,9 @@ func (o SessionOptions) withDefaults() SessionOptions {
 	return o
 }
 
+// NoIdleTimeout as SessionOptions.IdleTimeout keeps idle sessions open.
+const NoIdleTimeout time.Duration = -1
+
 // DefaultReadLimit is the fake's frame size limit.
 const DefaultReadLimit = 4 << 20
 
@@ -85,10 +89,10 @@ type Server struct {
 	keys       map[string]keyKind
 	testKey    string
 	restricted string
-	faults     faultSet
-	readLimit  int64
+	set        settings
+	faults     faults
+	auth       authenticator
 	log        *log.Logger
-	sessOpts   SessionOptions
 
 	mu       sync.Mutex
 	http     *http.Server
@@ -107,7 +111,8 @@ const (
 
 // New builds a server; it serves nothing until Start or Handler is used.
 func New(opts Options) (*Server, error) {
-	faults, err := newFaultSet(opts.Faults)
+	set := defaultSettings(opts)
+	fs, err := applyFaults(opts.Faults, &set)
 	if err != nil {
 		return nil, err
 	}
@@ -116,23 +121,17 @@ func New(opts Options) (*Server, error) {
 		clock = RealClock{}
 	}
 	s := &Server{
-		clock:     clock,
-		tokens:    NewTokenStore(clock),
-		keys:      map[string]keyKind{},
-		faults:    faults,
-		readLimit: opts.ReadLimit,
-		log:       log.New(io.Discard, "", 0),
-		sessions:  map[*session]struct{}{},
+		clock:    clock,
+		tokens:   NewTokenStore(clock),
+		keys:     map[string]keyKind{},
+		set:      set,
+		faults:   fs,
+		log:      log.New(io.Discard, "", 0),
+		sessions: map[*session]struct{}{},
 	}
-	if s.readLimit == 0 {
-		s.readLimit = DefaultReadLimit
-	}
-	if faults.has(FaultReadLimit32K) {
-		s.readLimit = 32 << 10
-	}
-	s.sessOpts = opts.Session.withDefaults()
-	if faults.has(FaultEarlyPartials) {
-		s.sessOpts.PartialsAfterSecs = 0.5
+	s.auth = s.authenticate
+	for i := len(fs.auth) - 1; i >= 0; i-- {
+		s.auth = fs.auth[i](s.auth)
 	}
 	if opts.Log != nil {
 		s.log = log.New(opts.Log, "fake: ", log.Ltime|log.Lmicroseconds)
@@ -157,8 +156,8 @@ func New(opts Options) (*Server, error) {
 	if len(restricted) > 0 {
 		s.restricted = restricted[0]
 	}
-	s.tokens.NeverExpire = faults.has(FaultTokenNeverExpires)
-	s.tokens.NeverConsume = faults.has(FaultTokenNotConsumed)
+	s.tokens.NeverExpire = set.neverExpire
+	s.tokens.NeverConsume = set.neverConsume
 	return s, nil
 }
 
@@ -178,7 +177,7 @@ func (s *Server) Tokens() *TokenStore { return s.tokens }
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+protocol.SingleUseTokenPath+"{token_type}", s.handleMint)
-	mux.HandleFunc("GET "+protocol.RealtimePath, s.handleRealtime)
+	mux.HandleFunc("GET "+protocol.RealtimePath, s.realtimeHandler())
 	mux.HandleFunc("/", s.handleNotFound)
 	return mux
 }

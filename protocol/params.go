@@ -1,7 +1,9 @@
 package protocol
 
 import (
+	"math"
 	"strconv"
+	"strings"
 )
 
 // Query parameter names of the realtime socket. All configuration is in the
@@ -37,15 +39,20 @@ const (
 	KindStringList
 )
 
-// Param describes one query parameter as protocol.md §2 gives it.
+// Param describes one query parameter as protocol.md §2 gives it. This table
+// is the one place the parameters' facts are written: the fake's parser and
+// the PARAM specs both read it.
 type Param struct {
 	Name    string
 	Kind    Kind
 	Default string   // as it would be written in the query; "" for none
 	Allowed []string // for enums
-	Min     float64  // inclusive range for numbers (D default, S range)
-	Max     float64
-	Level   string // evidence level of the parameter itself
+	// Min and Max are the inclusive range of a number (D default, S range).
+	Min, Max float64
+	// MaxItems and MaxLen bound a list's length and each value's characters
+	// (S); 0 is no bound.
+	MaxItems, MaxLen int
+	Level            string // evidence level of the parameter itself
 }
 
 // Audio formats (D).
@@ -65,18 +72,51 @@ var Params = []Param{
 	{Name: ParamVADThreshold, Kind: KindFloat, Default: "0.4", Min: 0.1, Max: 0.9, Level: "D default, S range"},
 	{Name: ParamMinSpeechDurationMS, Kind: KindInt, Default: "100", Min: 50, Max: 2000, Level: "D default, S range"},
 	{Name: ParamMinSilenceDurationMS, Kind: KindInt, Default: "100", Min: 50, Max: 2000, Level: "D default, S range"},
-	{Name: ParamKeyterms, Kind: KindStringList, Level: "D, limits S"},
+	{Name: ParamKeyterms, Kind: KindStringList, MaxItems: 50, MaxLen: 20, Level: "D, limits S"},
 	{Name: ParamNoVerbatim, Kind: KindBool, Default: "false", Level: "D"},
 	{Name: ParamEntityDetection, Kind: KindStringList, Level: "D"},
 	{Name: ParamFilterBackgroundAudio, Kind: KindBool, Default: "false", Level: "D"},
 	{Name: ParamEnableLogging, Kind: KindBool, Default: "true", Level: "D"},
 }
 
-// Keyterm limits (S).
-const (
-	MaxKeyterms      = 50
-	MaxKeytermLength = 20
-)
+// Exclusive pairs of parameters: both set (true, or non-empty) is refused.
+var Exclusive = [][2]string{
+	{ParamFilterBackgroundAudio, ParamIncludeTimestamps}, // D
+}
+
+// Ranged lists the numeric parameters, in table order.
+func Ranged() []Param {
+	var out []Param
+	for _, p := range Params {
+		if p.Kind == KindFloat || p.Kind == KindInt {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Step is the smallest change of a number the specs make at a range edge:
+// 0.01 for seconds and thresholds, 1 for milliseconds.
+func (p Param) Step() float64 {
+	if p.Kind == KindInt {
+		return 1
+	}
+	return 0.01
+}
+
+// Format writes x as a query value: whole milliseconds for an int, and at
+// least one decimal for a float (3.0, not 3), as the SDKs write them.
+func (p Param) Format(x float64) string {
+	x = math.Round(x*100) / 100
+	if p.Kind == KindInt {
+		return strconv.Itoa(int(x))
+	}
+	s := strconv.FormatFloat(x, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
+}
 
 // MaxTokensToRecompute is echoed in the wire config (O).
 const MaxTokensToRecompute = 5

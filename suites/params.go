@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2"
@@ -27,10 +28,13 @@ func paramCases() []Case {
 	}
 	defaults := map[string]any{
 		"sample_rate": 16000, "audio_format": "pcm_16000", "language_code": nil, "secondary_languages": []string{},
-		"vad_commit_strategy": false, "vad_silence_threshold_secs": 1.5, "vad_threshold": 0.4,
-		"min_speech_duration_ms": 100, "min_silence_duration_ms": 100, "model_id": protocol.DefaultModel,
+		"vad_commit_strategy": false, "model_id": protocol.DefaultModel,
 		"disable_logging": false, "include_timestamps": false, "include_language_detection": false,
 		"filter_background_audio": false, "keyterms": []string{}, "no_verbatim": false, "entity_detection": nil,
+	}
+	for _, p := range protocol.Ranged() {
+		x, _ := strconv.ParseFloat(p.Default, 64)
+		defaults[p.Name] = jsonNumber(p, x)
 	}
 	add(Case{ID: "PARAM-1", Level: Should, Subject: "defaults",
 		Requirement: "With only model_id, session_started.config echoes every documented default in the wire shape.", Session: true,
@@ -55,16 +59,12 @@ func paramCases() []Case {
 		Body: echo([]string{"language_code", "fr", "secondary_languages", "de", "secondary_languages", "it"},
 			map[string]any{"language_code": "fr", "secondary_languages": []string{"de", "it"}})})
 	n := 13
-	for _, r := range []struct {
-		name                 string
-		lo, hi, below, above string
-		loV, hiV             any
-	}{
-		{"vad_silence_threshold_secs", "0.3", "3.0", "0.29", "3.01", 0.3, 3.0},
-		{"vad_threshold", "0.1", "0.9", "0.09", "0.91", 0.1, 0.9},
-		{"min_speech_duration_ms", "50", "2000", "49", "2001", 50, 2000},
-		{"min_silence_duration_ms", "50", "2000", "49", "2001", 50, 2000},
-	} {
+	for _, p := range protocol.Ranged() { // the bounds are protocol's table, as the fake's parser reads them
+		r := struct {
+			name                 string
+			lo, hi, below, above string
+			loV, hiV             any
+		}{p.Name, p.Format(p.Min), p.Format(p.Max), p.Format(p.Min - p.Step()), p.Format(p.Max + p.Step()), jsonNumber(p, p.Min), jsonNumber(p, p.Max)}
 		add(Case{ID: fmt.Sprintf("PARAM-%d", n), Level: Should, Subject: r.name + " bounds", Session: true,
 			Requirement: fmt.Sprintf("%s=%s and =%s (the inclusive bounds) each open a session that echoes the value.", r.name, r.lo, r.hi),
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
@@ -101,12 +101,13 @@ func paramCases() []Case {
 		Requirement: "Unknown keys old clients send (encoding, sample_rate, vad_commit_strategy=true, disable_logging) are ignored: the session opens with manual commits.",
 		Body: echo([]string{"encoding", "pcm_s16le", "sample_rate", "16000", "vad_commit_strategy", "true", "disable_logging", "true"},
 			map[string]any{"vad_commit_strategy": false})})
+	kt, _ := protocol.LookupParam(protocol.ParamKeyterms)
 	for _, o := range []struct {
 		id, subject, req string
 		kv               []string
 	}{
-		{"PARAM-32", "keyterms x51", "What the socket does with 51 keyterms (the SDKs allow 50) is recorded.", repeat("keyterms", "term", 51)},
-		{"PARAM-33", "keyterm of 21 chars", "What the socket does with a keyterm of 21 characters (the SDKs allow 20) is recorded.", []string{"keyterms", strings.Repeat("k", 21)}},
+		{"PARAM-32", fmt.Sprintf("keyterms x%d", kt.MaxItems+1), fmt.Sprintf("What the socket does with %d keyterms (the SDKs allow %d) is recorded.", kt.MaxItems+1, kt.MaxItems), repeat("keyterms", "term", kt.MaxItems+1)},
+		{"PARAM-33", fmt.Sprintf("keyterm of %d chars", kt.MaxLen+1), fmt.Sprintf("What the socket does with a keyterm of %d characters (the SDKs allow %d) is recorded.", kt.MaxLen+1, kt.MaxLen), []string{"keyterms", strings.Repeat("k", kt.MaxLen+1)}},
 		{"PARAM-34", "include_timestamps=yes", "What the socket does with a boolean written yes is recorded.", []string{"include_timestamps", "yes"}},
 		{"PARAM-35", "language_code=en-US", "What the socket does with language_code=en-US (seen never to transcribe) is recorded.", []string{"language_code", "en-US"}},
 	} {
@@ -114,6 +115,14 @@ func paramCases() []Case {
 			Body: func(ctx ginkgo.SpecContext, s *Spec) { s.ObserveConn(s.Dial(ctx, query(o.kv...))) }})
 	}
 	return cases
+}
+
+// jsonNumber is x as the config echoes it: an int for milliseconds.
+func jsonNumber(p protocol.Param, x float64) any {
+	if p.Kind == protocol.KindInt {
+		return int(x)
+	}
+	return x
 }
 
 func repeat(key, prefix string, n int) []string {
