@@ -8,6 +8,7 @@ const (
 	APIKeyHeader       = "xi-api-key"
 	DefaultModel       = "scribe_v2_realtime"
 	TurboModel         = "scribe_v2_realtime_turbo"
+	V3Model            = "scribe_v3_live" // C: the 2.78.0 contract's model enum
 	LiveBaseURL        = "https://api.elevenlabs.io"
 )
 
@@ -24,10 +25,34 @@ const (
 	CommittedTranscript               = "committed_transcript"
 	CommittedTranscriptWithTimestamps = "committed_transcript_with_timestamps"
 	CommittedTranscriptEntities       = "committed_transcript_entities"
-	FinalTranscript                   = "final_transcript"
-	FinalTranscriptWithTimestamps     = "final_transcript_with_timestamps"
-	Warning                           = "warning" // O: not in any schema
+	// U: dropped from the 2.78.0 contract's union; only the SDK's hand-written event list has them.
+	FinalTranscript               = "final_transcript"
+	FinalTranscriptWithTimestamps = "final_transcript_with_timestamps"
+	Warning                       = "warning" // O, and C since 2.78.0
 )
+
+// Server messages the newest contract adds (C: Python SDK 2.78.0, generated
+// from the API definition; not yet documented nor seen live).
+const (
+	RedactedTranscript = "redacted_transcript" // with entity_redaction
+	EditedTranscript   = "edited_transcript"   // with transcript_edit
+	DiarizedTranscript = "diarized_transcript" // with diarization
+	SpeakersMerged     = "speakers_merged"     // with diarization
+)
+
+// ContractTypes are the frames known only from the newest contract: a
+// deviation in their shape is graded SHOULD, not MUST.
+var ContractTypes = []string{RedactedTranscript, EditedTranscript, DiarizedTranscript, SpeakersMerged}
+
+// IsContract reports whether t is one of ContractTypes.
+func IsContract(t string) bool {
+	for _, c := range ContractTypes {
+		if c == t {
+			return true
+		}
+	}
+	return false
+}
 
 // The 14 error types (D). Every error frame is {message_type, error}.
 const (

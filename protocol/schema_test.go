@@ -58,6 +58,26 @@ func TestSchemasCatchWhatTheyGuard(t *testing.T) {
 		{`{"message_type":"committed_transcript_entities","text":"a","entities":[{"text":"a","entity_type":"name","start_char":0}]}`, SchemaInvalid, "end_char"},
 		{`{"message_type":"input_audio_chunk","audio_base64":"AAAA","commit":false}`, SchemaInvalid, "audio_base_64"},
 		{`{"message_type":"transcript_ready","text":"x"}`, SchemaNonStrict, "transcript_ready"},
+		// The contract-only frames (C: elevenlabs 2.78.0).
+		{`{"message_type":"redacted_transcript","text":"I am Ann","redacted_text":"I am {NAME}"}`, SchemaOK, ""},
+		{`{"message_type":"redacted_transcript","text":"I am Ann"}`, SchemaInvalid, "redacted_text"},
+		{`{"message_type":"redacted_transcript","text":"I am Ann","redacted_text":null}`, SchemaInvalid, "/redacted_text"},
+		{`{"message_type":"redacted_transcript","text":"I am Ann","redacted_text":"I am {NAME_1}","entities":[]}`, SchemaNonStrict, "entities"},
+		{`{"message_type":"edited_transcript","text":"um hi","edited_text":"hi"}`, SchemaOK, ""},
+		{`{"message_type":"edited_transcript","edited_text":"hi"}`, SchemaInvalid, "text"},
+		{`{"message_type":"edited_transcript","text":"um hi","edited_text":["hi"]}`, SchemaInvalid, "/edited_text"},
+		{`{"message_type":"edited_transcript","text":"hi","edited_text":"hi","instruction":"x"}`, SchemaNonStrict, "instruction"},
+		{`{"message_type":"diarized_transcript","segment_index":0,"text":"a b","words":[{"text":"a","start":0,"end":0.4,"type":"word","speaker_id":"speaker_0","logprob":-0.1},{"text":" ","type":"spacing","speaker_id":null,"logprob":0}]}`, SchemaOK, ""},
+		{`{"message_type":"diarized_transcript","segment_index":0,"text":"a"}`, SchemaInvalid, "words"},
+		{`{"message_type":"diarized_transcript","text":"a","words":[]}`, SchemaInvalid, "segment_index"},
+		{`{"message_type":"diarized_transcript","segment_index":-1,"text":"a","words":[]}`, SchemaInvalid, "/segment_index"},
+		{`{"message_type":"diarized_transcript","segment_index":"0","text":"a","words":[]}`, SchemaInvalid, "/segment_index"},
+		{`{"message_type":"diarized_transcript","segment_index":0,"text":"a","words":[{"text":"a","type":"word","speaker_id":"speaker_0","logprob":0.5}]}`, SchemaInvalid, "/words/0/logprob"},
+		{`{"message_type":"diarized_transcript","segment_index":0,"text":"a","words":[],"language_code":"en"}`, SchemaNonStrict, "language_code"},
+		{`{"message_type":"speakers_merged","from_speaker_id":"speaker_1","to_speaker_id":"speaker_0"}`, SchemaOK, ""},
+		{`{"message_type":"speakers_merged","from_speaker_id":"speaker_1"}`, SchemaInvalid, "to_speaker_id"},
+		{`{"message_type":"speakers_merged","from_speaker_id":1,"to_speaker_id":"speaker_0"}`, SchemaInvalid, "/from_speaker_id"},
+		{`{"message_type":"speakers_merged","from_speaker_id":"speaker_1","to_speaker_id":"speaker_0","segment_index":2}`, SchemaNonStrict, "segment_index"},
 		{`{"type":"session_started"}`, SchemaInvalid, "message_type"},
 		{`[1]`, SchemaInvalid, "object"},
 	}
@@ -65,6 +85,20 @@ func TestSchemasCatchWhatTheyGuard(t *testing.T) {
 		res := s.ValidateFrame([]byte(c.frame))
 		if res.Verdict != c.verdict || !strings.Contains(strings.Join(res.Problems, " "), c.says) {
 			t.Errorf("%s\n  got %s\n  want %s mentioning %q", c.frame, res, c.verdict, c.says)
+		}
+	}
+}
+
+// Every contract-only frame has its own schema, found by its message_type.
+func TestContractFramesHaveSchemas(t *testing.T) {
+	s := MustLoadSchemas()
+	for _, mt := range ContractTypes {
+		if got := SchemaFor(mt); got != mt+".json" {
+			t.Errorf("SchemaFor(%q) = %q, want %q", mt, got, mt+".json")
+			continue
+		}
+		if _, ok := s.lenient[mt+".json"]; !ok {
+			t.Errorf("%s.json is not compiled", mt)
 		}
 	}
 }
