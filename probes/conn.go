@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -250,7 +251,16 @@ func (c *Conn) SendRaw(ctx context.Context, typ websocket.MessageType, b []byte)
 	err := c.ws.Write(ctx, typ, b)
 	f := ParseFrame(at, typ == websocket.MessageBinary, b)
 	f.Out = true
-	c.record(func(tl *Timeline) { tl.Frames = append(tl.Frames, f) })
+	// The answer to this frame may have been recorded while the write
+	// returned: put the frame where its time belongs, so the timeline reads
+	// in causal order (a sent frame's time is taken before the write).
+	c.record(func(tl *Timeline) {
+		i := len(tl.Frames)
+		for i > 0 && tl.Frames[i-1].At > f.At {
+			i--
+		}
+		tl.Frames = slices.Insert(tl.Frames, i, f)
+	})
 	if err != nil {
 		return fmt.Errorf("sending a frame: %w", err)
 	}
