@@ -30,6 +30,12 @@ type sessionConfig struct {
 	EntityDetection          []string
 	FilterBackgroundAudio    bool
 	EnableLogging            bool
+	// The newest contract (C).
+	CommitStrategy  string // manual, vad or turn_prediction; VADCommit is true for the last two
+	EntityRedaction []string
+	RedactionMode   string
+	TranscriptEdit  string
+	Diarize         bool
 }
 
 // wireConfig is session_started.config in the wire shape (O, captures), which
@@ -100,6 +106,12 @@ func (c sessionConfig) wire() wireConfig {
 	return w
 }
 
+// hearsNothing: a language code with a region (en-US) is accepted but never
+// transcribes (O for en-US; choice region-language-silent for the others).
+func (c sessionConfig) hearsNothing() bool {
+	return c.LanguageCode != nil && strings.ContainsAny(*c.LanguageCode, "-_")
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -115,8 +127,8 @@ var iso639_3to1 = map[string]string{
 	"kor": "ko", "zho": "zh", "swe": "sv", "dan": "da", "fin": "fi", "nor": "no", "ces": "cs",
 }
 
-// supportedModels are the model_ids the fake accepts (D).
-var supportedModels = []string{protocol.DefaultModel, protocol.TurboModel}
+// supportedModels are the model_ids the fake accepts.
+var supportedModels = protocol.Models
 
 // defaultConfig is the configuration of a session opened with only model_id.
 func defaultConfig() sessionConfig {
@@ -154,15 +166,15 @@ func parseConfig(q url.Values, rules paramRules) (sessionConfig, error) {
 			return c, err
 		}
 	}
-	if rules.checkRanges {
-		for _, pair := range protocol.Exclusive {
-			if v.set(pair[0]) && v.set(pair[1]) {
-				return c, fmt.Errorf("%s cannot be used with %s", pair[0], pair[1])
-			}
+	for _, pair := range protocol.Conflicts {
+		if rules.enforces(pair.Level) && v.set(pair.A) && v.set(pair.B) {
+			return c, fmt.Errorf("%s cannot be used with %s", pair.A, pair.B)
 		}
 	}
 	c.Format, _ = protocol.ParseAudioFormat(v.str(protocol.ParamAudioFormat))
-	c.VADCommit = v.str(protocol.ParamCommitStrategy) == "vad"
+	// turn_prediction: the fake finds turn ends with its VAD (choice turn-prediction-by-vad).
+	c.CommitStrategy = v.str(protocol.ParamCommitStrategy)
+	c.VADCommit = c.CommitStrategy != protocol.CommitManual
 	if lc := v.str(protocol.ParamLanguageCode); lc != "" {
 		if two, ok := iso639_3to1[strings.ToLower(lc)]; ok && rules.foldLanguage {
 			lc = two
@@ -181,6 +193,13 @@ func parseConfig(q url.Values, rules paramRules) (sessionConfig, error) {
 	c.MinSilenceDurationMS = int(v.float(protocol.ParamMinSilenceDurationMS))
 	c.Keyterms = v.list(protocol.ParamKeyterms)
 	c.EntityDetection = splitCommas(v.list(protocol.ParamEntityDetection))
+	c.EntityRedaction = splitCommas(v.list(protocol.ParamEntityRedaction))
+	c.RedactionMode = v.str(protocol.ParamEntityRedactionMode) // only used with entity_redaction (C)
+	if rules.ignoreRedactionMode {
+		c.RedactionMode = protocol.RedactionEnumerated
+	}
+	c.TranscriptEdit = v.str(protocol.ParamTranscriptEdit)
+	c.Diarize = v.bool(protocol.ParamDiarize)
 	return c, nil
 }
 
@@ -191,12 +210,12 @@ type values map[string]any
 // parse checks one parameter's values against its row of the table.
 func (v values) parse(p protocol.Param, given []string, rules paramRules) error {
 	if p.Kind == protocol.KindStringList {
-		if p.MaxItems > 0 && len(given) > p.MaxItems && rules.checkRanges {
+		if p.MaxItems > 0 && len(given) > p.MaxItems && rules.enforces(p.Level) {
 			return fmt.Errorf("%s has %d values; at most %d are allowed", p.Name, len(given), p.MaxItems)
 		}
 		for _, s := range given {
-			if p.MaxLen > 0 && len([]rune(s)) > p.MaxLen && rules.checkRanges {
-				return fmt.Errorf("%s value %q is longer than %d characters", p.Name, s, p.MaxLen)
+			if err := checkLen(p, s, rules); err != nil {
+				return err
 			}
 		}
 		v[p.Name] = given
@@ -235,7 +254,18 @@ func (v values) parse(p protocol.Param, given []string, rules paramRules) error 
 		}
 		v[p.Name] = x
 	default:
+		if err := checkLen(p, raw, rules); err != nil {
+			return err
+		}
 		v[p.Name] = raw
+	}
+	return nil
+}
+
+// checkLen refuses a value over the parameter's MaxLen characters.
+func checkLen(p protocol.Param, s string, rules paramRules) error {
+	if n := len([]rune(s)); p.MaxLen > 0 && n > p.MaxLen && rules.enforces(p.Level) {
+		return fmt.Errorf("a %s value has %d characters; at most %d are allowed", p.Name, n, p.MaxLen)
 	}
 	return nil
 }

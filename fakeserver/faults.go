@@ -92,6 +92,18 @@ const (
 	FaultReadLimit32K         = "read-limit-32k"
 	FaultCommitClosesSession  = "commit-closes-session"
 	FaultErrorWithoutClose    = "invalid-request-without-close"
+
+	// Added with the newest contract and the recogniser-like transcripts.
+	FaultRegionLanguageHeard     = "region-language-transcribes"
+	FaultNoPartialsInSilence     = "no-partials-in-silence"
+	FaultSessionStartedTwice     = "session-started-twice"
+	FaultContractFramesFirst     = "contract-frames-first"
+	FaultContractFramesMisshaped = "contract-frames-misshaped"
+	FaultRedactionModeIgnored    = "redaction-mode-ignored"
+	FaultContractLimitsUnchecked = "contract-limits-unchecked"
+	FaultDiarizedIndexFromOne    = "diarized-index-from-one"
+	FaultMergeUnknownSpeaker     = "merge-names-unknown-speaker"
+	FaultWarningMisshaped        = "warning-misshaped"
 )
 
 // Faults lists every fault the fake knows. A row says what the fault changes,
@@ -272,6 +284,80 @@ var Faults = []Fault{
 		out: closeAfter(protocol.CommittedTranscript, websocket.StatusNormalClosure, "")},
 	{Name: FaultErrorWithoutClose, Kind: Deviation, Description: "invalid_request is sent but the socket stays open",
 		out: keepOpenAfter(protocol.ErrInvalidRequest)},
+	{Name: FaultRegionLanguageHeard, Kind: Deviation, Description: "language_code=en-US transcribes like en, where live it never transcribes",
+		set: func(s *settings) { s.hearRegionLanguages = true }},
+	{Name: FaultNoPartialsInSilence, Kind: Deviation, Description: "a partial is never sent twice with the same text, so silence after speech brings no partials",
+		out: func(next wire) wire {
+			last := ""
+			return rewrite(func(b []frame) []frame {
+				return slices.DeleteFunc(slices.Clone(b), func(f frame) bool {
+					t, ok := f.Body.(transcriptFrame)
+					if !ok || f.Type != protocol.PartialTranscript {
+						return false
+					}
+					same := t.Text == last
+					last = t.Text
+					return same
+				})
+			})(next)
+		}},
+	{Name: FaultSessionStartedTwice, Kind: Deviation, Description: "session_started is sent twice",
+		out: rewrite(func(b []frame) []frame {
+			if len(b) > 0 && b[0].Type == protocol.SessionStarted {
+				return append([]frame{b[0]}, b...)
+			}
+			return b
+		})},
+	{Name: FaultContractFramesFirst, Kind: Deviation, Description: "redacted, edited and diarized transcripts (and merges) come before the committed_transcript they belong to",
+		out: rewrite(func(b []frame) []frame {
+			var first, rest []frame
+			for _, f := range b {
+				if protocol.IsContract(f.Type) {
+					first = append(first, f)
+				} else {
+					rest = append(rest, f)
+				}
+			}
+			return append(first, rest...)
+		})},
+	{Name: FaultContractFramesMisshaped, Kind: Deviation, Description: "the newest contract's frames break their schemas: redacted and edited text under other names, segment_index a string, speakers_merged as from/to",
+		out: chain(
+			reshape(protocol.RedactedTranscript, func(b any) any {
+				r := b.(redactedFrame)
+				return map[string]any{protocol.MessageTypeField: r.MessageType, "text": r.Text, "redacted": r.RedactedText}
+			}),
+			reshape(protocol.EditedTranscript, func(b any) any {
+				e := b.(editedFrame)
+				return map[string]any{protocol.MessageTypeField: e.MessageType, "text": e.Text, "edited": e.EditedText}
+			}),
+			reshape(protocol.DiarizedTranscript, func(b any) any {
+				d := b.(diarizedFrame)
+				return map[string]any{protocol.MessageTypeField: d.MessageType, "segment_index": fmt.Sprint(d.SegmentIndex), "text": d.Text, "words": d.Words}
+			}),
+			reshape(protocol.SpeakersMerged, func(b any) any {
+				m := b.(speakersMergedFrame)
+				return map[string]any{protocol.MessageTypeField: m.MessageType, "from": m.FromSpeakerID, "to": m.ToSpeakerID}
+			}))},
+	{Name: FaultRedactionModeIgnored, Kind: Bug, Description: "entity_redaction_mode is ignored: placeholders are always {ENTITY_TYPE_N}",
+		set: func(s *settings) { s.params.ignoreRedactionMode = true }},
+	{Name: FaultContractLimitsUnchecked, Kind: Bug, Description: "transcript_edit over 2000 characters, or with entity_detection or entity_redaction, is accepted",
+		set: func(s *settings) { s.params.checkContract = false }},
+	{Name: FaultDiarizedIndexFromOne, Kind: Deviation, Description: "segment_index counts from 1, so it names the committed transcript after its own",
+		out: reshape(protocol.DiarizedTranscript, func(b any) any {
+			d := b.(diarizedFrame)
+			d.SegmentIndex++
+			return d
+		})},
+	{Name: FaultMergeUnknownSpeaker, Kind: Deviation, Description: "speakers_merged names a from_speaker_id no transcript ever used",
+		out: reshape(protocol.SpeakersMerged, func(b any) any {
+			m := b.(speakersMergedFrame)
+			m.FromSpeakerID = "speaker_unheard"
+			return m
+		})},
+	{Name: FaultWarningMisshaped, Kind: Deviation, Description: "warning carries its text under message, not warning",
+		out: reshape(protocol.Warning, func(b any) any {
+			return map[string]any{protocol.MessageTypeField: protocol.Warning, "message": b.(warningFrame).Warning}
+		})},
 }
 
 // LookupFault finds a fault by name.

@@ -41,3 +41,30 @@ type entity struct {
 	StartChar  int    `json:"start_char"`
 	EndChar    int    `json:"end_char"`
 }
+
+// The newest contract's frames (C).
+
+type redactedFrame struct {
+	MessageType  string `json:"message_type"`
+	Text         string `json:"text"`
+	RedactedText string `json:"redacted_text"`
+}
+
+type editedFrame struct {
+	MessageType string `json:"message_type"`
+	Text        string `json:"text"`
+	EditedText  string `json:"edited_text"`
+}
+
+type diarizedFrame struct {
+	MessageType  string `json:"message_type"`
+	SegmentIndex int    `json:"segment_index"`
+	Text         string `json:"text"`
+	Words        []word `json:"words"`
+}
+
+type speakersMergedFrame struct {
+	MessageType   string `json:"message_type"`
+	FromSpeakerID string `json:"from_speaker_id"`
+	ToSpeakerID   string `json:"to_speaker_id"`
+}

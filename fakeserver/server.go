@@ -50,6 +50,9 @@ type SessionOptions struct {
 	MaxChunkSecs float64
 	// PartialsAfterSecs of audio before the first partial (D: 2 s).
 	PartialsAfterSecs float64
+	// IdleIgnoresEmptyChunks: a chunk with no audio does not restart the idle
+	// timer (U; choice empty-chunk-restarts-idle: it does).
+	IdleIgnoresEmptyChunks bool
 }
 
 // Session defaults.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"strings"
 	"sync"
 
 	"github.com/coder/websocket"
@@ -28,20 +27,21 @@ type session struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu           sync.Mutex
-	chunks       int     // input_audio_chunk frames with audio accepted
-	streamSecs   float64 // audio received so far, from byte counts
-	segment      []byte  // uncommitted audio
-	segmentStart float64 // where the uncommitted segment starts in the stream
-	vad          endpointer
-	nextPartial  float64 // stream time at which the next partial is due
-	lastPartial  string
-	idle         Timer
-	limit        Timer
+	mu          sync.Mutex
+	chunks      int         // input_audio_chunk frames with audio accepted
+	streamSecs  float64     // audio received so far, from byte counts
+	rec         *recogniser // the uncommitted segment
+	segments    int         // committed so far: the next one's segment_index
+	speakers    speakers
+	vad         endpointer
+	nextPartial float64 // stream time at which the next partial is due
+	idle        Timer
+	limit       Timer
 }
 
 func newSession(ctx context.Context, s *Server, conn *websocket.Conn, sock *socketWire, out wire, cfg sessionConfig, cancel context.CancelFunc) *session {
 	return &session{srv: s, conn: conn, sock: sock, out: out, cfg: cfg, set: s.set, id: randomHex(16), ctx: ctx, cancel: cancel,
+		rec: &recogniser{f: cfg.Format, deaf: cfg.hearsNothing() && !s.set.hearRegionLanguages},
 		vad: s.set.endpointer(cfg.VADSilenceThresholdSecs), nextPartial: s.set.session.PartialsAfterSecs}
 }
 
@@ -145,7 +145,9 @@ func (ss *session) audioChunk(msg gjson.Result) {
 	ss.mu.Lock()
 	first := ss.chunks == 0
 	ss.chunks++
-	ss.touchLocked()
+	if len(audio) > 0 || !ss.set.session.IdleIgnoresEmptyChunks { // choice empty-chunk-restarts-idle
+		ss.touchLocked()
+	}
 	ss.mu.Unlock()
 	if problem := ss.set.previousText.check(msg.Get("previous_text"), first); problem != "" {
 		ss.inputError(problem)
@@ -156,7 +158,7 @@ func (ss *session) audioChunk(msg gjson.Result) {
 	} else {
 		ss.mu.Lock()
 		ss.appendLocked(audio)
-		auto := ss.cfg.Format.Seconds(len(ss.segment)) >= ss.set.session.AutoCommitSecs
+		auto := ss.rec.secs() >= ss.set.session.AutoCommitSecs
 		ss.mu.Unlock()
 		if auto {
 			ss.commit(false)
@@ -181,7 +183,7 @@ func (r previousTextRules) check(pt gjson.Result, first bool) string {
 }
 
 func (ss *session) appendLocked(audio []byte) {
-	ss.segment = append(ss.segment, audio...)
+	ss.rec.add(audio)
 	ss.streamSecs += ss.cfg.Format.Seconds(len(audio))
 }
 
@@ -208,12 +210,12 @@ func (ss *session) feedVAD(audio []byte) {
 	}
 }
 
-// partialWindowSecs bounds the audio a partial transcribes, so partials
-// cost the same however long the segment grows (choice partial-text).
-const partialWindowSecs = 10
-
 // partials sends partial_transcript after the first PartialsAfterSecs of
-// audio, then once per second of audio (D "after the first 2 seconds"; pace O).
+// audio, then once per second of audio (D "after the first 2 seconds"; pace
+// O). A partial carries the open segment's words so far, so it grows toward
+// the committed text; in silence it is sent again (O); a segment with no
+// words yet sends none, so a committed segment is never sent again as a
+// partial (choice partial-text).
 func (ss *session) partials() {
 	for !ss.sock.Closed() {
 		ss.mu.Lock()
@@ -222,14 +224,11 @@ func (ss *session) partials() {
 			return
 		}
 		ss.nextPartial = max(ss.nextPartial, ss.streamSecs-1) + 1
-		recent := ss.segment[max(0, len(ss.segment)-ss.cfg.Format.Bytes(partialWindowSecs)):]
-		text := strings.Join(transcribe(ss.cfg.Format, recent), " ")
-		if text == "" { // choice partial-text: the last partial again in silence
-			text = ss.lastPartial
-		}
-		ss.lastPartial = text
+		text := ss.rec.partial()
 		ss.mu.Unlock()
-		ss.out.Send(frame{protocol.PartialTranscript, transcriptFrame{protocol.PartialTranscript, text}})
+		if text != "" {
+			ss.out.Send(frame{protocol.PartialTranscript, transcriptFrame{protocol.PartialTranscript, text}})
+		}
 	}
 }
 
@@ -241,20 +240,24 @@ func (ss *session) commit(explicit bool) {
 		return
 	}
 	ss.mu.Lock()
-	seg, offset := ss.segment, ss.segmentStart
-	secs := ss.cfg.Format.Seconds(len(seg))
+	secs := ss.rec.secs()
 	if explicit && secs < ss.set.minCommitSecs-1e-9 {
 		ss.mu.Unlock()
 		ss.closeWith(&errorFrame{protocol.ErrCommitThrottled, protocol.CommitThrottledText(secs)},
 			websocket.StatusNormalClosure, protocol.CommitThrottledReason)
 		return
 	}
-	ss.segment, ss.segmentStart = nil, ss.streamSecs
+	seg := ss.rec.commit()
 	ss.vad.reset()
+	index := ss.segments
+	ss.segments++
+	speaker, merge := "", (*speakersMergedFrame)(nil)
+	if ss.cfg.Diarize && len(seg.words) > 0 {
+		speaker, merge = ss.speakers.turn(seg.loudness())
+	}
 	ss.mu.Unlock()
 
-	words := transcribe(ss.cfg.Format, seg)
-	text := strings.Join(words, " ")
+	text := sentence(seg.words, true)
 	batch := []frame{{protocol.CommittedTranscript, transcriptFrame{protocol.CommittedTranscript, text}}}
 	if ss.cfg.IncludeTimestamps || ss.cfg.IncludeLanguageDetection {
 		lang := "en" // choice language-detection
@@ -262,13 +265,26 @@ func (ss *session) commit(explicit bool) {
 			lang = *ss.cfg.LanguageCode
 		}
 		batch = append(batch, frame{protocol.CommittedTranscriptWithTimestamps,
-			timestampsFrame{protocol.CommittedTranscriptWithTimestamps, text, lang, timestamps(ss.cfg.Format, seg, words, offset), offset}})
+			timestampsFrame{protocol.CommittedTranscriptWithTimestamps, text, lang, timestamps(seg), seg.start}})
 	}
 	if len(ss.cfg.EntityDetection) > 0 {
 		batch = append(batch, frame{protocol.CommittedTranscriptEntities, entitiesFrame{protocol.CommittedTranscriptEntities, text, entities(text)}})
 	}
+	if len(ss.cfg.EntityRedaction) > 0 { // C; choice contract-frame-order for where it comes
+		batch = append(batch, frame{protocol.RedactedTranscript,
+			redactedFrame{protocol.RedactedTranscript, text, redact(text, ss.cfg.EntityRedaction, ss.cfg.RedactionMode)}})
+	}
+	if ss.cfg.TranscriptEdit != "" { // C
+		batch = append(batch, frame{protocol.EditedTranscript, editedFrame{protocol.EditedTranscript, text, edit(text, ss.cfg.TranscriptEdit)}})
+	}
 	if text != "" {
 		batch = append(batch, frame{protocol.PartialTranscript, transcriptFrame{protocol.PartialTranscript, text}}) // the echo (O)
+	}
+	if ss.cfg.Diarize { // C: after its committed_transcript, which never waits for it
+		batch = append(batch, frame{protocol.DiarizedTranscript, diarizedFrame{protocol.DiarizedTranscript, index, text, diarize(seg, speaker)}})
+		if merge != nil {
+			batch = append(batch, frame{protocol.SpeakersMerged, *merge})
+		}
 	}
 	ss.out.Send(batch...)
 	ss.srv.log.Printf("session %s: committed %.2fs: %q", ss.id, secs, text)

@@ -21,6 +21,8 @@ type settings struct {
 	mintChecksPermission bool
 	neverExpire          bool // tokens outlive their 15 minutes
 	neverConsume         bool // tokens can be used again
+	// hearRegionLanguages: en-US and the like transcribe (O: they never do).
+	hearRegionLanguages bool
 	// endpointer decides where vad mode commits.
 	endpointer func(silenceSecs float64) endpointer
 }
@@ -45,15 +47,27 @@ func defaultSettings(o Options) settings {
 type paramRules struct {
 	models           []string
 	checkEnums       bool
-	checkRanges      bool // numeric ranges, and parameters that may not go together
+	checkRanges      bool // numeric ranges and list limits, and parameters that may not go together
+	checkContract    bool // the same, for the newest contract's parameters (C)
 	exclusiveRanges  bool // a bound itself is out of range
 	rejectDuplicates bool // a scalar given twice is refused
 	rejectUnknown    bool // an unknown key is refused
 	foldLanguage     bool // ISO 639-3 codes are echoed as ISO 639-1 (O)
+	// ignoreRedactionMode: entity_redaction_mode is parsed but not used.
+	ignoreRedactionMode bool
 }
 
 func faithfulParams() paramRules {
-	return paramRules{models: slices.Clone(supportedModels), checkEnums: true, checkRanges: true, foldLanguage: true}
+	return paramRules{models: slices.Clone(supportedModels), checkEnums: true, checkRanges: true, checkContract: true, foldLanguage: true}
+}
+
+// enforces says whether limits of a parameter (or pair) of this evidence
+// level are checked.
+func (r paramRules) enforces(level string) bool {
+	if protocol.Contract(level) {
+		return r.checkContract
+	}
+	return r.checkRanges
 }
 
 // previousTextRules say where previous_text may come (D: only with the first

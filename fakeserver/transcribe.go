@@ -14,7 +14,7 @@ import (
 const (
 	analysisFrameSecs = 0.02 // energy is measured over 20 ms frames
 	voicedRMS         = 0.02 // a frame louder than this counts as speech
-	wordsPerSecond    = 2.5
+	wordsPerSecond    = 2.5  // one word per 0.4 s slot of speech
 )
 
 var vocabulary = []string{
@@ -23,49 +23,123 @@ var vocabulary = []string{
 	"sierra", "tango", "uniform", "victor", "whiskey", "xray", "yankee", "zulu",
 }
 
-// voicedSpan finds the first and last voiced frame of audio, in seconds from
-// its start; ok is false for silence.
-func voicedSpan(f protocol.AudioFormat, audio []byte) (start, end, voiced float64, ok bool) {
-	samples := f.Samples(audio)
-	per := int(analysisFrameSecs * float64(f.SampleRate))
-	first, last, n := -1, -1, 0
-	for i := 0; i*per < len(samples); i++ {
-		frame := samples[i*per : min((i+1)*per, len(samples))]
-		if protocol.RMS(frame) > voicedRMS {
-			if first < 0 {
-				first = i
-			}
-			last = i
-			n++
-		}
-	}
-	if first < 0 {
-		return 0, 0, 0, false
-	}
-	return float64(first) * analysisFrameSecs,
-		math.Min(float64(last+1)*analysisFrameSecs, f.Seconds(len(audio))),
-		float64(n) * analysisFrameSecs, true
+// slotSecs is the audio one word takes: 2.5 words a second.
+const slotSecs = 1 / wordsPerSecond
+
+// heard is one word the recogniser heard, at stream times.
+type heard struct {
+	text       string
+	start, end float64 // the voiced part of its slot, seconds from the session's start
+	loudness   float64 // mean RMS of its voiced frames: the speaker model's feature
 }
 
-// transcribe turns a segment's audio into words: about 2.5 a voiced second,
-// chosen by a hash of the bytes.
-func transcribe(f protocol.AudioFormat, audio []byte) []string {
-	_, _, voiced, ok := voicedSpan(f, audio)
-	if !ok || voiced < 0.1 {
-		return nil
+// recogniser hears the open segment. The segment is cut into slots of
+// slotSecs from its start; a slot that is at least half voiced is one word,
+// chosen by a hash of its bytes and its place in the segment. So a partial
+// (the words of the whole slots so far) is always a prefix of the segment's
+// committed text, which adds the last, shorter slot; and the same audio gives
+// the same words.
+type recogniser struct {
+	f     protocol.AudioFormat
+	audio []byte  // the open segment
+	start float64 // where it starts in the session's audio
+	whole int     // whole slots heard
+	words []heard // their words
+	// deaf hears nothing: a language code the server cannot transcribe.
+	deaf bool
+}
+
+// add appends audio to the open segment and hears the slots it completes.
+func (r *recogniser) add(audio []byte) {
+	r.audio = append(r.audio, audio...)
+	slot := r.f.Bytes(slotSecs)
+	for (r.whole+1)*slot <= len(r.audio) {
+		if w, ok := r.hear(r.whole, r.audio[r.whole*slot:(r.whole+1)*slot]); ok {
+			r.words = append(r.words, w)
+		}
+		r.whole++
 	}
-	n := max(1, int(voiced*wordsPerSecond))
+}
+
+// secs is the open segment's length.
+func (r *recogniser) secs() float64 { return r.f.Seconds(len(r.audio)) }
+
+// partial is the open segment's text so far.
+func (r *recogniser) partial() string { return sentence(r.words, false) }
+
+// segment is a committed stretch of audio and what was heard in it.
+type segment struct {
+	audio []byte
+	start float64
+	words []heard
+}
+
+// commit closes the open segment, hearing its last, shorter slot too, and
+// opens the next one where it ends.
+func (r *recogniser) commit() segment {
+	words := r.words
+	if rest := r.audio[r.whole*r.f.Bytes(slotSecs):]; len(rest) > 0 {
+		if w, ok := r.hear(r.whole, rest); ok {
+			words = append(words, w)
+		}
+	}
+	seg := segment{audio: r.audio, start: r.start, words: words}
+	r.start += r.secs()
+	r.audio, r.whole, r.words = nil, 0, nil
+	return seg
+}
+
+// hear turns slot i of the segment into a word, if at least half of it (and
+// 0.1 s) is voiced.
+func (r *recogniser) hear(i int, audio []byte) (heard, bool) {
+	samples := r.f.Samples(audio)
+	per := int(analysisFrameSecs * float64(r.f.SampleRate))
+	first, last, n := -1, -1, 0
+	loud := 0.0
+	for j := 0; j*per < len(samples); j++ {
+		rms := protocol.RMS(samples[j*per : min((j+1)*per, len(samples))])
+		if rms > voicedRMS {
+			if first < 0 {
+				first = j
+			}
+			last, n, loud = j, n+1, loud+rms
+		}
+	}
+	voiced := float64(n) * analysisFrameSecs
+	if r.deaf || n == 0 || voiced < max(0.1, r.f.Seconds(len(audio))/2-1e-9) {
+		return heard{}, false
+	}
 	h := fnv.New64a()
 	h.Write(audio)
-	seed := h.Sum64()
-	words := make([]string, n)
-	for i := range words {
-		seed = seed*6364136223846793005 + 1442695040888963407
-		words[i] = vocabulary[(seed>>33)%uint64(len(vocabulary))]
+	seed := h.Sum64() ^ uint64(i+1)*0x9e3779b97f4a7c15
+	seed = seed*6364136223846793005 + 1442695040888963407
+	at := r.start + float64(i)*slotSecs
+	return heard{
+		text:     vocabulary[(seed>>33)%uint64(len(vocabulary))],
+		start:    at + float64(first)*analysisFrameSecs,
+		end:      at + math.Min(float64(last+1)*analysisFrameSecs, r.f.Seconds(len(audio))),
+		loudness: loud / float64(n),
+	}, true
+}
+
+// sentence writes words as the transcript: the first capitalised, and a
+// committed one ends with a full stop.
+func sentence(words []heard, committed bool) string {
+	return strings.Join(tokens(words, committed), " ")
+}
+
+func tokens(words []heard, committed bool) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = w.text
 	}
-	words[0] = strings.ToUpper(words[0][:1]) + words[0][1:]
-	words[n-1] += "."
-	return words
+	if len(out) > 0 {
+		out[0] = strings.ToUpper(out[0][:1]) + out[0][1:]
+		if committed {
+			out[len(out)-1] += "."
+		}
+	}
+	return out
 }
 
 // word is one element of words[] in committed_transcript_with_timestamps.
@@ -86,26 +160,20 @@ type character struct {
 	End   float64 `json:"end"`
 }
 
-// timestamps lays words over the voiced span of the segment, with spacing
-// elements between them so that the texts concatenate to the transcript (O).
-// offset is the segment's start in the session's audio: times are global (O).
-func timestamps(f protocol.AudioFormat, audio []byte, words []string, offset float64) []word {
-	start, end, _, ok := voicedSpan(f, audio)
-	if !ok || len(words) == 0 {
-		return []word{}
-	}
-	slot := (end - start) / float64(len(words))
-	var out []word
-	for i, w := range words {
-		ws := offset + start + float64(i)*slot
-		we := ws + 0.8*slot
+// timestamps lays out a committed segment's words at their stream times (O:
+// times count from the session's start), with spacing elements between them
+// so that the texts concatenate to the transcript (O).
+func timestamps(seg segment) []word {
+	out := []word{}
+	for i, tok := range tokens(seg.words, true) {
+		w := seg.words[i]
 		if i > 0 {
 			prev := out[len(out)-1].End
-			out = append(out, word{Text: " ", Start: round3(prev), End: round3(ws), Type: "spacing",
-				Characters: []character{{Text: " ", Start: round3(prev), End: round3(ws)}}})
+			out = append(out, word{Text: " ", Start: prev, End: round3(w.start), Type: "spacing",
+				Characters: []character{{Text: " ", Start: prev, End: round3(w.start)}}})
 		}
-		out = append(out, word{Text: w, Start: round3(ws), End: round3(we), Type: "word",
-			Logprob: -0.05 * float64(1+i%3), Characters: characters(w, ws, we)})
+		out = append(out, word{Text: tok, Start: round3(w.start), End: round3(w.end), Type: "word",
+			Logprob: -0.05 * float64(1+i%3), Characters: characters(tok, w.start, w.end)})
 	}
 	return out
 }

@@ -25,6 +25,34 @@ const (
 	ParamEntityDetection          = "entity_detection"
 	ParamFilterBackgroundAudio    = "filter_background_audio"
 	ParamEnableLogging            = "enable_logging"
+
+	// The newest contract (C: elevenlabs 2.78.0, realtime/scribe.py).
+	ParamEntityRedaction     = "entity_redaction"
+	ParamEntityRedactionMode = "entity_redaction_mode"
+	ParamTranscriptEdit      = "transcript_edit"
+	// ParamDiarize turns on diarized_transcript. The contract has the frames
+	// but no query option for them: this is the batch API's name, a choice (U).
+	ParamDiarize = "diarize"
+)
+
+// Models are the model_ids of the realtime socket: scribe_v2_realtime (D),
+// scribe_v2_realtime_turbo (D, in the newest docs; not in the 2.78.0 enum),
+// scribe_v3_live (C).
+var Models = []string{DefaultModel, TurboModel, V3Model}
+
+// Commit strategies: manual and vad (D), turn_prediction (C: the server
+// decides where a turn ends).
+const (
+	CommitManual         = "manual"
+	CommitVAD            = "vad"
+	CommitTurnPrediction = "turn_prediction"
+)
+
+// Entity redaction modes (C), and the placeholder each writes.
+const (
+	RedactionRedacted   = "redacted"               // {REDACTED}
+	RedactionEntityType = "entity_type"            // {ENTITY_TYPE}
+	RedactionEnumerated = "enumerated_entity_type" // {ENTITY_TYPE_N}, the default
 )
 
 // Kind is the type of a query parameter's value.
@@ -60,10 +88,10 @@ var AudioFormats = []string{"pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "
 
 // Params lists every documented query parameter of the realtime socket.
 var Params = []Param{
-	{Name: ParamModelID, Kind: KindString, Level: "D"},
+	{Name: ParamModelID, Kind: KindString, Allowed: Models, Level: "D; scribe_v3_live C"},
 	{Name: TokenParam, Kind: KindString, Level: "D"},
 	{Name: ParamAudioFormat, Kind: KindEnum, Default: "pcm_16000", Allowed: AudioFormats, Level: "D"},
-	{Name: ParamCommitStrategy, Kind: KindEnum, Default: "manual", Allowed: []string{"manual", "vad"}, Level: "D"},
+	{Name: ParamCommitStrategy, Kind: KindEnum, Default: CommitManual, Allowed: []string{CommitManual, CommitVAD, CommitTurnPrediction}, Level: "D; turn_prediction C"},
 	{Name: ParamLanguageCode, Kind: KindString, Level: "D"},
 	{Name: ParamSecondaryLanguages, Kind: KindStringList, Level: "D"},
 	{Name: ParamIncludeTimestamps, Kind: KindBool, Default: "false", Level: "D"},
@@ -77,12 +105,29 @@ var Params = []Param{
 	{Name: ParamEntityDetection, Kind: KindStringList, Level: "D"},
 	{Name: ParamFilterBackgroundAudio, Kind: KindBool, Default: "false", Level: "D"},
 	{Name: ParamEnableLogging, Kind: KindBool, Default: "true", Level: "D"},
+	{Name: ParamEntityRedaction, Kind: KindStringList, Level: "C"},
+	{Name: ParamEntityRedactionMode, Kind: KindEnum, Default: RedactionEnumerated,
+		Allowed: []string{RedactionRedacted, RedactionEntityType, RedactionEnumerated}, Level: "C"},
+	{Name: ParamTranscriptEdit, Kind: KindString, MaxLen: 2000, Level: "C"},
+	{Name: ParamDiarize, Kind: KindBool, Default: "false", Level: "U"},
 }
 
-// Exclusive pairs of parameters: both set (true, or non-empty) is refused.
-var Exclusive = [][2]string{
-	{ParamFilterBackgroundAudio, ParamIncludeTimestamps}, // D
+// Conflict is a pair of parameters that may not both be set (true, or
+// non-empty): a server refuses the pair.
+type Conflict struct {
+	A, B  string
+	Level string
 }
+
+// Conflicts lists the pairs.
+var Conflicts = []Conflict{
+	{ParamFilterBackgroundAudio, ParamIncludeTimestamps, "D"},
+	{ParamTranscriptEdit, ParamEntityDetection, "C"},
+	{ParamTranscriptEdit, ParamEntityRedaction, "C"},
+}
+
+// Contract reports whether a level names the newest contract (C) alone.
+func Contract(level string) bool { return level == "C" }
 
 // Ranged lists the numeric parameters, in table order.
 func Ranged() []Param {

@@ -57,6 +57,7 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	autoCommit := fs.Float64("auto-commit", fakeserver.DefaultAutoCommitSecs, "seconds of uncommitted audio after which manual mode commits by itself (docs: 90; one live log saw ~35.8)")
 	idle := fs.Duration("idle-timeout", fakeserver.DefaultIdleTimeout, "close a session this long after its last audio chunk")
 	limit := fs.Duration("session-limit", 0, "end sessions after this long with session_time_limit_exceeded (0: no limit; the real limit is unconfirmed)")
+	emptyIdle := fs.Bool("idle-ignores-empty-chunks", false, "an input_audio_chunk with no audio does not restart the idle timer (the fake's choice is that it does; unconfirmed live)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--auto-commit and --idle-timeout must be positive, --session-limit zero or positive")}
 	}
 	opts := fakeserver.Options{APIKeys: keys, Faults: faults, Log: stderr,
-		Session: fakeserver.SessionOptions{AutoCommitSecs: *autoCommit, IdleTimeout: *idle, SessionLimit: *limit}}
+		Session: fakeserver.SessionOptions{AutoCommitSecs: *autoCommit, IdleTimeout: *idle, SessionLimit: *limit, IdleIgnoresEmptyChunks: *emptyIdle}}
 	if *quiet {
 		opts.Log = nil
 	}
