@@ -69,7 +69,7 @@ func TestValidateRejectsBadCatalogs(t *testing.T) {
 }
 
 func TestLevelsFollowTheEvidence(t *testing.T) {
-	for e, want := range map[string]Level{"D": Must, "O": Should, "U": Info, "": Info} {
+	for e, want := range map[string]Level{"D": Must, "O": Should, "C": Should, "U": Info, "": Info} {
 		if got := levelFromEvidence(e); got != want {
 			t.Errorf("%q -> %s, want %s", e, got, want)
 		}

@@ -293,6 +293,39 @@ func commitCases() []Case {
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Require(Must, ok, "a second committed_transcript", frameOrNone(f, ok), c)
 			}},
+		{ID: "COMMIT-25", Level: Info, Subject: "empty chunk and idle", NeedsFake: true,
+			Requirement: "Whether an input_audio_chunk with no audio (the keepalive LiveKit and pipecat send) restarts the idle timer is recorded.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				s.NeedFakeOrSlow("it waits 20 s of the target's clock")
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, speech(0.5), false)
+				s.Settle(ctx, c)
+				s.Advance(ctx, 10*time.Second)
+				_ = c.SendText(ctx, rawChunk(nil, false, ""))
+				s.Settle(ctx, c)
+				s.Advance(ctx, 10*time.Second)
+				if _, open := s.Barrier(ctx, c); open {
+					s.Observe("open 20 s after the last audio, 10 s after an empty chunk: an empty chunk restarts the idle timer")
+					return
+				}
+				_, cl := s.WaitClosed(ctx, c)
+				s.Observe("closed (" + describeClose(cl) + ") 20 s after the last audio though an empty chunk came at 10 s: empty chunks do not keep a session alive")
+			}},
+		{ID: "COMMIT-26", Level: Should, Subject: "partials in silence",
+			Requirement: "In silence after speech the last partial_transcript is sent again, about once a second of audio (seen live).",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				s.Send(ctx, c, append(speech(2.5), silence(2)...), false)
+				s.Barrier(ctx, c)
+				ps := framesOf(c.Timeline().Received(), protocol.PartialTranscript)
+				var texts []string
+				for _, p := range ps {
+					texts = append(texts, fmt.Sprintf("%q", p.Get("text").String()))
+				}
+				n := len(ps)
+				s.Require(Should, n >= 2 && ps[n-1].Get("text").String() != "" && ps[n-1].Get("text").String() == ps[n-2].Get("text").String(),
+					"the last partial sent again in the 2 s of silence", "partials "+strings.Join(texts, ", "), c)
+			}},
 	}
 	for i := range cs {
 		cs[i].Area, cs[i].Session = "commit", true

@@ -37,6 +37,7 @@ const (
 	entryEvidence    = "scribecheck.evidence"
 	entryNonStrict   = "scribecheck.nonstrict"
 	entryObservation = "scribecheck.observation"
+	entryNotOffered  = "scribecheck.not-offered"
 )
 
 // Spec is the running spec's handle: its case and the run's environment.
@@ -110,6 +111,13 @@ func (s *Spec) Observe(text string) {
 	s.entry(entryObservation, s.redact(text))
 }
 
+// NotOffered records that the target does not offer a feature of the newest
+// contract (C). Whether a server offers one is INFO: the spec's verdict is
+// INFORMATIONAL, never a failure; its caller returns.
+func (s *Spec) NotOffered(what string) {
+	s.entry(entryNotOffered, s.redact("not offered: "+what))
+}
+
 // Harness ends the spec as a harness fault (JUnit <error>): the spec could
 // not judge the target.
 func (s *Spec) Harness(format string, args ...any) {
@@ -126,7 +134,7 @@ func (h HarnessFault) Error() string { return "harness fault: " + string(h) }
 // show with failures and under -v.
 func (s *Spec) entry(name, value string) {
 	vis := ginkgo.ReportEntryVisibilityNever
-	if name == entryNonStrict || name == entryObservation {
+	if name == entryNonStrict || name == entryObservation || name == entryNotOffered {
 		vis = ginkgo.ReportEntryVisibilityFailureOrVerbose
 	}
 	ginkgo.AddReportEntry(name, s.redact(value), vis)

@@ -109,11 +109,18 @@ func paramCases() []Case {
 		{"PARAM-32", fmt.Sprintf("keyterms x%d", kt.MaxItems+1), fmt.Sprintf("What the socket does with %d keyterms (the SDKs allow %d) is recorded.", kt.MaxItems+1, kt.MaxItems), repeat("keyterms", "term", kt.MaxItems+1)},
 		{"PARAM-33", fmt.Sprintf("keyterm of %d chars", kt.MaxLen+1), fmt.Sprintf("What the socket does with a keyterm of %d characters (the SDKs allow %d) is recorded.", kt.MaxLen+1, kt.MaxLen), []string{"keyterms", strings.Repeat("k", kt.MaxLen+1)}},
 		{"PARAM-34", "include_timestamps=yes", "What the socket does with a boolean written yes is recorded.", []string{"include_timestamps", "yes"}},
-		{"PARAM-35", "language_code=en-US", "What the socket does with language_code=en-US (seen never to transcribe) is recorded.", []string{"language_code", "en-US"}},
 	} {
 		add(Case{ID: o.id, Level: Info, Subject: o.subject, Requirement: o.req,
 			Body: func(ctx ginkgo.SpecContext, s *Spec) { s.ObserveConn(s.Dial(ctx, query(o.kv...))) }})
 	}
+	add(Case{ID: "PARAM-35", Level: Should, Subject: "language_code=en-US", Session: true,
+		Requirement: "language_code=en-US opens a session that never transcribes (seen live): three seconds of speech are committed as \"\".",
+		Body: func(ctx ginkgo.SpecContext, s *Spec) {
+			c := s.Open(ctx, query("language_code", "en-US"))
+			s.Send(ctx, c, speech(3), true)
+			f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
+			s.Require(Should, ok && f.Get("text").String() == "", `committed_transcript {"text":""}`, frameOrNone(f, ok), c)
+		}})
 	return cases
 }
 

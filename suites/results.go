@@ -40,6 +40,8 @@ func Results(report types.Report, env *Env, cases []Case) []reports.SpecResult {
 		}
 		r.Expected, r.Outcome, r.Evidence = entries[entryExpected], entries[entryOutcome], entries[entryEvidence]
 		switch {
+		case sr.State == types.SpecStatePassed && entries[entryNotOffered] != "" && entries[entryNonStrict] == "":
+			r.Verdict, r.Message = reports.Informational, entries[entryNotOffered]
 		case sr.State == types.SpecStatePassed && entries[entryNonStrict] != "":
 			r.Verdict, r.Message = reports.NonStrict, entries[entryNonStrict]
 		case sr.State == types.SpecStatePassed && c.Level == Info:

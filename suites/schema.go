@@ -84,17 +84,17 @@ func schemaCases() []Case {
 		{ID: "SCHEMA-8", Level: Should, Subject: protocol.CommittedTranscriptEntities, Session: true,
 			Requirement: "committed_transcript_entities (entity_detection=all) validates against its schema.",
 			Body:        produce(Should, protocol.CommittedTranscriptEntities, committing(1, "entity_detection", "all"))},
-		{ID: "SCHEMA-9", Level: Info, Subject: protocol.Warning,
-			Requirement: "Whether enable_logging=false brings a warning (seen on non-enterprise plans), and whether it validates, is recorded.",
+		{ID: "SCHEMA-9", Level: Should, Subject: protocol.Warning,
+			Requirement: "A warning (enable_logging=false on a non-enterprise plan) validates against its schema (O, and in the 2.78.0 contract); whether one comes is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Dial(ctx, query("enable_logging", "false"))
 				s.Barrier(ctx, c)
 				f, ok := c.Timeline().Find(protocol.Warning)
 				if !ok {
-					s.Observe("no warning frame")
+					s.NotOffered("no warning frame (an enterprise plan, or a server that does not warn)")
 					return
 				}
-				s.Observe(clipText(f.Raw, 200) + ": " + s.Env.schemas.ValidateFrame([]byte(f.Raw)).String())
+				s.Validates(Should, protocol.Warning, f, true, c)
 			}},
 		{ID: "SCHEMA-10", Level: Must, Subject: protocol.ErrAuth,
 			Requirement: "auth_error (no credentials) validates against the error schema.",
@@ -130,6 +130,27 @@ func schemaCases() []Case {
 				}
 				s.Observe(fmt.Sprintf("%d final_transcript frames in the run", n))
 			}},
+		{ID: "SCHEMA-15", Level: Should, Subject: protocol.RedactedTranscript,
+			Requirement: "redacted_transcript (entity_redaction=pii) validates against its schema (C; INFO if not offered).",
+			Body:        contractSchema(protocol.RedactedTranscript, protocol.ParamEntityRedaction, "pii")},
+		{ID: "SCHEMA-16", Level: Should, Subject: protocol.EditedTranscript,
+			Requirement: "edited_transcript (transcript_edit) validates against its schema (C; INFO if not offered).",
+			Body:        contractSchema(protocol.EditedTranscript, protocol.ParamTranscriptEdit, "Replace alpha with Alfa.")},
+		{ID: "SCHEMA-17", Level: Should, Subject: protocol.DiarizedTranscript,
+			Requirement: "diarized_transcript (diarize=true) validates against its schema, each word a Word (C; INFO if not offered).",
+			Body:        contractSchema(protocol.DiarizedTranscript, protocol.ParamDiarize, "true")},
+		{ID: "SCHEMA-18", Level: Should, Subject: protocol.SpeakersMerged,
+			Requirement: "speakers_merged (three turns in two voices) validates against its schema (C; INFO if not offered).",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c, merges := s.driveVoices(ctx)
+				switch {
+				case c == nil:
+				case len(merges) == 0:
+					s.NotOffered("no speakers_merged in three turns of two voices")
+				default:
+					s.Validates(Should, protocol.SpeakersMerged, merges[0], true, c)
+				}
+			}},
 		{ID: "SCHEMA-1", Level: Must, Subject: "every frame",
 			Requirement: "Every frame received in this run validates against the schema of its message type (an undocumented field is NON-STRICT).",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
@@ -140,7 +161,7 @@ func schemaCases() []Case {
 					c.Close()
 					s.Env.log(s.Case.ID, c.Timeline())
 				}
-				var invalid, nonStrict []string
+				var invalid, invalidShould, unconfirmed, nonStrict []string
 				total := 0
 				for _, lf := range s.Env.loggedFrames() {
 					if lf.frame.ParseErr != "" {
@@ -150,21 +171,40 @@ func schemaCases() []Case {
 					total++
 					res := s.Env.schemas.ValidateFrame([]byte(lf.frame.Raw))
 					line := fmt.Sprintf("%s: %s: %s", lf.specID, res, clipText(lf.frame.Raw, 120))
-					switch res.Verdict {
-					case protocol.SchemaInvalid:
-						invalid = append(invalid, line)
-					case protocol.SchemaNonStrict:
+					switch t := lf.frame.Type; {
+					case res.Verdict == protocol.SchemaNonStrict:
 						nonStrict = append(nonStrict, line)
+					case res.Verdict != protocol.SchemaInvalid:
+					case t == protocol.FinalTranscript || t == protocol.FinalTranscriptWithTimestamps:
+						unconfirmed = append(unconfirmed, line) // U since 2.78.0 dropped them
+					case protocol.IsContract(t) || t == protocol.Warning:
+						invalidShould = append(invalidShould, line) // C and O frames: SHOULD
+					default:
+						invalid = append(invalid, line)
 					}
 				}
 				s.Require(Must, len(invalid) == 0, fmt.Sprintf("all %d frames valid", total), firstLines(invalid, 8))
+				s.Require(Should, len(invalidShould) == 0, "warning and the newest contract's frames valid", firstLines(invalidShould, 8))
 				s.Require(Should, len(nonStrict) == 0, "no undocumented fields or message types", firstLines(nonStrict, 8))
+				if len(unconfirmed) > 0 {
+					s.Observe("final_transcript frames off their old schema: " + firstLines(unconfirmed, 4))
+				}
 			}},
 	}
 	for i := range cs {
 		cs[i].Area = "schema"
 	}
 	return cs
+}
+
+// contractSchema drives a target to send mt (a frame of the newest
+// contract) with one query parameter and validates it at SHOULD.
+func contractSchema(mt, key, value string) func(ginkgo.SpecContext, *Spec) {
+	return func(ctx ginkgo.SpecContext, s *Spec) {
+		if c, f := s.contractFrame(ctx, mt, query(key, value)); c != nil {
+			s.Validates(Should, mt, f, true, c)
+		}
+	}
 }
 
 // Validates grades one frame against its schema at lvl: INVALID fails at

@@ -249,11 +249,18 @@ func indent(s string) string {
 	return b.String()
 }
 
-// frameLog is every frame the run received, for SCHEMA-1.
+// frameLog is every frame the run received, for SCHEMA-1, and every
+// socket's timeline, for the MULTI rules.
 type frameLog struct {
-	mu     sync.Mutex
-	frames []loggedFrame
-	spent  reports.Spent
+	mu        sync.Mutex
+	frames    []loggedFrame
+	timelines []loggedTimeline
+	spent     reports.Spent
+}
+
+type loggedTimeline struct {
+	specID string
+	tl     probes.Timeline
 }
 
 type loggedFrame struct {
@@ -267,6 +274,7 @@ func (e *Env) log(specID string, tl probes.Timeline) {
 	for _, f := range tl.Received() {
 		e.frames.frames = append(e.frames.frames, loggedFrame{specID, f})
 	}
+	e.frames.timelines = append(e.frames.timelines, loggedTimeline{specID, tl})
 	if f, ok := tl.First(); ok && f.Type == protocol.SessionStarted {
 		e.frames.spent.Sessions++
 	}
@@ -289,6 +297,12 @@ func (e *Env) Spent() reports.Spent {
 	e.frames.mu.Lock()
 	defer e.frames.mu.Unlock()
 	return e.frames.spent
+}
+
+func (e *Env) loggedTimelines() []loggedTimeline {
+	e.frames.mu.Lock()
+	defer e.frames.mu.Unlock()
+	return append([]loggedTimeline(nil), e.frames.timelines...)
 }
 
 func (e *Env) loggedFrames() []loggedFrame {

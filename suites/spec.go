@@ -28,7 +28,7 @@ func levelFromEvidence(e string) Level {
 	switch e {
 	case "D":
 		return Must
-	case "O":
+	case "O", "C": // C: the shape of a contract frame; whether it is offered at all is INFO
 		return Should
 	}
 	return Info
@@ -77,7 +77,9 @@ func Catalog() []Case {
 	all = append(all, commitCases()...)
 	all = append(all, inputCases()...)
 	all = append(all, errorCases()...)
-	all = append(all, schemaCases()...) // last: SCHEMA-1 validates every frame the run saw
+	all = append(all, contractCases()...)
+	all = append(all, schemaCases()...) // SCHEMA-1 validates every frame the run saw
+	all = append(all, multiCases()...)  // last: the rules over every session the run opened
 	return all
 }
 
