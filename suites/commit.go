@@ -201,9 +201,7 @@ func commitCases() []Case {
 			Requirement: "A session idle after its last audio chunk is still open at 15 s and closed with 1000 and no message by 16 s.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				s.NeedFakeOrSlow("it waits 16 s of the target's clock")
-				c := s.Open(ctx, query())
-				s.Send(ctx, c, speech(0.5), false)
-				ok := s.Settle(ctx, c)
+				c, ok := s.openIdle(ctx)
 				s.Advance(ctx, 15*time.Second)
 				_, open := s.Barrier(ctx, c)
 				s.Advance(ctx, time.Second)
@@ -216,9 +214,7 @@ func commitCases() []Case {
 			Requirement: "WebSocket pings do not reset the idle timer.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				s.NeedFakeOrSlow("it waits 16 s of the target's clock")
-				c := s.Open(ctx, query())
-				s.Send(ctx, c, speech(0.5), false)
-				s.Settle(ctx, c)
+				c, _ := s.openIdle(ctx)
 				s.Advance(ctx, 10*time.Second)
 				pinged := c.Ping(ctx) == nil
 				s.Advance(ctx, 6*time.Second)
@@ -297,9 +293,7 @@ func commitCases() []Case {
 			Requirement: "Whether an input_audio_chunk with no audio (the keepalive LiveKit and pipecat send) restarts the idle timer is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				s.NeedFakeOrSlow("it waits 20 s of the target's clock")
-				c := s.Open(ctx, query())
-				s.Send(ctx, c, speech(0.5), false)
-				s.Settle(ctx, c)
+				c, _ := s.openIdle(ctx)
 				s.Advance(ctx, 10*time.Second)
 				_ = c.SendText(ctx, rawChunk(nil, false, ""))
 				s.Settle(ctx, c)
@@ -331,6 +325,14 @@ func commitCases() []Case {
 		cs[i].Area, cs[i].Session = "commit", true
 	}
 	return cs
+}
+
+// openIdle opens a session whose last audio (0.5 s) has been answered: the
+// idle timer runs from now. ok is false when the barrier was not answered.
+func (s *Spec) openIdle(ctx ginkgo.SpecContext) (*probes.Conn, bool) {
+	c := s.Open(ctx, query())
+	s.Send(ctx, c, speech(0.5), false)
+	return c, s.Settle(ctx, c)
 }
 
 // rawChunk is an input_audio_chunk written by hand, with extra fields.

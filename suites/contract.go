@@ -56,12 +56,7 @@ func contractCases() []Case {
 			}},
 		{ID: "CONTRACT-4", Level: Should, Subject: "entity_redaction=pii",
 			Requirement: "With entity_redaction=pii a redacted_transcript follows each committed_transcript, with its text unredacted beside redacted_text.",
-			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c, _ := s.contractFrame(ctx, protocol.RedactedTranscript, query(protocol.ParamEntityRedaction, "pii"))
-				if c != nil {
-					s.followsItsCommit(c, protocol.RedactedTranscript)
-				}
-			}},
+			Body:        followsItsCommit(protocol.RedactedTranscript, protocol.ParamEntityRedaction, "pii")},
 	}
 	n := 5
 	for _, m := range []struct{ mode, form, pattern string }{
@@ -95,12 +90,7 @@ func contractCases() []Case {
 	cs = append(cs, []Case{
 		{ID: "CONTRACT-8", Level: Should, Subject: "transcript_edit",
 			Requirement: "With transcript_edit an edited_transcript follows each committed_transcript, with its text as committed beside edited_text.",
-			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c, _ := s.contractFrame(ctx, protocol.EditedTranscript, query(protocol.ParamTranscriptEdit, "Replace alpha with Alfa."))
-				if c != nil {
-					s.followsItsCommit(c, protocol.EditedTranscript)
-				}
-			}},
+			Body:        followsItsCommit(protocol.EditedTranscript, protocol.ParamTranscriptEdit, "Replace alpha with Alfa.")},
 		{ID: "CONTRACT-9", Level: Should, Subject: "transcript_edit of 2001 characters",
 			Requirement: "A transcript_edit over 2000 characters is refused: invalid_request, then close.",
 			Body:        refused(protocol.ParamTranscriptEdit, strings.Repeat("e", 2001))},
@@ -192,6 +182,16 @@ func (s *Spec) contractFrame(ctx context.Context, mt string, q url.Values) (*pro
 		return nil, probes.Frame{}
 	}
 	return c, f
+}
+
+// followsItsCommit drives a target to send mt with one query parameter and
+// grades that it follows its committed_transcript.
+func followsItsCommit(mt, key, value string) func(ginkgo.SpecContext, *Spec) {
+	return func(ctx ginkgo.SpecContext, s *Spec) {
+		if c, _ := s.contractFrame(ctx, mt, query(key, value)); c != nil {
+			s.followsItsCommit(c, mt)
+		}
+	}
 }
 
 // followsItsCommit grades, at SHOULD, that every frame of type mt in c
