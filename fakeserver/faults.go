@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -104,6 +105,8 @@ const (
 	FaultDiarizedIndexFromOne    = "diarized-index-from-one"
 	FaultMergeUnknownSpeaker     = "merge-names-unknown-speaker"
 	FaultWarningMisshaped        = "warning-misshaped"
+	FaultRedactionUnnumbered     = "redaction-unnumbered"
+	FaultTimestampsFirst         = "timestamps-before-commit"
 )
 
 // Faults lists every fault the fake knows. A row says what the fault changes,
@@ -354,6 +357,22 @@ var Faults = []Fault{
 			m.FromSpeakerID = "speaker_unheard"
 			return m
 		})},
+	{Name: FaultRedactionUnnumbered, Kind: Deviation, Description: "enumerated_entity_type placeholders lose their number: {NAME} instead of {NAME_1}",
+		out: reshape(protocol.RedactedTranscript, func(b any) any {
+			r := b.(redactedFrame)
+			r.RedactedText = placeholderNumber.ReplaceAllString(r.RedactedText, "}")
+			return r
+		})},
+	{Name: FaultTimestampsFirst, Kind: Deviation, Description: "committed_transcript_with_timestamps comes before the committed_transcript of its segment",
+		out: rewrite(func(b []frame) []frame {
+			out := slices.Clone(b)
+			for i := 1; i < len(out); i++ {
+				if out[i].Type == protocol.CommittedTranscriptWithTimestamps && out[i-1].Type == protocol.CommittedTranscript {
+					out[i-1], out[i] = out[i], out[i-1]
+				}
+			}
+			return out
+		})},
 	{Name: FaultWarningMisshaped, Kind: Deviation, Description: "warning carries its text under message, not warning",
 		out: reshape(protocol.Warning, func(b any) any {
 			return map[string]any{protocol.MessageTypeField: protocol.Warning, "message": b.(warningFrame).Warning}
@@ -465,6 +484,8 @@ func authAtUpgrade(s *Server, next http.HandlerFunc) http.HandlerFunc {
 		next(w, r.WithContext(withAuth(r.Context(), res)))
 	}
 }
+
+var placeholderNumber = regexp.MustCompile(`_[0-9]+\}`)
 
 func has(m map[string]any, k string) bool {
 	_, ok := m[k]

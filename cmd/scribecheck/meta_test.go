@@ -84,6 +84,8 @@ var faultCatches = map[string]struct {
 	fakeserver.FaultDiarizedIndexFromOne:    {nonStrict: "CONTRACT-12"},
 	fakeserver.FaultMergeUnknownSpeaker:     {nonStrict: "CONTRACT-13"},
 	fakeserver.FaultWarningMisshaped:        {nonStrict: "SCHEMA-1,SCHEMA-9"},
+	fakeserver.FaultRedactionUnnumbered:     {nonStrict: "CONTRACT-7"},
+	fakeserver.FaultTimestampsFirst:         {failed: "COMMIT-7,MULTI-3"},
 }
 
 // addedCatches are what the specs added with the newest contract (CONTRACT,
@@ -271,5 +273,34 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "sutkn_…") {
 		t.Error("no token fingerprint in the console: the evidence was not printed, so the test proves nothing")
+	}
+}
+
+// A check that cannot fail is a defect: every MUST and SHOULD spec is in the
+// set of some fault (which TestEveryFaultIsCaughtByExactlyItsSpecs proves by
+// running it) other than header-rejected, which only breaks the session every
+// such spec needs. preconditionOnly are the specs whose requirement is the
+// session itself, so that fault is the right one.
+func TestEverySpecFailsUnderSomeFault(t *testing.T) {
+	preconditionOnly := map[string]bool{
+		"MODEL-1":   true, // scribe_v2_realtime opens a session
+		"SCHEMA-6":  true, // committed_transcript validates: its one field, text, is in every commit spec
+		"SCHEMA-12": true, // input_error validates: the barrier of every spec relies on it
+	}
+	caught := map[string]bool{}
+	for _, sets := range []map[string]struct{ failed, nonStrict string }{faultCatches, addedCatches} {
+		for name, want := range sets {
+			if name == fakeserver.FaultHeaderRejected {
+				continue
+			}
+			for _, id := range strings.Split(joinSorted(want.failed, want.nonStrict), ",") {
+				caught[id] = true
+			}
+		}
+	}
+	for _, c := range suites.Catalog() {
+		if c.Level != suites.Info && !caught[c.ID] && !preconditionOnly[c.ID] {
+			t.Errorf("%s (%s) fails under no fault of the fake: nothing shows it can fail", c.ID, c.Level)
+		}
 	}
 }
