@@ -21,7 +21,7 @@ var pcm16k, _ = protocol.ParseAudioFormat("pcm_16000")
 
 // stream sends audio in quarter-second chunks, committing with the last if
 // commit is set.
-func (s *socket) stream(t *testing.T, audio []byte, commit bool) {
+func (s *socket) stream(t testing.TB, audio []byte, commit bool) {
 	t.Helper()
 	step := pcm16k.Bytes(0.25)
 	for off := 0; off < len(audio); off += step {
@@ -37,7 +37,7 @@ func (s *socket) stream(t *testing.T, audio []byte, commit bool) {
 // finish makes the server close (an empty commit: the first may still find
 // audio to commit, the second finds none and is throttled) and reads
 // everything it sent.
-func (s *socket) finish(t *testing.T) []string {
+func (s *socket) finish(t testing.TB) []string {
 	t.Helper()
 	b, _ := json.Marshal(protocol.AudioChunk{MessageType: protocol.InputAudioChunk, Commit: true, SampleRate: 16000})
 	for range 2 {

@@ -21,7 +21,7 @@ import (
 // These tests talk to the fake with a bare WebSocket client, not the probes:
 // the fake and the probes must not vouch for each other.
 
-func startFake(t *testing.T, faults ...string) (*Server, string, *ManualClock) {
+func startFake(t testing.TB, faults ...string) (*Server, string, *ManualClock) {
 	t.Helper()
 	clock := NewManualClock(time.Now())
 	s, err := New(Options{Clock: clock, Faults: faults})
@@ -98,7 +98,7 @@ type socket struct {
 	reason string
 }
 
-func open(t *testing.T, base string, q url.Values, key string) *socket {
+func open(t testing.TB, base string, q url.Values, key string) *socket {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -119,7 +119,7 @@ func open(t *testing.T, base string, q url.Values, key string) *socket {
 }
 
 // read collects frames until n have arrived or the server closed.
-func (s *socket) read(t *testing.T, n int) *socket {
+func (s *socket) read(t testing.TB, n int) *socket {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
