@@ -50,7 +50,7 @@ func redactionCovers(asked []string, entityType string) bool {
 // leaves the text as it is, which the contract says is then edited_text.
 func edit(text, instruction string) string {
 	lower := strings.ToLower(instruction)
-	if m := replaceInstruction.FindStringSubmatch(lower); m != nil {
+	if m := replaceInstruction.FindStringSubmatch(instruction); m != nil {
 		words := strings.Split(text, " ")
 		for i, w := range words {
 			bare := strings.TrimRight(w, ".,!?")
@@ -69,7 +69,7 @@ func edit(text, instruction string) string {
 	return text
 }
 
-var replaceInstruction = regexp.MustCompile(`replace\s+"?([\p{L}\p{N}']+)"?\s+with\s+"?([\p{L}\p{N}']+)"?`)
+var replaceInstruction = regexp.MustCompile(`(?i)replace\s+"?([\p{L}\p{N}']+)"?\s+with\s+"?([\p{L}\p{N}']+)"?`)
 
 // speakers is the fake's diarizer (choice speaker-model). A segment is one
 // speaker's turn; its voice is the loudness band of its words (bands are a

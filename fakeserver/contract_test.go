@@ -159,3 +159,33 @@ func louder(audio []byte, k float64) []byte {
 	}
 	return pcm16k.Encode(samples)
 }
+
+func TestEditAndRedactAreDeterministicAndDocumented(t *testing.T) {
+	for _, c := range []struct{ text, instruction, want string }{
+		{"Alpha mike alpha.", "Replace alpha with Alfa", "Alfa mike Alfa."},
+		{"Alpha mike.", `please REPLACE "mike" WITH Michael, thanks`, "Alpha Michael."},
+		{"Alpha mike.", "uppercase everything", "ALPHA MIKE."},
+		{"Alpha mike.", "Make it lowercase", "alpha mike."},
+		{"Alpha mike.", "Fix the spelling (.*[", "Alpha mike."},
+		{"", "uppercase", ""},
+	} {
+		if got := edit(c.text, c.instruction); got != c.want {
+			t.Errorf("edit(%q, %q) = %q, want %q", c.text, c.instruction, got, c.want)
+		}
+	}
+	text := "Mike lima mike quebec alpha."
+	for _, c := range []struct {
+		asked []string
+		mode  string
+		want  string
+	}{
+		{[]string{"pii"}, protocol.RedactionEnumerated, "{NAME_1} {LOCATION_1} {NAME_2} {LOCATION_2} alpha."},
+		{[]string{"all"}, protocol.RedactionEntityType, "{NAME} {LOCATION} {NAME} {LOCATION} alpha."},
+		{[]string{"name"}, protocol.RedactionRedacted, "{REDACTED} lima {REDACTED} quebec alpha."},
+		{[]string{"phi"}, protocol.RedactionRedacted, text},
+	} {
+		if got := redact(text, c.asked, c.mode); got != c.want {
+			t.Errorf("redact(%v, %s) = %q, want %q", c.asked, c.mode, got, c.want)
+		}
+	}
+}
