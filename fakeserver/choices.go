@@ -45,6 +45,7 @@ var Choices = []Choice{
 	{"speaker-model", "a segment is one speaker's turn; a voice is a loudness band a factor of 4 wide; a turn in another voice than the last gets a new id, and if an earlier speaker had that voice, speakers_merged {new -> earlier} follows its diarized_transcript"},
 	{"contract-frame-order", "after a commit: committed_transcript, with_timestamps, entities, redacted_transcript, edited_transcript, the partial echo, then diarized_transcript and speakers_merged"},
 	{"partials-without-speakers", "partials carry no speaker_id: the 2.78.0 partial type has no such field, though the speakers_merged docstring speaks of partials"},
+	{"auto-commit-takes-the-commit", "a client commit on the chunk whose audio reached the auto-commit interval is answered by the auto-commit, not throttled"},
 	{"vad-segment-end", "a vad commit closes the segment where the silence reached the threshold; the silence belongs to it"},
 	{"entities", "entities are found by word: juliet, mike, oscar, romeo, victor are names; india, lima, quebec locations"},
 	{"warning-on-zero-retention", "enable_logging=false sends the live warning (a non-enterprise plan), and the session goes on"},

@@ -195,9 +195,6 @@ func parseConfig(q url.Values, rules paramRules) (sessionConfig, error) {
 	c.EntityDetection = splitCommas(v.list(protocol.ParamEntityDetection))
 	c.EntityRedaction = splitCommas(v.list(protocol.ParamEntityRedaction))
 	c.RedactionMode = v.str(protocol.ParamEntityRedactionMode) // only used with entity_redaction (C)
-	if rules.ignoreRedactionMode {
-		c.RedactionMode = protocol.RedactionEnumerated
-	}
 	c.TranscriptEdit = v.str(protocol.ParamTranscriptEdit)
 	c.Diarize = v.bool(protocol.ParamDiarize)
 	return c, nil

@@ -121,13 +121,13 @@ func (sp *speakers) band(id string) int {
 	return math.MinInt
 }
 
-// diarize lays out a segment's words with their speaker.
-func diarize(seg segment, speaker string) []word {
-	ws := timestamps(seg)
-	for i := range ws {
-		ws[i].SpeakerID = &speaker
+// diarize gives a segment's laid-out words their speaker.
+func diarize(ws []word, speaker string) []word {
+	out := slices.Clone(ws)
+	for i := range out {
+		out[i].SpeakerID = &speaker
 	}
-	return ws
+	return out
 }
 
 // loudness is the mean loudness of a segment's words.

@@ -201,21 +201,25 @@ var Faults = []Fault{
 			}
 			return out
 		})},
-	{Name: FaultCommitsOutOfOrder, Kind: Deviation, Description: "a commit's frames are held until the client's next frame; when that is a commit, its frames go first (answers swap, and a lone commit waits)",
+	{Name: FaultCommitsOutOfOrder, Kind: Deviation, Description: "a commit's frames are held back until the next commit, whose frames then go first (answers swap), or until the server answers a frame that is not audio; a lone commit waits, and a close drops what is held",
 		out: func(next wire) wire { return &holdCommits{next: next} }},
-	{Name: FaultEmptyCommitDropped, Kind: Deviation, Description: "a commit of silence gets no committed_transcript instead of text \"\"",
-		out: rewrite(func(b []frame) []frame {
-			return slices.DeleteFunc(slices.Clone(b), func(f frame) bool {
-				t, ok := f.Body.(transcriptFrame)
-				return ok && f.Type == protocol.CommittedTranscript && t.Text == ""
-			})
+	{Name: FaultEmptyCommitDropped, Kind: Deviation, Description: "a commit of silence gets no committed_transcript instead of text \"\" (the segment's other frames still come)",
+		out: dropIf(func(f frame) bool {
+			t, ok := f.Body.(transcriptFrame)
+			return ok && f.Type == protocol.CommittedTranscript && t.Text == ""
 		})},
-	{Name: FaultSegmentTimestamps, Kind: Deviation, Description: "word times restart at 0 for each segment instead of counting from the session's start",
-		out: reshape(protocol.CommittedTranscriptWithTimestamps, func(b any) any {
-			ts := b.(timestampsFrame)
-			ts.Words = shiftWords(ts.Words, -ts.segmentStart)
-			return ts
-		})},
+	{Name: FaultSegmentTimestamps, Kind: Deviation, Description: "word times (timestamped and diarized) restart at 0 for each segment instead of counting from the session's start",
+		out: chain(
+			reshape(protocol.CommittedTranscriptWithTimestamps, func(b any) any {
+				ts := b.(timestampsFrame)
+				ts.Words = shiftWords(ts.Words, -ts.segmentStart)
+				return ts
+			}),
+			reshape(protocol.DiarizedTranscript, func(b any) any {
+				d := b.(diarizedFrame)
+				d.Words = shiftWords(d.Words, -d.segmentStart)
+				return d
+			}))},
 	{Name: FaultWordsWithoutSpacing, Kind: Deviation, Description: "words[] has no spacing elements, so the word texts do not concatenate to text",
 		out: reshape(protocol.CommittedTranscriptWithTimestamps, func(b any) any {
 			ts := b.(timestampsFrame)
@@ -291,17 +295,15 @@ var Faults = []Fault{
 		set: func(s *settings) { s.hearRegionLanguages = true }},
 	{Name: FaultNoPartialsInSilence, Kind: Deviation, Description: "a partial is never sent twice with the same text, so silence after speech brings no partials",
 		out: func(next wire) wire {
-			last := ""
-			return rewrite(func(b []frame) []frame {
-				return slices.DeleteFunc(slices.Clone(b), func(f frame) bool {
-					t, ok := f.Body.(transcriptFrame)
-					if !ok || f.Type != protocol.PartialTranscript {
-						return false
-					}
-					same := t.Text == last
-					last = t.Text
-					return same
-				})
+			last := "" // per socket; only the read loop sends partials
+			return dropIf(func(f frame) bool {
+				t, ok := f.Body.(transcriptFrame)
+				if !ok || f.Type != protocol.PartialTranscript {
+					return false
+				}
+				same := t.Text == last
+				last = t.Text
+				return same
 			})(next)
 		}},
 	{Name: FaultSessionStartedTwice, Kind: Deviation, Description: "session_started is sent twice",
@@ -342,7 +344,15 @@ var Faults = []Fault{
 				return map[string]any{protocol.MessageTypeField: m.MessageType, "from": m.FromSpeakerID, "to": m.ToSpeakerID}
 			}))},
 	{Name: FaultRedactionModeIgnored, Kind: Bug, Description: "entity_redaction_mode is ignored: placeholders are always {ENTITY_TYPE_N}",
-		set: func(s *settings) { s.params.ignoreRedactionMode = true }},
+		http: func(_ *Server, next http.HandlerFunc) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				r2 := r.Clone(r.Context())
+				q := r2.URL.Query()
+				q.Del(protocol.ParamEntityRedactionMode)
+				r2.URL.RawQuery = q.Encode()
+				next(w, r2)
+			}
+		}},
 	{Name: FaultContractLimitsUnchecked, Kind: Bug, Description: "transcript_edit over 2000 characters, or with entity_detection or entity_redaction, is accepted",
 		set: func(s *settings) { s.params.checkContract = false }},
 	{Name: FaultDiarizedIndexFromOne, Kind: Deviation, Description: "segment_index counts from 1, so it names the committed transcript after its own",

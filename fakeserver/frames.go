@@ -57,10 +57,11 @@ type editedFrame struct {
 }
 
 type diarizedFrame struct {
-	MessageType  string `json:"message_type"`
-	SegmentIndex int    `json:"segment_index"`
-	Text         string `json:"text"`
-	Words        []word `json:"words"`
+	MessageType  string  `json:"message_type"`
+	SegmentIndex int     `json:"segment_index"`
+	Text         string  `json:"text"`
+	Words        []word  `json:"words"`
+	segmentStart float64 // not sent, as in timestampsFrame
 }
 
 type speakersMergedFrame struct {

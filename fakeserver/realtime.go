@@ -59,9 +59,12 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 		out.Send(frame{protocol.ErrInvalidRequest, errorFrame{protocol.ErrInvalidRequest, err.Error()}})
 		// 1008: a third-party capture of a refused parameter combination.
 		out.Close(websocket.StatusPolicyViolation, "")
-		if !sock.Closed() { // a filter kept it open: wait for the client to leave
-			_, _, _ = conn.Read(ctx)
+		for !sock.Closed() { // a filter kept it open: read (and ignore) until the client leaves
+			if _, _, err := conn.Read(ctx); err != nil {
+				break
+			}
 		}
+		_ = conn.CloseNow()
 		return
 	}
 	ss := newSession(ctx, s, conn, sock, out, cfg, cancel)

@@ -41,9 +41,9 @@ type SessionOptions struct {
 	// AutoCommitSecs of uncommitted audio make manual mode commit by itself
 	// (D: "committed automatically every 90 s"; one live log saw ~35.8 s).
 	AutoCommitSecs float64
-	// IdleTimeout after the last audio chunk closes the session (O: ~15.5 s).
+	// IdleTimeout after the last audio chunk closes the session (O: ~15.5 s);
+	// NoIdleTimeout never closes an idle session.
 	IdleTimeout time.Duration
-	// IdleTimeout NoIdleTimeout never closes an idle session.
 	// SessionLimit ends a session (U; choice session-time-limit: none).
 	SessionLimit time.Duration
 	// MaxChunkSecs of audio in one chunk (U; choice chunk-size-limit: 10 s).

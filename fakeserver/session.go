@@ -162,6 +162,9 @@ func (ss *session) audioChunk(msg gjson.Result) {
 		ss.mu.Unlock()
 		if auto {
 			ss.commit(false)
+			// A commit on the chunk that filled the segment is answered by the
+			// auto-commit (choice auto-commit-takes-the-commit).
+			commit = gjson.Result{}
 		}
 	}
 	ss.partials()
@@ -223,7 +226,9 @@ func (ss *session) partials() {
 			ss.mu.Unlock()
 			return
 		}
-		ss.nextPartial = max(ss.nextPartial, ss.streamSecs-1) + 1
+		for ss.nextPartial <= ss.streamSecs+1e-9 { // one partial, however much audio the chunk brought
+			ss.nextPartial++
+		}
 		text := ss.rec.partial()
 		ss.mu.Unlock()
 		if text != "" {
@@ -257,7 +262,7 @@ func (ss *session) commit(explicit bool) {
 	}
 	ss.mu.Unlock()
 
-	text := sentence(seg.words, true)
+	text, words := sentence(seg.words, true), timestamps(seg)
 	batch := []frame{{protocol.CommittedTranscript, transcriptFrame{protocol.CommittedTranscript, text}}}
 	if ss.cfg.IncludeTimestamps || ss.cfg.IncludeLanguageDetection {
 		lang := "en" // choice language-detection
@@ -265,7 +270,7 @@ func (ss *session) commit(explicit bool) {
 			lang = *ss.cfg.LanguageCode
 		}
 		batch = append(batch, frame{protocol.CommittedTranscriptWithTimestamps,
-			timestampsFrame{protocol.CommittedTranscriptWithTimestamps, text, lang, timestamps(seg), seg.start}})
+			timestampsFrame{protocol.CommittedTranscriptWithTimestamps, text, lang, words, seg.start}})
 	}
 	if len(ss.cfg.EntityDetection) > 0 {
 		batch = append(batch, frame{protocol.CommittedTranscriptEntities, entitiesFrame{protocol.CommittedTranscriptEntities, text, entities(text)}})
@@ -281,7 +286,7 @@ func (ss *session) commit(explicit bool) {
 		batch = append(batch, frame{protocol.PartialTranscript, transcriptFrame{protocol.PartialTranscript, text}}) // the echo (O)
 	}
 	if ss.cfg.Diarize { // C: after its committed_transcript, which never waits for it
-		batch = append(batch, frame{protocol.DiarizedTranscript, diarizedFrame{protocol.DiarizedTranscript, index, text, diarize(seg, speaker)}})
+		batch = append(batch, frame{protocol.DiarizedTranscript, diarizedFrame{protocol.DiarizedTranscript, index, text, diarize(words, speaker), seg.start}})
 		if merge != nil {
 			batch = append(batch, frame{protocol.SpeakersMerged, *merge})
 		}

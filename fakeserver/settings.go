@@ -53,8 +53,6 @@ type paramRules struct {
 	rejectDuplicates bool // a scalar given twice is refused
 	rejectUnknown    bool // an unknown key is refused
 	foldLanguage     bool // ISO 639-3 codes are echoed as ISO 639-1 (O)
-	// ignoreRedactionMode: entity_redaction_mode is parsed but not used.
-	ignoreRedactionMode bool
 }
 
 func faithfulParams() paramRules {

@@ -3,6 +3,7 @@ package fakeserver
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -119,6 +120,7 @@ func (f *filter) Close(code websocket.StatusCode, reason string) {
 	if f.close != nil {
 		f.mu.Lock()
 		last := f.last
+		f.last = "" // a close answers the frame before it only once
 		f.mu.Unlock()
 		var keep bool
 		if code, reason, keep = f.close(last, code, reason); !keep {
@@ -132,15 +134,12 @@ func (f *filter) Close(code websocket.StatusCode, reason string) {
 
 // dropFrames drops every frame of the given types.
 func dropFrames(types ...string) func(wire) wire {
-	return rewrite(func(b []frame) []frame {
-		var out []frame
-		for _, f := range b {
-			if !isOneOf(f.Type, types) {
-				out = append(out, f)
-			}
-		}
-		return out
-	})
+	return dropIf(func(f frame) bool { return slices.Contains(types, f.Type) })
+}
+
+// dropIf drops the frames for which drop holds.
+func dropIf(drop func(frame) bool) func(wire) wire {
+	return rewrite(func(b []frame) []frame { return slices.DeleteFunc(slices.Clone(b), drop) })
 }
 
 // reshape replaces the body of every frame of type t.
@@ -171,8 +170,8 @@ func closeAfter(t string, code websocket.StatusCode, reason string) func(wire) w
 	}
 }
 
-// keepOpenAfter swallows the close that follows a frame of type t: the
-// socket stays open.
+// keepOpenAfter swallows the close that comes right after a frame of type t:
+// the socket stays open (a later close, the idle timer's say, goes through).
 func keepOpenAfter(t string) func(wire) wire {
 	return func(next wire) wire {
 		return &filter{next: next, close: func(last string, code websocket.StatusCode, reason string) (websocket.StatusCode, string, bool) {
@@ -224,15 +223,6 @@ func (h *holdCommits) Close(code websocket.StatusCode, reason string) { h.next.C
 func hasFrame(b []frame, t string) bool {
 	for _, f := range b {
 		if f.Type == t {
-			return true
-		}
-	}
-	return false
-}
-
-func isOneOf(t string, types []string) bool {
-	for _, x := range types {
-		if x == t {
 			return true
 		}
 	}

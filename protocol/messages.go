@@ -1,5 +1,7 @@
 package protocol
 
+import "slices"
+
 // Paths on the API host. REST and WebSocket share the host (D).
 const (
 	RealtimePath       = "/v1/speech-to-text/realtime"
@@ -45,14 +47,7 @@ const (
 var ContractTypes = []string{RedactedTranscript, EditedTranscript, DiarizedTranscript, SpeakersMerged}
 
 // IsContract reports whether t is one of ContractTypes.
-func IsContract(t string) bool {
-	for _, c := range ContractTypes {
-		if c == t {
-			return true
-		}
-	}
-	return false
-}
+func IsContract(t string) bool { return slices.Contains(ContractTypes, t) }
 
 // The 14 error types (D). Every error frame is {message_type, error}.
 const (

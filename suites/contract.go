@@ -136,8 +136,8 @@ func contractCases() []Case {
 					s.NotOffered("no speakers_merged in three turns of two voices")
 					return
 				}
-				s.Require(Should, mergesHold(c.Timeline().Received()) == "", "each merge's from_speaker_id used before it and never after",
-					mergesHold(c.Timeline().Received()), c)
+				wrong := mergesHold(c.Timeline().Received())
+				s.Require(Should, wrong == "", "each merge's from_speaker_id used before it and never after", wrong, c)
 			}},
 		{ID: "CONTRACT-14", Level: Info, Subject: "entity_redaction_mode alone",
 			Requirement: "What the socket does with entity_redaction_mode but no entity_redaction (the contract: only used with entity_redaction) is recorded.",
