@@ -23,17 +23,7 @@ import (
 
 func startFake(t testing.TB, faults ...string) (*Server, string, *ManualClock) {
 	t.Helper()
-	clock := NewManualClock(time.Now())
-	s, err := New(Options{Clock: clock, Faults: faults})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s, base, clock
+	return startWith(t, Options{Faults: faults})
 }
 
 func mint(t *testing.T, base, key, tokenType string) (int, string) {
