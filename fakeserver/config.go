@@ -127,9 +127,6 @@ var iso639_3to1 = map[string]string{
 	"kor": "ko", "zho": "zh", "swe": "sv", "dan": "da", "fin": "fi", "nor": "no", "ces": "cs",
 }
 
-// supportedModels are the model_ids the fake accepts.
-var supportedModels = protocol.Models
-
 // defaultConfig is the configuration of a session opened with only model_id.
 func defaultConfig() sessionConfig {
 	c, _ := parseConfig(url.Values{protocol.ParamModelID: {protocol.DefaultModel}}, faithfulParams())
@@ -149,7 +146,7 @@ func parseConfig(q url.Values, rules paramRules) (sessionConfig, error) {
 			return c, fmt.Errorf("%s is given %d times", name, len(vs))
 		}
 	}
-	model := q.Get(protocol.ParamModelID)
+	var model string
 	if vs := q[protocol.ParamModelID]; len(vs) > 0 {
 		model = vs[len(vs)-1] // choice last-duplicate-wins
 	}
@@ -157,7 +154,7 @@ func parseConfig(q url.Values, rules paramRules) (sessionConfig, error) {
 	case model == "":
 		return c, fmt.Errorf("model_id is required; use %s", protocol.DefaultModel)
 	case !slices.Contains(rules.models, model):
-		return c, fmt.Errorf("model_id %q is not supported; use one of %s", model, strings.Join(supportedModels, ", "))
+		return c, fmt.Errorf("model_id %q is not supported; use one of %s", model, strings.Join(protocol.Models, ", "))
 	}
 	c.ModelID = model
 	v := values{}

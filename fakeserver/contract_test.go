@@ -133,7 +133,7 @@ func TestNewestContractRefusals(t *testing.T) {
 func TestSpeakersMergeAReturningVoice(t *testing.T) {
 	s, base, _ := startFake(t)
 	sock := open(t, base, query("diarize", "true"), s.TestKey())
-	loud := louder(pcm16k.Speech(2), 3)
+	loud := pcm16k.Louder(pcm16k.Speech(2), 3)
 	for _, a := range [][]byte{pcm16k.Speech(2), loud, pcm16k.Speech(2), pcm16k.Speech(2)} {
 		sock.stream(t, a, true)
 	}
@@ -148,44 +148,5 @@ func TestSpeakersMergeAReturningVoice(t *testing.T) {
 	}
 	if want := "speaker_0 speaker_1 speaker_2 speaker_2->speaker_0 speaker_0"; strings.Join(got, " ") != want {
 		t.Errorf("speakers %q, want %q", strings.Join(got, " "), want)
-	}
-}
-
-// louder scales PCM16 audio by k, clipping.
-func louder(audio []byte, k float64) []byte {
-	samples := pcm16k.Samples(audio)
-	for i, v := range samples {
-		samples[i] = int16(max(-32768, min(32767, float64(v)*k)))
-	}
-	return pcm16k.Encode(samples)
-}
-
-func TestEditAndRedactAreDeterministicAndDocumented(t *testing.T) {
-	for _, c := range []struct{ text, instruction, want string }{
-		{"Alpha mike alpha.", "Replace alpha with Alfa", "Alfa mike Alfa."},
-		{"Alpha mike.", `please REPLACE "mike" WITH Michael, thanks`, "Alpha Michael."},
-		{"Alpha mike.", "uppercase everything", "ALPHA MIKE."},
-		{"Alpha mike.", "Make it lowercase", "alpha mike."},
-		{"Alpha mike.", "Fix the spelling (.*[", "Alpha mike."},
-		{"", "uppercase", ""},
-	} {
-		if got := edit(c.text, c.instruction); got != c.want {
-			t.Errorf("edit(%q, %q) = %q, want %q", c.text, c.instruction, got, c.want)
-		}
-	}
-	text := "Mike lima mike quebec alpha."
-	for _, c := range []struct {
-		asked []string
-		mode  string
-		want  string
-	}{
-		{[]string{"pii"}, protocol.RedactionEnumerated, "{NAME_1} {LOCATION_1} {NAME_2} {LOCATION_2} alpha."},
-		{[]string{"all"}, protocol.RedactionEntityType, "{NAME} {LOCATION} {NAME} {LOCATION} alpha."},
-		{[]string{"name"}, protocol.RedactionRedacted, "{REDACTED} lima {REDACTED} quebec alpha."},
-		{[]string{"phi"}, protocol.RedactionRedacted, text},
-	} {
-		if got := redact(text, c.asked, c.mode); got != c.want {
-			t.Errorf("redact(%v, %s) = %q, want %q", c.asked, c.mode, got, c.want)
-		}
 	}
 }

@@ -262,7 +262,11 @@ func (ss *session) commit(explicit bool) {
 	}
 	ss.mu.Unlock()
 
-	text, words := sentence(seg.words, true), timestamps(seg)
+	text := sentence(seg.words, true)
+	var words []word // laid out once, for the timestamped and the diarized frame
+	if ss.cfg.IncludeTimestamps || ss.cfg.IncludeLanguageDetection || ss.cfg.Diarize {
+		words = timestamps(seg)
+	}
 	batch := []frame{{protocol.CommittedTranscript, transcriptFrame{protocol.CommittedTranscript, text}}}
 	if ss.cfg.IncludeTimestamps || ss.cfg.IncludeLanguageDetection {
 		lang := "en" // choice language-detection

@@ -56,7 +56,7 @@ type paramRules struct {
 }
 
 func faithfulParams() paramRules {
-	return paramRules{models: slices.Clone(supportedModels), checkEnums: true, checkRanges: true, checkContract: true, foldLanguage: true}
+	return paramRules{models: slices.Clone(protocol.Models), checkEnums: true, checkRanges: true, checkContract: true, foldLanguage: true}
 }
 
 // enforces says whether limits of a parameter (or pair) of this evidence

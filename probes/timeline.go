@@ -177,19 +177,38 @@ func clip(s string, n int) string {
 // AudioSent is the seconds of audio this socket sent, from the decoded size
 // of every input_audio_chunk and the audio_format of its URL.
 func (t Timeline) AudioSent() float64 {
-	format := "pcm_16000"
-	if u, err := url.Parse(t.URL); err == nil && u.Query().Get("audio_format") != "" {
-		format = u.Query().Get("audio_format")
-	}
-	f, err := protocol.ParseAudioFormat(format)
-	if err != nil {
+	f, ok := t.AudioFormat()
+	if !ok {
 		return 0
 	}
-	total := 0
+	total := 0.0
 	for _, fr := range t.Frames {
-		if fr.Out && fr.Type == protocol.InputAudioChunk {
-			total += base64.StdEncoding.DecodedLen(len(fr.Get("audio_base_64").String()))
+		if fr.Out {
+			total += fr.AudioSecs(f)
 		}
 	}
-	return f.Seconds(total)
+	return total
+}
+
+// AudioFormat is the audio_format the socket's URL asks for (the last one
+// given, as the fake reads it; pcm_16000 when none is); ok is false when it
+// names no format.
+func (t Timeline) AudioFormat() (protocol.AudioFormat, bool) {
+	name := "pcm_16000"
+	if u, err := url.Parse(t.URL); err == nil {
+		if vs := u.Query()[protocol.ParamAudioFormat]; len(vs) > 0 {
+			name = vs[len(vs)-1]
+		}
+	}
+	f, err := protocol.ParseAudioFormat(name)
+	return f, err == nil
+}
+
+// AudioSecs is the audio an input_audio_chunk frame carries, in format; 0
+// for any other frame.
+func (f Frame) AudioSecs(format protocol.AudioFormat) float64 {
+	if f.Type != protocol.InputAudioChunk {
+		return 0
+	}
+	return format.Seconds(base64.StdEncoding.DecodedLen(len(f.Get("audio_base_64").String())))
 }

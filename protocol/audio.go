@@ -91,6 +91,16 @@ func (f AudioFormat) Tone(secs, freq, amplitude float64) []byte {
 }
 
 // Silence is secs seconds of digital silence.
+// Louder scales audio by k, clipping: the same speech in another voice for
+// the fake's diarizer (a loudness band), the same words for a real one.
+func (f AudioFormat) Louder(audio []byte, k float64) []byte {
+	samples := f.Samples(audio)
+	for i, v := range samples {
+		samples[i] = int16(max(-32768, min(32767, float64(v)*k)))
+	}
+	return f.Encode(samples)
+}
+
 func (f AudioFormat) Silence(secs float64) []byte {
 	return f.Encode(make([]int16, int(math.Round(secs*float64(f.SampleRate)))))
 }

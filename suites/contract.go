@@ -209,7 +209,7 @@ func (s *Spec) driveVoices(ctx context.Context) (*probes.Conn, []probes.Frame) {
 	if c == nil {
 		return nil, nil
 	}
-	for _, turn := range [][]byte{speech(2), louder(speech(2), 3), speech(2)} {
+	for _, turn := range [][]byte{speech(2), pcm16k.Louder(speech(2), 3), speech(2)} {
 		s.Send(ctx, c, turn, true)
 	}
 	if got := s.Collect(ctx, c, 3, protocol.DiarizedTranscript); len(got) == 0 {
@@ -245,16 +245,6 @@ func mergesHold(frames []probes.Frame) string {
 		}
 	}
 	return strings.Join(wrong, "; ")
-}
-
-// louder scales PCM16 audio by k, clipping: another voice for the fake's
-// diarizer, the same words for a real one.
-func louder(audio []byte, k float64) []byte {
-	samples := pcm16k.Samples(audio)
-	for i, v := range samples {
-		samples[i] = int16(max(-32768, min(32767, float64(v)*k)))
-	}
-	return pcm16k.Encode(samples)
 }
 
 func rawOr(raw string) string {

@@ -1,7 +1,6 @@
 package suites
 
 import (
-	"encoding/base64"
 	"fmt"
 	"net/url"
 	"strings"
@@ -79,11 +78,7 @@ func (s *Spec) sessions() []loggedTimeline {
 }
 
 func socketName(tl probes.Timeline) string {
-	u, err := url.Parse(tl.URL)
-	if err != nil {
-		return "?"
-	}
-	q := u.Query()
+	q := socketQuery(tl)
 	q.Del(protocol.TokenParam)
 	return "?" + q.Encode()
 }
@@ -133,7 +128,7 @@ func notMoreCommitsThanAsked(tl probes.Timeline) []string {
 	for _, f := range tl.Frames {
 		switch {
 		case f.Out && f.Type == protocol.InputAudioChunk:
-			uncommitted += chunkSecs(f, format)
+			uncommitted += f.AudioSecs(format)
 			if uncommitted >= serverCommitFloorSecs {
 				asked, uncommitted = asked+1, 0
 			}
@@ -166,19 +161,13 @@ func socketQuery(tl probes.Timeline) url.Values {
 	return url.Values{}
 }
 
-// sessionFormat is the audio format the client asked for (the last value
-// given), pcm_16000 by default.
+// sessionFormat is the audio format the client asked for, pcm_16000 when it
+// named none the fake knows.
 func sessionFormat(tl probes.Timeline) protocol.AudioFormat {
-	if vs := socketQuery(tl)[protocol.ParamAudioFormat]; len(vs) > 0 {
-		if f, err := protocol.ParseAudioFormat(vs[len(vs)-1]); err == nil {
-			return f
-		}
+	if f, ok := tl.AudioFormat(); ok {
+		return f
 	}
 	return pcm16k
-}
-
-func chunkSecs(f probes.Frame, format protocol.AudioFormat) float64 {
-	return format.Seconds(base64.StdEncoding.DecodedLen(len(f.Get("audio_base_64").String())))
 }
 
 // unpaired checks that each frame of the given kinds follows a committed
@@ -260,9 +249,7 @@ func noEarlyPartials(tl probes.Timeline) []string {
 	received := 0
 	for _, f := range tl.Frames {
 		if f.Out {
-			if f.Type == protocol.InputAudioChunk {
-				sent += chunkSecs(f, format)
-			}
+			sent += f.AudioSecs(format)
 			continue
 		}
 		received++
