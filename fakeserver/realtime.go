@@ -40,7 +40,8 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(s.set.readLimit)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sock := newSocketWire(ctx, conn)
+	rec := recorderFrom(r.Context())
+	sock := newSocketWire(ctx, conn, rec)
 	out := s.faults.wrapWire(sock)
 
 	auth, decided := authFrom(r.Context())
@@ -60,9 +61,12 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 		// 1008: a third-party capture of a refused parameter combination.
 		out.Close(websocket.StatusPolicyViolation, "")
 		for !sock.Closed() { // a filter kept it open: read (and ignore) until the client leaves
-			if _, _, err := conn.Read(ctx); err != nil {
+			typ, data, err := conn.Read(ctx)
+			if err != nil {
+				recordReadEnd(rec, err)
 				break
 			}
+			rec.Frame(true, typ == websocket.MessageBinary, data)
 		}
 		_ = conn.CloseNow()
 		return

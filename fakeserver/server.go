@@ -33,6 +33,18 @@ type Options struct {
 	Log io.Writer
 	// Session timers and limits; the zero value takes the default.
 	Session SessionOptions
+	// Record reports what the fake served, connection by connection.
+	Record Recording
+}
+
+// Recording hooks report what the fake served; scribecheck client writes
+// wire logs with them. Either may be nil.
+type Recording struct {
+	// Socket is called for each upgrade request; the Recorder it returns
+	// receives the answer, every frame both ways, and the close.
+	Socket func(r *http.Request) Recorder
+	// Exchange is called after each REST request with its status and body.
+	Exchange func(r *http.Request, status int, body []byte)
 }
 
 // SessionOptions are the session's timers and limits, all on the Clock or
@@ -96,6 +108,7 @@ type Server struct {
 	faults     faults
 	auth       authenticator
 	log        *log.Logger
+	record     Recording
 
 	mu       sync.Mutex
 	http     *http.Server
@@ -131,6 +144,7 @@ func New(opts Options) (*Server, error) {
 		faults:   fs,
 		log:      log.New(io.Discard, "", 0),
 		sessions: map[*session]struct{}{},
+		record:   opts.Record,
 	}
 	s.auth = s.authenticate
 	for i := len(fs.auth) - 1; i >= 0; i-- {
@@ -179,9 +193,9 @@ func (s *Server) Tokens() *TokenStore { return s.tokens }
 // Handler serves the token endpoint and the realtime socket.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+protocol.SingleUseTokenPath+"{token_type}", s.handleMint)
-	mux.HandleFunc("GET "+protocol.RealtimePath, s.realtimeHandler())
-	mux.HandleFunc("/", s.handleNotFound)
+	mux.HandleFunc("POST "+protocol.SingleUseTokenPath+"{token_type}", s.recordExchange(s.handleMint))
+	mux.HandleFunc("GET "+protocol.RealtimePath, s.recordSocket(s.realtimeHandler()))
+	mux.HandleFunc("/", s.recordExchange(s.handleNotFound))
 	return mux
 }
 

@@ -70,8 +70,10 @@ func (ss *session) run() {
 		typ, data, err := ss.conn.Read(ss.ctx)
 		if err != nil {
 			ss.srv.log.Printf("session %s ended: %v", ss.id, err)
+			recordReadEnd(ss.sock.rec, err)
 			return
 		}
+		ss.sock.rec.Frame(true, typ == websocket.MessageBinary, data)
 		ss.handle(typ, data)
 	}
 }

@@ -36,13 +36,14 @@ type wire interface {
 type socketWire struct {
 	ctx  context.Context
 	conn *websocket.Conn
+	rec  Recorder
 
 	mu     sync.Mutex // one writer at a time, and frames in Send order
 	closed atomic.Bool
 }
 
-func newSocketWire(ctx context.Context, conn *websocket.Conn) *socketWire {
-	return &socketWire{ctx: ctx, conn: conn}
+func newSocketWire(ctx context.Context, conn *websocket.Conn, rec Recorder) *socketWire {
+	return &socketWire{ctx: ctx, conn: conn, rec: rec}
 }
 
 // Send writes each frame as a JSON text frame. A failed write means the client
@@ -61,7 +62,9 @@ func (w *socketWire) Send(batch ...frame) {
 			w.closeLocked(websocket.StatusInternalError, "fake server bug: unencodable frame")
 			return
 		}
-		_ = w.conn.Write(w.ctx, websocket.MessageText, b)
+		if w.conn.Write(w.ctx, websocket.MessageText, b) == nil {
+			w.rec.Frame(false, false, b)
+		}
 	}
 }
 
@@ -75,6 +78,7 @@ func (w *socketWire) closeLocked(code websocket.StatusCode, reason string) {
 	if w.closed.Swap(true) {
 		return
 	}
+	w.rec.Closed(closedByServer, int(code), reason, "")
 	_ = w.conn.Close(code, reason)
 }
 

@@ -1,0 +1,92 @@
+package wirelog
+
+import "time"
+
+// Record kinds.
+const (
+	KindRequest  = "request"
+	KindResponse = "response"
+	KindFrame    = "frame"
+	KindClose    = "close"
+	KindExchange = "exchange"
+)
+
+// Directions of a frame, and who closed.
+const (
+	FromClient = "client"
+	FromServer = "server"
+	// ByCut: the connection ended without a close frame (a reset, a crash, a
+	// timeout), or the recording ended while it was open.
+	ByCut = "cut"
+)
+
+// Credential is a value found in a credential position, redacted.
+type Credential struct {
+	// Where it was: "query:token", "header:xi-api-key", "body:token", …
+	Where string `json:"where"`
+	// Shown is the redacted value (a fingerprint such as sutkn_…ab12), or
+	// the value itself when it is no secret (undefined, [object Object]).
+	Shown string `json:"shown"`
+	// ID is the same for the same value within one recording set and says
+	// nothing about the value itself (a salted hash).
+	ID string `json:"id"`
+	// Shape is one of the Shape* constants.
+	Shape string `json:"shape"`
+}
+
+// Shapes of a credential value.
+const (
+	ShapeToken       = "token"       // sutkn_…: a single-use token
+	ShapeAPIKey      = "api_key"     // sk_…, a key the recorder was told of, or 32 hex digits
+	ShapePlaceholder = "placeholder" // undefined, null, None, [object Object]: a client bug, not a secret
+	ShapeEmpty       = "empty"
+	ShapeOther       = "other"
+)
+
+// Pair is one query parameter or header, in the order received; repeated
+// keys stay repeated.
+type Pair struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Record is one line. Fields not used by a kind are omitted.
+type Record struct {
+	Kind string `json:"kind"`
+	// T is seconds since the request arrived (request: 0).
+	T float64 `json:"t"`
+
+	// request, exchange
+	At          time.Time    `json:"at,omitzero"`
+	Conn        string       `json:"conn,omitempty"`
+	Remote      string       `json:"remote,omitempty"`
+	Method      string       `json:"method,omitempty"`
+	Path        string       `json:"path,omitempty"`
+	Query       []Pair       `json:"query,omitempty"`
+	Headers     []Pair       `json:"headers,omitempty"`
+	Credentials []Credential `json:"credentials,omitempty"`
+
+	// response, exchange
+	Status int    `json:"status,omitempty"`
+	Body   string `json:"body,omitempty"`
+
+	// frame
+	Dir    string `json:"dir,omitempty"`
+	Binary bool   `json:"binary,omitempty"`
+	// Data is the frame's text, or base64 of a binary frame, redacted; Len
+	// is its size on the wire in bytes. Clipped: Data holds only the first
+	// MaxFrameData bytes.
+	Data    string `json:"data,omitempty"`
+	Len     int    `json:"len,omitempty"`
+	Clipped bool   `json:"clipped,omitempty"`
+
+	// close
+	By     string `json:"by,omitempty"`
+	Code   int    `json:"code,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// MaxFrameData is the most of one frame a log keeps: a 4 MiB frame is the
+// fake's read limit, and a hostile peer's 100 MB frame must not be copied.
+const MaxFrameData = 4 << 20
