@@ -13,6 +13,7 @@ type authResult struct {
 	ok  bool
 	via string // "token" or "header"
 	why string
+	key string // the API key the session acts for: the header's, or the one that minted the token
 }
 
 // authenticator decides a realtime socket's credentials. Faults wrap it.
@@ -28,7 +29,7 @@ func (s *Server) authenticate(r *http.Request) authResult {
 	case key == "":
 		return authResult{why: "no credentials"}
 	case s.keys[key] == keyFull:
-		return authResult{ok: true, via: "header"}
+		return authResult{ok: true, via: "header", key: key}
 	case s.keys[key] == keyRestricted:
 		return authResult{why: "key lacks speech_to_text"} // choice restricted-key-refused-on-socket
 	default:
@@ -37,10 +38,11 @@ func (s *Server) authenticate(r *http.Request) authResult {
 }
 
 func (s *Server) authenticateToken(value string) authResult {
-	if _, err := s.tokens.Consume(value, protocol.TokenRealtimeScribe); err != nil {
+	t, err := s.tokens.Consume(value, protocol.TokenRealtimeScribe)
+	if err != nil {
 		return authResult{why: err.Error()}
 	}
-	return authResult{ok: true, via: "token"}
+	return authResult{ok: true, via: "token", key: t.MintedBy}
 }
 
 // usesToken: a ?token= key is present, even empty.

@@ -34,7 +34,7 @@ func (s *Server) handleMint(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusUnauthorized, protocol.StatusMissingPermissions, protocol.MissingPermissionsMessage(protocol.MintPermission))
 		return
 	}
-	t := s.tokens.Mint(tokenType, r.Host)
+	t := s.tokens.Mint(tokenType, r.Host, key)
 	s.log.Printf("mint %s: 200", tokenType)
 	writeJSON(w, http.StatusOK, map[string]string{"token": t.Value})
 }

@@ -71,6 +71,9 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 		_ = conn.CloseNow()
 		return
 	}
+	if sc, ok := s.scripts[auth.key]; ok && auth.key != "" {
+		out = &scriptWire{next: out, sc: sc}
+	}
 	ss := newSession(ctx, s, conn, sock, out, cfg, cancel)
 	if !s.track(ss) {
 		_ = conn.Close(websocket.StatusGoingAway, "server shutting down")

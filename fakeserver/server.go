@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,6 +36,9 @@ type Options struct {
 	Session SessionOptions
 	// Record reports what the fake served, connection by connection.
 	Record Recording
+	// Scripts maps extra API keys to what their sessions send besides their
+	// right answers (see Script). The keys are accepted like the test key.
+	Scripts map[string]Script
 }
 
 // Recording hooks report what the fake served; scribecheck client writes
@@ -109,6 +113,7 @@ type Server struct {
 	auth       authenticator
 	log        *log.Logger
 	record     Recording
+	scripts    map[string]Script
 
 	mu       sync.Mutex
 	http     *http.Server
@@ -145,6 +150,11 @@ func New(opts Options) (*Server, error) {
 		log:      log.New(io.Discard, "", 0),
 		sessions: map[*session]struct{}{},
 		record:   opts.Record,
+		scripts:  opts.Scripts,
+	}
+	scripted, err := scriptKeys(opts.Scripts)
+	if err != nil {
+		return nil, err
 	}
 	s.auth = s.authenticate
 	for i := len(fs.auth) - 1; i >= 0; i-- {
@@ -154,7 +164,7 @@ func New(opts Options) (*Server, error) {
 		s.log = log.New(opts.Log, "fake: ", log.Ltime|log.Lmicroseconds)
 	}
 	s.testKey = "sk_test_" + randomHex(20)
-	for _, k := range append([]string{s.testKey}, opts.APIKeys...) {
+	for _, k := range slices.Concat([]string{s.testKey}, opts.APIKeys, scripted) {
 		if len(k) < 8 {
 			return nil, errors.New("an API key needs at least 8 characters: shorter ones cannot be redacted safely")
 		}

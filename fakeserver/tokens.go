@@ -15,6 +15,7 @@ type Token struct {
 	Value    string
 	Type     string
 	Host     string // the Host the token was minted on
+	MintedBy string // the API key that minted it (its session runs that key's Script)
 	MintedAt time.Time
 	Used     bool
 }
@@ -45,8 +46,8 @@ func NewTokenStore(clock Clock) *TokenStore {
 }
 
 // Mint creates a token of tokenType, remembering the host it was minted on.
-func (s *TokenStore) Mint(tokenType, host string) Token {
-	t := &Token{Value: protocol.TokenPrefix + randomHex(16), Type: tokenType, Host: host, MintedAt: s.clock.Now()}
+func (s *TokenStore) Mint(tokenType, host, key string) Token {
+	t := &Token{Value: protocol.TokenPrefix + randomHex(16), Type: tokenType, Host: host, MintedBy: key, MintedAt: s.clock.Now()}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens[t.Value] = t

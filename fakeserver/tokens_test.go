@@ -16,7 +16,7 @@ func newStore() (*TokenStore, *ManualClock) {
 
 func TestMintRemembersTypeHostAndTime(t *testing.T) {
 	s, c := newStore()
-	tok := s.Mint(protocol.TokenRealtimeScribe, "api.example:443")
+	tok := s.Mint(protocol.TokenRealtimeScribe, "api.example:443", "sk_test")
 	if !strings.HasPrefix(tok.Value, "sutkn_") || len(tok.Value) != len("sutkn_")+32 {
 		t.Errorf("token %q is not sutkn_ and 32 hex", tok.Value)
 	}
@@ -24,14 +24,14 @@ func TestMintRemembersTypeHostAndTime(t *testing.T) {
 	if !ok || got.Type != protocol.TokenRealtimeScribe || got.Host != "api.example:443" || !got.MintedAt.Equal(c.Now()) || got.Used {
 		t.Errorf("store remembers %+v", got)
 	}
-	if other := s.Mint(protocol.TokenRealtimeScribe, "h"); other.Value == tok.Value {
+	if other := s.Mint(protocol.TokenRealtimeScribe, "h", "sk_test"); other.Value == tok.Value {
 		t.Error("two mints gave the same token")
 	}
 }
 
 func TestConsumeOnce(t *testing.T) {
 	s, _ := newStore()
-	tok := s.Mint(protocol.TokenRealtimeScribe, "h")
+	tok := s.Mint(protocol.TokenRealtimeScribe, "h", "sk_test")
 	if _, err := s.Consume(tok.Value, protocol.TokenRealtimeScribe); err != nil {
 		t.Fatalf("first use refused: %v", err)
 	}
@@ -45,8 +45,8 @@ func TestConsumeOnce(t *testing.T) {
 
 func TestExpiryFollowsTheClock(t *testing.T) {
 	s, c := newStore()
-	fresh := s.Mint(protocol.TokenRealtimeScribe, "h")
-	old := s.Mint(protocol.TokenRealtimeScribe, "h")
+	fresh := s.Mint(protocol.TokenRealtimeScribe, "h", "sk_test")
+	old := s.Mint(protocol.TokenRealtimeScribe, "h", "sk_test")
 	c.Advance(protocol.TokenLifetime - time.Second)
 	if _, err := s.Consume(fresh.Value, protocol.TokenRealtimeScribe); err != nil {
 		t.Errorf("token refused one second before expiry: %v", err)
@@ -59,7 +59,7 @@ func TestExpiryFollowsTheClock(t *testing.T) {
 
 func TestTypeScoping(t *testing.T) {
 	s, _ := newStore()
-	tts := s.Mint(protocol.TokenTTSWebsocket, "h")
+	tts := s.Mint(protocol.TokenTTSWebsocket, "h", "sk_test")
 	if _, err := s.Consume(tts.Value, protocol.TokenRealtimeScribe); !errors.Is(err, ErrTokenWrongType) {
 		t.Errorf("tts token on the STT socket: %v, want ErrTokenWrongType", err)
 	}
@@ -71,7 +71,7 @@ func TestTypeScoping(t *testing.T) {
 func TestFaultsLoosenTheStore(t *testing.T) {
 	s, c := newStore()
 	s.NeverConsume, s.NeverExpire = true, true
-	tok := s.Mint(protocol.TokenRealtimeScribe, "h")
+	tok := s.Mint(protocol.TokenRealtimeScribe, "h", "sk_test")
 	c.Advance(time.Hour)
 	for i := range 2 {
 		if _, err := s.Consume(tok.Value, protocol.TokenRealtimeScribe); err != nil {

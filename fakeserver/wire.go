@@ -19,6 +19,10 @@ type frame struct {
 	Body any
 }
 
+// rawText is a Body sent verbatim, not encoded: a script's frames need not
+// be JSON.
+type rawText string
+
 // wire is where a socket's answers go: the socket itself (socketWire), or a
 // fault's filter around it. The fake's own code only ever writes correct
 // frames to a wire; a deviation is a filter that drops, duplicates, holds,
@@ -57,7 +61,13 @@ func (w *socketWire) Send(batch ...frame) {
 		if w.closed.Load() {
 			return
 		}
-		b, err := json.Marshal(f.Body)
+		var b []byte
+		var err error
+		if raw, ok := f.Body.(rawText); ok {
+			b = []byte(raw)
+		} else {
+			b, err = json.Marshal(f.Body)
+		}
 		if err != nil {
 			w.closeLocked(websocket.StatusInternalError, "fake server bug: unencodable frame")
 			return
