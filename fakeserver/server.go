@@ -2,6 +2,7 @@ package fakeserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +37,8 @@ type Options struct {
 	Session SessionOptions
 	// Record reports what the fake served, connection by connection.
 	Record Recording
+	// TLS, when set, makes Start serve HTTPS and WSS.
+	TLS *tls.Config
 	// Scripts maps extra API keys to what their sessions send besides their
 	// right answers (see Script). The keys are accepted like the test key.
 	Scripts map[string]Script
@@ -114,6 +117,7 @@ type Server struct {
 	log        *log.Logger
 	record     Recording
 	scripts    map[string]Script
+	tls        *tls.Config
 
 	mu       sync.Mutex
 	http     *http.Server
@@ -151,6 +155,7 @@ func New(opts Options) (*Server, error) {
 		sessions: map[*session]struct{}{},
 		record:   opts.Record,
 		scripts:  opts.Scripts,
+		tls:      opts.TLS,
 	}
 	scripted, err := scriptKeys(opts.Scripts)
 	if err != nil {
@@ -210,11 +215,15 @@ func (s *Server) Handler() http.Handler {
 }
 
 // Start listens on addr (host:port; port 0 picks one) and serves in the
-// background. It returns the base URL, http://HOST:PORT.
+// background. It returns the base URL, http://HOST:PORT (https with TLS).
 func (s *Server) Start(addr string) (string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", fmt.Errorf("fake server cannot listen on %s: %w", addr, err)
+	}
+	scheme := "http://"
+	if s.tls != nil {
+		ln, scheme = tls.NewListener(ln, s.tls), "https://"
 	}
 	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
@@ -225,7 +234,7 @@ func (s *Server) Start(addr string) (string, error) {
 			s.log.Printf("serve: %v", err)
 		}
 	}()
-	return "http://" + ln.Addr().String(), nil
+	return scheme + ln.Addr().String(), nil
 }
 
 // Close stops listening and ends every open session.

@@ -109,3 +109,7 @@ func (s *Set) bodyCredentials(body []byte) []Credential {
 	}
 	return []Credential{s.credential("body:token", v.Token)}
 }
+
+// ID is the credential id this set gives value: a harness that knows a
+// secret (the key it handed a client) can find its connections by it.
+func (s *Set) ID(value string) string { return s.id(value) }
