@@ -46,3 +46,31 @@ func HTML(d Diagnosis, red *Redactor) (string, error) {
 	}
 	return red.Redact(b.String()), nil
 }
+
+//go:embed client.html.tmpl
+var clientTemplate string
+
+var clientPage = template.Must(template.New("client").Parse(clientTemplate))
+
+// ClientHTMLPage renders a client run as one self-contained page, redacted.
+func ClientHTMLPage(run ClientRun, red *Redactor) (string, error) {
+	var b bytes.Buffer
+	if err := clientPage.Execute(&b, run); err != nil {
+		return "", fmt.Errorf("rendering the client HTML report: %w", err)
+	}
+	return red.Redact(b.String()), nil
+}
+
+//go:embed sdkmatrix.html.tmpl
+var sdkMatrixTemplate string
+
+var sdkMatrixPage = template.Must(template.New("sdkmatrix").Parse(sdkMatrixTemplate))
+
+// SDKMatrixPage renders the SDK matrix as one self-contained page, redacted.
+func SDKMatrixPage(m SDKMatrix, red *Redactor) (string, error) {
+	var b bytes.Buffer
+	if err := sdkMatrixPage.Execute(&b, m); err != nil {
+		return "", fmt.Errorf("rendering the SDK matrix: %w", err)
+	}
+	return red.Redact(b.String()), nil
+}

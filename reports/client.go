@@ -1,0 +1,221 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// ClientRun is what `scribecheck client` saw: every connection a client
+// made to the fake, graded by the CLIENT rules, and the causes named.
+type ClientRun struct {
+	StartedAt time.Time `json:"started_at"`
+	BaseURL   string    `json:"base_url"`
+	Faults    []string  `json:"fake_faults,omitempty"`
+	Command   string    `json:"command,omitempty"`
+	// CommandExit is the command's own exit code (nil: no command, or it
+	// never started); CommandError says why it did not start or was stopped.
+	CommandExit  *int         `json:"command_exit,omitempty"`
+	CommandError string       `json:"command_error,omitempty"`
+	Verdict      Verdict      `json:"verdict"`
+	Summary      string       `json:"summary"`
+	Causes       []Cause      `json:"causes"`
+	Conns        []ClientConn `json:"connections"`
+	// Run holds the rules graded across connections.
+	Run     []SpecResult `json:"run_rules"`
+	WireDir string       `json:"wire_logs"`
+}
+
+// Cause is a named cause with its fix, as the doctor gives them.
+type Cause struct {
+	Title    string   `json:"title"`
+	Fix      string   `json:"fix"`
+	Rules    []string `json:"rules"`
+	Conns    []string `json:"connections"`
+	Evidence string   `json:"evidence,omitempty"`
+}
+
+// ClientConn is one graded connection.
+type ClientConn struct {
+	ID           string       `json:"id"`
+	Who          string       `json:"who"`
+	AuthPath     string       `json:"auth_path"`
+	ClientFrames int          `json:"client_frames"`
+	ServerFrames int          `json:"server_frames"`
+	Close        string       `json:"close"`
+	Verdict      Verdict      `json:"verdict"`
+	Log          string       `json:"wire_log"`
+	Results      []SpecResult `json:"results"`
+}
+
+// Client report file names.
+const (
+	ClientJSON  = "client.json"
+	ClientMD    = "client.md"
+	ClientHTML  = "client.html"
+	ClientJUnit = "client-junit.xml"
+)
+
+// WriteClientRun writes the JSON, Markdown, HTML and JUnit of a client run
+// into dir, redacted, and scans them (and the wire logs) for every secret.
+func WriteClientRun(dir string, run ClientRun, red *Redactor) ([]string, error) {
+	js, err := json.MarshalIndent(run, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	page, err := ClientHTMLPage(run, red)
+	if err != nil {
+		return nil, err
+	}
+	var written []string
+	for _, f := range []struct{ name, body string }{
+		{ClientHTML, page}, {ClientMD, ClientMarkdown(run, red)}, {ClientJSON, red.Redact(string(js)) + "\n"},
+	} {
+		p := filepath.Join(dir, f.name)
+		if err := WriteFile(p, []byte(f.body)); err != nil {
+			return written, err
+		}
+		written = append(written, p)
+	}
+	junit := filepath.Join(dir, ClientJUnit)
+	if err := WriteJUnit(junit, ClientJUnitSuites(run), red); err != nil {
+		return written, err
+	}
+	written = append(written, junit)
+	scan := written
+	if run.WireDir != "" {
+		scan = append(scan, run.WireDir)
+	}
+	return written, CheckNoLeaks(scan, red)
+}
+
+// ClientJUnitSuites is one <testsuite> per connection, its cases the rules
+// graded on it, then one for the rules across connections.
+func ClientJUnitSuites(run ClientRun) JUnitSuites {
+	out := JUnitSuites{Name: "scribecheck client"}
+	for _, c := range run.Conns {
+		s := JUnitSuite{Name: fmt.Sprintf("%s %s (%s)", c.ID, c.Who, c.AuthPath),
+			Properties: []JUnitProperty{{"connection", c.ID}, {"who", c.Who}, {"auth_path", c.AuthPath}, {"close", c.Close}, {"wire_log", c.Log}}}
+		for _, r := range c.Results {
+			s.Cases = append(s.Cases, junitCase(r, "scribecheck.client."+c.ID))
+		}
+		out.Suites = append(out.Suites, s)
+	}
+	if len(run.Run) > 0 {
+		s := JUnitSuite{Name: "across connections"}
+		for _, r := range run.Run {
+			s.Cases = append(s.Cases, junitCase(r, "scribecheck.client.run"))
+		}
+		out.Suites = append(out.Suites, s)
+	}
+	out.tally()
+	return out
+}
+
+// WriteClientConsole prints the verdict, one line per connection (who, auth
+// path, frames, verdict), the causes with their fixes, then every rule that
+// failed with its evidence.
+func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nscribecheck client: %s — %s\n", run.Verdict, run.Summary)
+	if run.Command != "" {
+		switch {
+		case run.CommandExit != nil:
+			fmt.Fprintf(&b, "command: %s (exit %d)\n", run.Command, *run.CommandExit)
+		default:
+			fmt.Fprintf(&b, "command: %s (%s)\n", run.Command, run.CommandError)
+		}
+	}
+	if len(run.Conns) > 0 {
+		b.WriteString("\n")
+		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "CONNECTION\tWHO\tAUTH PATH\tFRAMES (client/server)\tCLOSE\tVERDICT")
+		for _, c := range run.Conns {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s\n", c.ID, clipLine(c.Who, 40), c.AuthPath, c.ClientFrames, c.ServerFrames, clipLine(c.Close, 40), c.Verdict)
+		}
+		tw.Flush()
+	}
+	for i, c := range run.Causes {
+		fmt.Fprintf(&b, "\n%d. %s\n   fix: %s\n", i+1, c.Title, c.Fix)
+		if c.Evidence != "" {
+			fmt.Fprintf(&b, "   evidence:\n%s\n", indent(c.Evidence, "     "))
+		}
+	}
+	failed := FailedClientRules(run)
+	if len(failed) > 0 {
+		b.WriteString("\nRules not met:\n")
+		for _, r := range failed {
+			fmt.Fprintf(&b, "  %s %s (%s)\n%s\n", r.Verdict, r.Name, r.Level, indent(r.Message, "      "))
+			if r.Evidence != "" {
+				fmt.Fprintf(&b, "%s\n", indent(r.Evidence, "        "))
+			}
+		}
+	}
+	fmt.Fprint(w, red.Redact(b.String()))
+}
+
+// FailedClientRules lists the FAILED and NON-STRICT results, connection
+// rules first, each at most once per connection.
+func FailedClientRules(run ClientRun) []SpecResult {
+	var out []SpecResult
+	for _, c := range run.Conns {
+		for _, r := range c.Results {
+			if r.Verdict == Failed || r.Verdict == NonStrict {
+				out = append(out, r)
+			}
+		}
+	}
+	for _, r := range run.Run {
+		if r.Verdict == Failed || r.Verdict == NonStrict {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ClientMarkdown is the run for a CI job summary or an issue.
+func ClientMarkdown(run ClientRun, red *Redactor) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# scribecheck client: %s\n\n%s\n\n", run.Verdict, mdEscape(run.Summary))
+	if run.Command != "" {
+		exit := run.CommandError
+		if run.CommandExit != nil {
+			exit = fmt.Sprintf("exit %d", *run.CommandExit)
+		}
+		fmt.Fprintf(&b, "Command: `%s` (%s)\n\n", run.Command, mdEscape(exit))
+	}
+	if len(run.Causes) > 0 {
+		b.WriteString("## Causes\n\n")
+		for i, c := range run.Causes {
+			fmt.Fprintf(&b, "%d. **%s**  \n   Fix: %s  \n   Rules: %s; connections: %s\n", i+1, mdEscape(c.Title), mdEscape(c.Fix), strings.Join(c.Rules, ", "), strings.Join(c.Conns, ", "))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("## Connections\n\n| connection | who | auth path | frames (client/server) | close | verdict |\n|---|---|---|---|---|---|\n")
+	for _, c := range run.Conns {
+		fmt.Fprintf(&b, "| %s | %s | %s | %d/%d | %s | %s |\n", c.ID, mdCell(c.Who), c.AuthPath, c.ClientFrames, c.ServerFrames, mdCell(c.Close), c.Verdict)
+	}
+	if failed := FailedClientRules(run); len(failed) > 0 {
+		b.WriteString("\n## Rules not met\n\n")
+		for _, r := range failed {
+			fmt.Fprintf(&b, "* **%s** %s (%s): %s\n", r.ID, r.Verdict, r.Level, mdEscape(r.Message))
+			if r.Evidence != "" {
+				fmt.Fprintf(&b, "  ```\n%s\n  ```\n", indent(r.Evidence, "  "))
+			}
+		}
+	}
+	fmt.Fprintf(&b, "\nWire logs: `%s`\n", run.WireDir)
+	return red.Redact(b.String())
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i := range lines {
+		lines[i] = prefix + lines[i]
+	}
+	return strings.Join(lines, "\n")
+}

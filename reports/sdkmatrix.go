@@ -1,0 +1,220 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// SDKMatrix is the official SDKs, version by version, side by side: how each
+// handled every scenario, against what was recorded for it.
+type SDKMatrix struct {
+	StartedAt time.Time   `json:"started_at"`
+	Columns   []SDKColumn `json:"sdks"`
+	Rows      []SDKRow    `json:"specs"`
+	// Changes are the scenarios whose outcome differs between two versions
+	// of one SDK: what an upgrade changes.
+	Changes []SDKChange `json:"changes"`
+}
+
+// SDKColumn is one install.
+type SDKColumn struct {
+	Key     string `json:"key"` // sdk@version
+	SDK     string `json:"sdk"`
+	Version string `json:"version"`
+	Pinned  bool   `json:"pinned"`
+	// Status is "ran", or why it did not (skipped: not installed; broken).
+	Status string `json:"status"`
+	// Client is the CLIENT rules' verdict on its normal sessions, with the
+	// rules it broke.
+	Client string `json:"client_rules"`
+	Took   string `json:"took"`
+}
+
+// SDKRow is one SDK spec across every install.
+type SDKRow struct {
+	ID          string    `json:"id"`
+	Scenario    string    `json:"scenario"`
+	Level       string    `json:"level"`
+	Requirement string    `json:"requirement"`
+	Ideal       string    `json:"ideal"`
+	Cells       []SDKCell `json:"cells"` // in Columns order
+}
+
+// SDKCell verdicts: the ideal outcome; a recorded finding (the expected
+// shortfall); a change from the recorded expectation (a failure for a
+// pinned version, news for a candidate); not run.
+const (
+	CellOK      = "OK"
+	CellFinding = "FINDING"
+	CellFailed  = "FAILED"
+	CellChanged = "CHANGED"
+	CellSkipped = "SKIPPED"
+)
+
+// SDKCell is one install's outcome in one scenario.
+type SDKCell struct {
+	Outcome  string `json:"outcome"`
+	Expected string `json:"expected"`
+	Verdict  string `json:"verdict"`
+	Why      string `json:"why,omitempty"`      // the recorded finding's evidence
+	Evidence string `json:"evidence,omitempty"` // what the SDK surfaced
+}
+
+// SDKChange is one scenario whose outcome differs between two versions.
+type SDKChange struct {
+	SDK      string `json:"sdk"`
+	From, To string
+	Spec     string `json:"spec"`
+	Scenario string `json:"scenario"`
+	Was, Now string
+}
+
+// Failed reports whether a pinned install differs from its recorded
+// expectations, or broke.
+func (m SDKMatrix) Failed() bool {
+	for _, r := range m.Rows {
+		for _, c := range r.Cells {
+			if c.Verdict == CellFailed {
+				return true
+			}
+		}
+	}
+	for _, c := range m.Columns {
+		if strings.HasPrefix(c.Status, "broken") {
+			return true
+		}
+	}
+	return false
+}
+
+// SDK matrix report files.
+const (
+	SDKMatrixJSON  = "sdk-matrix.json"
+	SDKMatrixMD    = "sdk-matrix.md"
+	SDKMatrixHTML  = "sdk-matrix.html"
+	SDKMatrixJUnit = "sdk-junit.xml"
+)
+
+// WriteSDKMatrix writes the matrix as JSON, Markdown, HTML and JUnit (one
+// testsuite per install), redacted and scanned for secrets.
+func WriteSDKMatrix(dir string, m SDKMatrix, red *Redactor) ([]string, error) {
+	js, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	page, err := SDKMatrixPage(m, red)
+	if err != nil {
+		return nil, err
+	}
+	var written []string
+	for _, f := range []struct{ name, body string }{
+		{SDKMatrixHTML, page}, {SDKMatrixMD, SDKMatrixMarkdown(m, red)}, {SDKMatrixJSON, red.Redact(string(js)) + "\n"},
+	} {
+		p := filepath.Join(dir, f.name)
+		if err := WriteFile(p, []byte(f.body)); err != nil {
+			return written, err
+		}
+		written = append(written, p)
+	}
+	junit := filepath.Join(dir, SDKMatrixJUnit)
+	if err := WriteJUnit(junit, SDKMatrixJUnitSuites(m), red); err != nil {
+		return written, err
+	}
+	written = append(written, junit)
+	return written, CheckNoLeaks(append(written, dir), red)
+}
+
+// SDKMatrixJUnitSuites is one <testsuite> per install, one case per spec: a
+// finding passes with its evidence in system-out, a change from the record
+// fails.
+func SDKMatrixJUnitSuites(m SDKMatrix) JUnitSuites {
+	out := JUnitSuites{Name: "scribecheck sdk matrix"}
+	for i, col := range m.Columns {
+		s := JUnitSuite{Name: col.Key, Properties: []JUnitProperty{{"status", col.Status}, {"client_rules", col.Client}}}
+		for _, r := range m.Rows {
+			c := r.Cells[i]
+			res := SpecResult{ID: r.ID, Level: r.Level, Requirement: r.Requirement, Name: fmt.Sprintf("%s %s [sdk:%s]", r.ID, r.Scenario, col.Key),
+				Expected: c.Expected, Outcome: c.Outcome, Evidence: c.Evidence}
+			switch c.Verdict {
+			case CellOK:
+				res.Verdict = OK
+			case CellFinding:
+				res.Verdict, res.Message = Informational, "recorded finding: "+c.Outcome+" ("+c.Why+")"
+			case CellChanged:
+				res.Verdict, res.Message = Informational, fmt.Sprintf("changed from the pinned version: expected %s, got %s", c.Expected, c.Outcome)
+			case CellFailed:
+				res.Verdict, res.Message = Failed, fmt.Sprintf("expected %s (as recorded for %s), got %s", c.Expected, col.Key, c.Outcome)
+			default:
+				res.Verdict, res.Message = Skipped, col.Status
+			}
+			s.Cases = append(s.Cases, junitCase(res, "scribecheck.sdk."+col.SDK))
+		}
+		out.Suites = append(out.Suites, s)
+	}
+	out.tally()
+	return out
+}
+
+// SDKMatrixMarkdown puts the versions side by side, then what changed
+// between versions of one SDK.
+func SDKMatrixMarkdown(m SDKMatrix, red *Redactor) string {
+	var b strings.Builder
+	b.WriteString("# scribecheck: the official SDKs against the fake\n\n")
+	b.WriteString("| spec | scenario |")
+	for _, c := range m.Columns {
+		fmt.Fprintf(&b, " %s |", c.Key)
+	}
+	b.WriteString("\n|---|---|")
+	for range m.Columns {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	for _, r := range m.Rows {
+		fmt.Fprintf(&b, "| %s | %s |", r.ID, r.Scenario)
+		for _, c := range r.Cells {
+			fmt.Fprintf(&b, " %s %s |", cellIcon(c.Verdict), mdCell(c.Outcome))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("| | status |")
+	for _, c := range m.Columns {
+		fmt.Fprintf(&b, " %s |", mdCell(c.Status))
+	}
+	b.WriteString("\n| | CLIENT rules |")
+	for _, c := range m.Columns {
+		fmt.Fprintf(&b, " %s |", mdCell(c.Client))
+	}
+	b.WriteString("\n\n✅ ideal · 🔶 recorded finding (the version falls short, as expected) · ❌ differs from the record · 🔄 changed from the pinned version · ⏭ not run\n")
+	if len(m.Changes) > 0 {
+		b.WriteString("\n## What changes between versions\n\n| SDK | from → to | spec | scenario | was | now |\n|---|---|---|---|---|---|\n")
+		for _, c := range m.Changes {
+			fmt.Fprintf(&b, "| %s | %s → %s | %s | %s | %s | %s |\n", c.SDK, c.From, c.To, c.Spec, c.Scenario, c.Was, c.Now)
+		}
+	}
+	b.WriteString("\n## Findings\n\n")
+	for i, col := range m.Columns {
+		for _, r := range m.Rows {
+			if c := r.Cells[i]; c.Verdict == CellFinding || c.Verdict == CellFailed || c.Verdict == CellChanged {
+				fmt.Fprintf(&b, "* **%s** %s %s: %s — %s\n", col.Key, r.ID, r.Scenario, c.Outcome, mdEscape(strings.TrimSpace(c.Why+" "+clipLine(c.Evidence, 160))))
+			}
+		}
+	}
+	return red.Redact(b.String())
+}
+
+func cellIcon(v string) string {
+	switch v {
+	case CellOK:
+		return "✅"
+	case CellFinding:
+		return "🔶"
+	case CellFailed:
+		return "❌"
+	case CellChanged:
+		return "🔄"
+	}
+	return "⏭"
+}
