@@ -1,0 +1,96 @@
+package sdks
+
+import (
+	"context"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// The injected frames must be ones a real server could send: schema-valid.
+func TestInjectedFramesAreSchemaValid(t *testing.T) {
+	schemas, err := protocol.LoadSchemas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range Scenarios() {
+		if sc.Script == nil || sc.Inject == InjectUnknown || sc.Inject == InjectNotJSON {
+			continue
+		}
+		for _, f := range sc.Script.Frames {
+			if res := schemas.ValidateFrame([]byte(f)); res.Verdict != protocol.SchemaOK {
+				t.Errorf("%s: %s", sc.Name, res)
+			}
+		}
+	}
+}
+
+func TestSpecIDsAreStable(t *testing.T) {
+	specs := Specs()
+	if len(specs) != len(Scenarios()) || specs[0].ID != "SDK-1" || specs[len(specs)-1].ID != "SDK-29" {
+		t.Fatalf("SDK specs renumbered: %d specs, last %s", len(specs), specs[len(specs)-1].ID)
+	}
+	for inst, fs := range Findings {
+		for sc := range fs {
+			if !slices.ContainsFunc(Scenarios(), func(s Scenario) bool { return s.Name == sc }) {
+				t.Errorf("%s: a finding for unknown scenario %q", inst, sc)
+			}
+		}
+	}
+}
+
+// TestMatrix runs every pinned SDK against the fake: each scenario must end
+// as recorded (the ideal, or a recorded finding), and the SDK's normal
+// sessions must break no MUST client rule. Without Node.js or Python, or
+// before `make sdks`, an install is skipped and says why.
+func TestMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the SDK matrix runs Node.js and Python processes")
+	}
+	installs, err := LoadMatrix(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	runs := RunAll(context.Background(), installs, Options{Dir: ".", Out: t.TempDir(), Progress: func(s string) { t.Log(s) }})
+	m := Grade(runs, started)
+	ran := 0
+	for i, col := range m.Columns {
+		switch {
+		case strings.HasPrefix(col.Status, "skipped"):
+			t.Logf("%s %s", col.Key, col.Status)
+			continue
+		case col.Status != "ran":
+			t.Errorf("%s: %s\nstderr:\n%s", col.Key, col.Status, runs[i].Stderr)
+			continue
+		}
+		ran++
+		if !col.Pinned {
+			t.Errorf("%s is in matrix.json but has no record in Findings: add it (a candidate belongs in a local matrix, not the pinned one)", col.Key)
+		}
+		if strings.HasPrefix(col.Client, string(reports.Failed)) {
+			t.Errorf("%s: its normal sessions break a MUST client rule: %s", col.Key, col.Client)
+		}
+		for _, r := range m.Rows {
+			if c := r.Cells[i]; c.Verdict == reports.CellFailed {
+				t.Errorf("%s %s %s: expected %s, got %s (%s)", col.Key, r.ID, r.Scenario, c.Expected, c.Outcome, c.Evidence)
+			}
+		}
+	}
+	if ran == 0 {
+		why := "no SDK is installed: run `make sdks`"
+		if _, err := exec.LookPath("node"); err != nil {
+			why = "Node.js is not on PATH; " + why
+		}
+		t.Skip(why)
+	}
+	red := reports.NewRedactor()
+	if _, err := reports.WriteSDKMatrix(t.TempDir(), m, red); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,182 @@
+package sdks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// Outcome is how an SDK handled one scenario, as the app saw it.
+type Outcome string
+
+const (
+	// OwnEvent: the SDK surfaced the frame as its own, specific event.
+	OwnEvent Outcome = "event"
+	// GenericError: surfaced, but only as a generic error event.
+	GenericError Outcome = "generic error"
+	// Dropped: the app heard nothing of it.
+	Dropped Outcome = "dropped"
+	// Crashed: an uncaught exception, or the driver died.
+	Crashed Outcome = "crashed"
+	// Session: an auth scenario opened a session and a transcript came.
+	Session Outcome = "session"
+	// Refused: an auth scenario's refusal reached the app as auth_error.
+	Refused Outcome = "auth_error event"
+	// Unsupported: this version has no API for the scenario.
+	Unsupported Outcome = "unsupported"
+	// NoSession: an auth scenario that should have opened a session did not.
+	NoSession Outcome = "no session"
+	// NotRun: the scenario never ended (the driver stopped before it).
+	NotRun Outcome = "not run"
+	// CloseNoCode: the close reached the app, without its code.
+	CloseNoCode Outcome = "close event, code lost"
+)
+
+// Classify says how the SDK handled a scenario, with the events that show it.
+func Classify(run Run, sc Scenario) (Outcome, string) {
+	evs := run.Events[sc.Name]
+	if !run.Ended[sc.Name] {
+		if len(evs) > 0 {
+			return Crashed, "the driver ended inside this scenario: " + lastEvents(evs, 4)
+		}
+		return NotRun, "the driver never reached this scenario"
+	}
+	for _, ev := range evs {
+		switch ev.Event {
+		case "_crash":
+			return Crashed, "uncaught: " + ev.Error
+		case "_unsupported":
+			return Unsupported, ev.Reason
+		}
+	}
+	switch {
+	case sc.Auth == "token-reuse":
+		return refusal(attempt(evs, 2))
+	case sc.BadKey:
+		return refusal(evs)
+	case sc.Inject == "":
+		if has(evs, protocol.SessionStarted) && has(evs, protocol.CommittedTranscript) {
+			return Session, "session_started and committed_transcript surfaced"
+		}
+		return NoSession, lastEvents(evs, 6)
+	case sc.Inject == InjectClose:
+		for _, ev := range evs {
+			if norm(ev.Event) == "close" && strings.Contains(string(ev.Data), fmt.Sprint(unusualClose)) {
+				return OwnEvent, fmt.Sprintf("%s with %s", ev.Event, clip(string(ev.Data), 120))
+			}
+		}
+		if o, why := generic(evs); o != Dropped {
+			return o, why
+		}
+		for _, ev := range evs {
+			if norm(ev.Event) == "close" {
+				return CloseNoCode, fmt.Sprintf("%s with %s: the app cannot tell 1013 from a normal close", ev.Event, clip(string(ev.Data), 80))
+			}
+		}
+		return Dropped, "events seen: " + names(evs)
+	case sc.Inject == InjectUnknown || sc.Inject == InjectNotJSON:
+		return generic(evs)
+	}
+	for _, ev := range evs {
+		if specific(ev.Event, sc.Inject) {
+			return OwnEvent, fmt.Sprintf("%s: %s", ev.Event, clip(string(ev.Data), 120))
+		}
+	}
+	return generic(evs)
+}
+
+// generic finds a generic error event the SDK emitted, else Dropped. The
+// driver's own calls that throw afterwards (a send on a socket the server
+// closed) are not the SDK telling the app about the frame.
+func generic(evs []Event) (Outcome, string) {
+	for _, ev := range evs {
+		if norm(ev.Event) == "error" {
+			return GenericError, fmt.Sprintf("%s: %s", ev.Event, clip(string(ev.Data), 120))
+		}
+	}
+	return Dropped, "events seen: " + names(evs)
+}
+
+func refusal(evs []Event) (Outcome, string) {
+	for _, ev := range evs {
+		if specific(ev.Event, protocol.ErrAuth) {
+			return Refused, fmt.Sprintf("%s: %s", ev.Event, clip(string(ev.Data), 120))
+		}
+	}
+	if has(evs, protocol.SessionStarted) {
+		return Session, "a session opened: the refusal never came"
+	}
+	return generic(evs)
+}
+
+// attempt returns the events of the nth connect of a scenario.
+func attempt(evs []Event, n int) []Event {
+	var out []Event
+	cur := 1
+	for _, ev := range evs {
+		if ev.Event == "_connect" {
+			cur = max(ev.Attempt, 1)
+		}
+		if cur == n {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// specific reports whether an SDK event name is the event of a message
+// type: the same name, or the name with _error (unaccepted_terms_error), in
+// any case or separator style.
+func specific(event, messageType string) bool {
+	e, t := norm(event), norm(messageType)
+	return e == t || e == t+"error" || e+"error" == t
+}
+
+func has(evs []Event, messageType string) bool {
+	for _, ev := range evs {
+		if specific(ev.Event, messageType) {
+			return true
+		}
+	}
+	return false
+}
+
+func norm(s string) string {
+	return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
+}
+
+func names(evs []Event) string {
+	var n []string
+	for _, ev := range evs {
+		n = append(n, ev.Event)
+	}
+	if len(n) == 0 {
+		return "none"
+	}
+	return strings.Join(n, ", ")
+}
+
+func lastEvents(evs []Event, k int) string {
+	if len(evs) > k {
+		evs = evs[len(evs)-k:]
+	}
+	var out []string
+	for _, ev := range evs {
+		s := ev.Event
+		if ev.Error != "" {
+			s += " " + ev.Error
+		} else if len(ev.Data) > 0 {
+			s += " " + string(ev.Data)
+		}
+		out = append(out, clip(s, 100))
+	}
+	return strings.Join(out, "; ")
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

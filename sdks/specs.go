@@ -1,0 +1,166 @@
+package sdks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// Spec is one SDK-* expectation: a scenario, what an SDK ideally does in it,
+// and the level of the evidence that says so.
+type Spec struct {
+	ID          string
+	Scenario    string
+	Level       string
+	Requirement string
+	Ideal       Outcome
+}
+
+// Specs lists the SDK specs, one per scenario, in scenario order; IDs are
+// fixed (SDK-1 …) and never renumbered.
+func Specs() []Spec {
+	var out []Spec
+	for i, sc := range Scenarios() {
+		s := Spec{ID: fmt.Sprintf("SDK-%d", i+1), Scenario: sc.Name, Level: "SHOULD"}
+		switch {
+		case sc.Name == "header" || sc.Name == "token":
+			s.Ideal, s.Level = Session, "MUST"
+			s.Requirement = fmt.Sprintf("With the %s auth path, the SDK opens a session and surfaces session_started and committed_transcript.", sc.Name)
+		case sc.Auth == "token-reuse":
+			s.Ideal = Refused
+			s.Requirement = "A second session with the same (spent) token reaches the app as auth_error."
+		case sc.BadKey:
+			s.Ideal = Refused
+			s.Requirement = "A session with an invalid key reaches the app as auth_error."
+		case sc.Inject == InjectUnknown:
+			s.Ideal = Dropped
+			s.Requirement = "A frame of an unknown message_type (a newer server) is ignored: no crash, no error."
+		case sc.Inject == InjectNotJSON:
+			s.Ideal = GenericError
+			s.Requirement = "A text frame that is not JSON reaches the app as an error, and does not crash it."
+		case sc.Inject == InjectClose:
+			s.Ideal = OwnEvent
+			s.Requirement = fmt.Sprintf("A server close with code %d reaches the app with its code.", unusualClose)
+		case slices.Contains(protocol.ErrorTypes, sc.Inject):
+			s.Ideal = OwnEvent
+			s.Requirement = fmt.Sprintf("A server's %s reaches the app as its own event.", sc.Inject)
+		default:
+			s.Ideal = OwnEvent
+			s.Requirement = fmt.Sprintf("A %s frame reaches the app as its own event.", sc.Inject)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// ClientRulesSpec is the spec of an SDK's own traffic: its normal sessions
+// (header and token) pass the CLIENT rules.
+const ClientRulesSpec = "SDK-30"
+
+// Finding is what a pinned version does where it falls short of the ideal,
+// recorded with its evidence: an expected verdict, not a test to hide.
+type Finding struct {
+	Outcome Outcome
+	Why     string
+}
+
+// Findings per install (sdk@version) and scenario. Each was seen against
+// the fake and checked in the package's source (the file named). A version
+// not listed here is a candidate: it is compared with the newest pinned
+// version of its SDK (Base).
+var Findings = map[string]map[string]Finding{
+	"elevenlabs-js@2.73.0": {
+		"frame-warning":             {Dropped, "no case for warning in the message switch (wrapper/realtime/connection.js)"},
+		"frame-diarized_transcript": {Dropped, "no case in the message switch (wrapper/realtime/connection.js)"},
+		"frame-speakers_merged":     {Dropped, "not in RealtimeEvents"},
+		"frame-redacted_transcript": {Dropped, "not in RealtimeEvents"},
+		"not-json":                  {Crashed, "JSON.parse in the socket listener without a guard: the SyntaxError escapes as uncaughtException (protocol.md §7)"},
+		"close-1013":                {CloseNoCode, "the close event has no payload: code and reason are lost (wrapper/realtime/connection.js)"},
+	},
+	"elevenlabs-js@2.56.0": {
+		"token":                               {Unsupported, "connect() has no token option: it requires the API key and sends it as xi-api-key (the token path arrives in 2.73.0)"},
+		"token-reuse":                         {Unsupported, "no token option"},
+		"error-unaccepted_terms":              {Dropped, "no case for unaccepted_terms (protocol.md §7: ≤ 2.56 drops it)"},
+		"error-invalid_request":               {Dropped, "no case for invalid_request (protocol.md §7)"},
+		"frame-warning":                       {Dropped, "no warning case"},
+		"frame-committed_transcript_entities": {Dropped, "no case for committed_transcript_entities (protocol.md §7)"},
+		"frame-final_transcript":              {Dropped, "no case for final_transcript (protocol.md §7)"},
+		"frame-diarized_transcript":           {Dropped, "not in RealtimeEvents"},
+		"frame-speakers_merged":               {Dropped, "not in RealtimeEvents"},
+		"frame-redacted_transcript":           {Dropped, "not in RealtimeEvents"},
+		"frame-edited_transcript":             {Dropped, "not in RealtimeEvents"},
+		"not-json":                            {Crashed, "JSON.parse without a guard (protocol.md §7)"},
+		"close-1013":                          {CloseNoCode, "the close event has no payload: code and reason are lost (wrapper/realtime/connection.js)"},
+	},
+	"elevenlabs-python@2.78.0": {
+		"frame-warning":             {Dropped, "no warning in the event handling of elevenlabs/realtime/connection.py, though the generated union has it"},
+		"frame-diarized_transcript": {Dropped, "in the generated union, not handled by elevenlabs/realtime/connection.py"},
+		"frame-speakers_merged":     {Dropped, "in the generated union, not in the event list"},
+	},
+	"elevenlabs-python@2.59.0": {
+		"token":                               {Unsupported, "RealtimeAudioOptions has no token (elevenlabs-python #830 adds it)"},
+		"token-reuse":                         {Unsupported, "no token option"},
+		"error-unaccepted_terms":              {Dropped, "not handled by elevenlabs/realtime/connection.py (it matches only unaccepted_terms_error)"},
+		"error-invalid_request":               {Dropped, "not in the event list"},
+		"frame-warning":                       {Dropped, "not in the event list"},
+		"frame-committed_transcript_entities": {Dropped, "not in the event list"},
+		"frame-final_transcript":              {Dropped, "not in the event list"},
+		"frame-diarized_transcript":           {Dropped, "not in the event list"},
+		"frame-speakers_merged":               {Dropped, "not in the event list"},
+		"frame-redacted_transcript":           {Dropped, "not in the event list"},
+		"frame-edited_transcript":             {Dropped, "not in the event list"},
+		"close-1013":                          {GenericError, "an unusual close is raised as a generic error with the code in its text; 2.78.0 emits a close event with the code"},
+	},
+	"elevenlabs-client@1.25.0": {
+		"header":                    {Unsupported, "Scribe.connect() takes only a token: a browser WebSocket cannot set xi-api-key (protocol.md §7)"},
+		"bad-key":                   {Unsupported, "no API-key path"},
+		"frame-warning":             {Dropped, "no case in the message switch (dist/scribe/connection.js)"},
+		"frame-diarized_transcript": {Dropped, "no case in the message switch (dist/scribe/connection.js)"},
+		"frame-speakers_merged":     {Dropped, "no case in the message switch (dist/scribe/connection.js)"},
+		"frame-redacted_transcript": {Dropped, "no case in the message switch (dist/scribe/connection.js)"},
+		"frame-edited_transcript":   {Dropped, "no case in the message switch (dist/scribe/connection.js)"},
+	},
+}
+
+// Expected is what a pinned install should do in a scenario, and whether it
+// is a recorded finding.
+func Expected(install string, spec Spec) (Outcome, string, bool) {
+	if f, ok := Findings[install][spec.Scenario]; ok {
+		return f.Outcome, f.Why, true
+	}
+	return spec.Ideal, "", false
+}
+
+// Pinned reports whether an install's expectations are recorded.
+func Pinned(install string) bool {
+	_, ok := Findings[install]
+	return ok
+}
+
+// Base is the pinned install a candidate is compared with: the pinned
+// version of the same SDK with the highest version number.
+func Base(sdk string) string {
+	best := ""
+	for k := range Findings {
+		name, v, _ := strings.Cut(k, "@")
+		if name == sdk && (best == "" || versionLess(strings.TrimPrefix(best, sdk+"@"), v)) {
+			best = k
+		}
+	}
+	return best
+}
+
+func versionLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		var x, y int
+		fmt.Sscan(pa[i], &x)
+		fmt.Sscan(pb[i], &y)
+		if x != y {
+			return x < y
+		}
+	}
+	return len(pa) < len(pb)
+}
