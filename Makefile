@@ -1,12 +1,14 @@
 # scribecheck: the two commands of the README.
 #   make demo   build, start the fake, run the suites healthy and with the sutkn bug, print where the reports are
 #   make test   vet, gofmt check, and every test with the race detector (installs Debian's chromium
-#               first, for the test that renders the doctor's HTML report)
+#               first, for the test that renders the doctor's HTML report, and the pinned official
+#               SDKs, for the SDK matrix: npm ci and one Python venv per version, see sdks/README.md)
+#   make sdks   install the pinned SDKs only; then `bin/scribecheck sdks` runs the matrix
 GO      ?= go
 BIN     := bin/scribecheck
 DEMO    := out/demo
 
-.PHONY: all build test demo vet fmt clean deps
+.PHONY: all build test demo vet fmt clean deps sdks
 
 all: build
 
@@ -15,10 +17,15 @@ build:
 
 vet:
 	$(GO) vet ./...
-	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
+	@unformatted="$$(gofmt -l $$(find . -name '*.go' -not -path '*/node_modules/*' -not -path '*/.venv*' -not -path './.scratch/*'))"; if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
 
-test: vet deps
+test: vet deps sdks
 	$(GO) test -race -count=1 ./...
+
+# sdks installs the pinned official SDKs (idempotent; a part whose runtime is
+# missing is skipped with one line, and its SDK specs skip saying why).
+sdks:
+	@sdks/setup.sh
 
 # deps installs what the tests need beyond Go modules: headless Chromium from
 # Debian's packages. Without root or apt-get it says so, and that test skips.
@@ -53,4 +60,4 @@ fmt:
 	gofmt -w .
 
 clean:
-	rm -rf bin out scribecheck-report
+	rm -rf bin out scribecheck-report scribecheck-client scribecheck-sdks

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -54,10 +55,7 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.Var(&bugs, "bug", "misbehave like a broken server (repeatable): "+joinNames(fakeserver.Bug))
 	fs.Var(&deviations, "deviate", "deviate from the protocol's form (repeatable): "+joinNames(fakeserver.Deviation))
 	quiet := fs.Bool("quiet", false, "do not log each decision to stderr")
-	autoCommit := fs.Float64("auto-commit", fakeserver.DefaultAutoCommitSecs, "seconds of uncommitted audio after which manual mode commits by itself (docs: 90; one live log saw ~35.8)")
-	idle := fs.Duration("idle-timeout", fakeserver.DefaultIdleTimeout, "close a session this long after its last audio chunk")
-	limit := fs.Duration("session-limit", 0, "end sessions after this long with session_time_limit_exceeded (0: no limit; the real limit is unconfirmed)")
-	emptyIdle := fs.Bool("idle-ignores-empty-chunks", false, "an input_audio_chunk with no audio does not restart the idle timer (the fake's choice is that it does; unconfirmed live)")
+	settings := addSessionFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -65,11 +63,11 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if *autoCommit <= 0 || *idle <= 0 || *limit < 0 {
-		return &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--auto-commit and --idle-timeout must be positive, --session-limit zero or positive")}
+	session, err := settings()
+	if err != nil {
+		return err
 	}
-	opts := fakeserver.Options{APIKeys: keys, Faults: faults, Log: stderr,
-		Session: fakeserver.SessionOptions{AutoCommitSecs: *autoCommit, IdleTimeout: *idle, SessionLimit: *limit, IdleIgnoresEmptyChunks: *emptyIdle}}
+	opts := fakeserver.Options{APIKeys: keys, Faults: faults, Log: stderr, Session: session}
 	if *quiet {
 		opts.Log = nil
 	}
@@ -93,4 +91,19 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "shutting down")
 	return srv.Close()
+}
+
+// addSessionFlags declares the fake's session settings on fs (fake and
+// client share them); the function it returns reads and checks them.
+func addSessionFlags(fs *flag.FlagSet) func() (fakeserver.SessionOptions, error) {
+	autoCommit := fs.Float64("auto-commit", fakeserver.DefaultAutoCommitSecs, "seconds of uncommitted audio after which manual mode commits by itself (docs: 90; one live log saw ~35.8)")
+	idle := fs.Duration("idle-timeout", fakeserver.DefaultIdleTimeout, "close a session this long after its last audio chunk")
+	limit := fs.Duration("session-limit", 0, "end sessions after this long with session_time_limit_exceeded (0: no limit; the real limit is unconfirmed)")
+	emptyIdle := fs.Bool("idle-ignores-empty-chunks", false, "an input_audio_chunk with no audio does not restart the idle timer (the fake's choice is that it does; unconfirmed live)")
+	return func() (fakeserver.SessionOptions, error) {
+		if *autoCommit <= 0 || *idle <= 0 || *limit < 0 {
+			return fakeserver.SessionOptions{}, &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--auto-commit and --idle-timeout must be positive, --session-limit zero or positive")}
+		}
+		return fakeserver.SessionOptions{AutoCommitSecs: *autoCommit, IdleTimeout: *idle, SessionLimit: *limit, IdleIgnoresEmptyChunks: *emptyIdle}, nil
+	}
 }

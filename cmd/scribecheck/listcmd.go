@@ -7,18 +7,39 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/scribecheck/scribecheck/clientcheck"
+	"github.com/scribecheck/scribecheck/sdks"
 	"github.com/scribecheck/scribecheck/suites"
 )
 
 const listHelp = `scribecheck list: print every spec with its ID, level, labels and requirement.
 Labels work with run --label-filter; IDs and names with run --focus.
+--client lists the CLIENT rules (scribecheck client), --sdk the SDK specs (scribecheck sdks).
 `
 
 func listCommand(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("list", listHelp, stderr)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	client := fs.Bool("client", false, "list the CLIENT rules that grade an app's connections")
+	sdk := fs.Bool("sdk", false, "list the SDK specs of the SDK matrix")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *client || *sdk {
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tLEVEL\tEVIDENCE\tREQUIREMENT")
+		if *client {
+			for _, r := range clientcheck.Rules {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Level, r.Evidence, r.Requirement)
+			}
+		}
+		if *sdk {
+			for _, s := range sdks.Specs() {
+				fmt.Fprintf(tw, "%s\t%s\tS\t%s\n", s.ID, s.Level, s.Requirement)
+			}
+			fmt.Fprintf(tw, "%s\tMUST\tS\tAn SDK's normal sessions (header and token) break no MUST CLIENT rule.\n", sdks.ClientRulesSpec)
+		}
+		return tw.Flush()
 	}
 	cases := suites.Catalog()
 	if err := suites.Validate(cases); err != nil {

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/scribecheck/scribecheck/reports"
+	"github.com/scribecheck/scribecheck/sdks"
+	"github.com/scribecheck/scribecheck/suites"
+)
+
+const sdksHelp = `scribecheck sdks: run the official SDKs, pinned, against the fake, and put the versions side by side.
+
+  make sdks && scribecheck sdks                    every install in sdks/matrix.json
+  scribecheck sdks --sdk elevenlabs-js@2.73.0      one install
+
+Each SDK version runs the same scenarios through its own public API (a driver
+per SDK in sdks/): a session on the header and on a token, a reused token, a
+bad key, then, injected by the fake, each of the 14 error types, warning, the
+frames of the newest contract, an unknown message type, a non-JSON text frame
+and a close 1013. For each, the report says whether the SDK surfaced it as its
+own event, as a generic error, dropped it, or crashed, against what is recorded
+for that version (sdks/specs.go): a shortfall on record is a FINDING, a
+difference from the record FAILS. A version with nothing on record is a
+candidate, compared with the newest pinned version of its SDK (CHANGED).
+The CLIENT rules grade each install's own normal sessions.
+
+To try a candidate before upgrading: add one line to sdks/matrix.json (see
+sdks/README.md), install it, and run scribecheck sdks.
+
+Reports (in --out): sdk-matrix.html, sdk-matrix.md, sdk-matrix.json,
+sdk-junit.xml (one testsuite per install), and per install its wire logs and
+the driver's output.
+
+Exit codes: 0 every install matched its record; 1 a pinned install differs
+from its record or its driver broke; 2 usage; 3 no SDK is installed.
+`
+
+func sdksCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("sdks", sdksHelp, stderr)
+	dir := fs.String("dir", "sdks", "the sdks folder (matrix.json, node/, python/)")
+	out := fs.String("out", "scribecheck-sdks", "folder for the reports")
+	timeout := fs.Duration("timeout", 3*time.Minute, "longest one install's driver may run")
+	var only stringList
+	fs.Var(&only, "sdk", "run only this install, sdk@version (repeatable)")
+	if err := parseFlags(fs, args); err != nil {
+		return exitCode(err, stderr)
+	}
+	installs, err := sdks.LoadMatrix(*dir)
+	if err != nil {
+		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("%w (run from the repository root, or give --dir)", err)}, stderr)
+	}
+	if len(only) > 0 {
+		installs = slices.DeleteFunc(installs, func(in sdks.Install) bool { return !slices.Contains(only, in.Key()) })
+		if len(installs) == 0 {
+			return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--sdk %s: not in %s/matrix.json", strings.Join(only, ", "), *dir)}, stderr)
+		}
+	}
+	started := time.Now()
+	runs := sdks.RunAll(ctx, installs, sdks.Options{Dir: *dir, Out: *out, Timeout: *timeout,
+		Progress: func(s string) { fmt.Fprintln(stderr, "sdks: "+s) }})
+	m := sdks.Grade(runs, started)
+	red := reports.NewRedactor()
+	files, werr := reports.WriteSDKMatrix(*out, m, red)
+	printSDKMatrix(stdout, m)
+	if werr != nil {
+		return exitCode(werr, stderr)
+	}
+	fmt.Fprintln(stdout, "reports:")
+	for _, f := range files {
+		fmt.Fprintf(stdout, "  %s\n", f)
+	}
+	ran := 0
+	for _, c := range m.Columns {
+		if c.Status == "ran" {
+			ran++
+		}
+	}
+	switch {
+	case ran == 0:
+		fmt.Fprintln(stderr, "scribecheck: no SDK is installed here: run `make sdks` (needs Node.js and Python 3)")
+		return suites.ExitUnreachable
+	case m.Failed():
+		return suites.ExitFailed
+	}
+	return suites.ExitOK
+}
+
+// printSDKMatrix prints the matrix with one column per install, then the
+// changes between versions.
+func printSDKMatrix(w io.Writer, m reports.SDKMatrix) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "\nSPEC\tSCENARIO")
+	for _, c := range m.Columns {
+		fmt.Fprintf(tw, "\t%s", c.Key)
+	}
+	fmt.Fprintln(tw)
+	for _, r := range m.Rows {
+		fmt.Fprintf(tw, "%s\t%s", r.ID, r.Scenario)
+		for _, c := range r.Cells {
+			mark := ""
+			switch c.Verdict {
+			case reports.CellFinding:
+				mark = " (finding)"
+			case reports.CellFailed:
+				mark = " FAILED, expected " + c.Expected
+			case reports.CellChanged:
+				mark = " CHANGED from " + c.Expected
+			}
+			fmt.Fprintf(tw, "\t%s%s", c.Outcome, mark)
+		}
+		fmt.Fprintln(tw)
+	}
+	fmt.Fprint(tw, "\tCLIENT rules")
+	for _, c := range m.Columns {
+		status := c.Client
+		if c.Status != "ran" {
+			status = c.Status
+		}
+		fmt.Fprintf(tw, "\t%s", clip(status, 60))
+	}
+	fmt.Fprintln(tw)
+	tw.Flush()
+	if len(m.Changes) > 0 {
+		fmt.Fprintln(w, "\nWhat changes between versions:")
+		for _, c := range m.Changes {
+			fmt.Fprintf(w, "  %s %s → %s  %s %s: %s → %s\n", c.SDK, c.From, c.To, c.Spec, c.Scenario, c.Was, c.Now)
+		}
+	}
+	failed := 0
+	for _, r := range m.Rows {
+		for _, c := range r.Cells {
+			if c.Verdict == reports.CellFailed {
+				failed++
+			}
+		}
+	}
+	fmt.Fprintf(w, "\n%d installs, %d specs; %d cells differ from the record\n", len(m.Columns), len(m.Rows), failed)
+}
