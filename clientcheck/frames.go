@@ -378,10 +378,6 @@ func previousText(v *view) Finding {
 		v.id, plural(len(idxs), "chunk carries", "chunks carry"), where(first, idxs[0])), frameLines(v.log, idxs, 2))
 }
 
-// recordingEnded is the error text wirelog.Set.Close writes for a connection
-// still open when the recording stopped: no fault of the client's.
-const recordingEnded = "the recording ended while the connection was open"
-
 // closeCode: CLIENT-13.
 func closeCode(v *view) Finding {
 	l := v.log
@@ -393,7 +389,7 @@ func closeCode(v *view) Finding {
 		return notApplicable(RuleCloseCode, v, fmt.Sprintf("%s: the log ends without a close record (the recorder stopped first).", v.id))
 	case c.By == wirelog.FromServer:
 		return notApplicable(RuleCloseCode, v, fmt.Sprintf("%s: the server closed (%d).", v.id, c.Code))
-	case c.By == wirelog.ByCut && c.Error == recordingEnded:
+	case c.By == wirelog.ByCut && c.Error == wirelog.RecordingEnded:
 		return notApplicable(RuleCloseCode, v, fmt.Sprintf("%s was still open when the recording ended.", v.id))
 	case c.By == wirelog.ByCut:
 		msg := fmt.Sprintf("%s: the connection was cut at %.2f s without a close frame", v.id, c.T)

@@ -20,6 +20,10 @@ const (
 	ByCut = "cut"
 )
 
+// RecordingEnded is the error of the cut Set.Close records for a connection
+// still open when the recording stopped: no fault of either side.
+const RecordingEnded = "the recording ended while the connection was open"
+
 // Credential is a value found in a credential position, redacted.
 type Credential struct {
 	// Where it was: "query:token", "header:xi-api-key", "body:token", …

@@ -126,7 +126,7 @@ func (s *Set) Close() error {
 	conns := append([]*Conn(nil), s.conns...)
 	s.mu.Unlock()
 	for _, c := range conns {
-		c.Closed(ByCut, 0, "", "the recording ended while the connection was open")
+		c.Closed(ByCut, 0, "", RecordingEnded)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
