@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -71,26 +70,12 @@ func WriteClientRun(dir string, run ClientRun, red *Redactor) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	var written []string
-	for _, f := range []struct{ name, body string }{
-		{ClientHTML, page}, {ClientMD, ClientMarkdown(run, red)}, {ClientJSON, red.Redact(string(js)) + "\n"},
-	} {
-		p := filepath.Join(dir, f.name)
-		if err := WriteFile(p, []byte(f.body)); err != nil {
-			return written, err
-		}
-		written = append(written, p)
-	}
-	junit := filepath.Join(dir, ClientJUnit)
-	if err := WriteJUnit(junit, ClientJUnitSuites(run), red); err != nil {
-		return written, err
-	}
-	written = append(written, junit)
-	scan := written
+	var wire []string
 	if run.WireDir != "" {
-		scan = append(scan, run.WireDir)
+		wire = append(wire, run.WireDir)
 	}
-	return written, CheckNoLeaks(scan, red)
+	return writeSet(dir, []namedText{{ClientHTML, page}, {ClientMD, ClientMarkdown(run, red)}, {ClientJSON, red.Redact(string(js)) + "\n"}},
+		ClientJUnit, ClientJUnitSuites(run), red, wire...)
 }
 
 // ClientJUnitSuites is one <testsuite> per connection, its cases the rules

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 )
 
 // Doctor report file names.
@@ -26,25 +27,31 @@ func WriteDiagnosis(dir string, d Diagnosis, red *Redactor) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := map[string]string{
-		DoctorJSON: red.Redact(string(js)) + "\n",
-		DoctorMD:   Markdown(d, red),
-		DoctorHTML: page,
-	}
+	return writeSet(dir, []namedText{{DoctorHTML, page}, {DoctorMD, Markdown(d, red)}, {DoctorJSON, red.Redact(string(js)) + "\n"}},
+		DoctorMatrix, MatrixJUnit(DiagnosisResults(d)), red)
+}
+
+// namedText is one report file's name and its (already redacted) text.
+type namedText struct{ name, text string }
+
+// writeSet writes a set of reports into dir, then its JUnit, then scans what
+// it wrote and the extra paths (folders of wire logs) for every secret the
+// redactor knows. It returns the files written.
+func writeSet(dir string, texts []namedText, junitName string, junit JUnitSuites, red *Redactor, extra ...string) ([]string, error) {
 	var written []string
-	for _, name := range []string{DoctorHTML, DoctorMD, DoctorJSON} {
-		p := filepath.Join(dir, name)
-		if err := WriteFile(p, []byte(files[name])); err != nil {
+	for _, t := range texts {
+		p := filepath.Join(dir, t.name)
+		if err := WriteFile(p, []byte(t.text)); err != nil {
 			return written, err
 		}
 		written = append(written, p)
 	}
-	matrix := filepath.Join(dir, DoctorMatrix)
-	if err := WriteJUnit(matrix, MatrixJUnit(DiagnosisResults(d)), red); err != nil {
+	p := filepath.Join(dir, junitName)
+	if err := WriteJUnit(p, junit, red); err != nil {
 		return written, err
 	}
-	written = append(written, matrix)
-	return written, CheckNoLeaks(written, red)
+	written = append(written, p)
+	return written, CheckNoLeaks(append(slices.Clone(written), extra...), red)
 }
 
 // DiagnosisResults turns the doctor's matrix rows into spec results, for

@@ -3,7 +3,6 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -109,22 +108,8 @@ func WriteSDKMatrix(dir string, m SDKMatrix, red *Redactor) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var written []string
-	for _, f := range []struct{ name, body string }{
-		{SDKMatrixHTML, page}, {SDKMatrixMD, SDKMatrixMarkdown(m, red)}, {SDKMatrixJSON, red.Redact(string(js)) + "\n"},
-	} {
-		p := filepath.Join(dir, f.name)
-		if err := WriteFile(p, []byte(f.body)); err != nil {
-			return written, err
-		}
-		written = append(written, p)
-	}
-	junit := filepath.Join(dir, SDKMatrixJUnit)
-	if err := WriteJUnit(junit, SDKMatrixJUnitSuites(m), red); err != nil {
-		return written, err
-	}
-	written = append(written, junit)
-	return written, CheckNoLeaks(append(written, dir), red)
+	return writeSet(dir, []namedText{{SDKMatrixHTML, page}, {SDKMatrixMD, SDKMatrixMarkdown(m, red)}, {SDKMatrixJSON, red.Redact(string(js)) + "\n"}},
+		SDKMatrixJUnit, SDKMatrixJUnitSuites(m), red, dir)
 }
 
 // SDKMatrixJUnitSuites is one <testsuite> per install, one case per spec: a
