@@ -11,6 +11,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/servercheck"
 )
 
 // contractCases: what the newest contract adds (protocol.md §8, level C: in
@@ -197,7 +198,7 @@ func followsItsCommit(mt, key, value string) func(ginkgo.SpecContext, *Spec) {
 // followsItsCommit grades, at SHOULD, that every frame of type mt in c
 // comes after the committed_transcript it belongs to, with its text.
 func (s *Spec) followsItsCommit(c *probes.Conn, mt string) {
-	problems := unpaired(c.Timeline().Received(), []string{mt})
+	problems := servercheck.Unpaired(c.Timeline().Received(), []string{mt})
 	s.Require(Should, len(problems) == 0, mt+" after its committed_transcript, with the same text", strings.Join(problems, "; "), c)
 }
 

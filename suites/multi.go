@@ -3,42 +3,27 @@ package suites
 import (
 	"fmt"
 	"net/url"
-	"strings"
 
 	"github.com/onsi/ginkgo/v2"
 
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/servercheck"
 )
 
-// multiCases: the rules of multiplicity and order protocol.md states, checked
-// on every socket the run opened (the way SCHEMA-1 validates every frame),
-// not only on the sessions a spec opens for them. They run last.
+// multiCases: the rules of multiplicity and order protocol.md states
+// (servercheck.MultiRules), checked on every socket the run opened (the way
+// SCHEMA-1 validates every frame), not only on the sessions a spec opens for
+// them. They run last.
 func multiCases() []Case {
-	rule := func(id string, lvl Level, subject, req string, check func(tl probes.Timeline) []string) Case {
-		return Case{ID: id, Level: lvl, Subject: subject, Requirement: req, Body: func(ctx ginkgo.SpecContext, s *Spec) {
-			s.gradeEverySocket(ctx, lvl, check)
-		}}
-	}
-	cs := []Case{
-		rule("MULTI-1", Must, "session_started once, first", "In every session session_started is the first frame and comes once.", sessionStartedOnce),
-		rule("MULTI-2", Must, "no commit answered twice", "In every manual session there are never more committed_transcripts than commits (the client's, and one per 90 s of uncommitted audio).", notMoreCommitsThanAsked),
-		{ID: "MULTI-3", Level: Must, Subject: "segment frames follow their segment",
-			Requirement: "In every session each timestamped and entity frame follows the committed_transcript it belongs to, with its text, one of a kind per segment (and so, at SHOULD, redacted, edited and diarized transcripts).",
+	var cs []Case
+	for _, r := range servercheck.MultiRules() {
+		cs = append(cs, Case{ID: r.ID, Level: Level(r.Level()), Subject: r.Subject, Requirement: r.Requirement, Area: "multi",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				s.gradeEverySocket(ctx, Must, func(tl probes.Timeline) []string {
-					return unpaired(tl.Received(), []string{protocol.CommittedTranscriptWithTimestamps, protocol.CommittedTranscriptEntities})
-				})
-				s.gradeEverySocket(ctx, Should, func(tl probes.Timeline) []string {
-					return unpaired(tl.Received(), []string{protocol.RedactedTranscript, protocol.EditedTranscript, protocol.DiarizedTranscript})
-				})
-			}},
-		rule("MULTI-4", Must, "nothing after a closing error", "In every session nothing follows an error other than input_error but the close.", nothingAfterClosingError),
-		rule("MULTI-5", Should, "every commit echoed", "In every session the first partial_transcript after a non-empty committed_transcript repeats its text.", echoesFollowCommits),
-		rule("MULTI-6", Should, "no partial before 2 s", "In every session no partial_transcript (other than a commit's echo) comes before 2 s of audio have been sent.", noEarlyPartials),
-	}
-	for i := range cs {
-		cs[i].Area = "multi"
+				for _, c := range r.Checks {
+					s.gradeEverySocket(ctx, Level(c.Level), c.Run)
+				}
+			}})
 	}
 	return cs
 }
@@ -78,191 +63,10 @@ func (s *Spec) sessions() []loggedTimeline {
 }
 
 func socketName(tl probes.Timeline) string {
-	q := socketQuery(tl)
+	q := url.Values{}
+	if u, err := url.Parse(tl.URL); err == nil {
+		q = u.Query()
+	}
 	q.Del(protocol.TokenParam)
 	return "?" + q.Encode()
-}
-
-// around shows frame i of frames among its neighbours, for a violation.
-func around(frames []probes.Frame, i int) string {
-	var parts []string
-	for j := max(0, i-2); j < min(len(frames), i+3); j++ {
-		p := frames[j].Type
-		if t := frames[j].Get("text"); t.Exists() {
-			p += fmt.Sprintf(" %q", clipText(t.String(), 40))
-		}
-		if j == i {
-			p = "[" + p + "]"
-		}
-		parts = append(parts, p)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func sessionStartedOnce(tl probes.Timeline) []string {
-	var out []string
-	for i, f := range tl.Received() {
-		if f.Type == protocol.SessionStarted && i > 0 {
-			out = append(out, fmt.Sprintf("session_started as frame %d, not only first: %s", i+1, around(tl.Received(), i)))
-		}
-	}
-	return out
-}
-
-// notMoreCommitsThanAsked counts, in a manual session, the commits the client
-// asked for (and one the server may make itself per serverCommitFloorSecs of
-// uncommitted audio) against the committed_transcripts that came. The mode
-// and format are read from the query the client sent, not from the echo (a
-// server that echoes wrongly is another spec's finding).
-func notMoreCommitsThanAsked(tl probes.Timeline) []string {
-	q := socketQuery(tl)
-	for _, cs := range q[protocol.ParamCommitStrategy] {
-		if cs != protocol.CommitManual {
-			return nil // vad and turn_prediction commit by themselves
-		}
-	}
-	format := sessionFormat(tl)
-	asked, answered, uncommitted := 0, 0, 0.0
-	var out []string
-	received := 0
-	for _, f := range tl.Frames {
-		switch {
-		case f.Out && f.Type == protocol.InputAudioChunk:
-			uncommitted += f.AudioSecs(format)
-			if uncommitted >= serverCommitFloorSecs {
-				asked, uncommitted = asked+1, 0
-			}
-			if f.Get("commit").Bool() {
-				asked, uncommitted = asked+1, 0
-			}
-		case !f.Out:
-			received++
-			if f.Type == protocol.CommittedTranscript {
-				answered++
-				if answered > asked {
-					out = append(out, fmt.Sprintf("committed_transcript %d for %d commits: %s", answered, asked, around(tl.Received(), received-1)))
-				}
-			}
-		}
-	}
-	return out
-}
-
-// serverCommitFloorSecs: the docs say the stream is committed automatically
-// every 90 s, one live log saw it at ~35.8 s, and a fake may be told less;
-// the rule allows a server commit per 20 s of uncommitted audio (the docs
-// recommend committing every 20-30 s), so it never fails an early auto-commit.
-const serverCommitFloorSecs = 20
-
-func socketQuery(tl probes.Timeline) url.Values {
-	if u, err := url.Parse(tl.URL); err == nil {
-		return u.Query()
-	}
-	return url.Values{}
-}
-
-// sessionFormat is the audio format the client asked for, pcm_16000 when it
-// named none the fake knows.
-func sessionFormat(tl probes.Timeline) protocol.AudioFormat {
-	if f, ok := tl.AudioFormat(); ok {
-		return f
-	}
-	return pcm16k
-}
-
-// unpaired checks that each frame of the given kinds follows a committed
-// transcript with the same text that has none of its kind yet (the earliest
-// such, so a server that answers commits in a pipeline still pairs): the
-// frames of a segment come after it, one of a kind.
-func unpaired(frames []probes.Frame, kinds []string) []string {
-	var out []string
-	for _, kind := range kinds {
-		var texts []string
-		var paired []bool
-		for i, f := range frames {
-			switch f.Type {
-			case protocol.CommittedTranscript:
-				texts, paired = append(texts, f.Get("text").String()), append(paired, false)
-			case kind:
-				text := f.Get("text").String()
-				j := 0
-				for j < len(texts) && (paired[j] || texts[j] != text) {
-					j++
-				}
-				if j == len(texts) {
-					out = append(out, fmt.Sprintf("%s %q with no committed_transcript of that text before it to belong to: %s", kind, clipText(text, 40), around(frames, i)))
-					continue
-				}
-				paired[j] = true
-			}
-		}
-	}
-	return out
-}
-
-// nothingAfterClosingError: once an error other than input_error came, the
-// server answers nothing more the client sends. Frames already in flight
-// when the error was sent (a partial, say) may still arrive; what the server
-// sends after the client spoke again may not.
-func nothingAfterClosingError(tl probes.Timeline) []string {
-	closingError, spokeAfter := "", false
-	received := -1
-	for _, f := range tl.Frames {
-		if !f.Out {
-			received++
-		}
-		switch {
-		case closingError == "" && !f.Out && protocol.IsError(f.Type) && f.Type != protocol.ErrInput:
-			closingError = f.Type
-		case closingError != "" && f.Out:
-			spokeAfter = true
-		case closingError != "" && spokeAfter && !f.Out:
-			return []string{fmt.Sprintf("an answer after %s and the client's next frame: %s", closingError, around(tl.Received(), received))}
-		}
-	}
-	return nil
-}
-
-func echoesFollowCommits(tl probes.Timeline) []string {
-	frames := tl.Received()
-	var out []string
-	for i, f := range frames {
-		text := f.Get("text").String()
-		if f.Type != protocol.CommittedTranscript || text == "" {
-			continue
-		}
-		for j := i + 1; j < len(frames); j++ {
-			if frames[j].Type == protocol.PartialTranscript {
-				if frames[j].Get("text").String() != text {
-					out = append(out, fmt.Sprintf("the partial after committed %q is no echo: %s", text, around(frames, j)))
-				}
-				break
-			}
-		}
-	}
-	return out
-}
-
-func noEarlyPartials(tl probes.Timeline) []string {
-	format := sessionFormat(tl)
-	sent, lastCommitted := 0.0, ""
-	received := 0
-	for _, f := range tl.Frames {
-		if f.Out {
-			sent += f.AudioSecs(format)
-			continue
-		}
-		received++
-		switch f.Type {
-		case protocol.CommittedTranscript:
-			lastCommitted = f.Get("text").String()
-		case protocol.PartialTranscript:
-			echo := lastCommitted != "" && f.Get("text").String() == lastCommitted
-			lastCommitted = ""
-			if !echo && sent < 2-1e-9 {
-				return []string{fmt.Sprintf("a partial after %.2f s of audio: %s", sent, around(tl.Received(), received-1))}
-			}
-		}
-	}
-	return nil
 }

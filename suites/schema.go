@@ -10,6 +10,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/servercheck"
 )
 
 // schemaCases: a spec per message type drives the target to produce it and
@@ -164,23 +165,20 @@ func schemaCases() []Case {
 				var invalid, invalidShould, unconfirmed, nonStrict []string
 				total := 0
 				for _, lf := range s.Env.loggedFrames() {
-					if lf.frame.ParseErr != "" {
-						invalid = append(invalid, fmt.Sprintf("%s: %s: %s", lf.specID, lf.frame.ParseErr, clipText(lf.frame.Raw, 120)))
-						continue
+					class, why := servercheck.ClassifyFrame(s.Env.schemas, lf.frame)
+					line := lf.specID + ": " + why
+					if lf.frame.ParseErr == "" {
+						total++
 					}
-					total++
-					res := s.Env.schemas.ValidateFrame([]byte(lf.frame.Raw))
-					line := fmt.Sprintf("%s: %s: %s", lf.specID, res, clipText(lf.frame.Raw, 120))
-					switch t := lf.frame.Type; {
-					case res.Verdict == protocol.SchemaNonStrict:
-						nonStrict = append(nonStrict, line)
-					case res.Verdict != protocol.SchemaInvalid:
-					case t == protocol.FinalTranscript || t == protocol.FinalTranscriptWithTimestamps:
-						unconfirmed = append(unconfirmed, line) // U since 2.78.0 dropped them
-					case protocol.IsContract(t) || t == protocol.Warning:
-						invalidShould = append(invalidShould, line) // C and O frames: SHOULD
-					default:
+					switch class {
+					case servercheck.Invalid:
 						invalid = append(invalid, line)
+					case servercheck.InvalidShould:
+						invalidShould = append(invalidShould, line)
+					case servercheck.NonStrict:
+						nonStrict = append(nonStrict, line)
+					case servercheck.Unconfirmed:
+						unconfirmed = append(unconfirmed, line)
 					}
 				}
 				s.Require(Must, len(invalid) == 0, fmt.Sprintf("all %d frames valid", total), firstLines(invalid, 8))
