@@ -24,6 +24,11 @@ const (
 // still open when the recording stopped: no fault of either side.
 const RecordingEnded = "the recording ended while the connection was open"
 
+// CloseNotRecorded is the error of the cut ImportHAR records for an upgraded
+// socket: a browser's HAR keeps a socket's messages but not its close frame,
+// code or reason, so how it ended is unknown — no fault of either side.
+const CloseNotRecorded = "the recording (a HAR file) does not say how the connection ended"
+
 // Credential is a value found in a credential position, redacted.
 type Credential struct {
 	// Where it was: "query:token", "header:xi-api-key", "body:token", …
@@ -85,7 +90,10 @@ type Record struct {
 	Clipped bool   `json:"clipped,omitempty"`
 
 	// close
-	By     string `json:"by,omitempty"`
+	By string `json:"by,omitempty"`
+	// CutBy says which side vanished when By is ByCut and a recorder in
+	// the middle (the proxy) could tell: FromClient or FromServer.
+	CutBy  string `json:"cut_by,omitempty"`
 	Code   int    `json:"code,omitempty"`
 	Reason string `json:"reason,omitempty"`
 	Error  string `json:"error,omitempty"`

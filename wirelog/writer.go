@@ -235,12 +235,19 @@ func (c *Conn) Frame(fromClient, binary bool, data []byte) {
 // FromClient, FromServer or ByCut; code is the close code (0 for none).
 // Only the first call counts.
 func (c *Conn) Closed(by string, code int, reason, errText string) {
+	c.closeWith(Record{Kind: KindClose, By: by, Code: code, Reason: c.set.secrets.Redact(reason), Error: c.set.secrets.Redact(errText)})
+}
+
+// closeWith writes the close record (at the time now) and closes the log,
+// once.
+func (c *Conn) closeWith(rec Record) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return
 	}
-	c.writeLocked(Record{Kind: KindClose, T: c.since(), By: by, Code: code, Reason: c.set.secrets.Redact(reason), Error: c.set.secrets.Redact(errText)})
+	rec.T = c.since()
+	c.writeLocked(rec)
 	c.closed = true
 	if c.f != nil {
 		if err := c.f.Close(); err != nil {
@@ -248,6 +255,12 @@ func (c *Conn) Closed(by string, code int, reason, errText string) {
 		}
 		c.f = nil
 	}
+}
+
+// Cut records that side (FromClient or FromServer) vanished without a close
+// frame, and why, and closes the log: what a recorder in the middle sees.
+func (c *Conn) Cut(side, errText string) {
+	c.closeWith(Record{Kind: KindClose, By: ByCut, CutBy: side, Error: c.set.secrets.Redact(errText)})
 }
 
 func (c *Conn) since() float64 {

@@ -1,0 +1,625 @@
+package wirelog
+
+// Reading a browser's HAR as wire logs.
+//
+// What Chromium writes, as checked against its source (ChromeDevTools/
+// devtools-frontend and chromium/chromium) and its documentation:
+//
+//   - Each WebSocket is one entry with "_resourceType": "websocket" (the name
+//     of Common.ResourceType.resourceTypes.WebSocket) and, only on such entries,
+//     "_webSocketMessages": [{"type", "time", "opcode", "data"}]
+//     (front_end/models/har/Log.ts, Entry.build: one item per
+//     request.frames() element, {type: message.type, time: message.time,
+//     opcode: message.opCode, data: message.text}). The field came with
+//     Chrome 76: "What's New In DevTools (Chrome 76)",
+//     https://developers.google.com/web/updates/2019/05/devtools#websocket,
+//     whose example has "time": 1558730482.5071473.
+//   - "type" is WebSocketFrameType: "send", "receive" or "error"
+//     (front_end/core/sdk/NetworkRequest.ts). An "error" item is Chromium's
+//     own report of a broken socket (addProtocolFrameError: opcode -1, data
+//     the error text), not a message on the wire.
+//   - "time" is seconds since the Unix epoch, fractional: frames are stored
+//     with pseudoWallTime(timestamp) = wallIssueTime - issueTime + monotonic
+//     time, all in seconds (NetworkRequest.ts), the same clock from which
+//     the entry's startedDateTime is made (Log.pseudoWallTime(request,
+//     issueTime), in Log.ts). A message's offset from the request is
+//     therefore time - startedDateTime.
+//   - "opcode" is the CDP WebSocketFrame opcode. Blink reports only whole
+//     messages to DevTools, as kOpCodeText = 1 or kOpCodeBinary = 2
+//     (third_party/blink/renderer/modules/websockets/websocket_channel_impl.cc),
+//     and "data" is payloadData: "If the opcode is 1, this is a text message
+//     and payloadData is a UTF-8 string. If the opcode isn't 1, then
+//     payloadData is a base64 encoded string representing binary data" (CDP
+//     Network.WebSocketFrame). A Blob sent by the page is reported with
+//     empty data ("FIXME: We can't access the data here", same file).
+//   - A HAR records no close: Blink's OnDropChannel(was_clean, code, reason)
+//     reports only probe::DidCloseWebSocket(context, identifier), which CDP
+//     turns into Network.webSocketClosed with a timestamp and nothing else,
+//     and Log.ts exports no close item. So an upgraded socket is logged as
+//     cut with CloseNotRecorded.
+//   - "serverIPAddress" is the remote address without its port; newer Log.ts
+//     puts the port in "connection" (older versions put a connection id there).
+//   - Response bodies are content.text, with content.encoding "base64" when
+//     they are binary (front_end/models/har/Writer.ts), and entries are
+//     written sorted by issue time.
+//   - Newer DevTools export a sanitized HAR by default: Log.build with
+//     sanitize drops request cookies and the Authorization and Cookie request
+//     headers, and response cookies and Set-Cookie (Log.ts, BuildOptions;
+//     devtools-frontend commit acd96a60464188fbf7c4476ec883ec65bba3dfdf,
+//     "[network] Export sanitized HARs by default", which adds the setting
+//     "Allow to generate HAR (with sensitive data)" and the menu item "Export
+//     HAR (with sensitive data)"). The sanitized export keeps the URL (so a
+//     token in the query) and the xi-api-key header.
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// HARSummary says what ImportHAR read and wrote.
+type HARSummary struct {
+	// Entries is the number of entries in the HAR.
+	Entries int
+	// Sockets is the number of connection logs written: one per Scribe
+	// socket, upgraded or not.
+	Sockets int
+	// Refused counts the Sockets the server did not upgrade (an HTTP answer
+	// other than 101, or none).
+	Refused int
+	// Frames is the number of messages written into the Sockets.
+	Frames int
+	// Exchanges is the number of REST exchanges written (tokens minted).
+	Exchanges int
+	// Skipped is the number of entries not imported: pages, scripts,
+	// images, analytics and WebSockets that are not Scribe's. They carry
+	// cookies and other people's data and are not written anywhere.
+	Skipped int
+	// Notes are minor problems, each naming its entry (log.entries index,
+	// from 0); the entries were imported as far as possible. Redacted.
+	Notes []string
+}
+
+// ErrNoScribeSocket is the error (wrapped) ImportHAR returns for a HAR that
+// holds no Scribe socket.
+var ErrNoScribeSocket = errors.New("the HAR holds no Scribe socket")
+
+// harRefusedUpgrade is the close error of a socket the server did not
+// upgrade; the same words as the fake's recorder (fakeserver/record.go).
+const harRefusedUpgrade = "the server answered the upgrade request without a WebSocket"
+
+// harNoAnswer is the close error of a socket the HAR has no HTTP answer for.
+const harNoAnswer = "the recording (a HAR file) holds no answer to the upgrade request"
+
+// harHowTo tells how to export a HAR that holds the socket.
+const harHowTo = "open DevTools (F12) on the app's tab, select the Network tab BEFORE the app connects (DevTools records only what happens while it is open; " +
+	"tick Preserve log if the page reloads), start a transcription, then export with the download button (Export HAR). " +
+	"The WebSocket's messages are in the export. Newer Chromium versions export a sanitized HAR by default, without Cookie, Set-Cookie and Authorization headers; " +
+	"to keep them, enable DevTools Settings > Preferences > Network > \"Allow to generate HAR (with sensitive data)\" and choose \"Export HAR (with sensitive data)\". " +
+	"scribecheck redacts every credential it reads"
+
+// realtimePath is the path of the Scribe socket.
+const realtimePath = "/speech-to-text/realtime"
+
+// ImportHAR reads a HAR (HTTP Archive 1.2, as Chromium writes it) and writes
+// the Scribe traffic in it into set as wire logs: each Scribe socket (a
+// WebSocket, or any request, to …/v1/speech-to-text/realtime, or a WebSocket
+// whose messages carry message_type) as a connection log with its messages,
+// in the order of the entries' startedDateTime, and each token mint (a POST
+// to …/single-use-token/…, or any answer whose JSON body has a string
+// "token", such as an app's own /api/scribe-token) as an exchange. Everything
+// else is skipped and counted.
+//
+// Every credential in the imported entries (the token query, the
+// xi-api-key, Authorization and Cookie headers, a token in a body) is taught
+// to the set before anything is written, so a token is redacted even where
+// it appears before the entry that names it as one.
+//
+// An upgraded socket ends with a cut whose error is CloseNotRecorded: a HAR
+// does not record closes. Fatal problems (not JSON, not a HAR, an entry
+// ImportHAR cannot read) are errors naming the entry by its index in
+// log.entries, from 0, and write nothing; minor ones are HARSummary.Notes. A
+// HAR without a Scribe socket is an error wrapping ErrNoScribeSocket that says
+// how to export one, and writes nothing either.
+//
+// ImportHAR is single-threaded and must not run while anything else uses
+// set: it replaces the set's clock (SetClock) with the HAR's times while it
+// writes, and puts the previous clock back when it returns.
+func ImportHAR(r io.Reader, set *Set) (HARSummary, error) {
+	var sum HARSummary
+	entries, err := readHAR(r)
+	if err != nil {
+		return sum, err
+	}
+	sum.Entries = len(entries)
+
+	var items []*harItem
+	var others []*harParsed // entries not imported: their API keys are still learnt
+	sockets, otherSockets := 0, 0
+	for i, raw := range entries {
+		p, err := parseHAREntry(i, raw)
+		if err != nil {
+			return sum, err
+		}
+		if p == nil { // data:, blob:, chrome-extension: …
+			sum.Skipped++
+			continue
+		}
+		it, err := p.classify(&sum)
+		if err != nil {
+			return sum, err
+		}
+		if it == nil {
+			if p.isWebSocket() {
+				otherSockets++
+			}
+			sum.Skipped++
+			others = append(others, p)
+			continue
+		}
+		if it.socket {
+			sockets++
+		}
+		items = append(items, it)
+	}
+	if sockets == 0 {
+		what := fmt.Sprintf("%d entries", len(entries))
+		switch {
+		case otherSockets == 1:
+			what += ", 1 WebSocket that is not Scribe's"
+		case otherSockets > 1:
+			what += fmt.Sprintf(", %d WebSockets that are not Scribe's", otherSockets)
+		}
+		return sum, fmt.Errorf("%w (%s; none is a WebSocket to wss://api.elevenlabs.io/v1/speech-to-text/realtime or carries Scribe messages): %s",
+			ErrNoScribeSocket, what, harHowTo)
+	}
+
+	set.learnHAR(items, others)
+
+	slices.SortStableFunc(items, func(a, b *harItem) int { return a.start.Compare(b.start) })
+	old := set.now
+	defer func() { set.now = old }()
+	var now time.Time
+	set.SetClock(func() time.Time { return now })
+	for _, it := range items {
+		now = it.start
+		if !it.socket {
+			set.Exchange(it.req, it.status, it.body)
+			sum.Exchanges++
+			continue
+		}
+		c := set.Open(it.req)
+		sum.Sockets++
+		if it.status != 0 {
+			now = it.statusAt
+			c.Status(it.status)
+		}
+		for _, f := range it.frames {
+			now = f.at
+			c.Frame(f.fromClient, f.binary, f.data)
+			sum.Frames++
+		}
+		now = it.end()
+		switch {
+		case it.status == http.StatusSwitchingProtocols:
+			c.Closed(ByCut, 0, "", CloseNotRecorded)
+		case it.status == 0:
+			sum.Refused++
+			errText := harNoAnswer
+			if it.failure != "" {
+				errText += " (the browser says: " + it.failure + ")"
+			}
+			c.Closed(ByCut, 0, "", errText)
+		default:
+			sum.Refused++
+			c.Closed(FromServer, 0, "", harRefusedUpgrade)
+		}
+	}
+	for i, n := range sum.Notes {
+		sum.Notes[i] = set.secrets.Redact(n)
+	}
+	return sum, nil
+}
+
+// readHAR decodes the file down to its entries, each left raw so that an
+// entry that does not decode is named by its index.
+func readHAR(r io.Reader) ([]json.RawMessage, error) {
+	var doc struct {
+		Log *struct {
+			Entries *[]json.RawMessage `json:"entries"`
+		} `json:"log"`
+	}
+	err := json.NewDecoder(r).Decode(&doc)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typeErr):
+		return nil, fmt.Errorf("HAR: not a HAR file (%v): give the .har file the DevTools Network tab exports; to get one, %s", err, harHowTo)
+	case err != nil:
+		return nil, fmt.Errorf("HAR: not JSON (%v): give the .har file the DevTools Network tab exports, unchanged; to get one, %s", err, harHowTo)
+	case doc.Log == nil || doc.Log.Entries == nil:
+		return nil, fmt.Errorf("HAR: no log.entries: this JSON is not a HAR (HTTP Archive) file; to get one, %s", harHowTo)
+	}
+	return *doc.Log.Entries, nil
+}
+
+// harEntry is the part of a HAR entry ImportHAR reads.
+type harEntry struct {
+	StartedDateTime string `json:"startedDateTime"`
+	Request         struct {
+		Method  string    `json:"method"`
+		URL     string    `json:"url"`
+		Headers []harPair `json:"headers"`
+	} `json:"request"`
+	Response struct {
+		Status  int `json:"status"`
+		Content struct {
+			Text     string `json:"text"`
+			Encoding string `json:"encoding"`
+		} `json:"content"`
+		Error string `json:"_error"` // Chromium: why the request failed
+	} `json:"response"`
+	ServerIPAddress string          `json:"serverIPAddress"`
+	Connection      json.RawMessage `json:"connection"` // a string in Chromium; any JSON is accepted
+	Timings         struct {
+		Blocked, DNS, Connect, Send, Wait float64
+	} `json:"timings"`
+	ResourceType      string        `json:"_resourceType"`
+	WebSocketMessages *[]harMessage `json:"_webSocketMessages"`
+}
+
+type harPair struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type harMessage struct {
+	Type   string  `json:"type"`
+	Time   float64 `json:"time"`
+	Opcode int     `json:"opcode"`
+	Data   string  `json:"data"`
+}
+
+// harParsed is an entry with its URL and headers parsed.
+type harParsed struct {
+	i      int
+	e      harEntry
+	u      *url.URL
+	header http.Header
+}
+
+// harItem is one entry to write: a socket or an exchange.
+type harItem struct {
+	i        int
+	socket   bool
+	start    time.Time
+	req      *http.Request
+	status   int
+	statusAt time.Time
+	frames   []harFrame
+	body     []byte // exchange: the answer
+	failure  string // socket without an answer: the browser's error
+}
+
+type harFrame struct {
+	at                 time.Time
+	fromClient, binary bool
+	data               []byte
+}
+
+// end is when the socket's log ends: its last message, or its answer.
+func (it *harItem) end() time.Time {
+	end := it.start
+	if it.status != 0 && it.statusAt.After(end) {
+		end = it.statusAt
+	}
+	for _, f := range it.frames {
+		if f.at.After(end) {
+			end = f.at
+		}
+	}
+	return end
+}
+
+// parseHAREntry decodes entry i. It returns nil for an entry whose URL is
+// not http(s) or ws(s): nothing ImportHAR imports.
+func parseHAREntry(i int, raw json.RawMessage) (*harParsed, error) {
+	var e harEntry
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return nil, fmt.Errorf("HAR entry %d: not a HAR entry (%v): the file is damaged or was not written by a browser; export it again", i, err)
+	}
+	scheme, _, ok := strings.Cut(e.Request.URL, ":")
+	if e.Request.URL == "" || !ok {
+		return nil, fmt.Errorf("HAR entry %d: request.url is empty or has no scheme: the file is damaged; export it again", i)
+	}
+	switch strings.ToLower(scheme) {
+	case "http", "https", "ws", "wss":
+	default:
+		return nil, nil
+	}
+	u, err := url.Parse(e.Request.URL)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the URL, which may hold a token
+		}
+		return nil, fmt.Errorf("HAR entry %d: request.url is not a URL (%v): the file is damaged; export it again", i, err)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("HAR entry %d: request.url has no host: the file is damaged; export it again", i)
+	}
+	h := http.Header{}
+	for _, p := range e.Request.Headers {
+		if strings.HasPrefix(p.Name, ":") { // HTTP/2 pseudo-headers repeat the method and URL
+			continue
+		}
+		h.Add(p.Name, p.Value)
+	}
+	return &harParsed{i: i, e: e, u: u, header: h}, nil
+}
+
+func (p *harParsed) isWebSocket() bool {
+	s := strings.ToLower(p.u.Scheme)
+	return strings.EqualFold(p.e.ResourceType, "websocket") || s == "ws" || s == "wss" ||
+		(p.e.Response.Status == http.StatusSwitchingProtocols && p.e.WebSocketMessages != nil)
+}
+
+// scribeMessages reports whether one of the first text messages is a JSON
+// object with a message_type: a socket speaking Scribe's protocol through
+// another URL (an app's own proxy).
+func (p *harParsed) scribeMessages() bool {
+	if p.e.WebSocketMessages == nil {
+		return false
+	}
+	for j, m := range *p.e.WebSocketMessages {
+		if j == 10 {
+			break
+		}
+		if m.Opcode != 1 || !strings.Contains(m.Data, `"message_type"`) {
+			continue
+		}
+		var v map[string]json.RawMessage
+		if json.Unmarshal([]byte(m.Data), &v) == nil && v["message_type"] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// classify returns what to write for the entry, or nil to skip it.
+func (p *harParsed) classify(sum *HARSummary) (*harItem, error) {
+	e := &p.e
+	method := strings.ToUpper(e.Request.Method)
+	realtime := strings.Contains(p.u.Path, realtimePath)
+	switch {
+	case realtime || (p.isWebSocket() && p.scribeMessages()):
+		return p.socketItem(sum)
+	case p.isWebSocket():
+		sum.Notes = append(sum.Notes, fmt.Sprintf("entry %d: skipped a WebSocket to %s%s: not Scribe's (no %s in its path, no message_type in its messages)",
+			p.i, p.u.Host, p.u.EscapedPath(), realtimePath))
+		return nil, nil
+	}
+	mint := method == http.MethodPost && strings.Contains(p.u.Path, "/single-use-token/")
+	if !mint && len(e.Response.Content.Text) > maxProbedBody {
+		return nil, nil // a script, an image: no token answer is that large
+	}
+	body, err := harBody(e)
+	if err != nil {
+		if !mint {
+			return nil, nil // not ours, and not written
+		}
+		return nil, fmt.Errorf("HAR entry %d: response.content.text is not base64 although content.encoding says so (%v): the file is damaged; export it again", p.i, err)
+	}
+	if !mint && !hasTokenField(body) {
+		return nil, nil
+	}
+	if mint && len(body) == 0 && e.Response.Status != 0 {
+		sum.Notes = append(sum.Notes, fmt.Sprintf("entry %d: the HAR keeps no body for the token mint (HTTP %d): the minted token is unknown, so it cannot be matched to a socket", p.i, e.Response.Status))
+	}
+	start, err := p.start()
+	if err != nil {
+		return nil, err
+	}
+	return &harItem{i: p.i, start: start, req: p.request(method), status: e.Response.Status, body: body}, nil
+}
+
+// socketItem reads a Scribe socket's entry.
+func (p *harParsed) socketItem(sum *HARSummary) (*harItem, error) {
+	e := &p.e
+	start, err := p.start()
+	if err != nil {
+		return nil, err
+	}
+	method := strings.ToUpper(e.Request.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	it := &harItem{i: p.i, socket: true, start: start, req: p.request(method), status: e.Response.Status, failure: e.Response.Error}
+	note := func(format string, args ...any) {
+		sum.Notes = append(sum.Notes, fmt.Sprintf("entry %d: ", p.i)+fmt.Sprintf(format, args...))
+	}
+	var msgs []harMessage
+	if e.WebSocketMessages != nil {
+		msgs = *e.WebSocketMessages
+	}
+	switch {
+	case it.status == http.StatusSwitchingProtocols && e.WebSocketMessages == nil:
+		note("the socket was upgraded (101) but the HAR has no _webSocketMessages: whatever wrote it does not record WebSocket messages (Chromium DevTools' Export HAR does)")
+	case it.status != http.StatusSwitchingProtocols && len(msgs) > 0:
+		note("the HAR gives HTTP %d for a socket with %d messages; they are logged anyway", it.status, len(msgs))
+	case it.status == 0:
+		note("the HAR records no HTTP answer to the upgrade request; logged without one")
+	}
+
+	prev, early, blobs := start, 0, 0
+	for j, m := range msgs {
+		where := fmt.Sprintf("HAR entry %d: _webSocketMessages[%d]", p.i, j)
+		var at time.Time
+		if m.Time > 0 && !math.IsInf(m.Time, 0) {
+			sec, frac := math.Modf(m.Time)
+			at = time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC()
+		} else {
+			note("_webSocketMessages[%d] has no time; given the time of the one before", j)
+			at = prev
+		}
+		prev = at
+		if at.Before(start.Add(-time.Millisecond)) {
+			early++
+		}
+		switch m.Type {
+		case "send", "receive":
+		case "error":
+			note("Chromium recorded a WebSocket error at %.3f s: %q", at.Sub(start).Seconds(), clipNote(m.Data))
+			continue
+		default:
+			return nil, fmt.Errorf("%s.type %q: Chromium writes \"send\", \"receive\" or \"error\"; the file is damaged or was not written by Chromium DevTools; export it again", where, clipNote(m.Type))
+		}
+		f := harFrame{at: at, fromClient: m.Type == "send"}
+		switch m.Opcode {
+		case 1:
+			f.data = []byte(m.Data)
+		case 2:
+			f.binary = true
+			f.data, err = base64.StdEncoding.DecodeString(m.Data)
+			if err != nil {
+				return nil, fmt.Errorf("%s.data: a binary message (opcode 2) whose data is not base64 (%v): the file is damaged; export it again", where, err)
+			}
+			if len(f.data) == 0 && f.fromClient {
+				blobs++
+			}
+		default:
+			return nil, fmt.Errorf("%s.opcode %d: Chromium records only text (1) and binary (2) messages; the file is damaged or was not written by Chromium DevTools; export it again", where, m.Opcode)
+		}
+		it.frames = append(it.frames, f)
+	}
+	if early > 0 {
+		note("%d messages are timed before the request (startedDateTime); logged with negative times", early)
+	}
+	if blobs > 0 {
+		note("%d binary messages sent are empty: Chromium does not record the bytes of a Blob the page sends", blobs)
+	}
+
+	// The answer came after the handshake's phases (timings, in ms) and no
+	// later than the first message. Chromium moves a socket's "wait" with
+	// every message, hence the bound.
+	t := e.Timings
+	hs := 0.0
+	for _, ms := range []float64{t.Blocked, t.DNS, t.Connect, t.Send, t.Wait} {
+		hs += max(ms, 0)
+	}
+	it.statusAt = start.Add(time.Duration(hs * float64(time.Millisecond)))
+	if len(it.frames) > 0 && it.frames[0].at.Before(it.statusAt) {
+		it.statusAt = it.frames[0].at
+	}
+	if it.statusAt.Before(start) {
+		it.statusAt = start
+	}
+	return it, nil
+}
+
+func (p *harParsed) start() (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, p.e.StartedDateTime)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("HAR entry %d: startedDateTime %q is not a time (%v): the file is damaged; export it again", p.i, clipNote(p.e.StartedDateTime), err)
+	}
+	return t, nil
+}
+
+// request is the entry's request as Set.Open and Set.Exchange take it.
+func (p *harParsed) request(method string) *http.Request {
+	h := p.header.Clone()
+	if h.Get("Host") == "" {
+		h.Set("Host", p.u.Host)
+	}
+	// Remote is the app's address in a wire log; a HAR is one browser's.
+	return &http.Request{Method: method, URL: p.u, Header: h, Host: p.u.Host, RemoteAddr: HARRemote,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
+}
+
+// HARRemote is the Remote of every request a HAR holds: one browser, so the
+// graders see one client.
+const HARRemote = "browser (HAR)"
+
+// maxProbedBody is the largest body (as stored) ImportHAR looks into for a
+// token.
+const maxProbedBody = 1 << 20
+
+// harBody is the entry's response body, decoded.
+func harBody(e *harEntry) ([]byte, error) {
+	c := e.Response.Content
+	if c.Encoding == "base64" {
+		return base64.StdEncoding.DecodeString(c.Text)
+	}
+	return []byte(c.Text), nil
+}
+
+// hasTokenField reports whether body is a JSON object with a string token.
+func hasTokenField(body []byte) bool {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 || b[0] != '{' || !bytes.Contains(b, []byte(`"token"`)) {
+		return false
+	}
+	var v map[string]json.RawMessage
+	if json.Unmarshal(b, &v) != nil {
+		return false
+	}
+	tok := bytes.TrimSpace(v["token"])
+	return len(tok) > 2 && tok[0] == '"'
+}
+
+// learnHAR teaches the set every credential of the HAR before anything is
+// written. First the API keys (every xi-api-key header, in any entry), so
+// that a key is named as one wherever it appears; then everything in a
+// credential position of an entry to be written, and the token of every
+// answer; then, from entries not written, only values shaped as tokens or
+// keys under a credential query key (others, such as key=search, would
+// redact ordinary words out of the frames).
+func (s *Set) learnHAR(items []*harItem, others []*harParsed) {
+	for _, it := range items {
+		s.learnKeys(it.req.Header)
+	}
+	for _, p := range others {
+		s.learnKeys(p.header)
+	}
+	for _, it := range items {
+		s.requestCredentials(it.req.URL.Query(), it.req.Header)
+		if !it.socket {
+			s.bodyCredentials(it.body)
+		}
+	}
+	for _, p := range others {
+		q := p.u.Query()
+		for _, k := range credentialQueryKeys {
+			for _, v := range q[k] {
+				if sh := s.shape(v); sh == ShapeToken || sh == ShapeAPIKey {
+					s.secrets.Add(v)
+				}
+			}
+		}
+	}
+}
+
+func (s *Set) learnKeys(h http.Header) {
+	for _, v := range h.Values("Xi-Api-Key") {
+		if sh := s.shape(v); sh != ShapePlaceholder && sh != ShapeEmpty {
+			s.KnownKey(v)
+		}
+	}
+}
+
+// clipNote shortens text quoted in a note or an error.
+func clipNote(s string) string {
+	const n = 200
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
