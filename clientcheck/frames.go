@@ -391,6 +391,10 @@ func closeCode(v *view) Finding {
 		return notApplicable(RuleCloseCode, v, fmt.Sprintf("%s: the server closed (%d).", v.id, c.Code))
 	case c.By == wirelog.ByCut && c.Error == wirelog.RecordingEnded:
 		return notApplicable(RuleCloseCode, v, fmt.Sprintf("%s was still open when the recording ended.", v.id))
+	case c.By == wirelog.ByCut && c.Error == wirelog.CloseNotRecorded:
+		return notApplicable(RuleCloseCode, v, fmt.Sprintf("%s: the recording does not say how it ended.", v.id))
+	case c.By == wirelog.ByCut && c.CutBy == wirelog.FromServer:
+		return notApplicable(RuleCloseCode, v, fmt.Sprintf("%s: the server vanished at %.2f s (%s).", v.id, c.T, c.Error))
 	case c.By == wirelog.ByCut:
 		msg := fmt.Sprintf("%s: the connection was cut at %.2f s without a close frame", v.id, c.T)
 		if c.Error != "" {

@@ -84,6 +84,7 @@ func Grade(logs []*wirelog.Log, exchanges []wirelog.Record) Report {
 		rep.Verdict = worseOf(rep.Verdict, worst(rep.Run))
 	}
 	rep.Causes = g.causes()
+	rep.Refusals = g.refusals()
 	return rep
 }
 

@@ -219,6 +219,9 @@ type Report struct {
 	Run     []Finding // the run rules, one finding each, in rule order
 	Causes  []Cause   // most important first
 	Verdict Verdict   // worst over everything; N/A when nothing connected
+	// Refusals diagnose each refused connection: the server's fault or the
+	// app's, on the evidence of the recording.
+	Refusals []Refusal
 }
 
 // Failed reports whether a MUST rule failed, or, when strict, a SHOULD rule.

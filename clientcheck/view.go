@@ -280,6 +280,10 @@ func (v *view) closeText() string {
 		return "unknown (the log is torn)"
 	case c == nil:
 		return "unknown (the log ends without a close)"
+	case c.By == wirelog.ByCut && c.Error == wirelog.CloseNotRecorded:
+		return "not recorded"
+	case c.By == wirelog.ByCut && c.CutBy != "":
+		return "cut by the " + c.CutBy
 	case c.By == wirelog.ByCut:
 		return "cut"
 	}
