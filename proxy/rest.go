@@ -1,0 +1,144 @@
+package proxy
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"strings"
+	"sync"
+
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// maxRecordedBody is the most of a REST answer the log keeps; a mint answer
+// is some 60 bytes, and other calls (speech, files) must not fill the log.
+const maxRecordedBody = 64 << 10
+
+// restHandler forwards any other request to the upstream as it came (no
+// X-Forwarded-* headers are added) and records it with its answer.
+func (p *Proxy) restHandler() http.Handler {
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(p.upstream)
+			pr.Out.URL.Path, pr.Out.URL.RawPath = p.upstream.Path+pr.In.URL.Path, ""
+			if isMint(pr.In) {
+				// The proxy must read the token in the answer; it can
+				// decode gzip and deflate, not br or zstd.
+				pr.Out.Header.Set("Accept-Encoding", readableEncodings(pr.In.Header.Get("Accept-Encoding")))
+			}
+		},
+		Transport: p.opts.Client.Transport,
+		ModifyResponse: func(resp *http.Response) error {
+			resp.Body = &recordingBody{ReadCloser: resp.Body, done: func(b []byte, clipped bool) {
+				p.exchange(resp.Request, resp, b, clipped)
+			}}
+			return nil
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			p.logf("proxy: %s %s → the server did not answer: %v", r.Method, r.URL.RequestURI(), err)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadGateway)
+			b, _ := json.Marshal(map[string]any{"detail": map[string]string{"status": "scribecheck_proxy_upstream_unreachable",
+				"message": fmt.Sprintf("scribecheck proxy: %s did not answer (%v); check --upstream and the network", p.upstream, err)}})
+			_, _ = w.Write(b)
+		},
+	}
+	if rp.Transport == nil {
+		rp.Transport = http.DefaultTransport
+	}
+	return rp
+}
+
+func isMint(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.Contains(r.URL.Path, protocol.SingleUseTokenPath)
+}
+
+// readableEncodings keeps the encodings of an Accept-Encoding the proxy can
+// decode, identity when none is left.
+func readableEncodings(accept string) string {
+	var keep []string
+	for _, part := range strings.Split(accept, ",") {
+		name, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "gzip", "deflate", "identity":
+			keep = append(keep, strings.TrimSpace(part))
+		}
+	}
+	if len(keep) == 0 {
+		return "identity"
+	}
+	return strings.Join(keep, ", ")
+}
+
+// exchange records a REST call once its answer has been read through.
+func (p *Proxy) exchange(out *http.Request, resp *http.Response, body []byte, clipped bool) {
+	rec := decoded(body, resp.Header.Get("Content-Encoding"))
+	switch {
+	case clipped:
+		rec = []byte(fmt.Sprintf("(%s: more than %d bytes, not kept)", resp.Header.Get("Content-Type"), maxRecordedBody))
+	case !json.Valid(rec) && len(rec) > 0 && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/"):
+		rec = []byte(fmt.Sprintf("(%s: %d bytes, not kept)", resp.Header.Get("Content-Type"), len(body)))
+	}
+	p.opts.Set.Exchange(out, resp.StatusCode, rec) // out keeps the app's RemoteAddr, path and headers
+	p.logf("proxy: %s %s → %d", out.Method, out.URL.Path, resp.StatusCode)
+}
+
+func decoded(b []byte, encoding string) []byte {
+	var rd io.Reader
+	switch strings.ToLower(encoding) {
+	case "gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return b
+		}
+		rd = zr
+	case "deflate":
+		rd = flate.NewReader(bytes.NewReader(b))
+	default:
+		return b
+	}
+	out, err := io.ReadAll(io.LimitReader(rd, maxRecordedBody))
+	if err != nil {
+		return b
+	}
+	return out
+}
+
+// recordingBody passes the answer through and keeps its first bytes; done
+// runs once, at the end of the body or when it is closed.
+type recordingBody struct {
+	io.ReadCloser
+	buf     bytes.Buffer
+	clipped bool
+	once    sync.Once
+	done    func([]byte, bool)
+}
+
+func (b *recordingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if room := maxRecordedBody - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(n, room)])
+		if n > room {
+			b.clipped = true
+		}
+	} else if n > 0 {
+		b.clipped = true
+	}
+	if err != nil {
+		b.finish()
+	}
+	return n, err
+}
+
+func (b *recordingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.finish()
+	return err
+}
+
+func (b *recordingBody) finish() { b.once.Do(func() { b.done(b.buf.Bytes(), b.clipped) }) }
