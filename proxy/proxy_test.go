@@ -70,7 +70,9 @@ func (r *rig) logs() ([]*wirelog.Log, []wirelog.Record) {
 	return logs, ex
 }
 
-func (r *rig) ws() string { return "ws" + strings.TrimPrefix(r.base, "http") + "/v1/speech-to-text/realtime?model_id=scribe_v2_realtime" }
+func (r *rig) ws() string {
+	return "ws" + strings.TrimPrefix(r.base, "http") + "/v1/speech-to-text/realtime?model_id=scribe_v2_realtime"
+}
 
 func (r *rig) mint(key string) string {
 	r.t.Helper()
