@@ -4,18 +4,28 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 )
 
 // ClientRun is what `scribecheck client` saw: every connection a client
-// made to the fake, graded by the CLIENT rules, and the causes named.
+// made to the fake, graded by the CLIENT rules, and the causes named. The
+// proxy and a HAR file give the same report of real traffic, with the
+// server's side graded too and every refusal put on a side.
 type ClientRun struct {
+	// Kind names the command and the report files: client (the default),
+	// proxy or har.
+	Kind      string    `json:"kind"`
 	StartedAt time.Time `json:"started_at"`
 	BaseURL   string    `json:"base_url"`
-	Faults    []string  `json:"fake_faults,omitempty"`
-	Command   string    `json:"command,omitempty"`
+	// Upstream is the server the proxy forwarded to; Source the recording
+	// read (a HAR file).
+	Upstream string   `json:"upstream,omitempty"`
+	Source   string   `json:"source,omitempty"`
+	Faults   []string `json:"fake_faults,omitempty"`
+	Command  string   `json:"command,omitempty"`
 	// CommandExit is the command's own exit code (nil: no command, or it
 	// never started); CommandError says why it did not start or was stopped.
 	CommandExit  *int         `json:"command_exit,omitempty"`
@@ -25,8 +35,46 @@ type ClientRun struct {
 	Causes       []Cause      `json:"causes"`
 	Conns        []ClientConn `json:"connections"`
 	// Run holds the rules graded across connections.
-	Run     []SpecResult `json:"run_rules"`
-	WireDir string       `json:"wire_logs"`
+	Run []SpecResult `json:"run_rules"`
+	// Refusals put every refused connection on a side: the server's, the
+	// app's, or unknown, on the evidence of the recording.
+	Refusals []Refusal `json:"auth_refusals"`
+	WireDir  string    `json:"wire_logs"`
+}
+
+// Refusal is the diagnosis of one refused connection, as the doctor gives
+// a finding.
+type Refusal struct {
+	Conn       string   `json:"connection"`
+	Side       string   `json:"side"` // server, app, unknown
+	Cause      string   `json:"cause"`
+	Fix        string   `json:"fix"`
+	Confidence string   `json:"confidence"`
+	Evidence   []string `json:"evidence"`
+}
+
+// kind is the run's kind, client when unset.
+func (run ClientRun) kind() string {
+	if run.Kind == "" {
+		return "client"
+	}
+	return run.Kind
+}
+
+// Title names the command that made the run.
+func (run ClientRun) Title() string {
+	if run.kind() == "har" {
+		return "scribecheck doctor --har"
+	}
+	return "scribecheck " + run.kind()
+}
+
+// ReportFiles are the names of a run's reports: client.json, client.md,
+// client.html and client-junit.xml for a client run, proxy.* for the
+// proxy, har.* for a HAR.
+func (run ClientRun) ReportFiles() (jsonName, md, html, junit string) {
+	k := run.kind()
+	return k + ".json", k + ".md", k + ".html", k + "-junit.xml"
 }
 
 // Cause is a named cause with its fix, as the doctor gives them.
@@ -49,6 +97,9 @@ type ClientConn struct {
 	Verdict      Verdict      `json:"verdict"`
 	Log          string       `json:"wire_log"`
 	Results      []SpecResult `json:"results"`
+	// Server holds the rules on what the server sent (proxy and HAR).
+	Server        []SpecResult `json:"server_results,omitempty"`
+	ServerVerdict Verdict      `json:"server_verdict,omitempty"`
 }
 
 // Client report file names.
@@ -74,19 +125,33 @@ func WriteClientRun(dir string, run ClientRun, red *Redactor) ([]string, error) 
 	if run.WireDir != "" {
 		wire = append(wire, run.WireDir)
 	}
-	return writeSet(dir, []namedText{{ClientHTML, page}, {ClientMD, ClientMarkdown(run, red)}, {ClientJSON, red.Redact(string(js)) + "\n"}},
-		ClientJUnit, ClientJUnitSuites(run), red, wire...)
+	jsonName, md, html, junit := run.ReportFiles()
+	return writeSet(dir, []namedText{{html, page}, {md, ClientMarkdown(run, red)}, {jsonName, red.Redact(string(js)) + "\n"}},
+		junit, ClientJUnitSuites(run), red, wire...)
 }
 
 // ClientJUnitSuites is one <testsuite> per connection, its cases the rules
 // graded on it, then one for the rules across connections.
 func ClientJUnitSuites(run ClientRun) JUnitSuites {
-	out := JUnitSuites{Name: "scribecheck client"}
+	out := JUnitSuites{Name: run.Title()}
 	for _, c := range run.Conns {
 		s := JUnitSuite{Name: fmt.Sprintf("%s %s (%s)", c.ID, c.Who, c.AuthPath),
 			Properties: []JUnitProperty{{"connection", c.ID}, {"who", c.Who}, {"auth_path", c.AuthPath}, {"close", c.Close}, {"wire_log", c.Log}}}
 		for _, r := range c.Results {
 			s.Cases = append(s.Cases, junitCase(r, "scribecheck.client."+c.ID))
+		}
+		for _, r := range c.Server {
+			s.Cases = append(s.Cases, junitCase(r, "scribecheck.server."+c.ID))
+		}
+		out.Suites = append(out.Suites, s)
+	}
+	if len(run.Refusals) > 0 {
+		s := JUnitSuite{Name: "auth refusals"}
+		for _, f := range run.Refusals {
+			r := SpecResult{ID: "REFUSAL", Name: fmt.Sprintf("refusal %s [side:%s]", f.Conn, f.Side), Level: "MUST", Area: "auth",
+				Target: f.Conn, Verdict: Failed, Requirement: "The server opens a session for a valid credential.",
+				Message: fmt.Sprintf("%s's fault (%s): %s. Fix: %s", f.Side, f.Confidence, f.Cause, f.Fix), Evidence: strings.Join(f.Evidence, "\n")}
+			s.Cases = append(s.Cases, junitCase(r, "scribecheck.auth."+f.Conn))
 		}
 		out.Suites = append(out.Suites, s)
 	}
@@ -106,7 +171,7 @@ func ClientJUnitSuites(run ClientRun) JUnitSuites {
 // failed with its evidence.
 func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nscribecheck client: %s — %s\n", run.Verdict, run.Summary)
+	fmt.Fprintf(&b, "\n%s: %s — %s\n", run.Title(), run.Verdict, run.Summary)
 	if run.Command != "" {
 		switch {
 		case run.CommandExit != nil:
@@ -118,9 +183,18 @@ func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
 	if len(run.Conns) > 0 {
 		b.WriteString("\n")
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "CONNECTION\tWHO\tAUTH PATH\tFRAMES (client/server)\tCLOSE\tVERDICT")
+		graded := run.kind() != "client" // real traffic: the server's side is graded too
+		if graded {
+			fmt.Fprintln(tw, "CONNECTION\tWHO\tAUTH PATH\tFRAMES (client/server)\tCLOSE\tCLIENT\tSERVER")
+		} else {
+			fmt.Fprintln(tw, "CONNECTION\tWHO\tAUTH PATH\tFRAMES (client/server)\tCLOSE\tVERDICT")
+		}
 		for _, c := range run.Conns {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s\n", c.ID, clipLine(c.Who, 40), c.AuthPath, c.ClientFrames, c.ServerFrames, clipLine(c.Close, 40), c.Verdict)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s", c.ID, clipLine(c.Who, 40), c.AuthPath, c.ClientFrames, c.ServerFrames, clipLine(c.Close, 40), c.Verdict)
+			if graded {
+				fmt.Fprintf(tw, "\t%s (%s)", orDash(c.ServerVerdict), serverRules(c.Server))
+			}
+			fmt.Fprintln(tw)
 		}
 		tw.Flush()
 	}
@@ -128,6 +202,12 @@ func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
 		fmt.Fprintf(&b, "\n%d. %s\n   fix: %s\n", i+1, c.Title, c.Fix)
 		if c.Evidence != "" {
 			fmt.Fprintf(&b, "   evidence:\n%s\n", indent(c.Evidence, "     "))
+		}
+	}
+	if len(run.Refusals) > 0 {
+		b.WriteString("\nAuth refusals, whose fault:\n")
+		for _, f := range run.Refusals {
+			fmt.Fprintf(&b, "  %s: %s (%s): %s\n    fix: %s\n%s\n", f.Conn, strings.ToUpper(f.Side), f.Confidence, f.Cause, f.Fix, indent(strings.Join(f.Evidence, "\n"), "      "))
 		}
 	}
 	failed := FailedClientRules(run)
@@ -144,11 +224,12 @@ func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
 }
 
 // FailedClientRules lists the FAILED and NON-STRICT results, connection
-// rules first, each at most once per connection.
+// rules first (the server's rules on it after the client's), each at most
+// once per connection.
 func FailedClientRules(run ClientRun) []SpecResult {
 	var out []SpecResult
 	for _, c := range run.Conns {
-		for _, r := range c.Results {
+		for _, r := range append(slices.Clone(c.Results), c.Server...) {
 			if r.Verdict == Failed || r.Verdict == NonStrict {
 				out = append(out, r)
 			}
@@ -165,7 +246,7 @@ func FailedClientRules(run ClientRun) []SpecResult {
 // ClientMarkdown is the run for a CI job summary or an issue.
 func ClientMarkdown(run ClientRun, red *Redactor) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# scribecheck client: %s\n\n%s\n\n", run.Verdict, mdEscape(run.Summary))
+	fmt.Fprintf(&b, "# %s: %s\n\n%s\n\n", run.Title(), run.Verdict, mdEscape(run.Summary))
 	if run.Command != "" {
 		exit := run.CommandError
 		if run.CommandExit != nil {
@@ -180,9 +261,20 @@ func ClientMarkdown(run ClientRun, red *Redactor) string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("## Connections\n\n| connection | who | auth path | frames (client/server) | close | verdict |\n|---|---|---|---|---|---|\n")
+	if len(run.Refusals) > 0 {
+		b.WriteString("## Auth refusals, whose fault\n\n")
+		for _, f := range run.Refusals {
+			fmt.Fprintf(&b, "* **%s: %s** (%s): %s  \n  Fix: %s\n  ```\n%s\n  ```\n", f.Conn, strings.ToUpper(f.Side), f.Confidence, mdEscape(f.Cause), mdEscape(f.Fix), indent(strings.Join(f.Evidence, "\n"), "  "))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("## Connections\n\n| connection | who | auth path | frames (client/server) | close | client | server |\n|---|---|---|---|---|---|---|\n")
 	for _, c := range run.Conns {
-		fmt.Fprintf(&b, "| %s | %s | %s | %d/%d | %s | %s |\n", c.ID, mdCell(c.Who), c.AuthPath, c.ClientFrames, c.ServerFrames, mdCell(c.Close), c.Verdict)
+		server := c.ServerVerdict
+		if server == "" {
+			server = "—"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %d/%d | %s | %s | %s |\n", c.ID, mdCell(c.Who), c.AuthPath, c.ClientFrames, c.ServerFrames, mdCell(c.Close), c.Verdict, server)
 	}
 	if failed := FailedClientRules(run); len(failed) > 0 {
 		b.WriteString("\n## Rules not met\n\n")
@@ -203,4 +295,23 @@ func indent(s, prefix string) string {
 		lines[i] = prefix + lines[i]
 	}
 	return strings.Join(lines, "\n")
+}
+
+func orDash(v Verdict) string {
+	if v == "" {
+		return "—"
+	}
+	return string(v)
+}
+
+// serverRules names the server rules graded on a connection, with how many
+// applied.
+func serverRules(rs []SpecResult) string {
+	graded := 0
+	for _, r := range rs {
+		if r.Verdict != Skipped {
+			graded++
+		}
+	}
+	return fmt.Sprintf("%d of %d server rules applied", graded, len(rs))
 }
