@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -88,6 +89,9 @@ type Run struct {
 	// ConnScenario maps each recorded connection to its scenario.
 	ConnScenario map[string]string
 	Took         time.Duration
+	// secrets learnt every key and token the fake saw: a test scans other
+	// recorders' files for them.
+	secrets *reports.Redactor
 }
 
 // Options of a matrix run.
@@ -100,6 +104,12 @@ type Options struct {
 	Timeout time.Duration
 	// Progress, if set, hears one line per step.
 	Progress func(string)
+	// Only runs these scenarios (every one when empty).
+	Only []string
+	// Via, if set, gets the fake's base URL and returns the base URL the
+	// driver is pointed at instead (a proxy in front of the fake, a replay
+	// of a recording), and what to run when the driver has ended.
+	Via func(fakeBase string) (base string, stop func(), err error)
 }
 
 // RunAll runs every install at once, each against its own fake.
@@ -131,12 +141,18 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	run.WireDir = filepath.Join(dir, "wire")
 	_ = os.RemoveAll(run.WireDir)
 	red := reports.NewRedactor()
+	run.secrets = red
 	set, err := wirelog.NewSet(run.WireDir, red)
 	if err != nil {
 		run.Broken = err.Error()
 		return run
 	}
-	scenarios := Scenarios()
+	var scenarios []Scenario
+	for _, sc := range Scenarios() {
+		if len(opts.Only) == 0 || slices.Contains(opts.Only, sc.Name) {
+			scenarios = append(scenarios, sc)
+		}
+	}
 	keys := map[string]string{} // scenario -> key
 	fo := fakeserver.Options{Scripts: map[string]fakeserver.Script{},
 		Record: fakeserver.Recording{Socket: func(r *http.Request) fakeserver.Recorder { return set.Open(r) }, Exchange: set.Exchange}}
@@ -161,6 +177,16 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	if err != nil {
 		run.Broken = err.Error()
 		return run
+	}
+	if opts.Via != nil {
+		via, stop, err := opts.Via(base)
+		if err != nil {
+			_ = srv.Close()
+			run.Broken = err.Error()
+			return run
+		}
+		defer stop()
+		base = via
 	}
 	audio := filepath.Join(dir, "speech-16k.pcm")
 	if err := os.WriteFile(audio, formatPCM16k().Speech(4), 0o644); err != nil {
