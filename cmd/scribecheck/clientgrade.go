@@ -6,15 +6,19 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/clientcheck"
+	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
+	"github.com/scribecheck/scribecheck/servercheck"
 	"github.com/scribecheck/scribecheck/suites"
 	"github.com/scribecheck/scribecheck/wirelog"
 )
 
 // gradeClientRun reads the run's wire logs, grades them with the CLIENT
-// rules, writes every report and prints the console summary. It returns the
-// exit code: 1 when a MUST rule failed (or a SHOULD, under strict), 3 when
-// no client connected.
+// rules (and, for real traffic — the proxy, a HAR — the server's frames by
+// the schemas and MULTI rules), puts every refusal on a side, writes every
+// report and prints the console summary. It returns the exit code: 1 when a
+// MUST rule failed on either side (or a SHOULD, under strict) or the server
+// refused a credential it should have taken, 3 when no client connected.
 func gradeClientRun(run reports.ClientRun, red *reports.Redactor, out string, strict bool, stdout, stderr io.Writer) int {
 	logs, exchanges, err := wirelog.ReadDir(run.WireDir)
 	if err != nil {
@@ -23,6 +27,15 @@ func gradeClientRun(run reports.ClientRun, red *reports.Redactor, out string, st
 	}
 	rep := clientcheck.Grade(logs, exchanges)
 	fillClientRun(&run, rep)
+	serverFailed := false
+	if run.Kind == "proxy" || run.Kind == "har" {
+		schemas, err := protocol.LoadSchemas()
+		if err != nil {
+			fmt.Fprintf(stderr, "scribecheck: %v\n", err)
+			return suites.ExitFailed
+		}
+		serverFailed = fillServer(&run, servercheck.Grade(logs, schemas), strict)
+	}
 	switch {
 	case len(logs) == 0 && len(exchanges) == 0:
 		run.Verdict = reports.Skipped
@@ -44,10 +57,55 @@ func gradeClientRun(run reports.ClientRun, red *reports.Redactor, out string, st
 	switch {
 	case len(logs) == 0:
 		return suites.ExitUnreachable
-	case rep.Failed(strict):
+	case rep.Failed(strict), serverFailed:
 		return suites.ExitFailed
 	}
 	return suites.ExitOK
+}
+
+// fillServer adds the server's side to a run of real traffic: its rules per
+// connection, and the verdict a refusal on the server's side gives. It
+// reports whether the server failed.
+func fillServer(run *reports.ClientRun, rep servercheck.Report, strict bool) bool {
+	byID := map[string]servercheck.ConnResult{}
+	for _, c := range rep.Conns {
+		byID[c.ID] = c
+	}
+	failed := false
+	for i := range run.Conns {
+		c, ok := byID[run.Conns[i].ID]
+		if !ok {
+			continue
+		}
+		run.Conns[i].ServerVerdict = reports.Verdict(c.Verdict)
+		for _, f := range c.Results {
+			r := reports.SpecResult{ID: f.Rule, Level: f.Level, Name: fmt.Sprintf("%s [%s, server]", f.Rule, c.ID), Area: "server",
+				Target: c.ID, Verdict: reports.Verdict(f.Verdict), Requirement: f.Requirement, Message: f.Message, Evidence: f.Evidence}
+			if f.Verdict == servercheck.NotApplicable {
+				r.Verdict = reports.Skipped
+			}
+			run.Conns[i].Server = append(run.Conns[i].Server, r)
+		}
+		failed = failed || c.Verdict == servercheck.Failed || (strict && c.Verdict == servercheck.NonStrictV)
+	}
+	server := 0
+	for _, r := range run.Refusals {
+		if r.Side == clientcheck.SideServer {
+			server++
+		}
+	}
+	if server > 0 {
+		failed = true
+		run.Summary = fmt.Sprintf("the server refused %d credential(s) it should have taken (see the auth refusals); %s", server, run.Summary)
+	} else if rep.Failed > 0 {
+		run.Summary = fmt.Sprintf("the server broke a MUST rule on %d connection(s); %s", rep.Failed, run.Summary)
+	}
+	if failed {
+		run.Verdict = reports.Failed
+	} else if run.Verdict == reports.OK && rep.Verdict == servercheck.NonStrictV {
+		run.Verdict = reports.NonStrict
+	}
+	return failed
 }
 
 // fillClientRun copies a grade into the report's model.
@@ -77,6 +135,9 @@ func fillClientRun(run *reports.ClientRun, rep clientcheck.Report) {
 		if f.Verdict == clientcheck.Failed {
 			runFailed++
 		}
+	}
+	for _, r := range rep.Refusals {
+		run.Refusals = append(run.Refusals, reports.Refusal{Conn: r.Conn, Side: r.Side, Cause: r.Cause, Fix: r.Fix, Confidence: r.Confidence, Evidence: r.Evidence})
 	}
 	run.Summary = fmt.Sprintf("%d connection(s): %d with a MUST rule failed, %d rule(s) failed across connections", len(rep.Conns), failed, runFailed)
 	if len(rep.Causes) > 0 {

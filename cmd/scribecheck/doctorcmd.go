@@ -6,14 +6,17 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/scribecheck/scribecheck/doctor"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
+	"github.com/scribecheck/scribecheck/wirelog"
 )
 
 const doctorHelp = `scribecheck doctor: why does my token get auth_error? One command, a verdict with its fix.
@@ -22,6 +25,7 @@ const doctorHelp = `scribecheck doctor: why does my token get auth_error? One co
   ELEVENLABS_API_KEY=... scribecheck doctor --target live
   ELEVENLABS_API_KEY=... scribecheck doctor --target live --token sutkn_...   test YOUR token (this spends it)
   scribecheck doctor --url 'wss://api.elevenlabs.io/v1/speech-to-text/realtime?token=...'   lint a URL, offline
+  scribecheck doctor --har session.har                 diagnose a browser's own recording, offline
 
 It runs the auth paths side by side (header, fresh token, reused, expired,
 wrong type, token + header, bad token + header, API key as token, wrong
@@ -31,6 +35,17 @@ evidence and its confidence (documented, observed, inferred).
 Reports (in --out): doctor.html (the matrix of paths x stages a person reads),
 doctor.md (for a CI job summary or an issue), doctor.json (stable fields, see
 the README), doctor-matrix.xml (JUnit). Secrets appear only as fingerprints.
+
+--har reads a HAR file exported from the browser's developer tools (Chromium:
+open the Network tab BEFORE the app connects, then "Export HAR (with sensitive
+data)", or the default export, which keeps the URL's token and the xi-api-key
+header). Its sockets and token mints are graded as the proxy grades real
+traffic: the server's frames by the schemas and MULTI rules, the app's by the
+CLIENT rules, and each auth_error put on a side (a fresh token minted moments
+before and refused on first use is the server's; reused, expired, another type
+or no token at all is the app's). No connection is made. Reports: har.html,
+har.md, har.json, har-junit.xml, and the wire logs in OUT/wire; secrets in the
+HAR (keys, tokens, cookies) are redacted in all of them.
 
 Live budget: each path that opens a session streams --audio-secs of synthetic speech
 (default 2.5 s) and commits; each path mints at most one token. The report
@@ -50,6 +65,8 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	slo := fs.String("slo", "", "p95 latency bounds, e.g. first_partial=2.5s,commit=800ms (metrics: upgrade, session_started, first_partial, commit)")
 	audio := fs.Float64("audio-secs", 2.5, "seconds of synthetic speech per path that opens a session (the live budget)")
 	out := fs.String("out", "scribecheck-doctor", "folder for the reports")
+	har := fs.String("har", "", "a HAR file from the browser's developer tools: grade its sockets and mints instead of probing")
+	strict := fs.Bool("strict", false, "with --har: treat a SHOULD rule not met (NON-STRICT) as a failure")
 	var bugs, deviations stringList
 	fs.Var(&bugs, "fake-bug", "switch on a bug of the in-process fake (repeatable), e.g. sutkn-query-rejected")
 	fs.Var(&deviations, "fake-deviate", "switch on a deviation of the in-process fake (repeatable)")
@@ -58,6 +75,12 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	targetSet := false
 	fs.Visit(func(f *flag.Flag) { targetSet = targetSet || f.Name == "target" })
+	if *har != "" {
+		if targetSet || *token != "" || *lintURL != "" {
+			return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--har reads a recording and probes nothing: leave out --target, --token and --url")}, stderr)
+		}
+		return doctorHAR(*har, *out, *strict, stdout, stderr)
+	}
 	bounds, err := doctor.ParseSLO(*slo)
 	if err == nil && (*repeat < 1 || *repeat > 100 || *audio <= 0 || *audio > 30) {
 		err = fmt.Errorf("--repeat must be 1 to 100 and --audio-secs more than 0 and at most 30")
@@ -151,4 +174,35 @@ func clip(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// doctorHAR grades a browser's HAR as real traffic: it is written into
+// OUT/wire as wire logs (redacted as written), then graded on both sides.
+func doctorHAR(path, out string, strict bool, stdout, stderr io.Writer) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--har: %w", err)}, stderr)
+	}
+	defer f.Close()
+	red := reports.NewRedactor()
+	wireDir := filepath.Join(out, "wire")
+	_ = os.RemoveAll(wireDir)
+	set, err := wirelog.NewSet(wireDir, red)
+	if err != nil {
+		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
+	}
+	sum, err := wirelog.ImportHAR(f, set)
+	if cerr := set.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--har %s: %w", path, err)}, stderr)
+	}
+	fmt.Fprintf(stdout, "doctor: %s: %d socket(s) with %d message(s), %d token mint(s); %d other entr(ies) skipped\n",
+		path, sum.Sockets, sum.Frames, sum.Exchanges, sum.Skipped)
+	for _, n := range sum.Notes {
+		fmt.Fprintf(stdout, "  note: %s\n", n)
+	}
+	run := reports.ClientRun{Kind: "har", StartedAt: time.Now(), Source: path, WireDir: wireDir}
+	return gradeClientRun(run, red, out, strict, stdout, stderr)
 }

@@ -23,9 +23,12 @@ fails and why, and whether a server still speaks the protocol.
 Usage:
   scribecheck run   [--target fake|live|URL] [flags]   run the specs, write JUnit reports
   scribecheck doctor [--target …] [--token T] [--url U] why does my token get auth_error? a verdict and its fix
+  scribecheck doctor --har FILE.har                    the same question, answered from a browser's recording
   scribecheck fake  [--addr HOST:PORT] [flags]         serve the local fake Scribe API
   scribecheck client [flags] [-- COMMAND …]            run YOUR app against the fake and grade what it sends
   scribecheck sdks  [--sdk NAME@VERSION] [flags]       run the pinned official SDKs against the fake, side by side
+  scribecheck proxy --upstream live [-- COMMAND …]     put scribecheck between YOUR app and the API; grade both sides
+  scribecheck replay FILE [-- COMMAND …]               serve a recorded session back to your app; report where it diverges
   scribecheck list                                     print every spec: ID, level, labels, requirement
   scribecheck help COMMAND                             explain a command's flags
 
@@ -33,7 +36,7 @@ Targets: "fake" (default) starts an in-process fake; "live" is the ElevenLabs AP
 any http(s)://HOST[:PORT] works too. Live and URL targets take the API key from
 ELEVENLABS_API_KEY. Secrets never appear in any output: they show as sk_…9f2c.
 
-Exit codes (run, doctor, client, sdks): 0 all MUST specs passed, or healthy; 1 a conformance or auth failure; 2 usage or
+Exit codes (run, doctor, client, sdks, proxy, replay): 0 all MUST specs passed, or healthy; 1 a conformance or auth failure; 2 usage or
 configuration error; 3 the target could not be reached.
 `
 
@@ -61,6 +64,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return clientCommand(ctx, rest, stdout, stderr)
 	case "sdks":
 		return sdksCommand(ctx, rest, stdout, stderr)
+	case "proxy":
+		return proxyCommand(ctx, rest, stdout, stderr)
+	case "replay":
+		return replayCommand(ctx, rest, stdout, stderr)
 	case "list":
 		err = listCommand(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

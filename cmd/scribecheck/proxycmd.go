@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/scribecheck/scribecheck/internal/tlscert"
+	"github.com/scribecheck/scribecheck/proxy"
+	"github.com/scribecheck/scribecheck/reports"
+	"github.com/scribecheck/scribecheck/suites"
+	"github.com/scribecheck/scribecheck/wirelog"
+)
+
+const proxyHelp = `scribecheck proxy: put scribecheck between YOUR app and the real API, and grade both sides.
+
+  scribecheck proxy --upstream live                   serve until interrupted; point your app at the URLs it prints
+  scribecheck proxy --upstream live -- node app.mjs   run the app through the proxy, then grade the traffic
+  scribecheck proxy --upstream http://127.0.0.1:8080 -- python app.py   any other server (a fake, a staging host)
+
+The app's base URL points at the proxy; the proxy forwards the token-minting
+REST call and the realtime WebSocket to --upstream both ways, message for
+message, with the app's own credentials unchanged (the proxy never needs your
+key). Every connection is written as a wire log (OUT/wire/conn-NNNN.jsonl, with
+the mints in OUT/wire/exchanges.jsonl; keys and tokens redacted by value as
+they are written), one line is printed per connection as it ends, and at the
+end (or on Ctrl-C) the traffic is graded:
+  * every frame the server sent, against the schemas and the MULTI rules;
+  * every connection the app made, by the CLIENT rules (scribecheck list --client);
+  * every auth_error put on a side: a token minted through the proxy moments
+    before and never presented until then is the server's fault (the reported
+    bug); a token presented before, minted long ago, of another type, or not
+    a token at all is the app's, named with the fix.
+Reports in --out: proxy.html, proxy.md, proxy.json, proxy-junit.xml.
+
+A command after -- runs with its own ELEVENLABS_API_KEY left as it is and:
+  SCRIBECHECK_BASE_URL      http(s)://127.0.0.1:PORT, for the SDKs' base URL options
+  SCRIBECHECK_WS_URL        ws(s)://127.0.0.1:PORT, for baseUri options
+  SCRIBECHECK_REALTIME_URL  the full socket URL, .../v1/speech-to-text/realtime
+and with --tls also SSL_CERT_FILE, REQUESTS_CA_BUNDLE (the system's roots plus a CA
+made for this run) and NODE_EXTRA_CA_CERTS (that CA), for clients that hard-code wss://.
+
+Exit codes: 0 both sides kept every MUST rule and no refusal was the server's;
+1 a rule failed or the server refused a credential it should have taken; 2 usage,
+a port in use, or a command that cannot start; 3 no client ever connected.
+`
+
+func proxyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	flagArgs, command := splitCommand(args)
+	fs := newFlagSet("proxy", proxyHelp, stderr)
+	upstream := fs.String("upstream", "live", `the server: "live" (https://api.elevenlabs.io) or a base URL`)
+	listen := fs.String("listen", "127.0.0.1:0", "listen address; port 0 picks a free port")
+	out := fs.String("out", "scribecheck-proxy", "folder for the reports and wire logs")
+	useTLS := fs.Bool("tls", false, "serve HTTPS and WSS with a certificate made for 127.0.0.1 and localhost")
+	strict := fs.Bool("strict", false, "treat a SHOULD rule not met (NON-STRICT) as a failure")
+	if err := parseFlags(fs, flagArgs); err != nil {
+		return exitCode(err, stderr)
+	}
+	red := reports.NewRedactor()
+	wireDir := filepath.Join(*out, "wire")
+	_ = os.RemoveAll(wireDir) // a log from an earlier run must not be graded again
+	set, err := wirelog.NewSet(wireDir, red)
+	if err != nil {
+		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
+	}
+	if key := os.Getenv("ELEVENLABS_API_KEY"); key != "" {
+		red.Add(key)
+		set.KnownKey(key) // redacted wherever it shows, and named as a key
+	}
+	opts := proxy.Options{Upstream: *upstream, Set: set, Log: stdout, Redact: red.Redact}
+	var caPath, bundle string
+	if *useTLS {
+		pair, err := tlscert.New()
+		if err == nil {
+			caPath, err = pair.WriteCA(filepath.Join(*out, "tls"))
+		}
+		if err == nil {
+			bundle, err = withSystemRoots(caPath)
+		}
+		if err != nil {
+			return exitCode(fmt.Errorf("--tls: %w", err), stderr)
+		}
+		opts.TLS = pair.ServerConfig()
+	}
+	p, err := proxy.New(opts)
+	if err != nil {
+		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
+	}
+	base, err := p.Start(*listen)
+	if err != nil {
+		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("%w: is the port in use? choose another --listen, or 127.0.0.1:0 for a free one", err)}, stderr)
+	}
+	wsBase := "ws" + strings.TrimPrefix(base, "http")
+	fmt.Fprintf(stdout, "scribecheck proxy in front of %s:\n  base URL:       %s\n  WebSocket URL:  %s (socket: %s/v1/speech-to-text/realtime)\n  credentials:    your app's own, passed through unchanged\n",
+		p.Upstream(), base, wsBase, wsBase)
+	if caPath != "" {
+		fmt.Fprintf(stdout, "  CA certificate: %s (trust it: SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS)\n", caPath)
+	}
+
+	notStarted := false
+	run := reports.ClientRun{Kind: "proxy", StartedAt: time.Now(), BaseURL: base, Upstream: p.Upstream(), WireDir: wireDir}
+	if len(command) > 0 {
+		run.Command = red.Redact(strings.Join(command, " "))
+		env := append(os.Environ(), "SCRIBECHECK_BASE_URL="+base, "SCRIBECHECK_WS_URL="+wsBase,
+			"SCRIBECHECK_REALTIME_URL="+wsBase+"/v1/speech-to-text/realtime")
+		if caPath != "" {
+			env = append(env, "SSL_CERT_FILE="+bundle, "REQUESTS_CA_BUNDLE="+bundle, "NODE_EXTRA_CA_CERTS="+caPath)
+		}
+		fmt.Fprintf(stdout, "running: %s\n", run.Command)
+		code, cerr := runApp(ctx, command, env, stdout, stderr)
+		if cerr != nil {
+			run.CommandError = cerr.Error()
+			notStarted = errors.Is(cerr, errNotStarted)
+		} else {
+			run.CommandExit = &code
+		}
+	} else {
+		fmt.Fprintln(stdout, "serving until interrupted (Ctrl-C), then grading both sides of every connection")
+		<-ctx.Done()
+	}
+	if err := p.Close(); err != nil {
+		fmt.Fprintf(stderr, "proxy: %v\n", err)
+	}
+	if err := set.Close(); err != nil {
+		fmt.Fprintf(stderr, "proxy: %v\n", err)
+	}
+	code := gradeClientRun(run, red, *out, *strict, stdout, stderr)
+	if notStarted {
+		fmt.Fprintf(stderr, "scribecheck: %s: check the command after -- (is it installed and on PATH?)\n", run.CommandError)
+		return suites.ExitUsage
+	}
+	return code
+}
+
+// systemBundles are where Linux and macOS keep the system's roots as PEM.
+var systemBundles = []string{"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"}
+
+// withSystemRoots writes a bundle of the run's CA and the system's roots
+// beside the CA: SSL_CERT_FILE replaces a client's roots, and an app behind
+// the proxy may still call other HTTPS hosts.
+func withSystemRoots(caPath string) (string, error) {
+	ca, err := os.ReadFile(caPath)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range systemBundles {
+		if sys, err := os.ReadFile(p); err == nil {
+			ca = append(append(ca, '\n'), sys...)
+			break
+		}
+	}
+	bundle := filepath.Join(filepath.Dir(caPath), "ca-bundle.pem")
+	return bundle, os.WriteFile(bundle, ca, 0o644)
+}
