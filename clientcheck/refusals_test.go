@@ -30,7 +30,7 @@ func TestRefusalsNameTheSide(t *testing.T) {
 		}},
 		{"token presented twice", clientcheck.SideApp, "already presented on conn-0001", func(r *recording) {
 			r.mint("realtime_scribe", tok)
-			r.at(0.2).session("&token=" + tok).Closed("client", 1000, "", "")
+			r.at(0.2).session("&token="+tok).Closed("client", 1000, "", "")
 			r.at(3).refused("&token=" + tok)
 		}},
 		{"expired token", clientcheck.SideApp, "tokens expire after 15 minutes", func(r *recording) {
