@@ -1,6 +1,7 @@
 package proxy_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -409,4 +411,55 @@ func TestProxyUnreachableUpstream(t *testing.T) {
 	if rest.StatusCode != http.StatusBadGateway || !strings.Contains(string(b), "check --upstream") {
 		t.Fatalf("rest: %d %s", rest.StatusCode, b)
 	}
+}
+
+// Back-pressure: while the app reads nothing, the server's writes stall
+// once the socket buffers are full (the proxy holds one message, never a
+// session); when the app reads, every message arrives.
+func TestProxyPassesBackPressure(t *testing.T) {
+	const n, size = 320, 64 << 10 // 20 MiB: more than loopback's socket buffers hold
+	var written atomic.Int64
+	r := newRig(t, upstream(t, func(c *websocket.Conn) {
+		msg := bytes.Repeat([]byte("a"), size)
+		for i := 0; i < n; i++ {
+			if c.Write(context.Background(), websocket.MessageBinary, msg) != nil {
+				return
+			}
+			written.Add(1)
+		}
+		_ = c.Close(websocket.StatusNormalClosure, "")
+	}))
+	ctx := ctxT(t)
+	c, _, err := websocket.Dial(ctx, r.ws(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadLimit(1 << 20)
+	// Wait (bounded) until the server's writes stop advancing.
+	last, still := int64(-1), 0
+	for still < 5 && ctx.Err() == nil {
+		time.Sleep(50 * time.Millisecond)
+		if w := written.Load(); w == last {
+			still++
+		} else {
+			last, still = w, 0
+		}
+	}
+	if last >= n {
+		t.Fatalf("the server wrote all %d messages while the app read none: the proxy buffered the session", n)
+	}
+	got := 0
+	for {
+		if _, _, err := c.Read(ctx); err != nil {
+			if websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+				t.Fatalf("after %d messages: %v", got, err)
+			}
+			break
+		}
+		got++
+	}
+	if got != n {
+		t.Fatalf("the app got %d of %d messages", got, n)
+	}
+	t.Logf("the server stalled after %d of %d messages (%d MiB) while the app did not read", last, n, last*size>>20)
 }
