@@ -111,7 +111,7 @@ func recordedCreds(req wirelog.Record) []cred {
 // liveCreds are the credentials of a request the replay received.
 func liveCreds(r *http.Request) []cred {
 	var out []cred
-	pairs := queryPairs(r.URL.RawQuery)
+	pairs := wirelog.QueryPairs(r.URL.RawQuery)
 	for _, k := range credentialQueryKeys {
 		for _, p := range pairs {
 			if p.Name == k {
@@ -139,26 +139,6 @@ func headerCredential(name, v string) string {
 		}
 	}
 	return v
-}
-
-// queryPairs keeps the order and repetition of a raw query; a part that does
-// not decode is kept as sent.
-func queryPairs(raw string) []wirelog.Pair {
-	var out []wirelog.Pair
-	for _, part := range strings.Split(raw, "&") {
-		if part == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(part, "=")
-		if dk, err := url.QueryUnescape(k); err == nil {
-			k = dk
-		}
-		if dv, err := url.QueryUnescape(v); err == nil {
-			v = dv
-		}
-		out = append(out, wirelog.Pair{Name: k, Value: v})
-	}
-	return out
 }
 
 // byName groups query values by name, names in first-seen order.
@@ -229,7 +209,7 @@ func sameSet(a, b []string) bool {
 // showRequest is a request line with credentials shown by shape.
 func showRequest(r *http.Request) string {
 	var parts []string
-	for _, p := range queryPairs(r.URL.RawQuery) {
+	for _, p := range wirelog.QueryPairs(r.URL.RawQuery) {
 		v := p.Value
 		if isCredentialKey(p.Name) {
 			v = showShape(shapeOf(v), v)

@@ -333,7 +333,7 @@ func (s *Server) handshake(n int, l *wirelog.Log, r *http.Request, got []cred) [
 		out = append(out, Divergence{Kind: KindPath, Want: l.Request.Path, Got: r.URL.Path,
 			Detail: "the socket's path differs from the recording's"})
 	}
-	out = append(out, compareQuery(l.Request.Query, queryPairs(r.URL.RawQuery))...)
+	out = append(out, compareQuery(l.Request.Query, wirelog.QueryPairs(r.URL.RawQuery))...)
 	want := s.recCreds[n-1]
 	out = append(out, compareShapes(want, got)...)
 

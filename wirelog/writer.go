@@ -86,7 +86,7 @@ func (s *Set) Open(r *http.Request) *Conn {
 	q := r.URL.Query()
 	creds := s.requestCredentials(q, r.Header)
 	c.write(Record{Kind: KindRequest, At: c.start, Conn: id, Remote: r.RemoteAddr, Method: r.Method,
-		Path: s.secrets.Redact(r.URL.Path), Query: s.pairs(queryPairs(r.URL.RawQuery)), Headers: s.pairs(headerPairs(r.Header)),
+		Path: s.secrets.Redact(r.URL.Path), Query: s.pairs(QueryPairs(r.URL.RawQuery)), Headers: s.pairs(headerPairs(r.Header)),
 		Credentials: creds})
 	return c
 }
@@ -97,7 +97,7 @@ func (s *Set) Exchange(r *http.Request, status int, body []byte) {
 	creds := s.requestCredentials(r.URL.Query(), r.Header)
 	creds = append(creds, s.bodyCredentials(body)...)
 	rec := Record{Kind: KindExchange, At: s.now(), Remote: r.RemoteAddr, Method: r.Method, Path: s.secrets.Redact(r.URL.Path),
-		Query: s.pairs(queryPairs(r.URL.RawQuery)), Headers: s.pairs(headerPairs(r.Header)), Credentials: creds,
+		Query: s.pairs(QueryPairs(r.URL.RawQuery)), Headers: s.pairs(headerPairs(r.Header)), Credentials: creds,
 		Status: status, Body: s.secrets.Redact(string(body))}
 	b, err := json.Marshal(rec)
 	if err != nil {
@@ -159,9 +159,9 @@ func (s *Set) pairs(in []Pair) []Pair {
 	return in
 }
 
-// queryPairs keeps the order and repetition of the raw query; a part that
-// does not decode is kept as sent.
-func queryPairs(raw string) []Pair {
+// QueryPairs splits a raw query keeping the order and repetition of its
+// parts; a part that does not decode is kept as sent.
+func QueryPairs(raw string) []Pair {
 	var out []Pair
 	for _, part := range strings.Split(raw, "&") {
 		if part == "" {

@@ -125,34 +125,19 @@ func clientCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "  faults on:      %s\n", strings.Join(faults, ", "))
 	}
 
-	notStarted := false
-	run := reports.ClientRun{StartedAt: time.Now(), BaseURL: base, Faults: faults, WireDir: wireDir}
-	if len(command) > 0 {
-		run.Command = red.Redact(strings.Join(command, " "))
-		env := append(os.Environ(),
-			"ELEVENLABS_API_KEY="+srv.TestKey(), "SCRIBECHECK_BASE_URL="+base, "SCRIBECHECK_WS_URL="+wsBase,
-			"SCRIBECHECK_REALTIME_URL="+wsBase+"/v1/speech-to-text/realtime")
-		if caPath != "" {
-			env = append(env, "SSL_CERT_FILE="+caPath, "REQUESTS_CA_BUNDLE="+caPath, "NODE_EXTRA_CA_CERTS="+caPath)
-		}
-		fmt.Fprintf(stdout, "running: %s\n", run.Command)
-		code, cerr := runApp(ctx, command, env, stdout, stderr)
-		if cerr != nil {
-			run.CommandError = cerr.Error()
-			notStarted = errors.Is(cerr, errNotStarted)
-		} else {
-			run.CommandExit = &code
-		}
-	} else {
-		fmt.Fprintln(stdout, "serving until interrupted (Ctrl-C), then grading every connection")
-		<-ctx.Done()
+	run := reports.ClientRun{StartedAt: time.Now(), BaseURL: base, Faults: faults, WireDir: wireDir, Command: red.Redact(strings.Join(command, " "))}
+	extra := []string{"ELEVENLABS_API_KEY=" + srv.TestKey()}
+	if caPath != "" {
+		extra = append(extra, "SSL_CERT_FILE="+caPath, "REQUESTS_CA_BUNDLE="+caPath, "NODE_EXTRA_CA_CERTS="+caPath)
 	}
+	app := runOrServe(ctx, command, localEnv(base, extra...), run.Command, "serving until interrupted (Ctrl-C), then grading every connection", stdout, stderr)
+	run.CommandExit, run.CommandError = app.Exit, app.Err
 	_ = srv.Close()
 	if err := set.Close(); err != nil {
 		fmt.Fprintf(stderr, "client: %v\n", err)
 	}
 	code := gradeClientRun(run, red, *out, *strict, stdout, stderr)
-	if notStarted {
+	if app.NotStarted {
 		fmt.Fprintf(stderr, "scribecheck: %s: check the command after -- (is it installed and on PATH?)\n", run.CommandError)
 		return suites.ExitUsage
 	}
@@ -167,6 +152,37 @@ func splitCommand(args []string) (flags, command []string) {
 		}
 	}
 	return args, nil
+}
+
+// appRun is how the app's command went.
+type appRun struct {
+	Exit       *int   // nil: no command, or it did not end by itself
+	Err        string // why it did not start, or that it was stopped
+	NotStarted bool   // it could not start: a usage error
+}
+
+// runOrServe runs the command after -- (printed as shown) with env; without
+// one it prints serving and waits for an interrupt.
+func runOrServe(ctx context.Context, command, env []string, shown, serving string, stdout, stderr io.Writer) appRun {
+	if len(command) == 0 {
+		fmt.Fprintln(stdout, serving)
+		<-ctx.Done()
+		return appRun{}
+	}
+	fmt.Fprintf(stdout, "running: %s\n", shown)
+	code, err := runApp(ctx, command, env, stdout, stderr)
+	if err != nil {
+		return appRun{Err: err.Error(), NotStarted: errors.Is(err, errNotStarted)}
+	}
+	return appRun{Exit: &code}
+}
+
+// localEnv is the environment of an app pointed at a local server (the fake,
+// the proxy, a replay) at base, http(s)://HOST:PORT, with extra after it.
+func localEnv(base string, extra ...string) []string {
+	ws := "ws" + strings.TrimPrefix(base, "http")
+	env := append(os.Environ(), "SCRIBECHECK_BASE_URL="+base, "SCRIBECHECK_WS_URL="+ws, "SCRIBECHECK_REALTIME_URL="+ws+"/v1/speech-to-text/realtime")
+	return append(env, extra...)
 }
 
 // errNotStarted wraps a command that could not start (not found, not

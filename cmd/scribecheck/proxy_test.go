@@ -153,3 +153,23 @@ func TestDoctorGradesABrowsersHAR(t *testing.T) {
 		}
 	}
 }
+
+// An app's session recorded through the proxy replays offline: the same app
+// replays as recorded (exit 0); an app that reuses its token does not
+// (exit 1, the divergences named).
+func TestReplayOfAProxyRecording(t *testing.T) {
+	fake, key := startFake(t)
+	rec := proxyRun(t, fake, key, node(t, "stream.mjs", "normal"))
+	if rec.code != 0 {
+		t.Fatalf("recording: exit %d\n%s\n%s", rec.code, rec.stdout, rec.stderr)
+	}
+	wire := filepath.Join(rec.out, "wire")
+	r := scribecheck(t, nil, append([]string{"replay", "--speed", "0", "--out", t.TempDir(), wire, "--"}, node(t, "stream.mjs", "normal")...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "1 as recorded") {
+		t.Fatalf("replay of the same app: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = scribecheck(t, nil, append([]string{"replay", "--speed", "0", "--wait-client", "2s", "--out", t.TempDir(), wire, "--"}, node(t, "token_twice.mjs")...)...)
+	if r.code != 1 || !strings.Contains(r.stdout, "diverged") {
+		t.Fatalf("replay of another app: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}

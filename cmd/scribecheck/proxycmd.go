@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -102,27 +101,14 @@ func proxyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "  CA certificate: %s (trust it: SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS)\n", caPath)
 	}
 
-	notStarted := false
-	run := reports.ClientRun{Kind: "proxy", StartedAt: time.Now(), BaseURL: base, Upstream: p.Upstream(), WireDir: wireDir}
-	if len(command) > 0 {
-		run.Command = red.Redact(strings.Join(command, " "))
-		env := append(os.Environ(), "SCRIBECHECK_BASE_URL="+base, "SCRIBECHECK_WS_URL="+wsBase,
-			"SCRIBECHECK_REALTIME_URL="+wsBase+"/v1/speech-to-text/realtime")
-		if caPath != "" {
-			env = append(env, "SSL_CERT_FILE="+bundle, "REQUESTS_CA_BUNDLE="+bundle, "NODE_EXTRA_CA_CERTS="+caPath)
-		}
-		fmt.Fprintf(stdout, "running: %s\n", run.Command)
-		code, cerr := runApp(ctx, command, env, stdout, stderr)
-		if cerr != nil {
-			run.CommandError = cerr.Error()
-			notStarted = errors.Is(cerr, errNotStarted)
-		} else {
-			run.CommandExit = &code
-		}
-	} else {
-		fmt.Fprintln(stdout, "serving until interrupted (Ctrl-C), then grading both sides of every connection")
-		<-ctx.Done()
+	run := reports.ClientRun{Kind: "proxy", StartedAt: time.Now(), BaseURL: base, Upstream: p.Upstream(), WireDir: wireDir,
+		Command: red.Redact(strings.Join(command, " "))}
+	var extra []string // the app's own ELEVENLABS_API_KEY stays as it is
+	if caPath != "" {
+		extra = append(extra, "SSL_CERT_FILE="+bundle, "REQUESTS_CA_BUNDLE="+bundle, "NODE_EXTRA_CA_CERTS="+caPath)
 	}
+	app := runOrServe(ctx, command, localEnv(base, extra...), run.Command, "serving until interrupted (Ctrl-C), then grading both sides of every connection", stdout, stderr)
+	run.CommandExit, run.CommandError = app.Exit, app.Err
 	if err := p.Close(); err != nil {
 		fmt.Fprintf(stderr, "proxy: %v\n", err)
 	}
@@ -130,7 +116,7 @@ func proxyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "proxy: %v\n", err)
 	}
 	code := gradeClientRun(run, red, *out, *strict, stdout, stderr)
-	if notStarted {
+	if app.NotStarted {
 		fmt.Fprintf(stderr, "scribecheck: %s: check the command after -- (is it installed and on PATH?)\n", run.CommandError)
 		return suites.ExitUsage
 	}

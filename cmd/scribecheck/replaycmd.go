@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -101,22 +100,12 @@ func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fmt.Fprintf(stdout, "  base URL:       %s\n  WebSocket URL:  %s (socket: %s/v1/speech-to-text/realtime)\n  API key:        %s (any key is accepted: only its shape is compared)\n",
 		base, wsBase, wsBase, key)
 
-	var cmdErr error
-	if len(command) > 0 {
-		env := append(os.Environ(),
-			"ELEVENLABS_API_KEY="+key, "SCRIBECHECK_BASE_URL="+base, "SCRIBECHECK_WS_URL="+wsBase,
-			"SCRIBECHECK_REALTIME_URL="+wsBase+"/v1/speech-to-text/realtime")
-		fmt.Fprintf(stdout, "running: %s\n", strings.Join(command, " "))
-		code, cerr := runApp(ctx, command, env, stdout, stderr)
-		if cerr != nil {
-			cmdErr = cerr
-			fmt.Fprintf(stdout, "the command: %v\n", cerr)
-		} else {
-			fmt.Fprintf(stdout, "the command exited with %d\n", code)
-		}
-	} else {
-		fmt.Fprintln(stdout, "serving until interrupted (Ctrl-C), then reporting")
-		<-ctx.Done()
+	app := runOrServe(ctx, command, localEnv(base, "ELEVENLABS_API_KEY="+key), strings.Join(command, " "), "serving until interrupted (Ctrl-C), then reporting", stdout, stderr)
+	switch {
+	case app.Exit != nil:
+		fmt.Fprintf(stdout, "the command exited with %d\n", *app.Exit)
+	case app.Err != "":
+		fmt.Fprintf(stdout, "the command: %s\n", app.Err)
 	}
 	_ = srv.Close()
 	rep := srv.Report()
@@ -127,8 +116,8 @@ func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "report: %s\n", filepath.Join(*out, "replay.json"))
 	}
 	switch {
-	case errors.Is(cmdErr, errNotStarted):
-		fmt.Fprintf(stderr, "scribecheck: %v: check the command after -- (is it installed and on PATH?)\n", cmdErr)
+	case app.NotStarted:
+		fmt.Fprintf(stderr, "scribecheck: %s: check the command after -- (is it installed and on PATH?)\n", app.Err)
 		return suites.ExitUsage
 	case !rep.Connected():
 		fmt.Fprintln(stderr, "scribecheck: no client connected to the replay")
