@@ -50,11 +50,16 @@ demo: build
 	@status=0; $(BIN) doctor --fake-bug sutkn-query-rejected --out $(DEMO)/doctor || status=$$?; \
 	  if [ $$status -ne 1 ]; then echo "expected exit 1 (cause named), got $$status"; exit 1; fi
 	@echo
+	@echo "== doctor --har: the same question answered from a browser's recording (a HAR of the bug, offline)"
+	@status=0; $(BIN) doctor --har wirelog/testdata/har/scribe-token-refused.har --out $(DEMO)/har || status=$$?; \
+	  if [ $$status -ne 1 ]; then echo "expected exit 1 (a server-side refusal named), got $$status"; exit 1; fi
+	@echo
 	@echo "Demo reports:"
 	@echo "  healthy fake:             $(DEMO)/healthy/junit.xml, $(DEMO)/healthy/auth-matrix.xml"
 	@echo "  sutkn bug reproduced:     $(DEMO)/sutkn-query-rejected/junit.xml, $(DEMO)/sutkn-query-rejected/auth-matrix.xml"
 	@echo "  doctor, for a person:     $(DEMO)/doctor/doctor.html"
 	@echo "  doctor, for CI or issues: $(DEMO)/doctor/doctor.md (and doctor.json, doctor-matrix.xml)"
+	@echo "  a browser's HAR, graded:  $(DEMO)/har/har.html (and har.md, har.json, har-junit.xml)"
 
 fmt:
 	gofmt -w .

@@ -281,7 +281,7 @@ func (v *view) closeText() string {
 	case c == nil:
 		return "unknown (the log ends without a close)"
 	case c.By == wirelog.ByCut && c.Error == wirelog.CloseNotRecorded:
-		return "not recorded"
+		return "close not recorded"
 	case c.By == wirelog.ByCut && c.CutBy != "":
 		return "cut by the " + c.CutBy
 	case c.By == wirelog.ByCut:
