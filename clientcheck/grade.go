@@ -14,7 +14,7 @@ import (
 type grader struct {
 	views     []*view
 	exchanges []wirelog.Record
-	// minted maps a credential id to the exchange that minted it.
+	// minted maps a credential id to the first exchange that carried it.
 	minted map[string]wirelog.Record
 	// results keeps each connection's findings by rule, for the causes.
 	results map[*view]map[string]Finding
@@ -33,8 +33,8 @@ func Grade(logs []*wirelog.Log, exchanges []wirelog.Record) Report {
 			continue
 		}
 		for _, c := range ex.Credentials {
-			if c.Where == "body:token" {
-				g.minted[c.ID] = ex
+			if _, seen := g.minted[c.ID]; c.Where == "body:token" && !seen {
+				g.minted[c.ID] = ex // the first answer that carried it
 			}
 		}
 	}
@@ -198,7 +198,12 @@ func tokenCreds(l *wirelog.Log) []wirelog.Credential {
 	return out
 }
 
-// mintedType is the token type an exchange minted.
+// mintedType is the token type an exchange minted: the path after
+// /v1/single-use-token/, wherever that sits (a proxy's upstream may have a
+// base path).
 func mintedType(ex wirelog.Record) string {
-	return strings.TrimPrefix(ex.Path, protocol.SingleUseTokenPath)
+	if i := strings.Index(ex.Path, protocol.SingleUseTokenPath); i >= 0 {
+		return ex.Path[i+len(protocol.SingleUseTokenPath):]
+	}
+	return ex.Path
 }

@@ -2,6 +2,7 @@ package clientcheck
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -37,9 +38,9 @@ type Refusal struct {
 // refusals diagnoses every refused connection, in the order they came.
 func (g *grader) refusals() []Refusal {
 	var out []Refusal
-	for i, v := range g.views {
+	for _, v := range g.views {
 		if v.refusedAuth() {
-			r := g.refusal(v, g.views[:i])
+			r := g.refusal(v)
 			r.Conn = v.id
 			r.Evidence = append(r.Evidence, v.id+": "+requestLine(v.log), v.id+": "+refusalLine(v))
 			out = append(out, r)
@@ -56,9 +57,8 @@ func refusalLine(v *view) string {
 	return fmt.Sprintf("%s, then %s", frameLine(f.rec, f.idx), v.closeText())
 }
 
-// refusal names the cause of one refusal; before are the connections that
-// came earlier.
-func (g *grader) refusal(v *view, before []*view) Refusal {
+// refusal names the cause of one refusal.
+func (g *grader) refusal(v *view) Refusal {
 	app := func(cause, fix string) Refusal {
 		return Refusal{Side: SideApp, Cause: cause, Fix: fix, Confidence: Observed}
 	}
@@ -91,7 +91,7 @@ func (g *grader) refusal(v *view, before []*view) Refusal {
 		return app(fmt.Sprintf("?token=%s is not a single-use token (sutkn_…)", token.Shown),
 			"pass the string the mint returned in its token field, and nothing else")
 	case token != nil:
-		return g.tokenRefusal(v, *token, before)
+		return g.tokenRefusal(v, *token)
 	}
 	return g.keyRefusal(v, *header)
 }
@@ -99,24 +99,21 @@ func (g *grader) refusal(v *view, before []*view) Refusal {
 // tokenRefusal: a sutkn_ token was refused. Presented before, expired or of
 // another type is the app; fresh, minted moments before and never presented
 // is the server.
-func (g *grader) tokenRefusal(v *view, token wirelog.Credential, before []*view) Refusal {
-	for _, b := range before {
-		for _, c := range b.log.Request.Credentials {
-			if c.Where == "query:"+protocol.TokenParam && c.ID == token.ID {
-				return Refusal{Side: SideApp, Confidence: Observed,
-					Cause: fmt.Sprintf("the token %s was already presented on %s, %s earlier (%s): a single-use token is consumed on first use",
-						token.Shown, b.id, secs(v.when.Sub(b.when)), outcome(b)),
-					Fix:      "mint a fresh token for every connection, reconnects and retries included",
-					Evidence: []string{b.id + ": " + requestLine(b.log)}}
-			}
-		}
+func (g *grader) tokenRefusal(v *view, token wirelog.Credential) Refusal {
+	if other, how := g.otherUse(v, token); other != nil {
+		return Refusal{Side: SideApp, Confidence: Observed,
+			Cause: fmt.Sprintf("the token %s %s (%s): a single-use token is consumed by the first socket that opens with it",
+				token.Shown, how, outcome(other)),
+			Fix:      "mint a fresh token for every connection, reconnects and retries included (and open one socket per token: React StrictMode runs an effect twice)",
+			Evidence: []string{other.id + ": " + requestLine(other.log)}}
 	}
-	ex, ok := g.minted[token.ID]
-	if !ok {
+	mints := g.handedOut(token.ID, v.when)
+	if len(mints) == 0 {
 		return Refusal{Side: SideUnknown, Confidence: Inferred,
 			Cause: fmt.Sprintf("the token %s was refused on its first use here, but it was not minted in this recording, so its age and type are unknown", token.Shown),
 			Fix:   "record the mint too (send the request that mints the token through the proxy, or include it in the HAR) to tell a server refusal from an old, reused or other-type token"}
 	}
+	ex := mints[0]
 	age := v.when.Sub(ex.At)
 	mint := fmt.Sprintf("mint: %s %s → %d at %s, %s before the socket", ex.Method, ex.Path, ex.Status, ex.At.UTC().Format(time.RFC3339Nano), secs(age))
 	typ := ""
@@ -124,6 +121,10 @@ func (g *grader) tokenRefusal(v *view, token wirelog.Credential, before []*view)
 		typ = mintedType(ex)
 	}
 	switch {
+	case len(mints) > 1:
+		return Refusal{Side: SideApp, Confidence: Observed, Evidence: []string{mint},
+			Cause: fmt.Sprintf("the token %s was handed out %d times (%s): whatever hands it out reuses tokens", token.Shown, len(mints), ex.Path),
+			Fix:   "mint a fresh token for every request; never cache single-use tokens"}
 	case age >= protocol.TokenLifetime:
 		return Refusal{Side: SideApp, Confidence: Observed, Evidence: []string{mint},
 			Cause: fmt.Sprintf("the token %s was minted %.1f min before it was presented; tokens expire after 15 minutes", token.Shown, age.Minutes()),
@@ -132,22 +133,81 @@ func (g *grader) tokenRefusal(v *view, token wirelog.Credential, before []*view)
 		return Refusal{Side: SideApp, Confidence: Inferred, Evidence: []string{mint},
 			Cause: fmt.Sprintf("the token %s was minted as %s, not realtime_scribe", token.Shown, typ),
 			Fix:   "mint with POST /v1/single-use-token/realtime_scribe for this socket"}
-	}
-	how := "minted as realtime_scribe"
-	if typ == "" {
-		how = "handed to the app by " + ex.Path + " (its type is whatever that backend minted)"
+	case typ == "":
+		// The app's own backend handed the token over: fresh to the app,
+		// but the backend's mint is not in the recording.
+		return Refusal{Side: SideServer, Confidence: Inferred, Evidence: []string{mint},
+			Cause: fmt.Sprintf("the server refused a token on its first use: %s was handed to the app by %s %s before and presented nowhere else in this recording (that backend's own mint is not recorded: if it caches tokens, this one may have been spent)",
+				token.Shown, ex.Path, secs(age)),
+			Fix: "check that the backend mints a fresh realtime_scribe token per request; if it does, report it to ElevenLabs with this evidence, and meanwhile connect from a server with the xi-api-key header"}
 	}
 	return Refusal{Side: SideServer, Confidence: Observed, Evidence: []string{mint},
-		Cause: fmt.Sprintf("the server refused a fresh token on its first use: %s was %s %s before and presented nowhere else in this recording", token.Shown, how, secs(age)),
+		Cause: fmt.Sprintf("the server refused a fresh token on its first use: %s was minted as realtime_scribe %s before and presented nowhere else in this recording", token.Shown, secs(age)),
 		Fix:   "nothing in the app: report it to ElevenLabs with this evidence (the mint and the refusal); meanwhile connect from a server with the xi-api-key header"}
+}
+
+// otherUse finds another connection that presented the token and reached
+// the socket: one that opened a session with it (whenever it came: two
+// sockets at once race for the token), or one upgraded before this one.
+// A presentation that never reached the server (the proxy's 502, a 404 on
+// another path) spends nothing and does not count.
+func (g *grader) otherUse(v *view, token wirelog.Credential) (*view, string) {
+	var earlier *view
+	for _, o := range g.views {
+		if o == v || !o.log.Upgraded() || !presents(o, token.ID) {
+			continue
+		}
+		d := v.when.Sub(o.when)
+		if o.started() && d <= 0 {
+			return o, fmt.Sprintf("was also presented on %s at the same time (%s later), which opened the session", o.id, secs(-d))
+		}
+		if d >= 0 && (earlier == nil || o.when.Before(earlier.when)) {
+			earlier = o
+		}
+	}
+	if earlier != nil {
+		return earlier, fmt.Sprintf("was already presented on %s, %s earlier", earlier.id, secs(v.when.Sub(earlier.when)))
+	}
+	return nil, ""
+}
+
+func presents(v *view, id string) bool {
+	for _, c := range v.log.Request.Credentials {
+		if c.Where == "query:"+protocol.TokenParam && c.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// handedOut lists the answers (a mint, or an app's backend) that carried the
+// token at or before t, earliest first.
+func (g *grader) handedOut(id string, t time.Time) []wirelog.Record {
+	var out []wirelog.Record
+	for _, ex := range g.exchanges {
+		if ex.Status != 200 || ex.At.After(t) {
+			continue
+		}
+		for _, c := range ex.Credentials {
+			if c.Where == "body:token" && c.ID == id {
+				out = append(out, ex)
+				break
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out
 }
 
 // keyRefusal: the xi-api-key header alone was refused. A key that minted a
 // token in the same recording is valid, so the refusal is the server's.
 func (g *grader) keyRefusal(v *view, key wirelog.Credential) Refusal {
 	for _, ex := range g.exchanges {
+		if ex.Status != 200 || !strings.Contains(ex.Path, protocol.SingleUseTokenPath) || mintedType(ex) != protocol.TokenRealtimeScribe {
+			continue // only a realtime_scribe mint shows the key may use this socket
+		}
 		for _, c := range ex.Credentials {
-			if c.Where == "header:xi-api-key" && c.ID == key.ID && ex.Status == 200 {
+			if c.Where == "header:xi-api-key" && c.ID == key.ID {
 				return Refusal{Side: SideServer, Confidence: Observed,
 					Evidence: []string{fmt.Sprintf("mint with the same key: %s %s → 200", ex.Method, ex.Path)},
 					Cause:    fmt.Sprintf("the server refused the API key %s on the socket although the same key minted a token in this recording", key.Shown),

@@ -1,6 +1,7 @@
 package clientcheck_test
 
 import (
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -88,5 +89,69 @@ func TestNoRefusalWithoutAuthError(t *testing.T) {
 	r.session("", "xi-api-key", "sk_live_0123456789abcdef0123456789abcdef").Closed("client", 1000, "", "")
 	if rep := r.grade(); len(rep.Refusals) != 0 {
 		t.Fatalf("refusals for a started session: %+v", rep.Refusals)
+	}
+}
+
+// The cases a first reviewer found put on the wrong side.
+func TestRefusalsOnTheEdges(t *testing.T) {
+	const tok = "sutkn_aaaa456789abcdef0123456789abcdef01"
+	const key = "sk_live_0123456789abcdef0123456789abcdef"
+	cases := []struct {
+		name, side, cause string
+		record            func(r *recording)
+	}{
+		{"two sockets at once, the other got in (StrictMode)", clientcheck.SideApp, "at the same time", func(r *recording) {
+			r.mint("realtime_scribe", tok)
+			r.at(0.5).refused("&token=" + tok)
+			r.at(0.5).session("&token="+tok).Closed("client", 1000, "", "")
+		}},
+		{"an earlier try that never reached the server spends nothing", clientcheck.SideServer, "fresh token", func(r *recording) {
+			r.mint("realtime_scribe", tok)
+			r.at(0.3).open(realtime+"&token="+tok).Cut("server", "the proxy could not reach the server")
+			r.at(2).refused("&token=" + tok)
+		}},
+		{"an earlier 404 on another path spends nothing", clientcheck.SideServer, "fresh token", func(r *recording) {
+			r.mint("realtime_scribe", tok)
+			c := r.at(0.3).open("/v1/speech-to-text/realtime-beta?model_id=scribe_v2_realtime&token=" + tok)
+			c.Status(404)
+			c.Closed("server", 0, "", "HTTP 404")
+			r.at(2).refused("&token=" + tok)
+		}},
+		{"a backend that hands out one token twice", clientcheck.SideApp, "handed out 2 times", func(r *recording) {
+			backend := func() {
+				r.set.Exchange(httptest.NewRequest("GET", "/api/scribe-token", nil), 200, []byte(`{"token":"`+tok+`"}`))
+			}
+			backend()
+			r.at(1)
+			backend()
+			r.at(2).refused("&token=" + tok)
+		}},
+		{"a token from the app's backend, once", clientcheck.SideServer, "handed to the app by /api/scribe-token", func(r *recording) {
+			r.set.Exchange(httptest.NewRequest("GET", "/api/scribe-token", nil), 200, []byte(`{"token":"`+tok+`"}`))
+			r.at(1).refused("&token=" + tok)
+		}},
+		{"a mint under a base path", clientcheck.SideServer, "minted as realtime_scribe", func(r *recording) {
+			req := httptest.NewRequest("POST", "/staging/v1/single-use-token/realtime_scribe", nil)
+			req.Header.Set("xi-api-key", key)
+			r.set.Exchange(req, 200, []byte(`{"token":"`+tok+`"}`))
+			r.at(1).refused("&token=" + tok)
+		}},
+		{"a key that minted only another type", clientcheck.SideApp, "wrong, revoked", func(r *recording) {
+			r.mint("tts_websocket", tok)
+			r.at(1).refused("", "xi-api-key", key)
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRecording(t)
+			c.record(r)
+			rep := r.grade()
+			if len(rep.Refusals) != 1 {
+				t.Fatalf("refusals: %+v", rep.Refusals)
+			}
+			if got := rep.Refusals[0]; got.Side != c.side || !strings.Contains(got.Cause, c.cause) {
+				t.Fatalf("side %q cause %q; want side %q and a cause with %q", got.Side, got.Cause, c.side, c.cause)
+			}
+		})
 	}
 }

@@ -38,6 +38,10 @@ type Options struct {
 	ReadLimit int64
 	// TLS serves https and wss when set.
 	TLS *tls.Config
+	// WriteTimeout bounds one forwarded message: a side that reads nothing
+	// for this long is cut, so a stuck app cannot hold a session (and a
+	// server's close) forever. Default 30 s.
+	WriteTimeout time.Duration
 }
 
 // Proxy forwards and records. Its zero value is not usable; call New.
@@ -51,6 +55,7 @@ type Proxy struct {
 	wg     sync.WaitGroup
 
 	mu       sync.Mutex
+	closing  bool // Close has begun: no new socket is taken
 	http     *http.Server
 	sockets  []*socket
 	finished []Summary
@@ -74,8 +79,8 @@ func New(opts Options) (*Proxy, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("--upstream %q: give live or a base URL such as https://api.elevenlabs.io or http://127.0.0.1:8080", opts.Upstream)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("--upstream %q: give a base URL without a query or fragment", opts.Upstream)
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("--upstream: give a base URL without credentials, a query or a fragment (the app's own credentials pass through)")
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	if opts.Set == nil {
@@ -86,6 +91,9 @@ func New(opts Options) (*Proxy, error) {
 	}
 	if opts.ReadLimit == 0 {
 		opts.ReadLimit = 16 << 20
+	}
+	if opts.WriteTimeout == 0 {
+		opts.WriteTimeout = 30 * time.Second
 	}
 	if opts.Redact == nil {
 		opts.Redact = func(s string) string { return s }
@@ -146,6 +154,7 @@ func (p *Proxy) Start(addr string) (string, error) {
 // proxy stopped) and waits for their logs to be written.
 func (p *Proxy) Close() error {
 	p.mu.Lock()
+	p.closing = true
 	hs := p.http
 	open := append([]*socket(nil), p.sockets...)
 	p.mu.Unlock()
@@ -153,10 +162,13 @@ func (p *Proxy) Close() error {
 	if hs != nil {
 		err = hs.Close() // hijacked sockets are ours to end
 	}
+	var wg sync.WaitGroup
 	for _, s := range open {
-		s.stop()
+		wg.Add(1)
+		go func() { defer wg.Done(); s.stop() }()
 	}
-	p.cancel()
+	wg.Wait()
+	p.cancel() // a dial in progress ends here
 	p.wg.Wait()
 	return err
 }

@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -38,12 +39,19 @@ type rig struct {
 
 func newRig(t *testing.T, upstream string) *rig {
 	t.Helper()
+	return newRigWith(t, proxy.Options{Upstream: upstream})
+}
+
+// newRigWith starts a proxy with opts, its Set and Redact filled in.
+func newRigWith(t *testing.T, opts proxy.Options) *rig {
+	t.Helper()
 	red := reports.NewRedactor()
 	set, err := wirelog.NewSet(t.TempDir(), red)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := proxy.New(proxy.Options{Upstream: upstream, Set: set, Redact: red.Redact})
+	opts.Set, opts.Redact = set, red.Redact
+	p, err := proxy.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -462,4 +470,37 @@ func TestProxyPassesBackPressure(t *testing.T) {
 		t.Fatalf("the app got %d of %d messages", got, n)
 	}
 	t.Logf("the server stalled after %d of %d messages (%d MiB) while the app did not read", last, n, last*size>>20)
+}
+
+// A mint answer compressed with HTTP's deflate (zlib) is read, and an
+// upstream under a base path records the path the app used: the token is
+// learnt and its mint is evidence.
+func TestProxyRecordsACompressedMintUnderABasePath(t *testing.T) {
+	const tok = "sutkn_0123456789abcdef0123456789abcdef"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/staging/v1/single-use-token/realtime_scribe" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Encoding", "deflate")
+		zw := zlib.NewWriter(w)
+		_, _ = io.WriteString(zw, `{"token":"`+tok+`"}`)
+		_ = zw.Close()
+	}))
+	defer srv.Close()
+	r := newRig(t, srv.URL+"/staging")
+	req, _ := http.NewRequest("POST", r.base+protocol.SingleUseTokenPath+"realtime_scribe", nil)
+	req.Header.Set("Accept-Encoding", "deflate, br")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	_, ex := r.logs()
+	if len(ex) != 1 || ex[0].Path != protocol.SingleUseTokenPath+"realtime_scribe" || len(ex[0].Credentials) != 1 || ex[0].Credentials[0].Where != "body:token" {
+		t.Fatalf("exchange %+v", ex)
+	}
+	scan(t, r.set.Dir(), tok)
 }

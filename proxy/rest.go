@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,6 +26,9 @@ const maxRecordedBody = 64 << 10
 func (p *Proxy) restHandler() http.Handler {
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
+			// The log records the request as the app sent it (its path,
+			// its address), not as it was forwarded.
+			pr.Out = pr.Out.WithContext(context.WithValue(pr.Out.Context(), inboundKey{}, pr.In))
 			pr.SetURL(p.upstream)
 			pr.Out.URL.Path, pr.Out.URL.RawPath = p.upstream.Path+pr.In.URL.Path, ""
 			if isMint(pr.In) {
@@ -34,17 +39,22 @@ func (p *Proxy) restHandler() http.Handler {
 		},
 		Transport: p.opts.Client.Transport,
 		ModifyResponse: func(resp *http.Response) error {
+			in, _ := resp.Request.Context().Value(inboundKey{}).(*http.Request)
+			if in == nil {
+				in = resp.Request
+			}
 			resp.Body = &recordingBody{ReadCloser: resp.Body, done: func(b []byte, clipped bool) {
-				p.exchange(resp.Request, resp, b, clipped)
+				p.exchange(in, resp, b, clipped)
 			}}
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			p.logf("proxy: %s %s → the server did not answer: %v", r.Method, r.URL.RequestURI(), err)
+			// The path only: a query may hold a credential not learnt yet.
+			p.logf("proxy: %s %s → the server did not answer: %v", r.Method, r.URL.Path, err)
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadGateway)
 			b, _ := json.Marshal(map[string]any{"detail": map[string]string{"status": "scribecheck_proxy_upstream_unreachable",
-				"message": fmt.Sprintf("scribecheck proxy: %s did not answer (%v); check --upstream and the network", p.upstream, err)}})
+				"message": fmt.Sprintf("scribecheck proxy: %s did not answer (%v); check --upstream and the network", p.upstream.Redacted(), err)}})
 			_, _ = w.Write(b)
 		},
 	}
@@ -75,8 +85,11 @@ func readableEncodings(accept string) string {
 	return strings.Join(keep, ", ")
 }
 
+// inboundKey keeps the app's request in the forwarded request's context.
+type inboundKey struct{}
+
 // exchange records a REST call once its answer has been read through.
-func (p *Proxy) exchange(out *http.Request, resp *http.Response, body []byte, clipped bool) {
+func (p *Proxy) exchange(in *http.Request, resp *http.Response, body []byte, clipped bool) {
 	rec := decoded(body, resp.Header.Get("Content-Encoding"))
 	switch {
 	case clipped:
@@ -84,8 +97,8 @@ func (p *Proxy) exchange(out *http.Request, resp *http.Response, body []byte, cl
 	case !json.Valid(rec) && len(rec) > 0 && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/"):
 		rec = []byte(fmt.Sprintf("(%s: %d bytes, not kept)", resp.Header.Get("Content-Type"), len(body)))
 	}
-	p.opts.Set.Exchange(out, resp.StatusCode, rec) // out keeps the app's RemoteAddr, path and headers
-	p.logf("proxy: %s %s → %d", out.Method, out.URL.Path, resp.StatusCode)
+	p.opts.Set.Exchange(in, resp.StatusCode, rec)
+	p.logf("proxy: %s %s → %d", in.Method, in.URL.Path, resp.StatusCode)
 }
 
 func decoded(b []byte, encoding string) []byte {
@@ -97,8 +110,12 @@ func decoded(b []byte, encoding string) []byte {
 			return b
 		}
 		rd = zr
-	case "deflate":
-		rd = flate.NewReader(bytes.NewReader(b))
+	case "deflate": // HTTP's deflate is zlib-wrapped; some servers send it raw
+		if zr, err := zlib.NewReader(bytes.NewReader(b)); err == nil {
+			rd = zr
+		} else {
+			rd = flate.NewReader(bytes.NewReader(b))
+		}
 	default:
 		return b
 	}

@@ -30,37 +30,73 @@ const dialTimeout = 30 * time.Second
 // socket is one proxied WebSocket: the app's side, the server's side, and
 // the log.
 type socket struct {
-	p              *Proxy
-	log            *wirelog.Conn
-	client, server *websocket.Conn
-	ctx            context.Context
-	cancel         context.CancelFunc
+	p      *Proxy
+	log    *wirelog.Conn
+	ctx    context.Context // ends with the proxy
+	cancel context.CancelFunc
 
-	sum     Summary
-	counts  [2]atomic.Int64 // [0] from the client, [1] from the server
-	once    sync.Once
-	stopped atomic.Bool
+	sum    Summary
+	counts [2]atomic.Int64 // [0] from the client, [1] from the server
+	once   sync.Once
+
+	mu             sync.Mutex
+	stopped        bool
+	client, server *websocket.Conn
 }
 
-// serveSocket dials the upstream with the app's request first, so that a
-// refusal at the handshake reaches the app as the server gave it, then
-// accepts the app and forwards both ways until one side ends.
-func (p *Proxy) serveSocket(w http.ResponseWriter, r *http.Request) {
+// admit registers a socket before anything is done for it, so that Close
+// reaches it whatever stage it is in; none is admitted once Close began.
+func (p *Proxy) admit(r *http.Request) (*socket, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closing {
+		return nil, false
+	}
 	p.wg.Add(1)
-	defer p.wg.Done()
 	lc := p.opts.Set.Open(r)
 	s := &socket{p: p, log: lc, sum: Summary{ID: lc.ID(), Request: r.Method + " " + r.URL.RequestURI()}}
+	s.ctx, s.cancel = context.WithCancel(p.ctx)
+	p.sockets = append(p.sockets, s)
+	return s, true
+}
+
+// serveSocket checks the app's handshake, dials the upstream with the app's
+// request first, so that a refusal at the handshake reaches the app as the
+// server gave it, then accepts the app and forwards both ways until one
+// side ends.
+func (p *Proxy) serveSocket(w http.ResponseWriter, r *http.Request) {
+	s, ok := p.admit(r)
+	if !ok {
+		http.Error(w, "scribecheck proxy: stopping; no new connection is taken", http.StatusServiceUnavailable)
+		return
+	}
+	defer p.wg.Done()
+	defer p.finish(s)
+	defer s.cancel()
+	if why := badHandshake(r); why != "" {
+		// Dialing first would spend the app's single-use token on a
+		// socket the app can never use.
+		http.Error(w, "scribecheck proxy: "+why, http.StatusBadRequest)
+		s.log.Status(http.StatusBadRequest)
+		s.log.Cut(wirelog.FromClient, "the app's upgrade request is no WebSocket handshake ("+why+"): the proxy answered 400 and did not contact the server")
+		s.sum.End = "refused by the proxy: " + why
+		return
+	}
 	scheme := "ws"
 	if p.upstream.Scheme == "https" {
 		scheme = "wss"
 	}
-	dctx, cancel := context.WithTimeout(p.ctx, dialTimeout)
+	dctx, cancel := context.WithTimeout(s.ctx, dialTimeout)
 	defer cancel()
 	up, resp, err := websocket.Dial(dctx, p.target(r, scheme), &websocket.DialOptions{
 		HTTPClient: p.opts.Client, HTTPHeader: forwardHeaders(r.Header), Host: p.upstream.Host,
 		Subprotocols: subprotocols(r.Header), CompressionMode: websocket.CompressionDisabled,
 	})
-	if err != nil {
+	switch {
+	case err != nil && s.stopping():
+		s.recordingEnded()
+		return
+	case err != nil:
 		s.refused(w, resp, err)
 		return
 	}
@@ -70,40 +106,69 @@ func (p *Proxy) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	app, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: []string{"*"}, Subprotocols: protos,
 		CompressionMode: websocket.CompressionDisabled})
-	if err != nil { // Accept has answered the app with the reason
+	if err != nil { // Accept has answered the app with the reason, if it could
 		_ = up.Close(codeClientVanished, "scribecheck proxy: the client's upgrade failed")
-		lc.Status(101)
-		s.end(wirelog.FromClient, fmt.Errorf("the app's upgrade to the proxy failed: %w", err))
-		p.finish(s)
+		if s.stopping() { // the proxy's own shutdown cut the app's connection
+			s.recordingEnded()
+			return
+		}
+		s.log.Cut(wirelog.FromClient, "the app's upgrade to the proxy failed: "+err.Error())
+		s.sum.End = "the app's upgrade failed"
 		return
 	}
-	lc.Status(101)
+	s.log.Status(101)
 	s.sum.Status = 101
 	up.SetReadLimit(p.opts.ReadLimit)
 	app.SetReadLimit(p.opts.ReadLimit)
+	s.mu.Lock()
 	s.client, s.server = app, up
-	s.ctx, s.cancel = context.WithCancel(context.Background())
-	defer s.cancel()
-	p.mu.Lock()
-	p.sockets = append(p.sockets, s)
-	p.mu.Unlock()
-
+	stopped := s.stopped
+	s.mu.Unlock()
+	if stopped { // Close came while the app was being accepted
+		s.closeBoth(codeStopped, "scribecheck proxy stopped")
+		s.recordingEnded()
+		return
+	}
 	done := make(chan struct{})
 	go func() { s.pump(true); close(done) }()
 	s.pump(false)
 	<-done
-	p.finish(s)
+}
+
+// badHandshake says what makes a request no WebSocket handshake, or "".
+func badHandshake(r *http.Request) string {
+	switch {
+	case r.Method != http.MethodGet:
+		return "a WebSocket upgrade must be a GET, not " + r.Method
+	case r.Header.Get("Sec-WebSocket-Version") != "13":
+		return "Sec-WebSocket-Version must be 13"
+	case r.Header.Get("Sec-WebSocket-Key") == "":
+		return "Sec-WebSocket-Key is missing"
+	}
+	return ""
+}
+
+func (s *socket) stopping() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopped || s.p.ctx.Err() != nil
+}
+
+func (s *socket) recordingEnded() {
+	s.once.Do(func() {
+		s.log.Closed(wirelog.ByCut, 0, "", wirelog.RecordingEnded)
+		s.sum.End = "the proxy stopped"
+	})
 }
 
 // refused passes a handshake the server did not upgrade on to the app: its
 // status, headers and (first KiB of) body; or a 502 when it was not reached.
 func (s *socket) refused(w http.ResponseWriter, resp *http.Response, err error) {
 	if resp == nil || resp.StatusCode == 0 {
-		msg := fmt.Sprintf("scribecheck proxy: %s could not be reached (%v); check --upstream and the network", s.p.upstream, err)
+		msg := fmt.Sprintf("scribecheck proxy: %s could not be reached (%v); check --upstream and the network", s.p.upstream.Redacted(), err)
 		http.Error(w, msg, http.StatusBadGateway)
 		s.log.Cut(wirelog.FromServer, "the proxy could not reach the server: "+err.Error())
 		s.sum.End = "server not reached"
-		s.p.finish(s)
 		return
 	}
 	var body []byte
@@ -120,11 +185,12 @@ func (s *socket) refused(w http.ResponseWriter, resp *http.Response, err error) 
 	s.log.Status(resp.StatusCode)
 	s.log.Closed(wirelog.FromServer, 0, "", fmt.Sprintf("the server answered the upgrade with HTTP %d: %s", resp.StatusCode, clip(string(body), 200)))
 	s.sum.Status, s.sum.End = resp.StatusCode, fmt.Sprintf("refused at the upgrade (HTTP %d)", resp.StatusCode)
-	s.p.finish(s)
 }
 
 // pump forwards one direction: read a message, log it, write it on. A
 // message is in the log before it is forwarded, so a cut never loses one.
+// How a side ended is told by its own reader: a failed write only ends this
+// direction, unless the other side read nothing for WriteTimeout.
 func (s *socket) pump(fromClient bool) {
 	from, to, side, other := s.server, s.client, wirelog.FromServer, wirelog.FromClient
 	if fromClient {
@@ -142,8 +208,14 @@ func (s *socket) pump(fromClient bool) {
 		} else {
 			s.counts[1].Add(1)
 		}
-		if err := to.Write(s.ctx, typ, data); err != nil {
-			s.end(other, fmt.Errorf("forwarding a message to it failed: %w", err))
+		// A side that reads nothing for WriteTimeout is cut; the cut is
+		// recorded before the write is undone, so it names the stuck side.
+		stuck := time.AfterFunc(s.p.opts.WriteTimeout, func() {
+			s.end(other, fmt.Errorf("the %s read nothing for %s: the proxy cut it", other, s.p.opts.WriteTimeout))
+		})
+		err = to.Write(s.ctx, typ, data)
+		stuck.Stop()
+		if err != nil {
 			return
 		}
 	}
@@ -155,16 +227,19 @@ func (s *socket) pump(fromClient bool) {
 func (s *socket) end(side string, err error) {
 	s.once.Do(func() {
 		var ce websocket.CloseError
+		limit := fmt.Sprintf("read limited at %d bytes", s.p.opts.ReadLimit+1)
 		switch {
-		case s.stopped.Load():
+		case s.stopping():
 			s.log.Closed(wirelog.ByCut, 0, "", wirelog.RecordingEnded)
 			s.sum.End = "the proxy stopped"
 		case errors.As(err, &ce):
 			s.log.Closed(side, int(ce.Code), ce.Reason, "")
 			s.sum.End = fmt.Sprintf("closed by the %s: %d %q", side, ce.Code, ce.Reason)
-			if o := s.opposite(side); o != nil {
-				go func() { _ = o.Close(ce.Code, ce.Reason) }()
-			}
+			_ = s.opposite(side).Close(ce.Code, ce.Reason)
+		case strings.Contains(err.Error(), limit): // the library closed that side with 1009
+			s.log.Cut(side, fmt.Sprintf("the %s sent a message over the proxy's read limit of %d bytes: the proxy closed it with 1009", side, s.p.opts.ReadLimit))
+			s.sum.End = fmt.Sprintf("the %s sent a message over %d bytes", side, s.p.opts.ReadLimit)
+			_ = s.opposite(side).Close(websocket.StatusMessageTooBig, clip(fmt.Sprintf("scribecheck proxy: the %s sent a message over %d bytes", side, s.p.opts.ReadLimit), 120))
 		default:
 			s.log.Cut(side, err.Error())
 			s.sum.End = fmt.Sprintf("the %s vanished: %v", side, err)
@@ -172,12 +247,8 @@ func (s *socket) end(side string, err error) {
 			if side == wirelog.FromClient {
 				code, reason = codeClientVanished, "scribecheck proxy: the client vanished mid-stream"
 			}
-			if o := s.opposite(side); o != nil {
-				go func() { _ = o.Close(code, reason) }()
-			}
-			if c := s.self(side); c != nil {
-				_ = c.CloseNow()
-			}
+			_ = s.opposite(side).Close(code, reason)
+			_ = s.self(side).CloseNow()
 		}
 	})
 }
@@ -196,21 +267,35 @@ func (s *socket) self(side string) *websocket.Conn {
 	return s.server
 }
 
-// stop ends the socket when the proxy stops: both sides get 1001.
+// stop ends the socket when the proxy stops: both sides get 1001, and a
+// socket still in its handshake ends there.
 func (s *socket) stop() {
-	s.stopped.Store(true)
+	s.mu.Lock()
+	s.stopped = true
+	s.mu.Unlock()
+	s.closeBoth(codeStopped, "scribecheck proxy stopped")
+	s.cancel()
+}
+
+// closeBoth closes whichever sides are open, at once.
+func (s *socket) closeBoth(code websocket.StatusCode, reason string) {
+	s.mu.Lock()
+	conns := []*websocket.Conn{s.client, s.server}
+	s.mu.Unlock()
 	var wg sync.WaitGroup
-	for _, c := range []*websocket.Conn{s.client, s.server} {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = c.Close(codeStopped, "scribecheck proxy stopped") }()
+	for _, c := range conns {
+		if c != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); _ = c.Close(code, reason) }()
+		}
 	}
 	wg.Wait()
-	s.cancel()
 }
 
 // finish adds the socket to the finished list and prints its line.
 func (p *Proxy) finish(s *socket) {
 	s.sum.FromClient, s.sum.FromSrv = int(s.counts[0].Load()), int(s.counts[1].Load())
+	s.sum.Request = p.opts.Redact(s.sum.Request) // the set has learnt its credentials by now
 	p.mu.Lock()
 	p.finished = append(p.finished, s.sum)
 	for i, o := range p.sockets {
