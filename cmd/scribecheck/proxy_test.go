@@ -173,3 +173,22 @@ func TestReplayOfAProxyRecording(t *testing.T) {
 		t.Fatalf("replay of another app: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// The server's side is graded on the app's own traffic: a server that sends
+// session_started twice and answers a commit twice fails MULTI-1 and
+// MULTI-2, though the app did nothing wrong.
+func TestProxyGradesTheServerOnRealTraffic(t *testing.T) {
+	deviating, key := startFake(t, "--deviate", "session-started-twice", "--deviate", "double-commit")
+	r := proxyRun(t, deviating, key, node(t, "stream.mjs", "normal"))
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"FAILED MULTI-1 [conn-0001, server]", "FAILED MULTI-2 [conn-0001, server]", "the server broke a MUST rule on 1 connection(s)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("no %q in:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "FAILED CLIENT-") {
+		t.Errorf("the app is blamed for the server's deviation:\n%s", r.stdout)
+	}
+}
