@@ -146,7 +146,7 @@ func (p *player) serve(w http.ResponseWriter, r *http.Request) string {
 	wake, wakeCancel := context.WithCancel(ctx)
 	defer wakeCancel()
 	p.conn, p.ctx, p.wake = conn, ctx, wake
-	p.in = startReader(ctx, conn, wakeCancel)
+	p.in = startReader(ctx, conn, p.s.learnFrame, wakeCancel)
 	p.prevT = resp.T
 	p.play()
 	p.flushStall()
@@ -216,9 +216,10 @@ func (p *player) close() {
 	cl := p.l.Close
 	n := len(p.l.Frames)
 	switch {
-	case cl == nil || (cl.By == wirelog.ByCut && cl.Error == wirelog.RecordingEnded):
-		// An open end: the recording stopped while the connection was open.
-		// What comes now is unknown; let the client close.
+	case cl == nil || openEnd(cl):
+		// An open end: the recording stopped while the connection was open,
+		// does not say how it ended (a HAR), or the client vanished. What
+		// comes now is the client's to do; let it close.
 		if p.awaitEnd() {
 			_ = p.conn.Close(websocket.StatusGoingAway, "scribecheck replay: the recording ends here")
 		}
@@ -260,6 +261,11 @@ func (p *player) close() {
 				_ = p.conn.Close(websocket.StatusNormalClosure, "scribecheck replay: the recording ends here")
 				return
 			case <-p.ctx.Done():
+				if p.clientLeft() { // both at once: the client's close happened first
+					p.drainExtras()
+					p.compareClientClose(cl)
+					return
+				}
 				p.stopped(n)
 				return
 			}
@@ -274,6 +280,11 @@ func (p *player) close() {
 		p.drainExtras()
 		_ = p.conn.CloseNow()
 	}
+}
+
+// openEnd: a recorded end the replay does not play itself.
+func openEnd(cl *wirelog.Record) bool {
+	return cl.By == wirelog.ByCut && (cl.Error == wirelog.RecordingEnded || cl.Error == wirelog.CloseNotRecorded || cl.CutBy == wirelog.FromClient)
 }
 
 // sendableCode reports whether a close code may be sent in a close frame.
@@ -343,11 +354,26 @@ func endText(err error) string {
 // interrupted: a wait before record i ended early, because the server is
 // closing or the client's side ended.
 func (p *player) interrupted(i int) {
+	if p.clientLeft() { // the client's own end comes first: it is what happened
+		p.clientEnded(i)
+		return
+	}
 	if p.ctx.Err() != nil {
 		p.stopped(i)
 		return
 	}
 	p.clientEnded(i)
+}
+
+// clientLeft reports whether the client's side has ended by itself (not by
+// the replay stopping, which ends the reader too).
+func (p *player) clientLeft() bool {
+	select {
+	case <-p.in.done:
+		return !errors.Is(p.in.err, context.Canceled) && !errors.Is(p.in.err, context.DeadlineExceeded)
+	default:
+		return false
+	}
 }
 
 // clientEnded: the client closed or vanished before record i. That is a
@@ -439,11 +465,11 @@ func (p *player) delay(t float64) time.Duration {
 	if gap <= 0 {
 		return 0
 	}
-	return time.Duration(math.Round(gap*1e6)) * time.Microsecond
+	return min(time.Duration(math.Round(gap*1e6))*time.Microsecond, p.s.opts.MaxGap)
 }
 
 func (p *player) advance(i int, t float64) {
-	p.prevT = t
+	p.prevT = max(p.prevT, t) // a record out of time order waits for none
 	p.s.update(func() { p.c.Done = i + 1 })
 }
 
@@ -581,7 +607,7 @@ type inbox struct {
 	err  error         // why the reader ended; set before done is closed
 }
 
-func startReader(ctx context.Context, conn *websocket.Conn, onEnd func()) *inbox {
+func startReader(ctx context.Context, conn *websocket.Conn, learn func([]byte), onEnd func()) *inbox {
 	in := &inbox{msgs: make(chan message, 64), done: make(chan struct{})}
 	go func() {
 		defer onEnd()
@@ -591,6 +617,9 @@ func startReader(ctx context.Context, conn *websocket.Conn, onEnd func()) *inbox
 			if err != nil {
 				in.err = err
 				return
+			}
+			if typ == websocket.MessageText {
+				learn(data) // before the frame can be shown anywhere
 			}
 			select {
 			case in.msgs <- message{binary: typ == websocket.MessageBinary, data: data}:

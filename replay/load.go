@@ -2,6 +2,7 @@ package replay
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +28,8 @@ type Recording struct {
 	Mints []wirelog.Record
 	// Skipped names the logs Load left out, with why (another path).
 	Skipped []string
+	// Notes say where the recording itself falls short (a clipped frame).
+	Notes []string
 }
 
 // Load reads a wire-log folder (conn-*.jsonl and exchanges.jsonl), one
@@ -98,6 +101,21 @@ func Load(path string) (*Recording, error) {
 	if !upgraded {
 		return nil, fmt.Errorf("cannot replay %s: it has no connection that upgraded: nothing to replay (%s)", path, strings.Join(answers, "; "))
 	}
+	for _, l := range rec.Conns {
+		for i, f := range l.Frames {
+			if f.Dir != wirelog.FromServer {
+				continue
+			}
+			if f.Binary {
+				if _, err := base64.StdEncoding.DecodeString(f.Data); err != nil {
+					return nil, fmt.Errorf("cannot replay %s: %s frame %d is binary but its base64 does not decode (%v): the recording is damaged", path, l.ID, i+1, err)
+				}
+			}
+			if f.Clipped {
+				rec.Notes = append(rec.Notes, fmt.Sprintf("%s frame %d: the recording kept only the first %d of its %d bytes; the replay sends those", l.ID, i+1, wirelog.MaxFrameData, f.Len))
+			}
+		}
+	}
 	return rec, nil
 }
 
@@ -111,11 +129,26 @@ func isRealtimePath(p string) bool {
 func mintsOf(ex []wirelog.Record) []wirelog.Record {
 	var out []wirelog.Record
 	for _, e := range ex {
-		if (e.Method == "" || e.Method == "POST") && strings.HasPrefix(e.Path, protocol.SingleUseTokenPath) {
+		if (e.Method == "" || e.Method == "POST") && strings.HasPrefix(e.Path, protocol.SingleUseTokenPath) || handedOutByBackend(e) {
 			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// handedOutByBackend: an app's own endpoint that handed the browser a token
+// (a HAR records that, not the backend's mint). The backend, pointed at the
+// replay, mints in its place.
+func handedOutByBackend(e wirelog.Record) bool {
+	if strings.Contains(e.Path, protocol.SingleUseTokenPath) {
+		return false
+	}
+	for _, c := range e.Credentials {
+		if c.Where == "body:token" {
+			return true
+		}
+	}
+	return false
 }
 
 // siblingExchanges reads exchanges.jsonl beside a connection log; a missing or

@@ -29,6 +29,10 @@ type Options struct {
 	Speed float64
 	// Sleep waits d or until ctx ends; a timer if nil. Tests inject one.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxGap caps one wait between records after scaling (default
+	// DefaultMaxGap): a recording's long silence, or a HAR whose clocks
+	// disagree, must not hold a replay for minutes.
+	MaxGap time.Duration
 	// WaitClient is how long a recorded client frame, or the client's close,
 	// is awaited before it is called missing; DefaultWaitClient if zero.
 	WaitClient time.Duration
@@ -83,6 +87,14 @@ type Server struct {
 	logMu sync.Mutex
 }
 
+// DefaultMaxGap is the longest wait between two records unless told
+// otherwise; closeGrace how long Close lets replays in flight end by
+// themselves.
+const (
+	DefaultMaxGap = 30 * time.Second
+	closeGrace    = 500 * time.Millisecond
+)
+
 // New makes a server for rec.
 func New(rec *Recording, opts Options) *Server {
 	if opts.Speed < 0 {
@@ -93,6 +105,9 @@ func New(rec *Recording, opts Options) *Server {
 	}
 	if opts.WaitClient <= 0 {
 		opts.WaitClient = DefaultWaitClient
+	}
+	if opts.MaxGap <= 0 {
+		opts.MaxGap = DefaultMaxGap
 	}
 	if opts.ReadLimit <= 0 {
 		opts.ReadLimit = DefaultReadLimit
@@ -229,6 +244,14 @@ func (s *Server) Close() error {
 	s.closed = true
 	hs := s.http
 	s.mu.Unlock()
+	// A replay whose client has just closed (the app exited) ends by
+	// itself within moments: let it, so it is not reported as stopped.
+	settled := make(chan struct{})
+	go func() { s.wg.Wait(); close(settled) }()
+	select {
+	case <-settled:
+	case <-time.After(closeGrace):
+	}
 	s.cancel()
 	var err error
 	if hs != nil {
@@ -324,6 +347,41 @@ func (s *Server) learn(cs []cred) {
 	for _, c := range cs {
 		s.red.add(c.value, c.shape)
 	}
+}
+
+// learnFrame registers the credentials a client frame carries (an app that
+// authenticates in a frame, the TTS way) before the frame is shown: values
+// under a credential-named field, and any string shaped like a key or token.
+func (s *Server) learnFrame(data []byte) {
+	if !gjson.ValidBytes(data) {
+		return
+	}
+	var walk func(key string, v gjson.Result)
+	walk = func(key string, v gjson.Result) {
+		switch {
+		case v.IsObject() || v.IsArray():
+			v.ForEach(func(k, child gjson.Result) bool { walk(strings.ToLower(k.String()), child); return true })
+		case v.Type == gjson.String && len(v.Str) >= 8:
+			if shape := secretShape(key, v.Str); shape != "" {
+				s.red.add(v.Str, shape)
+			}
+		}
+	}
+	walk("", gjson.ParseBytes(data))
+}
+
+// secretShape names a credential-like value ("" for none): a value under a
+// credential-named key, sk_… and sutkn_… strings, 32 hex digits.
+func secretShape(key, v string) string {
+	switch {
+	case strings.HasPrefix(v, "sutkn_"):
+		return "token"
+	case strings.HasPrefix(v, "sk_") || isHex32(v):
+		return "api_key"
+	case strings.Contains(key, "api_key") || strings.Contains(key, "apikey") || strings.Contains(key, "token") || key == "authorization" || key == "xi-api-key":
+		return "credential"
+	}
+	return ""
 }
 
 // handshake compares a socket's request with recorded connection n (1-based).
@@ -498,13 +556,17 @@ func (s *Server) handleMint(w http.ResponseWriter, r *http.Request) {
 	}
 	ex := s.rec.Mints[m-1]
 	diverged := false
-	if r.URL.Path != ex.Path {
+	backend := handedOutByBackend(ex) // any mint stands for the backend's
+	if r.URL.Path != ex.Path && !backend {
 		diverged = true
 		s.addMint(Divergence{Conn: name, Kind: KindMint, Want: "POST " + ex.Path, Got: r.Method + " " + r.URL.Path,
 			Detail: fmt.Sprintf("token type %q, recorded %q", strings.TrimPrefix(r.URL.Path, protocol.SingleUseTokenPath),
 				strings.TrimPrefix(ex.Path, protocol.SingleUseTokenPath))})
 	}
 	for _, d := range compareShapes(s.mintCreds[m-1], headerOnly(got)) {
+		if backend {
+			break // the browser's request to its backend carried other credentials
+		}
 		diverged = true
 		d.Conn = name
 		s.addMint(d)

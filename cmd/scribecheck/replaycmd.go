@@ -34,7 +34,7 @@ What the replay does:
   handshake is compared with the recorded one (path; query per name; credentials
   by shape only: a token, an API key, undefined, …), then the recorded answer is
   given (a status other than 101 as such), the server frames are sent with their
-  recorded timing (divided by --speed) and the client frames your app sends are
+  recorded timing (divided by --speed, each wait at most --max-gap) and the client frames your app sends are
   compared with the recorded ones in order (message_type and every field;
   audio_base_64 by its decoded length). Then the recorded close: by the server
   with its code, by the client awaited and its code compared, or a cut.
@@ -66,6 +66,7 @@ func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
 	speed := fs.Float64("speed", 1, "timing: 1 as recorded, 2 twice as fast, 0 no waiting at all")
 	waitClient := fs.Duration("wait-client", replay.DefaultWaitClient, "how long a recorded client frame (or close) is awaited before it is called missing")
+	maxGap := fs.Duration("max-gap", replay.DefaultMaxGap, "the longest wait between two recorded frames, after --speed (a long silence is cut short)")
 	out := fs.String("out", "scribecheck-replay", "folder for replay.json")
 	flagArgs, files := splitPositional(fs, flagArgs)
 	if err := parseFlags(fs, flagArgs); err != nil {
@@ -80,13 +81,15 @@ func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitCode(usageErr("--speed must be 0 or more, got %v", *speed), stderr)
 	case *waitClient <= 0:
 		return exitCode(usageErr("--wait-client must be more than 0, got %v", *waitClient), stderr)
+	case *maxGap <= 0:
+		return exitCode(usageErr("--max-gap must be more than 0, got %v", *maxGap), stderr)
 	}
 	rec, err := replay.Load(files[0])
 	if err != nil {
 		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
 	}
 
-	srv := replay.New(rec, replay.Options{Speed: *speed, WaitClient: *waitClient, Log: stderr})
+	srv := replay.New(rec, replay.Options{Speed: *speed, WaitClient: *waitClient, MaxGap: *maxGap, Log: stderr})
 	base, err := srv.Start(*addr)
 	if err != nil {
 		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("%w: is the port in use? choose another --addr, or 127.0.0.1:0 for a free one", err)}, stderr)
@@ -96,6 +99,9 @@ func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fmt.Fprintf(stdout, "replaying %s: %d connection(s), %d token request(s), speed %v\n", rec.Source, len(rec.Conns), len(rec.Mints), *speed)
 	for _, s := range rec.Skipped {
 		fmt.Fprintf(stdout, "  not replayed:   %s\n", s)
+	}
+	for _, n := range rec.Notes {
+		fmt.Fprintf(stdout, "  note:           %s\n", n)
 	}
 	fmt.Fprintf(stdout, "  base URL:       %s\n  WebSocket URL:  %s (socket: %s/v1/speech-to-text/realtime)\n  API key:        %s (any key is accepted: only its shape is compared)\n",
 		base, wsBase, wsBase, key)
