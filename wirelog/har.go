@@ -230,6 +230,10 @@ func ImportHAR(r io.Reader, set *Set) (HARSummary, error) {
 	return sum, nil
 }
 
+// MaxHARSize is the largest HAR ImportHAR reads: decoding takes several
+// times the file's size in memory.
+const MaxHARSize = 256 << 20
+
 // readHAR decodes the file down to its entries, each left raw so that an
 // entry that does not decode is named by its index.
 func readHAR(r io.Reader) ([]json.RawMessage, error) {
@@ -238,9 +242,12 @@ func readHAR(r io.Reader) ([]json.RawMessage, error) {
 			Entries *[]json.RawMessage `json:"entries"`
 		} `json:"log"`
 	}
-	err := json.NewDecoder(r).Decode(&doc)
+	lr := &io.LimitedReader{R: r, N: MaxHARSize + 1}
+	err := json.NewDecoder(lr).Decode(&doc)
 	var typeErr *json.UnmarshalTypeError
 	switch {
+	case lr.N <= 0:
+		return nil, fmt.Errorf("HAR: larger than %d MiB: the whole file is decoded in memory; export a smaller one (filter the Network tab to Fetch/XHR and WS, or clear it just before the app connects)", MaxHARSize>>20)
 	case errors.As(err, &typeErr):
 		return nil, fmt.Errorf("HAR: not a HAR file (%v): give the .har file the DevTools Network tab exports; to get one, %s", err, harHowTo)
 	case err != nil:
