@@ -133,15 +133,7 @@ func clientCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	app := runOrServe(ctx, command, localEnv(base, extra...), run.Command, "serving until interrupted (Ctrl-C), then grading every connection", stdout, stderr)
 	run.CommandExit, run.CommandError = app.Exit, app.Err
 	_ = srv.Close()
-	if err := set.Close(); err != nil {
-		fmt.Fprintf(stderr, "client: %v\n", err)
-	}
-	code := gradeClientRun(run, red, *out, *strict, stdout, stderr)
-	if app.NotStarted {
-		fmt.Fprintf(stderr, "scribecheck: %s: check the command after -- (is it installed and on PATH?)\n", run.CommandError)
-		return suites.ExitUsage
-	}
-	return code
+	return gradeAfterApp(run, app, set, red, *out, *strict, stdout, stderr)
 }
 
 // splitCommand cuts args at the first "--": flags before, the command after.

@@ -63,6 +63,21 @@ func gradeClientRun(run reports.ClientRun, red *reports.Redactor, out string, st
 	return suites.ExitOK
 }
 
+// gradeAfterApp ends the recording of a run whose server has stopped,
+// grades it, and returns its exit code; a command that could not start is a
+// usage error whatever the grade.
+func gradeAfterApp(run reports.ClientRun, app appRun, set *wirelog.Set, red *reports.Redactor, out string, strict bool, stdout, stderr io.Writer) int {
+	if err := set.Close(); err != nil {
+		fmt.Fprintf(stderr, "scribecheck: %v\n", err)
+	}
+	code := gradeClientRun(run, red, out, strict, stdout, stderr)
+	if app.NotStarted {
+		fmt.Fprintf(stderr, "scribecheck: %s: check the command after -- (is it installed and on PATH?)\n", run.CommandError)
+		return suites.ExitUsage
+	}
+	return code
+}
+
 // fillServer adds the server's side to a run of real traffic: its rules per
 // connection, and the verdict a refusal on the server's side gives. It
 // reports whether the server failed.

@@ -112,15 +112,7 @@ func proxyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := p.Close(); err != nil {
 		fmt.Fprintf(stderr, "proxy: %v\n", err)
 	}
-	if err := set.Close(); err != nil {
-		fmt.Fprintf(stderr, "proxy: %v\n", err)
-	}
-	code := gradeClientRun(run, red, *out, *strict, stdout, stderr)
-	if app.NotStarted {
-		fmt.Fprintf(stderr, "scribecheck: %s: check the command after -- (is it installed and on PATH?)\n", run.CommandError)
-		return suites.ExitUsage
-	}
-	return code
+	return gradeAfterApp(run, app, set, red, *out, *strict, stdout, stderr)
 }
 
 // systemBundles are where Linux and macOS keep the system's roots as PEM.
