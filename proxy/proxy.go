@@ -158,9 +158,14 @@ func (p *Proxy) Close() error {
 	hs := p.http
 	open := append([]*socket(nil), p.sockets...)
 	p.mu.Unlock()
+	// Every socket knows it is stopping before anything is torn down, so
+	// that no end that follows is blamed on a side.
+	for _, s := range open {
+		s.markStopped()
+	}
 	var err error
 	if hs != nil {
-		err = hs.Close() // hijacked sockets are ours to end
+		err = hs.Close() // it also closes app connections not yet upgraded; hijacked ones are ours to end
 	}
 	var wg sync.WaitGroup
 	for _, s := range open {

@@ -270,11 +270,15 @@ func (s *socket) self(side string) *websocket.Conn {
 // stop ends the socket when the proxy stops: both sides get 1001, and a
 // socket still in its handshake ends there.
 func (s *socket) stop() {
+	s.markStopped()
+	s.closeBoth(codeStopped, "scribecheck proxy stopped")
+	s.cancel()
+}
+
+func (s *socket) markStopped() {
 	s.mu.Lock()
 	s.stopped = true
 	s.mu.Unlock()
-	s.closeBoth(codeStopped, "scribecheck proxy stopped")
-	s.cancel()
 }
 
 // closeBoth closes whichever sides are open, at once.
