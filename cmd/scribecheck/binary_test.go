@@ -24,7 +24,13 @@ import (
 // These tests run the built binary, as users and CI do. Ginkgo allows one
 // suite run per process, so every run is its own process.
 
-var binary string
+// binary is built with -race when the tests run with it; plainBinary never
+// is. The fault meta-test runs the whole catalog once per fault (61 runs):
+// under the race detector that took two minutes and found nothing the
+// in-process runs under -race (suites, fakeserver) do not, so it runs the
+// plain binary, and a few faults that rework the wire run under -race too
+// (raceFaults).
+var binary, plainBinary string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "scribecheck-bin-")
@@ -32,16 +38,20 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "scribecheck")
-	args := []string{"build", "-o", binary}
+	plainBinary = filepath.Join(dir, "scribecheck-plain")
+	binary = plainBinary
+	builds := [][]string{{"build", "-o", plainBinary, "."}}
 	if raceEnabled {
-		args = append(args, "-race")
+		binary = filepath.Join(dir, "scribecheck-race")
+		builds = append(builds, []string{"build", "-race", "-o", binary, "."})
 	}
-	build := exec.Command("go", append(args, ".")...)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building scribecheck:", err)
-		os.Exit(1)
+	for _, args := range builds {
+		build := exec.Command("go", args...)
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "building scribecheck:", err)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -57,6 +67,12 @@ type result struct {
 // scribecheck runs the binary with args (and --out in a temp dir for run).
 func scribecheck(t *testing.T, env []string, args ...string) result {
 	t.Helper()
+	return runBinary(t, binary, env, args...)
+}
+
+// runBinary runs bin with args (and --out in a temp dir for run).
+func runBinary(t *testing.T, bin string, env []string, args ...string) result {
+	t.Helper()
 	r := result{}
 	if len(args) > 0 && args[0] == "run" {
 		r.out = t.TempDir()
@@ -64,7 +80,7 @@ func scribecheck(t *testing.T, env []string, args ...string) result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(cleanEnv(), env...)
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se

@@ -164,14 +164,30 @@ var strictReruns = map[string]bool{
 	fakeserver.FaultRedactionModeIgnored: true, fakeserver.FaultContractFramesMisshaped: true,
 }
 
+// raceFaults also run under the race-built binary: they hold, reorder,
+// duplicate or swallow frames and closes on the socket's wire.
+var raceFaults = []string{fakeserver.FaultDoubleCommit, fakeserver.FaultContractFramesFirst, fakeserver.FaultInputErrorCloses}
+
 func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
 	for _, f := range fakeserver.Faults {
 		if _, ok := faultCatches[f.Name]; !ok {
 			t.Errorf("fault %s has no expectation here: which spec catches it?", f.Name)
 		}
 	}
-	for name, want := range faultCatches {
-		t.Run(name, func(t *testing.T) {
+	type run struct{ name, bin string }
+	var runs []run
+	for name := range faultCatches {
+		runs = append(runs, run{name, plainBinary})
+	}
+	if binary != plainBinary {
+		for _, name := range raceFaults {
+			runs = append(runs, run{name + "/race", binary})
+		}
+	}
+	for _, ru := range runs {
+		name, _, _ := strings.Cut(ru.name, "/")
+		want := faultCatches[name]
+		t.Run(ru.name, func(t *testing.T) {
 			t.Parallel()
 			f, ok := fakeserver.LookupFault(name)
 			if !ok {
@@ -181,7 +197,7 @@ func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
 			if f.Kind == fakeserver.Deviation {
 				flag = "--fake-deviate"
 			}
-			r := scribecheck(t, nil, "run", "--target", "fake", flag, name)
+			r := runBinary(t, ru.bin, nil, "run", "--target", "fake", flag, name)
 			v := r.verdicts(t)
 			failed := strings.Join(with(v, reports.Failed), ",")
 			nonStrict := strings.Join(with(v, reports.NonStrict), ",")
@@ -203,7 +219,7 @@ func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
 			if !strictReruns[name] {
 				return
 			}
-			s := scribecheck(t, nil, "run", "--target", "fake", flag, name, "--strict")
+			s := runBinary(t, ru.bin, nil, "run", "--target", "fake", flag, name, "--strict")
 			all := strings.Join(with(s.verdicts(t), reports.Failed), ",")
 			if s.code != 1 || all != joinSorted(want.failed, want.nonStrict) {
 				t.Errorf("--strict: exit %d, failed [%s]", s.code, all)
