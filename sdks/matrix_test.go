@@ -49,6 +49,7 @@ func TestSpecIDsAreStable(t *testing.T) {
 // sessions must break no MUST client rule. Without Node.js or Python, or
 // before `make sdks`, an install is skipped and says why.
 func TestMatrix(t *testing.T) {
+	t.Parallel() // each starts its own fakes and processes
 	if testing.Short() {
 		t.Skip("-short: the SDK matrix runs Node.js and Python processes")
 	}

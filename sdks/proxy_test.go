@@ -68,6 +68,7 @@ func viaProxy(t *testing.T, dir string) (func(string) (string, func(), error), *
 // every frame both ways, the same as the fake's own recording of the far
 // side, and none of the keys or tokens the fake saw.
 func TestSDKsThroughTheProxy(t *testing.T) {
+	t.Parallel() // each starts its own fakes and processes
 	for _, in := range installed(t, "elevenlabs-js@2.73.0", "elevenlabs-python@2.78.0") {
 		t.Run(in.Key(), func(t *testing.T) {
 			t.Parallel()

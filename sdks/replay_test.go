@@ -54,6 +54,7 @@ func compactJSON(b json.RawMessage) string {
 // to the same events with no divergence; the SDK on another auth path
 // (minting a token the recording never asked for) is reported as diverging.
 func TestReplayDrivesTheSDKToTheSameEvents(t *testing.T) {
+	t.Parallel() // each starts its own fakes and processes
 	for _, in := range installed(t, "elevenlabs-js@2.73.0", "elevenlabs-python@2.78.0") {
 		t.Run(in.Key(), func(t *testing.T) {
 			t.Parallel()
