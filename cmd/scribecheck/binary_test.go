@@ -251,10 +251,12 @@ func startFake(t *testing.T, args ...string) (string, string) {
 	return base, key
 }
 
+// The runs are plain builds: what is compared is the verdicts, and the
+// separate fake itself runs race-built.
 func TestSeparateFakeGivesTheSameResults(t *testing.T) {
-	inproc := scribecheck(t, nil, "run", "--target", "fake").verdicts(t)
+	inproc := runBinary(t, plainBinary, nil, "run", "--target", "fake").verdicts(t)
 	base, key := startFake(t)
-	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base)
+	r := runBinary(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -282,7 +284,7 @@ func TestSeparateFakeGivesTheSameResults(t *testing.T) {
 	}
 	// The same bug, served by a separate fake, fails the same specs.
 	bugBase, bugKey := startFake(t, "--bug", "sutkn-query-rejected")
-	r = scribecheck(t, []string{"ELEVENLABS_API_KEY=" + bugKey}, "run", "--target", bugBase)
+	r = runBinary(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + bugKey}, "run", "--target", bugBase)
 	if got := with(r.verdicts(t), reports.Failed); r.code != 1 || strings.Join(got, ",") != "AUTH-4,AUTH-5,AUTH-8" {
 		t.Errorf("separate fake with the bug: exit %d, failed %v", r.code, got)
 	}

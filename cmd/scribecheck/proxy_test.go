@@ -168,7 +168,7 @@ func TestReplayOfAProxyRecording(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "1 as recorded") {
 		t.Fatalf("replay of the same app: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	r = scribecheck(t, nil, append([]string{"replay", "--speed", "0", "--wait-client", "2s", "--out", t.TempDir(), wire, "--"}, node(t, "token_twice.mjs")...)...)
+	r = scribecheck(t, nil, append([]string{"replay", "--speed", "0", "--wait-client", "500ms", "--out", t.TempDir(), wire, "--"}, node(t, "token_twice.mjs")...)...)
 	if r.code != 1 || !strings.Contains(r.stdout, "diverged") {
 		t.Fatalf("replay of another app: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
