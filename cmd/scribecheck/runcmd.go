@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
 )
 
@@ -20,6 +23,15 @@ const runHelp = `scribecheck run: run the specs against a target and write JUnit
 Reports (in --out): junit.xml (every spec), auth-matrix.xml (one testsuite per
 auth path), results.json; the auth matrix is printed last. Specs labelled
 needs:fake are skipped on targets other than the in-process fake, with the reason.
+
+For a nightly job:
+  --baseline DIR|results.json   compare with an earlier run: specs newly failing or
+                                passing, verdicts that changed, and INFO observations
+                                that changed value (the drift a nightly run exists to
+                                see); written to OUT/changes.json too
+  --known-failing FILE          spec IDs one a line, each with "# why": the run exits 0
+                                while only those fail, and names a listed spec that
+                                passes now, so the list can shrink
 `
 
 // failT stands in for testing.T when the binary runs the suites itself.
@@ -41,7 +53,20 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	slow := fs.Bool("slow", false, "allow real waits on targets whose clock cannot jump (token-expired waits 15 minutes)")
 	verbose := fs.Bool("v", false, "print every spec's evidence, not only failures'")
 	fakeLog := fs.Bool("fake-log", false, "print the in-process fake's decisions to stderr")
+	baseline := fs.String("baseline", "", "an earlier run's --out folder or results.json: report what changed since")
+	knownFile := fs.String("known-failing", "", "a file of spec IDs (one a line, # why) allowed to fail")
 	if err := parseFlags(fs, args); err != nil {
+		return exitCode(err, stderr)
+	}
+	var base []reports.SpecResult
+	if *baseline != "" {
+		var err error
+		if base, err = reports.LoadResults(*baseline); err != nil {
+			return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
+		}
+	}
+	known, err := loadKnownFailing(*knownFile)
+	if err != nil {
 		return exitCode(err, stderr)
 	}
 	faults, err := faultList(bugs, deviations)
@@ -77,7 +102,83 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return exitCode(err, stderr)
 	}
-	return sum.ExitCode
+	code := sum.ExitCode
+	red := reports.NewRedactor()
+	red.Add(ts.APIKey)
+	if base != nil {
+		changes := reports.Compare(base, sum.Results, *strict)
+		reports.WriteChanges(stdout, *baseline, changes, red)
+		if err := writeChanges(filepath.Join(*out, "changes.json"), *baseline, changes, red); err != nil {
+			fmt.Fprintf(stderr, "scribecheck: %v\n", err)
+		}
+	}
+	if known != nil {
+		code = applyKnownFailing(known, *knownFile, sum.Results, *strict, code, stdout)
+	}
+	return code
+}
+
+// loadKnownFailing reads --known-failing; every ID must name a spec.
+func loadKnownFailing(path string) (reports.KnownFailing, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--known-failing: %w", err)}
+	}
+	defer f.Close()
+	known, err := reports.ParseKnownFailing(f, path)
+	if err != nil {
+		return nil, &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--known-failing %w", err)}
+	}
+	ids := map[string]bool{}
+	for _, c := range suites.Catalog() {
+		ids[c.ID] = true
+	}
+	for id := range known {
+		if !ids[id] {
+			return nil, &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--known-failing %s: %s is no spec (scribecheck list shows them)", path, id)}
+		}
+	}
+	return known, nil
+}
+
+// applyKnownFailing prints how the run's failures stand against the list
+// and returns the exit code: a run whose only failures are known is green.
+func applyKnownFailing(known reports.KnownFailing, path string, results []reports.SpecResult, strict bool, code int, stdout io.Writer) int {
+	o := known.Apply(results, strict)
+	fmt.Fprintf(stdout, "\nKnown failures (%s): %d failed as known, %d failed and are not on the list\n", path, len(o.Known), len(o.Unknown))
+	for _, id := range o.Known {
+		why := ""
+		if known[id] != "" {
+			why = "  # " + known[id]
+		}
+		fmt.Fprintf(stdout, "  known:   %s%s\n", id, why)
+	}
+	for _, id := range o.Unknown {
+		fmt.Fprintf(stdout, "  NEW:     %s fails and is not on the list\n", id)
+	}
+	for _, id := range o.Fixed {
+		fmt.Fprintf(stdout, "  fixed:   %s passes now: remove it from %s\n", id, path)
+	}
+	if code == suites.ExitFailed && len(o.Unknown) == 0 {
+		fmt.Fprintln(stdout, "every failure is a known one: exit 0")
+		return suites.ExitOK
+	}
+	return code
+}
+
+// writeChanges writes the changes since the baseline as JSON, redacted.
+func writeChanges(path, baseline string, changes []reports.Change, red *reports.Redactor) error {
+	if changes == nil {
+		changes = []reports.Change{}
+	}
+	b, err := json.MarshalIndent(map[string]any{"baseline": baseline, "changes": changes}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return reports.WriteFile(path, []byte(red.Redact(string(b))+"\n"))
 }
 
 // faultList checks that each --fake-bug names a bug and each --fake-deviate
