@@ -3,7 +3,6 @@ package replay
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -21,40 +20,9 @@ import (
 	"github.com/scribecheck/scribecheck/wirelog"
 )
 
-// credentialQueryKeys are the query keys whose values are credentials (as
-// the wire log has them): compared by shape, never by value.
-var credentialQueryKeys = []string{"token", "single_use_token", "xi-api-key", "xi_api_key", "api_key", "key"}
-
 // credentialHeaders are the headers compared by shape (a cookie is no
 // Scribe credential and is not compared).
 var credentialHeaders = []string{protocol.APIKeyHeader, "authorization"}
-
-func isCredentialKey(k string) bool { return slices.Contains(credentialQueryKeys, k) }
-
-// shapeOf classifies a credential value the way the wire log does. A
-// recorded, redacted value keeps its prefix (sutkn_…ab12), so it classifies
-// too.
-func shapeOf(v string) string {
-	switch {
-	case v == "":
-		return wirelog.ShapeEmpty
-	case v == "undefined" || v == "null" || v == "None" || v == "[object Object]" || v == "nil":
-		return wirelog.ShapePlaceholder
-	case strings.HasPrefix(v, protocol.TokenPrefix):
-		return wirelog.ShapeToken
-	case strings.HasPrefix(v, "sk_") || isHex32(v):
-		return wirelog.ShapeAPIKey
-	}
-	return wirelog.ShapeOther
-}
-
-func isHex32(v string) bool {
-	if len(v) != 32 {
-		return false
-	}
-	_, err := hex.DecodeString(v)
-	return err == nil
-}
 
 // cred is one credential in one position: where (query:token,
 // header:xi-api-key), its shape, what a report may show of it, and for a live
@@ -84,7 +52,7 @@ func recordedCreds(req wirelog.Record) []cred {
 	if len(req.Credentials) > 0 {
 		for _, c := range req.Credentials {
 			k, name, _ := strings.Cut(c.Where, ":")
-			if (k == "query" && isCredentialKey(name)) || (k == "header" && slices.Contains(credentialHeaders, name)) {
+			if (k == "query" && wirelog.IsCredentialQueryKey(name)) || (k == "header" && slices.Contains(credentialHeaders, name)) {
 				shown := showShape(c.Shape, c.Shown)
 				out = append(out, cred{where: c.Where, shape: c.Shape, shown: shown, id: c.ID})
 			}
@@ -92,8 +60,8 @@ func recordedCreds(req wirelog.Record) []cred {
 		return out
 	}
 	for _, p := range req.Query {
-		if isCredentialKey(p.Name) {
-			s := shapeOf(p.Value)
+		if wirelog.IsCredentialQueryKey(p.Name) {
+			s := wirelog.Shape(p.Value)
 			out = append(out, cred{where: "query:" + p.Name, shape: s, shown: showShape(s, p.Value)})
 		}
 	}
@@ -101,7 +69,7 @@ func recordedCreds(req wirelog.Record) []cred {
 		name := strings.ToLower(p.Name)
 		if slices.Contains(credentialHeaders, name) {
 			v := headerCredential(name, p.Value)
-			s := shapeOf(v)
+			s := wirelog.Shape(v)
 			out = append(out, cred{where: "header:" + name, shape: s, shown: showShape(s, v)})
 		}
 	}
@@ -112,10 +80,10 @@ func recordedCreds(req wirelog.Record) []cred {
 func liveCreds(r *http.Request) []cred {
 	var out []cred
 	pairs := wirelog.QueryPairs(r.URL.RawQuery)
-	for _, k := range credentialQueryKeys {
+	for _, k := range wirelog.CredentialQueryKeys() {
 		for _, p := range pairs {
 			if p.Name == k {
-				s := shapeOf(p.Value)
+				s := wirelog.Shape(p.Value)
 				out = append(out, cred{where: "query:" + k, shape: s, shown: showShape(s, p.Value), value: p.Value})
 			}
 		}
@@ -123,7 +91,7 @@ func liveCreds(r *http.Request) []cred {
 	for _, h := range credentialHeaders {
 		for _, v := range r.Header.Values(h) {
 			v = headerCredential(h, v)
-			s := shapeOf(v)
+			s := wirelog.Shape(v)
 			out = append(out, cred{where: "header:" + h, shape: s, shown: showShape(s, v), value: v})
 		}
 	}
@@ -172,7 +140,7 @@ func compareQuery(want, got []wirelog.Pair) []Divergence {
 	var out []Divergence
 	seen := map[string]bool{}
 	for _, name := range append(wn, gn...) {
-		if isCredentialKey(name) || seen[name] {
+		if wirelog.IsCredentialQueryKey(name) || seen[name] {
 			continue
 		}
 		seen[name] = true
@@ -211,8 +179,8 @@ func showRequest(r *http.Request) string {
 	var parts []string
 	for _, p := range wirelog.QueryPairs(r.URL.RawQuery) {
 		v := p.Value
-		if isCredentialKey(p.Name) {
-			v = showShape(shapeOf(v), v)
+		if wirelog.IsCredentialQueryKey(p.Name) {
+			v = showShape(wirelog.Shape(v), v)
 		}
 		parts = append(parts, p.Name+"="+v)
 	}
@@ -223,7 +191,7 @@ func showRequest(r *http.Request) string {
 	for _, h := range credentialHeaders {
 		for _, v := range r.Header.Values(h) {
 			v = headerCredential(h, v)
-			s += fmt.Sprintf(" [%s: %s]", h, showShape(shapeOf(v), v))
+			s += fmt.Sprintf(" [%s: %s]", h, showShape(wirelog.Shape(v), v))
 		}
 	}
 	return s

@@ -373,11 +373,9 @@ func (s *Server) learnFrame(data []byte) {
 // secretShape names a credential-like value ("" for none): a value under a
 // credential-named key, sk_… and sutkn_… strings, 32 hex digits.
 func secretShape(key, v string) string {
-	switch {
-	case strings.HasPrefix(v, "sutkn_"):
-		return "token"
-	case strings.HasPrefix(v, "sk_") || isHex32(v):
-		return "api_key"
+	switch sh := wirelog.Shape(v); {
+	case sh == wirelog.ShapeToken || sh == wirelog.ShapeAPIKey:
+		return sh
 	case strings.Contains(key, "api_key") || strings.Contains(key, "apikey") || strings.Contains(key, "token") || key == "authorization" || key == "xi-api-key":
 		return "credential"
 	}

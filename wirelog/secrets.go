@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -21,6 +22,13 @@ type Secrets interface {
 // documented one, the TTS sockets' name (a client mistake on this socket), and
 // names an API key is sometimes put under.
 var credentialQueryKeys = []string{"token", "single_use_token", "xi-api-key", "xi_api_key", "api_key", "key"}
+
+// CredentialQueryKeys lists the query keys whose values are credentials, in
+// the order the logs report them.
+func CredentialQueryKeys() []string { return slices.Clone(credentialQueryKeys) }
+
+// IsCredentialQueryKey reports whether a query key's value is a credential.
+func IsCredentialQueryKey(k string) bool { return slices.Contains(credentialQueryKeys, k) }
 
 // credentialHeaders are the headers whose values are credentials.
 var credentialHeaders = []string{"Xi-Api-Key", "Authorization", "Cookie"}
@@ -55,7 +63,17 @@ func (s *Set) id(value string) string {
 	return hex.EncodeToString(m.Sum(nil)[:6])
 }
 
+// shape is Shape, knowing also the keys the set was told of.
 func (s *Set) shape(v string) string {
+	if sh := Shape(v); sh != ShapeOther || !s.isKey(v) {
+		return sh
+	}
+	return ShapeAPIKey
+}
+
+// Shape classifies a credential value by its form alone. A redacted value
+// keeps its prefix (sutkn_…ab12), so it classifies too.
+func Shape(v string) string {
 	switch {
 	case v == "":
 		return ShapeEmpty
@@ -63,7 +81,7 @@ func (s *Set) shape(v string) string {
 		return ShapePlaceholder
 	case strings.HasPrefix(v, "sutkn_"):
 		return ShapeToken
-	case strings.HasPrefix(v, "sk_") || s.isKey(v) || isHex32(v):
+	case strings.HasPrefix(v, "sk_") || isHex32(v):
 		return ShapeAPIKey
 	}
 	return ShapeOther
