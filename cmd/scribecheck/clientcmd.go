@@ -18,7 +18,6 @@ import (
 	"github.com/scribecheck/scribecheck/internal/tlscert"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
-	"github.com/scribecheck/scribecheck/wirelog"
 )
 
 const clientHelp = `scribecheck client: check YOUR app (or an SDK) against the fake, and grade what it sends.
@@ -72,12 +71,9 @@ func clientCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitCode(err, stderr)
 	}
 
-	red := reports.NewRedactor()
-	wireDir := filepath.Join(*out, "wire")
-	_ = os.RemoveAll(wireDir) // a log from an earlier run must not be graded again
-	set, err := wirelog.NewSet(wireDir, red)
+	red, set, err := newWireSet(*out)
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
+		return exitCode(err, stderr)
 	}
 	var conns atomic.Int64
 	opts := fakeserver.Options{Faults: faults, Session: session, Record: fakeserver.Recording{
@@ -125,7 +121,7 @@ func clientCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "  faults on:      %s\n", strings.Join(faults, ", "))
 	}
 
-	run := reports.ClientRun{StartedAt: time.Now(), BaseURL: base, Faults: faults, WireDir: wireDir, Command: red.Redact(strings.Join(command, " "))}
+	run := reports.ClientRun{StartedAt: time.Now(), BaseURL: base, Faults: faults, WireDir: set.Dir(), Command: red.Redact(strings.Join(command, " "))}
 	extra := []string{"ELEVENLABS_API_KEY=" + srv.TestKey()}
 	if caPath != "" {
 		extra = append(extra, "SSL_CERT_FILE="+caPath, "REQUESTS_CA_BUNDLE="+caPath, "NODE_EXTRA_CA_CERTS="+caPath)

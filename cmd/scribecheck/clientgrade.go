@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/scribecheck/scribecheck/clientcheck"
@@ -61,6 +63,21 @@ func gradeClientRun(run reports.ClientRun, red *reports.Redactor, out string, st
 		return suites.ExitFailed
 	}
 	return suites.ExitOK
+}
+
+// newWireSet starts the wire logs of a run in OUT/wire, emptied first (a log
+// from an earlier run must not be graded again), with the redactor that
+// learns every credential the set sees. A folder that cannot be made is a
+// usage error.
+func newWireSet(out string) (*reports.Redactor, *wirelog.Set, error) {
+	red := reports.NewRedactor()
+	dir := filepath.Join(out, "wire")
+	_ = os.RemoveAll(dir)
+	set, err := wirelog.NewSet(dir, red)
+	if err != nil {
+		return nil, nil, &suites.ExitError{Code: suites.ExitUsage, Err: err}
+	}
+	return red, set, nil
 }
 
 // gradeAfterApp ends the recording of a run whose server has stopped,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -184,12 +183,9 @@ func doctorHAR(path, out string, strict bool, stdout, stderr io.Writer) int {
 		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--har: %w", err)}, stderr)
 	}
 	defer f.Close()
-	red := reports.NewRedactor()
-	wireDir := filepath.Join(out, "wire")
-	_ = os.RemoveAll(wireDir)
-	set, err := wirelog.NewSet(wireDir, red)
+	red, set, err := newWireSet(out)
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
+		return exitCode(err, stderr)
 	}
 	sum, err := wirelog.ImportHAR(f, set)
 	if cerr := set.Close(); err == nil {
@@ -203,6 +199,6 @@ func doctorHAR(path, out string, strict bool, stdout, stderr io.Writer) int {
 	for _, n := range sum.Notes {
 		fmt.Fprintf(stdout, "  note: %s\n", n)
 	}
-	run := reports.ClientRun{Kind: "har", StartedAt: time.Now(), Source: path, WireDir: wireDir}
+	run := reports.ClientRun{Kind: "har", StartedAt: time.Now(), Source: path, WireDir: set.Dir()}
 	return gradeClientRun(run, red, out, strict, stdout, stderr)
 }

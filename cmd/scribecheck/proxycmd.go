@@ -13,7 +13,6 @@ import (
 	"github.com/scribecheck/scribecheck/proxy"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
-	"github.com/scribecheck/scribecheck/wirelog"
 )
 
 const proxyHelp = `scribecheck proxy: put scribecheck between YOUR app and the real API, and grade both sides.
@@ -60,12 +59,9 @@ func proxyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := parseFlags(fs, flagArgs); err != nil {
 		return exitCode(err, stderr)
 	}
-	red := reports.NewRedactor()
-	wireDir := filepath.Join(*out, "wire")
-	_ = os.RemoveAll(wireDir) // a log from an earlier run must not be graded again
-	set, err := wirelog.NewSet(wireDir, red)
+	red, set, err := newWireSet(*out)
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
+		return exitCode(err, stderr)
 	}
 	if key := os.Getenv("ELEVENLABS_API_KEY"); key != "" {
 		red.Add(key)
@@ -101,7 +97,7 @@ func proxyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "  CA certificate: %s (trust it: SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS)\n", caPath)
 	}
 
-	run := reports.ClientRun{Kind: "proxy", StartedAt: time.Now(), BaseURL: base, Upstream: p.Upstream(), WireDir: wireDir,
+	run := reports.ClientRun{Kind: "proxy", StartedAt: time.Now(), BaseURL: base, Upstream: p.Upstream(), WireDir: set.Dir(),
 		Command: red.Redact(strings.Join(command, " "))}
 	var extra []string // the app's own ELEVENLABS_API_KEY stays as it is
 	if caPath != "" {
