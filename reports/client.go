@@ -42,15 +42,12 @@ type ClientRun struct {
 	WireDir  string    `json:"wire_logs"`
 }
 
-// Refusal is the diagnosis of one refused connection, as the doctor gives
-// a finding.
+// Refusal is the diagnosis of one refused connection: a doctor's finding
+// (cause, fix, confidence, evidence) and whose side it is on.
 type Refusal struct {
-	Conn       string   `json:"connection"`
-	Side       string   `json:"side"` // server, app, unknown
-	Cause      string   `json:"cause"`
-	Fix        string   `json:"fix"`
-	Confidence string   `json:"confidence"`
-	Evidence   []string `json:"evidence"`
+	Conn string `json:"connection"`
+	Side string `json:"side"` // server, app, unknown
+	Finding
 }
 
 // kind is the run's kind, client when unset.

@@ -169,7 +169,8 @@ func fillClientRun(run *reports.ClientRun, rep clientcheck.Report) {
 		}
 	}
 	for _, r := range rep.Refusals {
-		run.Refusals = append(run.Refusals, reports.Refusal{Conn: r.Conn, Side: r.Side, Cause: r.Cause, Fix: r.Fix, Confidence: r.Confidence, Evidence: r.Evidence})
+		run.Refusals = append(run.Refusals, reports.Refusal{Conn: r.Conn, Side: r.Side,
+			Finding: reports.Finding{Cause: r.Cause, Fix: r.Fix, Confidence: r.Confidence, Evidence: r.Evidence}})
 	}
 	run.Summary = fmt.Sprintf("%d connection(s): %d with a MUST rule failed, %d rule(s) failed across connections", len(rep.Conns), failed, runFailed)
 	if len(rep.Causes) > 0 {
