@@ -40,7 +40,7 @@ func installed(t *testing.T, keys ...string) []Install {
 }
 
 // viaProxy puts a recording proxy between the driver and the fake.
-func viaProxy(t *testing.T, dir string) (func(string) (string, func(), error), *reports.Redactor) {
+func viaProxy(t *testing.T, dir string) func(string) (string, func(), error) {
 	red := reports.NewRedactor()
 	return func(upstream string) (string, func(), error) {
 		set, err := wirelog.NewSet(dir, red)
@@ -60,7 +60,7 @@ func viaProxy(t *testing.T, dir string) (func(string) (string, func(), error), *
 				t.Error(err)
 			}
 		}, err
-	}, red
+	}
 }
 
 // The official JS and Python SDKs, pointed at the proxy in front of the
@@ -74,7 +74,7 @@ func TestSDKsThroughTheProxy(t *testing.T) {
 			t.Parallel()
 			out := t.TempDir()
 			proxyDir := filepath.Join(out, "proxy-wire")
-			via, _ := viaProxy(t, proxyDir)
+			via := viaProxy(t, proxyDir)
 			run := RunOne(context.Background(), in, Options{Dir: ".", Out: out, Only: []string{"header", "token"}, Via: via})
 			if run.Broken != "" {
 				t.Fatalf("%s\n%s", run.Broken, run.Stderr)

@@ -60,7 +60,7 @@ func TestReplayDrivesTheSDKToTheSameEvents(t *testing.T) {
 			t.Parallel()
 			out := t.TempDir()
 			recDir := filepath.Join(out, "recorded")
-			via, _ := viaProxy(t, recDir)
+			via := viaProxy(t, recDir)
 			ctx := context.Background()
 			recorded := RunOne(ctx, in, Options{Dir: ".", Out: filepath.Join(out, "1"), Only: []string{"header"}, Via: via})
 			if o, why := Classify(recorded, Scenarios()[0]); o != Session {
