@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"time"
+
+	"github.com/scribecheck/scribecheck/protocol"
 )
 
 // Verdict is a spec's grade, after Autobahn: a SHOULD deviation is
@@ -17,6 +19,12 @@ const (
 	// Error is a harness fault: the spec could not judge the target.
 	Error   Verdict = "ERROR"
 	Skipped Verdict = "SKIPPED"
+	// Blocked: a precondition the spec needs failed in another spec (its
+	// root cause, BlockedBy); the spec did not run and did not wait.
+	Blocked Verdict = "BLOCKED"
+	// Flaky: the spec failed on a timeout, was retried (--retries) and then
+	// passed. Reported, never counted as a plain pass.
+	Flaky Verdict = "FLAKY"
 )
 
 // SpecResult is one spec's result, independent of the test framework.
@@ -35,6 +43,13 @@ type SpecResult struct {
 	Message     string        `json:"message,omitempty"`
 	Evidence    string        `json:"evidence,omitempty"`
 	Duration    time.Duration `json:"duration_ns"`
+	// BlockedBy is the ID of the failed spec a BLOCKED spec waits on.
+	BlockedBy string `json:"blocked_by,omitempty"`
+	// Attempts counts the runs of a spec retried under --retries.
+	Attempts int `json:"attempts,omitempty"`
+	// Reaction is what the target did with an INFO spec's stimulus, in the
+	// form a fake can be calibrated from (fake --calibrate).
+	Reaction *protocol.Reaction `json:"reaction,omitempty"`
 }
 
 // Counts tallies verdicts.
