@@ -2,6 +2,7 @@ package fakeserver
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/scribecheck/scribecheck/protocol"
@@ -14,6 +15,9 @@ type authResult struct {
 	via string // "token" or "header"
 	why string
 	key string // the API key the session acts for: the header's, or the one that minted the token
+	// wrongType: refused for a token of another type (tts_websocket,
+	// batch_scribe), the stimulus token-wrong-type (calibrate.go).
+	wrongType bool
 }
 
 // authenticator decides a realtime socket's credentials. Faults wrap it.
@@ -39,8 +43,8 @@ func (s *Server) authenticate(r *http.Request) authResult {
 
 func (s *Server) authenticateToken(value string) authResult {
 	t, err := s.tokens.Consume(value, protocol.TokenRealtimeScribe)
-	if err != nil {
-		return authResult{why: err.Error()}
+	if err != nil { // choice wrong-type-token-refused
+		return authResult{why: err.Error(), wrongType: errors.Is(err, ErrTokenWrongType)}
 	}
 	return authResult{ok: true, via: "token", key: t.MintedBy}
 }

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -204,7 +206,7 @@ type values map[string]any
 // parse checks one parameter's values against its row of the table.
 func (v values) parse(p protocol.Param, given []string, rules paramRules) error {
 	if p.Kind == protocol.KindStringList {
-		if p.MaxItems > 0 && len(given) > p.MaxItems && rules.enforces(p.Level) {
+		if p.MaxItems > 0 && len(given) > p.MaxItems && rules.enforces(p.Level) && !rules.anyCount[p.Name] { // choice keyterm-limits
 			return fmt.Errorf("%s has %d values; at most %d are allowed", p.Name, len(given), p.MaxItems)
 		}
 		for _, s := range given {
@@ -229,7 +231,7 @@ func (v values) parse(p protocol.Param, given []string, rules paramRules) error 
 		}
 		v[p.Name] = raw
 	case protocol.KindBool:
-		b, err := strconv.ParseBool(raw) // choice bools-parse-loosely
+		b, err := strconv.ParseBool(raw) // choice bools-parse-loosely; yes and no are a stimulus (requestStimuli)
 		if err != nil {
 			return fmt.Errorf("%s %q is not a boolean; use true or false", p.Name, raw)
 		}
@@ -258,7 +260,7 @@ func (v values) parse(p protocol.Param, given []string, rules paramRules) error 
 
 // checkLen refuses a value over the parameter's MaxLen characters.
 func checkLen(p protocol.Param, s string, rules paramRules) error {
-	if n := len([]rune(s)); p.MaxLen > 0 && n > p.MaxLen && rules.enforces(p.Level) {
+	if n := len([]rune(s)); p.MaxLen > 0 && n > p.MaxLen && rules.enforces(p.Level) && !rules.anyLength[p.Name] {
 		return fmt.Errorf("a %s value has %d characters; at most %d are allowed", p.Name, n, p.MaxLen)
 	}
 	return nil
@@ -298,6 +300,80 @@ func splitCommas(vs []string) []string {
 			if e = strings.TrimSpace(e); e != "" {
 				out = append(out, e)
 			}
+		}
+	}
+	return out
+}
+
+// requestStimuli lists the stimuli (protocol.Stimuli) an upgrade request
+// carries besides its credentials, in the order of protocol.Stimuli. A
+// calibrated server answers them as a real server was seen to (calibrate.go);
+// the credentials' one, token-wrong-type, is the authenticator's.
+func requestStimuli(r *http.Request) []string {
+	q := r.URL.Query()
+	var out []string
+	if s := modelStimulus(q[protocol.ParamModelID]); s != "" {
+		out = append(out, s)
+	}
+	if r.URL.Path == protocol.OldRealtimePath {
+		out = append(out, protocol.StimOldRealtimePath)
+	}
+	kt, _ := protocol.LookupParam(protocol.ParamKeyterms)
+	terms := q[protocol.ParamKeyterms]
+	if kt.MaxItems > 0 && len(terms) > kt.MaxItems {
+		out = append(out, protocol.StimKeytermsTooMany)
+	}
+	if kt.MaxLen > 0 && slices.ContainsFunc(terms, func(t string) bool { return utf8.RuneCountInString(t) > kt.MaxLen }) {
+		out = append(out, protocol.StimKeytermTooLong)
+	}
+	if len(boolWords(q)) > 0 {
+		out = append(out, protocol.StimBoolWord)
+	}
+	if q.Has(protocol.ParamEntityRedactionMode) && len(splitCommas(q[protocol.ParamEntityRedaction])) == 0 {
+		out = append(out, protocol.StimRedactionModeOnly)
+	}
+	return out
+}
+
+// modelStimulus names what is unusual about the model_id the parser reads
+// (the last one given), or "" for a documented model. It compares with
+// protocol.Models, not the fake's list, so that a fault refusing a known
+// model is never taken for a stimulus.
+func modelStimulus(given []string) string {
+	model := ""
+	if len(given) > 0 {
+		model = given[len(given)-1] // choice last-duplicate-wins
+	}
+	trimmed := strings.TrimSpace(model)
+	switch {
+	case model == "":
+		return protocol.StimModelMissing
+	case slices.Contains(protocol.Models, model):
+		return ""
+	case slices.ContainsFunc(protocol.Models, func(m string) bool { return strings.EqualFold(m, model) }):
+		return protocol.StimModelUpperCase
+	case trimmed != model && slices.Contains(protocol.Models, trimmed):
+		return protocol.StimModelPadded
+	case model == protocol.OldModelName:
+		return protocol.StimModelOldName
+	case model == protocol.LiteModel:
+		return protocol.StimModelLite
+	default:
+		return protocol.StimModelUnknown
+	}
+}
+
+// boolWords lists the boolean parameters whose value (the last one given) is
+// yes or no in any case, which strconv.ParseBool refuses.
+func boolWords(q url.Values) []string {
+	var out []string
+	for _, p := range protocol.Params {
+		vs := q[p.Name]
+		if p.Kind != protocol.KindBool || len(vs) == 0 {
+			continue
+		}
+		if v := vs[len(vs)-1]; strings.EqualFold(v, "yes") || strings.EqualFold(v, "no") {
+			out = append(out, p.Name)
 		}
 	}
 	return out

@@ -21,8 +21,22 @@ func (s *Server) realtimeHandler() http.HandlerFunc {
 
 // handleRealtime serves GET /v1/speech-to-text/realtime. It always upgrades
 // (101) and refuses bad credentials in-band: auth_error, then close 1000 with
-// an empty reason (O, several captures).
+// an empty reason (O, several captures). Only a calibration's recorded HTTP
+// refusal answers without upgrading (calibrate.go).
 func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
+	auth, decided := authFrom(r.Context())
+	if !decided && s.calib.refusesOverHTTP() {
+		// A recorded HTTP refusal comes before the upgrade, and credentials
+		// before it (choice auth-before-params): decide them first.
+		auth, decided = s.auth(r), true
+	}
+	var ans handshake
+	if decided {
+		if ans = s.answerHandshake(r, auth); ans.reaction.Kind == protocol.ReactHTTP {
+			s.refuseUpgrade(w, ans.stimulus, ans.reaction)
+			return
+		}
+	}
 	var current atomic.Pointer[session] // for the ping callback, set once the session exists
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		OriginPatterns: []string{"*"}, // browser apps use the fake in development
@@ -44,31 +58,28 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 	sock := newSocketWire(ctx, conn, rec)
 	out := s.faults.wrapWire(sock)
 
-	auth, decided := authFrom(r.Context())
 	if !decided {
-		auth = s.auth(r)
+		ans = s.answerHandshake(r, s.auth(r))
 	}
+	if ans.reaction.Kind == protocol.ReactFrames {
+		s.play(protocol.StimulusHandshake, ans.stimulus, ans.reaction, out)
+		ignoreUntilGone(ctx, conn, sock, rec) // a nil Close: a session that never started
+		return
+	}
+	auth = ans.auth
 	if !auth.ok {
 		s.log.Printf("socket: auth_error (%s)", auth.why)
 		out.Send(frame{protocol.ErrAuth, errorFrame{protocol.ErrAuth, protocol.AuthErrorText}})
 		out.Close(websocket.StatusNormalClosure, "")
 		return
 	}
-	cfg, err := parseConfig(r.URL.Query(), s.set.params) // choice auth-before-params
+	cfg, err := ans.cfg, ans.err // choice auth-before-params
 	if err != nil {
 		s.log.Printf("socket: invalid_request (%v)", err)
 		out.Send(frame{protocol.ErrInvalidRequest, errorFrame{protocol.ErrInvalidRequest, err.Error()}})
 		// 1008: a third-party capture of a refused parameter combination.
 		out.Close(websocket.StatusPolicyViolation, "")
-		for !sock.Closed() { // a filter kept it open: read (and ignore) until the client leaves
-			typ, data, err := conn.Read(ctx)
-			if err != nil {
-				recordReadEnd(rec, err)
-				break
-			}
-			rec.Frame(true, typ == websocket.MessageBinary, data)
-		}
-		_ = conn.CloseNow()
+		ignoreUntilGone(ctx, conn, sock, rec) // a filter may have kept it open
 		return
 	}
 	if sc, ok := s.scripts[auth.key]; ok && auth.key != "" {
@@ -83,6 +94,20 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 	current.Store(ss)
 	s.log.Printf("socket: session %s opened via %s", ss.id, auth.via)
 	ss.run()
+}
+
+// ignoreUntilGone reads and ignores what the client sends until it leaves,
+// unless the socket is closed already, then lets the connection go.
+func ignoreUntilGone(ctx context.Context, conn *websocket.Conn, sock *socketWire, rec Recorder) {
+	for !sock.Closed() {
+		typ, data, err := conn.Read(ctx)
+		if err != nil {
+			recordReadEnd(rec, err)
+			break
+		}
+		rec.Frame(true, typ == websocket.MessageBinary, data)
+	}
+	_ = conn.CloseNow()
 }
 
 // errorFrame is {message_type, error}, message_type first as on the wire.

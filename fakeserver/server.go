@@ -42,6 +42,10 @@ type Options struct {
 	// Scripts maps extra API keys to what their sessions send besides their
 	// right answers (see Script). The keys are accepted like the test key.
 	Scripts map[string]Script
+	// Calibration maps stimulus names (protocol.Stimuli) to what a real
+	// server was seen to do with them: the fake gives that reaction instead
+	// of its own choice (calibrate.go). Server.Calibrated lists the changes.
+	Calibration map[string]protocol.Reaction
 }
 
 // Recording hooks report what the fake served; scribecheck client writes
@@ -117,6 +121,7 @@ type Server struct {
 	log        *log.Logger
 	record     Recording
 	scripts    map[string]Script
+	calib      calibration
 	tls        *tls.Config
 
 	mu       sync.Mutex
@@ -159,6 +164,9 @@ func New(opts Options) (*Server, error) {
 	}
 	scripted, err := scriptKeys(opts.Scripts)
 	if err != nil {
+		return nil, err
+	}
+	if s.calib, err = newCalibration(opts.Calibration); err != nil {
 		return nil, err
 	}
 	s.auth = s.authenticate
@@ -210,6 +218,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+protocol.SingleUseTokenPath+"{token_type}", s.recordExchange(s.handleMint))
 	mux.HandleFunc("GET "+protocol.RealtimePath, s.recordSocket(s.realtimeHandler()))
+	if _, ok := s.calib[protocol.StimOldRealtimePath]; ok { // else the old path is 404 (choice missing-or-unknown-model)
+		mux.HandleFunc("GET "+protocol.OldRealtimePath, s.recordSocket(s.realtimeHandler()))
+	}
 	mux.HandleFunc("/", s.recordExchange(s.handleNotFound))
 	return mux
 }

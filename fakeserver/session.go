@@ -84,11 +84,13 @@ const zeroRetentionWarning = "Zero retention mode was requested (enable_logging=
 // handle answers one client frame.
 func (ss *session) handle(typ websocket.MessageType, data []byte) {
 	if typ == websocket.MessageBinary { // choice binary-frame
-		ss.inputError("Binary frames are not supported: send input_audio_chunk as a JSON text frame")
+		if ss.stimulus(protocol.StimBinaryFrame, ss.refuse("Binary frames are not supported: send input_audio_chunk as a JSON text frame")) {
+			ss.takeAudio(data, gjson.Result{}, gjson.Result{}) // taken as fine: raw audio in the session's format
+		}
 		return
 	}
 	if !gjson.ValidBytes(data) { // choice malformed-json
-		ss.inputError(protocol.InvalidProtocolMessageText)
+		ss.stimulus(protocol.StimNotJSON, ss.refuse(protocol.InvalidProtocolMessageText)) // taken as fine, it holds nothing to take
 		return
 	}
 	data = ss.srv.rewriteInput(ss.cfg, data)
@@ -124,24 +126,55 @@ func (s *Server) rewriteInput(cfg sessionConfig, data []byte) []byte {
 	return b
 }
 
+// audioChunk reads an input_audio_chunk. Its checks come in the order of
+// protocol.Stimuli; a stimulus a calibration takes as fine counts as no
+// audio (missing, or not base64) or no commit (not a boolean), and the rest
+// of the chunk is read as usual.
 func (ss *session) audioChunk(msg gjson.Result) {
 	b64, commit := msg.Get("audio_base_64"), msg.Get("commit")
-	if b64.Type != gjson.String || (commit.Exists() && !commit.IsBool()) { // choice missing-or-wrong-field
-		ss.inputError(protocol.InvalidProtocolMessageText)
+	invalid := ss.refuse(protocol.InvalidProtocolMessageText) // choice missing-or-wrong-field
+	switch {
+	case !b64.Exists():
+		if !ss.stimulus(protocol.StimAudioMissing, invalid) {
+			return
+		}
+	case b64.Type != gjson.String:
+		invalid()
 		return
+	}
+	if commit.Exists() && !commit.IsBool() {
+		if !ss.stimulus(protocol.StimCommitNotBool, invalid) {
+			return
+		}
+		commit = gjson.Result{}
 	}
 	audio, err := base64.StdEncoding.DecodeString(b64.Str)
 	if err != nil { // choice bad-base64
-		ss.inputError("audio_base_64 is not valid base64: " + err.Error())
-		return
+		if !ss.stimulus(protocol.StimBadBase64, ss.refuse("audio_base_64 is not valid base64: "+err.Error())) {
+			return
+		}
+		audio = nil
 	}
-	if !ss.cfg.Format.ULaw {
-		audio = audio[:len(audio)&^1] // choice odd-byte-count
+	ss.takeAudio(audio, commit, msg.Get("previous_text"))
+}
+
+// takeAudio runs a chunk's decoded audio through the session: commit and
+// previous_text are the chunk's fields (empty for a binary frame).
+func (ss *session) takeAudio(audio []byte, commit, previousText gjson.Result) {
+	if !ss.cfg.Format.ULaw && len(audio)%2 == 1 { // choice odd-byte-count: the odd byte counts as no audio
+		if !ss.stimulus(protocol.StimOddByteCount, func() bool { return true }) {
+			return
+		}
+		audio = audio[:len(audio)-1]
 	}
-	secs := ss.cfg.Format.Seconds(len(audio))
-	if secs > ss.set.session.MaxChunkSecs { // choice chunk-size-limit
-		ss.fail(protocol.ErrChunkSizeExceeded, "Audio chunk too large: keep chunks under 10 seconds of audio (0.1 to 1 s is recommended).")
-		return
+	if ss.cfg.Format.Seconds(len(audio)) > ss.set.session.MaxChunkSecs { // choice chunk-size-limit
+		tooLarge := func() bool {
+			ss.fail(protocol.ErrChunkSizeExceeded, "Audio chunk too large: keep chunks under 10 seconds of audio (0.1 to 1 s is recommended).")
+			return false
+		}
+		if !ss.stimulus(protocol.StimOversizeChunk, tooLarge) {
+			return
+		}
 	}
 
 	ss.mu.Lock()
@@ -151,7 +184,7 @@ func (ss *session) audioChunk(msg gjson.Result) {
 		ss.touchLocked()
 	}
 	ss.mu.Unlock()
-	if problem := ss.set.previousText.check(msg.Get("previous_text"), first); problem != "" {
+	if problem := ss.set.previousText.check(previousText, first); problem != "" {
 		ss.inputError(problem)
 		return
 	}
@@ -347,6 +380,15 @@ func (ss *session) closeWith(last *errorFrame, code websocket.StatusCode, reason
 		ss.out.Send(frame{last.MessageType, *last})
 	}
 	ss.out.Close(code, reason)
+}
+
+// refuse is the fake's own answer to a bad frame, for stimulus: input_error,
+// and the frame is done with.
+func (ss *session) refuse(text string) func() bool {
+	return func() bool {
+		ss.inputError(text)
+		return false
+	}
 }
 
 // inputError answers a bad frame; the session stays open (O, captures).

@@ -53,6 +53,9 @@ type paramRules struct {
 	rejectDuplicates bool // a scalar given twice is refused
 	rejectUnknown    bool // an unknown key is refused
 	foldLanguage     bool // ISO 639-3 codes are echoed as ISO 639-1 (O)
+	// anyCount and anyLength name the parameters whose MaxItems and MaxLen
+	// a calibrated stimulus lifted for one request (calibrate.go).
+	anyCount, anyLength map[string]bool
 }
 
 func faithfulParams() paramRules {

@@ -55,6 +55,9 @@ const (
 )
 
 // Stimuli lists every stimulus, in the order of the specs that send them.
+// An input that carries several meets them in this order: a calibrated fake
+// answers the first one it does not take as fine (credentials, and so
+// token-wrong-type, always come first).
 var Stimuli = []Stimulus{
 	{StimTokenWrongType, "wrong-type-token-refused", StimulusHandshake, "a fresh tts_websocket token on ?token="},
 	{StimModelMissing, "missing-or-unknown-model", StimulusHandshake, "no model_id"},
