@@ -1,0 +1,150 @@
+package reports
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"os"
+	"strings"
+	"time"
+)
+
+//go:embed run.html.tmpl
+var runTemplate string
+
+var runPage = template.Must(template.New("run").Funcs(template.FuncMap{
+	"vclass": verdictClass,
+	"ms":     func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) },
+}).Parse(runTemplate))
+
+// verdictClass is a verdict's CSS class (NON-STRICT as a class name would
+// work, but a plain word is clearer in the stylesheet).
+func verdictClass(v Verdict) string {
+	switch v {
+	case OK:
+		return "ok"
+	case NonStrict:
+		return "nonstrict"
+	case Informational:
+		return "info"
+	case Failed:
+		return "failed"
+	case Error:
+		return "error"
+	case Blocked:
+		return "blocked"
+	case Flaky:
+		return "flaky"
+	case Skipped:
+		return "skipped"
+	}
+	return "other"
+}
+
+// runView is what the template shows, computed here so the template only
+// lays it out.
+type runView struct {
+	RunReport
+	Failed     bool
+	Counts     string
+	WhenText   string
+	Causes     []causeView
+	ChangeRows []changeView
+	Verdicts   []verdictCount // the columns, with the run's totals
+	Families   []familyRow
+	Specs      []specView
+	// NotOK is the filter link for every spec a reader has to look at.
+	NotOK string
+}
+
+type causeView struct {
+	RootCause
+	Verdict Verdict
+	InRun   bool // the page has a row to link to
+}
+
+type changeView struct {
+	Change
+	InRun bool
+}
+
+type verdictCount struct {
+	Verdict Verdict
+	N       int
+}
+
+type familyRow struct {
+	Name  string
+	Cells []verdictCount
+	Total int
+}
+
+type specView struct {
+	SpecResult
+	Head     string // the message without its evidence
+	Evidence string // the result's evidence, else the message's
+	Reacted  string
+}
+
+// WriteRunHTML writes the run's report as one self-contained page (inline
+// CSS and script, nothing fetched), in the manner of Autobahn|Testsuite's
+// index: root causes and changes on top, verdicts by family, then every
+// spec with its evidence. Every string is redacted before it is escaped.
+func WriteRunHTML(path string, r RunReport, red *Redactor) error {
+	r = redacted(r, red)
+	c := Count(r.Results)
+	v := runView{RunReport: r, Failed: runFailed(r, c), Counts: countLine(c),
+		NotOK: "#verdict=" + strings.Join([]string{string(NonStrict), string(Failed), string(Error), string(Blocked), string(Flaky)}, ",")}
+	if !r.When.IsZero() {
+		v.WhenText = r.When.UTC().Format("2006-01-02 15:04:05 UTC")
+	}
+	inRun := map[string]Verdict{}
+	for _, s := range r.Results {
+		inRun[s.ID] = s.Verdict
+	}
+	for _, rc := range r.RootCauses {
+		verdict, ok := inRun[rc.ID]
+		v.Causes = append(v.Causes, causeView{RootCause: rc, Verdict: verdict, InRun: ok})
+	}
+	for _, ch := range r.Changes {
+		_, ok := inRun[ch.ID]
+		v.ChangeRows = append(v.ChangeRows, changeView{Change: ch, InRun: ok})
+	}
+	for _, verdict := range verdictOrder {
+		v.Verdicts = append(v.Verdicts, verdictCount{verdict, c[verdict]})
+	}
+	byFamily := map[string]Counts{}
+	for _, s := range r.Results {
+		if byFamily[s.Area] == nil {
+			byFamily[s.Area] = Counts{}
+		}
+		byFamily[s.Area][s.Verdict]++
+	}
+	for _, f := range families(r.Results) {
+		row := familyRow{Name: f}
+		for _, verdict := range verdictOrder {
+			n := byFamily[f][verdict]
+			row.Cells = append(row.Cells, verdictCount{verdict, n})
+			row.Total += n
+		}
+		v.Families = append(v.Families, row)
+	}
+	for _, s := range r.Results {
+		_, msgEvidence := splitMessage(s.Message)
+		ev := strings.TrimRight(s.Evidence, "\n")
+		if ev == "" {
+			ev = strings.TrimRight(msgEvidence, "\n")
+		}
+		v.Specs = append(v.Specs, specView{SpecResult: s, Head: messageHead(s), Evidence: ev, Reacted: reactionText(s.Reaction)})
+	}
+
+	var b bytes.Buffer
+	if err := runPage.Execute(&b, v); err != nil {
+		return fmt.Errorf("rendering the run's HTML report: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(red.Redact(b.String())), 0o644); err != nil {
+		return fmt.Errorf("writing the run's HTML report: %w", err)
+	}
+	return nil
+}
