@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/coder/websocket"
 
@@ -32,11 +33,14 @@ type Fault struct {
 	Kind        FaultKind
 	Description string
 
-	set  func(*settings)                                  // a setting, flipped when the server is built
-	out  func(wire) wire                                  // a filter on every frame and close a socket sends
-	in   func(cfg sessionConfig, msg map[string]any)      // rewrites each JSON object a client sends
-	auth func(authenticator) authenticator                // wraps the decision on a socket's credentials
-	http func(*Server, http.HandlerFunc) http.HandlerFunc // wraps the socket's HTTP handler
+	set func(*settings) // a setting, flipped when the server is built
+	out func(wire) wire // a filter on every frame and close a socket sends
+	// across is like out with a memory shared by the server's sockets: it is
+	// called once when the server is built (a flaky server loses one answer).
+	across func() func(wire) wire
+	in     func(cfg sessionConfig, msg map[string]any)      // rewrites each JSON object a client sends
+	auth   func(authenticator) authenticator                // wraps the decision on a socket's credentials
+	http   func(*Server, http.HandlerFunc) http.HandlerFunc // wraps the socket's HTTP handler
 }
 
 // Fault names. Each is caught by at least one spec; the meta-tests assert
@@ -93,6 +97,8 @@ const (
 	FaultReadLimit32K         = "read-limit-32k"
 	FaultCommitClosesSession  = "commit-closes-session"
 	FaultErrorWithoutClose    = "invalid-request-without-close"
+	FaultCommitsUnanswered    = "commits-unanswered"
+	FaultFirstCommitLost      = "first-commit-lost"
 
 	// Added with the newest contract and the recogniser-like transcripts.
 	FaultRegionLanguageHeard     = "region-language-transcribes"
@@ -203,6 +209,23 @@ var Faults = []Fault{
 		})},
 	{Name: FaultCommitsOutOfOrder, Kind: Deviation, Description: "a commit's frames are held back until the next commit, whose frames then go first (answers swap), or until the server answers a frame that is not audio; a lone commit waits, and a close drops what is held",
 		out: func(next wire) wire { return &holdCommits{next: next} }},
+	{Name: FaultCommitsUnanswered, Kind: Bug, Description: "no commit is ever answered: a commit's committed_transcript, every other frame of its answer and its partial echo are dropped (the session otherwise goes on)",
+		out: rewrite(func(b []frame) []frame {
+			if !hasFrame(b, protocol.CommittedTranscript) {
+				return b
+			}
+			return nil
+		})},
+	{Name: FaultFirstCommitLost, Kind: Deviation, Description: "flaky: the answer to the first commit the server gets is lost (its committed_transcript, other frames and echo); every later commit is answered",
+		across: func() func(wire) wire {
+			var lost atomic.Bool
+			return rewrite(func(b []frame) []frame {
+				if hasFrame(b, protocol.CommittedTranscript) && lost.CompareAndSwap(false, true) {
+					return nil
+				}
+				return b
+			})
+		}},
 	{Name: FaultEmptyCommitDropped, Kind: Deviation, Description: "a commit of silence gets no committed_transcript instead of text \"\" (the segment's other frames still come)",
 		out: dropIf(func(f frame) bool {
 			t, ok := f.Body.(transcriptFrame)
@@ -438,6 +461,8 @@ func applyFaults(names []string, set *settings) (faults, error) {
 			f.set(set)
 		case f.out != nil:
 			fs.out = append(fs.out, f.out)
+		case f.across != nil:
+			fs.out = append(fs.out, f.across())
 		case f.in != nil:
 			fs.in = append(fs.in, f.in)
 		case f.auth != nil:

@@ -38,6 +38,9 @@ type Options struct {
 	// Redact is applied to raw text before it is clipped into a detail or
 	// summary; identity if nil.
 	Redact func(string) string
+	// SessionOnly stops a path once its session opened: no audio, no commit
+	// (used when commits are known not to be answered, so no wait is spent).
+	SessionOnly bool
 }
 
 // WithDefaults fills in every zero option.
@@ -179,7 +182,9 @@ func (r *runner) socket(p socketParams, decisive bool) Outcome {
 	}
 	r.res.Stages.SessionStarted = true
 	r.res.Latency.SessionStarted = first.At
-	r.stream(ctx, conn, p.query)
+	if !r.opts.SessionOnly {
+		r.stream(ctx, conn, p.query)
+	}
 	return OutcomeSession
 }
 

@@ -51,7 +51,7 @@ func junitCase(r SpecResult, classname string) JUnitCase {
 		c.Failure = &JUnitProblem{Message: firstLine(r.Message), Type: "assertion", Text: body}
 	case Error:
 		c.Error = &JUnitProblem{Message: firstLine(r.Message), Type: "harness", Text: body}
-	case Skipped:
+	case Skipped, Blocked:
 		c.Skipped = &JUnitSkipped{Message: r.Message}
 	default:
 		c.SystemOut = body
@@ -83,7 +83,7 @@ func WriteMatrix(w io.Writer, title string, results []SpecResult, red *Redactor)
 // Summary is "3 OK, 1 FAILED, …" in a fixed order, zeros left out.
 func (c Counts) Summary() string {
 	var parts []string
-	for _, v := range []Verdict{OK, NonStrict, Informational, Failed, Error, Skipped} {
+	for _, v := range []Verdict{OK, NonStrict, Informational, Failed, Error, Blocked, Flaky, Skipped} {
 		if c[v] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c[v], v))
 		}
@@ -122,7 +122,7 @@ func WriteSummary(w io.Writer, results []SpecResult, red *Redactor) {
 	tw.Flush()
 	var notable []SpecResult
 	for _, r := range results {
-		if r.Verdict == Failed || r.Verdict == NonStrict || r.Verdict == Error {
+		if r.Verdict == Failed || r.Verdict == NonStrict || r.Verdict == Error || r.Verdict == Flaky {
 			notable = append(notable, r)
 		}
 	}

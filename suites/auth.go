@@ -1,6 +1,8 @@
 package suites
 
 import (
+	"strconv"
+
 	"github.com/onsi/ginkgo/v2"
 
 	"github.com/scribecheck/scribecheck/probes"
@@ -59,10 +61,12 @@ func expectedText(p probes.AuthPath) string {
 func authBody(p probes.AuthPath) func(ginkgo.SpecContext, *Spec) {
 	return func(ctx ginkgo.SpecContext, s *Spec) {
 		s.entry(entryExpected, expectedText(p))
+		if p.Expect == probes.ExpectSession {
+			s.checkSessionPath(ctx, p)
+			return
+		}
 		res := s.Probe(ctx, p)
 		switch p.Expect {
-		case probes.ExpectSession:
-			s.Check(res, OpenASession())
 		case probes.ExpectRefused:
 			if p.Name == probes.PathTokenReused.Name {
 				s.CheckAt(Must, res, OpenTheFirstSocket())
@@ -75,6 +79,35 @@ func authBody(p probes.AuthPath) func(ginkgo.SpecContext, *Spec) {
 			s.Check(res, BeRefusedAtMint())
 		default:
 			s.Observe(p.Sends + " → " + string(res.Outcome) + ": " + res.Detail)
+			s.reactPath(p, res)
 		}
 	}
+}
+
+// checkSessionPath grades a path that should open a session and transcribe.
+// The header path's probe is the run's gate probe (run once). When commits
+// are not answered at all, a path whose session opened is BLOCKED by the
+// commit spec rather than failed: its auth worked, and whether it transcribes
+// is that spec's finding.
+func (s *Spec) checkSessionPath(ctx ginkgo.SpecContext, p probes.AuthPath) {
+	var res probes.Result
+	if p.Name == probes.PathHeader.Name {
+		g := s.Env.checkGates(ctx)
+		res = s.record(g.res, false)
+		if g.tries > 1 && res.Stages.Committed {
+			s.entry(entryFlaky, strconv.Itoa(g.tries))
+		}
+	} else {
+		opts := s.Env.Probe
+		if s.Env.gatesKnown() && s.Env.gates.session && !s.Env.gates.commit {
+			opts.SessionOnly = true // the commit would only wait out its timeout
+		}
+		res = s.record(probes.Run(ctx, s.Env.Target, p, opts), true)
+	}
+	if res.Outcome == probes.OutcomeSession && !res.Stages.Committed {
+		if ok, evidence := s.Env.passed(ctx, gateCommit); !ok && s.Env.gates.session {
+			s.Block(gateCommit.root, "the session opened on this path; whether it transcribes waits on "+gateCommit.what+", which does not hold: "+evidence)
+		}
+	}
+	s.Check(res, OpenASession())
 }

@@ -21,6 +21,7 @@ func commitCases() []Case {
 		{ID: "COMMIT-1", Level: Must, Subject: "one per commit",
 			Requirement: "A chunk with audio and commit true is answered by exactly one committed_transcript.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				s.RootOf(gateCommit, "one committed_transcript")
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, speech(1), true)
 				_, ok := s.Await(ctx, c, protocol.CommittedTranscript)

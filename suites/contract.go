@@ -143,7 +143,7 @@ func contractCases() []Case {
 		{ID: "CONTRACT-14", Level: Info, Subject: "entity_redaction_mode alone",
 			Requirement: "What the socket does with entity_redaction_mode but no entity_redaction (the contract: only used with entity_redaction) is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				s.ObserveConn(s.Dial(ctx, query(protocol.ParamEntityRedactionMode, protocol.RedactionRedacted)))
+				s.ObserveStimulus(protocol.StimRedactionModeOnly, s.Dial(ctx, query(protocol.ParamEntityRedactionMode, protocol.RedactionRedacted)))
 			}},
 	}...)
 	for i := range cs {
@@ -159,6 +159,7 @@ var placeholders = regexp.MustCompile(`\{[^{}\s]*\}`)
 // OpenContract opens a session with a feature of the newest contract. A
 // target that refuses it is recorded (NotOffered) and nil returned.
 func (s *Spec) OpenContract(ctx context.Context, q url.Values) *probes.Conn {
+	s.Need(gateSession) // "not offered" only means something once the key opens sessions
 	conn, _, ok := probes.OpenSession(ctx, s.Env.Target, q, s.Env.Probe)
 	s.track(conn)
 	if !ok {

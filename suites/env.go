@@ -28,6 +28,10 @@ type Env struct {
 
 	frames  frameLog
 	schemas *protocol.Schemas
+	gates   gates
+	// retries and attempts: a spec that failed on a timeout runs again.
+	retries  int
+	attempts attempts
 }
 
 // Report entry names a spec uses to hand its findings to the reports.
@@ -38,6 +42,9 @@ const (
 	entryNonStrict   = "scribecheck.nonstrict"
 	entryObservation = "scribecheck.observation"
 	entryNotOffered  = "scribecheck.not-offered"
+	entryBlocked     = "scribecheck.blocked"
+	entryReaction    = "scribecheck.reaction"
+	entryFlaky       = "scribecheck.flaky"
 )
 
 // Spec is the running spec's handle: its case and the run's environment.
@@ -45,13 +52,21 @@ type Spec struct {
 	Case Case
 	Env  *Env
 	ctx  context.Context
+	// timedOut: a wait of this attempt expired (see retry.go).
+	timedOut bool
 }
 
 // Probe runs an auth path against the target and records what it did as the
 // spec's outcome and evidence. A harness fault ends the spec as an error, a
 // path the target cannot run skips it.
 func (s *Spec) Probe(ctx ginkgo.SpecContext, path probes.AuthPath) probes.Result {
-	res := probes.Run(ctx, s.Env.Target, path, s.Env.Probe)
+	return s.record(probes.Run(ctx, s.Env.Target, path, s.Env.Probe), true)
+}
+
+// record makes a probe's result the spec's outcome and evidence; fresh
+// results also go to the run's frame log and spend (the gate probe's went
+// there when it ran).
+func (s *Spec) record(res probes.Result, fresh bool) probes.Result {
 	outcome := res.Detail
 	if res.Precondition != "" {
 		outcome = "first use refused: " + outcome
@@ -59,12 +74,17 @@ func (s *Spec) Probe(ctx ginkgo.SpecContext, path probes.AuthPath) probes.Result
 	if res.Stages.Committed {
 		outcome += fmt.Sprintf(", committed %q", res.Stages.CommittedText)
 	}
+	if probeTimedOut(res) {
+		s.timedOut = true // the probe waited out its timeout
+	}
 	s.entry(entryOutcome, outcome)
 	s.entry(entryEvidence, probes.Evidence(res))
-	for _, tl := range res.Sockets {
-		s.Env.log(s.Case.ID, tl)
+	if fresh {
+		for _, tl := range res.Sockets {
+			s.Env.log(s.Case.ID, tl)
+		}
+		s.Env.countMints(res.Mints)
 	}
-	s.Env.countMints(res.Mints)
 	if res.Skip != "" {
 		ginkgo.Skip(res.Skip)
 	}

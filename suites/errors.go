@@ -71,11 +71,15 @@ func errorCases() []Case {
 			Requirement: "Whether 15 s of audio in one chunk gets chunk_size_exceeded, and in what shape, is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
-				_ = c.SendAudio(ctx, pcm16k, speech(15), 15, false)
+				sent := sentFrames(c)
+				err := c.SendAudio(ctx, pcm16k, speech(15), 15, false)
 				s.Barrier(ctx, c)
 				s.WaitClosed(ctx, c)
 				f, ok := c.Timeline().Find(protocol.ErrChunkSizeExceeded)
 				s.Observe(fmt.Sprintf("%s; %s", frameOrNone(f, ok), describeEnd(c)))
+				if err == nil {
+					s.reactFrame(protocol.StimOversizeChunk, c, sent)
+				}
 			}},
 	}
 	for i := range cs {

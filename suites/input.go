@@ -27,15 +27,20 @@ func inputCases() []Case {
 				fmt.Sprintf("%s; open after it: %t", frameOrNone(f, ok), open), c)
 		}
 	}
-	observe := func(send func(context.Context, *probes.Conn) error) func(ginkgo.SpecContext, *Spec) {
+	observe := func(stimulus string, send func(context.Context, *probes.Conn) error) func(ginkgo.SpecContext, *Spec) {
 		return func(ctx ginkgo.SpecContext, s *Spec) {
 			c := s.Open(ctx, query())
+			sent := sentFrames(c)
 			if err := send(ctx, c); err != nil {
 				s.Observe("sending failed: " + err.Error())
 				return
 			}
 			s.Send(ctx, c, speech(0.5), true)
 			s.Collect(ctx, c, 1, append([]string{protocol.CommittedTranscript}, protocol.ErrorTypes...)...)
+			// An error frame ends the Collect before what follows it: a barrier
+			// lets a server that answers in order finish (the commit's answer,
+			// a close), so the record does not depend on timing.
+			s.Barrier(ctx, c)
 			var seen []string
 			for _, f := range c.Timeline().Received()[1:] {
 				if f.Type != protocol.PartialTranscript && !probes.IsBarrierAnswer(f) {
@@ -43,6 +48,7 @@ func inputCases() []Case {
 				}
 			}
 			s.Observe(fmt.Sprintf("frames after it: [%s]; %s", strings.Join(seen, ", "), describeEnd(c)))
+			s.reactFrame(stimulus, c, sent)
 		}
 	}
 	text := func(t string) func(context.Context, *probes.Conn) error {
@@ -50,7 +56,7 @@ func inputCases() []Case {
 	}
 	cs := []Case{
 		{ID: "INPUT-1", Level: Info, Subject: "malformed JSON",
-			Requirement: "What the server does with a text frame that is not JSON is recorded.", Body: observe(text(`{"message_type":"input_audio_chunk",`))},
+			Requirement: "What the server does with a text frame that is not JSON is recorded.", Body: observe(protocol.StimNotJSON, text(`{"message_type":"input_audio_chunk",`))},
 		{ID: "INPUT-2", Level: Should, Subject: "unknown message_type",
 			Requirement: "An unknown message_type gets input_error \"Unexpected message type: <t>\" and the session stays open.",
 			Body:        inputError(`{"message_type":"transcribe"}`, protocol.UnexpectedMessageTypePrefix+"transcribe")},
@@ -78,19 +84,19 @@ func inputCases() []Case {
 			}},
 		{ID: "INPUT-7", Level: Info, Subject: "missing audio_base_64",
 			Requirement: "What the server does with an input_audio_chunk without audio_base_64 is recorded.",
-			Body:        observe(text(`{"message_type":"input_audio_chunk","commit":false,"sample_rate":16000}`))},
+			Body:        observe(protocol.StimAudioMissing, text(`{"message_type":"input_audio_chunk","commit":false,"sample_rate":16000}`))},
 		{ID: "INPUT-8", Level: Info, Subject: "commit as a string",
 			Requirement: "What the server does with commit:\"yes\" is recorded.",
-			Body:        observe(text(`{"message_type":"input_audio_chunk","audio_base_64":"","commit":"yes","sample_rate":16000}`))},
+			Body:        observe(protocol.StimCommitNotBool, text(`{"message_type":"input_audio_chunk","audio_base_64":"","commit":"yes","sample_rate":16000}`))},
 		{ID: "INPUT-9", Level: Info, Subject: "binary frame",
 			Requirement: "What the server does with a binary frame of raw PCM is recorded.",
-			Body:        observe(func(ctx context.Context, c *probes.Conn) error { return c.SendBinary(ctx, speech(0.25)) })},
+			Body:        observe(protocol.StimBinaryFrame, func(ctx context.Context, c *probes.Conn) error { return c.SendBinary(ctx, speech(0.25)) })},
 		{ID: "INPUT-10", Level: Info, Subject: "bad base64",
 			Requirement: "What the server does with audio_base_64 that is not base64 is recorded.",
-			Body:        observe(text(`{"message_type":"input_audio_chunk","audio_base_64":"!!not base64!!","commit":false,"sample_rate":16000}`))},
+			Body:        observe(protocol.StimBadBase64, text(`{"message_type":"input_audio_chunk","audio_base_64":"!!not base64!!","commit":false,"sample_rate":16000}`))},
 		{ID: "INPUT-11", Level: Info, Subject: "odd byte count",
 			Requirement: "What the server does with a PCM16 chunk of an odd number of bytes is recorded.",
-			Body:        observe(text(rawChunk([]byte{1, 2, 3}, false, "")))},
+			Body:        observe(protocol.StimOddByteCount, text(rawChunk([]byte{1, 2, 3}, false, "")))},
 		{ID: "INPUT-12", Level: Must, Subject: "one-second 48 kHz chunk",
 			Requirement: "A one-second chunk of pcm_48000 (128 KiB of base64; the docs recommend up to 1 s) is accepted and committed.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
@@ -102,7 +108,7 @@ func inputCases() []Case {
 			}},
 		{ID: "INPUT-13", Level: Info, Subject: "15 s chunk",
 			Requirement: "What the server does with 15 s of audio in one chunk is recorded.",
-			Body: observe(func(ctx context.Context, c *probes.Conn) error {
+			Body: observe(protocol.StimOversizeChunk, func(ctx context.Context, c *probes.Conn) error {
 				return c.SendAudio(ctx, pcm16k, speech(15), 15, false)
 			})},
 		{ID: "INPUT-14", Level: Should, Subject: "audio_base64 misspelt",

@@ -22,9 +22,9 @@ func modelCases() []Case {
 			s.Require(Must, got == model, "config.model_id "+model, fmt.Sprintf("config.model_id %q", got), c)
 		}
 	}
-	observe := func(q url.Values) func(ginkgo.SpecContext, *Spec) {
+	observe := func(stimulus string, q url.Values) func(ginkgo.SpecContext, *Spec) {
 		return func(ctx ginkgo.SpecContext, s *Spec) {
-			s.ObserveConn(s.Dial(ctx, q))
+			s.ObserveStimulus(stimulus, s.Dial(ctx, q))
 		}
 	}
 	withModel := func(m string) url.Values { return url.Values{protocol.ParamModelID: {m}} }
@@ -34,22 +34,22 @@ func modelCases() []Case {
 		{ID: "MODEL-2", Area: "model", Level: Must, Subject: protocol.TurboModel, Session: true,
 			Requirement: "model_id=scribe_v2_realtime_turbo (in the newest docs) opens a session whose config echoes it.", Body: echoes(protocol.TurboModel)},
 		{ID: "MODEL-3", Area: "model", Level: Info, Subject: "missing",
-			Requirement: "What the socket does without model_id is recorded.", Body: observe(url.Values{})},
+			Requirement: "What the socket does without model_id is recorded.", Body: observe(protocol.StimModelMissing, url.Values{})},
 		{ID: "MODEL-4", Area: "model", Level: Info, Subject: "unknown",
-			Requirement: "What the socket does with an unknown model_id (scribe_v9_realtime) is recorded.", Body: observe(withModel("scribe_v9_realtime"))},
+			Requirement: "What the socket does with an unknown model_id (" + protocol.UnknownModel + ") is recorded.", Body: observe(protocol.StimModelUnknown, withModel(protocol.UnknownModel))},
 		{ID: "MODEL-5", Area: "model", Level: Info, Subject: "upper-case",
-			Requirement: "What the socket does with model_id in upper case is recorded.", Body: observe(withModel(strings.ToUpper(protocol.DefaultModel)))},
+			Requirement: "What the socket does with model_id in upper case is recorded.", Body: observe(protocol.StimModelUpperCase, withModel(strings.ToUpper(protocol.DefaultModel)))},
 		{ID: "MODEL-6", Area: "model", Level: Info, Subject: "whitespace",
-			Requirement: "What the socket does with model_id padded with spaces is recorded.", Body: observe(withModel(" " + protocol.DefaultModel + " "))},
+			Requirement: "What the socket does with model_id padded with spaces is recorded.", Body: observe(protocol.StimModelPadded, withModel(" "+protocol.DefaultModel+" "))},
 		{ID: "MODEL-7", Area: "model", Level: Info, Subject: "old-name",
-			Requirement: "What the socket does with the pre-2025-11 name scribe_realtime_v2 is recorded.", Body: observe(withModel("scribe_realtime_v2"))},
+			Requirement: "What the socket does with the pre-2025-11 name " + protocol.OldModelName + " is recorded.", Body: observe(protocol.StimModelOldName, withModel(protocol.OldModelName))},
 		{ID: "MODEL-8", Area: "model", Level: Info, Subject: "lite",
-			Requirement: "What the socket does with scribe_v2_realtime_lite (quoted in third-party logs) is recorded.", Body: observe(withModel("scribe_v2_realtime_lite"))},
+			Requirement: "What the socket does with " + protocol.LiteModel + " (quoted in third-party logs) is recorded.", Body: observe(protocol.StimModelLite, withModel(protocol.LiteModel))},
 		{ID: "MODEL-9", Area: "model", Level: Info, Subject: "realtime-beta-path",
-			Requirement: "What the old path /v1/speech-to-text/realtime-beta does today is recorded.",
+			Requirement: "What the old path " + protocol.OldRealtimePath + " does today is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				u := strings.Replace(s.Env.Target.SocketURL(probes.DefaultQuery()), protocol.RealtimePath, protocol.OldRealtimePath, 1)
-				s.ObserveConn(s.DialURL(ctx, u))
+				s.ObserveStimulus(protocol.StimOldRealtimePath, s.DialURL(ctx, u))
 			}},
 	}
 }

@@ -103,15 +103,15 @@ func paramCases() []Case {
 			map[string]any{"vad_commit_strategy": false})})
 	kt, _ := protocol.LookupParam(protocol.ParamKeyterms)
 	for _, o := range []struct {
-		id, subject, req string
-		kv               []string
+		id, subject, req, stimulus string
+		kv                         []string
 	}{
-		{"PARAM-32", fmt.Sprintf("keyterms x%d", kt.MaxItems+1), fmt.Sprintf("What the socket does with %d keyterms (the SDKs allow %d) is recorded.", kt.MaxItems+1, kt.MaxItems), repeat("keyterms", "term", kt.MaxItems+1)},
-		{"PARAM-33", fmt.Sprintf("keyterm of %d chars", kt.MaxLen+1), fmt.Sprintf("What the socket does with a keyterm of %d characters (the SDKs allow %d) is recorded.", kt.MaxLen+1, kt.MaxLen), []string{"keyterms", strings.Repeat("k", kt.MaxLen+1)}},
-		{"PARAM-34", "include_timestamps=yes", "What the socket does with a boolean written yes is recorded.", []string{"include_timestamps", "yes"}},
+		{"PARAM-32", fmt.Sprintf("keyterms x%d", kt.MaxItems+1), fmt.Sprintf("What the socket does with %d keyterms (the SDKs allow %d) is recorded.", kt.MaxItems+1, kt.MaxItems), protocol.StimKeytermsTooMany, repeat("keyterms", "term", kt.MaxItems+1)},
+		{"PARAM-33", fmt.Sprintf("keyterm of %d chars", kt.MaxLen+1), fmt.Sprintf("What the socket does with a keyterm of %d characters (the SDKs allow %d) is recorded.", kt.MaxLen+1, kt.MaxLen), protocol.StimKeytermTooLong, []string{"keyterms", strings.Repeat("k", kt.MaxLen+1)}},
+		{"PARAM-34", "include_timestamps=yes", "What the socket does with a boolean written yes is recorded.", protocol.StimBoolWord, []string{"include_timestamps", "yes"}},
 	} {
 		add(Case{ID: o.id, Level: Info, Subject: o.subject, Requirement: o.req,
-			Body: func(ctx ginkgo.SpecContext, s *Spec) { s.ObserveConn(s.Dial(ctx, query(o.kv...))) }})
+			Body: func(ctx ginkgo.SpecContext, s *Spec) { s.ObserveStimulus(o.stimulus, s.Dial(ctx, query(o.kv...))) }})
 	}
 	add(Case{ID: "PARAM-35", Level: Should, Subject: "language_code=en-US", Session: true,
 		Requirement: "language_code=en-US opens a session that never transcribes (seen live): three seconds of speech are committed as \"\".",

@@ -1,13 +1,20 @@
 package suites
 
 import (
+	"encoding/json"
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 )
+
+// notSelected is a skipped spec's message when nothing else says why.
+const notSelected = "not selected by --label-filter or --focus"
 
 // Results turns Ginkgo's report into one SpecResult per spec, with the
 // verdicts of the design: a passed SHOULD spec with a deviation is
@@ -39,6 +46,12 @@ func Results(report types.Report, env *Env, cases []Case) []reports.SpecResult {
 			entries[e.Name] = e.StringRepresentation()
 		}
 		r.Expected, r.Outcome, r.Evidence = entries[entryExpected], entries[entryOutcome], entries[entryEvidence]
+		if raw := entries[entryReaction]; raw != "" {
+			var x protocol.Reaction
+			if json.Unmarshal([]byte(raw), &x) == nil {
+				r.Reaction = &x
+			}
+		}
 		switch {
 		case sr.State == types.SpecStatePassed && entries[entryNotOffered] != "" && entries[entryNonStrict] == "":
 			r.Verdict, r.Message = reports.Informational, entries[entryNotOffered]
@@ -46,14 +59,27 @@ func Results(report types.Report, env *Env, cases []Case) []reports.SpecResult {
 			r.Verdict, r.Message = reports.NonStrict, entries[entryNonStrict]
 		case sr.State == types.SpecStatePassed && c.Level == Info:
 			r.Verdict, r.Message = reports.Informational, entries[entryObservation]
+		case sr.State == types.SpecStatePassed && sr.NumAttempts > 1:
+			r.Verdict, r.Attempts = reports.Flaky, sr.NumAttempts
+			r.Message = fmt.Sprintf("failed on a timeout, passed on attempt %d of %d (--retries)", sr.NumAttempts, sr.MaxFlakeAttempts)
+		case sr.State == types.SpecStatePassed && entries[entryFlaky] != "":
+			r.Verdict = reports.Flaky
+			r.Attempts, _ = strconv.Atoi(entries[entryFlaky])
+			r.Message = fmt.Sprintf("its probe failed on a timeout, passed on try %d (--retries)", r.Attempts)
 		case sr.State == types.SpecStatePassed:
 			r.Verdict = reports.OK
 		case sr.State == types.SpecStateFailed:
 			r.Verdict, r.Message = reports.Failed, sr.Failure.Message
+			if sr.NumAttempts > 1 && !strings.HasPrefix(r.Message, notRetried) {
+				r.Attempts = sr.NumAttempts
+				r.Message = fmt.Sprintf("failed all %d attempts (--retries): %s", sr.NumAttempts, r.Message)
+			}
+		case sr.State == types.SpecStateSkipped && entries[entryBlocked] != "":
+			r.Verdict, r.BlockedBy, r.Message = reports.Blocked, entries[entryBlocked], sr.Failure.Message
 		case sr.State.Is(types.SpecStateSkipped | types.SpecStatePending):
 			r.Verdict, r.Message = reports.Skipped, sr.Failure.Message
 			if r.Message == "" {
-				r.Message = "not selected by --label-filter or --focus"
+				r.Message = notSelected
 			}
 		default: // panicked (harness fault), timed out, interrupted, aborted
 			r.Verdict, r.Message = reports.Error, sr.State.String()+": "+sr.Failure.Message

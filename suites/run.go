@@ -1,15 +1,12 @@
 package suites
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"regexp"
+	"strings"
+	"time"
 
 	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
@@ -17,35 +14,26 @@ import (
 	"github.com/scribecheck/scribecheck/reports"
 )
 
-// RunOptions say what to run and where the reports go.
+// RunOptions say which specs to run and how.
 type RunOptions struct {
-	// OutDir receives every report; "scribecheck-report" if empty.
-	OutDir string
-	// JUnitPath is Ginkgo's JUnit report; OutDir/junit.xml if empty.
-	JUnitPath   string
 	LabelFilter string
 	Focus       []string
-	// Title heads the console matrix.
-	Title string
-	// Stdout receives the matrix and the report paths.
-	Stdout  io.Writer
-	NoColor bool
-	Verbose bool
+	NoColor     bool
+	Verbose     bool
+	// Timeout bounds the whole run: the spec running when it passes is
+	// interrupted and the rest are not run. No bound if zero.
+	Timeout time.Duration
+	// Retries is how many more times a spec that failed on a timeout is run;
+	// one that then passes is FLAKY.
+	Retries int
 }
 
-// Summary is what a run found and wrote.
-type Summary struct {
-	Results  []reports.SpecResult
-	Files    []string
-	ExitCode int
+// Outcome is what a run of the specs found.
+type Outcome struct {
+	Results []reports.SpecResult
+	// TimedOut says, when the run hit its timeout, how far it got.
+	TimedOut string
 }
-
-// Report file names inside OutDir.
-const (
-	JUnitFile       = "junit.xml"
-	AuthMatrixFile  = "auth-matrix.xml"
-	ResultsJSONFile = "results.json"
-)
 
 // ValidateSelection checks --label-filter and --focus before anything runs
 // (Ginkgo would exit the process on a bad filter).
@@ -61,21 +49,16 @@ func ValidateSelection(labelFilter string, focus []string) error {
 	return nil
 }
 
-// Execute runs every spec against env in this process and writes the reports.
-// Ginkgo allows one run per process: call it once. t is the testing.T under
-// `go test`, or any value with a Fail method in the binary.
-func Execute(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Summary, error) {
+// Run runs the selected specs against env in this process and returns their
+// results; writing reports is the caller's. Ginkgo allows one run per
+// process: call it once. t is the testing.T under `go test`, or any value
+// with a Fail method in the binary.
+func Run(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Outcome, error) {
 	if err := ValidateSelection(opts.LabelFilter, opts.Focus); err != nil {
-		return Summary{ExitCode: ExitUsage}, err
+		return Outcome{}, err
 	}
-	if opts.OutDir == "" {
-		opts.OutDir = "scribecheck-report"
-	}
-	if opts.JUnitPath == "" {
-		opts.JUnitPath = filepath.Join(opts.OutDir, JUnitFile)
-	}
-	if opts.Stdout == nil {
-		opts.Stdout = os.Stdout
+	if opts.Retries < 0 {
+		return Outcome{}, usageError("--retries %d: give 0 or more", opts.Retries)
 	}
 	if env.Redactor == nil {
 		env.Redactor = reports.NewRedactor()
@@ -90,86 +73,56 @@ func Execute(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Summary, error
 	}
 	env.Probe.Redact = env.Redactor.Redact
 	env.Probe = env.Probe.WithDefaults()
+	env.retries = opts.Retries
 
 	cases := Catalog()
 	var report types.Report
 	if err := Register(env, cases, func(r types.Report) { report = r }); err != nil {
-		return Summary{ExitCode: ExitUsage}, err
+		return Outcome{}, err
 	}
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
 	suiteConfig.LabelFilter = opts.LabelFilter
 	suiteConfig.FocusStrings = append(suiteConfig.FocusStrings, opts.Focus...)
+	if opts.Timeout > 0 {
+		suiteConfig.Timeout = opts.Timeout
+	}
 	reporterConfig.NoColor = reporterConfig.NoColor || opts.NoColor
 	reporterConfig.Verbose = reporterConfig.Verbose || opts.Verbose
 	ginkgo.RunSpecs(t, "scribecheck", suiteConfig, reporterConfig)
 
-	sum := Summary{Results: Results(report, env, cases)}
-	if err := writeReports(report, env, opts, &sum); err != nil {
-		return sum, err
+	out := Outcome{Results: Results(report, env, cases)}
+	if timedOut(report) {
+		notRun := 0
+		for i, r := range out.Results {
+			if r.Verdict == reports.Skipped && r.Message == notSelected {
+				out.Results[i].Message = fmt.Sprintf("not run: the run hit --timeout %s", opts.Timeout)
+				notRun++
+			}
+		}
+		out.TimedOut = fmt.Sprintf("the run hit --timeout %s: %d of %d specs did not run", opts.Timeout, notRun, len(out.Results))
 	}
-	title := opts.Title
-	if title == "" {
-		title = "Auth matrix, target " + env.Target.Name
-	}
-	reports.WriteSummary(opts.Stdout, sum.Results, env.Redactor)
-	reports.WriteMatrix(opts.Stdout, title, sum.Results, env.Redactor)
-	fmt.Fprintf(opts.Stdout, "all specs: %s\n", reports.Count(sum.Results).Summary())
-	fmt.Fprintf(opts.Stdout, "spent on the target: %s\n", env.Spent())
-	fmt.Fprintf(opts.Stdout, "reports:\n")
-	for _, f := range sum.Files {
-		fmt.Fprintf(opts.Stdout, "  %s\n", f)
-	}
-	sum.ExitCode = exitCode(sum.Results)
-	return sum, nil
+	return out, nil
 }
 
-func exitCode(results []reports.SpecResult) int {
+// timedOut says whether Ginkgo stopped the suite at its timeout.
+func timedOut(r types.Report) bool {
+	for _, reason := range r.SpecialSuiteFailureReasons {
+		if strings.Contains(strings.ToLower(reason), "timeout") {
+			return true
+		}
+	}
+	return false
+}
+
+// ExitCode is what a run's results mean for scripts: 1 when a spec failed
+// or errored (NON-STRICT counts under strict, and Results already made it a
+// failure then), 0 otherwise. BLOCKED specs have a failed root, FLAKY ones
+// passed in the end.
+func ExitCode(results []reports.SpecResult) int {
 	c := reports.Count(results)
 	if c[reports.Failed] > 0 || c[reports.Error] > 0 {
 		return ExitFailed
 	}
 	return ExitOK
-}
-
-// writeReports writes Ginkgo's JUnit (redacted), the auth matrix and the
-// results as JSON, then scans every one of them for secrets.
-func writeReports(report types.Report, env *Env, opts RunOptions, sum *Summary) error {
-	tmp, err := os.CreateTemp("", "scribecheck-junit-*.xml")
-	if err != nil {
-		return fmt.Errorf("cannot create a temporary file: %w", err)
-	}
-	tmp.Close()
-	defer os.Remove(tmp.Name())
-	if err := reporters.GenerateJUnitReportWithConfig(report, tmp.Name(), reporters.JunitReportConfig{OmitLeafNodeType: true}); err != nil {
-		return fmt.Errorf("writing the JUnit report: %w", err)
-	}
-	raw, err := os.ReadFile(tmp.Name())
-	if err != nil {
-		return err
-	}
-	if err := reports.WriteFile(opts.JUnitPath, []byte(env.Redactor.Redact(string(raw)))); err != nil {
-		return err
-	}
-	matrix := filepath.Join(opts.OutDir, AuthMatrixFile)
-	if err := reports.WriteJUnit(matrix, reports.MatrixJUnit(sum.Results), env.Redactor); err != nil {
-		return err
-	}
-	js, err := json.MarshalIndent(struct {
-		Target  string               `json:"target"`
-		Spent   reports.Spent        `json:"spent"`
-		Results []reports.SpecResult `json:"results"`
-	}{env.Target.Name, env.Spent(), sum.Results}, "", "  ")
-	if err != nil {
-		return err
-	}
-	resultsPath := filepath.Join(opts.OutDir, ResultsJSONFile)
-	if err := reports.WriteFile(resultsPath, []byte(env.Redactor.Redact(string(js)))); err != nil {
-		return err
-	}
-	sum.Files = []string{opts.JUnitPath, matrix, resultsPath}
-	if err := reports.CheckNoLeaks(sum.Files, env.Redactor); err != nil {
-		return &ExitError{Code: ExitFailed, Err: err}
-	}
-	return nil
 }

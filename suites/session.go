@@ -35,6 +35,7 @@ func silence(secs float64) []byte { return pcm16k.Silence(secs) }
 // Open opens a session with the target's key and q. That a valid key and
 // valid parameters open a session is MUST: anything else fails the spec.
 func (s *Spec) Open(ctx context.Context, q url.Values) *probes.Conn {
+	s.Need(gateSession)
 	conn, _, ok := probes.OpenSession(ctx, s.Env.Target, q, s.Env.Probe)
 	s.track(conn)
 	if !ok {
@@ -61,7 +62,10 @@ func (s *Spec) Settle(ctx context.Context, c *probes.Conn) bool {
 }
 
 // Dial opens the socket with the target's key and q, expecting nothing.
+// What the socket does with q shows only once the key is accepted: where no
+// session opens with the header, the spec is BLOCKED.
 func (s *Spec) Dial(ctx context.Context, q url.Values) *probes.Conn {
+	s.Need(gateSession)
 	conn, _, _ := probes.OpenSession(ctx, s.Env.Target, q, s.Env.Probe)
 	s.track(conn)
 	return conn
@@ -69,6 +73,7 @@ func (s *Spec) Dial(ctx context.Context, q url.Values) *probes.Conn {
 
 // DialURL opens any URL with the target's key, expecting nothing.
 func (s *Spec) DialURL(ctx context.Context, u string) *probes.Conn {
+	s.Need(gateSession)
 	h := map[string][]string{protocol.APIKeyHeader: {s.Env.Target.APIKey}}
 	conn, _, _ := probes.DialAndWait(ctx, u, h, s.Env.Probe)
 	s.track(conn)
@@ -86,7 +91,11 @@ func (s *Spec) track(conn *probes.Conn) {
 
 // wait bounds one wait for the server.
 func (s *Spec) wait(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, s.Env.Probe.Timeout)
+	wctx, cancel := context.WithTimeout(ctx, s.Env.Probe.Timeout)
+	return wctx, func() {
+		s.noteExpiry(ctx, wctx)
+		cancel()
+	}
 }
 
 // Send streams audio (pcm_16000) in 0.25 s chunks, committing with the last
@@ -105,6 +114,9 @@ func (s *Spec) Commit(ctx context.Context, c *probes.Conn) { _ = c.Commit(ctx, p
 // Against the in-process fake, which answers frames in order, a Barrier first
 // tells whether the frame is there at all, so a missing frame costs no wait.
 func (s *Spec) Await(ctx context.Context, c *probes.Conn, types ...string) (probes.Frame, bool) {
+	if needsCommit(types) {
+		s.Need(gateCommit)
+	}
 	wctx, cancel := s.wait(ctx)
 	defer cancel()
 	if s.Env.Fake != nil {

@@ -49,6 +49,9 @@ type TargetSpec struct {
 	FakeFaults []string
 	// FakeLog receives the in-process fake's decisions; discarded if nil.
 	FakeLog io.Writer
+	// Calibration makes the in-process fake answer these stimuli as a real
+	// server was seen to (fakeserver.Options.Calibration; run --calibrate).
+	Calibration map[string]protocol.Reaction
 }
 
 // Setup builds the run's environment for a target and returns a function
@@ -62,10 +65,13 @@ func Setup(ts TargetSpec) (*Env, func(), error) {
 	if len(ts.FakeFaults) > 0 && ts.Name != "fake" {
 		return nil, noop, usageError("--fake-bug only applies to --target fake (the in-process fake); start `scribecheck fake --bug NAME` to give another target a bug")
 	}
+	if len(ts.Calibration) > 0 && ts.Name != "" && ts.Name != "fake" {
+		return nil, noop, usageError("--calibrate only applies to --target fake (the in-process fake); start `scribecheck fake --calibrate RESULTS_JSON` to serve a calibrated fake to another client")
+	}
 	switch ts.Name {
 	case "", "fake":
 		clock := fakeserver.NewManualClock(time.Now())
-		fake, err := fakeserver.New(fakeserver.Options{Clock: clock, Faults: ts.FakeFaults, Log: ts.FakeLog})
+		fake, err := fakeserver.New(fakeserver.Options{Clock: clock, Faults: ts.FakeFaults, Log: ts.FakeLog, Calibration: ts.Calibration})
 		if err != nil {
 			return nil, noop, usageError("%v", err)
 		}

@@ -40,8 +40,12 @@ func Register(env *Env, cases []Case, done func(types.Report)) error {
 			ginkgo.Describe(area, func() {
 				for _, c := range byArea[area] {
 					labels := append(c.AllLabels(), "target:"+env.TargetKind)
-					ginkgo.It(SpecName(c, env.Target.Name), ginkgo.Label(labels...), ginkgo.SpecTimeout(timeout),
-						func(ctx ginkgo.SpecContext) { c.Body(ctx, &Spec{Case: c, Env: env, ctx: ctx}) })
+					args := []any{ginkgo.Label(labels...), ginkgo.SpecTimeout(timeout)}
+					if env.retries > 0 {
+						args = append(args, ginkgo.FlakeAttempts(env.retries+1))
+					}
+					args = append(args, func(ctx ginkgo.SpecContext) { runAttempt(ctx, env, c) })
+					ginkgo.It(SpecName(c, env.Target.Name), args...)
 				}
 			})
 		}

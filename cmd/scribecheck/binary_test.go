@@ -120,6 +120,16 @@ func (r result) verdicts(t *testing.T) map[string]string {
 	return out
 }
 
+// results reads the run's results.json whole.
+func (r result) results(t *testing.T) []reports.SpecResult {
+	t.Helper()
+	res, err := reports.LoadResults(r.out)
+	if err != nil {
+		t.Fatalf("exit %d: %v\nstdout:\n%s", r.code, err, r.stdout)
+	}
+	return res
+}
+
 // with lists the spec IDs whose verdict is v, sorted.
 func with(verdicts map[string]string, v reports.Verdict) []string {
 	var ids []string

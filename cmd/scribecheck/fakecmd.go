@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/suites"
 )
 
@@ -32,6 +33,21 @@ Bugs (--bug NAME), a server deciding wrongly:
 	for _, c := range fakeserver.Choices {
 		fmt.Fprintf(&b, "  %-34s %s\n", c.Name, c.What)
 	}
+	b.WriteString(`
+Calibration (--calibrate RESULTS_JSON): the INFO specs of a run against a real
+server record what it did with each input whose answer is unconfirmed (a
+stimulus). Given that run's results.json (or its --out folder), the fake
+answers each recorded stimulus as that server did instead of by its own
+choice, and prints one line per stimulus it changed and the ones it left:
+
+  ELEVENLABS_API_KEY=... scribecheck run --target live --label-filter level:info --out live
+  scribecheck fake --calibrate live/results.json
+
+Stimuli, and the choice each belongs to:
+`)
+	for _, st := range protocol.Stimuli {
+		fmt.Fprintf(&b, "  %-22s %-26s %s\n", st.Name, st.Choice, st.What)
+	}
 	return b.String()
 }
 
@@ -55,6 +71,7 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.Var(&bugs, "bug", "misbehave like a broken server (repeatable): "+joinNames(fakeserver.Bug))
 	fs.Var(&deviations, "deviate", "deviate from the protocol's form (repeatable): "+joinNames(fakeserver.Deviation))
 	quiet := fs.Bool("quiet", false, "do not log each decision to stderr")
+	calibrate := fs.String("calibrate", "", "answer each stimulus as the target of this earlier run (its results.json or --out folder) did, per its INFO specs")
 	settings := addSessionFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -67,7 +84,11 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	opts := fakeserver.Options{APIKeys: keys, Faults: faults, Log: stderr, Session: session}
+	calib, err := calibrationFlag(*calibrate, "", stdout)
+	if err != nil {
+		return err
+	}
+	opts := fakeserver.Options{APIKeys: keys, Faults: faults, Log: stderr, Session: session, Calibration: calib}
 	if *quiet {
 		opts.Log = nil
 	}
@@ -75,6 +96,7 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	writeCalibrated(stdout, srv)
 	base, err := srv.Start(*addr)
 	if err != nil {
 		return err

@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"time"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/reports"
@@ -32,6 +31,11 @@ For a nightly job:
   --known-failing FILE          spec IDs one a line, each with "# why": the run exits 0
                                 while only those fail, and names a listed spec that
                                 passes now, so the list can shrink
+
+To match the fake to a live server (--target fake only):
+  --calibrate DIR|results.json  answer each unconfirmed input (stimulus) as the target
+                                of that earlier run did, per its INFO specs; the fake's
+                                changes are printed before the run
 `
 
 // failT stands in for testing.T when the binary runs the suites itself.
@@ -55,6 +59,9 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fakeLog := fs.Bool("fake-log", false, "print the in-process fake's decisions to stderr")
 	baseline := fs.String("baseline", "", "an earlier run's --out folder or results.json: report what changed since")
 	knownFile := fs.String("known-failing", "", "a file of spec IDs (one a line, # why) allowed to fail")
+	retries := fs.Int("retries", 0, "run a spec that failed on a timeout up to N more times; one that then passes is FLAKY")
+	timeout := fs.Duration("timeout", 0, "bound the whole run (e.g. 10m): the spec running then is interrupted and the rest are reported not run; no bound if 0")
+	calibrate := fs.String("calibrate", "", "an earlier run's --out folder or results.json: the in-process fake answers each stimulus as that run's target did")
 	if err := parseFlags(fs, args); err != nil {
 		return exitCode(err, stderr)
 	}
@@ -77,6 +84,9 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitCode(err, stderr)
 	}
 	ts := suites.TargetSpec{Name: *target, APIKey: os.Getenv(suites.APIKeyEnv), FakeFaults: faults}
+	if ts.Calibration, err = calibrationFlag(*calibrate, *target, stdout); err != nil {
+		return exitCode(err, stderr)
+	}
 	if *fakeLog {
 		ts.FakeLog = stderr
 	}
@@ -85,6 +95,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitCode(err, stderr)
 	}
 	defer release()
+	writeCalibrated(stdout, env.Fake)
 	env.Strict = *strict
 	env.Probe.Slow = *slow
 	if err := suites.CheckReachable(ctx, env.Target); err != nil {
@@ -94,26 +105,40 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if len(faults) > 0 {
 		title += fmt.Sprintf(" (fake with %v)", faults)
 	}
-	t := &failT{}
-	sum, err := suites.Execute(t, env, suites.RunOptions{
-		OutDir: *out, JUnitPath: *junit, LabelFilter: *labels, Focus: focus,
-		Title: title, Stdout: stdout, NoColor: !isTerminal(os.Stdout), Verbose: *verbose,
+	env.Redactor = reports.NewRedactor()
+	ran, err := suites.Run(&failT{}, env, suites.RunOptions{
+		LabelFilter: *labels, Focus: focus, NoColor: !isTerminal(os.Stdout), Verbose: *verbose,
+		Timeout: *timeout, Retries: *retries,
 	})
 	if err != nil {
 		return exitCode(err, stderr)
 	}
-	code := sum.ExitCode
-	red := reports.NewRedactor()
-	red.Add(ts.APIKey)
+	rr := reports.RunReport{Title: title, Target: env.Target.Name, When: time.Now(), Spent: env.Spent(),
+		Results: ran.Results, TimedOut: ran.TimedOut}
 	if base != nil {
-		changes := reports.Compare(base, sum.Results, *strict)
-		reports.WriteChanges(stdout, *baseline, changes, red)
-		if err := writeChanges(filepath.Join(*out, "changes.json"), *baseline, changes, red); err != nil {
-			fmt.Fprintf(stderr, "scribecheck: %v\n", err)
-		}
+		rr.Baseline, rr.Changes = *baseline, reports.Compare(base, ran.Results, *strict)
+	}
+	files, err := reports.WriteRun(*out, *junit, rr, env.Redactor)
+	if err != nil {
+		return exitCode(&suites.ExitError{Code: suites.ExitFailed, Err: err}, stderr)
+	}
+	reports.WriteRunConsole(stdout, rr, env.Redactor)
+	if base != nil {
+		reports.WriteChanges(stdout, *baseline, rr.Changes, env.Redactor)
+	}
+	fmt.Fprintln(stdout, "reports:")
+	for _, f := range files {
+		fmt.Fprintf(stdout, "  %s\n", f)
+	}
+	if err := reports.WriteCI(stdout, rr, env.Redactor, os.Getenv); err != nil {
+		fmt.Fprintf(stderr, "scribecheck: %v\n", err)
+	}
+	code := suites.ExitCode(ran.Results)
+	if ran.TimedOut != "" {
+		code = suites.ExitFailed
 	}
 	if known != nil {
-		code = applyKnownFailing(known, *knownFile, sum.Results, *strict, code, stdout)
+		code = applyKnownFailing(known, *knownFile, ran.Results, *strict, code, stdout)
 	}
 	return code
 }
@@ -167,18 +192,6 @@ func applyKnownFailing(known reports.KnownFailing, path string, results []report
 		return suites.ExitOK
 	}
 	return code
-}
-
-// writeChanges writes the changes since the baseline as JSON, redacted.
-func writeChanges(path, baseline string, changes []reports.Change, red *reports.Redactor) error {
-	if changes == nil {
-		changes = []reports.Change{}
-	}
-	b, err := json.MarshalIndent(map[string]any{"baseline": baseline, "changes": changes}, "", "  ")
-	if err != nil {
-		return err
-	}
-	return reports.WriteFile(path, []byte(red.Redact(string(b))+"\n"))
 }
 
 // faultList checks that each --fake-bug names a bug and each --fake-deviate

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+
+	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/reports"
+	"github.com/scribecheck/scribecheck/suites"
+)
+
+// Calibration (fake --calibrate, run --target fake --calibrate): the INFO
+// specs of a run against a real target record what it did with each
+// stimulus (results.json's "reaction"); a fake calibrated from that run gives
+// those reactions instead of its own named choices.
+
+// errNoReactions is the message for a results.json without reactions.
+const errNoReactions = "this results.json has no INFO reactions: it comes from a run older than calibration, or one that selected no INFO spec"
+
+// loadCalibration reads an earlier run's results.json (or the --out folder
+// holding it) and returns every reaction it recorded, keyed by stimulus. The
+// notes say what was not taken: a second, different reaction to a stimulus
+// (the first is kept), or one the fake cannot give. A file without any
+// reaction is a usage error.
+func loadCalibration(path string) (map[string]protocol.Reaction, []string, error) {
+	results, err := reports.LoadResults(path)
+	if err != nil {
+		return nil, nil, &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--calibrate: %w", err)}
+	}
+	out := map[string]protocol.Reaction{}
+	from := map[string]string{} // stimulus -> the spec whose reaction was kept
+	var notes []string
+	seen := 0
+	for _, r := range results {
+		if r.Reaction == nil {
+			continue
+		}
+		seen++
+		re := *r.Reaction
+		name := re.Stimulus
+		if kept, ok := out[name]; ok {
+			if !reflect.DeepEqual(kept, re) {
+				notes = append(notes, fmt.Sprintf("%s and %s saw different reactions to %s: keeping %s's (%s), not %s's (%s)",
+					from[name], r.ID, name, from[name], describeReaction(kept), r.ID, describeReaction(re)))
+			}
+			continue
+		}
+		if err := checkCalibration(name, re); err != nil {
+			notes = append(notes, fmt.Sprintf("%s's reaction is not taken: %v", r.ID, err))
+			continue
+		}
+		out[name], from[name] = re, r.ID
+	}
+	if seen == 0 {
+		return nil, nil, &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--calibrate %s: %s", path, errNoReactions)}
+	}
+	if len(out) == 0 {
+		return nil, notes, &suites.ExitError{Code: suites.ExitUsage,
+			Err: fmt.Errorf("--calibrate %s: none of its %d reactions can be given by the fake: %s", path, seen, strings.Join(notes, "; "))}
+	}
+	return out, notes, nil
+}
+
+// checkCalibration asks the fake whether it can give re for stimulus: a
+// known stimulus, a status that refuses, frames that are JSON objects, a
+// close code a server may send.
+func checkCalibration(stimulus string, re protocol.Reaction) error {
+	if stimulus == "" {
+		return errors.New("it names no stimulus")
+	}
+	_, err := fakeserver.New(fakeserver.Options{Calibration: map[string]protocol.Reaction{stimulus: re}})
+	return err
+}
+
+// describeReaction is a reaction in a few words, for a note.
+func describeReaction(re protocol.Reaction) string {
+	switch re.Kind {
+	case protocol.ReactHTTP:
+		return fmt.Sprintf("HTTP %d", re.Status)
+	case protocol.ReactSession:
+		return "taken as fine"
+	}
+	s := fmt.Sprintf("%d frame(s)", len(re.Frames))
+	if re.Close != nil {
+		s += fmt.Sprintf(", close %d", re.Close.Code)
+	}
+	return s
+}
+
+// calibrationFlag loads --calibrate for a command whose target is target
+// ("" for the fake command itself) and prints the loader's notes; nil when
+// the flag is not given.
+func calibrationFlag(path, target string, stdout io.Writer) (map[string]protocol.Reaction, error) {
+	if path == "" {
+		return nil, nil
+	}
+	if target != "" && target != "fake" {
+		return nil, &suites.ExitError{Code: suites.ExitUsage,
+			Err: errors.New("--calibrate only applies to --target fake (the in-process fake); start `scribecheck fake --calibrate RESULTS_JSON` to serve a calibrated fake to another client")}
+	}
+	calib, notes, err := loadCalibration(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notes {
+		fmt.Fprintf(stdout, "calibration: %s\n", n)
+	}
+	return calib, nil
+}
+
+// writeCalibrated prints how a calibrated fake differs from its own choices:
+// one line per calibrated stimulus, then the stimuli left as they were.
+func writeCalibrated(w io.Writer, srv *fakeserver.Server) {
+	if srv == nil {
+		return
+	}
+	notes := srv.Calibrated()
+	if len(notes) == 0 {
+		return
+	}
+	done := map[string]bool{}
+	for _, n := range notes {
+		fmt.Fprintf(w, "calibrated %s (choice %s): was %s; now %s\n", n.Stimulus, n.Choice, n.Own, n.Now)
+		done[n.Stimulus] = true
+	}
+	var left []string
+	for _, st := range protocol.Stimuli {
+		if !done[st.Name] {
+			left = append(left, st.Name)
+		}
+	}
+	if len(left) == 0 {
+		fmt.Fprintln(w, "left at the fake's choice (not calibrated): none")
+		return
+	}
+	fmt.Fprintf(w, "left at the fake's choice (not calibrated): %s\n", strings.Join(left, ", "))
+}

@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// otherServer is a hand-written results.json of a server whose every
+// unconfirmed behaviour differs from the fake's choice: HTTP refusals, a
+// session where the fake refuses, in-band frames with other texts and close
+// codes, no answer where the fake answers.
+var otherServer = filepath.Join("testdata", "calibration", "other-server.json")
+
+// sessionID masks what differs from run to run in an observation.
+var sessionID = regexp.MustCompile(`[0-9a-f]{32}`)
+
+// The loop the calibration closes: a run against a server whose unconfirmed
+// behaviours differ from the fake's choices (a fake calibrated from
+// other-server.json stands in for it), then a run against the in-process
+// fake calibrated from that run, gives the same INFO observations; an
+// uncalibrated fake gives other ones.
+func TestCalibratedFakeReproducesTheRunItWasCalibratedFrom(t *testing.T) {
+	want, err := reports.LoadResults(otherServer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, key := startFake(t, "--calibrate", otherServer)
+	a := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base, "--label-filter", "level:info")
+	if a.code != 0 {
+		t.Fatalf("run against the other server: exit %d\n%s\n%s", a.code, a.stdout, a.stderr)
+	}
+	resA := loadResults(t, a)
+
+	// The run recorded what the other server does, as the file says it does.
+	got := reactionsOf(resA)
+	for _, r := range want {
+		if r.Reaction == nil {
+			continue
+		}
+		if g, ok := got[r.ID]; !ok || !reflect.DeepEqual(g, *r.Reaction) {
+			t.Errorf("%s recorded %s, want what the other server does: %s", r.ID, reactionJSON(g), reactionJSON(*r.Reaction))
+		}
+	}
+	stimuli := map[string]bool{}
+	for _, re := range got {
+		stimuli[re.Stimulus] = true
+	}
+	for _, st := range protocol.Stimuli {
+		if !stimuli[st.Name] {
+			t.Errorf("no INFO spec recorded a reaction to %s", st.Name)
+		}
+	}
+
+	b := scribecheck(t, nil, "run", "--target", "fake", "--calibrate", filepath.Join(a.out, "results.json"), "--label-filter", "level:info")
+	if b.code != 0 {
+		t.Fatalf("run against the calibrated fake: exit %d\n%s\n%s", b.code, b.stdout, b.stderr)
+	}
+	for _, st := range protocol.Stimuli {
+		if !strings.Contains(b.stdout, "calibrated "+st.Name+" (choice "+st.Choice+"): was ") {
+			t.Errorf("run --calibrate does not say it calibrated %s:\n%s", st.Name, b.stdout)
+		}
+	}
+	if !strings.Contains(b.stdout, "left at the fake's choice (not calibrated): none") {
+		t.Errorf("run --calibrate does not list the stimuli left as they were:\n%s", b.stdout)
+	}
+	resB := byID(loadResults(t, b))
+	compared := 0
+	for _, ra := range resA {
+		if ra.Level != "INFO" || ra.Verdict == reports.Skipped {
+			continue // needs:fake specs skip on a URL target
+		}
+		rb, ok := resB[ra.ID]
+		switch {
+		case !ok:
+			t.Errorf("%s: not in the calibrated run", ra.ID)
+		case rb.Verdict != ra.Verdict || masked(rb.Message) != masked(ra.Message):
+			t.Errorf("%s: calibrated fake observed\n  %s %s\nthe other server\n  %s %s", ra.ID, rb.Verdict, rb.Message, ra.Verdict, ra.Message)
+		case !reflect.DeepEqual(rb.Reaction, ra.Reaction):
+			t.Errorf("%s: calibrated fake's reaction %s, the other server's %s", ra.ID, reactionPtrJSON(rb.Reaction), reactionPtrJSON(ra.Reaction))
+		}
+		compared++
+	}
+	if compared < len(want) {
+		t.Errorf("only %d INFO specs compared", compared)
+	}
+
+	// The comparison can fail: the fake's own choices observe otherwise.
+	u := scribecheck(t, nil, "run", "--target", "fake", "--label-filter", "level:info")
+	if u.code != 0 {
+		t.Fatalf("run against the plain fake: exit %d\n%s\n%s", u.code, u.stdout, u.stderr)
+	}
+	if strings.Contains(u.stdout, "calibrated ") {
+		t.Errorf("a plain run prints calibration notes:\n%s", u.stdout)
+	}
+	resU := byID(loadResults(t, u))
+	for _, ra := range resA {
+		if ra.Reaction == nil {
+			continue
+		}
+		ru := resU[ra.ID]
+		if masked(ru.Message) == masked(ra.Message) || reflect.DeepEqual(ru.Reaction, ra.Reaction) {
+			t.Errorf("%s (%s): the plain fake observes what the other server does: %s", ra.ID, ra.Reaction.Stimulus, ru.Message)
+		}
+	}
+}
+
+func TestFakeCalibratePrintsWhatItChanged(t *testing.T) {
+	path := writeResults(t, []reports.SpecResult{
+		{ID: "MODEL-4", Reaction: &protocol.Reaction{Stimulus: protocol.StimModelUnknown, Kind: protocol.ReactSession}},
+		{ID: "INPUT-9", Reaction: &protocol.Reaction{Stimulus: protocol.StimBinaryFrame, Kind: protocol.ReactFrames,
+			Close: &protocol.Closing{Code: 1003, Reason: "binary frames are not supported"}}},
+		{ID: "INPUT-13", Reaction: &protocol.Reaction{Stimulus: protocol.StimOversizeChunk, Kind: protocol.ReactSession}},
+		{ID: "ERROR-6", Reaction: &protocol.Reaction{Stimulus: protocol.StimOversizeChunk, Kind: protocol.ReactFrames,
+			Frames: []string{`{"message_type":"chunk_size_exceeded","error":"too large"}`}, Close: &protocol.Closing{Code: 1009}}},
+		{ID: "MODEL-3"},
+	})
+	out := fakeOutput(t, "--calibrate", path)
+	for _, want := range []string{
+		"calibrated model-unknown (choice missing-or-unknown-model): was a missing or unknown model_id is an invalid_request",
+		"; now session_started, as if the input were fine\n",
+		`calibrated binary-frame (choice binary-frame): was a binary frame gets input_error and the session stays open; now no frame, then close 1003 "binary frames are not supported"` + "\n",
+		"calibrated oversize-chunk (choice chunk-size-limit): was a chunk of more than 10 s of audio gets chunk_size_exceeded",
+		"; now no answer; the session reads on, taking the frame as fine\n",
+		"calibration: INPUT-13 and ERROR-6 saw different reactions to oversize-chunk: keeping INPUT-13's",
+		"left at the fake's choice (not calibrated): token-wrong-type, model-missing, model-upper-case,",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("fake --calibrate does not print %q:\n%s", want, out)
+		}
+	}
+	if strings.Index(out, "calibrated ") > strings.Index(out, "listening on ") {
+		t.Errorf("the notes come after the fake started serving:\n%s", out)
+	}
+}
+
+func TestCalibrateRefusesWhatItCannotUse(t *testing.T) {
+	noReactions := writeResults(t, []reports.SpecResult{{ID: "MODEL-1", Verdict: reports.OK}, {ID: "MODEL-3", Verdict: reports.Informational, Message: "invalid_request"}})
+	bad := writeResults(t, []reports.SpecResult{{ID: "MODEL-5", Reaction: &protocol.Reaction{Stimulus: protocol.StimModelUpperCase, Kind: protocol.ReactHTTP, Status: 200}}})
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+		says string
+	}{
+		{"fake, no reactions", nil, []string{"fake", "--calibrate", noReactions}, errNoReactions},
+		{"run, no reactions", nil, []string{"run", "--calibrate", noReactions}, errNoReactions},
+		{"folder without results", nil, []string{"fake", "--calibrate", t.TempDir()}, "results.json"},
+		{"nothing the fake can give", nil, []string{"fake", "--calibrate", bad}, "HTTP status 200 is not a refusal"},
+		{"not the fake", []string{"ELEVENLABS_API_KEY=sk_x_0123456789"}, []string{"run", "--target", "http://127.0.0.1:9", "--calibrate", otherServer}, "--calibrate only applies to --target fake"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := scribecheck(t, c.env, c.args...)
+			if r.code != 2 || !strings.Contains(r.stderr, c.says) {
+				t.Errorf("exit %d (want 2), stderr:\n%s\n(want it to say %q)", r.code, r.stderr, c.says)
+			}
+		})
+	}
+}
+
+func TestLoadCalibrationNotesConflictsAndWhatTheFakeCannotGive(t *testing.T) {
+	session := protocol.Reaction{Stimulus: protocol.StimBadBase64, Kind: protocol.ReactSession}
+	refusal := protocol.Reaction{Stimulus: protocol.StimOversizeChunk, Kind: protocol.ReactFrames,
+		Frames: []string{`{"message_type":"chunk_size_exceeded","error":"x"}`}, Close: &protocol.Closing{Code: 1000, Reason: "chunk_size_exceeded"}}
+	other := refusal
+	other.Close = &protocol.Closing{Code: 1009}
+	sameAgain := refusal
+	sameAgain.Close = &protocol.Closing{Code: 1000, Reason: "chunk_size_exceeded"} // equal, another pointer
+	notJSON := protocol.Reaction{Stimulus: protocol.StimNotJSON, Kind: protocol.ReactFrames, Frames: []string{"plain text"}}
+	path := writeResults(t, []reports.SpecResult{
+		{ID: "INPUT-10", Reaction: &session},
+		{ID: "INPUT-13", Reaction: &refusal},
+		{ID: "ERROR-6", Reaction: &sameAgain},
+		{ID: "ERROR-99", Reaction: &other},
+		{ID: "INPUT-1", Reaction: &notJSON},
+		{ID: "MODEL-1"},
+	})
+	calib, notes, err := loadCalibration(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calib) != 2 || !reflect.DeepEqual(calib[protocol.StimBadBase64], session) || !reflect.DeepEqual(calib[protocol.StimOversizeChunk], refusal) {
+		t.Errorf("calibration %v", calib)
+	}
+	if len(notes) != 2 ||
+		!strings.Contains(notes[0], "INPUT-13 and ERROR-99 saw different reactions to oversize-chunk: keeping INPUT-13's (1 frame(s), close 1000), not ERROR-99's (1 frame(s), close 1009)") ||
+		!strings.Contains(notes[1], "INPUT-1's reaction is not taken") || !strings.Contains(notes[1], "not a JSON object") {
+		t.Errorf("notes:\n%s", strings.Join(notes, "\n"))
+	}
+	// The --out folder works as well as the file.
+	if calib2, _, err := loadCalibration(filepath.Dir(path)); err != nil || len(calib2) != 2 {
+		t.Errorf("from the folder: %v, %v", calib2, err)
+	}
+}
+
+// writeResults writes a results.json holding results into a new folder.
+func writeResults(t *testing.T, results []reports.SpecResult) string {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{"target": "test", "results": results})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "results.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// fakeOutput starts `scribecheck fake` with args and returns what it printed
+// up to its test key.
+func fakeOutput(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, binary, append([]string{"fake", "--quiet"}, args...)...)
+	cmd.Env = cleanEnv()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	var b strings.Builder
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		b.WriteString(sc.Text() + "\n")
+		if strings.HasPrefix(sc.Text(), "test key: ") {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return b.String()
+}
+
+func loadResults(t *testing.T, r result) []reports.SpecResult {
+	t.Helper()
+	res, err := reports.LoadResults(r.out)
+	if err != nil {
+		t.Fatalf("exit %d: %v\n%s\n%s", r.code, err, r.stdout, r.stderr)
+	}
+	return res
+}
+
+func byID(results []reports.SpecResult) map[string]reports.SpecResult {
+	out := map[string]reports.SpecResult{}
+	for _, r := range results {
+		out[r.ID] = r
+	}
+	return out
+}
+
+func reactionsOf(results []reports.SpecResult) map[string]protocol.Reaction {
+	out := map[string]protocol.Reaction{}
+	for _, r := range results {
+		if r.Reaction != nil {
+			out[r.ID] = *r.Reaction
+		}
+	}
+	return out
+}
+
+func masked(s string) string { return sessionID.ReplaceAllString(s, "<session id>") }
+
+func reactionJSON(re protocol.Reaction) string {
+	b, _ := json.Marshal(re)
+	return string(b)
+}
+
+func reactionPtrJSON(re *protocol.Reaction) string {
+	if re == nil {
+		return "none"
+	}
+	return reactionJSON(*re)
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// Against a server that never answers commits (a separate fake, so the
+// probe waits its real 10 s timeout), the run ends well within a minute with
+// one root cause, COMMIT-1, and every spec that needs an answered commit is
+// BLOCKED by it instead of waiting out its own timeout (224 s and 60
+// failures before root causes; 421 s with every spec added since).
+func TestNeverAnsweredCommitsEndInOneRootCause(t *testing.T) {
+	t.Parallel()
+	base, key := startFake(t, "--bug", "commits-unanswered")
+	start := time.Now()
+	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base)
+	took := time.Since(start)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	if took > 60*time.Second {
+		t.Errorf("the run took %s, want under 60 s", took)
+	}
+	t.Logf("run against a server that never answers commits: %s", took.Round(10*time.Millisecond))
+	v := r.verdicts(t)
+	if failed := with(v, reports.Failed); strings.Join(failed, ",") != "COMMIT-1" {
+		t.Errorf("failed %v, want only the root cause COMMIT-1", failed)
+	}
+	if errs := with(v, reports.Error); len(errs) > 0 {
+		t.Errorf("harness errors: %v", errs)
+	}
+	blocked := 0
+	for _, res := range r.results(t) {
+		if res.Verdict == reports.Blocked {
+			blocked++
+			if res.BlockedBy != "COMMIT-1" || !strings.Contains(res.Message, "BLOCKED by COMMIT-1") {
+				t.Errorf("%s: blocked by %q: %s", res.ID, res.BlockedBy, res.Message)
+			}
+		}
+	}
+	if blocked < 40 {
+		t.Errorf("%d specs BLOCKED, want every spec that needs an answered commit (40 or more)", blocked)
+	}
+	if !strings.Contains(r.stdout, "RESULT: FAILED, one root cause: COMMIT-1") {
+		t.Errorf("no one-line verdict naming the root cause:\n%s", tail(r.stdout, 15))
+	}
+	ju, err := reports.ReadJUnit(filepath.Join(r.out, reports.JUnitFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ju.Suites) == 0 || ju.Suites[0].Name != "root causes" || len(ju.Suites[0].Cases) != 1 ||
+		!strings.Contains(ju.Suites[0].Cases[0].Name, "COMMIT-1") {
+		t.Errorf("the JUnit does not lead with the root cause: first suite %+v", ju.Suites[0].Name)
+	}
+}
+
+// --retries reruns a spec that failed on a timeout and reports it FLAKY; a
+// failure that is no timeout is not retried.
+func TestRetriesReportFlakyNeverPassed(t *testing.T) {
+	t.Parallel()
+	lost := scribecheck(t, nil, "run", "--fake-deviate", "first-commit-lost")
+	if lost.code != 1 || strings.Join(with(lost.verdicts(t), reports.Failed), ",") != "COMMIT-1" {
+		t.Errorf("without retries a lost answer fails COMMIT-1: exit %d, failed %v", lost.code, with(lost.verdicts(t), reports.Failed))
+	}
+	retried := scribecheck(t, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1")
+	v := retried.verdicts(t)
+	if retried.code != 0 || strings.Join(with(v, reports.Flaky), ",") != "AUTH-1" || len(with(v, reports.Failed)) > 0 {
+		t.Errorf("with --retries 1: exit %d, flaky %v, failed %v; want exit 0 and AUTH-1 FLAKY", retried.code, with(v, reports.Flaky), with(v, reports.Failed))
+	}
+	one := scribecheck(t, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1", "--focus", "AUTH-4 ")
+	if got := one.verdicts(t)["AUTH-4"]; got != string(reports.Flaky) || one.code != 0 {
+		t.Errorf("AUTH-4 alone: %s, exit %d; want FLAKY after a retry", got, one.code)
+	}
+	bug := scribecheck(t, nil, "run", "--fake-bug", "sutkn-query-rejected", "--retries", "2", "--focus", "AUTH-4 ")
+	res := bug.results(t)
+	for _, x := range res {
+		if x.ID == "AUTH-4" && (x.Verdict != reports.Failed || !strings.Contains(x.Message, "not retried (the failure was no timeout)")) {
+			t.Errorf("AUTH-4 under the sutkn bug: %s: %s", x.Verdict, x.Message)
+		}
+	}
+}
+
+// --timeout bounds the whole run: the spec running is interrupted, the rest
+// are reported not run, and the run says so and exits 1.
+func TestTimeoutBoundsTheRun(t *testing.T) {
+	t.Parallel()
+	base, key := startFake(t, "--bug", "commits-unanswered")
+	start := time.Now()
+	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base, "--timeout", "2s")
+	if took := time.Since(start); took > 8*time.Second {
+		t.Errorf("a 2 s --timeout run took %s", took)
+	}
+	if r.code != 1 || !strings.Contains(r.stdout, "RESULT: TIMED OUT, the run hit --timeout 2s") {
+		t.Errorf("exit %d; stdout ends:\n%s", r.code, tail(r.stdout, 5))
+	}
+	notRun := 0
+	for _, x := range r.results(t) {
+		if x.Verdict == reports.Skipped && strings.Contains(x.Message, "not run: the run hit --timeout") {
+			notRun++
+		}
+	}
+	if notRun < 100 {
+		t.Errorf("%d specs reported not run", notRun)
+	}
+}
+
+// Under GitHub Actions a run prints each failure as an annotation and
+// appends its Markdown summary to GITHUB_STEP_SUMMARY (keeping what earlier
+// steps wrote); its HTML report renders in Chromium with no script error.
+func TestRunReportsForCI(t *testing.T) {
+	t.Parallel()
+	summary := filepath.Join(t.TempDir(), "step-summary.md")
+	if err := os.WriteFile(summary, []byte("# an earlier step\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := scribecheck(t, []string{"GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY=" + summary}, "run", "--fake-bug", "sutkn-query-rejected")
+	if r.code != 1 {
+		t.Fatalf("exit %d", r.code)
+	}
+	if !regexp.MustCompile(`(?m)^::error title=AUTH-4 FAILED::`).MatchString(r.stdout) {
+		t.Errorf("no annotation for AUTH-4:\n%s", tail(r.stdout, 12))
+	}
+	b, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "# an earlier step\n") || !strings.Contains(string(b), "AUTH-4") || strings.Count(string(b), "\n") > 80 {
+		t.Errorf("step summary not appended as it should be (%d lines):\n%s", strings.Count(string(b), "\n"), b)
+	}
+	plain := scribecheck(t, nil, "run", "--focus", "AUTH-1 ")
+	if strings.Contains(plain.stdout, "::error") || strings.Contains(plain.stdout, "::warning") {
+		t.Error("annotations printed outside GitHub Actions")
+	}
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium is not installed: `make test` installs Debian's chromium package")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	page := filepath.Join(r.out, reports.RunHTMLFile)
+	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--user-data-dir="+t.TempDir(),
+		"--enable-logging=stderr", "--v=0", "--dump-dom", "file://"+page+"#verdict=FAILED")
+	var logs strings.Builder
+	cmd.Stderr = &logs
+	dom, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	if strings.Contains(logs.String(), "Uncaught") || strings.Contains(logs.String(), "CONSOLE") {
+		t.Errorf("script errors:\n%s", logs.String())
+	}
+	body := regexp.MustCompile(`<body[^>]*>`).FindString(string(dom))
+	if !strings.Contains(body, `data-ready="yes"`) || strings.Contains(body, "data-error") || !strings.Contains(body, `data-shown="3"`) {
+		t.Errorf("the page's script did not finish, or the FAILED filter shows other than the 3 failures: %s", body)
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
