@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -45,17 +46,38 @@ func TestMain(m *testing.M) {
 		binary = filepath.Join(dir, "scribecheck-race")
 		builds = append(builds, []string{"build", "-race", "-o", binary, "."})
 	}
-	for _, args := range builds {
-		build := exec.Command("go", args...)
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
+	errs := make(chan error, len(builds))
+	for _, args := range builds { // both at once: the Go build cache is shared
+		go func() {
+			build := exec.Command("go", args...)
+			build.Stdout, build.Stderr = os.Stderr, os.Stderr
+			errs <- build.Run()
+		}()
+	}
+	for range builds {
+		if err := <-errs; err != nil {
 			fmt.Fprintln(os.Stderr, "building scribecheck:", err)
 			os.Exit(1)
 		}
 	}
+	// These tests mostly wait on the binary and on sockets, several of them
+	// on a probe's real timeout, so four run at once even on two cores
+	// (unless -parallel says otherwise; Ginkgo refuses that flag in the
+	// suites package, so make test cannot pass it to every package).
+	flag.Parse()
+	if !parallelSet() {
+		_ = flag.Set("test.parallel", "4")
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// parallelSet says whether -test.parallel was given.
+func parallelSet() bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	return set
 }
 
 type result struct {

@@ -67,26 +67,37 @@ func TestNeverAnsweredCommitsEndInOneRootCause(t *testing.T) {
 // failure that is no timeout is not retried.
 func TestRetriesReportFlakyNeverPassed(t *testing.T) {
 	t.Parallel()
-	lost := scribecheck(t, nil, "run", "--fake-deviate", "first-commit-lost")
-	if lost.code != 1 || strings.Join(with(lost.verdicts(t), reports.Failed), ",") != "COMMIT-1" {
-		t.Errorf("without retries a lost answer fails COMMIT-1: exit %d, failed %v", lost.code, with(lost.verdicts(t), reports.Failed))
-	}
-	retried := scribecheck(t, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1")
-	v := retried.verdicts(t)
-	if retried.code != 0 || strings.Join(with(v, reports.Flaky), ",") != "AUTH-1" || len(with(v, reports.Failed)) > 0 {
-		t.Errorf("with --retries 1: exit %d, flaky %v, failed %v; want exit 0 and AUTH-1 FLAKY", retried.code, with(v, reports.Flaky), with(v, reports.Failed))
-	}
-	one := scribecheck(t, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1", "--focus", "AUTH-4 ")
-	if got := one.verdicts(t)["AUTH-4"]; got != string(reports.Flaky) || one.code != 0 {
-		t.Errorf("AUTH-4 alone: %s, exit %d; want FLAKY after a retry", got, one.code)
-	}
-	bug := scribecheck(t, nil, "run", "--fake-bug", "sutkn-query-rejected", "--retries", "2", "--focus", "AUTH-4 ")
-	res := bug.results(t)
-	for _, x := range res {
-		if x.ID == "AUTH-4" && (x.Verdict != reports.Failed || !strings.Contains(x.Message, "not retried (the failure was no timeout)")) {
-			t.Errorf("AUTH-4 under the sutkn bug: %s: %s", x.Verdict, x.Message)
+	t.Run("no retries", func(t *testing.T) {
+		t.Parallel()
+		lost := scribecheck(t, nil, "run", "--fake-deviate", "first-commit-lost")
+		if lost.code != 1 || strings.Join(with(lost.verdicts(t), reports.Failed), ",") != "COMMIT-1" {
+			t.Errorf("without retries a lost answer fails COMMIT-1: exit %d, failed %v", lost.code, with(lost.verdicts(t), reports.Failed))
 		}
-	}
+	})
+	t.Run("the gate probe retried", func(t *testing.T) {
+		t.Parallel()
+		retried := scribecheck(t, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1")
+		v := retried.verdicts(t)
+		if retried.code != 0 || strings.Join(with(v, reports.Flaky), ",") != "AUTH-1" || len(with(v, reports.Failed)) > 0 {
+			t.Errorf("with --retries 1: exit %d, flaky %v, failed %v; want exit 0 and AUTH-1 FLAKY", retried.code, with(v, reports.Flaky), with(v, reports.Failed))
+		}
+	})
+	t.Run("a spec retried", func(t *testing.T) {
+		t.Parallel()
+		one := scribecheck(t, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1", "--focus", "AUTH-4 ")
+		if got := one.verdicts(t)["AUTH-4"]; got != string(reports.Flaky) || one.code != 0 {
+			t.Errorf("AUTH-4 alone: %s, exit %d; want FLAKY after a retry", got, one.code)
+		}
+	})
+	t.Run("no timeout, no retry", func(t *testing.T) {
+		t.Parallel()
+		bug := scribecheck(t, nil, "run", "--fake-bug", "sutkn-query-rejected", "--retries", "2", "--focus", "AUTH-4 ")
+		for _, x := range bug.results(t) {
+			if x.ID == "AUTH-4" && (x.Verdict != reports.Failed || !strings.Contains(x.Message, "not retried (the failure was no timeout)")) {
+				t.Errorf("AUTH-4 under the sutkn bug: %s: %s", x.Verdict, x.Message)
+			}
+		}
+	})
 }
 
 // --timeout bounds the whole run: the spec running is interrupted, the rest
