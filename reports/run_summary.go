@@ -134,9 +134,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// countLine is "3 FAILED, 2 BLOCKED, 118 OK" with every verdict (Counts.Summary
-// predates BLOCKED and FLAKY), failures first since that is what a reader
-// looks for, zeros left out.
+// countLine is "3 FAILED, 2 BLOCKED, 118 OK": failures first, since that is
+// what a reader of a page or a CI summary looks for (Counts.Summary, for the
+// console, keeps the order of the verdict table), zeros left out.
 func countLine(c Counts) string {
 	var parts []string
 	for _, v := range []Verdict{Failed, Error, Blocked, Flaky, NonStrict, OK, Informational, Skipped} {
