@@ -55,8 +55,8 @@ demo: build
 	  if [ $$status -ne 1 ]; then echo "expected exit 1 (a server-side refusal named), got $$status"; exit 1; fi
 	@echo
 	@echo "Demo reports:"
-	@echo "  healthy fake:             $(DEMO)/healthy/junit.xml, $(DEMO)/healthy/auth-matrix.xml"
-	@echo "  sutkn bug reproduced:     $(DEMO)/sutkn-query-rejected/junit.xml, $(DEMO)/sutkn-query-rejected/auth-matrix.xml"
+	@echo "  healthy fake:             $(DEMO)/healthy/report.html, junit.xml, auth-matrix.xml, summary.md"
+	@echo "  sutkn bug reproduced:     $(DEMO)/sutkn-query-rejected/report.html, junit.xml, auth-matrix.xml, summary.md"
 	@echo "  doctor, for a person:     $(DEMO)/doctor/doctor.html"
 	@echo "  doctor, for CI or issues: $(DEMO)/doctor/doctor.md (and doctor.json, doctor-matrix.xml)"
 	@echo "  a browser's HAR, graded:  $(DEMO)/har/har.html (and har.md, har.json, har-junit.xml)"
