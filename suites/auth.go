@@ -99,13 +99,13 @@ func (s *Spec) checkSessionPath(ctx ginkgo.SpecContext, p probes.AuthPath) {
 		}
 	} else {
 		opts := s.Env.Probe
-		if s.Env.gatesKnown() && s.Env.gates.session && !s.Env.gates.commit {
+		if s.Env.commitsKnownLost() {
 			opts.SessionOnly = true // the commit would only wait out its timeout
 		}
 		res = s.record(probes.Run(ctx, s.Env.Target, p, opts), true)
 	}
 	if res.Outcome == probes.OutcomeSession && !res.Stages.Committed {
-		if ok, evidence := s.Env.passed(ctx, gateCommit); !ok && s.Env.gates.session {
+		if ok, evidence := s.Env.passed(ctx, gateCommit); !ok {
 			s.Block(gateCommit.root, "the session opened on this path; whether it transcribes waits on "+gateCommit.what+", which does not hold: "+evidence)
 		}
 	}

@@ -37,9 +37,18 @@ type gates struct {
 	tries    int
 	done     atomic.Bool
 	res      probes.Result
-	session  bool
-	commit   bool
 	evidence string
+}
+
+// holds says whether gt held in the gate probe. Whether commits are answered
+// is judged only where a session opened; where none did, the session gate is
+// the one that fails.
+func (g *gates) holds(gt gate) bool {
+	session := g.res.Outcome == probes.OutcomeSession
+	if gt == gateSession {
+		return session
+	}
+	return !session || g.res.Stages.Committed
 }
 
 // check runs the gate probe once: the header path, end to end.
@@ -59,14 +68,12 @@ func (e *Env) checkGates(ctx context.Context) *gates {
 				break
 			}
 		}
-		g.session = g.res.Outcome == probes.OutcomeSession
-		g.commit = g.res.Stages.Committed
 		switch {
 		case g.res.Fault != "":
 			g.evidence = "the run's precondition probe could not run: " + g.res.Fault
-		case !g.session:
+		case !g.holds(gateSession):
 			g.evidence = fmt.Sprintf("the header path came to %s: %s", g.res.Outcome, g.res.Detail)
-		case !g.commit:
+		case !g.holds(gateCommit):
 			g.evidence = fmt.Sprintf("a session opened with the header; %.1f s of speech and a commit got no committed_transcript within %s",
 				e.Probe.AudioSeconds, e.Probe.Timeout)
 		}
@@ -84,10 +91,7 @@ func probeTimedOut(res probes.Result) bool {
 // passed says whether gate holds (found out now if not yet).
 func (e *Env) passed(ctx context.Context, gt gate) (bool, string) {
 	g := e.checkGates(ctx)
-	if gt == gateSession {
-		return g.session, g.evidence
-	}
-	return g.session && g.commit, g.evidence
+	return g.holds(gt), g.evidence
 }
 
 // Need blocks the spec when gate failed. The gate's own root spec is never
@@ -100,19 +104,14 @@ func (s *Spec) Need(gt gate) {
 	if s.Case.ID == gt.root {
 		return
 	}
-	ok, evidence := s.Env.passed(s.ctx, gt)
-	if ok {
-		return
+	if ok, evidence := s.Env.passed(s.ctx, gt); !ok {
+		s.Block(gt.root, fmt.Sprintf("%s, which this spec needs, does not hold: %s", gt.what, evidence))
 	}
-	root := gt
-	if gt == gateCommit && !s.Env.gates.session {
-		root = gateSession
-	}
-	s.Block(root.root, fmt.Sprintf("%s, which this spec needs, does not hold: %s", root.what, evidence))
 }
 
-// gatesKnown says whether the gate probe has run.
-func (e *Env) gatesKnown() bool { return e.gates.done.Load() }
+// commitsKnownLost says, without running the gate probe, whether it already
+// found that sessions open but commits go unanswered.
+func (e *Env) commitsKnownLost() bool { return e.gates.done.Load() && !e.gates.holds(gateCommit) }
 
 // Block ends the spec as BLOCKED by the failed spec root: it did not run
 // and did not wait out its timeout.
@@ -136,7 +135,7 @@ func needsCommit(types []string) bool {
 // (and the root does not wait out a second timeout to see it again).
 func (s *Spec) RootOf(gt gate, expected string) {
 	ok, evidence := s.Env.passed(s.ctx, gt)
-	if ok || (gt == gateCommit && !s.Env.gates.session) {
+	if ok {
 		return
 	}
 	s.Require(s.Case.Level, false, expected, "the run's precondition probe: "+evidence)
