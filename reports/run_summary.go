@@ -157,6 +157,10 @@ func runFailed(r RunReport, c Counts) bool {
 	return c[Failed]+c[Error]+c[Blocked] > 0 || r.TimedOut != ""
 }
 
+// Failed says whether the run is red: what its headline says and its exit
+// code (1) means.
+func (r RunReport) Failed() bool { return runFailed(r, Count(r.Results)) }
+
 // splitMessage cuts a failure message at its "Evidence:" line: the head
 // says what was expected and what happened, the rest is the evidence (which
 // the result usually carries on its own too).

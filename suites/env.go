@@ -8,23 +8,20 @@ import (
 	"github.com/onsi/gomega"
 	gtypes "github.com/onsi/gomega/types"
 
-	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
+	"github.com/scribecheck/scribecheck/targets"
 )
 
 // Env is what every spec of a run shares: the target and how to reach it.
 type Env struct {
-	Target probes.Target
-	// TargetKind is fake, live or url (the target: label).
-	TargetKind string
-	Probe      probes.Options
-	Redactor   *reports.Redactor
+	// Running is the started target (targets.Start): Target, Kind, Probe
+	// and, for the in-process fake, Fake.
+	targets.Running
+	Redactor *reports.Redactor
 	// Strict turns NON-STRICT deviations into failures.
 	Strict bool
-	// Fake is the in-process fake; nil for other targets.
-	Fake *fakeserver.Server
 
 	frames  frameLog
 	schemas *protocol.Schemas

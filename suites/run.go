@@ -10,6 +10,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
+	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 )
@@ -39,11 +40,11 @@ type Outcome struct {
 // (Ginkgo would exit the process on a bad filter).
 func ValidateSelection(labelFilter string, focus []string) error {
 	if _, err := types.ParseLabelFilter(labelFilter); err != nil {
-		return usageError("--label-filter %q: %v", labelFilter, err)
+		return exitcode.Usagef("--label-filter %q: %v", labelFilter, err)
 	}
 	for _, f := range focus {
 		if _, err := regexp.Compile(f); err != nil {
-			return usageError("--focus %q is not a regular expression: %v", f, err)
+			return exitcode.Usagef("--focus %q is not a regular expression: %v", f, err)
 		}
 	}
 	return nil
@@ -58,7 +59,7 @@ func Run(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Outcome, error) {
 		return Outcome{}, err
 	}
 	if opts.Retries < 0 {
-		return Outcome{}, usageError("--retries %d: give 0 or more", opts.Retries)
+		return Outcome{}, exitcode.Usagef("--retries %d: give 0 or more", opts.Retries)
 	}
 	if env.Redactor == nil {
 		env.Redactor = reports.NewRedactor()
@@ -113,16 +114,4 @@ func timedOut(r types.Report) bool {
 		}
 	}
 	return false
-}
-
-// ExitCode is what a run's results mean for scripts: 1 when a spec failed
-// or errored (NON-STRICT counts under strict, and Results already made it a
-// failure then), 0 otherwise. BLOCKED specs have a failed root, FLAKY ones
-// passed in the end.
-func ExitCode(results []reports.SpecResult) int {
-	c := reports.Count(results)
-	if c[reports.Failed] > 0 || c[reports.Error] > 0 {
-		return ExitFailed
-	}
-	return ExitOK
 }

@@ -39,7 +39,7 @@ func Register(env *Env, cases []Case, done func(types.Report)) error {
 		for _, area := range areas {
 			ginkgo.Describe(area, func() {
 				for _, c := range byArea[area] {
-					labels := append(c.AllLabels(), "target:"+env.TargetKind)
+					labels := append(c.AllLabels(), "target:"+env.Kind)
 					args := []any{ginkgo.Label(labels...), ginkgo.SpecTimeout(timeout)}
 					if env.retries > 0 {
 						args = append(args, ginkgo.FlakeAttempts(env.retries+1))

@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
-	"github.com/scribecheck/scribecheck/suites"
 )
 
 // Calibration (fake --calibrate, run --target fake --calibrate): the INFO
@@ -29,7 +29,7 @@ const errNoReactions = "this results.json has no INFO reactions: it comes from a
 func loadCalibration(path string) (map[string]protocol.Reaction, []string, error) {
 	results, err := reports.LoadResults(path)
 	if err != nil {
-		return nil, nil, &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--calibrate: %w", err)}
+		return nil, nil, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--calibrate: %w", err)}
 	}
 	out := map[string]protocol.Reaction{}
 	from := map[string]string{} // stimulus -> the spec whose reaction was kept
@@ -56,10 +56,10 @@ func loadCalibration(path string) (map[string]protocol.Reaction, []string, error
 		out[name], from[name] = re, r.ID
 	}
 	if seen == 0 {
-		return nil, nil, &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--calibrate %s: %s", path, errNoReactions)}
+		return nil, nil, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--calibrate %s: %s", path, errNoReactions)}
 	}
 	if len(out) == 0 {
-		return nil, notes, &suites.ExitError{Code: suites.ExitUsage,
+		return nil, notes, &exitcode.Error{Code: exitcode.Usage,
 			Err: fmt.Errorf("--calibrate %s: none of its %d reactions can be given by the fake: %s", path, seen, strings.Join(notes, "; "))}
 	}
 	return out, notes, nil
@@ -99,7 +99,7 @@ func calibrationFlag(path, target string, stdout io.Writer) (map[string]protocol
 		return nil, nil
 	}
 	if target != "" && target != "fake" {
-		return nil, &suites.ExitError{Code: suites.ExitUsage,
+		return nil, &exitcode.Error{Code: exitcode.Usage,
 			Err: errors.New("--calibrate only applies to --target fake (the in-process fake); start `scribecheck fake --calibrate RESULTS_JSON` to serve a calibrated fake to another client")}
 	}
 	calib, notes, err := loadCalibration(path)

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/tlscert"
 	"github.com/scribecheck/scribecheck/reports"
-	"github.com/scribecheck/scribecheck/suites"
 )
 
 const clientHelp = `scribecheck client: check YOUR app (or an SDK) against the fake, and grade what it sends.
@@ -109,7 +109,7 @@ func clientCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	base, err := srv.Start(*addr)
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("%w: is the port in use? choose another --addr, or 127.0.0.1:0 for a free one", err)}, stderr)
+		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%w: is the port in use? choose another --addr, or 127.0.0.1:0 for a free one", err)}, stderr)
 	}
 	wsBase := "ws" + strings.TrimPrefix(base, "http")
 	fmt.Fprintf(stdout, "fake Scribe API for your app:\n  base URL:       %s\n  WebSocket URL:  %s (socket: %s/v1/speech-to-text/realtime)\n  test key:       %s\n",

@@ -8,10 +8,10 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/clientcheck"
+	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/servercheck"
-	"github.com/scribecheck/scribecheck/suites"
 	"github.com/scribecheck/scribecheck/wirelog"
 )
 
@@ -25,7 +25,7 @@ func gradeClientRun(run reports.ClientRun, red *reports.Redactor, out string, st
 	logs, exchanges, err := wirelog.ReadDir(run.WireDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "scribecheck: reading the wire logs: %v\n", err)
-		return suites.ExitFailed
+		return exitcode.Failed
 	}
 	rep := clientcheck.Grade(logs, exchanges)
 	fillClientRun(&run, rep)
@@ -34,7 +34,7 @@ func gradeClientRun(run reports.ClientRun, red *reports.Redactor, out string, st
 		schemas, err := protocol.LoadSchemas()
 		if err != nil {
 			fmt.Fprintf(stderr, "scribecheck: %v\n", err)
-			return suites.ExitFailed
+			return exitcode.Failed
 		}
 		serverFailed = fillServer(&run, servercheck.Grade(logs, schemas), strict)
 	}
@@ -49,7 +49,7 @@ func gradeClientRun(run reports.ClientRun, red *reports.Redactor, out string, st
 	reports.WriteClientConsole(stdout, run, red)
 	if werr != nil {
 		fmt.Fprintf(stderr, "scribecheck: %v\n", werr)
-		return suites.ExitFailed
+		return exitcode.Failed
 	}
 	fmt.Fprintln(stdout, "reports:")
 	for _, f := range files {
@@ -58,11 +58,11 @@ func gradeClientRun(run reports.ClientRun, red *reports.Redactor, out string, st
 	fmt.Fprintf(stdout, "  %s/ (wire logs)\n", run.WireDir)
 	switch {
 	case len(logs) == 0:
-		return suites.ExitUnreachable
+		return exitcode.Unreachable
 	case rep.Failed(strict), serverFailed:
-		return suites.ExitFailed
+		return exitcode.Failed
 	}
-	return suites.ExitOK
+	return exitcode.OK
 }
 
 // newWireSet starts the wire logs of a run in OUT/wire, emptied first (a log
@@ -75,7 +75,7 @@ func newWireSet(out string) (*reports.Redactor, *wirelog.Set, error) {
 	_ = os.RemoveAll(dir)
 	set, err := wirelog.NewSet(dir, red)
 	if err != nil {
-		return nil, nil, &suites.ExitError{Code: suites.ExitUsage, Err: err}
+		return nil, nil, &exitcode.Error{Code: exitcode.Usage, Err: err}
 	}
 	return red, set, nil
 }
@@ -90,7 +90,7 @@ func gradeAfterApp(run reports.ClientRun, app appRun, set *wirelog.Set, red *rep
 	code := gradeClientRun(run, red, out, strict, stdout, stderr)
 	if app.NotStarted {
 		fmt.Fprintf(stderr, "scribecheck: %s: check the command after -- (is it installed and on PATH?)\n", run.CommandError)
-		return suites.ExitUsage
+		return exitcode.Usage
 	}
 	return code
 }

@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/doctor"
+	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
-	"github.com/scribecheck/scribecheck/suites"
+	"github.com/scribecheck/scribecheck/targets"
 	"github.com/scribecheck/scribecheck/wirelog"
 )
 
@@ -76,7 +77,7 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.Visit(func(f *flag.Flag) { targetSet = targetSet || f.Name == "target" })
 	if *har != "" {
 		if targetSet || *token != "" || *lintURL != "" {
-			return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--har reads a recording and probes nothing: leave out --target, --token and --url")}, stderr)
+			return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--har reads a recording and probes nothing: leave out --target, --token and --url")}, stderr)
 		}
 		return doctorHAR(*har, *out, *strict, stdout, stderr)
 	}
@@ -85,7 +86,7 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		err = fmt.Errorf("--repeat must be 1 to 100 and --audio-secs more than 0 and at most 30")
 	}
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
+		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: err}, stderr)
 	}
 	faults, err := faultList(bugs, deviations)
 	if err != nil {
@@ -109,12 +110,12 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *lintURL != "" && !targetSet && len(faults) == 0 && *token == "" {
 		d = doctor.LintOnly(*lintURL, red)
 	} else {
-		env, release, err := suites.Setup(suites.TargetSpec{Name: *target, APIKey: os.Getenv(suites.APIKeyEnv), FakeFaults: faults})
+		tgt, err := targets.Start(targets.Spec{Name: *target, APIKey: os.Getenv(targets.APIKeyEnv), FakeFaults: faults})
 		if err != nil {
 			return exitCode(err, stderr)
 		}
-		defer release()
-		opts.Target, opts.Probe = env.Target, env.Probe
+		defer tgt.Stop()
+		opts.Target, opts.Probe = tgt.Target, tgt.Probe
 		opts.Probe.AudioSeconds = *audio
 		opts.Probe.Query = probes.DefaultQuery()
 		opts.Probe.Query.Set(protocol.ParamModelID, *model)
@@ -131,11 +132,11 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	switch d.Status {
 	case doctor.Unreachable:
-		return suites.ExitUnreachable
+		return exitcode.Unreachable
 	case doctor.Problem:
-		return suites.ExitFailed
+		return exitcode.Failed
 	}
-	return suites.ExitOK
+	return exitcode.OK
 }
 
 // printDiagnosis is the console verdict: status, findings with fixes and
@@ -180,7 +181,7 @@ func clip(s string, n int) string {
 func doctorHAR(path, out string, strict bool, stdout, stderr io.Writer) int {
 	f, err := os.Open(path)
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--har: %w", err)}, stderr)
+		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--har: %w", err)}, stderr)
 	}
 	defer f.Close()
 	red, set, err := newWireSet(out)
@@ -192,7 +193,7 @@ func doctorHAR(path, out string, strict bool, stdout, stderr io.Writer) int {
 		err = cerr
 	}
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--har %s: %w", path, err)}, stderr)
+		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--har %s: %w", path, err)}, stderr)
 	}
 	fmt.Fprintf(stdout, "doctor: %s: %d socket(s) with %d message(s), %d token mint(s); %d other entr(ies) skipped\n",
 		path, sum.Sockets, sum.Frames, sum.Exchanges, sum.Skipped)

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/protocol"
-	"github.com/scribecheck/scribecheck/suites"
 )
 
 func fakeHelp() string {
@@ -124,7 +124,7 @@ func addSessionFlags(fs *flag.FlagSet) func() (fakeserver.SessionOptions, error)
 	emptyIdle := fs.Bool("idle-ignores-empty-chunks", false, "an input_audio_chunk with no audio does not restart the idle timer (the fake's choice is that it does; unconfirmed live)")
 	return func() (fakeserver.SessionOptions, error) {
 		if *autoCommit <= 0 || *idle <= 0 || *limit < 0 {
-			return fakeserver.SessionOptions{}, &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--auto-commit and --idle-timeout must be positive, --session-limit zero or positive")}
+			return fakeserver.SessionOptions{}, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--auto-commit and --idle-timeout must be positive, --session-limit zero or positive")}
 		}
 		return fakeserver.SessionOptions{AutoCommitSecs: *autoCommit, IdleTimeout: *idle, SessionLimit: *limit, IdleIgnoresEmptyChunks: *emptyIdle}, nil
 	}

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/scribecheck/scribecheck/suites"
+	"github.com/scribecheck/scribecheck/internal/exitcode"
 )
 
 const usage = `scribecheck checks the ElevenLabs Scribe v2 Realtime socket: which auth path
@@ -50,7 +50,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return suites.ExitUsage
+		return exitcode.Usage
 	}
 	var err error
 	switch cmd, rest := args[0], args[1:]; cmd {
@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	default:
 		fmt.Fprintf(stderr, "scribecheck: unknown command %q\n\n%s", cmd, usage)
-		return suites.ExitUsage
+		return exitcode.Usage
 	}
 	return exitCode(err, stderr)
 }
@@ -89,11 +89,7 @@ func exitCode(err error, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintf(stderr, "scribecheck: %v\n", err)
-	var ee *suites.ExitError
-	if errors.As(err, &ee) {
-		return ee.Code
-	}
-	return suites.ExitFailed
+	return exitcode.Of(err)
 }
 
 // stringList is a repeatable string flag.
@@ -121,10 +117,10 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return &suites.ExitError{Code: suites.ExitUsage, Err: err}
+		return &exitcode.Error{Code: exitcode.Usage, Err: err}
 	}
 	if fs.NArg() > 0 {
-		return &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("%s takes no arguments, got %q", fs.Name(), fs.Args())}
+		return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%s takes no arguments, got %q", fs.Name(), fs.Args())}
 	}
 	return nil
 }

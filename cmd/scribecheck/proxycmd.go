@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/tlscert"
 	"github.com/scribecheck/scribecheck/proxy"
 	"github.com/scribecheck/scribecheck/reports"
-	"github.com/scribecheck/scribecheck/suites"
 )
 
 const proxyHelp = `scribecheck proxy: put scribecheck between YOUR app and the real API, and grade both sides.
@@ -84,11 +84,11 @@ func proxyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	p, err := proxy.New(opts)
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
+		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: err}, stderr)
 	}
 	base, err := p.Start(*listen)
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("%w: is the port in use? choose another --listen, or 127.0.0.1:0 for a free one", err)}, stderr)
+		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%w: is the port in use? choose another --listen, or 127.0.0.1:0 for a free one", err)}, stderr)
 	}
 	wsBase := "ws" + strings.TrimPrefix(base, "http")
 	fmt.Fprintf(stdout, "scribecheck proxy in front of %s:\n  base URL:       %s\n  WebSocket URL:  %s (socket: %s/v1/speech-to-text/realtime)\n  credentials:    your app's own, passed through unchanged\n",

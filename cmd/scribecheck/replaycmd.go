@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/replay"
-	"github.com/scribecheck/scribecheck/suites"
 )
 
 const replayHelp = `scribecheck replay: serve a recorded session as a scripted fake server, and
@@ -86,13 +86,13 @@ func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	rec, err := replay.Load(files[0])
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
+		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: err}, stderr)
 	}
 
 	srv := replay.New(rec, replay.Options{Speed: *speed, WaitClient: *waitClient, MaxGap: *maxGap, Log: stderr})
 	base, err := srv.Start(*addr)
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("%w: is the port in use? choose another --addr, or 127.0.0.1:0 for a free one", err)}, stderr)
+		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%w: is the port in use? choose another --addr, or 127.0.0.1:0 for a free one", err)}, stderr)
 	}
 	wsBase := "ws" + strings.TrimPrefix(base, "http")
 	key := replayKey()
@@ -124,14 +124,14 @@ func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	switch {
 	case app.NotStarted:
 		fmt.Fprintf(stderr, "scribecheck: %s: check the command after -- (is it installed and on PATH?)\n", app.Err)
-		return suites.ExitUsage
+		return exitcode.Usage
 	case !rep.Connected():
 		fmt.Fprintln(stderr, "scribecheck: no client connected to the replay")
-		return suites.ExitUnreachable
+		return exitcode.Unreachable
 	case rep.Diverged():
-		return suites.ExitFailed
+		return exitcode.Failed
 	}
-	return suites.ExitOK
+	return exitcode.OK
 }
 
 // replayKey is the key handed to the app: any key is accepted, and this one
@@ -143,7 +143,7 @@ func replayKey() string {
 }
 
 func usageErr(format string, args ...any) error {
-	return &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf(format, args...)}
+	return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf(format, args...)}
 }
 
 // splitPositional separates positional arguments from flags anywhere among

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
+	"github.com/scribecheck/scribecheck/targets"
 )
 
 const runHelp = `scribecheck run: run the specs against a target and write JUnit reports.
@@ -69,7 +71,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if *baseline != "" {
 		var err error
 		if base, err = reports.LoadResults(*baseline); err != nil {
-			return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: err}, stderr)
+			return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: err}, stderr)
 		}
 	}
 	known, err := loadKnownFailing(*knownFile)
@@ -83,22 +85,23 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err := suites.ValidateSelection(*labels, focus); err != nil {
 		return exitCode(err, stderr)
 	}
-	ts := suites.TargetSpec{Name: *target, APIKey: os.Getenv(suites.APIKeyEnv), FakeFaults: faults}
+	ts := targets.Spec{Name: *target, APIKey: os.Getenv(targets.APIKeyEnv), FakeFaults: faults}
 	if ts.Calibration, err = calibrationFlag(*calibrate, *target, stdout); err != nil {
 		return exitCode(err, stderr)
 	}
 	if *fakeLog {
 		ts.FakeLog = stderr
 	}
-	env, release, err := suites.Setup(ts)
+	tgt, err := targets.Start(ts)
 	if err != nil {
 		return exitCode(err, stderr)
 	}
-	defer release()
+	defer tgt.Stop()
+	env := &suites.Env{Running: *tgt}
 	writeCalibrated(stdout, env.Fake)
 	env.Strict = *strict
 	env.Probe.Slow = *slow
-	if err := suites.CheckReachable(ctx, env.Target); err != nil {
+	if err := targets.Reachable(ctx, env.Target); err != nil {
 		return exitCode(err, stderr)
 	}
 	title := fmt.Sprintf("Auth matrix, target %s", env.Target.Name)
@@ -120,7 +123,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	files, err := reports.WriteRun(*out, *junit, rr, env.Redactor)
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitFailed, Err: err}, stderr)
+		return exitCode(&exitcode.Error{Code: exitcode.Failed, Err: err}, stderr)
 	}
 	reports.WriteRunConsole(stdout, rr, env.Redactor)
 	if base != nil {
@@ -133,9 +136,9 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err := reports.WriteCI(stdout, rr, env.Redactor, os.Getenv); err != nil {
 		fmt.Fprintf(stderr, "scribecheck: %v\n", err)
 	}
-	code := suites.ExitCode(ran.Results)
-	if ran.TimedOut != "" {
-		code = suites.ExitFailed
+	code := exitcode.OK
+	if rr.Failed() {
+		code = exitcode.Failed
 	}
 	if known != nil {
 		code = applyKnownFailing(known, *knownFile, ran.Results, *strict, code, stdout)
@@ -150,12 +153,12 @@ func loadKnownFailing(path string) (reports.KnownFailing, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--known-failing: %w", err)}
+		return nil, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--known-failing: %w", err)}
 	}
 	defer f.Close()
 	known, err := reports.ParseKnownFailing(f, path)
 	if err != nil {
-		return nil, &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--known-failing %w", err)}
+		return nil, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--known-failing %w", err)}
 	}
 	ids := map[string]bool{}
 	for _, c := range suites.Catalog() {
@@ -163,7 +166,7 @@ func loadKnownFailing(path string) (reports.KnownFailing, error) {
 	}
 	for id := range known {
 		if !ids[id] {
-			return nil, &suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--known-failing %s: %s is no spec (scribecheck list shows them)", path, id)}
+			return nil, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--known-failing %s: %s is no spec (scribecheck list shows them)", path, id)}
 		}
 	}
 	return known, nil
@@ -187,9 +190,9 @@ func applyKnownFailing(known reports.KnownFailing, path string, results []report
 	for _, id := range o.Fixed {
 		fmt.Fprintf(stdout, "  fixed:   %s passes now: remove it from %s\n", id, path)
 	}
-	if code == suites.ExitFailed && len(o.Unknown) == 0 {
+	if code == exitcode.Failed && len(o.Unknown) == 0 {
 		fmt.Fprintln(stdout, "every failure is a known one: exit 0")
-		return suites.ExitOK
+		return exitcode.OK
 	}
 	return code
 }
@@ -206,7 +209,7 @@ func faultList(bugs, deviations []string) ([]string, error) {
 		for _, n := range group.names {
 			f, ok := fakeserver.LookupFault(n)
 			if !ok || f.Kind != group.kind {
-				return nil, &suites.ExitError{Code: suites.ExitUsage,
+				return nil, &exitcode.Error{Code: exitcode.Usage,
 					Err: fmt.Errorf("%s %q: not a known %s; choose from %s", group.flag, n, group.kind, joinNames(group.kind))}
 			}
 			out = append(out, n)

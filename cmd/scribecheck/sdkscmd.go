@@ -9,9 +9,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/sdks"
-	"github.com/scribecheck/scribecheck/suites"
 )
 
 const sdksHelp = `scribecheck sdks: run the official SDKs, pinned, against the fake, and put the versions side by side.
@@ -53,12 +53,12 @@ func sdksCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	installs, err := sdks.LoadMatrix(*dir)
 	if err != nil {
-		return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("%w (run from the repository root, or give --dir)", err)}, stderr)
+		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%w (run from the repository root, or give --dir)", err)}, stderr)
 	}
 	if len(only) > 0 {
 		installs = slices.DeleteFunc(installs, func(in sdks.Install) bool { return !slices.Contains(only, in.Key()) })
 		if len(installs) == 0 {
-			return exitCode(&suites.ExitError{Code: suites.ExitUsage, Err: fmt.Errorf("--sdk %s: not in %s/matrix.json", strings.Join(only, ", "), *dir)}, stderr)
+			return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--sdk %s: not in %s/matrix.json", strings.Join(only, ", "), *dir)}, stderr)
 		}
 	}
 	started := time.Now()
@@ -84,11 +84,11 @@ func sdksCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	switch {
 	case ran == 0:
 		fmt.Fprintln(stderr, "scribecheck: no SDK is installed here: run `make sdks` (needs Node.js and Python 3)")
-		return suites.ExitUnreachable
+		return exitcode.Unreachable
 	case m.Failed():
-		return suites.ExitFailed
+		return exitcode.Failed
 	}
-	return suites.ExitOK
+	return exitcode.OK
 }
 
 // printSDKMatrix prints the matrix with one column per install, then the
