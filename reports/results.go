@@ -43,6 +43,9 @@ type SpecResult struct {
 	Message     string        `json:"message,omitempty"`
 	Evidence    string        `json:"evidence,omitempty"`
 	Duration    time.Duration `json:"duration_ns"`
+	// Started is when the spec began: specs run one after another, in
+	// catalog order, so SCHEMA-1 and the MULTI rules see the whole run.
+	Started time.Time `json:"started,omitzero"`
 	// BlockedBy is the ID of the failed spec a BLOCKED spec waits on.
 	BlockedBy string `json:"blocked_by,omitempty"`
 	// Attempts counts the runs of a spec retried under --retries.

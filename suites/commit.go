@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
-	"github.com/tidwall/gjson"
 
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -27,7 +26,7 @@ func commitCases() []Case {
 				_, ok := s.Await(ctx, c, protocol.CommittedTranscript)
 				before, _ := s.Barrier(ctx, c)
 				extra := count(before, protocol.CommittedTranscript)
-				s.Require(Must, ok && extra == 0, "one committed_transcript",
+				s.Verify(ok && extra == 0, "one committed_transcript",
 					fmt.Sprintf("%d committed_transcript frames", boolInt(ok)+extra), c)
 			}},
 		{ID: "COMMIT-2", Level: Must, Subject: "order and count",
@@ -41,7 +40,7 @@ func commitCases() []Case {
 				got := s.Collect(ctx, c, 6, protocol.CommittedTranscript, protocol.CommittedTranscriptWithTimestamps)
 				before, _ := s.Barrier(ctx, c)
 				n := count(got, protocol.CommittedTranscript) + count(before, protocol.CommittedTranscript)
-				s.Require(Must, n == 3, "3 committed_transcript frames", fmt.Sprintf("%d", n), c)
+				s.Verify(n == 3, "3 committed_transcript frames", fmt.Sprintf("%d", n), c)
 				var starts []string
 				ordered := true
 				for i, f := range framesOf(got, protocol.CommittedTranscriptWithTimestamps) {
@@ -54,7 +53,7 @@ func commitCases() []Case {
 						ordered = false
 					}
 				}
-				s.Require(Must, ordered, "segment i's first word inside second i of the stream (commit order)",
+				s.Verify(ordered, "segment i's first word inside second i of the stream (commit order)",
 					"first word starts "+strings.Join(starts, ", "), c)
 			}},
 		{ID: "COMMIT-3", Level: Must, Subject: "silence",
@@ -62,27 +61,21 @@ func commitCases() []Case {
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, silence(1), true)
-				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Require(Must, ok && f.Get("text").Type == gjson.String && f.Get("text").Str == "",
-					`committed_transcript {"text":""}`, frameOrNone(f, ok), c)
+				s.VerifyFrame(ctx, c, protocol.CommittedTranscript, Field("text", ""))
 			}},
 		{ID: "COMMIT-4", Level: Should, Subject: "0.3 s minimum",
 			Requirement: "A commit with 0.2 s of uncommitted audio gets commit_throttled with the live sentence.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, speech(0.2), true)
-				f, ok := s.Await(ctx, c, protocol.ErrCommitThrottled)
-				want := protocol.CommitThrottledText(0.2)
-				s.Require(Should, ok && f.Get("error").String() == want, "commit_throttled "+fmt.Sprintf("%q", want), frameOrNone(f, ok), c)
+				s.VerifyError(ctx, c, protocol.ErrCommitThrottled, protocol.CommitThrottledText(0.2))
 			}},
 		{ID: "COMMIT-5", Level: Should, Subject: "throttle closes",
 			Requirement: "After commit_throttled the server closes with 1000 and reason commit_throttled.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, speech(0.2), true)
-				_, cl := s.WaitClosed(ctx, c)
-				s.Require(Should, cl != nil && cl.Code == 1000 && cl.Reason == protocol.CommitThrottledReason,
-					"close 1000 commit_throttled", describeClose(cl), c)
+				s.VerifyClose(ctx, c, 1000, protocol.CommitThrottledReason)
 			}},
 		{ID: "COMMIT-6", Level: Should, Subject: "commit after commit",
 			Requirement: "A commit right after a commit is throttled, saying only 0.00s of uncommitted audio.",
@@ -91,9 +84,7 @@ func commitCases() []Case {
 				s.Send(ctx, c, speech(1), true)
 				s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Commit(ctx, c)
-				f, ok := s.Await(ctx, c, protocol.ErrCommitThrottled)
-				want := protocol.CommitThrottledText(0)
-				s.Require(Should, ok && f.Get("error").String() == want, "commit_throttled "+fmt.Sprintf("%q", want), frameOrNone(f, ok), c)
+				s.VerifyError(ctx, c, protocol.ErrCommitThrottled, protocol.CommitThrottledText(0))
 			}},
 		{ID: "COMMIT-7", Level: Must, Subject: "include_timestamps",
 			Requirement: "With include_timestamps=true, committed_transcript_with_timestamps follows the committed_transcript, with the same text.",
@@ -102,7 +93,7 @@ func commitCases() []Case {
 				s.Send(ctx, c, speech(1), true)
 				plain, ok1 := s.Await(ctx, c, protocol.CommittedTranscript)
 				ts, ok2 := s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
-				s.Require(Must, ok1 && ok2 && plain.Get("text").String() == ts.Get("text").String(),
+				s.Verify(ok1 && ok2 && plain.Get("text").String() == ts.Get("text").String(),
 					"committed_transcript, then committed_transcript_with_timestamps with the same text",
 					frameOrNone(plain, ok1)+" then "+frameOrNone(ts, ok2), c)
 			}},
@@ -119,7 +110,7 @@ func commitCases() []Case {
 				for _, w := range f.Get("words").Array() {
 					joined.WriteString(w.Get("text").String())
 				}
-				s.Require(Should, ok && joined.String() == f.Get("text").String(),
+				s.Verify(ok && joined.String() == f.Get("text").String(),
 					fmt.Sprintf("words joined == %q", f.Get("text").String()), fmt.Sprintf("words joined %q", joined.String()), c)
 			}},
 		{ID: "COMMIT-9", Level: Should, Subject: "stream-global times",
@@ -146,48 +137,42 @@ func commitCases() []Case {
 					}
 					last = st
 				}
-				s.Require(Should, ok && problem == "", "second segment's words at or after 1.0 s, in order", orText(problem, frameOrNone(f, ok)), c)
+				s.Verify(ok && problem == "", "second segment's words at or after 1.0 s, in order", orText(problem, frameOrNone(f, ok)), c)
 			}},
 		{ID: "COMMIT-10", Level: Should, Subject: "include_language_detection",
 			Requirement: "With include_language_detection=true alone, committed_transcript_with_timestamps follows the segment and carries language_code.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("include_language_detection", "true"))
 				s.Send(ctx, c, speech(1), true)
-				f, ok := s.Await(ctx, c, protocol.CommittedTranscriptWithTimestamps)
-				s.Require(Should, ok && f.Get("language_code").Exists(), "committed_transcript_with_timestamps with language_code", frameOrNone(f, ok), c)
+				s.VerifyFrame(ctx, c, protocol.CommittedTranscriptWithTimestamps, Present("language_code"))
 			}},
 		{ID: "COMMIT-11", Level: Should, Subject: "entity_detection",
 			Requirement: "With entity_detection=all, committed_transcript_entities follows each committed segment.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("entity_detection", "all"))
 				s.Send(ctx, c, speech(1), true)
-				f, ok := s.Await(ctx, c, protocol.CommittedTranscriptEntities)
-				s.Require(Should, ok && f.Get("entities").IsArray(), "committed_transcript_entities with an entities array", frameOrNone(f, ok), c)
+				s.VerifyFrame(ctx, c, protocol.CommittedTranscriptEntities, Array("entities"))
 			}},
 		{ID: "COMMIT-12", Level: Must, Subject: "vad commits",
 			Requirement: "With commit_strategy=vad the server commits after vad_silence_threshold_secs of silence.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("commit_strategy", "vad", "vad_silence_threshold_secs", "0.5"))
 				s.Send(ctx, c, append(speech(1), silence(0.8)...), false)
-				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Require(Must, ok, "a committed_transcript without a client commit", frameOrNone(f, ok), c)
+				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
 		{ID: "COMMIT-13", Level: Should, Subject: "vad trailing segment",
 			Requirement: "With commit_strategy=vad, speech not yet followed by the silence threshold stays uncommitted.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("commit_strategy", "vad", "vad_silence_threshold_secs", "1.5"))
 				s.Send(ctx, c, append(speech(1), silence(0.5)...), false)
-				before, ok := s.Barrier(ctx, c)
-				n := count(before, protocol.CommittedTranscript)
-				s.Require(Should, ok && n == 0, "no committed_transcript", fmt.Sprintf("%d committed_transcript frames", n), c)
+				s.VerifyNone(ctx, c, protocol.CommittedTranscript)
 			}},
 		{ID: "COMMIT-14", Level: Should, Subject: "vad manual commit",
 			Requirement: "With commit_strategy=vad, a client commit is still answered by a committed_transcript.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("commit_strategy", "vad"))
 				s.Send(ctx, c, speech(1), true)
-				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Require(Should, ok, "a committed_transcript", frameOrNone(f, ok), c)
+				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
 		{ID: "COMMIT-15", Level: Must, Subject: "auto-commit", NeedsFake: true,
 			Requirement: "In manual mode the server commits by itself once 90 s of audio are uncommitted.",
@@ -195,8 +180,7 @@ func commitCases() []Case {
 				s.NeedFakeOrSlow("it streams 91 s of audio")
 				c := s.Open(ctx, query())
 				_ = c.SendAudio(ctx, pcm16k, speech(91), 1, false)
-				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Require(Must, ok, "a committed_transcript without a client commit", frameOrNone(f, ok), c)
+				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
 		{ID: "COMMIT-16", Level: Should, Subject: "idle close", NeedsFake: true,
 			Requirement: "A session idle after its last audio chunk is still open at 15 s and closed with 1000 and no message by 16 s.",
@@ -207,7 +191,7 @@ func commitCases() []Case {
 				_, open := s.Barrier(ctx, c)
 				s.Advance(ctx, time.Second)
 				got, cl := s.WaitClosed(ctx, c)
-				s.Require(Should, ok && open && cl != nil && cl.Code == 1000 && len(got) == 0,
+				s.Verify(ok && open && cl != nil && cl.Code == 1000 && len(got) == 0,
 					"open at 15 s; closed 1000 with no message by 16 s",
 					fmt.Sprintf("open at 15 s: %t; then %d frames and %s", open, len(got), describeClose(cl)), c)
 			}},
@@ -220,7 +204,7 @@ func commitCases() []Case {
 				pinged := c.Ping(ctx) == nil
 				s.Advance(ctx, 6*time.Second)
 				_, cl := s.WaitClosed(ctx, c)
-				s.Require(Should, pinged && cl != nil, "closed 16 s after the last audio despite a ping at 10 s",
+				s.Verify(pinged && cl != nil, "closed 16 s after the last audio despite a ping at 10 s",
 					fmt.Sprintf("ping answered: %t; %s", pinged, describeClose(cl)), c)
 			}},
 		{ID: "COMMIT-18", Level: Should, Subject: "no early partials",
@@ -228,17 +212,14 @@ func commitCases() []Case {
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, speech(1.75), false)
-				before, ok := s.Barrier(ctx, c)
-				n := count(before, protocol.PartialTranscript)
-				s.Require(Should, ok && n == 0, "no partial_transcript after 1.75 s of audio", fmt.Sprintf("%d partials", n), c)
+				s.VerifyNone(ctx, c, protocol.PartialTranscript)
 			}},
 		{ID: "COMMIT-19", Level: Should, Subject: "partials",
 			Requirement: "partial_transcript frames come once 2 s of audio have been sent.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, speech(3.5), false)
-				f, ok := s.Await(ctx, c, protocol.PartialTranscript)
-				s.Require(Should, ok, "a partial_transcript after 3.5 s of audio", frameOrNone(f, ok), c)
+				s.VerifyFrame(ctx, c, protocol.PartialTranscript)
 			}},
 		{ID: "COMMIT-20", Level: Should, Subject: "commit echo",
 			Requirement: "A non-empty commit is echoed as a partial_transcript with the committed text.",
@@ -251,7 +232,7 @@ func commitCases() []Case {
 					ginkgo.Skip("inconclusive: the target heard no words in the test speech")
 				}
 				p, pok := s.Await(ctx, c, protocol.PartialTranscript)
-				s.Require(Should, ok && pok && p.Get("text").String() == text, fmt.Sprintf("partial_transcript %q", text), frameOrNone(p, pok), c)
+				s.Verify(ok && pok && p.Get("text").String() == text, fmt.Sprintf("partial_transcript %q", text), frameOrNone(p, pok), c)
 			}},
 		{ID: "COMMIT-21", Level: Must, Subject: "previous_text first",
 			Requirement: "previous_text on the first chunk is accepted: the segment is committed as usual.",
@@ -259,8 +240,7 @@ func commitCases() []Case {
 				c := s.Open(ctx, query())
 				_ = c.SendText(ctx, rawChunk(speech(0.5), false, `,"previous_text":"Earlier we said hello."`))
 				s.Send(ctx, c, speech(0.5), true)
-				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Require(Must, ok, "a committed_transcript and no error", frameOrNone(f, ok), c)
+				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
 		{ID: "COMMIT-22", Level: Must, Subject: "previous_text later",
 			Requirement: "previous_text on a later chunk is an error.",
@@ -269,7 +249,7 @@ func commitCases() []Case {
 				s.Send(ctx, c, speech(0.5), false)
 				_ = c.SendText(ctx, rawChunk(speech(0.5), false, `,"previous_text":"Too late."`))
 				f, ok := s.Await(ctx, c, protocol.ErrorTypes...)
-				s.Require(Must, ok, "an error frame", frameOrNone(f, ok), c)
+				s.Verify(ok, "an error frame", frameOrNone(f, ok), c)
 			}},
 		{ID: "COMMIT-23", Level: Should, Subject: "previous_text null",
 			Requirement: "previous_text: null on every chunk, as the Python SDK sends it, is accepted.",
@@ -277,8 +257,7 @@ func commitCases() []Case {
 				c := s.Open(ctx, query())
 				_ = c.SendText(ctx, rawChunk(speech(0.5), false, `,"previous_text":null`))
 				_ = c.SendText(ctx, rawChunk(speech(0.5), true, `,"previous_text":null`))
-				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Require(Should, ok, "a committed_transcript and no error", frameOrNone(f, ok), c)
+				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
 		{ID: "COMMIT-24", Level: Must, Subject: "stream continues",
 			Requirement: "Audio after a commit continues the stream: a second segment is committed too.",
@@ -287,8 +266,7 @@ func commitCases() []Case {
 				s.Send(ctx, c, speech(1), true)
 				s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Send(ctx, c, speech(1), true)
-				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Require(Must, ok, "a second committed_transcript", frameOrNone(f, ok), c)
+				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
 		{ID: "COMMIT-25", Level: Info, Subject: "empty chunk and idle", NeedsFake: true,
 			Requirement: "Whether an input_audio_chunk with no audio (the keepalive LiveKit and pipecat send) restarts the idle timer is recorded.",
@@ -318,7 +296,7 @@ func commitCases() []Case {
 					texts = append(texts, fmt.Sprintf("%q", p.Get("text").String()))
 				}
 				n := len(ps)
-				s.Require(Should, n >= 2 && ps[n-1].Get("text").String() != "" && ps[n-1].Get("text").String() == ps[n-2].Get("text").String(),
+				s.Verify(n >= 2 && ps[n-1].Get("text").String() != "" && ps[n-1].Get("text").String() == ps[n-2].Get("text").String(),
 					"the last partial sent again in the 2 s of silence", "partials "+strings.Join(texts, ", "), c)
 			}},
 	}

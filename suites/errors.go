@@ -14,32 +14,32 @@ import (
 // {message_type, error} shape; every error but input_error is followed by a
 // close (D), input_error leaves the session open (O, the more specific fact).
 func errorCases() []Case {
-	closes := func(lvl Level, errType string, drive func(ginkgo.SpecContext, *Spec) *probes.Conn) func(ginkgo.SpecContext, *Spec) {
+	closes := func(errType string, drive func(ginkgo.SpecContext, *Spec) *probes.Conn) func(ginkgo.SpecContext, *Spec) {
 		return func(ctx ginkgo.SpecContext, s *Spec) {
 			c := drive(ctx, s)
 			_, cl := s.WaitClosed(ctx, c)
 			f, ok := c.Timeline().Find(errType)
 			shape := ok && s.Env.schemas.Validate("error.json", []byte(f.Raw)).Verdict != protocol.SchemaInvalid && f.Type == errType
-			s.Require(lvl, shape && cl != nil, errType+" {message_type, error}, then a close",
+			s.Verify(shape && cl != nil, errType+" {message_type, error}, then a close",
 				fmt.Sprintf("%s; %s", frameOrNone(f, ok), describeClose(cl)), c)
 		}
 	}
 	cs := []Case{
 		{ID: "ERROR-1", Level: Must, Subject: "auth_error",
 			Requirement: "auth_error has the {message_type, error} shape and is followed by a close.",
-			Body: closes(Must, protocol.ErrAuth, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
+			Body: closes(protocol.ErrAuth, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 				c, _, _ := probes.DialAndWait(ctx, s.Env.Target.SocketURL(query()), http.Header{}, s.Env.Probe)
 				s.track(c)
 				return c
 			})},
 		{ID: "ERROR-2", Level: Should, Subject: "invalid_request",
 			Requirement: "invalid_request (for a bad audio_format) has the {message_type, error} shape and is followed by a close.",
-			Body: closes(Should, protocol.ErrInvalidRequest, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
+			Body: closes(protocol.ErrInvalidRequest, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 				return s.Dial(ctx, query("audio_format", "pcm_11025"))
 			})},
 		{ID: "ERROR-3", Level: Must, Subject: "commit_throttled", Session: true,
 			Requirement: "commit_throttled has the {message_type, error} shape and is followed by a close.",
-			Body: closes(Must, protocol.ErrCommitThrottled, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
+			Body: closes(protocol.ErrCommitThrottled, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, speech(0.2), true)
 				return c
@@ -53,7 +53,7 @@ func errorCases() []Case {
 				shape := ok && s.Env.schemas.Validate("error.json", []byte(f.Raw)).Verdict != protocol.SchemaInvalid
 				s.Send(ctx, c, speech(1), true)
 				_, goesOn := s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Require(Should, shape && goesOn, "input_error {message_type, error}, then the session still commits",
+				s.Verify(shape && goesOn, "input_error {message_type, error}, then the session still commits",
 					fmt.Sprintf("%s; committed after: %t", frameOrNone(f, ok), goesOn), c)
 			}},
 		{ID: "ERROR-5", Level: Must, Subject: "previous_text error", Session: true,
@@ -64,7 +64,7 @@ func errorCases() []Case {
 				_ = c.SendText(ctx, rawChunk(speech(0.5), false, `,"previous_text":"Too late."`))
 				f, ok := s.Await(ctx, c, protocol.ErrorTypes...)
 				res := s.Env.schemas.Validate("error.json", []byte(f.Raw))
-				s.Require(Must, ok && res.Verdict != protocol.SchemaInvalid, "an error frame of the error schema",
+				s.Verify(ok && res.Verdict != protocol.SchemaInvalid, "an error frame of the error schema",
 					frameOrNone(f, ok)+" "+res.String(), c)
 			}},
 		{ID: "ERROR-6", Level: Info, Subject: "chunk_size_exceeded",

@@ -138,5 +138,5 @@ func (s *Spec) RootOf(gt gate, expected string) {
 	if ok {
 		return
 	}
-	s.Require(s.Case.Level, false, expected, "the run's precondition probe: "+evidence)
+	s.Verify(false, expected, "the run's precondition probe: "+evidence)
 }

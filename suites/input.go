@@ -22,7 +22,7 @@ func inputCases() []Case {
 			_ = c.SendText(ctx, frame)
 			f, ok := s.Await(ctx, c, protocol.ErrInput)
 			_, open := s.Barrier(ctx, c)
-			s.Require(Should, ok && f.Get("error").String() == want && open,
+			s.Verify(ok && f.Get("error").String() == want && open,
 				fmt.Sprintf("input_error %q, and the session stays open", want),
 				fmt.Sprintf("%s; open after it: %t", frameOrNone(f, ok), open), c)
 		}
@@ -79,7 +79,7 @@ func inputCases() []Case {
 				errs := s.Collect(ctx, c, 3, protocol.ErrInput)
 				s.Send(ctx, c, speech(1), true)
 				_, committed := s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Require(Should, len(errs) == 3 && committed, "3 input_error frames, then a committed_transcript",
+				s.Verify(len(errs) == 3 && committed, "3 input_error frames, then a committed_transcript",
 					fmt.Sprintf("%d input_error frames; committed after: %t", len(errs), committed), c)
 			}},
 		{ID: "INPUT-7", Level: Info, Subject: "missing audio_base_64",
@@ -103,8 +103,7 @@ func inputCases() []Case {
 				f48, _ := protocol.ParseAudioFormat("pcm_48000")
 				c := s.Open(ctx, query("audio_format", "pcm_48000"))
 				_ = c.SendAudio(ctx, f48, f48.Speech(1), 1, true)
-				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Require(Must, ok, "a committed_transcript", frameOrNone(f, ok)+"; "+describeEnd(c), c)
+				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
 		{ID: "INPUT-13", Level: Info, Subject: "15 s chunk",
 			Requirement: "What the server does with 15 s of audio in one chunk is recorded.",
@@ -119,7 +118,7 @@ func inputCases() []Case {
 					base64.StdEncoding.EncodeToString(speech(1))))
 				s.Commit(ctx, c)
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript, protocol.ErrCommitThrottled)
-				s.Require(Should, !ok || f.Type == protocol.ErrCommitThrottled, "commit_throttled (no audio), not a committed_transcript", frameOrNone(f, ok), c)
+				s.Verify(!ok || f.Type == protocol.ErrCommitThrottled, "commit_throttled (no audio), not a committed_transcript", frameOrNone(f, ok), c)
 			}},
 		{ID: "INPUT-15", Level: Should, Subject: "audio after throttle",
 			Requirement: "After the commit_throttled close nothing more is accepted: the socket is closed.",
@@ -129,7 +128,7 @@ func inputCases() []Case {
 				s.WaitClosed(ctx, c)
 				sendErr := c.SendAudio(ctx, pcm16k, speech(1), 1, true)
 				_, committed := s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Require(Should, sendErr != nil && !committed, "the socket closed: the audio cannot be sent",
+				s.Verify(sendErr != nil && !committed, "the socket closed: the audio cannot be sent",
 					fmt.Sprintf("send error: %v; committed: %t", sendErr, committed), c)
 			}},
 		{ID: "INPUT-16", Level: Should, Subject: "no sample_rate",
@@ -137,8 +136,7 @@ func inputCases() []Case {
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				_ = c.SendText(ctx, fmt.Sprintf(`{"message_type":"input_audio_chunk","audio_base_64":%q,"commit":true}`, base64.StdEncoding.EncodeToString(speech(1))))
-				f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
-				s.Require(Should, ok, "a committed_transcript", frameOrNone(f, ok), c)
+				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
 	}
 	for i := range cs {

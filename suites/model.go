@@ -19,7 +19,7 @@ func modelCases() []Case {
 		return func(ctx ginkgo.SpecContext, s *Spec) {
 			c := s.Open(ctx, url.Values{protocol.ParamModelID: {model}})
 			got := config(c).Get("model_id").String()
-			s.Require(Must, got == model, "config.model_id "+model, fmt.Sprintf("config.model_id %q", got), c)
+			s.Verify(got == model, "config.model_id "+model, fmt.Sprintf("config.model_id %q", got), c)
 		}
 	}
 	observe := func(stimulus string, q url.Values) func(ginkgo.SpecContext, *Spec) {

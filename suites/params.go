@@ -118,8 +118,7 @@ func paramCases() []Case {
 		Body: func(ctx ginkgo.SpecContext, s *Spec) {
 			c := s.Open(ctx, query("language_code", "en-US"))
 			s.Send(ctx, c, speech(3), true)
-			f, ok := s.Await(ctx, c, protocol.CommittedTranscript)
-			s.Require(Should, ok && f.Get("text").String() == "", `committed_transcript {"text":""}`, frameOrNone(f, ok), c)
+			s.VerifyFrame(ctx, c, protocol.CommittedTranscript, Field("text", ""))
 		}})
 	return cases
 }
@@ -157,7 +156,7 @@ func echo(kv []string, want map[string]any) func(ginkgo.SpecContext, *Spec) {
 				wrong = append(wrong, fmt.Sprintf("%s is %s, want %s", k, raw, wb))
 			}
 		}
-		s.Require(Should, len(wrong) == 0, "session_started.config echoes "+describe(want),
+		s.Verify(len(wrong) == 0, "session_started.config echoes "+describe(want),
 			strings.Join(wrong, "; "), c)
 	}
 }
@@ -174,7 +173,7 @@ func refused(kv ...string) func(ginkgo.SpecContext, *Spec) {
 		s.entry(entryOutcome, detail)
 		first, _ := c.Timeline().First()
 		ok := out != probes.OutcomeSession && first.Type == protocol.ErrInvalidRequest && cl != nil
-		s.Require(Should, ok, "invalid_request, then a close, and no session", detail, c)
+		s.Verify(ok, "invalid_request, then a close, and no session", detail, c)
 	}
 }
 

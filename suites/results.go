@@ -39,7 +39,7 @@ func Results(report types.Report, env *Env, cases []Case) []reports.SpecResult {
 		r := reports.SpecResult{
 			ID: c.ID, Level: string(c.Level), Requirement: c.Requirement, Name: sr.LeafNodeText,
 			Area: c.Area, Labels: sr.Labels(), AuthPath: c.AuthPath, Target: env.Target.Name,
-			Duration: sr.RunTime,
+			Duration: sr.RunTime, Started: sr.StartTime,
 		}
 		entries := map[string]string{}
 		for _, e := range sr.ReportEntries {

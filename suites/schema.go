@@ -17,14 +17,14 @@ import (
 // validates it; SCHEMA-1, the last spec of the run, validates every frame any
 // spec received.
 func schemaCases() []Case {
-	produce := func(lvl Level, mt string, drive func(ginkgo.SpecContext, *Spec) *probes.Conn) func(ginkgo.SpecContext, *Spec) {
+	produce := func(mt string, drive func(ginkgo.SpecContext, *Spec) *probes.Conn) func(ginkgo.SpecContext, *Spec) {
 		return func(ctx ginkgo.SpecContext, s *Spec) {
 			c := drive(ctx, s)
 			f, ok := c.Timeline().Find(mt)
 			if !ok {
 				f, ok = s.Await(ctx, c, mt)
 			}
-			s.Validates(lvl, mt, f, ok, c)
+			s.Validates(mt, f, ok, c)
 		}
 	}
 	committing := func(secs float64, kv ...string) func(ginkgo.SpecContext, *Spec) *probes.Conn {
@@ -41,7 +41,7 @@ func schemaCases() []Case {
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				f, ok := c.Timeline().First()
-				s.Validates(Must, protocol.SessionStarted, f, ok && f.Type == protocol.SessionStarted, c)
+				s.Validates(protocol.SessionStarted, f, ok && f.Type == protocol.SessionStarted, c)
 			}},
 		{ID: "SCHEMA-3", Level: Should, Subject: "session_id", Session: true,
 			Requirement: "session_id is 32 lower-case hex characters.",
@@ -49,7 +49,7 @@ func schemaCases() []Case {
 				c := s.Open(ctx, query())
 				f, _ := c.Timeline().First()
 				id := f.Get("session_id").String()
-				s.Require(Should, hex32.MatchString(id), "32 lower-case hex", fmt.Sprintf("%q", id), c)
+				s.Verify(hex32.MatchString(id), "32 lower-case hex", fmt.Sprintf("%q", id), c)
 			}},
 		{ID: "SCHEMA-4", Level: Should, Subject: "config wire shape", Session: true,
 			Requirement: "session_started.config has the wire shape: vad_commit_strategy and disable_logging, not the SDK types' commit_strategy and enable_logging.",
@@ -67,24 +67,24 @@ func schemaCases() []Case {
 						wrong = append(wrong, k+" is present")
 					}
 				}
-				s.Require(Should, len(wrong) == 0, "vad_commit_strategy and disable_logging, no commit_strategy or enable_logging",
+				s.Verify(len(wrong) == 0, "vad_commit_strategy and disable_logging, no commit_strategy or enable_logging",
 					strings.Join(wrong, "; "), c)
 			}},
 		{ID: "SCHEMA-5", Level: Must, Subject: protocol.PartialTranscript, Session: true,
 			Requirement: "partial_transcript (after 3.5 s of audio) validates against its schema.",
-			Body: produce(Must, protocol.PartialTranscript, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
+			Body: produce(protocol.PartialTranscript, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, speech(3.5), false)
 				return c
 			})},
 		{ID: "SCHEMA-6", Level: Must, Subject: protocol.CommittedTranscript, Session: true,
-			Requirement: "committed_transcript validates against its schema.", Body: produce(Must, protocol.CommittedTranscript, committing(1))},
+			Requirement: "committed_transcript validates against its schema.", Body: produce(protocol.CommittedTranscript, committing(1))},
 		{ID: "SCHEMA-7", Level: Must, Subject: protocol.CommittedTranscriptWithTimestamps, Session: true,
 			Requirement: "committed_transcript_with_timestamps, and each Word in it, validates against its schema.",
-			Body:        produce(Must, protocol.CommittedTranscriptWithTimestamps, committing(1.5, "include_timestamps", "true"))},
+			Body:        produce(protocol.CommittedTranscriptWithTimestamps, committing(1.5, "include_timestamps", "true"))},
 		{ID: "SCHEMA-8", Level: Should, Subject: protocol.CommittedTranscriptEntities, Session: true,
 			Requirement: "committed_transcript_entities (entity_detection=all) validates against its schema.",
-			Body:        produce(Should, protocol.CommittedTranscriptEntities, committing(1, "entity_detection", "all"))},
+			Body:        produce(protocol.CommittedTranscriptEntities, committing(1, "entity_detection", "all"))},
 		{ID: "SCHEMA-9", Level: Should, Subject: protocol.Warning,
 			Requirement: "A warning (enable_logging=false on a non-enterprise plan) validates against its schema (O, and in the 2.78.0 contract); whether one comes is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
@@ -95,27 +95,27 @@ func schemaCases() []Case {
 					s.NotOffered("no warning frame (an enterprise plan, or a server that does not warn)")
 					return
 				}
-				s.Validates(Should, protocol.Warning, f, true, c)
+				s.Validates(protocol.Warning, f, true, c)
 			}},
 		{ID: "SCHEMA-10", Level: Must, Subject: protocol.ErrAuth,
 			Requirement: "auth_error (no credentials) validates against the error schema.",
-			Body: produce(Must, protocol.ErrAuth, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
+			Body: produce(protocol.ErrAuth, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 				c, _, _ := probes.DialAndWait(ctx, s.Env.Target.SocketURL(query()), http.Header{}, s.Env.Probe)
 				s.track(c)
 				return c
 			})},
 		{ID: "SCHEMA-11", Level: Should, Subject: protocol.ErrCommitThrottled, Session: true,
-			Requirement: "commit_throttled validates against the error schema.", Body: produce(Should, protocol.ErrCommitThrottled, committing(0.2))},
+			Requirement: "commit_throttled validates against the error schema.", Body: produce(protocol.ErrCommitThrottled, committing(0.2))},
 		{ID: "SCHEMA-12", Level: Should, Subject: protocol.ErrInput, Session: true,
 			Requirement: "input_error validates against the error schema.",
-			Body: produce(Should, protocol.ErrInput, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
+			Body: produce(protocol.ErrInput, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 				c := s.Open(ctx, query())
 				_ = c.SendText(ctx, `{"message_type":"session_config"}`)
 				return c
 			})},
 		{ID: "SCHEMA-13", Level: Should, Subject: protocol.ErrInvalidRequest,
 			Requirement: "invalid_request (a bad audio_format) validates against the error schema.",
-			Body: produce(Should, protocol.ErrInvalidRequest, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
+			Body: produce(protocol.ErrInvalidRequest, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 				c := s.Dial(ctx, query("audio_format", "pcm_11025"))
 				s.WaitClosed(ctx, c)
 				return c
@@ -149,7 +149,7 @@ func schemaCases() []Case {
 				case len(merges) == 0:
 					s.NotOffered("no speakers_merged in three turns of two voices")
 				default:
-					s.Validates(Should, protocol.SpeakersMerged, merges[0], true, c)
+					s.Validates(protocol.SpeakersMerged, merges[0], true, c)
 				}
 			}},
 		{ID: "SCHEMA-1", Level: Must, Subject: "every frame",
@@ -181,7 +181,7 @@ func schemaCases() []Case {
 						unconfirmed = append(unconfirmed, line)
 					}
 				}
-				s.Require(Must, len(invalid) == 0, fmt.Sprintf("all %d frames valid", total), firstLines(invalid, 8))
+				s.Verify(len(invalid) == 0, fmt.Sprintf("all %d frames valid", total), firstLines(invalid, 8))
 				s.Require(Should, len(invalidShould) == 0, "warning and the newest contract's frames valid", firstLines(invalidShould, 8))
 				s.Require(Should, len(nonStrict) == 0, "no undocumented fields or message types", firstLines(nonStrict, 8))
 				if len(unconfirmed) > 0 {
@@ -196,24 +196,24 @@ func schemaCases() []Case {
 }
 
 // contractSchema drives a target to send mt (a frame of the newest
-// contract) with one query parameter and validates it at SHOULD.
+// contract) with one query parameter and validates it.
 func contractSchema(mt, key, value string) func(ginkgo.SpecContext, *Spec) {
 	return func(ctx ginkgo.SpecContext, s *Spec) {
 		if c, f := s.contractFrame(ctx, mt, query(key, value)); c != nil {
-			s.Validates(Should, mt, f, true, c)
+			s.Validates(mt, f, true, c)
 		}
 	}
 }
 
-// Validates grades one frame against its schema at lvl: INVALID fails at
-// lvl, an undocumented field is NON-STRICT.
-func (s *Spec) Validates(lvl Level, mt string, f probes.Frame, ok bool, c *probes.Conn) {
+// Validates grades one frame against its schema: INVALID fails at the
+// spec's level, an undocumented field is NON-STRICT.
+func (s *Spec) Validates(mt string, f probes.Frame, ok bool, c *probes.Conn) {
 	if !ok {
-		s.Require(lvl, false, "the target to send "+mt, "it did not: "+frameOrNone(f, ok), c)
+		s.Verify(false, "the target to send "+mt, "it did not: "+frameOrNone(f, ok), c)
 		return
 	}
 	res := s.Env.schemas.ValidateFrame([]byte(f.Raw))
-	s.Require(lvl, res.Verdict != protocol.SchemaInvalid, mt+" valid against "+protocol.SchemaFor(mt), res.String(), c)
+	s.Verify(res.Verdict != protocol.SchemaInvalid, mt+" valid against "+protocol.SchemaFor(mt), res.String(), c)
 	s.Require(Should, res.Verdict == protocol.SchemaOK, "no undocumented fields", res.String(), c)
 }
 

@@ -37,5 +37,13 @@ func TestSuitesAgainstFake(t *testing.T) {
 			t.Errorf("%s: verdict %s, want %s: %s", r.Name, r.Verdict, want, r.Message)
 		}
 	}
+	// They ran in catalog order: SCHEMA-1 and the MULTI rules, which judge
+	// every frame and socket of the run, came after every other spec.
+	for i := 1; i < len(sum.Results); i++ {
+		prev, cur := sum.Results[i-1], sum.Results[i]
+		if cur.Started.Before(prev.Started) {
+			t.Errorf("%s started before %s, which comes earlier in the catalog", cur.ID, prev.ID)
+		}
+	}
 	t.Logf("verdicts: %s", counts.Summary())
 }
