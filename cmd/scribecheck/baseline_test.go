@@ -15,6 +15,7 @@ import (
 // to fail it exits 0; with the deviation gone it names them fixed. Two
 // faithful runs differ in nothing (session ids aside).
 func TestBaselineAndKnownFailing(t *testing.T) {
+	t.Parallel()
 	faithful := runBinary(t, plainBinary, nil, "run", "--target", "fake")
 	again := runBinary(t, plainBinary, nil, "run", "--target", "fake", "--baseline", faithful.out)
 	if again.code != 0 || len(changed(t, again.out)) != 0 || !strings.Contains(again.stdout, "no spec changed") {

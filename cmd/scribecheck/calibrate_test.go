@@ -32,6 +32,7 @@ var sessionID = regexp.MustCompile(`[0-9a-f]{32}`)
 // fake calibrated from that run, gives the same INFO observations; an
 // uncalibrated fake gives other ones.
 func TestCalibratedFakeReproducesTheRunItWasCalibratedFrom(t *testing.T) {
+	t.Parallel()
 	want, err := reports.LoadResults(otherServer)
 	if err != nil {
 		t.Fatal(err)
@@ -117,6 +118,7 @@ func TestCalibratedFakeReproducesTheRunItWasCalibratedFrom(t *testing.T) {
 }
 
 func TestFakeCalibratePrintsWhatItChanged(t *testing.T) {
+	t.Parallel()
 	path := writeResults(t, []reports.SpecResult{
 		{ID: "MODEL-4", Reaction: &protocol.Reaction{Stimulus: protocol.StimModelUnknown, Kind: protocol.ReactSession}},
 		{ID: "INPUT-9", Reaction: &protocol.Reaction{Stimulus: protocol.StimBinaryFrame, Kind: protocol.ReactFrames,
@@ -146,6 +148,7 @@ func TestFakeCalibratePrintsWhatItChanged(t *testing.T) {
 }
 
 func TestCalibrateRefusesWhatItCannotUse(t *testing.T) {
+	t.Parallel()
 	noReactions := writeResults(t, []reports.SpecResult{{ID: "MODEL-1", Verdict: reports.OK}, {ID: "MODEL-3", Verdict: reports.Informational, Message: "invalid_request"}})
 	bad := writeResults(t, []reports.SpecResult{{ID: "MODEL-5", Reaction: &protocol.Reaction{Stimulus: protocol.StimModelUpperCase, Kind: protocol.ReactHTTP, Status: 200}}})
 	cases := []struct {
@@ -171,6 +174,7 @@ func TestCalibrateRefusesWhatItCannotUse(t *testing.T) {
 }
 
 func TestLoadCalibrationNotesConflictsAndWhatTheFakeCannotGive(t *testing.T) {
+	t.Parallel()
 	session := protocol.Reaction{Stimulus: protocol.StimBadBase64, Kind: protocol.ReactSession}
 	refusal := protocol.Reaction{Stimulus: protocol.StimOversizeChunk, Kind: protocol.ReactFrames,
 		Frames: []string{`{"message_type":"chunk_size_exceeded","error":"x"}`}, Close: &protocol.Closing{Code: 1000, Reason: "chunk_size_exceeded"}}

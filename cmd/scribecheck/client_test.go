@@ -42,6 +42,7 @@ func clientRun(t *testing.T, flags []string, command []string) result {
 }
 
 func TestClientGradesAnAppThatPresentsATokenTwice(t *testing.T) {
+	t.Parallel()
 	r := clientRun(t, nil, node(t, "token_twice.mjs"))
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1 (a token presented twice is a MUST rule)\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
@@ -70,6 +71,7 @@ func TestClientGradesAnAppThatPresentsATokenTwice(t *testing.T) {
 }
 
 func TestClientPassesAWellBehavedApp(t *testing.T) {
+	t.Parallel()
 	r := clientRun(t, nil, node(t, "stream.mjs", "normal"))
 	if r.code != 0 {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
@@ -84,6 +86,7 @@ func TestClientPassesAWellBehavedApp(t *testing.T) {
 }
 
 func TestClientTLSReachesAClientThatHardCodesWSS(t *testing.T) {
+	t.Parallel()
 	py, err := filepath.Abs("../../sdks/python/.venv-2.78.0/bin/python")
 	if err == nil {
 		_, err = os.Stat(py)
@@ -105,6 +108,7 @@ func TestClientTLSReachesAClientThatHardCodesWSS(t *testing.T) {
 }
 
 func TestClientClearEndings(t *testing.T) {
+	t.Parallel()
 	t.Run("a command that cannot start", func(t *testing.T) {
 		r := clientRun(t, nil, []string{"/nonexistent/app"})
 		if r.code != 2 || !strings.Contains(r.stderr, "did not start") {
@@ -129,6 +133,7 @@ func TestClientClearEndings(t *testing.T) {
 // A client killed mid-stream: its log has every frame up to the kill, and
 // ends in a cut.
 func TestClientKilledMidStreamLosesNoFrame(t *testing.T) {
+	t.Parallel()
 	r := clientRun(t, nil, node(t, "stream.mjs", "die"))
 	if !strings.Contains(r.stdout, "committed after 10 frames") {
 		t.Fatalf("the app did not get its commit answered:\n%s\n%s", r.stdout, r.stderr)
@@ -149,6 +154,7 @@ func TestClientKilledMidStreamLosesNoFrame(t *testing.T) {
 // The server (scribecheck itself) killed mid-stream: every frame written
 // before the kill is in the log, which ends without a close.
 func TestServerKilledMidStreamLosesNoFrame(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -179,6 +185,7 @@ func TestServerKilledMidStreamLosesNoFrame(t *testing.T) {
 // The wire logs and every client report hold no secret: not the test key the
 // app minted with, not a whole token.
 func TestClientOutputsLeakNoSecret(t *testing.T) {
+	t.Parallel()
 	r := clientRun(t, nil, node(t, "token_twice.mjs"))
 	m := regexp.MustCompile(`test key:\s+(\S+)`).FindStringSubmatch(r.stdout)
 	if m == nil {

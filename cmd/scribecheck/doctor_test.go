@@ -23,6 +23,7 @@ func doctorRun(t *testing.T, env []string, args ...string) result {
 }
 
 func TestDoctorVerdictsAndExitCodes(t *testing.T) {
+	t.Parallel()
 	r := doctorRun(t, nil)
 	if r.code != 0 || !strings.Contains(r.stdout, "HEALTHY") {
 		t.Errorf("healthy fake: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -62,6 +63,7 @@ func TestDoctorVerdictsAndExitCodes(t *testing.T) {
 // The HTML report renders in headless Chromium: the matrix is there and no
 // script error fired. The screenshot goes to a temp dir, never the repo.
 func TestDoctorHTMLRendersInChromium(t *testing.T) {
+	t.Parallel()
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("chromium is not installed: `make test` installs Debian's chromium package")
@@ -104,6 +106,7 @@ func TestDoctorHTMLRendersInChromium(t *testing.T) {
 // The doctor's console and files carry no secret: the canary key, the
 // user's token and every minted token appear only as fingerprints.
 func TestDoctorLeaksNoSecret(t *testing.T) {
+	t.Parallel()
 	canary := "sk_canary_" + strings.Repeat("d0c7", 8)
 	base, _ := startFake(t, "--bug", "sutkn-query-rejected", "--api-key", canary)
 	env := []string{"ELEVENLABS_API_KEY=" + canary}

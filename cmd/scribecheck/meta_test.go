@@ -120,6 +120,7 @@ var addedCatches = map[string]struct {
 var relevelled = map[string]bool{"PARAM-35": true, "SCHEMA-9": true}
 
 func TestAddedCatchesNameOnlyNewSpecs(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("../../testdata/spec-ids.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -163,6 +164,7 @@ var strictReruns = map[string]bool{
 var raceFaults = []string{fakeserver.FaultDoubleCommit, fakeserver.FaultContractFramesFirst, fakeserver.FaultInputErrorCloses}
 
 func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
+	t.Parallel()
 	for _, f := range fakeserver.Faults {
 		if _, ok := faultCatches[f.Name]; !ok {
 			t.Errorf("fault %s has no expectation here: which spec catches it?", f.Name)
@@ -261,6 +263,7 @@ func splitID(id string) (string, int) {
 // in any output — console, logs, or any report file — raw or encoded, even
 // when specs fail and print URLs and headers.
 func TestNoSecretInAnyOutput(t *testing.T) {
+	t.Parallel()
 	canary := "sk_canary_" + strings.Repeat("5eC7", 8)
 	base, _ := startFake(t, "--bug", "sutkn-query-rejected", "--deviate", "auth-error-form", "--api-key", canary)
 	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + canary}, "run", "--target", base, "-v")
@@ -297,6 +300,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 // running it). preconditionOnly are the specs whose requirement is the session
 // itself, which a fault that breaks sessions only BLOCKS.
 func TestEverySpecFailsUnderSomeFault(t *testing.T) {
+	t.Parallel()
 	preconditionOnly := map[string]bool{
 		"MODEL-1":   true, // scribe_v2_realtime opens a session
 		"SCHEMA-6":  true, // committed_transcript validates: its one field, text, is in every commit spec

@@ -24,6 +24,7 @@ func proxyRun(t *testing.T, upstream, key string, command []string) result {
 // fault. In front of a faithful server, the same app's second socket (the
 // same token again) is the app's.
 func TestProxyPutsEachRefusalOnItsSide(t *testing.T) {
+	t.Parallel()
 	buggy, key := startFake(t, "--bug", "sutkn-query-rejected")
 	r := proxyRun(t, buggy, key, node(t, "token_twice.mjs"))
 	if r.code != 1 {
@@ -99,6 +100,7 @@ const harFile = "../../wirelog/testdata/har/scribe-token-refused.har"
 // is the server's fault; the same HAR with the socket opened again on the
 // same token (a reconnect) puts the second refusal on the app.
 func TestDoctorGradesABrowsersHAR(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	r := scribecheck(t, nil, "doctor", "--har", harFile, "--out", out)
 	if r.code != 1 || !strings.Contains(r.stdout, "SERVER (observed): the server refused a fresh token on its first use") {
@@ -158,6 +160,7 @@ func TestDoctorGradesABrowsersHAR(t *testing.T) {
 // replays as recorded (exit 0); an app that reuses its token does not
 // (exit 1, the divergences named).
 func TestReplayOfAProxyRecording(t *testing.T) {
+	t.Parallel()
 	fake, key := startFake(t)
 	rec := proxyRun(t, fake, key, node(t, "stream.mjs", "normal"))
 	if rec.code != 0 {
@@ -178,6 +181,7 @@ func TestReplayOfAProxyRecording(t *testing.T) {
 // session_started twice fails MULTI-1, though the app did nothing wrong.
 // (A deviation that shows only after the commit would race the app's close.)
 func TestProxyGradesTheServerOnRealTraffic(t *testing.T) {
+	t.Parallel()
 	deviating, key := startFake(t, "--deviate", "session-started-twice")
 	r := proxyRun(t, deviating, key, node(t, "stream.mjs", "normal"))
 	if r.code != 1 {

@@ -10,6 +10,7 @@ import (
 
 // The README's table of CLIENT rules names every rule with its level.
 func TestReadmeNamesEveryClientRule(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
