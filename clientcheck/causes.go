@@ -225,9 +225,9 @@ func (g *grader) connCauses(rule string, v *view, f Finding) []draft {
 			fix: "while the session should stay open, send silence at least every ~10 s; when done, commit and close it yourself"}}
 	case RuleTokenType:
 		var out []draft
-		for _, c := range tokenCreds(v.log) {
-			if ex, ok := g.minted[c.ID]; ok && mintedType(ex) != protocol.TokenRealtimeScribe {
-				t := mintedType(ex)
+		_, minted := g.mintedTokens(v)
+		for _, m := range minted {
+			if t := mintedType(m.ex); t != protocol.TokenRealtimeScribe {
 				title := fmt.Sprintf("the token was minted as %s, not realtime_scribe", t)
 				if v.refusedAuth() {
 					title += ", and this socket refused it"

@@ -198,6 +198,26 @@ func tokenCreds(l *wirelog.Log) []wirelog.Credential {
 	return out
 }
 
+// mintedToken is a single-use token a connection presents, with the
+// exchange that minted it during the recording.
+type mintedToken struct {
+	cred wirelog.Credential
+	ex   wirelog.Record
+}
+
+// mintedTokens counts the single-use tokens v presents and returns those
+// minted during the recording, each with its minting exchange (CLIENT-15
+// and CLIENT-16 judge the type and the age from it).
+func (g *grader) mintedTokens(v *view) (presented int, minted []mintedToken) {
+	toks := tokenCreds(v.log)
+	for _, c := range toks {
+		if ex, ok := g.minted[c.ID]; ok {
+			minted = append(minted, mintedToken{c, ex})
+		}
+	}
+	return len(toks), minted
+}
+
 // mintedType is the token type an exchange minted: the path after
 // /v1/single-use-token/, wherever that sits (a proxy's upstream may have a
 // base path).

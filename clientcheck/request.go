@@ -383,28 +383,22 @@ func languageCode(v *view) Finding {
 
 // tokenType: CLIENT-15.
 func (g *grader) tokenType(v *view) Finding {
-	toks := tokenCreds(v.log)
-	if len(toks) == 0 {
+	presented, minted := g.mintedTokens(v)
+	switch {
+	case presented == 0:
 		return notApplicable(RuleTokenType, v, fmt.Sprintf("%s presents no single-use token.", v.id))
+	case len(minted) == 0:
+		return notApplicable(RuleTokenType, v, fmt.Sprintf("%s: the token was not minted during this recording; its type is unknown.", v.id))
 	}
 	var other, types []string
-	found := false
-	for _, c := range toks {
-		ex, ok := g.minted[c.ID]
-		if !ok {
-			continue
-		}
-		found = true
-		t := mintedType(ex)
+	for _, m := range minted {
+		t := mintedType(m.ex)
 		types = append(types, t)
 		if t != protocol.TokenRealtimeScribe {
-			other = append(other, fmt.Sprintf("%s was minted as %s (POST %s)", c.Shown, t, ex.Path))
+			other = append(other, fmt.Sprintf("%s was minted as %s (POST %s)", m.cred.Shown, t, m.ex.Path))
 		}
 	}
-	switch {
-	case !found:
-		return notApplicable(RuleTokenType, v, fmt.Sprintf("%s: the token was not minted during this recording; its type is unknown.", v.id))
-	case len(other) > 0:
+	if len(other) > 0 {
 		refused := ""
 		if v.refusedAuth() {
 			refused = " and the server refused it (auth_error)"
@@ -418,28 +412,22 @@ func (g *grader) tokenType(v *view) Finding {
 
 // tokenAge: CLIENT-16.
 func (g *grader) tokenAge(v *view) Finding {
-	toks := tokenCreds(v.log)
-	if len(toks) == 0 {
+	presented, minted := g.mintedTokens(v)
+	switch {
+	case presented == 0:
 		return notApplicable(RuleTokenAge, v, fmt.Sprintf("%s presents no single-use token.", v.id))
+	case len(minted) == 0:
+		return notApplicable(RuleTokenAge, v, fmt.Sprintf("%s: the token was not minted during this recording; its age is unknown.", v.id))
 	}
 	var old, ages []string
-	found := false
-	for _, c := range toks {
-		ex, ok := g.minted[c.ID]
-		if !ok {
-			continue
-		}
-		found = true
-		age := v.when.Sub(ex.At)
+	for _, m := range minted {
+		age := v.when.Sub(m.ex.At)
 		ages = append(ages, secs(age))
 		if age >= protocol.TokenLifetime {
-			old = append(old, fmt.Sprintf("%s was minted %.1f min before this connection", c.Shown, age.Minutes()))
+			old = append(old, fmt.Sprintf("%s was minted %.1f min before this connection", m.cred.Shown, age.Minutes()))
 		}
 	}
-	switch {
-	case !found:
-		return notApplicable(RuleTokenAge, v, fmt.Sprintf("%s: the token was not minted during this recording; its age is unknown.", v.id))
-	case len(old) > 0:
+	if len(old) > 0 {
 		return broken(RuleTokenAge, v, nil,
 			fmt.Sprintf("%s: %s: tokens expire after 15 minutes; mint right before connecting.", v.id, strings.Join(old, "; ")), requestLine(v.log))
 	}
