@@ -257,6 +257,25 @@ func consoleRows(stdout string) map[string]string {
 // startFake runs `scribecheck fake` and returns its URL and test key.
 func startFake(t *testing.T, args ...string) (string, string) {
 	t.Helper()
+	var base, key string
+	for _, line := range strings.Split(fakeOutput(t, args...), "\n") {
+		if v, ok := strings.CutPrefix(line, "listening on "); ok {
+			base = v
+		}
+		if v, ok := strings.CutPrefix(line, "test key: "); ok {
+			key = v
+		}
+	}
+	if base == "" || key == "" {
+		t.Fatalf("scribecheck fake printed no URL or key")
+	}
+	return base, key
+}
+
+// fakeOutput starts `scribecheck fake` with args and returns what it printed
+// up to its test key (the URL comes before it); the rest is discarded.
+func fakeOutput(t *testing.T, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, binary, append([]string{"fake", "--quiet"}, args...)...)
 	cmd.Env = cleanEnv()
@@ -269,22 +288,16 @@ func startFake(t *testing.T, args ...string) (string, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	var b strings.Builder
 	sc := bufio.NewScanner(stdout)
-	var base, key string
-	for sc.Scan() && (base == "" || key == "") {
-		line := sc.Text()
-		if v, ok := strings.CutPrefix(line, "listening on "); ok {
-			base = v
+	for sc.Scan() {
+		b.WriteString(sc.Text() + "\n")
+		if strings.HasPrefix(sc.Text(), "test key: ") {
+			break
 		}
-		if v, ok := strings.CutPrefix(line, "test key: "); ok {
-			key = v
-		}
-	}
-	if base == "" || key == "" {
-		t.Fatalf("scribecheck fake printed no URL or key")
 	}
 	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	return base, key
+	return b.String()
 }
 
 // The runs are plain builds: what is compared is the verdicts, and the

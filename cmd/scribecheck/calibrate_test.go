@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -221,34 +217,6 @@ func writeResults(t *testing.T, results []reports.SpecResult) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// fakeOutput starts `scribecheck fake` with args and returns what it printed
-// up to its test key.
-func fakeOutput(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, binary, append([]string{"fake", "--quiet"}, args...)...)
-	cmd.Env = cleanEnv()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
-	var b strings.Builder
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		b.WriteString(sc.Text() + "\n")
-		if strings.HasPrefix(sc.Text(), "test key: ") {
-			break
-		}
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	return b.String()
 }
 
 func loadResults(t *testing.T, r result) []reports.SpecResult {
