@@ -1,0 +1,203 @@
+package load
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// engine is one Run: the shared frames, pacer and counters every session
+// writes to.
+type engine struct {
+	o      Options
+	fr     *frames
+	wsURL  string
+	pacer  *pacer
+	end    chan struct{} // closed when the duration is over
+	commit int           // audio chunks between commits
+
+	// Live counters, read by the progress line.
+	planned, opened, held, failed  atomic.Int64
+	framesSent, audioMS            atomic.Int64
+	commits, transcripts, partials atomic.Int64
+	unanswered                     atomic.Int64
+	mu                             sync.Mutex // guards res's maps
+	res                            *Result
+}
+
+// Run opens opts.Sessions sessions against opts.BaseURL, streams the speech
+// fixture on each until opts.Duration is over (after the ramp), commits every
+// opts.CommitEvery of audio, then commits what is left and closes each with
+// 1000. The error is for options that cannot run; what went wrong with
+// sessions is in the result. Cancelling ctx ends the run early, and the
+// result says so (Interrupted).
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	fr, err := newFrames(o.ChunkMS)
+	if err != nil {
+		return nil, err
+	}
+	o.Redactor.Add(o.APIKey)
+	e := &engine{o: o, fr: fr, wsURL: socketURL(o.BaseURL), end: make(chan struct{}), commit: o.commitChunks(), res: newResult()}
+	target := o.Target
+	if target == "" {
+		u, _ := url.Parse(o.BaseURL)
+		target = u.Host
+	}
+	e.res.Targets = []string{target}
+	if o.Shard != "" {
+		e.res.Shards = []string{o.Shard}
+	}
+	e.res.Config = Config{Pace: o.Pace, Auth: o.Auth, ChunkMS: o.ChunkMS, CommitEvery: o.CommitEvery.Seconds(),
+		Duration: o.Duration.Seconds(), Ramp: o.Ramp.Seconds()}
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	start := time.Now()
+	e.res.Start = start
+	var bg sync.WaitGroup
+	if o.Pace == Realtime {
+		e.pacer = newPacer(time.Duration(o.ChunkMS) * time.Millisecond)
+		bg.Go(func() { e.pacer.run(runCtx) })
+	}
+	var prog *progress
+	if o.Progress != nil {
+		prog = newProgress(o.Progress, e, start)
+		bg.Go(func() { prog.run(runCtx) })
+	}
+
+	var sessions sync.WaitGroup
+	interrupted := e.launch(ctx, runCtx, start, &sessions)
+	if !interrupted {
+		t := time.NewTimer(time.Until(start.Add(o.Ramp + o.Duration)))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			interrupted = true
+		}
+		t.Stop()
+	}
+	close(e.end)
+	sessions.Wait()
+	cancel()
+	bg.Wait()
+	if prog != nil {
+		prog.final()
+	}
+
+	r := e.res
+	r.End = time.Now()
+	r.Interrupted = interrupted
+	r.Counters = Counters{SessionsPlanned: e.planned.Load(), SessionsOpened: e.opened.Load(), SessionsHeld: e.held.Load(),
+		SessionsFailed: e.failed.Load(), FramesSent: e.framesSent.Load(), AudioMS: e.audioMS.Load(), Commits: e.commits.Load(),
+		CommittedTranscripts: e.transcripts.Load(), PartialTranscripts: e.partials.Load(), CommitsUnanswered: e.unanswered.Load()}
+	r.derive()
+	return r, nil
+}
+
+// launch starts the sessions, spread over the ramp; it reports whether ctx
+// ended the run first. Sessions never started are failed as interrupted.
+// Sessions dial under ctx (Ctrl-C stops a dial) and read and write under
+// runCtx, which outlives them, so an interrupted run still commits and
+// closes each open session cleanly.
+func (e *engine) launch(ctx, runCtx context.Context, start time.Time, wg *sync.WaitGroup) (interrupted bool) {
+	n := e.o.Sessions
+	for i := range n {
+		at := start.Add(time.Duration(int64(e.o.Ramp) * int64(i) / int64(n)))
+		if d := time.Until(at); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				interrupted = true
+			}
+		} else if ctx.Err() != nil {
+			interrupted = true
+		}
+		if interrupted {
+			left := int64(n - i)
+			e.planned.Add(left)
+			e.failed.Add(left)
+			e.mu.Lock()
+			e.res.Failures["interrupted"] += left
+			e.mu.Unlock()
+			return true
+		}
+		e.planned.Add(1)
+		wg.Go(func() { e.session(ctx, runCtx) })
+	}
+	return false
+}
+
+// fail counts a failed session under its first cause, keeping the first
+// message of each kind (secrets redacted).
+func (e *engine) fail(kind, msg string) {
+	e.failed.Add(1)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.res.Failures[kind]++
+	if _, ok := e.res.Examples[kind]; !ok {
+		e.res.Examples[kind] = e.o.Redactor.Redact(msg)
+	}
+}
+
+// errorFrame counts an error frame by its message_type.
+func (e *engine) errorFrame(typ string) {
+	e.mu.Lock()
+	e.res.ErrorFrames[typ]++
+	e.mu.Unlock()
+}
+
+// socketURL is the realtime socket's URL on base.
+func socketURL(base string) string {
+	switch {
+	case strings.HasPrefix(base, "https://"):
+		base = "wss://" + strings.TrimPrefix(base, "https://")
+	case strings.HasPrefix(base, "http://"):
+		base = "ws://" + strings.TrimPrefix(base, "http://")
+	}
+	return base + "/v1/speech-to-text/realtime?" + socketQuery
+}
+
+// pacer is one ticker for every real-time session: each tick closes the
+// channel sessions wait on and makes the next, so thousands of sessions
+// share one timer instead of one each.
+type pacer struct {
+	every time.Duration
+	mu    sync.Mutex
+	tick  chan struct{}
+}
+
+func newPacer(every time.Duration) *pacer {
+	return &pacer{every: every, tick: make(chan struct{})}
+}
+
+// next is closed at the next tick.
+func (p *pacer) next() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.tick
+}
+
+func (p *pacer) run(ctx context.Context) {
+	t := time.NewTicker(p.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			p.mu.Lock()
+			close(p.tick)
+			p.tick = make(chan struct{})
+			p.mu.Unlock()
+		case <-ctx.Done():
+			return
+		}
+	}
+}
