@@ -1,0 +1,238 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// startFake starts an in-process fake on a clock that moves only when the
+// test says, so no fake timer (idle, session limit) fires on its own.
+func startFake(t *testing.T, opts fakeserver.Options) (*fakeserver.Server, *fakeserver.ManualClock, string) {
+	t.Helper()
+	clock := fakeserver.NewManualClock(time.Now())
+	opts.Clock = clock
+	fake, err := fakeserver.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := fake.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fake.Close() })
+	return fake, clock, base
+}
+
+// run runs a load bounded by a hang detector.
+func run(t *testing.T, ctx context.Context, o Options) *Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	r, err := Run(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(r)
+	t.Logf("%s", b[:min(len(b), 600)])
+	if c := r.Counters; c.SessionsHeld+c.SessionsFailed != c.SessionsPlanned || c.SessionsPlanned != int64(o.Sessions) {
+		t.Errorf("held %d + failed %d != planned %d (sessions %d)", c.SessionsHeld, c.SessionsFailed, c.SessionsPlanned, o.Sessions)
+	}
+	return r
+}
+
+// Every session is held and every commit answered, in order, and the
+// histograms count one value per event.
+func TestRunHoldsSessionsAtMaxPace(t *testing.T) {
+	fake, _, base := startFake(t, fakeserver.Options{})
+	r := run(t, t.Context(), Options{BaseURL: base, APIKey: fake.TestKey(), Sessions: 6, Duration: 400 * time.Millisecond,
+		Pace: Max, CommitEvery: 500 * time.Millisecond})
+	c := r.Counters
+	if c.SessionsHeld != 6 || c.SessionsOpened != 6 || len(r.Failures) != 0 || len(r.ErrorFrames) != 0 {
+		t.Errorf("held %d, opened %d, failures %v, error frames %v", c.SessionsHeld, c.SessionsOpened, r.Failures, r.ErrorFrames)
+	}
+	if c.Commits < 6 || c.CommittedTranscripts != c.Commits || c.CommitsUnanswered != 0 {
+		t.Errorf("commits %d, transcripts %d, unanswered %d: want every commit answered", c.Commits, c.CommittedTranscripts, c.CommitsUnanswered)
+	}
+	if c.FramesSent <= c.Commits || c.AudioMS != 100*(c.FramesSent-c.Commits) {
+		t.Errorf("frames %d, commits %d, audio %d ms: audio frames carry 100 ms each", c.FramesSent, c.Commits, c.AudioMS)
+	}
+	for name, want := range map[string]int64{HistUpgrade: 6, HistSessionStarted: 6, HistCommit: c.Commits, HistMint: 0} {
+		if got := r.Histograms[name].Stats().Count; got != want {
+			t.Errorf("%s histogram counts %d, want %d", name, got, want)
+		}
+	}
+	if st := r.Histograms[HistSessionStarted].Stats(); st.P50 < r.Histograms[HistUpgrade].Stats().P50 {
+		t.Errorf("session_started (p50 %d µs) came before the upgrade finished (p50 %d µs)", st.P50, r.Histograms[HistUpgrade].Stats().P50)
+	}
+	t.Logf("%.0f frames/s, %.1f audio-s/s", r.Rates.FramesPerSec, r.Rates.AudioSecsPerSec)
+}
+
+// At real-time pace no session sends audio faster than the wall clock.
+func TestRunRealtimePace(t *testing.T) {
+	fake, _, base := startFake(t, fakeserver.Options{})
+	r := run(t, t.Context(), Options{BaseURL: base, APIKey: fake.TestKey(), Sessions: 3, Duration: 1200 * time.Millisecond,
+		ChunkMS: 50, CommitEvery: 400 * time.Millisecond})
+	c := r.Counters
+	if c.SessionsHeld != 3 || c.CommittedTranscripts != c.Commits || c.Commits < 3 {
+		t.Errorf("held %d, commits %d, transcripts %d", c.SessionsHeld, c.Commits, c.CommittedTranscripts)
+	}
+	// A session may run one chunk ahead of the wall clock, no more.
+	limit := 3 * (r.Rates.WallSecs + 0.05)
+	if r.AudioSeconds() > limit || r.AudioSeconds() < 0.5 {
+		t.Errorf("sent %.2f s of audio in %.2f s over 3 sessions: want at most %.2f (real time)", r.AudioSeconds(), r.Rates.WallSecs, limit)
+	}
+}
+
+// Token auth mints one token per session; the tokens never reach the result.
+func TestRunWithTokens(t *testing.T) {
+	fake, _, base := startFake(t, fakeserver.Options{})
+	red := reports.NewRedactor()
+	r := run(t, t.Context(), Options{BaseURL: base, APIKey: fake.TestKey(), Sessions: 4, Duration: 300 * time.Millisecond,
+		Pace: Max, Auth: Token, Redactor: red})
+	if r.Counters.SessionsHeld != 4 || r.Histograms[HistMint].Stats().Count != 4 {
+		t.Errorf("held %d, mints %d: want 4 and 4", r.Counters.SessionsHeld, r.Histograms[HistMint].Stats().Count)
+	}
+	tokens := 0
+	for _, s := range red.Secrets() {
+		if strings.HasPrefix(s, "sutkn_") {
+			tokens++
+		}
+	}
+	if tokens != 4 {
+		t.Errorf("the redactor learnt %d tokens, want 4", tokens)
+	}
+	b, _ := json.Marshal(r)
+	if leaks := reports.ScanText("load.json", string(b), red.Secrets()); len(leaks) > 0 {
+		t.Errorf("leaks: %v", leaks)
+	}
+}
+
+// Failures are counted by kind: an in-band auth_error, a refused minting,
+// a refused connection.
+func TestRunCountsFailures(t *testing.T) {
+	_, _, base := startFake(t, fakeserver.Options{})
+	badKey := "sk_wrong_" + strings.Repeat("ab", 12)
+	red := reports.NewRedactor()
+	r := run(t, t.Context(), Options{BaseURL: base, APIKey: badKey, Sessions: 3, Duration: 300 * time.Millisecond, Pace: Max, Redactor: red})
+	if r.Failures["auth_error"] != 3 || r.ErrorFrames["auth_error"] != 3 || r.Counters.SessionsHeld != 0 || r.Counters.SessionsOpened != 0 {
+		t.Errorf("bad key: failures %v, error frames %v, held %d", r.Failures, r.ErrorFrames, r.Counters.SessionsHeld)
+	}
+	r = run(t, t.Context(), Options{BaseURL: base, APIKey: badKey, Sessions: 2, Duration: 300 * time.Millisecond, Pace: Max, Auth: Token, Redactor: red})
+	if r.Failures["mint-http-401"] != 2 || r.Histograms[HistMint].Stats().Count != 2 {
+		t.Errorf("bad key minting: failures %v", r.Failures)
+	}
+	if ex := r.Examples["mint-http-401"]; !strings.Contains(ex, "401") {
+		t.Errorf("example %q does not say what the server answered", ex)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	r = run(t, t.Context(), Options{BaseURL: closed, APIKey: badKey, Sessions: 2, Duration: 200 * time.Millisecond, Redactor: red})
+	if r.Failures["dial-refused"] != 2 {
+		t.Errorf("closed port: failures %v, examples %v", r.Failures, r.Examples)
+	}
+	b, _ := json.Marshal(r)
+	if strings.Contains(string(b), badKey) {
+		t.Errorf("the key is in the result: %s", b)
+	}
+}
+
+// lines hands progress lines to the test as they are written.
+type lines struct {
+	mu sync.Mutex
+	ch chan string
+}
+
+func (l *lines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, s := range strings.Split(strings.TrimSpace(string(p)), "\n") {
+		select {
+		case l.ch <- s:
+		default:
+		}
+	}
+	return len(p), nil
+}
+
+// A server that closes sessions mid-run (here the fake's idle timeout, its
+// clock jumped past it) fails them as closed-early; the progress line shows
+// it while the run goes on, and Ctrl-C (a cancelled context) ends the run
+// with the result marked interrupted.
+func TestRunSessionsEndedByTheServer(t *testing.T) {
+	fake, clock, base := startFake(t, fakeserver.Options{})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	progress := &lines{ch: make(chan string, 100)}
+	done := make(chan *Result)
+	go func() {
+		r, err := Run(ctx, Options{BaseURL: base, APIKey: fake.TestKey(), Sessions: 2, Duration: time.Hour, Progress: progress})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- r
+	}()
+	hang := time.After(time.Minute)
+	advanced := false
+	for {
+		select {
+		case line := <-progress.ch:
+			t.Log(line)
+			if !advanced && strings.Contains(line, "sessions 2/2 started") {
+				clock.Advance(time.Minute) // past the idle timeout
+				advanced = true
+			}
+			if strings.Contains(line, "2 failed") {
+				cancel()
+			}
+		case r := <-done:
+			if !r.Interrupted || r.Failures["closed-early"] != 2 || r.Counters.SessionsHeld != 0 || !strings.Contains(r.Examples["closed-early"], "1000") {
+				t.Errorf("interrupted %v, failures %v, examples %v, held %d", r.Interrupted, r.Failures, r.Examples, r.Counters.SessionsHeld)
+			}
+			return
+		case <-hang:
+			t.Fatal("the run did not end within a minute")
+		}
+	}
+}
+
+func TestOptionsAreChecked(t *testing.T) {
+	ok := Options{BaseURL: "http://127.0.0.1:1", APIKey: "sk_0123456789", Sessions: 1, Duration: time.Second}
+	for name, edit := range map[string]func(*Options){
+		"no key":      func(o *Options) { o.APIKey = "" },
+		"no sessions": func(o *Options) { o.Sessions = 0 },
+		"no duration": func(o *Options) { o.Duration = 0 },
+		"pace":        func(o *Options) { o.Pace = "fast" },
+		"auth":        func(o *Options) { o.Auth = "bearer" },
+		"chunk":       func(o *Options) { o.ChunkMS = 5000 },
+		"commit":      func(o *Options) { o.CommitEvery = 100 * time.Millisecond },
+		"ws url":      func(o *Options) { o.BaseURL = "ws://127.0.0.1:1" },
+		"path":        func(o *Options) { o.BaseURL = "http://127.0.0.1:1/v1" },
+		"negative":    func(o *Options) { o.Ramp = -time.Second },
+	} {
+		o := ok
+		edit(&o)
+		if _, err := Run(t.Context(), o); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else {
+			t.Logf("%s: %v", name, err)
+		}
+	}
+	if err := ok.Validate(); err != nil {
+		t.Errorf("good options refused: %v", err)
+	}
+}
+
+var _ io.Writer = (*lines)(nil)
