@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"text/tabwriter"
 )
 
 // histTitles are the histograms' names for people.
@@ -26,7 +25,7 @@ func WriteSummary(w io.Writer, r *Result) {
 	if r.Runs > 1 {
 		runs = fmt.Sprintf(", %d runs merged", r.Runs)
 	}
-	fmt.Fprintf(w, "Load on %s: %s pace, %d ms chunks, %s auth, %.0f s held after a %.0f s ramp%s",
+	fmt.Fprintf(w, "Load on %s: %s pace, %d ms chunks, %s auth, %g s duration after a %g s ramp%s",
 		strings.Join(r.Targets, ", "), r.Config.Pace, r.Config.ChunkMS, r.Config.Auth, r.Config.Duration, r.Config.Ramp, runs)
 	if r.Interrupted {
 		fmt.Fprint(w, " (interrupted)")
@@ -38,8 +37,7 @@ func WriteSummary(w io.Writer, r *Result) {
 		c.FramesSent, r.Rates.FramesPerSec, r.AudioSeconds(), r.Rates.AudioSecsPerSec, r.Rates.WallSecs)
 	fmt.Fprintf(w, "commits     %d sent, %d committed_transcript, %d unanswered; %d partial_transcript\n",
 		c.Commits, c.CommittedTranscripts, c.CommitsUnanswered, c.PartialTranscripts)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "latency (ms)\tcount\tp50\tp90\tp99\tp99.9\tmax\t")
+	fmt.Fprintf(w, "%-34s %7s %9s %9s %9s %9s %9s\n", "latency (ms)", "count", "p50", "p90", "p99", "p99.9", "max")
 	for _, name := range HistNames {
 		h := r.Histograms[name]
 		if h == nil {
@@ -49,9 +47,8 @@ func WriteSummary(w io.Writer, r *Result) {
 		if st.Count == 0 && name == HistMint {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", histTitles[name], st.Count, ms(st.P50), ms(st.P90), ms(st.P99), ms(st.P999), ms(st.Max))
+		fmt.Fprintf(w, "  %-32s %7d %9s %9s %9s %9s %9s\n", histTitles[name], st.Count, ms(st.P50), ms(st.P90), ms(st.P99), ms(st.P999), ms(st.Max))
 	}
-	_ = tw.Flush()
 	fmt.Fprintf(w, "error frames  %s\n", counts(r.ErrorFrames))
 	fmt.Fprintf(w, "failures      %s\n", counts(r.Failures))
 	for _, k := range slices.Sorted(maps.Keys(r.Examples)) {

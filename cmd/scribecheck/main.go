@@ -29,6 +29,8 @@ Usage:
   scribecheck sdks  [--sdk NAME@VERSION] [flags]       run the pinned official SDKs against the fake, side by side
   scribecheck proxy --upstream live [-- COMMAND …]     put scribecheck between YOUR app and the API; grade both sides
   scribecheck replay FILE [-- COMMAND …]               serve a recorded session back to your app; report where it diverges
+  scribecheck load  [--target …] --sessions N --duration D   hold N sessions at once; latency percentiles, JSON
+  scribecheck load merge A.json B.json …               add the results of several load processes up, exactly
   scribecheck list                                     print every spec: ID, level, labels, requirement
   scribecheck help COMMAND                             explain a command's flags
 
@@ -36,7 +38,7 @@ Targets: "fake" (default) starts an in-process fake; "live" is the ElevenLabs AP
 any http(s)://HOST[:PORT] works too. Live and URL targets take the API key from
 ELEVENLABS_API_KEY. Secrets never appear in any output: they show as sk_…9f2c.
 
-Exit codes (run, doctor, client, sdks, proxy, replay): 0 all MUST specs passed, or healthy; 1 a conformance or auth failure; 2 usage or
+Exit codes (run, doctor, client, sdks, proxy, replay, load): 0 all MUST specs passed, or healthy; 1 a conformance or auth failure; 2 usage or
 configuration error; 3 the target could not be reached.
 `
 
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return proxyCommand(ctx, rest, stdout, stderr)
 	case "replay":
 		return replayCommand(ctx, rest, stdout, stderr)
+	case "load":
+		return loadCommand(ctx, rest, stdout, stderr)
 	case "list":
 		err = listCommand(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

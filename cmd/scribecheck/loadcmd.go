@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/load"
+	"github.com/scribecheck/scribecheck/reports"
+	"github.com/scribecheck/scribecheck/targets"
+)
+
+const loadHelp = `scribecheck load: hold many realtime sessions at once and measure them.
+
+  scribecheck load --sessions 200 --duration 10s                the in-process fake
+  ELEVENLABS_API_KEY=<test key> scribecheck load --target http://127.0.0.1:PORT --sessions 2000 --duration 1m --ramp 20s
+  ELEVENLABS_API_KEY=... scribecheck load --target live --sessions 5 --duration 30s --budget-audio-minutes 3
+  scribecheck load --target URL --shard 3 --out results/        one shard of a fleet: writes results/load-3.json
+  scribecheck load merge results/load-*.json --out merged/      add shards up into merged/load.json
+
+Each session opens the realtime socket (xi-api-key header, or a freshly minted
+single-use token with --auth token), waits for session_started, streams the
+speech fixture in --chunk-ms chunks at real-time pace (or as fast as the socket
+takes them with --pace max), commits every --commit-every of audio, and at the
+end commits what is left, waits for its transcripts and closes with 1000.
+A session is held if it stayed open from session_started to the end of the
+duration without an error frame or an unexpected close.
+
+Writes OUT/load.json (OUT/load-SHARD.json with --shard): counters, error
+frames by message_type, failures by kind (dial-refused, http-401,
+closed-early, auth_error, ...), and HDR histograms of the upgrade, the time to
+session_started, and commit -> committed_transcript, stored losslessly so that
+"scribecheck load merge" adds shards up to exactly the percentiles one process
+would have recorded. Prints a progress line every second (stderr) and a summary.
+
+Against live it spends real audio: it refuses to start without
+--budget-audio-minutes, prints what the run will send (sessions x (ramp +
+duration)), and refuses if that exceeds the budget. --pace max is refused on
+live, whose spend it could not bound.
+
+Exit codes: 0 at least --min-held-percent of the sessions were held; 1 fewer
+were (the summary says how many); 2 usage; 3 the target cannot be reached.
+`
+
+const loadMergeHelp = `scribecheck load merge: add the results of several load processes up.
+
+  scribecheck load merge a/load.json b/load.json ... [--out DIR]
+
+Counters and error counts sum, histograms merge bucket by bucket, the wall
+window spans every run, and every rate and percentile is recomputed from the
+merged data. The runs must share --pace, --auth, --chunk-ms, --commit-every,
+--duration and --ramp. Writes DIR/load.json and prints the summary.
+`
+
+func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "merge" {
+		return exitCode(loadMerge(args[1:], stdout, stderr), stderr)
+	}
+	return exitCode(loadRun(ctx, args, stdout, stderr), stderr)
+}
+
+// shardName keeps a shard label usable in a file name.
+var shardName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("load", loadHelp, stderr)
+	target := fs.String("target", "fake", "fake, live, or an http(s)://HOST[:PORT] URL")
+	sessions := fs.Int("sessions", 10, "sessions held at once")
+	duration := fs.Duration("duration", 10*time.Second, "how long every session is held once all have started")
+	pace := fs.String("pace", string(load.Realtime), "realtime (one chunk of audio per chunk of wall time) or max (as fast as the socket takes frames)")
+	chunkMS := fs.Int("chunk-ms", load.DefaultChunkMS, "audio per input_audio_chunk, in milliseconds (10-1000)")
+	auth := fs.String("auth", string(load.Header), "header (xi-api-key) or token (mint one single-use token per session, present it on ?token=)")
+	commitEvery := fs.Duration("commit-every", load.DefaultCommitEvery, "audio between commits (at least 300ms)")
+	ramp := fs.Duration("ramp", 0, "spread the sessions' starts over this long")
+	shard := fs.String("shard", "", "label this process's result among shards to merge (e.g. $JOB_COMPLETION_INDEX); writes load-SHARD.json")
+	out := fs.String("out", "scribecheck-report", "folder for load.json")
+	keyEnv := fs.String("api-key-env", targets.APIKeyEnv, "environment variable holding the API key (live and URL targets)")
+	budget := fs.Float64("budget-audio-minutes", 0, "the most audio the run may send, in minutes (required for --target live)")
+	minHeld := fs.Float64("min-held-percent", 100, "exit 1 when fewer sessions than this were held")
+	quiet := fs.Bool("quiet", false, "no progress line")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *shard != "" && !shardName.MatchString(*shard) {
+		return exitcode.Usagef("--shard %q: use letters, digits, '.', '_' or '-' (it names the result file)", *shard)
+	}
+	if *minHeld < 0 || *minHeld > 100 {
+		return exitcode.Usagef("--min-held-percent %v: give 0 to 100", *minHeld)
+	}
+	key := os.Getenv(*keyEnv)
+	if *target != "fake" && key == "" {
+		hint := "a key of your ElevenLabs account (it is never printed)"
+		if *target != "live" {
+			hint = "for a `scribecheck fake`, the test key it printed"
+		}
+		return exitcode.Usagef("--target %s needs an API key: set %s (%s)", *target, *keyEnv, hint)
+	}
+	opts := load.Options{Sessions: *sessions, Duration: *duration, Pace: load.Pace(*pace), ChunkMS: *chunkMS,
+		Auth: load.Auth(*auth), CommitEvery: *commitEvery, Ramp: *ramp, Shard: *shard,
+		BaseURL: "http://127.0.0.1:1", APIKey: "sk_placeholder"} // target filled in below
+	if err := opts.Validate(); err != nil {
+		return exitcode.Usagef("%v", err)
+	}
+	if err := checkBudget(*target, opts, *budget, stdout); err != nil {
+		return err
+	}
+	tgt, err := targets.Start(targets.Spec{Name: *target, APIKey: key})
+	if err != nil {
+		return err
+	}
+	defer tgt.Stop()
+	if err := targets.Reachable(ctx, tgt.Target); err != nil {
+		return err
+	}
+	red := reports.NewRedactor()
+	red.Add(tgt.Target.APIKey)
+	opts.BaseURL, opts.APIKey, opts.Target, opts.Redactor = tgt.Target.BaseURL, tgt.Target.APIKey, tgt.Target.Name, red
+	if !*quiet {
+		opts.Progress = stderr
+	}
+	res, err := load.Run(ctx, opts)
+	if err != nil {
+		return exitcode.Usagef("%v", err)
+	}
+	name := "load.json"
+	if *shard != "" {
+		name = "load-" + *shard + ".json"
+	}
+	return writeLoad(res, filepath.Join(*out, name), *minHeld, red, stdout)
+}
+
+// checkBudget states what a live run will spend and refuses one without a
+// budget or over it. A budget given for another target is checked too.
+func checkBudget(target string, o load.Options, budget float64, stdout io.Writer) error {
+	if budget < 0 {
+		return exitcode.Usagef("--budget-audio-minutes %v: give a positive number of minutes", budget)
+	}
+	if target != "live" && budget == 0 {
+		return nil
+	}
+	if target == "live" && o.Pace == load.Max {
+		return exitcode.Usagef("--pace max is refused on live: its audio is bounded only by the server's speed, so no budget can cover it; use --pace realtime")
+	}
+	if target == "live" && budget == 0 {
+		return exitcode.Usagef("--target live spends real audio: give --budget-audio-minutes M (this run would send up to %s)", spend(o))
+	}
+	minutes := float64(o.Sessions) * (o.Ramp + o.Duration).Minutes()
+	if o.Pace == load.Max {
+		return exitcode.Usagef("--budget-audio-minutes cannot bound --pace max, which sends as fast as the server takes audio; use --pace realtime")
+	}
+	if minutes > budget {
+		return exitcode.Usagef("this run would send up to %s, over --budget-audio-minutes %g: lower --sessions, --duration or --ramp, or raise the budget", spend(o), budget)
+	}
+	fmt.Fprintf(stdout, "budget: this run sends up to %s of the %g audio-minutes allowed\n", spend(o), budget)
+	return nil
+}
+
+// spend says what a real-time run sends at most: every session streams from
+// its start to the end of the duration.
+func spend(o load.Options) string {
+	each := o.Ramp + o.Duration
+	return fmt.Sprintf("%.1f audio-minutes (%d sessions x %v)", float64(o.Sessions)*each.Minutes(), o.Sessions, each)
+}
+
+// writeLoad writes the result, scans it for secrets, prints the summary and
+// maps the held share to the exit code.
+func writeLoad(res *load.Result, path string, minHeld float64, red *reports.Redactor, stdout io.Writer) error {
+	b, err := json.Marshal(res) // compact: thousands of histogram buckets
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(red.Redact(string(b))+"\n"), 0o644); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if err := reports.CheckNoLeaks([]string{path}, red); err != nil {
+		return err
+	}
+	var sum bytes.Buffer
+	load.WriteSummary(&sum, res)
+	fmt.Fprint(stdout, red.Redact(sum.String()))
+	fmt.Fprintf(stdout, "result: %s\n", path)
+	if res.Rates.HeldPercent < minHeld {
+		return &exitcode.Error{Code: exitcode.Failed, Err: fmt.Errorf("%d of %d sessions held (%.1f%%), below --min-held-percent %g",
+			res.Counters.SessionsHeld, res.Counters.SessionsPlanned, res.Rates.HeldPercent, minHeld)}
+	}
+	return nil
+}
+
+func loadMerge(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("load merge", loadMergeHelp, stderr)
+	out := fs.String("out", "scribecheck-report", "folder for the merged load.json")
+	minHeld := fs.Float64("min-held-percent", 100, "exit 1 when fewer merged sessions than this were held")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return exitcode.Usagef("load merge needs the load.json files to merge, e.g. scribecheck load merge shards/load-*.json")
+	}
+	var results []*load.Result
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return exitcode.Usagef("load merge: %v", err)
+		}
+		r, err := load.Decode(b)
+		if err != nil {
+			return exitcode.Usagef("load merge %s: %v", f, err)
+		}
+		results = append(results, r)
+	}
+	merged, err := load.Merge(results...)
+	if err != nil {
+		return exitcode.Usagef("load merge: %v", err)
+	}
+	return writeLoad(merged, filepath.Join(*out, "load.json"), *minHeld, reports.NewRedactor(), stdout)
+}
+
+// parseInterleaved parses flags given before, between or after the file
+// arguments, and returns the files.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &exitcode.Error{Code: exitcode.Usage, Err: err}
+		}
+		if fs.NArg() == 0 {
+			return files, nil
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
