@@ -17,8 +17,9 @@ import (
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
-// dialTimeout bounds a mint and an upgrade each.
-const dialTimeout = 10 * time.Second
+// dialTimeout bounds a mint and an upgrade each: long enough for a SYN the
+// listener dropped under a burst of dials to be sent again (1, 2, 4, 8 s).
+const dialTimeout = 30 * time.Second
 
 // session is one socket: this goroutine writes, one reader goroutine reads.
 // mu guards what both touch.
