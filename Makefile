@@ -4,11 +4,13 @@
 #               first, for the test that renders the doctor's HTML report, and the pinned official
 #               SDKs, for the SDK matrix: npm ci and one Python venv per version, see sdks/README.md)
 #   make sdks   install the pinned SDKs only; then `bin/scribecheck sdks` runs the matrix
+#   make bench  measure the fake on this machine (frames/s beside a bare WebSocket sink, sessions held,
+#               memory per session, the whole run) and print the README's table; a few minutes
 GO      ?= go
 BIN     := bin/scribecheck
 DEMO    := out/demo
 
-.PHONY: all build test demo vet fmt clean deps sdks
+.PHONY: all build test demo vet fmt clean deps sdks bench
 
 all: build
 
@@ -60,6 +62,9 @@ demo: build
 	@echo "  doctor, for a person:     $(DEMO)/doctor/doctor.html"
 	@echo "  doctor, for CI or issues: $(DEMO)/doctor/doctor.md (and doctor.json, doctor-matrix.xml)"
 	@echo "  a browser's HAR, graded:  $(DEMO)/har/har.html (and har.md, har.json, har-junit.xml)"
+
+bench: build
+	$(BIN) bench --out out/bench
 
 fmt:
 	gofmt -w .
