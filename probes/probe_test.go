@@ -247,15 +247,3 @@ func TestSocketURL(t *testing.T) {
 		}
 	}
 }
-
-func FuzzParseFrame(f *testing.F) {
-	for _, s := range []string{`{"message_type":"x"}`, `{`, `[]`, `null`, "\xff\xfe", `{"message_type":1}`} {
-		f.Add([]byte(s), false)
-	}
-	f.Fuzz(func(t *testing.T, b []byte, binary bool) {
-		fr := ParseFrame(0, binary, b)
-		if fr.Type == "" && fr.ParseErr == "" {
-			t.Errorf("frame %q is neither typed nor rejected", b)
-		}
-	})
-}
