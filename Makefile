@@ -6,11 +6,12 @@
 #   make sdks   install the pinned SDKs only; then `bin/scribecheck sdks` runs the matrix
 #   make bench  measure the fake on this machine (frames/s beside a bare WebSocket sink, sessions held,
 #               memory per session, the whole run) and print the README's table; a few minutes
+#   make fuzz   run every fuzz target for FUZZTIME each (default 10s), one after another
 GO      ?= go
 BIN     := bin/scribecheck
 DEMO    := out/demo
 
-.PHONY: all build test demo vet fmt clean deps sdks bench
+.PHONY: all build test demo vet fmt clean deps sdks bench fuzz
 
 all: build
 
@@ -23,6 +24,29 @@ vet:
 
 test: vet deps sdks
 	$(GO) test -race -count=1 ./...
+
+# FUZZ_TARGETS lists every native fuzz target (package:Target, in */fuzz_test.go);
+# go test -fuzz takes one package and one target per call. A found case is
+# written to PACKAGE/testdata/fuzz/TARGET/; commit it with the fix, and every
+# go test runs it from then on.
+FUZZTIME ?= 10s
+FUZZ_TARGETS := \
+	fakeserver:FuzzSessionFrame fakeserver:FuzzParseConfig fakeserver:FuzzTokenPaths fakeserver:FuzzCalibration \
+	probes:FuzzParseFrame probes:FuzzParseBaseURL \
+	servercheck:FuzzClassifyFrame \
+	wirelog:FuzzReadFile wirelog:FuzzImportHAR \
+	replay:FuzzLoad \
+	doctor:FuzzLint \
+	reports:FuzzLoadResults reports:FuzzParseKnownFailing
+
+fuzz:
+	@missing=""; for n in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' */fuzz_test.go | sed 's/^func //'); do \
+	  case " $(FUZZ_TARGETS) " in *":$$n "*) ;; *) missing="$$missing $$n";; esac; done; \
+	  if [ -n "$$missing" ]; then echo "fuzz targets not in FUZZ_TARGETS (Makefile):$$missing"; exit 1; fi
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo "== fuzz $$name in ./$$pkg for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./$$pkg || exit 1; \
+	done
 
 # sdks installs the pinned official SDKs (idempotent; a part whose runtime is
 # missing is skipped with one line, and its SDK specs skip saying why).
