@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -31,6 +32,10 @@ func Lint(raw string, target probes.Target, apiKey string) []reports.LintFinding
 		out = append(out, reports.LintFinding{Severity: sev, Problem: problem, Fix: fix})
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // url.Error repeats the whole URL, token and all
+	}
 	if err != nil || u.Host == "" {
 		add(SevError, fmt.Sprintf("not an absolute URL (%v)", errOr(err, "no host")),
 			"Build wss://api.elevenlabs.io/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token=…")
