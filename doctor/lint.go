@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -127,13 +128,26 @@ func lintFindings(lint []reports.LintFinding) []reports.Finding {
 		Fix: strings.Join(fixes, " "), Confidence: Documented, Evidence: ev}}
 }
 
-// urlSecrets are the values in a URL that may be credentials.
+// urlSecrets are the values in a URL that may be credentials: those of the
+// credential query keys, and anything shaped as a token or key wherever it
+// is (a token pasted into the host or the path is shown in the lint), as
+// written and unescaped.
 func urlSecrets(raw string) []string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil
-	}
 	var out []string
+	forms := []string{raw}
+	if s, err := url.PathUnescape(raw); err == nil {
+		forms = append(forms, s)
+	}
+	if s, err := url.QueryUnescape(raw); err == nil {
+		forms = append(forms, s)
+	}
+	for _, s := range forms {
+		out = append(out, secretShaped.FindAllString(s, -1)...)
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return out
+	}
 	for k, vs := range u.Query() {
 		if k != protocol.TokenParam && k != protocol.TTSTokenParam && !strings.Contains(strings.ToLower(k), "key") {
 			continue
@@ -146,6 +160,10 @@ func urlSecrets(raw string) []string {
 	}
 	return out
 }
+
+// secretShaped is a single-use token anywhere, or an API key (sk_) that
+// starts a word.
+var secretShaped = regexp.MustCompile(`sutkn_[A-Za-z0-9]+|\bsk_[A-Za-z0-9_]+`)
 
 func isLocal(host string) bool {
 	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
