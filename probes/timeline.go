@@ -83,9 +83,12 @@ func ParseFrame(at time.Duration, binary bool, raw []byte) Frame {
 		f.ParseErr = "JSON but not an object"
 	default:
 		mt := gjson.GetBytes(raw, "message_type")
-		if mt.Type != gjson.String {
+		switch {
+		case mt.Type != gjson.String:
 			f.ParseErr = "JSON object without a string message_type"
-		} else {
+		case mt.Str == "":
+			f.ParseErr = "JSON object with an empty message_type"
+		default:
 			f.Type = mt.Str
 		}
 	}
