@@ -31,6 +31,7 @@ Usage:
   scribecheck replay FILE [-- COMMAND …]               serve a recorded session back to your app; report where it diverges
   scribecheck load  [--target …] --sessions N --duration D   hold N sessions at once; latency percentiles, JSON
   scribecheck load merge A.json B.json …               add the results of several load processes up, exactly
+  scribecheck bench [--out DIR]                        measure the fake beside a bare WebSocket server (make bench)
   scribecheck list                                     print every spec: ID, level, labels, requirement
   scribecheck help COMMAND                             explain a command's flags
 
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return replayCommand(ctx, rest, stdout, stderr)
 	case "load":
 		return loadCommand(ctx, rest, stdout, stderr)
+	case "bench":
+		err = benchCommand(ctx, rest, stdout, stderr)
 	case "list":
 		err = listCommand(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

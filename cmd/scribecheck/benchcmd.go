@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/scribecheck/scribecheck/bench"
+)
+
+const benchHelp = `scribecheck bench: measure the fake on this machine and print the figures
+beside their aims (what ` + "`make bench`" + ` runs; the README's table came from it).
+
+  * frames ingested per second: the fake, and beside it a bare coder/websocket
+    server that reads the same frames and discards them (the sink), driven by
+    the same client (scribecheck load) in the same run; the ratio is the figure;
+  * real-time sessions held with p99 commit -> committed_transcript under 50 ms,
+    on a ladder of levels (each on a fresh fake), and memory per idle and per
+    streaming session, from the fake process's RSS;
+  * the wall time of the whole ` + "`scribecheck run --target fake`" + `.
+
+The fake and the sink run as separate processes of this binary, so their CPU
+and memory are read apart from the load generator's. Nothing here fails
+because the machine is slow: the figures are reported, not asserted.
+--quick runs every part small and short (a smoke test, not figures).
+
+  scribecheck bench                 about three minutes on 2 cores
+  scribecheck bench --out out/bench writes bench.json there too
+  scribecheck bench sink --addr 127.0.0.1:0   serve the baseline sink alone
+`
+
+func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "sink" {
+		fs := newFlagSet("bench sink", "scribecheck bench sink: serve the bare WebSocket baseline (reads frames, discards them).\n", stderr)
+		addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		return bench.ServeSink(ctx, *addr, stdout)
+	}
+	fs := newFlagSet("bench", benchHelp, stderr)
+	out := fs.String("out", "", "also write bench.json into this folder")
+	quick := fs.Bool("quick", false, "every part small and short: checks the bench works, measures nothing worth quoting")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("bench needs its own binary to start the fake and the sink: %w", err)
+	}
+	cfg := bench.Config{Exe: exe, Progress: stderr}
+	if *quick {
+		cfg.IngestSessions, cfg.IngestFor, cfg.Rounds = 4, 500*time.Millisecond, 1
+		cfg.Levels, cfg.LevelFor = []int{10, 20}, time.Second
+		cfg.IdleSessions, cfg.Runs = 20, 1
+	}
+	fmt.Fprintln(stderr, "measuring; progress follows (`make bench` takes a few minutes)")
+	f, err := bench.Measure(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	bench.Print(stdout, f)
+	if *out != "" {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return err
+		}
+		b, _ := json.MarshalIndent(f, "", "  ")
+		path := filepath.Join(*out, "bench.json")
+		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nwrote %s\n", path)
+	}
+	return nil
+}
