@@ -53,4 +53,8 @@ var Choices = []Choice{
 	{"entities", "entities are found by word: juliet, mike, oscar, romeo, victor are names; india, lima, quebec locations"},
 	{"warning-on-zero-retention", "enable_logging=false sends the live warning (a non-enterprise plan), and the session goes on"},
 	{"language-detection", "language_code is the requested one, or en when none was requested"},
+	{"session-cap", "past --max-sessions sessions open at once (default 10000), the next one gets resource_exhausted, then close 1000 reason resource_exhausted"},
+	{"queue-overflow", "a chunk that would take a session's uncommitted audio past --max-uncommitted seconds (default 300: vad mode with no pause, or --auto-commit set above it) gets queue_overflow, then close 1000 reason queue_overflow"},
+	{"slow-reader", "a client that reads nothing while the fake has frames for it is dropped after --write-timeout (default 10 s), without a close frame: the fake holds no more than the socket's buffers"},
+	{"token-cap", "past --max-tokens tokens remembered (default 100000; a token is forgotten 30 minutes after minting), minting answers 429 {\"detail\":{\"status\":\"too_many_tokens\",…}}"},
 }

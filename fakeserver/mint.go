@@ -34,10 +34,22 @@ func (s *Server) handleMint(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusUnauthorized, protocol.StatusMissingPermissions, protocol.MissingPermissionsMessage(protocol.MintPermission))
 		return
 	}
-	t := s.tokens.Mint(tokenType, r.Host, key)
+	t, err := s.tokens.TryMint(tokenType, r.Host, key)
+	if err != nil { // choice token-cap
+		s.log.Printf("mint %s: 429 %v", tokenType, err)
+		writeDetail(w, http.StatusTooManyRequests, TooManyTokensStatus, TooManyTokensMessage)
+		return
+	}
 	s.log.Printf("mint %s: 200", tokenType)
 	writeJSON(w, http.StatusOK, map[string]string{"token": t.Value})
 }
+
+// The fake's refusal of a mint past its token cap (choice token-cap); the
+// real server's answer to a token flood is unknown.
+const (
+	TooManyTokensStatus  = "too_many_tokens"
+	TooManyTokensMessage = "Too many single-use tokens are waiting to be used: use or let expire some before minting more."
+)
 
 // writeDetail writes {"detail":{"status":…,"message":…}}, fields in the live order.
 func writeDetail(w http.ResponseWriter, status int, code, message string) {

@@ -2,6 +2,7 @@ package fakeserver
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 
@@ -55,7 +56,7 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rec := recorderFrom(r.Context())
-	sock := newSocketWire(ctx, conn, rec)
+	sock := newSocketWire(ctx, conn, rec, s.clock, s.set.session.WriteTimeout, cancel)
 	out := s.faults.wrapWire(sock)
 
 	if !decided {
@@ -86,7 +87,14 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 		out = &scriptWire{next: out, sc: sc}
 	}
 	ss := newSession(ctx, s, conn, sock, out, cfg, cancel)
-	if !s.track(ss) {
+	switch ok, full := s.track(ss); {
+	case full: // choice session-cap
+		s.log.Printf("socket: resource_exhausted (%d sessions open)", s.maxSessions)
+		out.Send(frame{protocol.ErrResourceExhausted, errorFrame{protocol.ErrResourceExhausted, fmt.Sprintf(ResourceExhaustedText, s.maxSessions)}})
+		out.Close(websocket.StatusNormalClosure, protocol.ErrResourceExhausted)
+		ignoreUntilGone(ctx, conn, sock, rec) // a filter may have kept it open
+		return
+	case !ok:
 		_ = conn.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}

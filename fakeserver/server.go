@@ -46,6 +46,13 @@ type Options struct {
 	// server was seen to do with them: the fake gives that reaction instead
 	// of its own choice (calibrate.go). Server.Calibrated lists the changes.
 	Calibration map[string]protocol.Reaction
+	// MaxSessions open at once; one more gets resource_exhausted and a close
+	// (U; choice session-cap). DefaultMaxSessions if zero.
+	MaxSessions int
+	// MaxTokens remembered at once; past it minting answers 429 (U; choice
+	// token-cap). A token is forgotten 15 minutes after it expired, so only
+	// a flood reaches the cap. DefaultMaxTokens if zero.
+	MaxTokens int
 }
 
 // Recording hooks report what the fake served; scribecheck client writes
@@ -76,6 +83,15 @@ type SessionOptions struct {
 	// IdleIgnoresEmptyChunks: a chunk with no audio does not restart the idle
 	// timer (U; choice empty-chunk-restarts-idle: it does).
 	IdleIgnoresEmptyChunks bool
+	// MaxUncommittedSecs of audio a session holds uncommitted; past it
+	// queue_overflow and a close (U; choice queue-overflow). It bounds a
+	// session's memory where nothing commits: vad mode with no pause, or an
+	// auto-commit interval set above it.
+	MaxUncommittedSecs float64
+	// WriteTimeout for one batch of frames to reach a client that does not
+	// read; past it the connection is dropped (U; choice slow-reader), so a
+	// slow reader costs the fake no memory beyond the socket's buffers.
+	WriteTimeout time.Duration
 }
 
 // Session defaults.
@@ -84,6 +100,12 @@ const (
 	DefaultIdleTimeout    = 15500 * time.Millisecond
 	DefaultMaxChunkSecs   = 10
 	DefaultPartialsAfter  = 2
+	// DefaultMaxUncommittedSecs is well past the 90 s auto-commit, so only
+	// a session that nothing commits reaches it.
+	DefaultMaxUncommittedSecs = 300
+	DefaultWriteTimeout       = 10 * time.Second
+	// DefaultMaxSessions is far above the 2,000 real-time sessions two cores hold.
+	DefaultMaxSessions = 10000
 )
 
 func (o SessionOptions) withDefaults() SessionOptions {
@@ -98,6 +120,12 @@ func (o SessionOptions) withDefaults() SessionOptions {
 	}
 	if o.PartialsAfterSecs == 0 {
 		o.PartialsAfterSecs = DefaultPartialsAfter
+	}
+	if o.MaxUncommittedSecs == 0 {
+		o.MaxUncommittedSecs = DefaultMaxUncommittedSecs
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = DefaultWriteTimeout
 	}
 	return o
 }
@@ -129,6 +157,8 @@ type Server struct {
 	listener net.Listener
 	sessions map[*session]struct{}
 	closed   bool
+	// maxSessions is Options.MaxSessions with its default.
+	maxSessions int
 }
 
 type keyKind int
@@ -150,17 +180,29 @@ func New(opts Options) (*Server, error) {
 	if clock == nil {
 		clock = RealClock{}
 	}
+	maxSessions := opts.MaxSessions
+	if maxSessions == 0 {
+		maxSessions = DefaultMaxSessions
+	}
+	if maxSessions < 0 || opts.MaxTokens < 0 {
+		return nil, errors.New("MaxSessions and MaxTokens must be positive (0 takes the default)")
+	}
+	tokens := NewTokenStore(clock)
+	if opts.MaxTokens > 0 {
+		tokens.Max = opts.MaxTokens
+	}
 	s := &Server{
-		clock:    clock,
-		tokens:   NewTokenStore(clock),
-		keys:     map[string]keyKind{},
-		set:      set,
-		faults:   fs,
-		log:      log.New(io.Discard, "", 0),
-		sessions: map[*session]struct{}{},
-		record:   opts.Record,
-		scripts:  opts.Scripts,
-		tls:      opts.TLS,
+		clock:       clock,
+		tokens:      tokens,
+		maxSessions: maxSessions,
+		keys:        map[string]keyKind{},
+		set:         set,
+		faults:      fs,
+		log:         log.New(io.Discard, "", 0),
+		sessions:    map[*session]struct{}{},
+		record:      opts.Record,
+		scripts:     opts.Scripts,
+		tls:         opts.TLS,
 	}
 	scripted, err := scriptKeys(opts.Scripts)
 	if err != nil {
@@ -232,6 +274,7 @@ func (s *Server) Start(addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("fake server cannot listen on %s: %w", addr, err)
 	}
+	ln = sendBuffered{ln}
 	scheme := "http://"
 	if s.tls != nil {
 		ln, scheme = tls.NewListener(ln, s.tls), "https://"
@@ -269,14 +312,42 @@ func (s *Server) Close() error {
 	return hs.Shutdown(ctx)
 }
 
-func (s *Server) track(ss *session) bool {
+// track counts ss among the open sessions. It refuses while the server is
+// closing, or when maxSessions are open already (full).
+// sendBufferBytes caps each connection's kernel send buffer. Autotuning
+// would let it grow to megabytes for a client that reads nothing; the fake's
+// frames are small, and a commit's batch still fits many times over.
+const sendBufferBytes = 128 << 10
+
+// sendBuffered is a listener whose TCP connections have the capped send buffer.
+type sendBuffered struct{ net.Listener }
+
+func (l sendBuffered) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(sendBufferBytes) // best effort: the default is only larger
+	}
+	return c, err
+}
+
+func (s *Server) track(ss *session) (ok, full bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return false
+		return false, false
+	}
+	if len(s.sessions) >= s.maxSessions {
+		return false, true
 	}
 	s.sessions[ss] = struct{}{}
-	return true
+	return true, false
+}
+
+// Sessions is the number of sessions open now.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
 }
 
 func (s *Server) untrack(ss *session) {

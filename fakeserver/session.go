@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"sync"
 
 	"github.com/coder/websocket"
@@ -77,6 +78,12 @@ func (ss *session) run() {
 		ss.handle(typ, data)
 	}
 }
+
+// The texts of the fake's limits (U; choices queue-overflow, session-cap).
+const (
+	QueueOverflowText     = "Too much uncommitted audio: a session holds at most %.0f s; commit (or pause, in vad mode) more often."
+	ResourceExhaustedText = "Too many concurrent sessions: this server holds at most %d; close one and try again."
+)
 
 // zeroRetentionWarning is the live text (O, capture).
 const zeroRetentionWarning = "Zero retention mode was requested (enable_logging=false) but was not applied. This session is still being logged."
@@ -212,6 +219,14 @@ func (ss *session) takeAudio(audio []byte, commit, previousText gjson.Result) {
 		if !ss.stimulus(protocol.StimOversizeChunk, tooLarge) {
 			return
 		}
+	}
+
+	ss.mu.Lock()
+	held := ss.rec.secs() + ss.cfg.Format.Seconds(len(audio))
+	ss.mu.Unlock()
+	if held > ss.set.session.MaxUncommittedSecs+1e-9 { // choice queue-overflow
+		ss.fail(protocol.ErrQueueOverflow, fmt.Sprintf(QueueOverflowText, ss.set.session.MaxUncommittedSecs))
+		return
 	}
 
 	ss.mu.Lock()

@@ -27,7 +27,18 @@ var (
 	ErrTokenUsed      = errors.New("token already used")
 	ErrTokenExpired   = errors.New("token expired")
 	ErrTokenWrongType = errors.New("token of another type")
+	// ErrTooManyTokens refuses a mint: the store holds Max tokens already.
+	ErrTooManyTokens = errors.New("too many tokens")
 )
+
+// DefaultMaxTokens caps a TokenStore whose Max is zero: about 55 mints a
+// second for the 30 minutes a token is remembered (some 25 MB).
+const DefaultMaxTokens = 100000
+
+// tokenMemory is how long the store remembers a token after minting it:
+// its lifetime, then as long again, so that a token used late is still
+// refused as expired (not unknown) for a while.
+const tokenMemory = 2 * protocol.TokenLifetime
 
 // TokenStore mints and consumes single-use tokens on a clock.
 type TokenStore struct {
@@ -35,9 +46,13 @@ type TokenStore struct {
 	// NeverExpire and NeverConsume are set by faults.
 	NeverExpire  bool
 	NeverConsume bool
+	// Max tokens remembered at once; Mint refuses more (U; choice
+	// token-cap). DefaultMaxTokens if zero.
+	Max int
 
 	mu     sync.Mutex
 	tokens map[string]*Token
+	order  []*Token // in mint order, so the oldest are forgotten first
 }
 
 // NewTokenStore returns an empty store on clock.
@@ -45,13 +60,58 @@ func NewTokenStore(clock Clock) *TokenStore {
 	return &TokenStore{clock: clock, tokens: map[string]*Token{}}
 }
 
-// Mint creates a token of tokenType, remembering the host it was minted on.
+// Mint creates a token of tokenType, remembering the host it was minted on,
+// whatever the cap (TryMint is what the token endpoint uses).
 func (s *TokenStore) Mint(tokenType, host, key string) Token {
-	t := &Token{Value: protocol.TokenPrefix + randomHex(16), Type: tokenType, Host: host, MintedBy: key, MintedAt: s.clock.Now()}
+	t, _ := s.mint(tokenType, host, key, false)
+	return t
+}
+
+// TryMint is Mint, but refuses with ErrTooManyTokens when the store holds
+// Max tokens already.
+func (s *TokenStore) TryMint(tokenType, host, key string) (Token, error) {
+	return s.mint(tokenType, host, key, true)
+}
+
+// mint first forgets the tokens minted tokenMemory or more ago (unless they
+// never expire), then creates one.
+func (s *TokenStore) mint(tokenType, host, key string, capped bool) (Token, error) {
+	value := protocol.TokenPrefix + randomHex(16)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.clock.Now() // under the lock: mint order is time order
+	s.forgetLocked(now)
+	limit := s.Max
+	if limit == 0 {
+		limit = DefaultMaxTokens
+	}
+	if capped && len(s.tokens) >= limit {
+		return Token{}, ErrTooManyTokens
+	}
+	t := &Token{Value: value, Type: tokenType, Host: host, MintedBy: key, MintedAt: now}
 	s.tokens[t.Value] = t
-	return *t
+	s.order = append(s.order, t)
+	return *t, nil
+}
+
+// forgetLocked drops the tokens minted tokenMemory or more before now: a
+// token flood costs memory for 30 minutes on the clock, not for ever.
+func (s *TokenStore) forgetLocked(now time.Time) {
+	if s.NeverExpire {
+		return
+	}
+	for len(s.order) > 0 && now.Sub(s.order[0].MintedAt) >= tokenMemory {
+		delete(s.tokens, s.order[0].Value)
+		s.order[0] = nil // the array's front stays until append moves it; the token need not
+		s.order = s.order[1:]
+	}
+}
+
+// Len is the number of tokens the store remembers.
+func (s *TokenStore) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.tokens)
 }
 
 // Consume spends value for a socket of wantType. The first socket that opens

@@ -39,9 +39,13 @@ type heard struct {
 // (the words of the whole slots so far) is always a prefix of the segment's
 // committed text, which adds the last, shorter slot; and the same audio gives
 // the same words.
+//
+// It keeps only the slot being filled: a slot is heard once, when it is
+// whole, so a long segment costs its words, not its audio.
 type recogniser struct {
 	f     protocol.AudioFormat
-	audio []byte  // the open segment
+	size  int     // bytes in the open segment
+	slot  []byte  // the part of the open segment after its whole slots
 	start float64 // where it starts in the session's audio
 	whole int     // whole slots heard
 	words []heard // their words
@@ -51,25 +55,30 @@ type recogniser struct {
 
 // add appends audio to the open segment and hears the slots it completes.
 func (r *recogniser) add(audio []byte) {
-	r.audio = append(r.audio, audio...)
+	r.size += len(audio)
 	slot := r.f.Bytes(slotSecs)
-	for (r.whole+1)*slot <= len(r.audio) {
-		if w, ok := r.hear(r.whole, r.audio[r.whole*slot:(r.whole+1)*slot]); ok {
-			r.words = append(r.words, w)
+	for len(audio) > 0 {
+		take := min(slot-len(r.slot), len(audio))
+		r.slot = append(r.slot, audio[:take]...)
+		audio = audio[take:]
+		if len(r.slot) == slot {
+			if w, ok := r.hear(r.whole, r.slot); ok {
+				r.words = append(r.words, w)
+			}
+			r.whole++
+			r.slot = r.slot[:0]
 		}
-		r.whole++
 	}
 }
 
 // secs is the open segment's length.
-func (r *recogniser) secs() float64 { return r.f.Seconds(len(r.audio)) }
+func (r *recogniser) secs() float64 { return r.f.Seconds(r.size) }
 
 // partial is the open segment's text so far.
 func (r *recogniser) partial() string { return sentence(r.words, false) }
 
 // segment is a committed stretch of audio and what was heard in it.
 type segment struct {
-	audio []byte
 	start float64
 	words []heard
 }
@@ -78,14 +87,14 @@ type segment struct {
 // opens the next one where it ends.
 func (r *recogniser) commit() segment {
 	words := r.words
-	if rest := r.audio[r.whole*r.f.Bytes(slotSecs):]; len(rest) > 0 {
-		if w, ok := r.hear(r.whole, rest); ok {
+	if len(r.slot) > 0 {
+		if w, ok := r.hear(r.whole, r.slot); ok {
 			words = append(words, w)
 		}
 	}
-	seg := segment{audio: r.audio, start: r.start, words: words}
+	seg := segment{start: r.start, words: words}
 	r.start += r.secs()
-	r.audio, r.whole, r.words = nil, 0, nil
+	r.size, r.slot, r.whole, r.words = 0, r.slot[:0], 0, nil
 	return seg
 }
 

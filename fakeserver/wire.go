@@ -3,9 +3,11 @@ package fakeserver
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -41,13 +43,30 @@ type socketWire struct {
 	ctx  context.Context
 	conn *websocket.Conn
 	rec  Recorder
+	// A batch not written within timeout on clock means the client does not
+	// read: stall drops the connection (choice slow-reader).
+	clock   Clock
+	timeout time.Duration
+	stall   func()
 
 	mu     sync.Mutex // one writer at a time, and frames in Send order
 	closed atomic.Bool
 }
 
-func newSocketWire(ctx context.Context, conn *websocket.Conn, rec Recorder) *socketWire {
-	return &socketWire{ctx: ctx, conn: conn, rec: rec}
+// newSocketWire writes to conn; cancel ends the connection's context, which
+// drops it, when a batch stalls for timeout on clock.
+func newSocketWire(ctx context.Context, conn *websocket.Conn, rec Recorder, clock Clock, timeout time.Duration, cancel context.CancelFunc) *socketWire {
+	w := &socketWire{ctx: ctx, conn: conn, rec: rec, clock: clock, timeout: timeout}
+	w.stall = func() {
+		// Inside the clock's Advance (or a timer goroutine): record and cut,
+		// nothing that waits. A write blocked on a full socket buffer returns
+		// once the context ends, and the read loop ends with it.
+		if !w.closed.Swap(true) {
+			w.rec.Closed(closedByCut, 0, "", fmt.Sprintf("the client read nothing for %s: the fake dropped the connection", timeout))
+		}
+		cancel()
+	}
+	return w
 }
 
 // Send writes each frame as a JSON text frame. A failed write means the client
@@ -57,6 +76,11 @@ func newSocketWire(ctx context.Context, conn *websocket.Conn, rec Recorder) *soc
 func (w *socketWire) Send(batch ...frame) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if len(batch) == 0 || w.closed.Load() {
+		return
+	}
+	stall := w.clock.AfterFunc(w.timeout, w.stall)
+	defer stall.Stop()
 	for _, f := range batch {
 		if w.closed.Load() {
 			return
