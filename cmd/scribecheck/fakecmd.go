@@ -24,6 +24,11 @@ It prints its URL and a generated test key; point a client or
 A second generated key lacks the speech_to_text permission (it cannot mint
 realtime_scribe tokens). Origins are not checked, so browser apps can use it.
 
+Limits (each answered as a choice below says): --max-sessions open at once
+(session-cap), --max-uncommitted seconds of audio per session (queue-overflow),
+--write-timeout for a client that does not read (slow-reader), --max-tokens
+remembered (token-cap); frames over 4 MiB are closed with 1009.
+
 Bugs (--bug NAME), a server deciding wrongly:
 `)
 	writeFaults(&b, fakeserver.Bug)
@@ -73,6 +78,7 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	quiet := fs.Bool("quiet", false, "do not log each decision to stderr")
 	calibrate := fs.String("calibrate", "", "answer each stimulus as the target of this earlier run (its results.json or --out folder) did, per its INFO specs")
 	settings := addSessionFlags(fs)
+	limits := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -91,6 +97,9 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	opts := fakeserver.Options{APIKeys: keys, Faults: faults, Log: stderr, Session: session, Calibration: calib}
 	if *quiet {
 		opts.Log = nil
+	}
+	if err := limits(&opts); err != nil {
+		return err
 	}
 	srv, err := fakeserver.New(opts)
 	if err != nil {
@@ -127,5 +136,23 @@ func addSessionFlags(fs *flag.FlagSet) func() (fakeserver.SessionOptions, error)
 			return fakeserver.SessionOptions{}, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--auto-commit and --idle-timeout must be positive, --session-limit zero or positive")}
 		}
 		return fakeserver.SessionOptions{AutoCommitSecs: *autoCommit, IdleTimeout: *idle, SessionLimit: *limit, IdleIgnoresEmptyChunks: *emptyIdle}, nil
+	}
+}
+
+// addLimitFlags declares the fake's limits on fs; the function it returns
+// checks them and sets them in opts (after the session settings).
+func addLimitFlags(fs *flag.FlagSet) func(opts *fakeserver.Options) error {
+	sessions := fs.Int("max-sessions", fakeserver.DefaultMaxSessions, "sessions open at once; one more gets resource_exhausted and a close")
+	uncommitted := fs.Float64("max-uncommitted", fakeserver.DefaultMaxUncommittedSecs, "seconds of uncommitted audio a session may hold; past it queue_overflow and a close")
+	write := fs.Duration("write-timeout", fakeserver.DefaultWriteTimeout, "drop a client that reads nothing for this long while the fake has frames for it")
+	tokens := fs.Int("max-tokens", fakeserver.DefaultMaxTokens, "single-use tokens remembered at once (each for 30 minutes); past it minting answers 429")
+	return func(opts *fakeserver.Options) error {
+		if *sessions <= 0 || *tokens <= 0 || *uncommitted <= 0 || *write <= 0 {
+			return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--max-sessions, --max-tokens, --max-uncommitted and --write-timeout must be positive (got %d, %d, %g, %s)",
+				*sessions, *tokens, *uncommitted, *write)}
+		}
+		opts.MaxSessions, opts.MaxTokens = *sessions, *tokens
+		opts.Session.MaxUncommittedSecs, opts.Session.WriteTimeout = *uncommitted, *write
+		return nil
 	}
 }
