@@ -147,6 +147,7 @@ type Server struct {
 	faults     faults
 	auth       authenticator
 	log        *log.Logger
+	logs       bool // log is not the discarding default
 	record     Recording
 	scripts    map[string]Script
 	calib      calibration
@@ -216,7 +217,7 @@ func New(opts Options) (*Server, error) {
 		s.auth = fs.auth[i](s.auth)
 	}
 	if opts.Log != nil {
-		s.log = log.New(opts.Log, "fake: ", log.Ltime|log.Lmicroseconds)
+		s.log, s.logs = log.New(opts.Log, "fake: ", log.Ltime|log.Lmicroseconds), true
 	}
 	s.testKey = "sk_test_" + randomHex(20)
 	for _, k := range slices.Concat([]string{s.testKey}, opts.APIKeys, scripted) {
@@ -280,6 +281,9 @@ func (s *Server) Start(addr string) (string, error) {
 		ln, scheme = tls.NewListener(ln, s.tls), "https://"
 	}
 	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	if s.logs {
+		hs.ErrorLog = s.log // a handler's panic, recovered by net/http, shows in the fake's log
+	}
 	s.mu.Lock()
 	s.http, s.listener = hs, ln
 	s.mu.Unlock()
@@ -307,17 +311,26 @@ func (s *Server) Close() error {
 	if hs == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
 	defer cancel()
-	return hs.Shutdown(ctx)
+	if err := hs.Shutdown(ctx); err != nil {
+		// A half-open client that never finished its request would hold
+		// Shutdown until ReadHeaderTimeout: cut what is left.
+		return hs.Close()
+	}
+	return nil
 }
+
+// closeGrace is how long Close lets REST requests in flight finish.
+const closeGrace = time.Second
 
 // track counts ss among the open sessions. It refuses while the server is
 // closing, or when maxSessions are open already (full).
 // sendBufferBytes caps each connection's kernel send buffer. Autotuning
 // would let it grow to megabytes for a client that reads nothing; the fake's
-// frames are small, and a commit's batch still fits many times over.
-const sendBufferBytes = 128 << 10
+// frames are small, and a commit's batch still fits many times over. (At
+// 128 KiB, 15 s chunks took twice as long to be refused on loopback.)
+const sendBufferBytes = 512 << 10
 
 // sendBuffered is a listener whose TCP connections have the capped send buffer.
 type sendBuffered struct{ net.Listener }
