@@ -2,6 +2,8 @@ package probes
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,7 +51,7 @@ func Dial(ctx context.Context, url string, header http.Header, closeWait time.Du
 	c := &Conn{start: time.Now(), done: make(chan struct{}), notify: make(chan struct{}), closeWait: closeWait}
 	c.tl.URL = url
 	c.tl.RequestHeaders = header.Clone()
-	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: header})
+	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: header, HTTPClient: noRedirects(http.DefaultClient)})
 	c.tl.Upgrade.At = time.Since(c.start)
 	if resp != nil {
 		c.tl.Upgrade.Status = resp.StatusCode
@@ -60,7 +62,7 @@ func Dial(ctx context.Context, url string, header http.Header, closeWait time.Du
 		}
 	}
 	if err != nil {
-		c.tl.Upgrade.Err = err.Error()
+		c.tl.Upgrade.Err = describeDialErr(err)
 		c.tl.Upgrade.Unreachable = resp == nil && isUnreachable(err)
 		close(c.done)
 		return c
@@ -71,6 +73,25 @@ func Dial(ctx context.Context, url string, header http.Header, closeWait time.Du
 	c.stop = stop
 	go c.read(readCtx)
 	return c
+}
+
+// describeDialErr names a TLS failure, which the error's text buries.
+func describeDialErr(err error) string {
+	var hostErr x509.HostnameError
+	var authErr x509.UnknownAuthorityError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	switch {
+	case errors.As(err, &hostErr):
+		return "the TLS certificate is not for this host: " + err.Error()
+	case errors.As(err, &authErr) || errors.As(err, &certErr):
+		return "the TLS certificate is not trusted (self-signed or an unknown CA): " + err.Error()
+	case errors.As(err, &recErr):
+		return "the port does not speak TLS (use http:// or the TLS port): " + err.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no complete HTTP answer before the timeout: " + err.Error()
+	}
+	return err.Error()
 }
 
 // isUnreachable tells a refused or unroutable connection from a server that
@@ -262,6 +283,15 @@ func (c *Conn) SendRaw(ctx context.Context, typ websocket.MessageType, b []byte)
 		tl.Frames = slices.Insert(tl.Frames, i, f)
 	})
 	if err != nil {
+		if ctx.Err() == nil {
+			// A write fails when the socket is ending (an oversize frame, a
+			// close, a reset): let the reader record how before anyone
+			// closes it as ours.
+			select {
+			case <-c.done:
+			case <-time.After(c.closeWait):
+			}
+		}
 		return fmt.Errorf("sending a frame: %w", err)
 	}
 	return nil

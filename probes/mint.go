@@ -19,9 +19,13 @@ type Mint struct {
 	Status    int           `json:"status"`         // 0 when no HTTP answer came
 	Body      string        `json:"body,omitempty"` // the answer, up to 4 KiB; holds the token on success
 	Token     string        `json:"-"`
+	Header    http.Header   `json:"-"`               // the answer's headers (Content-Type, Location)
 	Err       string        `json:"error,omitempty"` // transport error or unusable answer
 	Took      time.Duration `json:"took_ns"`
 }
+
+// Cause names why minting did not give a token (ExplainHTTP).
+func (m Mint) Cause() HTTPCause { return ExplainHTTP(AtMint, m.Status, m.Header, m.Body) }
 
 // OK reports whether a token came back.
 func (m Mint) OK() bool { return m.Token != "" }
@@ -35,9 +39,9 @@ func (m Mint) Describe() string {
 	case m.OK():
 		return fmt.Sprintf("minted a %s token (HTTP %d)", m.TokenType, m.Status)
 	case m.Status != 0 && m.Err != "":
-		return fmt.Sprintf("minting a %s token answered HTTP %d, but %s: %s", m.TokenType, m.Status, m.Err, m.Body)
+		return fmt.Sprintf("minting a %s token answered HTTP %d, but %s (body: %s)", m.TokenType, m.Status, m.Err, SummarizeBody(m.Header, m.Body))
 	case m.Status != 0:
-		return fmt.Sprintf("minting a %s token answered HTTP %d: %s", m.TokenType, m.Status, m.Body)
+		return fmt.Sprintf("minting a %s token: %s", m.TokenType, m.Cause().Line(AtMint, m.Header, m.Body))
 	default:
 		return fmt.Sprintf("minting a %s token failed: %s", m.TokenType, m.Err)
 	}
@@ -59,14 +63,14 @@ func MintToken(ctx context.Context, client *http.Client, baseURL, apiKey, tokenT
 	if apiKey != "" {
 		req.Header.Set(protocol.APIKeyHeader, apiKey)
 	}
-	resp, err := client.Do(req)
+	resp, err := noRedirects(client).Do(req)
 	if err != nil {
 		m.Err = describeNetErr(err)
 		return m
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	m.Status, m.Body = resp.StatusCode, string(body)
+	m.Status, m.Body, m.Header = resp.StatusCode, string(body), resp.Header.Clone()
 	if err != nil {
 		m.Err = "reading the answer: " + err.Error()
 		return m
@@ -95,4 +99,12 @@ func describeNetErr(err error) string {
 		return "cancelled: " + err.Error()
 	}
 	return err.Error()
+}
+
+// noRedirects is client, answering a redirect with the 3xx itself: the API
+// does not redirect, and following one would send the key to another host.
+func noRedirects(client *http.Client) *http.Client {
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }

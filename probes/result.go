@@ -108,10 +108,12 @@ func classify(tl Timeline) (Outcome, string) {
 		return OutcomeUnreachable, tl.Upgrade.Err
 	case tl.Upgrade.Status == 0:
 		return OutcomeNoAnswer, "no HTTP answer to the upgrade: " + tl.Upgrade.Err
-	case tl.Upgrade.Status != http.StatusSwitchingProtocols && tl.Upgrade.Status != http.StatusUnauthorized && tl.Upgrade.Status != http.StatusForbidden:
-		return OutcomeUpgradeFailed, fmt.Sprintf("HTTP %d at the upgrade: %s", tl.Upgrade.Status, tl.shown(tl.Upgrade.Body, 200))
 	case tl.Upgrade.Status != http.StatusSwitchingProtocols:
-		return OutcomeRefusedAtUpgrade, fmt.Sprintf("HTTP %d at the upgrade: %s", tl.Upgrade.Status, tl.shown(tl.Upgrade.Body, 200))
+		line := tl.UpgradeCause().Line(AtUpgrade, tl.Upgrade.Header, tl.shown(tl.Upgrade.Body, 1<<10))
+		if tl.Upgrade.Status == http.StatusUnauthorized || tl.Upgrade.Status == http.StatusForbidden {
+			return OutcomeRefusedAtUpgrade, line // refused, by the API or by what stands before it (the cause says which)
+		}
+		return OutcomeUpgradeFailed, line
 	}
 	first, ok := tl.First()
 	switch {
@@ -140,9 +142,35 @@ func closeText(tl Timeline) string {
 		return ", socket left open"
 	case tl.Close.ByUs:
 		return ", then closed by us"
+	case tl.Close.Code < 0 && tl.Close.Err != "":
+		return ", then ended without a close frame (" + clip(tl.Close.Err, 200) + ")"
 	case tl.Close.Code < 0:
 		return ", then ended without a close frame"
 	default:
-		return fmt.Sprintf(", then close %d %q", tl.Close.Code, tl.Close.Reason)
+		return fmt.Sprintf(", then close %d%s %q", tl.Close.Code, closeName(tl.Close.Code), tl.Close.Reason)
 	}
+}
+
+// closeName says what an unusual close code means (RFC 6455 §7.4).
+func closeName(code int) string {
+	switch {
+	case code == 1001:
+		return " (going away: the server is shutting down or restarting)"
+	case code == 1005:
+		return " (no status: a close frame without a code)"
+	case code == 1009:
+		return " (message too big)"
+	case code == 1011:
+		return " (internal error: the server failed)"
+	case code == 1012 || code == 1013:
+		return " (the server is restarting or overloaded: try again later)"
+	case code >= 4000 && code <= 4999:
+		return " (application-defined: not a code the documented API sends)"
+	}
+	return ""
+}
+
+// UpgradeCause names why the upgrade did not answer 101 (ExplainHTTP).
+func (t Timeline) UpgradeCause() HTTPCause {
+	return ExplainHTTP(AtUpgrade, t.Upgrade.Status, t.Upgrade.Header, t.Upgrade.Body)
 }

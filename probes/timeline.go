@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
@@ -77,6 +78,8 @@ func ParseFrame(at time.Duration, binary bool, raw []byte) Frame {
 	switch {
 	case binary:
 		f.ParseErr = fmt.Sprintf("binary frame of %d bytes; the protocol sends JSON text only", len(raw))
+	case !utf8.Valid(raw):
+		f.ParseErr = "a text frame that is not valid UTF-8 (RFC 6455 requires UTF-8 text)"
 	case !gjson.ValidBytes(raw):
 		f.ParseErr = "not JSON"
 	case !gjson.ParseBytes(raw).IsObject():
