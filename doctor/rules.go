@@ -63,9 +63,9 @@ func diagnose(d *reports.Diagnosis, results map[string][]probes.Result, o Option
 	switch {
 	case !headerWorks && header.Skip == "" && header.Fault == "":
 		problem()
-		say(reports.Finding{Cause: "The API key is refused on the realtime socket (xi-api-key header): " + header.Detail,
-			Fix:        "Check ELEVENLABS_API_KEY: a deleted or mistyped key, or a residency key used on the global host, gets this. Keys need the speech_to_text permission.",
-			Confidence: Observed, Evidence: outcomes(results, probes.PathHeader.Name)})
+		f := headerFinding(header)
+		f.Evidence = outcomes(results, probes.PathHeader.Name)
+		say(f)
 	case fresh.Fault != "":
 		problem()
 		say(reports.Finding{Cause: "No realtime_scribe token could be minted with this key: " + fresh.Fault,
@@ -249,4 +249,25 @@ func sampleCount(paths []reports.PathRow, path, metric string) int {
 		}
 	}
 	return 0
+}
+
+// headerFinding names why the header path did not open a session: the key
+// only when the API itself refused it; a wrong host, path or proxy when the
+// upgrade got another HTTP answer; a broken server otherwise.
+func headerFinding(header probes.Result) reports.Finding {
+	tl, _ := header.Decisive()
+	if st := tl.Upgrade.Status; st != 0 && st != 101 {
+		if c := tl.UpgradeCause(); !c.Auth {
+			return reports.Finding{Cause: "This target does not answer as the Scribe realtime API (not an API key problem): " + header.Detail,
+				Fix: strings.ToUpper(c.Fix[:1]) + c.Fix[1:] + ".", Confidence: Observed}
+		}
+	}
+	if header.Outcome.Refused() {
+		return reports.Finding{Cause: "The API key is refused on the realtime socket (xi-api-key header): " + header.Detail,
+			Fix:        "Check ELEVENLABS_API_KEY: a deleted or mistyped key, or a residency key used on the global host, gets this. Keys need the speech_to_text permission.",
+			Confidence: Observed}
+	}
+	return reports.Finding{Cause: "The realtime socket does not work on this target (the server misbehaves; the key was not refused): " + header.Detail,
+		Fix:        "Check that --target is the Scribe API or a scribecheck fake, and that no proxy stands in the way; if it is the API, retry later and report it with this report attached.",
+		Confidence: Observed}
 }

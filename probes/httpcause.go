@@ -57,7 +57,7 @@ func ExplainHTTP(stage string, status int, header http.Header, body string) HTTP
 	switch {
 	case status == http.StatusSwitchingProtocols && stage == AtUpgrade:
 		c.Name, c.Fix = "upgraded to a WebSocket", "nothing"
-	case status == http.StatusOK && stage == AtMint:
+	case status == http.StatusOK && stage == AtMint && gjson.Get(body, "token").Type == gjson.String:
 		c.Name, c.Fix = "a token was minted", "nothing"
 	case status >= 200 && status < 300:
 		c.Name = "no upgrade: a web server, not a WebSocket endpoint, answers " + where

@@ -115,6 +115,9 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return exitCode(err, stderr)
 		}
 		defer tgt.Stop()
+		if err := targets.Reachable(ctx, tgt.Target); err != nil {
+			return exitCode(err, stderr) // a silent port would cost every path its timeout
+		}
 		opts.Target, opts.Probe = tgt.Target, tgt.Probe
 		opts.Probe.AudioSeconds = *audio
 		opts.Probe.Query = probes.DefaultQuery()

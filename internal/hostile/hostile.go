@@ -11,6 +11,8 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/binary"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +20,9 @@ import (
 	"testing"
 	"time"
 )
+
+// quiet drops a TLS server's log of the handshakes its clients refuse.
+var quiet = log.New(io.Discard, "", 0)
 
 // listen opens a loopback listener that closes with the test.
 func listen(t testing.TB, host string) net.Listener {
@@ -255,6 +260,7 @@ func TLS(t testing.TB, host string, cfg *tls.Config, h http.Handler) string {
 	srv := httptest.NewUnstartedServer(h)
 	srv.Listener = listen(t, host)
 	srv.TLS = cfg
+	srv.Config.ErrorLog = quiet // the refused handshakes are the point
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv.URL
@@ -264,7 +270,9 @@ func TLS(t testing.TB, host string, cfg *tls.Config, h http.Handler) string {
 // which no client trusts.
 func SelfSigned(t testing.TB, h http.Handler) string {
 	t.Helper()
-	srv := httptest.NewTLSServer(h)
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = quiet
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

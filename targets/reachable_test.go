@@ -1,0 +1,70 @@
+package targets
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/internal/hostile"
+	"github.com/scribecheck/scribecheck/internal/tlscert"
+	"github.com/scribecheck/scribecheck/probes"
+)
+
+// The pre-flight finds, within its bound, a target that does not answer
+// HTTP, and lets any HTTP answer through for the probes to name.
+func TestReachableNeedsAnHTTPAnswer(t *testing.T) {
+	t.Parallel()
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	gone := "http://" + closed.Addr().String()
+	closed.Close()
+	pair, err := tlscert.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	const bound = time.Second
+	for _, c := range []struct {
+		name string
+		base func(t *testing.T) string
+		says string // "" for reachable
+	}{
+		{"closed port", func(*testing.T) string { return gone }, "check the host and port"},
+		{"silent port", hostileSilent, "sent no HTTP answer within 1 s"},
+		{"trickle", func(t *testing.T) string { return hostile.Trickle(t, 100*time.Millisecond) }, "sent no HTTP answer"},
+		{"self-signed", func(t *testing.T) string { return hostile.SelfSigned(t, ok) }, "TLS certificate is not trusted"},
+		{"wrong host", func(t *testing.T) string {
+			return hostile.TLS(t, "127.0.0.2", &tls.Config{Certificates: []tls.Certificate{pair.Server}}, ok)
+		}, "TLS certificate"},
+		{"TLS to plain HTTP", func(t *testing.T) string {
+			return strings.Replace(hostile.Status(t, 404, nil, ""), "http://", "https://", 1)
+		}, "does not speak TLS"},
+		{"web server 404", func(t *testing.T) string { return hostile.Status(t, 404, nil, "no") }, ""},
+		{"redirect", func(t *testing.T) string { return hostile.Redirect(t, 301, "http://elsewhere.invalid") }, ""},
+		{"upgrade then silence", func(t *testing.T) string { return hostile.Upgraded(t, hostile.Hold) }, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			base := c.base(t)
+			start := time.Now()
+			err := reachable(context.Background(), probes.Target{BaseURL: base}, bound)
+			took := time.Since(start)
+			t.Logf("%v: %v", took, err)
+			if took > bound*2+5*time.Second {
+				t.Errorf("took %v with a bound of %v", took, bound)
+			}
+			switch {
+			case c.says == "" && err != nil:
+				t.Errorf("an HTTP answer is reachable: %v", err)
+			case c.says != "" && (exitcode.Of(err) != exitcode.Unreachable || !strings.Contains(err.Error(), c.says)):
+				t.Errorf("got %v (exit %d), want exit 3 saying %q", err, exitcode.Of(err), c.says)
+			}
+		})
+	}
+}
+
+func hostileSilent(t *testing.T) string { return hostile.Silent(t) }
