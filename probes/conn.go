@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/scribecheck/scribecheck/internal/crash"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -94,6 +96,9 @@ func describeDialErr(err error) string {
 	return err.Error()
 }
 
+// parseFrame is ParseFrame; a test swaps it to inject a panic.
+var parseFrame = ParseFrame
+
 // isUnreachable tells a refused or unroutable connection from a server that
 // answered badly.
 func isUnreachable(err error) bool {
@@ -117,6 +122,23 @@ func (c *Conn) Upgraded() bool { return c.ws != nil }
 
 func (c *Conn) read(ctx context.Context) {
 	defer close(c.done)
+	defer func() {
+		// A panic here would kill the whole process with a Go stack: it
+		// ends this socket instead, as a harness fault named in one line.
+		if v := recover(); v != nil {
+			c.mu.Lock()
+			redact := c.tl.redact
+			c.mu.Unlock()
+			line := crash.Report("", "the frame reader", v, debug.Stack(), redact)
+			c.record(func(tl *Timeline) {
+				tl.Err = line
+				if tl.Close == nil {
+					tl.Close = &Close{At: time.Since(c.start), Code: -1, Err: line}
+				}
+			})
+			_ = c.ws.CloseNow()
+		}
+	}()
 	for {
 		typ, data, err := c.ws.Read(ctx)
 		at := time.Since(c.start)
@@ -136,7 +158,7 @@ func (c *Conn) read(ctx context.Context) {
 			})
 			return
 		}
-		f := ParseFrame(at, typ == websocket.MessageBinary, data)
+		f := parseFrame(at, typ == websocket.MessageBinary, data)
 		c.record(func(tl *Timeline) { tl.Frames = append(tl.Frames, f) })
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"os"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -171,5 +173,24 @@ func TestHostileWebServer404(t *testing.T) {
 	wantDetail(t, res, OutcomeUpgradeFailed, "HTTP 404 at the upgrade", "host or path is wrong", `titled "Error response"`)
 	if strings.Contains(res.Detail, "\n") || strings.Contains(res.Detail, "<h1>") {
 		t.Errorf("the page is dumped into the detail: %q", res.Detail)
+	}
+}
+
+// A panic in the frame reader's goroutine (a scribecheck bug) would end the
+// process with a Go stack: it ends the socket instead, named in one ERROR
+// line. Not parallel: it swaps the package's parser while no other test runs.
+func TestPanicInTheReaderIsOneErrorLine(t *testing.T) {
+	parseFrame = func(time.Duration, bool, []byte) Frame { panic("injected: a parser bug") }
+	defer func() { parseFrame = ParseFrame }()
+	res := probeHostile(t, hostile.Frames(t, []byte(`{"message_type":"session_started"}`)), PathNone)
+	tl, _ := res.Decisive()
+	if !strings.HasPrefix(tl.Err, "ERROR: scribecheck bug: the frame reader panicked: injected: a parser bug") || strings.Contains(tl.Err, "\n") {
+		t.Errorf("timeline error %q", tl.Err)
+	}
+	wantDetail(t, res, OutcomeDropped, "ERROR: scribecheck bug", "please report it")
+	if m := regexp.MustCompile(`the stack is in (\S+):`).FindStringSubmatch(tl.Err); m == nil {
+		t.Errorf("no stack file named: %q", tl.Err)
+	} else {
+		_ = os.Remove(m[1])
 	}
 }

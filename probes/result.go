@@ -143,7 +143,7 @@ func closeText(tl Timeline) string {
 	case tl.Close.ByUs:
 		return ", then closed by us"
 	case tl.Close.Code < 0 && tl.Close.Err != "":
-		return ", then ended without a close frame (" + clip(tl.Close.Err, 200) + ")"
+		return ", then ended without a close frame (" + clip(tl.Close.Err, 400) + ")"
 	case tl.Close.Code < 0:
 		return ", then ended without a close frame"
 	default:

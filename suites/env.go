@@ -22,6 +22,11 @@ type Env struct {
 	Redactor *reports.Redactor
 	// Strict turns NON-STRICT deviations into failures.
 	Strict bool
+	// CrashDir receives the stack of a spec that panicked (a scribecheck
+	// bug); the temporary folder if empty.
+	CrashDir string
+	// InjectPanic is a spec ID whose body panics (tests of the crash path).
+	InjectPanic string
 
 	frames  frameLog
 	schemas *protocol.Schemas
@@ -42,6 +47,8 @@ const (
 	entryBlocked     = "scribecheck.blocked"
 	entryReaction    = "scribecheck.reaction"
 	entryFlaky       = "scribecheck.flaky"
+	entryHarness     = "scribecheck.harness"
+	entryBug         = "scribecheck.bug"
 )
 
 // Spec is the running spec's handle: its case and the run's environment.

@@ -68,6 +68,8 @@ func Results(report types.Report, env *Env, cases []Case) []reports.SpecResult {
 			r.Message = fmt.Sprintf("its probe failed on a timeout, passed on try %d (--retries)", r.Attempts)
 		case sr.State == types.SpecStatePassed:
 			r.Verdict = reports.OK
+		case sr.State == types.SpecStateFailed && entries[entryHarness] != "":
+			r.Verdict, r.Message = reports.Error, "panicked: "+entries[entryHarness]
 		case sr.State == types.SpecStateFailed:
 			r.Verdict, r.Message = reports.Failed, sr.Failure.Message
 			if sr.NumAttempts > 1 && !strings.HasPrefix(r.Message, notRetried) {

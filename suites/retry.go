@@ -3,9 +3,13 @@ package suites
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"sync"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/scribecheck/scribecheck/internal/crash"
 )
 
 // Retries (--retries N) are for failures on a timeout only, the flakiness a
@@ -37,7 +41,39 @@ func runAttempt(ctx ginkgo.SpecContext, env *Env, c Case) {
 			env.attempts.set(c.ID, attempt{failed: r.Failed(), timedOut: s.timedOut, message: r.Failure.Message})
 		})
 	}
+	defer func() {
+		if v := recover(); v != nil {
+			env.specPanicked(c, v, debug.Stack())
+		}
+	}()
+	if env.InjectPanic == c.ID {
+		panic("injected by " + InjectPanicEnv + " (a test of the crash path)")
+	}
 	c.Body(ctx, s)
+}
+
+// InjectPanicEnv names a spec whose body panics, or "main" for the command
+// itself: how the tests prove a scribecheck bug prints one ERROR line.
+const InjectPanicEnv = "SCRIBECHECK_INJECT_PANIC"
+
+// specPanicked ends a spec whose body panicked as a harness fault (verdict
+// ERROR) with one line and no Go stack on the terminal: Ginkgo prints a
+// panic's full stack. A HarnessFault is the spec's own verdict; any other
+// panic is a scribecheck bug, its stack written to a file. Ginkgo's own
+// panics (Fail, Skip) go on to Ginkgo.
+func (env *Env) specPanicked(c Case, v any, stack []byte) {
+	if _, ok := v.(types.GinkgoError); ok {
+		panic(v)
+	}
+	line := ""
+	if h, ok := v.(HarnessFault); ok {
+		line = h.Error()
+	} else {
+		line = crash.Report(env.CrashDir, "spec "+c.ID, v, stack, env.Redactor.Redact)
+		ginkgo.AddReportEntry(entryBug, line, ginkgo.ReportEntryVisibilityNever)
+	}
+	ginkgo.AddReportEntry(entryHarness, line, ginkgo.ReportEntryVisibilityNever)
+	ginkgo.Fail(line)
 }
 
 func (a *attempts) get(id string) (attempt, bool) {

@@ -34,6 +34,8 @@ type Outcome struct {
 	Results []reports.SpecResult
 	// TimedOut says, when the run hit its timeout, how far it got.
 	TimedOut string
+	// Bugs are the ERROR lines of specs that panicked: scribecheck's bugs.
+	Bugs []string
 }
 
 // ValidateSelection checks --label-filter and --focus before anything runs
@@ -93,6 +95,13 @@ func Run(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Outcome, error) {
 	ginkgo.RunSpecs(t, "scribecheck", suiteConfig, reporterConfig)
 
 	out := Outcome{Results: Results(report, env, cases)}
+	for _, sr := range report.SpecReports {
+		for _, e := range sr.ReportEntries {
+			if e.Name == entryBug {
+				out.Bugs = append(out.Bugs, e.StringRepresentation())
+			}
+		}
+	}
 	if timedOut(report) {
 		notRun := 0
 		for i, r := range out.Results {

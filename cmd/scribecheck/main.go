@@ -11,9 +11,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
+	"github.com/scribecheck/scribecheck/internal/crash"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 )
 
@@ -40,7 +42,8 @@ any http(s)://HOST[:PORT] works too. Live and URL targets take the API key from
 ELEVENLABS_API_KEY. Secrets never appear in any output: they show as sk_…9f2c.
 
 Exit codes (run, doctor, client, sdks, proxy, replay, load): 0 all MUST specs passed, or healthy; 1 a conformance or auth failure; 2 usage or
-configuration error; 3 the target could not be reached.
+configuration error; 3 the target could not be reached (or did not answer HTTP); 4 a bug of scribecheck
+(one ERROR line; the stack is in a file it names).
 `
 
 func main() {
@@ -49,8 +52,38 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run dispatches a command and maps its error to an exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// run dispatches a command and maps its error to an exit code. A panic is a
+// bug of scribecheck: one ERROR line, the stack in a file, exit 4.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if v := recover(); v != nil {
+			where := "scribecheck"
+			if len(args) > 0 {
+				where += " " + args[0]
+			}
+			fmt.Fprintln(stderr, crash.Report(outFlag(args), where, v, debug.Stack(), nil))
+			code = exitcode.Internal
+		}
+	}()
+	return dispatch(ctx, args, stdout, stderr)
+}
+
+// outFlag is the value of --out in args, where a crash's stack goes.
+func outFlag(args []string) string {
+	for i, a := range args {
+		for _, name := range []string{"--out", "-out"} {
+			if a == name && i+1 < len(args) {
+				return args[i+1]
+			}
+			if v, ok := strings.CutPrefix(a, name+"="); ok {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitcode.Usage
@@ -79,7 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = listCommand(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 && rest[0] != "" {
-			return run(ctx, []string{rest[0], "--help"}, stdout, stderr)
+			return dispatch(ctx, []string{rest[0], "--help"}, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -100,6 +100,10 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	env := &suites.Env{Running: *tgt}
 	writeCalibrated(stdout, env.Fake)
 	env.Strict = *strict
+	env.CrashDir, env.InjectPanic = *out, os.Getenv(suites.InjectPanicEnv)
+	if env.InjectPanic == "main" {
+		panic("injected by " + suites.InjectPanicEnv + " (a test of the crash path)")
+	}
 	env.Probe.Slow = *slow
 	if err := targets.Reachable(ctx, env.Target); err != nil {
 		return exitCode(err, stderr)
@@ -142,6 +146,10 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	if known != nil {
 		code = applyKnownFailing(known, *knownFile, ran.Results, *strict, code, stdout)
+	}
+	for _, line := range ran.Bugs { // last, where the eye lands: a bug of ours, not the target's
+		fmt.Fprintln(stderr, env.Redactor.Redact(line))
+		code = exitcode.Internal
 	}
 	return code
 }

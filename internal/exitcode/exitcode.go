@@ -13,6 +13,9 @@ const (
 	Failed      = 1
 	Usage       = 2
 	Unreachable = 3
+	// Internal is a bug of scribecheck itself (a panic), printed as one
+	// ERROR line with the stack in a file.
+	Internal = 4
 )
 
 // Error carries the exit code a failure maps to.
