@@ -35,7 +35,9 @@ func TestHostileTargetsExitCodes(t *testing.T) {
 		{"run, self-signed TLS", "run", func(t *testing.T) string { return hostile.SelfSigned(t, ok) }, 3, "TLS certificate is not trusted", 30 * time.Second},
 		{"doctor, web server 404", "doctor", webServer, 1, "host or path is wrong", 60 * time.Second},
 		{"doctor, gateway 502", "doctor", func(t *testing.T) string { return hostile.Status(t, http.StatusBadGateway, nil, "") }, 1, "a proxy or gateway in the way", 60 * time.Second},
-		{"doctor, redirect", "doctor", func(t *testing.T) string { return hostile.Redirect(t, http.StatusMovedPermanently, "https://elsewhere.invalid") }, 1, "redirect to https://elsewhere.invalid", 60 * time.Second},
+		{"doctor, redirect", "doctor", func(t *testing.T) string {
+			return hostile.Redirect(t, http.StatusMovedPermanently, "https://elsewhere.invalid")
+		}, 1, "redirect to https://elsewhere.invalid", 60 * time.Second},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
