@@ -52,7 +52,8 @@ Live budget: each path that opens a session streams --audio-secs of synthetic sp
 states what was spent.
 
 Exit codes: 0 healthy; 1 a problem found (a refused key or token, a URL error,
-a missed --slo); 2 usage; 3 the host cannot be reached (network, not auth).
+a missed --slo); 2 usage; 3 the host cannot be reached (network, not auth), or sends no
+HTTP answer within 5 s, or its TLS certificate is not trusted; 4 a bug of scribecheck (one ERROR line).
 `
 
 func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
