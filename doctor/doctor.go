@@ -94,6 +94,16 @@ func Run(ctx context.Context, o Options) reports.Diagnosis {
 	return d
 }
 
+// NotReached is the diagnosis of a target that failed the pre-flight
+// (targets.Reachable): no path was run.
+func NotReached(t probes.Target, err error, red *reports.Redactor) reports.Diagnosis {
+	red.Add(t.APIKey)
+	d := reports.Diagnosis{SchemaVersion: 1, Tool: "scribecheck doctor", Target: t.Name,
+		BaseURL: t.BaseURL, StartedAt: time.Now().UTC(), Repeat: 1}
+	unreachable(&d, red.Redact(err.Error()), []string{"pre-flight: an HTTP request on the socket's path, before any auth path ran"})
+	return d
+}
+
 // userTokenPath probes the user's token: ?token=T and no header.
 func userTokenPath(token string) probes.AuthPath {
 	return probes.CustomPath(UserTokenPath, "your token on ?token= and no header", probes.ExpectSession,

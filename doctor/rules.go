@@ -48,11 +48,7 @@ func diagnose(d *reports.Diagnosis, results map[string][]probes.Result, o Option
 
 	// Below the upgrade everywhere: the network or the host, not auth.
 	if belowUpgrade(results) {
-		d.Status = Unreachable
-		d.Summary = "No path got past the connection: the problem is the network or the host, not authentication."
-		say(reports.Finding{Cause: "The target cannot be reached: " + firstNetError(results),
-			Fix:        "Check the host name and port, DNS, proxies and firewalls; a residency key needs its own host (api.eu.residency.elevenlabs.io, …).",
-			Confidence: Observed, Evidence: outcomes(results, probes.PathHeader.Name, probes.PathTokenQuery.Name)})
+		unreachable(d, firstNetError(results), outcomes(results, probes.PathHeader.Name, probes.PathTokenQuery.Name))
 		return
 	}
 	d.Status = Healthy
@@ -270,4 +266,13 @@ func headerFinding(header probes.Result) reports.Finding {
 	return reports.Finding{Cause: "The realtime socket does not work on this target (the server misbehaves; the key was not refused): " + header.Detail,
 		Fix:        "Check that --target is the Scribe API or a scribecheck fake, and that no proxy stands in the way; if it is the API, retry later and report it with this report attached.",
 		Confidence: Observed}
+}
+
+// unreachable makes d the verdict on a target that cannot be reached.
+func unreachable(d *reports.Diagnosis, why string, evidence []string) {
+	d.Status = Unreachable
+	d.Summary = "No path got past the connection: the problem is the network or the host, not authentication."
+	d.Findings = append(d.Findings, reports.Finding{Cause: "The target cannot be reached: " + why,
+		Fix:        "Check the host name and port, DNS, proxies and firewalls; a residency key needs its own host (api.eu.residency.elevenlabs.io, …).",
+		Confidence: Observed, Evidence: evidence})
 }

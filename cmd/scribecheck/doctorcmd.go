@@ -116,14 +116,18 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return exitCode(err, stderr)
 		}
 		defer tgt.Stop()
-		if err := targets.Reachable(ctx, tgt.Target); err != nil {
-			return exitCode(err, stderr) // a silent port would cost every path its timeout
-		}
 		opts.Target, opts.Probe = tgt.Target, tgt.Probe
 		opts.Probe.AudioSeconds = *audio
 		opts.Probe.Query = probes.DefaultQuery()
 		opts.Probe.Query.Set(protocol.ParamModelID, *model)
-		d = doctor.Run(ctx, opts)
+		if err := targets.Reachable(ctx, tgt.Target); err != nil {
+			if exitcode.Of(err) != exitcode.Unreachable {
+				return exitCode(err, stderr)
+			}
+			d = doctor.NotReached(tgt.Target, err, red) // a silent port would cost every path its timeout
+		} else {
+			d = doctor.Run(ctx, opts)
+		}
 	}
 	files, werr := reports.WriteDiagnosis(*out, d, red)
 	printDiagnosis(stdout, d, red)
