@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/scribecheck/scribecheck/probes"
@@ -100,7 +101,8 @@ func NotReached(t probes.Target, err error, red *reports.Redactor) reports.Diagn
 	red.Add(t.APIKey)
 	d := reports.Diagnosis{SchemaVersion: 1, Tool: "scribecheck doctor", Target: t.Name,
 		BaseURL: t.BaseURL, StartedAt: time.Now().UTC(), Repeat: 1}
-	unreachable(&d, red.Redact(err.Error()), []string{"pre-flight: an HTTP request on the socket's path, before any auth path ran"})
+	why := strings.TrimPrefix(err.Error(), "target "+t.BaseURL+" cannot be reached: ")
+	unreachable(&d, red.Redact(why), []string{"pre-flight: an HTTP request on the socket's path, before any auth path ran"})
 	return d
 }
 
