@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -64,13 +65,32 @@ func (c *Conn) Commit(ctx context.Context, sampleRate int) error {
 	return c.Send(ctx, protocol.AudioChunk{MessageType: protocol.InputAudioChunk, Commit: true, SampleRate: sampleRate})
 }
 
-// Ping sends a WebSocket ping and waits for the pong.
+// Ping sends a WebSocket ping and waits for the pong, at most pingWait and
+// not past the end of the socket: the pong is read by the socket's reader,
+// so once that has ended no pong can come (a run under load hung here for
+// its whole 120 s when a socket was cut).
 func (c *Conn) Ping(ctx context.Context) error {
 	if c.ws == nil {
 		return fmt.Errorf("not connected")
 	}
-	return c.ws.Ping(ctx)
+	ctx, cancel := context.WithTimeout(ctx, pingWait)
+	defer cancel()
+	go func() {
+		select {
+		case <-c.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if err := c.ws.Ping(ctx); err != nil {
+		return fmt.Errorf("no pong: %w", err)
+	}
+	return nil
 }
+
+// pingWait bounds the wait for a pong, as Options.Timeout's default bounds
+// the wait for a frame.
+const pingWait = 10 * time.Second
 
 // BarrierType is the message_type of the barrier frame: no such type exists,
 // so a server answers input_error (O) after handling everything sent before.
