@@ -1,6 +1,7 @@
 package fakeserver
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -68,15 +69,49 @@ func (ss *session) run() {
 	}
 	ss.mu.Unlock()
 	for {
-		typ, data, err := ss.conn.Read(ss.ctx)
+		typ, buf, err := ss.readFrame()
 		if err != nil {
 			ss.srv.log.Printf("session %s ended: %v", ss.id, err)
 			recordReadEnd(ss.sock.rec, err)
 			return
 		}
-		ss.sock.rec.Frame(true, typ == websocket.MessageBinary, data)
-		ss.handle(typ, data)
+		ss.sock.rec.Frame(true, typ == websocket.MessageBinary, buf.Bytes())
+		ss.handle(typ, buf.Bytes())
+		putBuf(&frameBufs, buf)
 	}
+}
+
+// Client frames and their decoded audio are read into pooled buffers, used
+// only while the frame is handled (nothing keeps them: the recogniser and
+// the recorders copy). A fresh slice per frame (websocket.Conn.Read reads
+// with io.ReadAll) was a quarter of the fake's CPU under load, with the GC
+// it caused (bench profile).
+var frameBufs, audioBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}, sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// pooledBufMax: a buffer that grew past this (a huge frame) is dropped, not
+// kept in the pool.
+const pooledBufMax = 64 << 10
+
+func putBuf(pool *sync.Pool, b *bytes.Buffer) {
+	if b.Cap() <= pooledBufMax {
+		pool.Put(b)
+	}
+}
+
+// readFrame reads the next client frame into a pooled buffer; the caller
+// puts it back.
+func (ss *session) readFrame() (websocket.MessageType, *bytes.Buffer, error) {
+	typ, r, err := ss.conn.Reader(ss.ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	buf := frameBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		putBuf(&frameBufs, buf)
+		return 0, nil, err
+	}
+	return typ, buf, nil
 }
 
 // The texts of the fake's limits (U; choices queue-overflow, session-cap).
@@ -107,6 +142,7 @@ func (ss *session) handle(typ websocket.MessageType, data []byte) {
 		return
 	}
 	f := readClientFrame(msg)
+	f.raw = data
 	if f.messageType.Type != gjson.String {
 		ss.inputError(protocol.InvalidProtocolMessageText)
 		return
@@ -121,6 +157,17 @@ func (ss *session) handle(typ websocket.MessageType, data []byte) {
 // clientFrame holds the fields of a client frame the fake reads.
 type clientFrame struct {
 	messageType, audio, commit, previousText gjson.Result
+	raw                                      []byte // the frame the Results index
+}
+
+// audioText is audio_base_64 as it sits in the frame, without a copy, or
+// false when it holds JSON escapes (then only its Str is the text).
+func (f clientFrame) audioText() ([]byte, bool) {
+	raw, i := f.audio.Raw, f.audio.Index
+	if len(raw) != len(f.audio.Str)+2 || i <= 0 || i+len(raw) > len(f.raw) || f.raw[i] != '"' {
+		return nil, false
+	}
+	return f.raw[i+1 : i+len(raw)-1], true
 }
 
 // readClientFrame finds the fields in one pass over the frame. The audio is
@@ -192,7 +239,17 @@ func (ss *session) audioChunk(msg clientFrame) {
 		}
 		commit = gjson.Result{}
 	}
-	audio, err := base64.StdEncoding.DecodeString(b64.Str)
+	text, ok := msg.audioText()
+	if !ok {
+		text = []byte(b64.Str)
+	}
+	buf := audioBufs.Get().(*bytes.Buffer)
+	defer putBuf(&audioBufs, buf)
+	buf.Reset()
+	buf.Grow(base64.StdEncoding.DecodedLen(len(text)))
+	audio := buf.AvailableBuffer()[:base64.StdEncoding.DecodedLen(len(text))]
+	n, err := base64.StdEncoding.Decode(audio, text)
+	audio = audio[:n]
 	if err != nil { // choice bad-base64
 		if !ss.stimulus(protocol.StimBadBase64, ss.refuse("audio_base_64 is not valid base64: "+err.Error())) {
 			return
