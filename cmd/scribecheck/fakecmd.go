@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
@@ -76,6 +78,7 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.Var(&bugs, "bug", "misbehave like a broken server (repeatable): "+joinNames(fakeserver.Bug))
 	fs.Var(&deviations, "deviate", "deviate from the protocol's form (repeatable): "+joinNames(fakeserver.Deviation))
 	quiet := fs.Bool("quiet", false, "do not log each decision to stderr")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the fake to this file until it stops (go tool pprof reads it)")
 	calibrate := fs.String("calibrate", "", "answer each stimulus as the target of this earlier run (its results.json or --out folder) did, per its INFO specs")
 	settings := addSessionFlags(fs)
 	limits := addLimitFlags(fs)
@@ -119,6 +122,13 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(faults) > 0 {
 		fmt.Fprintf(stdout, "faults on: %s\n", strings.Join(faults, ", "))
 	}
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "shutting down")
 	return srv.Close()
@@ -155,4 +165,18 @@ func addLimitFlags(fs *flag.FlagSet) func(opts *fakeserver.Options) error {
 		opts.Session.MaxUncommittedSecs, opts.Session.WriteTimeout = *uncommitted, *write
 		return nil
 	}
+}
+
+// startCPUProfile profiles the fake until the returned function runs: the
+// bench's figures say how fast, the profile says where the time goes.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--cpuprofile: %w", err)}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }
