@@ -12,7 +12,7 @@ import (
 // run does without pulling in Ginkgo.
 func TestOnlySuitesImportGinkgo(t *testing.T) {
 	const mod = "github.com/scribecheck/scribecheck/"
-	for _, pkg := range []string{"targets", "probes", "doctor", "reports", "fakeserver", "protocol", "internal/exitcode"} {
+	for _, pkg := range []string{"targets", "probes", "doctor", "reports", "fakeserver", "protocol", "internal/exitcode", "load", "bench"} {
 		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", mod+pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
