@@ -81,6 +81,7 @@ func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	auth := fs.String("auth", string(load.Header), "header (xi-api-key) or token (mint one single-use token per session, present it on ?token=)")
 	commitEvery := fs.Duration("commit-every", load.DefaultCommitEvery, "audio between commits (at least 300ms)")
 	ramp := fs.Duration("ramp", 0, "spread the sessions' starts over this long")
+	drain := fs.Duration("drain", load.DefaultDrain, "at the end, wait this long at most for the last commits' committed_transcript (a slow server needs more)")
 	shard := fs.String("shard", "", "label this process's result among shards to merge (e.g. $JOB_COMPLETION_INDEX); writes load-SHARD.json")
 	out := fs.String("out", "scribecheck-report", "folder for load.json")
 	keyEnv := fs.String("api-key-env", targets.APIKeyEnv, "environment variable holding the API key (live and URL targets)")
@@ -105,7 +106,7 @@ func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return exitcode.Usagef("--target %s needs an API key: set %s (%s)", *target, *keyEnv, hint)
 	}
 	opts := load.Options{Sessions: *sessions, Duration: *duration, Pace: load.Pace(*pace), ChunkMS: *chunkMS,
-		Auth: load.Auth(*auth), CommitEvery: *commitEvery, Ramp: *ramp, Shard: *shard,
+		Auth: load.Auth(*auth), CommitEvery: *commitEvery, Ramp: *ramp, Drain: *drain, Shard: *shard,
 		BaseURL: "http://127.0.0.1:1", APIKey: "sk_placeholder"} // target filled in below
 	if err := opts.Validate(); err != nil {
 		return exitcode.Usagef("%v", err)
