@@ -27,6 +27,24 @@ func waitUntil(t testing.TB, what string, cond func() bool) {
 	}
 }
 
+// advanceUntil moves the clock on by step, then waits up to twice the stall
+// grace of real time for cond, and again, until cond holds: a write that was
+// still finishing when the clock passed its timeout is not cut (it was not
+// stuck), and the next one arms a timer that only a later step fires.
+func advanceUntil(t testing.TB, clock *ManualClock, step time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("still waiting for %s after 60 s", what)
+		}
+		clock.Advance(step)
+		for wait := time.Now().Add(2 * stallGrace); !cond() && time.Now().Before(wait); {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
 // wantRefusal checks a socket's frames end with one errType frame and a
 // close 1000 whose reason is errType.
 func wantRefusal(t *testing.T, what string, sock *socket, errType string) {
@@ -156,8 +174,7 @@ func TestSlowReaderIsDropped(t *testing.T) {
 		return clock.Pending() == 1 && rec.frames.Load() == before && before > 0
 	})
 	stuckAt := rec.frames.Load()
-	clock.Advance(time.Second)
-	waitUntil(t, "the slow reader's session to end", func() bool { return s.Sessions() == 0 })
+	advanceUntil(t, clock, time.Second, "the slow reader's session to end", func() bool { return s.Sessions() == 0 })
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):

@@ -134,8 +134,7 @@ func TestStorm(t *testing.T) {
 	// idle; once the write timeout passes on the clock the first are dropped.
 	slow, silent := kindCount("slow-reader"), kindCount("half-open-session")
 	waitUntil(t, "every slow reader's session to be stuck in a write", func() bool { return clock.Pending() == slow })
-	clock.Advance(time.Second)
-	waitUntil(t, "the slow readers' sessions to end", func() bool { return s.Sessions() == silent })
+	advanceUntil(t, clock, time.Second, "the slow readers' sessions to end", func() bool { return s.Sessions() == silent })
 	wrote := make(chan struct{})
 	go func() { run.writers.Wait(); close(wrote) }()
 	select {
