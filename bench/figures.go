@@ -111,14 +111,13 @@ type Level struct {
 
 // Memory is what a session costs the fake's process, from its RSS.
 type Memory struct {
-	IdleSessions    int   `json:"idle_sessions"`
-	BaseRSSBytes    int64 `json:"base_rss_bytes"`
-	IdleRSSBytes    int64 `json:"idle_rss_bytes"`
-	BytesPerIdle    int64 `json:"bytes_per_idle_session"`
-	StreamSessions  int   `json:"streaming_sessions"`
-	BytesPerStream  int64 `json:"bytes_per_streaming_session"`
-	StreamRSSBytes  int64 `json:"streaming_rss_bytes"`
-	StreamBaseBytes int64 `json:"streaming_base_rss_bytes"`
+	IdleSessions   int   `json:"idle_sessions"`
+	BaseRSSBytes   int64 `json:"base_rss_bytes"`
+	IdleRSSBytes   int64 `json:"idle_rss_bytes"`
+	BytesPerIdle   int64 `json:"bytes_per_idle_session"`
+	StreamSessions int   `json:"streaming_sessions"`
+	BytesPerStream int64 `json:"bytes_per_streaming_session"`
+	StreamRSSBytes int64 `json:"streaming_rss_bytes"`
 }
 
 // Run is the wall time of the whole `scribecheck run --target fake`.
@@ -165,7 +164,12 @@ func measureIngest(ctx context.Context, cfg Config) (Ingest, error) {
 		return in, err
 	}
 	defer sink.Stop()
-	var fakeCPU, sinkCPU, fakeWall, sinkWall float64
+	// Each server's rounds: frames/s, and its CPU seconds over wall seconds.
+	type tally struct {
+		perSec    *[]float64
+		cpu, wall float64
+	}
+	tallies := map[*Server]*tally{fake: {perSec: &in.FakePerSec}, sink: {perSec: &in.SinkPerSec}}
 	for r := range cfg.Rounds {
 		order := []*Server{fake, sink}
 		if r%2 == 1 {
@@ -179,27 +183,24 @@ func measureIngest(ctx context.Context, cfg Config) (Ingest, error) {
 			}
 			cpu1, _ := srv.CPU()
 			fmt.Fprintf(cfg.Progress, "ingest round %d/%d, %s: %.0f frames/s (%d sessions, %s)\n", r+1, cfg.Rounds, srv.Name, res.framesPerSec, cfg.IngestSessions, cfg.IngestFor)
-			if srv == fake {
-				in.FakePerSec = append(in.FakePerSec, res.framesPerSec)
-				fakeCPU, fakeWall = fakeCPU+(cpu1-cpu0).Seconds(), fakeWall+res.wall.Seconds()
-			} else {
-				in.SinkPerSec = append(in.SinkPerSec, res.framesPerSec)
-				sinkCPU, sinkWall = sinkCPU+(cpu1-cpu0).Seconds(), sinkWall+res.wall.Seconds()
-			}
+			t := tallies[srv]
+			*t.perSec = append(*t.perSec, res.framesPerSec)
+			t.cpu, t.wall = t.cpu+(cpu1-cpu0).Seconds(), t.wall+res.wall.Seconds()
 		}
 	}
 	in.FakeMedian, in.SinkMedian = median(in.FakePerSec), median(in.SinkPerSec)
 	if in.SinkMedian > 0 {
 		in.Ratio = in.FakeMedian / in.SinkMedian
 	}
-	if fakeWall > 0 && sinkWall > 0 {
-		in.FakeCPUPerSec, in.SinkCPUPerSec = fakeCPU/fakeWall, sinkCPU/sinkWall
+	if f, k := tallies[fake], tallies[sink]; f.wall > 0 && k.wall > 0 {
+		in.FakeCPUPerSec, in.SinkCPUPerSec = f.cpu/f.wall, k.cpu/k.wall
 	}
 	return in, nil
 }
 
 // measureSessions weighs idle sessions on a fresh fake, then climbs the
-// ladder of real-time levels on it, weighing streaming sessions on the way.
+// ladder of real-time levels, each on a fake of its own, weighing streaming
+// sessions on the way.
 func measureSessions(ctx context.Context, cfg Config) (Capacity, Memory, error) {
 	capa := Capacity{AimP99Millis: ms(cfg.CommitP99Aim)}
 	mem := Memory{IdleSessions: cfg.IdleSessions}

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 
 	"github.com/coder/websocket"
 
+	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -17,13 +17,7 @@ import (
 // the state whose memory the idle figure is. They stay open until the
 // returned function closes them.
 func openIdle(ctx context.Context, base, key string, n int) (func(), error) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return nil, err
-	}
-	u.Scheme = strings.Replace(u.Scheme, "http", "ws", 1)
-	u.Path = protocol.RealtimePath
-	u.RawQuery = url.Values{"model_id": {protocol.DefaultModel}}.Encode()
+	u := probes.Target{BaseURL: base}.SocketURL(url.Values{"model_id": {protocol.DefaultModel}})
 	h := http.Header{protocol.APIKeyHeader: {key}}
 
 	conns := make([]*websocket.Conn, n)
@@ -36,7 +30,7 @@ func openIdle(ctx context.Context, base, key string, n int) (func(), error) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			c, _, err := websocket.Dial(ctx, u.String(), &websocket.DialOptions{HTTPHeader: h})
+			c, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: h})
 			if err != nil {
 				errs <- err
 				return

@@ -9,11 +9,9 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/protocol"
 )
-
-// sinkReadLimit matches the fake's default, so both accept the same frames.
-const sinkReadLimit = 4 << 20
 
 // sinkStarted is the one frame the sink sends, so that a client which waits
 // for session_started before it streams can drive it unchanged.
@@ -34,7 +32,7 @@ func Sink() http.Handler {
 			return // Accept has answered the request
 		}
 		defer conn.CloseNow()
-		conn.SetReadLimit(sinkReadLimit)
+		conn.SetReadLimit(fakeserver.DefaultReadLimit) // both accept the same frames
 		ctx := r.Context()
 		if err := conn.Write(ctx, websocket.MessageText, sinkStarted); err != nil {
 			return
