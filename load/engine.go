@@ -3,10 +3,11 @@ package load
 import (
 	"context"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/scribecheck/scribecheck/probes"
 )
 
 // engine is one Run: the shared frames, pacer and counters every session
@@ -21,7 +22,7 @@ type engine struct {
 
 	// Live counters, read by the progress line.
 	planned, opened, held, failed  atomic.Int64
-	framesSent, audioMS            atomic.Int64
+	framesSent                     atomic.Int64
 	commits, transcripts, partials atomic.Int64
 	unanswered                     atomic.Int64
 	mu                             sync.Mutex // guards res's maps
@@ -44,7 +45,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	o.Redactor.Add(o.APIKey)
-	e := &engine{o: o, fr: fr, wsURL: socketURL(o.BaseURL), end: make(chan struct{}), commit: o.commitChunks(), res: newResult()}
+	e := &engine{o: o, fr: fr, wsURL: probes.Target{BaseURL: o.BaseURL}.SocketURL(socketQuery()), end: make(chan struct{}), commit: o.commitChunks(), res: newResult()}
 	target := o.Target
 	if target == "" {
 		u, _ := url.Parse(o.BaseURL)
@@ -95,7 +96,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	r.End = time.Now()
 	r.Interrupted = interrupted
 	r.Counters = Counters{SessionsPlanned: e.planned.Load(), SessionsOpened: e.opened.Load(), SessionsHeld: e.held.Load(),
-		SessionsFailed: e.failed.Load(), FramesSent: e.framesSent.Load(), AudioMS: e.audioMS.Load(), Commits: e.commits.Load(),
+		SessionsFailed: e.failed.Load(), FramesSent: e.framesSent.Load(), AudioMS: e.audioMS(), Commits: e.commits.Load(),
 		CommittedTranscripts: e.transcripts.Load(), PartialTranscripts: e.partials.Load(), CommitsUnanswered: e.unanswered.Load()}
 	r.derive()
 	return r, nil
@@ -155,15 +156,11 @@ func (e *engine) errorFrame(typ string) {
 	e.mu.Unlock()
 }
 
-// socketURL is the realtime socket's URL on base.
-func socketURL(base string) string {
-	switch {
-	case strings.HasPrefix(base, "https://"):
-		base = "wss://" + strings.TrimPrefix(base, "https://")
-	case strings.HasPrefix(base, "http://"):
-		base = "ws://" + strings.TrimPrefix(base, "http://")
-	}
-	return base + "/v1/speech-to-text/realtime?" + socketQuery
+// audioMS is the audio sent: every frame but a commit carries one chunk (a
+// commit is counted after its frame, so a progress line read between the two
+// may count one chunk more).
+func (e *engine) audioMS() int64 {
+	return (e.framesSent.Load() - e.commits.Load()) * int64(e.o.ChunkMS)
 }
 
 // pacer is one ticker for every real-time session: each tick closes the

@@ -3,7 +3,9 @@ package load
 import (
 	"encoding/base64"
 	"encoding/json"
+	"net/url"
 
+	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -17,31 +19,23 @@ var fixtureFormat = protocol.AudioFormat{Name: "pcm_16000", SampleRate: 16000}
 // shared read-only by every session (the WebSocket client masks a copy, never
 // the caller's bytes).
 type frames struct {
-	audio   [][]byte // one chunk each, no commit
-	commit  []byte   // empty audio, commit:true
-	chunkMS int
-}
-
-type chunkFrame struct {
-	MessageType string `json:"message_type"`
-	Audio       string `json:"audio_base_64"`
-	Commit      bool   `json:"commit"`
-	SampleRate  int    `json:"sample_rate"`
+	audio  [][]byte // one chunk each, no commit
+	commit []byte   // empty audio, commit:true
 }
 
 func newFrames(chunkMS int) (*frames, error) {
 	n := int(fixtureSecs*1000+float64(chunkMS)-1) / chunkMS
 	pcm := fixtureFormat.Speech(float64(n*chunkMS) / 1000)
 	per := len(pcm) / n
-	f := &frames{chunkMS: chunkMS}
+	f := &frames{}
 	for i := range n {
-		b, err := json.Marshal(chunkFrame{protocol.InputAudioChunk, base64.StdEncoding.EncodeToString(pcm[i*per : (i+1)*per]), false, fixtureFormat.SampleRate})
+		b, err := json.Marshal(protocol.AudioChunk{MessageType: protocol.InputAudioChunk, AudioBase64: base64.StdEncoding.EncodeToString(pcm[i*per : (i+1)*per]), SampleRate: fixtureFormat.SampleRate})
 		if err != nil {
 			return nil, err
 		}
 		f.audio = append(f.audio, b)
 	}
-	b, err := json.Marshal(chunkFrame{protocol.InputAudioChunk, "", true, fixtureFormat.SampleRate})
+	b, err := json.Marshal(protocol.AudioChunk{MessageType: protocol.InputAudioChunk, Commit: true, SampleRate: fixtureFormat.SampleRate})
 	if err != nil {
 		return nil, err
 	}
@@ -51,4 +45,9 @@ func newFrames(chunkMS int) (*frames, error) {
 
 // socketQuery is the realtime socket's query: the fixture's format, manual
 // commits.
-const socketQuery = "model_id=" + protocol.DefaultModel + "&audio_format=pcm_16000&commit_strategy=manual"
+func socketQuery() url.Values {
+	q := probes.DefaultQuery()
+	q.Set(protocol.ParamAudioFormat, fixtureFormat.Name)
+	q.Set(protocol.ParamCommitStrategy, protocol.CommitManual)
+	return q
+}

@@ -121,6 +121,14 @@ func (o Options) Validate() error {
 		return fmt.Errorf("target %q: give only scheme, host and port, e.g. %s", o.BaseURL, base)
 	case o.APIKey == "":
 		return fmt.Errorf("no API key: every session needs one to authenticate or to mint its token")
+	}
+	return o.ValidateLoad()
+}
+
+// ValidateLoad checks what load to put, without the target and the key: a
+// command checks it before it starts or reaches a target.
+func (o Options) ValidateLoad() error {
+	switch {
 	case o.Sessions < 1:
 		return fmt.Errorf("sessions %d: give 1 or more", o.Sessions)
 	case o.Duration <= 0:

@@ -50,7 +50,7 @@ func (p *progress) line() {
 	secs := time.Since(p.start).Seconds()
 	s := fmt.Sprintf("%5.0fs  sessions %d/%d started, %d failed  frames %d (%.0f/s)  audio %.0f s (%.1f s/s)  commits %d, transcripts %d",
 		secs, e.opened.Load(), e.o.Sessions, e.failed.Load(), e.framesSent.Load(), float64(e.framesSent.Load())/secs,
-		float64(e.audioMS.Load())/1000, float64(e.audioMS.Load())/1000/secs, e.commits.Load(), e.transcripts.Load())
+		float64(e.audioMS())/1000, float64(e.audioMS())/1000/secs, e.commits.Load(), e.transcripts.Load())
 	if !p.cr {
 		fmt.Fprintln(p.w, s)
 		return

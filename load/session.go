@@ -213,7 +213,6 @@ func (s *session) stream(ctx context.Context) {
 			if !s.write(ctx, e.fr.audio[sent%len(e.fr.audio)]) {
 				return
 			}
-			e.audioMS.Add(int64(e.o.ChunkMS))
 			sent++
 			sinceCommit++
 			if sinceCommit == e.commit {

@@ -106,9 +106,8 @@ func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return exitcode.Usagef("--target %s needs an API key: set %s (%s)", *target, *keyEnv, hint)
 	}
 	opts := load.Options{Sessions: *sessions, Duration: *duration, Pace: load.Pace(*pace), ChunkMS: *chunkMS,
-		Auth: load.Auth(*auth), CommitEvery: *commitEvery, Ramp: *ramp, Drain: *drain, Shard: *shard,
-		BaseURL: "http://127.0.0.1:1", APIKey: "sk_placeholder"} // target filled in below
-	if err := opts.Validate(); err != nil {
+		Auth: load.Auth(*auth), CommitEvery: *commitEvery, Ramp: *ramp, Drain: *drain, Shard: *shard}
+	if err := opts.ValidateLoad(); err != nil {
 		return exitcode.Usagef("%v", err)
 	}
 	if err := checkBudget(*target, opts, *budget, stdout); err != nil {
@@ -122,8 +121,7 @@ func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := targets.Reachable(ctx, tgt.Target); err != nil {
 		return err
 	}
-	red := reports.NewRedactor()
-	red.Add(tgt.Target.APIKey)
+	red := reports.NewRedactor() // load.Run adds the key and every minted token
 	opts.BaseURL, opts.APIKey, opts.Target, opts.Redactor = tgt.Target.BaseURL, tgt.Target.APIKey, tgt.Target.Name, red
 	if !*quiet {
 		opts.Progress = stderr
@@ -151,25 +149,26 @@ func checkBudget(target string, o load.Options, budget float64, stdout io.Writer
 	if target == "live" && o.Pace == load.Max {
 		return exitcode.Usagef("--pace max is refused on live: its audio is bounded only by the server's speed, so no budget can cover it; use --pace realtime")
 	}
+	minutes, says := spend(o)
 	if target == "live" && budget == 0 {
-		return exitcode.Usagef("--target live spends real audio: give --budget-audio-minutes M (this run would send up to %s)", spend(o))
+		return exitcode.Usagef("--target live spends real audio: give --budget-audio-minutes M (this run would send up to %s)", says)
 	}
-	minutes := float64(o.Sessions) * (o.Ramp + o.Duration).Minutes()
 	if o.Pace == load.Max {
 		return exitcode.Usagef("--budget-audio-minutes cannot bound --pace max, which sends as fast as the server takes audio; use --pace realtime")
 	}
 	if minutes > budget {
-		return exitcode.Usagef("this run would send up to %s, over --budget-audio-minutes %g: lower --sessions, --duration or --ramp, or raise the budget", spend(o), budget)
+		return exitcode.Usagef("this run would send up to %s, over --budget-audio-minutes %g: lower --sessions, --duration or --ramp, or raise the budget", says, budget)
 	}
-	fmt.Fprintf(stdout, "budget: this run sends up to %s of the %g audio-minutes allowed\n", spend(o), budget)
+	fmt.Fprintf(stdout, "budget: this run sends up to %s of the %g audio-minutes allowed\n", says, budget)
 	return nil
 }
 
-// spend says what a real-time run sends at most: every session streams from
-// its start to the end of the duration.
-func spend(o load.Options) string {
+// spend is what a real-time run sends at most, in audio-minutes and in
+// words: every session streams from its start to the end of the duration.
+func spend(o load.Options) (float64, string) {
 	each := o.Ramp + o.Duration
-	return fmt.Sprintf("%.1f audio-minutes (%d sessions x %v)", float64(o.Sessions)*each.Minutes(), o.Sessions, each)
+	minutes := float64(o.Sessions) * each.Minutes()
+	return minutes, fmt.Sprintf("%.1f audio-minutes (%d sessions x %v)", minutes, o.Sessions, each)
 }
 
 // writeLoad writes the result, scans it for secrets, prints the summary and
@@ -179,10 +178,7 @@ func writeLoad(res *load.Result, path string, minHeld float64, red *reports.Reda
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	if err := os.WriteFile(path, []byte(red.Redact(string(b))+"\n"), 0o644); err != nil {
+	if err := reports.WriteFile(path, []byte(red.Redact(string(b))+"\n")); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
 	if err := reports.CheckNoLeaks([]string{path}, red); err != nil {
