@@ -89,9 +89,7 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 	ss := newSession(ctx, s, conn, sock, out, cfg, cancel)
 	switch ok, full := s.track(ss); {
 	case full: // choice session-cap
-		s.log.Printf("socket: resource_exhausted (%d sessions open)", s.maxSessions)
-		out.Send(frame{protocol.ErrResourceExhausted, errorFrame{protocol.ErrResourceExhausted, fmt.Sprintf(ResourceExhaustedText, s.maxSessions)}})
-		out.Close(websocket.StatusNormalClosure, protocol.ErrResourceExhausted)
+		ss.fail(protocol.ErrResourceExhausted, fmt.Sprintf(ResourceExhaustedText, s.maxSessions))
 		ignoreUntilGone(ctx, conn, sock, rec) // a filter may have kept it open
 		return
 	case !ok:

@@ -189,9 +189,7 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("MaxSessions and MaxTokens must be positive (0 takes the default)")
 	}
 	tokens := NewTokenStore(clock)
-	if opts.MaxTokens > 0 {
-		tokens.Max = opts.MaxTokens
-	}
+	tokens.Max = opts.MaxTokens // 0 takes the store's default
 	s := &Server{
 		clock:       clock,
 		tokens:      tokens,
@@ -324,8 +322,6 @@ func (s *Server) Close() error {
 // closeGrace is how long Close lets REST requests in flight finish.
 const closeGrace = time.Second
 
-// track counts ss among the open sessions. It refuses while the server is
-// closing, or when maxSessions are open already (full).
 // sendBufferBytes caps each connection's kernel send buffer. Autotuning
 // would let it grow to megabytes for a client that reads nothing; the fake's
 // frames are small, and a commit's batch still fits many times over. (At
@@ -343,6 +339,8 @@ func (l sendBuffered) Accept() (net.Conn, error) {
 	return c, err
 }
 
+// track counts ss among the open sessions. It refuses while the server is
+// closing, or when maxSessions are open already (full).
 func (s *Server) track(ss *session) (ok, full bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -137,13 +137,8 @@ func (ss *session) handle(typ websocket.MessageType, data []byte) {
 	}
 	data = ss.srv.rewriteInput(ss.cfg, data)
 	msg := gjson.ParseBytes(data)
-	if !msg.IsObject() {
-		ss.inputError(protocol.InvalidProtocolMessageText)
-		return
-	}
-	f := readClientFrame(msg)
-	f.raw = data
-	if f.messageType.Type != gjson.String {
+	f := readClientFrame(msg, data)
+	if !msg.IsObject() || f.messageType.Type != gjson.String {
 		ss.inputError(protocol.InvalidProtocolMessageText)
 		return
 	}
@@ -174,8 +169,8 @@ func (f clientFrame) audioText() ([]byte, bool) {
 // nearly all of a chunk, and each gjson Get scans past it again: with four
 // Gets, scanning strings was a third of the fake's CPU under load (bench).
 // As with Get, the first of a duplicated key counts.
-func readClientFrame(msg gjson.Result) clientFrame {
-	var f clientFrame
+func readClientFrame(msg gjson.Result, raw []byte) clientFrame {
+	f := clientFrame{raw: raw}
 	msg.ForEach(func(k, v gjson.Result) bool {
 		var dst *gjson.Result
 		switch k.Str {
@@ -246,8 +241,9 @@ func (ss *session) audioChunk(msg clientFrame) {
 	buf := audioBufs.Get().(*bytes.Buffer)
 	defer putBuf(&audioBufs, buf)
 	buf.Reset()
-	buf.Grow(base64.StdEncoding.DecodedLen(len(text)))
-	audio := buf.AvailableBuffer()[:base64.StdEncoding.DecodedLen(len(text))]
+	size := base64.StdEncoding.DecodedLen(len(text))
+	buf.Grow(size)
+	audio := buf.AvailableBuffer()[:size]
 	n, err := base64.StdEncoding.Decode(audio, text)
 	audio = audio[:n]
 	if err != nil { // choice bad-base64
@@ -279,14 +275,11 @@ func (ss *session) takeAudio(audio []byte, commit, previousText gjson.Result) {
 	}
 
 	ss.mu.Lock()
-	held := ss.rec.secs() + ss.cfg.Format.Seconds(len(audio))
-	ss.mu.Unlock()
-	if held > ss.set.session.MaxUncommittedSecs+1e-9 { // choice queue-overflow
+	if ss.rec.secs()+ss.cfg.Format.Seconds(len(audio)) > ss.set.session.MaxUncommittedSecs+1e-9 { // choice queue-overflow
+		ss.mu.Unlock()
 		ss.fail(protocol.ErrQueueOverflow, fmt.Sprintf(QueueOverflowText, ss.set.session.MaxUncommittedSecs))
 		return
 	}
-
-	ss.mu.Lock()
 	first := ss.chunks == 0
 	ss.chunks++
 	if len(audio) > 0 || !ss.set.session.IdleIgnoresEmptyChunks { // choice empty-chunk-restarts-idle

@@ -44,7 +44,6 @@ type heard struct {
 // whole, so a long segment costs its words, not its audio.
 type recogniser struct {
 	f     protocol.AudioFormat
-	size  int     // bytes in the open segment
 	slot  []byte  // the part of the open segment after its whole slots
 	start float64 // where it starts in the session's audio
 	whole int     // whole slots heard
@@ -55,7 +54,6 @@ type recogniser struct {
 
 // add appends audio to the open segment and hears the slots it completes.
 func (r *recogniser) add(audio []byte) {
-	r.size += len(audio)
 	slot := r.f.Bytes(slotSecs)
 	for len(audio) > 0 {
 		take := min(slot-len(r.slot), len(audio))
@@ -72,7 +70,7 @@ func (r *recogniser) add(audio []byte) {
 }
 
 // secs is the open segment's length.
-func (r *recogniser) secs() float64 { return r.f.Seconds(r.size) }
+func (r *recogniser) secs() float64 { return r.f.Seconds(r.whole*r.f.Bytes(slotSecs) + len(r.slot)) }
 
 // partial is the open segment's text so far.
 func (r *recogniser) partial() string { return sentence(r.words, false) }
@@ -94,7 +92,7 @@ func (r *recogniser) commit() segment {
 	}
 	seg := segment{start: r.start, words: words}
 	r.start += r.secs()
-	r.size, r.slot, r.whole, r.words = 0, r.slot[:0], 0, nil
+	r.slot, r.whole, r.words = r.slot[:0], 0, nil
 	return seg
 }
 
