@@ -53,8 +53,7 @@ func Run(ctx context.Context, o Options) reports.Diagnosis {
 	o.Probe.OnSecret = o.Redactor.Add
 	o.Probe.Redact = o.Redactor.Redact
 	o.Probe = o.Probe.WithDefaults()
-	d := reports.Diagnosis{SchemaVersion: 1, Tool: "scribecheck doctor", Target: o.Target.Name,
-		BaseURL: o.Target.BaseURL, StartedAt: time.Now().UTC(), Repeat: o.Repeat}
+	d := newDiagnosis(o.Target, o.Repeat)
 	d.Budget.AudioCap = o.Probe.AudioSeconds
 	if o.URL != "" {
 		for _, v := range urlSecrets(o.URL) {
@@ -99,11 +98,16 @@ func Run(ctx context.Context, o Options) reports.Diagnosis {
 // (targets.Reachable): no path was run.
 func NotReached(t probes.Target, err error, red *reports.Redactor) reports.Diagnosis {
 	red.Add(t.APIKey)
-	d := reports.Diagnosis{SchemaVersion: 1, Tool: "scribecheck doctor", Target: t.Name,
-		BaseURL: t.BaseURL, StartedAt: time.Now().UTC(), Repeat: 1}
+	d := newDiagnosis(t, 1)
 	why := strings.TrimPrefix(err.Error(), "target "+t.BaseURL+" cannot be reached: ")
 	unreachable(&d, red.Redact(why), []string{"pre-flight: an HTTP request on the socket's path, before any auth path ran"})
 	return d
+}
+
+// newDiagnosis is an empty diagnosis of t, started now.
+func newDiagnosis(t probes.Target, repeat int) reports.Diagnosis {
+	return reports.Diagnosis{SchemaVersion: 1, Tool: "scribecheck doctor", Target: t.Name,
+		BaseURL: t.BaseURL, StartedAt: time.Now().UTC(), Repeat: repeat}
 }
 
 // userTokenPath probes the user's token: ?token=T and no header.

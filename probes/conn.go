@@ -53,7 +53,7 @@ func Dial(ctx context.Context, url string, header http.Header, closeWait time.Du
 	c := &Conn{start: time.Now(), done: make(chan struct{}), notify: make(chan struct{}), closeWait: closeWait}
 	c.tl.URL = url
 	c.tl.RequestHeaders = header.Clone()
-	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: header, HTTPClient: noRedirects(http.DefaultClient)})
+	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: header, HTTPClient: NoRedirects(http.DefaultClient)})
 	c.tl.Upgrade.At = time.Since(c.start)
 	if resp != nil {
 		c.tl.Upgrade.Status = resp.StatusCode
@@ -77,19 +77,45 @@ func Dial(ctx context.Context, url string, header http.Header, closeWait time.Du
 	return c
 }
 
-// describeDialErr names a TLS failure, which the error's text buries.
-func describeDialErr(err error) string {
+// The TLS failures TLSFailure tells apart.
+const (
+	TLSWrongHost = "wrong-host" // the certificate is not for this host
+	TLSUntrusted = "untrusted"  // self-signed or an unknown CA
+	TLSNotSpoken = "not-tls"    // the port answers, but not with TLS
+	tlsNoProblem = ""
+)
+
+// TLSFailure says which TLS failure err is, or "" when it is none: the
+// error's text buries it, and the probes and the pre-flight word it each
+// their own way.
+func TLSFailure(err error) string {
 	var hostErr x509.HostnameError
 	var authErr x509.UnknownAuthorityError
 	var certErr *tls.CertificateVerificationError
 	var recErr tls.RecordHeaderError
 	switch {
 	case errors.As(err, &hostErr):
-		return "the TLS certificate is not for this host: " + err.Error()
+		return TLSWrongHost
 	case errors.As(err, &authErr) || errors.As(err, &certErr):
-		return "the TLS certificate is not trusted (self-signed or an unknown CA): " + err.Error()
+		return TLSUntrusted
 	case errors.As(err, &recErr):
+		return TLSNotSpoken
+	}
+	return tlsNoProblem
+}
+
+// describeDialErr names a TLS failure or a timeout, which the error's text
+// buries.
+func describeDialErr(err error) string {
+	switch TLSFailure(err) {
+	case TLSWrongHost:
+		return "the TLS certificate is not for this host: " + err.Error()
+	case TLSUntrusted:
+		return "the TLS certificate is not trusted (self-signed or an unknown CA): " + err.Error()
+	case TLSNotSpoken:
 		return "the port does not speak TLS (use http:// or the TLS port): " + err.Error()
+	}
+	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "no complete HTTP answer before the timeout: " + err.Error()
 	}

@@ -50,17 +50,13 @@ func (c HTTPCause) Line(stage string, header http.Header, body string) string {
 func ExplainHTTP(stage string, status int, header http.Header, body string) HTTPCause {
 	c := HTTPCause{Status: status}
 	apiJSON := gjson.Valid(body) && gjson.Get(body, "detail").Exists()
-	where := "the socket's path"
-	if stage == AtMint {
-		where = "the token endpoint"
-	}
 	switch {
 	case status == http.StatusSwitchingProtocols && stage == AtUpgrade:
 		c.Name, c.Fix = "upgraded to a WebSocket", "nothing"
 	case status == http.StatusOK && stage == AtMint && gjson.Get(body, "token").Type == gjson.String:
 		c.Name, c.Fix = "a token was minted", "nothing"
 	case status >= 200 && status < 300:
-		c.Name = "no upgrade: a web server, not a WebSocket endpoint, answers " + where
+		c.Name = "no upgrade: a web server, not a WebSocket endpoint, answers the socket's path"
 		if stage == AtMint {
 			c.Name = "no token: this is not the Scribe API's token endpoint"
 		}

@@ -63,7 +63,7 @@ func MintToken(ctx context.Context, client *http.Client, baseURL, apiKey, tokenT
 	if apiKey != "" {
 		req.Header.Set(protocol.APIKeyHeader, apiKey)
 	}
-	resp, err := noRedirects(client).Do(req)
+	resp, err := NoRedirects(client).Do(req)
 	if err != nil {
 		m.Err = describeNetErr(err)
 		return m
@@ -101,9 +101,9 @@ func describeNetErr(err error) string {
 	return err.Error()
 }
 
-// noRedirects is client, answering a redirect with the 3xx itself: the API
+// NoRedirects is client, answering a redirect with the 3xx itself: the API
 // does not redirect, and following one would send the key to another host.
-func noRedirects(client *http.Client) *http.Client {
+func NoRedirects(client *http.Client) *http.Client {
 	c := *client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &c

@@ -2,7 +2,6 @@ package targets
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -64,24 +63,22 @@ func reachable(ctx context.Context, t probes.Target, bound time.Duration) error 
 	if err != nil {
 		return exitcode.Usagef("bad target URL: %v", err)
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
+	resp, err := probes.NoRedirects(http.DefaultClient).Do(req)
 	if err != nil {
-		var certErr *tls.CertificateVerificationError
-		var hostErr x509.HostnameError
-		var authErr x509.UnknownAuthorityError
-		var recErr tls.RecordHeaderError
+		tlsFailure := probes.TLSFailure(err)
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errors.Is(err, context.DeadlineExceeded):
 			return unreachable("%s accepts TCP connections but sent no HTTP answer within %.0f s: it is not an HTTP server, or it hangs; "+
 				"check the port, and http:// versus https://", host, secs)
-		case errors.As(err, &hostErr):
+		case tlsFailure == probes.TLSWrongHost:
+			var hostErr x509.HostnameError
+			errors.As(err, &hostErr)
 			return unreachable("its TLS certificate is not for this host (%v); use the host name the certificate names", hostErr)
-		case errors.As(err, &authErr) || errors.As(err, &certErr):
+		case tlsFailure == probes.TLSUntrusted:
 			return unreachable("its TLS certificate is not trusted (%v); for a local server, trust its CA through SSL_CERT_FILE", err)
-		case errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		case tlsFailure == probes.TLSNotSpoken || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 			return unreachable("it does not speak TLS on this port; use http:// instead of https://, or the TLS port")
 		}
 		return unreachable("no HTTP answer (%v); check the port, and http:// versus https://", err)

@@ -270,9 +270,5 @@ func TLS(t testing.TB, host string, cfg *tls.Config, h http.Handler) string {
 // which no client trusts.
 func SelfSigned(t testing.TB, h http.Handler) string {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(h)
-	srv.Config.ErrorLog = quiet
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return TLS(t, "127.0.0.1", nil, h)
 }
