@@ -27,6 +27,7 @@ func StartServer(ctx context.Context, name, exe string, args ...string) (*Server
 	ctx, cancel := context.WithCancel(ctx)
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stderr = io.Discard
+	dieWithParent(cmd)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		cancel()
