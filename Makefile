@@ -2,7 +2,7 @@
 #   make demo   build, start the fake, run the suites healthy and with the sutkn bug, print where the reports are
 #   make test   vet, gofmt check, and every test with the race detector (installs Debian's chromium
 #               first, for the test that renders the doctor's HTML report, and the pinned official
-#               SDKs, for the SDK matrix: npm ci and one Python venv per version, see sdks/README.md)
+#               SDKs, for the SDK matrix: npm ci and one Python venv per version, see internal/sdks/README.md)
 #   make sdks   install the pinned SDKs only; then `bin/scribecheck sdks` runs the matrix
 #   make bench  measure the fake on this machine (frames/s beside a bare WebSocket sink, sessions held,
 #               memory per session, the whole run) and print the README's table; a few minutes
@@ -42,7 +42,7 @@ fuzz:
 # sdks installs the pinned official SDKs (idempotent; a part whose runtime is
 # missing is skipped with one line, and its SDK specs skip saying why).
 sdks:
-	@sdks/setup.sh
+	@internal/sdks/setup.sh
 
 # deps installs what the tests need beyond Go modules: headless Chromium from
 # Debian's packages. Without root or apt-get it says so, and that test skips.
@@ -68,7 +68,7 @@ demo: build
 	  if [ $$status -ne 1 ]; then echo "expected exit 1 (cause named), got $$status"; exit 1; fi
 	@echo
 	@echo "== doctor --har: the same question answered from a browser's recording (a HAR of the bug, offline)"
-	@status=0; $(BIN) doctor --har wirelog/testdata/har/scribe-token-refused.har --out $(DEMO)/har || status=$$?; \
+	@status=0; $(BIN) doctor --har internal/wirelog/testdata/har/scribe-token-refused.har --out $(DEMO)/har || status=$$?; \
 	  if [ $$status -ne 1 ]; then echo "expected exit 1 (a server-side refusal named), got $$status"; exit 1; fi
 	@echo
 	@echo "Demo reports:"

@@ -9,9 +9,9 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/internal/servercheck"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
-	"github.com/scribecheck/scribecheck/servercheck"
 )
 
 // contractCases: what the newest contract adds (protocol.md §8, level C: in

@@ -8,10 +8,10 @@ import (
 	"github.com/onsi/gomega"
 	gtypes "github.com/onsi/gomega/types"
 
+	"github.com/scribecheck/scribecheck/internal/targets"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
-	"github.com/scribecheck/scribecheck/targets"
 )
 
 // Env is what every spec of a run shares: the target and how to reach it.

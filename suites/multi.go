@@ -6,9 +6,9 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/internal/servercheck"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
-	"github.com/scribecheck/scribecheck/servercheck"
 )
 
 // multiCases: the rules of multiplicity and order protocol.md states

@@ -8,9 +8,9 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/internal/servercheck"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
-	"github.com/scribecheck/scribecheck/servercheck"
 )
 
 // schemaCases: a spec per message type drives the target to produce it and

@@ -3,9 +3,9 @@ package suites_test
 import (
 	"testing"
 
+	"github.com/scribecheck/scribecheck/internal/targets"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
-	"github.com/scribecheck/scribecheck/targets"
 )
 
 // TestSuitesAgainstFake runs every spec against the faithful in-process fake:

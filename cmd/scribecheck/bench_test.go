@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scribecheck/scribecheck/bench"
+	"github.com/scribecheck/scribecheck/internal/bench"
 )
 
 // BenchmarkRunAgainstFake measures what a user waits for: the whole

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/scribecheck/scribecheck/bench"
+	"github.com/scribecheck/scribecheck/internal/bench"
 )
 
 const benchHelp = `scribecheck bench: measure the fake on this machine and print the figures

@@ -14,8 +14,8 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/reports"
-	"github.com/scribecheck/scribecheck/wirelog"
 )
 
 // node returns the command that runs a test app with a global WebSocket, or
@@ -87,7 +87,7 @@ func TestClientPassesAWellBehavedApp(t *testing.T) {
 
 func TestClientTLSReachesAClientThatHardCodesWSS(t *testing.T) {
 	t.Parallel()
-	py, err := filepath.Abs("../../sdks/python/.venv-2.78.0/bin/python")
+	py, err := filepath.Abs("../../internal/sdks/python/.venv-2.78.0/bin/python")
 	if err == nil {
 		_, err = os.Stat(py)
 	}

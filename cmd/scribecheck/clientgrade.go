@@ -7,12 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/scribecheck/scribecheck/clientcheck"
+	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/internal/servercheck"
+	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
-	"github.com/scribecheck/scribecheck/servercheck"
-	"github.com/scribecheck/scribecheck/wirelog"
 )
 
 // gradeClientRun reads the run's wire logs, grades them with the CLIENT

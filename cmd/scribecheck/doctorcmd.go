@@ -10,13 +10,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/scribecheck/scribecheck/doctor"
+	"github.com/scribecheck/scribecheck/internal/doctor"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/internal/targets"
+	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
-	"github.com/scribecheck/scribecheck/targets"
-	"github.com/scribecheck/scribecheck/wirelog"
 )
 
 const doctorHelp = `scribecheck doctor: why does my token get auth_error? One command, a verdict with its fix.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/scribecheck/scribecheck/clientcheck"
-	"github.com/scribecheck/scribecheck/sdks"
+	"github.com/scribecheck/scribecheck/internal/clientcheck"
+	"github.com/scribecheck/scribecheck/internal/sdks"
 	"github.com/scribecheck/scribecheck/suites"
 )
 

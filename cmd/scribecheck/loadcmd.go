@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
-	"github.com/scribecheck/scribecheck/load"
+	"github.com/scribecheck/scribecheck/internal/load"
+	"github.com/scribecheck/scribecheck/internal/targets"
 	"github.com/scribecheck/scribecheck/reports"
-	"github.com/scribecheck/scribecheck/targets"
 )
 
 const loadHelp = `scribecheck load: hold many realtime sessions at once and measure them.

@@ -94,7 +94,7 @@ func scanForSecrets(t *testing.T, dir, key string, atLeast int) {
 
 // harFile is the recording of the reported bug: a token minted and refused
 // on its first use, as Chromium exports it.
-const harFile = "../../wirelog/testdata/har/scribe-token-refused.har"
+const harFile = "../../internal/wirelog/testdata/har/scribe-token-refused.har"
 
 // A browser's HAR is graded like the proxy's traffic: the committed example
 // is the server's fault; the same HAR with the socket opened again on the

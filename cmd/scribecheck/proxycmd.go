@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/internal/proxy"
 	"github.com/scribecheck/scribecheck/internal/tlscert"
-	"github.com/scribecheck/scribecheck/proxy"
 	"github.com/scribecheck/scribecheck/reports"
 )
 

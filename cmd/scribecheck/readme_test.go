@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scribecheck/scribecheck/clientcheck"
+	"github.com/scribecheck/scribecheck/internal/clientcheck"
 )
 
 // The README's table of CLIENT rules names every rule with its level.

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
-	"github.com/scribecheck/scribecheck/replay"
+	"github.com/scribecheck/scribecheck/internal/replay"
 )
 
 const replayHelp = `scribecheck replay: serve a recorded session as a scripted fake server, and

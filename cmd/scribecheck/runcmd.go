@@ -9,9 +9,9 @@ import (
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/internal/targets"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
-	"github.com/scribecheck/scribecheck/targets"
 )
 
 const runHelp = `scribecheck run: run the specs against a target and write JUnit reports.

@@ -1,0 +1,550 @@
+package clientcheck
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/scribecheck/scribecheck/internal/wirelog"
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// Causes: what the app does wrong, named the way the doctor names a cause,
+// with the fix. Connections with the same cause are folded into one.
+
+// draft is a cause being gathered.
+type draft struct {
+	key      string
+	title    string
+	fix      string
+	rules    []string
+	conns    []string
+	evidence string
+	sev      int  // the worst verdict's severity among its findings
+	auth     bool // explains a refused credential: shown first
+	counted  bool // the title already says how many connections
+}
+
+type drafts struct {
+	order []string
+	m     map[string]*draft
+}
+
+func (ds *drafts) add(d draft) {
+	if ds.m == nil {
+		ds.m = map[string]*draft{}
+	}
+	have, ok := ds.m[d.key]
+	if !ok {
+		dd := d
+		dd.conns, dd.rules = dedupe(d.conns), dedupe(d.rules)
+		ds.m[d.key] = &dd
+		ds.order = append(ds.order, d.key)
+		return
+	}
+	have.conns = dedupe(append(have.conns, d.conns...))
+	have.rules = dedupe(append(have.rules, d.rules...))
+	have.sev = max(have.sev, d.sev)
+	have.auth = have.auth || d.auth
+}
+
+func (g *grader) causes() []Cause {
+	var ds drafts
+	covered := g.tokenReuseCauses(&ds)
+	for _, v := range g.views {
+		res := g.results[v]
+		for _, r := range Rules {
+			f, ok := res[r.ID]
+			if !ok || severity(f.Verdict) < severity(Informational) {
+				continue
+			}
+			for _, d := range g.connCauses(r.ID, v, f) {
+				d.rules = append([]string{r.ID}, d.rules...)
+				d.conns = append([]string{v.id}, d.conns...)
+				if d.evidence == "" {
+					d.evidence = f.Evidence
+				}
+				d.sev = severity(f.Verdict)
+				ds.add(d)
+			}
+		}
+	}
+	g.retryCauses(&ds, covered)
+	g.burstCause(&ds, covered)
+	g.unexplainedRefusals(&ds)
+
+	var out []*draft
+	for _, k := range ds.order {
+		out = append(out, ds.m[k])
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.sev != b.sev {
+			return a.sev > b.sev
+		}
+		if a.auth != b.auth {
+			return a.auth
+		}
+		return len(a.conns) > len(b.conns)
+	})
+	var causes []Cause
+	for _, d := range out {
+		title := d.title
+		if len(d.conns) > 1 && !d.counted {
+			title += fmt.Sprintf(" (%d connections)", len(d.conns))
+		}
+		slices.SortFunc(d.rules, func(a, b string) int { return ruleNumber(a) - ruleNumber(b) })
+		causes = append(causes, Cause{Title: title, Fix: d.fix, Rules: d.rules, Conns: d.conns, Evidence: d.evidence})
+	}
+	return causes
+}
+
+func ruleNumber(id string) int {
+	n := 0
+	fmt.Sscanf(strings.TrimPrefix(id, "CLIENT-"), "%d", &n)
+	return n
+}
+
+// tokenReuseCauses names each token presented on several sockets, and
+// returns the connections it explains (their refusals, retries and bursts).
+func (g *grader) tokenReuseCauses(ds *drafts) map[string]bool {
+	covered := map[string]bool{}
+	once := g.run[RuleTokenOnce]
+	for _, u := range g.reusedTokens() {
+		conns := ids(u.views)
+		for _, c := range conns {
+			covered[c] = true
+		}
+		concurrent := false
+		for i := 1; i < len(u.views); i++ {
+			if u.views[i].when.Before(u.views[i-1].end()) {
+				concurrent = true
+			}
+		}
+		rules := []string{RuleTokenOnce}
+		for _, id := range []string{RuleNoRetryRefused, RuleNoBurst} {
+			if f := g.run[id]; severity(f.Verdict) >= severity(NonStrict) && overlaps(f.Conns, conns) {
+				rules = append(rules, id)
+			}
+		}
+		burst := slices.Contains(rules, RuleNoBurst)
+		d := draft{key: "reuse/" + u.cred.ID, rules: rules, conns: conns, evidence: once.Evidence, sev: severity(Failed), auth: true, counted: true}
+		allRefused := true
+		for _, v := range u.views {
+			allRefused = allRefused && v.refusedAuth()
+		}
+		switch {
+		case allRefused:
+			d.title = fmt.Sprintf("this app presented one token on %d sockets in %s, refused every time: it retries a token the server does not accept",
+				len(u.views), secs(u.span()))
+			d.fix = "mint a fresh realtime_scribe token right before connecting, and a new one for each retry: a refused token stays refused"
+		case concurrent:
+			d.title = fmt.Sprintf("this app opened %d sockets with one token at once (%s apart): the first consumed it and the others were refused",
+				len(u.views), secs(u.span()))
+			d.fix = "mint a fresh token for every connection; if a React effect connects, make it idempotent (StrictMode runs effects twice in development)"
+		case burst:
+			d.title = fmt.Sprintf("this app presented one token on %d sockets in %s: it reconnects in a loop with a spent token after each close", len(u.views), secs(u.span()))
+			d.fix = "mint a fresh token for every connection, and back off between reconnects (a reconnect effect that re-runs, as useScribe's autoConnect can, presents the spent token again)"
+		default:
+			d.title = fmt.Sprintf("this app presented one token on %d sockets in %s: it reconnects with a spent token after each close", len(u.views), secs(u.span()))
+			d.fix = "mint a fresh token for every connection (fetch a new one from your server before each connect and reconnect)"
+		}
+		ds.add(d)
+	}
+	return covered
+}
+
+func overlaps(a, b []string) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// connCauses names the causes behind one connection's finding.
+func (g *grader) connCauses(rule string, v *view, f Finding) []draft {
+	switch rule {
+	case RuleCredential:
+		return g.credentialCauses(v)
+	case RuleModelPath:
+		return modelCauses(v)
+	case RuleQueryKeys:
+		return keyCauses(v)
+	case RuleFrames:
+		return frameCauses(v)
+	case RuleSampleRate:
+		rates := map[string]bool{}
+		var list []string
+		for _, c := range v.chunks() {
+			if sr := c.msg.Get("sample_rate"); sr.Exists() && sr.Raw != "null" && !rates[sr.Raw] && sr.Num != float64(v.format.SampleRate) {
+				rates[sr.Raw] = true
+				list = append(list, sr.Raw)
+			}
+		}
+		r := strings.Join(list, ", ")
+		return []draft{{key: "6/" + v.format.Name + "/" + r,
+			title: fmt.Sprintf("the audio is declared as %s but the chunks say sample_rate %s: one of them is wrong", v.format.Name, r),
+			fix:   fmt.Sprintf("if the audio really is %s Hz, set audio_format=pcm_%s; otherwise resample it to %d Hz", r, r, v.format.SampleRate)}}
+	case RuleBase64:
+		var out []draft
+		for _, c := range v.chunks() {
+			switch {
+			case c.b64err != "":
+				out = append(out, draft{key: "7/" + c.b64err, title: "audio_base_64 is " + c.b64err,
+					fix: "encode each chunk's bytes with standard, padded base64 (btoa / Buffer.toString(\"base64\") / base64.b64encode)"})
+			case c.odd:
+				out = append(out, draft{key: "7/odd", title: "chunks with an odd number of bytes: the app splits PCM16 audio mid-sample",
+					fix: "cut chunks on whole samples (an even number of bytes)"})
+			}
+		}
+		return out
+	case RuleChunkSize:
+		durs, _, bad := chunkStats(v)
+		lo, hi := spread(bad)
+		return []draft{{key: "8", title: fmt.Sprintf("the app sends audio in chunks of %s (%d of %d outside the recommended 0.1–1 s)", secRange(lo, hi), len(bad), len(durs)),
+			fix: "buffer the audio and send chunks of 100 ms to 1 s"}}
+	case RuleCommitMinimum:
+		return commitCauses(v)
+	case RulePreviousText:
+		return []draft{{key: "10", title: "previous_text is sent on later chunks, not only the first",
+			fix: "send previous_text only with the first input_audio_chunk of a session"}}
+	case RuleCloseCode:
+		if c := v.log.Close; c != nil && c.By == wirelog.ByCut {
+			return []draft{{key: "13/cut", title: "the app drops connections without a close frame",
+				fix: "close the socket with code 1000 when done (commit pending audio first: a close does not commit it)"}}
+		}
+		return []draft{{key: fmt.Sprintf("13/%d", v.log.Close.Code), title: fmt.Sprintf("the app closes with code %d, not 1000", v.log.Close.Code),
+			fix: "close with code 1000 (normal closure) when done"}}
+	case RuleKeepalive:
+		return []draft{{key: "14", title: "the app leaves sessions idle until the server closes them (~15.5 s without audio)",
+			fix: "while the session should stay open, send silence at least every ~10 s; when done, commit and close it yourself"}}
+	case RuleTokenType:
+		var out []draft
+		_, minted := g.mintedTokens(v)
+		for _, m := range minted {
+			if t := mintedType(m.ex); t != protocol.TokenRealtimeScribe {
+				title := fmt.Sprintf("the token was minted as %s, not realtime_scribe", t)
+				if v.refusedAuth() {
+					title += ", and this socket refused it"
+				}
+				out = append(out, draft{key: "15/" + t, title: title, auth: true,
+					fix: "mint the token for this socket: POST " + protocol.SingleUseTokenPath + protocol.TokenRealtimeScribe + " (a token that works for TTS does not fit here)"})
+			}
+		}
+		return out
+	case RuleTokenAge:
+		return []draft{{key: "16", title: "the token had expired: it was presented more than 15 minutes after it was minted", auth: true,
+			fix: "mint the token right before connecting (not when the page loads), and a new one for each connection"}}
+	case RuleQueryValues:
+		problems, contract := valueProblems(v.log)
+		all := append(problems, contract...)
+		if len(all) == 0 {
+			return nil
+		}
+		title := "the query has a value the server refuses: " + all[0]
+		if v.first(protocol.ErrInvalidRequest) == nil {
+			title = "the query has a value outside the documented ones: " + all[0]
+		}
+		return []draft{{key: "17/" + all[0], title: title, fix: "keep every parameter within its documented values and ranges (invalid_request names the one it refused)"}}
+	case RuleLanguageCode:
+		lc, _ := queryValue(v.log, protocol.ParamLanguageCode)
+		base, _, _ := strings.Cut(strings.ReplaceAll(lc, "_", "-"), "-")
+		return []draft{{key: "18/" + lc, title: fmt.Sprintf("language_code=%s is a locale: the live server accepts it but never transcribes", lc),
+			fix: fmt.Sprintf("use the bare language code: language_code=%s", strings.ToLower(base))}}
+	}
+	return nil
+}
+
+// credentialCauses names what a connection's credentials say of the app.
+func (g *grader) credentialCauses(v *view) []draft {
+	var out []draft
+	add := func(key, title, fix string) {
+		out = append(out, draft{key: "2/" + key, title: title, fix: fix, auth: true})
+	}
+	mintFix := "mint a single-use token server-side (POST " + protocol.SingleUseTokenPath + protocol.TokenRealtimeScribe + " with the xi-api-key header) and pass its `token` string"
+	tokens, readable := 0, 0
+	for _, c := range v.log.Request.Credentials {
+		switch c.Where {
+		case "query:" + protocol.TokenParam:
+			tokens++
+			switch c.Shape {
+			case wirelog.ShapeToken:
+				readable++
+			case wirelog.ShapeAPIKey:
+				add("apikey", "this app passes its API key as ?token=: the socket refuses it, and the key leaks into URLs and logs",
+					mintFix+"; never send the API key to a browser")
+			case wirelog.ShapePlaceholder:
+				if mint := g.failedMintBefore(v); mint != nil {
+					add("mintfailed/"+c.Shown, fmt.Sprintf("minting the token failed (POST %s answered HTTP %d%s) and the app connected anyway with ?token=%s",
+						mint.Path, mint.Status, detailStatus(mint), c.Shown),
+						"check the mint response before connecting; fix what it names (the key, its permissions), then pass the response's `token` string")
+					continue
+				}
+				switch c.Shown {
+				case "undefined":
+					add("undefined", "?token=undefined: the token was not awaited before connecting",
+						"await the mint request before opening the socket, and pass its `token` string")
+				case "[object Object]":
+					add("object", "?token=[object Object]: the app passed the mint response object, not its token",
+						"pass `.token` (the string) from the mint response, not the whole response")
+				default:
+					add("null", fmt.Sprintf("?token=%s: the token variable was empty when the socket opened", c.Shown),
+						"await the mint request before opening the socket, and pass its `token` string")
+				}
+			case wirelog.ShapeEmpty:
+				add("empty", "?token= is empty: the token was never filled in", "pass the minted token's string")
+			default:
+				add("other", fmt.Sprintf("?token= holds %s, which is not a single-use token (sutkn_…)", c.Shown), mintFix)
+			}
+		case "query:" + protocol.TTSTokenParam:
+			add("single_use_token", "the token is sent as ?single_use_token=, the TTS sockets' name: this socket reads ?token=",
+				"rename the query parameter to token")
+		case "header:xi-api-key":
+			switch c.Shape {
+			case wirelog.ShapePlaceholder, wirelog.ShapeEmpty:
+				add("header-empty", fmt.Sprintf("the xi-api-key header is %q: the key was missing when the socket opened", c.Shown),
+					"set the header to the API key (ELEVENLABS_API_KEY) before connecting")
+			case wirelog.ShapeToken:
+				add("header-token", "a single-use token is sent in the xi-api-key header, which takes an API key",
+					"put the token in ?token= (and send no header), or send the API key itself in the header (servers only)")
+			default:
+				readable++
+			}
+		default:
+			if strings.HasPrefix(c.Where, "query:") {
+				add("query-key", fmt.Sprintf("the API key is in the URL (?%s=): the socket reads a key only from the xi-api-key header", strings.TrimPrefix(c.Where, "query:")),
+					"send the key as the xi-api-key header (servers), or "+mintFix+" (browsers)")
+			}
+		}
+	}
+	if tokens > 1 {
+		add("twice", "token= is given more than once in one URL", "send one token=")
+	}
+	if len(out) == 0 && readable == 0 {
+		add("none", "connections without a credential the socket reads ("+v.authPath()+")",
+			"browsers: "+mintFix+" and put it in ?token=; servers: send the xi-api-key header")
+	}
+	return out
+}
+
+// failedMintBefore is the last failed mint request before v, if the last
+// mint before v failed.
+func (g *grader) failedMintBefore(v *view) *wirelog.Record {
+	var last *wirelog.Record
+	for i, ex := range g.exchanges {
+		if strings.HasPrefix(ex.Path, protocol.SingleUseTokenPath) && !ex.At.After(v.when) {
+			last = &g.exchanges[i]
+		}
+	}
+	if last == nil || last.Status == 200 {
+		return nil
+	}
+	return last
+}
+
+// detailStatus is ", invalid_api_key" from a REST error body, or "".
+func detailStatus(ex *wirelog.Record) string {
+	for _, key := range []string{"detail.status", "detail.0.type"} {
+		if s := gjsonString(ex.Body, key); s != "" {
+			return " " + s
+		}
+	}
+	return ""
+}
+
+func modelCauses(v *view) []draft {
+	var out []draft
+	l := v.log
+	old := l.Request.Path == protocol.OldRealtimePath
+	var oldWhat []string
+	if old {
+		oldWhat = append(oldWhat, "the realtime-beta path")
+	} else if l.Request.Path != protocol.RealtimePath {
+		out = append(out, draft{key: "3/path/" + l.Request.Path, title: fmt.Sprintf("the socket URL has the path %q", l.Request.Path),
+			fix: "connect to " + protocol.RealtimePath})
+	}
+	models := l.Query(protocol.ParamModelID)
+	if len(models) == 0 {
+		out = append(out, draft{key: "3/nomodel", title: "model_id is missing from the socket URL", fix: "add model_id=" + protocol.DefaultModel})
+	}
+	for _, m := range models {
+		switch {
+		case slices.Contains(protocol.Models, m):
+		case m == "scribe_realtime_v2":
+			oldWhat = append(oldWhat, "model_id=scribe_realtime_v2")
+		default:
+			out = append(out, draft{key: "3/model/" + m, title: fmt.Sprintf("model_id=%s is not a realtime model", m),
+				fix: "use model_id=" + protocol.DefaultModel})
+		}
+	}
+	if len(oldWhat) > 0 {
+		out = append(out, draft{key: "3/old", title: "this client predates 2025-11-11: it uses " + strings.Join(oldWhat, " and "),
+			fix: "update the SDK or the sample code: " + protocol.RealtimePath + " with model_id=" + protocol.DefaultModel})
+	}
+	return out
+}
+
+func keyCauses(v *view) []draft {
+	var out []draft
+	for _, k := range unknownKeys(v.log) {
+		switch k.class {
+		case keyTypo:
+			out = append(out, draft{key: "4/" + k.key, title: fmt.Sprintf("the query key %s is a misspelling of %s: the server ignores it, so the setting is lost", k.key, k.meant),
+				fix: fmt.Sprintf("rename %s to %s", k.key, k.meant)})
+		case keyOld:
+			out = append(out, draft{key: "4/" + k.key, title: fmt.Sprintf("the query key %s is an old or home-made name the server ignores", k.key),
+				fix: "use " + k.meant})
+		default:
+			out = append(out, draft{key: "4/" + k.key, title: fmt.Sprintf("the query key %s is unknown to scribecheck: drift, perhaps a newer contract than scribecheck knows", k.key),
+				fix: "check the API reference: if the key is documented, update scribecheck (protocol.Params); if not, drop it"})
+		}
+	}
+	return out
+}
+
+func frameCauses(v *view) []draft {
+	var out []draft
+	for _, c := range v.client {
+		p := frameProblem(c)
+		switch {
+		case p == "":
+		case strings.HasPrefix(p, "{\"message_type\":\"commit\"}"):
+			out = append(out, draft{key: "5/commit", title: "the app sends {\"message_type\":\"commit\"}, a message that does not exist",
+				fix: "commit with an input_audio_chunk: {\"message_type\":\"input_audio_chunk\",\"audio_base_64\":\"\",\"commit\":true}"})
+		case strings.HasPrefix(p, "a binary frame"):
+			out = append(out, draft{key: "5/binary", title: "the app sends raw audio as binary frames",
+				fix: "base64-encode the audio into input_audio_chunk JSON text frames"})
+		case strings.HasPrefix(p, "\"type\""):
+			out = append(out, draft{key: "5/type", title: "the app writes \"type\" where the protocol has \"message_type\"",
+				fix: "name the field message_type"})
+		default:
+			out = append(out, draft{key: "5/other", title: "the app sends frames that are no protocol message (" + p + ")",
+				fix: "send only input_audio_chunk JSON text frames"})
+		}
+	}
+	return out
+}
+
+func commitCauses(v *view) []draft {
+	cs, _ := commits(v)
+	var out []draft
+	for _, c := range cs {
+		if c.throttled == nil && (c.secs >= protocol.MinCommitSeconds-1e-9 || c.approx) {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(c.after, "the server's own commit"):
+			out = append(out, draft{key: "9/aftervad", title: "the app commits right after the server's own (VAD) commit, with almost no audio",
+				fix: "in VAD mode let the server commit, or commit only after 0.3 s of new audio; pad to 0.3 s with silence if you must commit"})
+		case c.after != "":
+			out = append(out, draft{key: "9/double", title: "the app commits twice in a row: the second commit has no audio",
+				fix: "commit once per segment; wait until 0.3 s of new audio has been sent before the next commit"})
+		default:
+			out = append(out, draft{key: "9/short", title: fmt.Sprintf("the app commits with less than 0.3 s of uncommitted audio (%.2f s): the server answers commit_throttled and closes", c.secs),
+				fix: "pad the segment with silence to 0.3 s before committing, or wait until 0.3 s of audio is uncommitted"})
+		}
+	}
+	return out
+}
+
+// retryCauses names retries after invalid_request, and after auth_error
+// with a credential that is no reused token (those are named already).
+func (g *grader) retryCauses(ds *drafts, covered map[string]bool) {
+	f := g.run[RuleNoRetryRefused]
+	if f.Verdict != Failed {
+		return
+	}
+	_, rts := g.retries()
+	for _, rt := range rts {
+		a := rt.r.v
+		conns := append([]string{a.id}, ids(rt.again)...)
+		if rt.r.kind == protocol.ErrInvalidRequest {
+			text := v0(a.first(protocol.ErrInvalidRequest)).text
+			ds.add(draft{key: "11/query/" + a.id, rules: []string{RuleNoRetryRefused}, conns: conns, sev: severity(Failed), counted: true,
+				title: fmt.Sprintf("after invalid_request (%q) the app retried the same query %s", text, plural(len(rt.again), "time", "times")),
+				fix:   "fix the parameter the error names before reconnecting: the same query is refused again", evidence: f.Evidence})
+			continue
+		}
+		all := true
+		for _, c := range conns {
+			all = all && covered[c]
+		}
+		if all {
+			continue // a reused token: named already
+		}
+		ds.add(draft{key: "11/cred/" + a.id, rules: []string{RuleNoRetryRefused}, conns: conns, sev: severity(Failed), auth: true, counted: true,
+			title: fmt.Sprintf("after %s the app retried with %s %s", rt.r.kind, rt.what, plural(len(rt.again), "time", "times")),
+			fix:   "a refused credential is refused again: mint a new token (or fix the key) before reconnecting", evidence: f.Evidence})
+	}
+}
+
+func gjsonString(json, path string) string {
+	if !gjson.Valid(json) {
+		return ""
+	}
+	return gjson.Get(json, path).String()
+}
+
+func v0(s *serverFrame) serverFrame {
+	if s == nil {
+		return serverFrame{}
+	}
+	return *s
+}
+
+// burstCause names a reconnect burst that no reused token explains.
+func (g *grader) burstCause(ds *drafts, covered map[string]bool) {
+	f := g.run[RuleNoBurst]
+	if f.Verdict != NonStrict {
+		return
+	}
+	all := true
+	for _, c := range f.Conns[1:] {
+		all = all && covered[c]
+	}
+	if all {
+		return // the spent-token loop says it
+	}
+	ds.add(draft{key: "12", rules: []string{RuleNoBurst}, conns: f.Conns, sev: severity(NonStrict), counted: true, evidence: f.Evidence,
+		title: "this app reconnects in a burst: " + strings.TrimSuffix(strings.SplitN(f.Message, ". ", 2)[0], "."),
+		fix:   "back off between reconnects (1 s, 2 s, 4 s …) and give up after a few tries; change what the server refused before trying again"})
+}
+
+// unexplainedRefusals names auth refusals that nothing on the client side
+// explains: the cause is on the server's side (or not visible here).
+func (g *grader) unexplainedRefusals(ds *drafts) {
+	explained := map[string]bool{}
+	for _, d := range ds.m {
+		if d.auth {
+			for _, c := range d.conns {
+				explained[c] = true
+			}
+		}
+	}
+	for _, v := range g.views {
+		if !v.refusedAuth() || explained[v.id] {
+			continue
+		}
+		how := "auth_error"
+		if r := v.log.Response; r != nil && r.Status != 101 {
+			how = fmt.Sprintf("HTTP %d", r.Status)
+		}
+		title := fmt.Sprintf("%s was refused (%s) though its credential looks right (%s)", v.id, how, v.authPath())
+		fix := "the cause is not in what the client sent: run `scribecheck doctor` against this server to compare the auth paths (the host or residency the token was minted on, the key's permissions)"
+		if toks := tokenCreds(v.log); len(toks) > 0 {
+			if ex, ok := g.minted[toks[0].ID]; ok {
+				title = fmt.Sprintf("%s was refused (%s) with a fresh %s token presented once (minted %s before)", v.id, how, mintedType(ex), secs(v.when.Sub(ex.At)))
+			} else {
+				title = fmt.Sprintf("%s was refused (%s) with a sutkn_ token that was not minted during this recording (spent, expired, or minted elsewhere)", v.id, how)
+				fix = "mint a fresh realtime_scribe token on the same host right before connecting; if that is refused too, run `scribecheck doctor` against this server"
+			}
+		}
+		ds.add(draft{key: "auth/" + v.id, conns: []string{v.id}, sev: severity(Failed), auth: true, title: title, fix: fix,
+			evidence: requestLine(v.log) + "\n  " + refusalOf(v).what})
+	}
+}

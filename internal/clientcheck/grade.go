@@ -1,0 +1,229 @@
+package clientcheck
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/scribecheck/scribecheck/internal/wirelog"
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// grader holds a run's connections and REST exchanges while the rules read
+// them.
+type grader struct {
+	views     []*view
+	exchanges []wirelog.Record
+	// minted maps a credential id to the first exchange that carried it.
+	minted map[string]wirelog.Record
+	// results keeps each connection's findings by rule, for the causes.
+	results map[*view]map[string]Finding
+	run     map[string]Finding
+}
+
+// Grade grades a run: each connection by the connection rules, the run by
+// the run rules, and names the causes. logs are as wirelog.ReadDir returns
+// them; an upgrade request that a server answered as a plain REST request (a
+// GET on the old realtime-beta path, say) is in exchanges and is graded as a
+// connection named exchange-N.
+func Grade(logs []*wirelog.Log, exchanges []wirelog.Record) Report {
+	g := &grader{exchanges: exchanges, minted: map[string]wirelog.Record{}, results: map[*view]map[string]Finding{}, run: map[string]Finding{}}
+	for _, ex := range exchanges {
+		if ex.Status != 200 {
+			continue
+		}
+		for _, c := range ex.Credentials {
+			if _, seen := g.minted[c.ID]; c.Where == "body:token" && !seen {
+				g.minted[c.ID] = ex // the first answer that carried it
+			}
+		}
+	}
+	for _, l := range logs {
+		if l != nil {
+			g.views = append(g.views, newView(l))
+		}
+	}
+	for i, ex := range exchanges {
+		if l := socketAttempt(ex, i); l != nil {
+			g.views = append(g.views, newView(l))
+		}
+	}
+	sort.SliceStable(g.views, func(i, j int) bool { return g.views[i].when.Before(g.views[j].when) })
+
+	rep := Report{Verdict: OK}
+	if len(g.views) == 0 {
+		rep.Verdict = NotApplicable
+	}
+	for _, v := range g.views {
+		cr := ConnResult{ID: v.id, Who: v.who(), AuthPath: v.authPath(), Close: v.closeText(),
+			ClientFrames: len(v.client), ServerFrames: len(v.server)}
+		g.results[v] = map[string]Finding{}
+		for _, r := range Rules {
+			if r.Scope != ScopeConnection {
+				continue
+			}
+			f := g.connRule(r.ID, v)
+			g.results[v][r.ID] = f
+			cr.Results = append(cr.Results, f)
+		}
+		cr.Verdict = worst(cr.Results)
+		rep.Conns = append(rep.Conns, cr)
+	}
+	for _, r := range Rules {
+		if r.Scope != ScopeRun {
+			continue
+		}
+		f := g.runRule(r.ID)
+		g.run[r.ID] = f
+		rep.Run = append(rep.Run, f)
+	}
+	if len(g.views) > 0 {
+		for _, c := range rep.Conns {
+			rep.Verdict = worseOf(rep.Verdict, c.Verdict)
+		}
+		rep.Verdict = worseOf(rep.Verdict, worst(rep.Run))
+	}
+	rep.Causes = g.causes()
+	rep.Refusals = g.refusals()
+	return rep
+}
+
+func worseOf(a, b Verdict) Verdict {
+	if severity(b) > severity(a) {
+		return b
+	}
+	return a
+}
+
+func (g *grader) connRule(id string, v *view) Finding {
+	switch id {
+	case RuleCredential:
+		return g.credential(v)
+	case RuleModelPath:
+		return modelPath(v)
+	case RuleQueryKeys:
+		return queryKeys(v)
+	case RuleFrames:
+		return frames(v)
+	case RuleSampleRate:
+		return sampleRate(v)
+	case RuleBase64:
+		return audioBase64(v)
+	case RuleChunkSize:
+		return chunkSize(v)
+	case RuleCommitMinimum:
+		return commitMinimum(v)
+	case RulePreviousText:
+		return previousText(v)
+	case RuleCloseCode:
+		return closeCode(v)
+	case RuleKeepalive:
+		return keepalive(v)
+	case RuleTokenType:
+		return g.tokenType(v)
+	case RuleTokenAge:
+		return g.tokenAge(v)
+	case RuleQueryValues:
+		return queryValues(v)
+	case RuleLanguageCode:
+		return languageCode(v)
+	}
+	panic("clientcheck: no check for " + id)
+}
+
+func (g *grader) runRule(id string) Finding {
+	switch id {
+	case RuleTokenOnce:
+		return g.tokenOnce()
+	case RuleNoRetryRefused:
+		return g.noRetryRefused()
+	case RuleNoBurst:
+		return g.noBurst()
+	}
+	panic("clientcheck: no check for " + id)
+}
+
+// Findings, built the same way by every rule.
+
+func finding(id string, v Verdict, conns []string, frames []int, msg, evidence string) Finding {
+	r := mustRule(id)
+	return Finding{Rule: id, Level: r.Level, Verdict: v, Conns: conns, Frames: frames, Message: msg, Evidence: evidence}
+}
+
+func pass(id string, v *view, msg string) Finding {
+	return finding(id, OK, []string{v.id}, nil, msg, "")
+}
+
+func notApplicable(id string, v *view, why string) Finding {
+	return finding(id, NotApplicable, []string{v.id}, nil, why, "")
+}
+
+// broken is a rule not met: FAILED, NON-STRICT or INFORMATIONAL by its level.
+func broken(id string, v *view, frames []int, msg, evidence string) Finding {
+	return finding(id, failVerdict(mustRule(id).Level), []string{v.id}, frames, msg, evidence)
+}
+
+// socketAttempt turns an exchange that was a WebSocket upgrade request (the
+// server answered it as REST: no socket on that path) into a log of a
+// connection that was refused at the handshake.
+func socketAttempt(ex wirelog.Record, i int) *wirelog.Log {
+	upgrade := false
+	for _, h := range ex.Headers {
+		if strings.EqualFold(h.Name, "Upgrade") && strings.EqualFold(h.Value, "websocket") {
+			upgrade = true
+		}
+	}
+	if !upgrade && !strings.HasPrefix(ex.Path, "/v1/speech-to-text/realtime") {
+		return nil
+	}
+	if ex.Method != "" && ex.Method != "GET" {
+		return nil
+	}
+	id := fmt.Sprintf("exchange-%d", i+1)
+	req := ex
+	req.Kind, req.Conn, req.Status, req.Body = wirelog.KindRequest, id, 0, ""
+	resp := wirelog.Record{Kind: wirelog.KindResponse, Status: ex.Status}
+	return &wirelog.Log{ID: id, File: "exchanges.jsonl", Request: req, Response: &resp,
+		Close: &wirelog.Record{Kind: wirelog.KindClose, By: wirelog.FromServer}}
+}
+
+// tokenCreds are the request's credentials that are single-use tokens.
+func tokenCreds(l *wirelog.Log) []wirelog.Credential {
+	var out []wirelog.Credential
+	for _, c := range l.Request.Credentials {
+		if c.Shape == wirelog.ShapeToken {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// mintedToken is a single-use token a connection presents, with the
+// exchange that minted it during the recording.
+type mintedToken struct {
+	cred wirelog.Credential
+	ex   wirelog.Record
+}
+
+// mintedTokens counts the single-use tokens v presents and returns those
+// minted during the recording, each with its minting exchange (CLIENT-15
+// and CLIENT-16 judge the type and the age from it).
+func (g *grader) mintedTokens(v *view) (presented int, minted []mintedToken) {
+	toks := tokenCreds(v.log)
+	for _, c := range toks {
+		if ex, ok := g.minted[c.ID]; ok {
+			minted = append(minted, mintedToken{c, ex})
+		}
+	}
+	return len(toks), minted
+}
+
+// mintedType is the token type an exchange minted: the path after
+// /v1/single-use-token/, wherever that sits (a proxy's upstream may have a
+// base path).
+func mintedType(ex wirelog.Record) string {
+	if i := strings.Index(ex.Path, protocol.SingleUseTokenPath); i >= 0 {
+		return ex.Path[i+len(protocol.SingleUseTokenPath):]
+	}
+	return ex.Path
+}

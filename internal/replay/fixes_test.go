@@ -1,0 +1,145 @@
+package replay_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/scribecheck/scribecheck/internal/replay"
+	"github.com/scribecheck/scribecheck/internal/wirelog"
+)
+
+// A recording that does not say how the socket ended (a HAR) or whose
+// client vanished leaves the end to the client: a faithful client reads
+// the last frame and closes normally, with no divergence.
+func TestUnrecordedEndIsTheClients(t *testing.T) {
+	for _, end := range []wirelog.Record{
+		{Kind: wirelog.KindClose, T: 1.5, By: wirelog.ByCut, Error: wirelog.CloseNotRecorded},
+		{Kind: wirelog.KindClose, T: 1.5, By: wirelog.ByCut, CutBy: wirelog.FromClient, Error: "EOF"},
+	} {
+		ctx := testCtx(t)
+		recs := append(basicConn(1)[:7], end)
+		s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
+		c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&audio_format=pcm_16000&token="+liveToken), nil)
+		play(t, ctx, c, recs, nil)
+		if err := c.Close(websocket.StatusNormalClosure, ""); err != nil {
+			t.Fatalf("%s: the client could not close normally: %v", end.Error, err)
+		}
+		if r := settle(t, s, 1); r.Diverged() {
+			t.Fatalf("%s: %s", end.Error, dump(r.Divergences()))
+		}
+	}
+}
+
+// A credential the client sends inside a frame never reaches a report.
+func TestCredentialInAFrameIsRedacted(t *testing.T) {
+	ctx := testCtx(t)
+	recs := basicConn(1)
+	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
+	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&audio_format=pcm_16000&token="+liveToken), nil)
+	play(t, ctx, c, recs, func(i int, data []byte) []byte {
+		if i == 2 {
+			return []byte(`{"message_type":"input_audio_chunk","xi_api_key":"` + liveKey + `","audio_base_64":"","commit":false}`)
+		}
+		return data
+	})
+	_ = c.Close(websocket.StatusNormalClosure, "User ended session")
+	r := settle(t, s, 1)
+	js, _ := r.JSON()
+	var text strings.Builder
+	_ = r.WriteText(&text)
+	if !r.Diverged() || strings.Contains(string(js), liveKey) || strings.Contains(text.String(), liveKey) {
+		t.Fatalf("diverged %v; the key in the JSON %v, in the text %v", r.Diverged(), strings.Contains(string(js), liveKey), strings.Contains(text.String(), liveKey))
+	}
+}
+
+// A long recorded silence is capped at MaxGap, and a record out of time
+// order (a HAR's skewed clock) adds no wait.
+func TestGapsAreCappedAndNeverGoBack(t *testing.T) {
+	ctx := testCtx(t)
+	recs := []wirelog.Record{
+		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
+		response(0, 101),
+		srv(0, sessionMsg),
+		srv(600, partialMsg),   // ten minutes of silence
+		srv(-5000, partialMsg), // out of order
+		srv(601, commitMsg),
+		closed(601.5, wirelog.FromServer, 1000, ""),
+	}
+	var fs fakeSleep
+	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{Speed: 1, Sleep: fs.sleep, MaxGap: 2 * time.Second})
+	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
+	play(t, ctx, c, recs, nil)
+	_, _, _ = c.Read(ctx)
+	settle(t, s, 1)
+	if got, want := fs.got(), []time.Duration{2 * time.Second, time.Second, 500 * time.Millisecond}; !slices.Equal(got, want) {
+		t.Fatalf("waits %v, want %v", got, want)
+	}
+}
+
+// A damaged recording is refused when it is loaded, not blamed on the
+// client halfway through.
+func TestDamagedBinaryFrameIsRefusedAtLoad(t *testing.T) {
+	recs := basicConn(1)
+	recs[2] = wirelog.Record{Kind: wirelog.KindFrame, T: 0.2, Dir: wirelog.FromServer, Binary: true, Data: "%%%not base64", Len: 9}
+	_, err := replay.Load(writeRecording(t, [][]wirelog.Record{recs}))
+	if err == nil || !strings.Contains(err.Error(), "base64 does not decode") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+// A HAR whose token came from the app's own backend replays: the backend,
+// pointed at the replay, mints in its place and gets a fresh token.
+func TestHARBackendTokenReplays(t *testing.T) {
+	b, err := os.ReadFile("../wirelog/testdata/har/scribe-token-refused.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var har map[string]any
+	_ = json.Unmarshal(b, &har)
+	for _, e := range har["log"].(map[string]any)["entries"].([]any) {
+		req := e.(map[string]any)["request"].(map[string]any)
+		if strings.Contains(req["url"].(string), "/single-use-token/") {
+			req["url"], req["method"] = "http://localhost:5173/api/scribe-token", "GET"
+		}
+	}
+	b, _ = json.Marshal(har)
+	path := t.TempDir() + "/backend.har"
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := replay.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, base := start(t, rec, replay.Options{})
+	resp, err := httpPost(base + "/v1/single-use-token/realtime_scribe")
+	if err != nil || resp.status != 200 || !strings.Contains(resp.body, "sutkn_replay_") {
+		t.Fatalf("the backend's mint: %+v %v", resp, err)
+	}
+	if r := s.Report(); len(r.Mints) != 0 {
+		t.Fatalf("a backend's mint diverged: %s", dump(r.Mints))
+	}
+}
+
+type posted struct {
+	status int
+	body   string
+}
+
+func httpPost(url string) (posted, error) {
+	resp, err := http.Post(url, "application/json", nil)
+	if err != nil {
+		return posted{}, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return posted{resp.StatusCode, string(b)}, err
+}

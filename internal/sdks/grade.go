@@ -1,0 +1,149 @@
+package sdks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/scribecheck/scribecheck/internal/clientcheck"
+	"github.com/scribecheck/scribecheck/internal/wirelog"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// Grade puts the runs side by side: each spec's outcome per install against
+// what is recorded for it (or, for a candidate, what its pinned base does),
+// the changes between versions of one SDK, and the CLIENT rules on each
+// install's normal sessions.
+func Grade(runs []Run, started time.Time) reports.SDKMatrix {
+	m := reports.SDKMatrix{StartedAt: started}
+	for _, r := range runs {
+		col := reports.SDKColumn{Key: r.Install.Key(), SDK: r.Install.SDK, Version: r.Install.Version,
+			Pinned: Pinned(r.Install.Key()), Status: "ran", Took: r.Took.Round(100 * time.Millisecond).String()}
+		switch {
+		case r.Skipped != "":
+			col.Status = "skipped: " + r.Skipped
+		case r.Broken != "":
+			col.Status = "broken: " + r.Broken
+		default:
+			col.Client = clientVerdict(r)
+		}
+		m.Columns = append(m.Columns, col)
+	}
+	scenarios := map[string]Scenario{}
+	for _, sc := range Scenarios() {
+		scenarios[sc.Name] = sc
+	}
+	for _, spec := range Specs() {
+		row := reports.SDKRow{ID: spec.ID, Scenario: spec.Scenario, Level: spec.Level, Requirement: spec.Requirement, Ideal: string(spec.Ideal)}
+		for _, r := range runs {
+			row.Cells = append(row.Cells, cell(r, spec, scenarios[spec.Scenario]))
+		}
+		m.Rows = append(m.Rows, row)
+	}
+	m.Changes = changes(m)
+	return m
+}
+
+func cell(r Run, spec Spec, sc Scenario) reports.SDKCell {
+	key := r.Install.Key()
+	if r.Skipped != "" || r.Broken != "" {
+		return reports.SDKCell{Verdict: reports.CellSkipped, Outcome: "not run"}
+	}
+	got, evidence := Classify(r, sc)
+	c := reports.SDKCell{Outcome: string(got), Evidence: evidence}
+	base := key
+	if !Pinned(key) {
+		base = Base(r.Install.SDK)
+	}
+	want, why, finding := Expected(base, spec)
+	c.Expected, c.Why = string(want), why
+	switch {
+	case got != want && !Pinned(key):
+		c.Verdict = reports.CellChanged
+	case got != want:
+		c.Verdict = reports.CellFailed
+	case finding:
+		c.Verdict = reports.CellFinding
+	default:
+		c.Verdict = reports.CellOK
+	}
+	return c
+}
+
+// changes lists, for each SDK with more than one install, the specs whose
+// outcome differs between consecutive versions (oldest first).
+func changes(m reports.SDKMatrix) []reports.SDKChange {
+	var out []reports.SDKChange
+	bySDK := map[string][]int{}
+	var order []string
+	for i, c := range m.Columns {
+		if c.Status != "ran" {
+			continue
+		}
+		if _, ok := bySDK[c.SDK]; !ok {
+			order = append(order, c.SDK)
+		}
+		bySDK[c.SDK] = append(bySDK[c.SDK], i)
+	}
+	for _, sdk := range order {
+		cols := bySDK[sdk]
+		slices.SortFunc(cols, func(a, b int) int {
+			if versionLess(m.Columns[a].Version, m.Columns[b].Version) {
+				return -1
+			}
+			return 1
+		})
+		for k := 1; k < len(cols); k++ {
+			from, to := cols[k-1], cols[k]
+			for _, r := range m.Rows {
+				if was, now := r.Cells[from].Outcome, r.Cells[to].Outcome; was != now {
+					out = append(out, reports.SDKChange{SDK: sdk, From: m.Columns[from].Version, To: m.Columns[to].Version,
+						Spec: r.ID, Scenario: r.Scenario, Was: was, Now: now})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// clientVerdict grades the install's normal sessions (header and token)
+// with the CLIENT rules: what this SDK sends when nothing goes wrong.
+func clientVerdict(r Run) string {
+	logs, exchanges, err := wirelog.ReadDir(r.WireDir)
+	if err != nil {
+		return "unreadable wire logs: " + err.Error()
+	}
+	var normal []*wirelog.Log
+	for _, l := range logs {
+		if sc := r.ConnScenario[l.ID]; sc == "header" || sc == "token" {
+			normal = append(normal, l)
+		}
+	}
+	if len(normal) == 0 {
+		return "no normal session recorded"
+	}
+	rep := clientcheck.Grade(normal, exchanges)
+	broken := map[string]bool{}
+	for _, c := range rep.Conns {
+		for _, f := range c.Results {
+			if f.Verdict == clientcheck.Failed || f.Verdict == clientcheck.NonStrict {
+				broken[f.Rule] = true
+			}
+		}
+	}
+	for _, f := range rep.Run {
+		if f.Verdict == clientcheck.Failed || f.Verdict == clientcheck.NonStrict {
+			broken[f.Rule] = true
+		}
+	}
+	if len(broken) == 0 {
+		return fmt.Sprintf("OK (%d sessions)", len(normal))
+	}
+	keys := make([]string, 0, len(broken))
+	for k := range broken {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return fmt.Sprintf("%s: %s", rep.Verdict, strings.Join(keys, ", "))
+}

@@ -1,0 +1,281 @@
+// Shared plumbing of the Node drivers (drive-elevenlabs-js.mjs, drive-client.mjs):
+// reading the plan, the JSON-lines output, crash capture and the session loop of
+// the driver contract (internal/sdks/README.md). Everything that touches an SDK lives in
+// the drivers' adapters; this file never imports an SDK.
+
+import fs from "node:fs";
+import util from "node:util";
+
+// stdout carries only the contract's JSON lines. The SDKs log with console.*
+// (@elevenlabs/client logs every server close and dumps the whole WebSocket
+// error event, URL with ?token= included; elevenlabs-js logs ffmpeg progress),
+// so every console method writes to stderr, scrubbed of secrets like stdout.
+for (const m of ["log", "info", "debug", "warn", "error", "trace"]) {
+  console[m] = (...args) => process.stderr.write(scrub(util.format(...args)) + "\n");
+}
+
+// API keys and tokens are never printed: every output line is scrubbed of
+// every secret the driver has seen (the plan's keys, every minted token).
+const secrets = new Set();
+export function addSecret(s) {
+  if (typeof s === "string" && s.length >= 4) secrets.add(s);
+}
+
+function scrub(text) {
+  for (const s of secrets) text = text.split(s).join("[redacted]");
+  return text;
+}
+
+export function out(obj) {
+  process.stdout.write(scrub(JSON.stringify(obj)) + "\n");
+}
+
+export function errMessage(e) {
+  if (e instanceof Error) return e.message ? `${e.name}: ${e.message}` : e.name;
+  if (typeof e === "string") return e;
+  try {
+    return JSON.stringify(e) ?? String(e);
+  } catch {
+    return String(e);
+  }
+}
+
+// toData turns an SDK event payload into something JSON can carry:
+// Errors and close events (whose fields are getters) by their fields,
+// Buffers as text, anything else that does not serialise as its String().
+export function toData(v) {
+  if (v === undefined) return null;
+  if (v instanceof Error) {
+    const d = { error_class: v.name, message: v.message };
+    if (v.code !== undefined) d.code = String(v.code);
+    return d;
+  }
+  if (Buffer.isBuffer(v)) return v.toString("utf8");
+  if (v !== null && typeof v === "object" && "wasClean" in v && "code" in v) {
+    return { type: v.type ?? "close", code: v.code, reason: v.reason, wasClean: v.wasClean };
+  }
+  try {
+    const s = JSON.stringify(v, (_k, x) => {
+      if (typeof x === "bigint") return x.toString();
+      if (x instanceof Error) return { error_class: x.name, message: x.message };
+      return x;
+    });
+    return s === undefined ? String(v) : JSON.parse(s);
+  } catch {
+    return String(v);
+  }
+}
+
+export function readPlan() {
+  let raw;
+  try {
+    raw = fs.readFileSync(0, "utf8");
+  } catch (e) {
+    fail(`cannot read the plan from stdin: ${errMessage(e)}`);
+  }
+  let plan;
+  try {
+    plan = JSON.parse(raw);
+  } catch (e) {
+    fail(`the plan on stdin is not JSON: ${errMessage(e)}`);
+  }
+  for (const k of ["base_url", "audio_file", "audio_format", "sample_rate", "model_id", "chunk_bytes", "quiet_ms", "max_ms", "scenarios"]) {
+    if (plan[k] === undefined) fail(`the plan lacks "${k}"`);
+  }
+  if (!Array.isArray(plan.scenarios)) fail(`the plan's "scenarios" is not a list`);
+  for (const s of plan.scenarios) addSecret(s.api_key);
+  return plan;
+}
+
+export function fail(msg) {
+  process.stderr.write(`driver error: ${msg}\n`);
+  process.exit(2);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+// Errors that would crash a normal app are recorded and the run goes on.
+let currentScenario = null;
+function installCrashHandlers() {
+  process.on("uncaughtException", (e) => {
+    out({ scenario: currentScenario, event: "_crash", error: `uncaughtException: ${errMessage(e)}` });
+  });
+  process.on("unhandledRejection", (e) => {
+    out({ scenario: currentScenario, event: "_crash", error: `unhandledRejection: ${errMessage(e)}` });
+  });
+}
+
+class CapTimeout extends Error {}
+
+// capped runs one call into the SDK with what is left of the scenario's budget
+// (max_ms + 2000): a call that never settles becomes an _exception, not a hang.
+async function capped(fn, deadline) {
+  let timer;
+  const left = deadline - Date.now();
+  const cap = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new CapTimeout(`no answer within the driver's cap (${Math.max(0, Math.round(left))} ms left of the scenario's max_ms+2000)`)), Math.max(0, left));
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(fn), cap]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Events after which the session may end (once quiet_ms has passed without any event).
+const TERMINAL = new Set(["committed_transcript", "error", "close"]);
+
+// runSession is one connect → send → commit → wait → close of the contract.
+// adapter.connect(creds, plan) returns the SDK's connection; adapter.send,
+// .commit and .close wrap that connection's own methods.
+// deadline is the scenario's: every call and wait of every attempt ends by it.
+async function runSession(adapter, plan, audio, name, auth, attempt, creds, deadline) {
+  const t0 = Date.now();
+  // The waits end max_ms after connect, and early enough to close within the scenario's cap.
+  const waitEnd = Math.min(t0 + plan.max_ms, deadline - 150);
+  out({ scenario: name, event: "_connect", auth, attempt });
+
+  let lastEvent = Date.now();
+  let terminalSeen = false;
+  let closed = false;
+  let wake = () => {};
+  const onEvent = (ev, args) => {
+    lastEvent = Date.now();
+    out({ scenario: name, event: ev, data: toData(args.length <= 1 ? args[0] : args) });
+    if (TERMINAL.has(ev)) terminalSeen = true;
+    if (ev === "close") closed = true;
+    if (ev === "session_started" || ev === "error" || ev === "close") wake();
+  };
+
+  let conn;
+  try {
+    conn = await capped(() => adapter.connect(creds, plan), deadline);
+  } catch (e) {
+    out({ scenario: name, event: "_exception", where: "connect", error: errMessage(e) });
+    return;
+  }
+  // Every event the SDK offers, subscribed as a user would: connection.on(name, listener).
+  for (const ev of adapter.events) conn.on(ev, (...args) => onEvent(ev, args));
+
+  // Wait for session_started, an error or a close, at most 3 s.
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.min(3000, Math.max(0, waitEnd - Date.now())));
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  wake = () => {};
+
+  // The whole file, chunk_bytes at a time, no pacing; the first failing send ends the loop.
+  for (let off = 0; off < audio.length; off += plan.chunk_bytes) {
+    const b64 = audio.subarray(off, off + plan.chunk_bytes).toString("base64");
+    try {
+      await capped(() => adapter.send(conn, b64), deadline);
+    } catch (e) {
+      out({ scenario: name, event: "_exception", where: "send", error: errMessage(e) });
+      break;
+    }
+  }
+  try {
+    await capped(() => adapter.commit(conn), deadline);
+  } catch (e) {
+    out({ scenario: name, event: "_exception", where: "commit", error: errMessage(e) });
+  }
+
+  // Quiet for quiet_ms after a committed transcript, an error or a close; max_ms from connect at most.
+  while (true) {
+    const now = Date.now();
+    if (now >= waitEnd) break;
+    if (terminalSeen && now - lastEvent >= plan.quiet_ms) break;
+    await sleep(Math.min(25, waitEnd - now));
+  }
+
+  if (!closed) {
+    try {
+      await capped(() => adapter.close(conn), deadline);
+    } catch (e) {
+      out({ scenario: name, event: "_exception", where: "close", error: errMessage(e) });
+    }
+  }
+  await sleep(Math.min(100, deadline - Date.now()));
+}
+
+// Never hang: a scenario, all its attempts included, ends within max_ms + 2000.
+async function runScenario(adapter, plan, audio, s) {
+  const name = s.name;
+  const deadline = Date.now() + plan.max_ms + 2000;
+  switch (s.auth) {
+    case "header": {
+      const why = adapter.headerUnsupported?.();
+      if (why) {
+        out({ scenario: name, event: "_unsupported", reason: why });
+        return;
+      }
+      await runSession(adapter, plan, audio, name, "header", 1, { apiKey: s.api_key }, deadline);
+      return;
+    }
+    case "token":
+    case "token-reuse": {
+      const why = await adapter.tokenUnsupported?.(plan);
+      if (why) {
+        out({ scenario: name, event: "_unsupported", reason: why });
+        return;
+      }
+      let token;
+      try {
+        token = await capped(() => adapter.mint(s.api_key, plan), deadline);
+        addSecret(token);
+        if (typeof token !== "string" || token === "") throw new Error(`the mint answered no token (${typeof token})`);
+      } catch (e) {
+        out({ scenario: name, event: "_exception", where: "mint", error: errMessage(e) });
+        return;
+      }
+      const attempts = s.auth === "token-reuse" ? 2 : 1;
+      for (let a = 1; a <= attempts; a++) {
+        await runSession(adapter, plan, audio, name, "token", a, { token }, deadline);
+      }
+      return;
+    }
+    default:
+      out({ scenario: name, event: "_unsupported", reason: `unknown auth "${s.auth}"` });
+  }
+}
+
+// main runs the plan on stdin against one SDK adapter:
+//   adapter = { sdk, version, events, connect, send, commit, close, mint,
+//               headerUnsupported?(), tokenUnsupported?(plan), extra? }
+export async function main(makeAdapter) {
+  installCrashHandlers();
+  const plan = readPlan();
+  let audio;
+  try {
+    audio = fs.readFileSync(plan.audio_file);
+  } catch (e) {
+    fail(`cannot read audio_file: ${errMessage(e)}`);
+  }
+  if (!(plan.chunk_bytes > 0)) fail("chunk_bytes must be positive");
+  let adapter;
+  try {
+    adapter = await makeAdapter();
+  } catch (e) {
+    fail(`cannot load the SDK: ${e && e.stack ? e.stack : errMessage(e)}`);
+  }
+  out({ event: "_sdk", sdk: adapter.sdk, version: adapter.version, events: adapter.events, ...(adapter.extra ?? {}) });
+  for (const s of plan.scenarios) {
+    currentScenario = s.name;
+    const t0 = Date.now();
+    try {
+      await runScenario(adapter, plan, audio, s);
+    } catch (e) {
+      // Every call into the SDK is caught where it is made: this is a bug of the driver's own.
+      fail(`in scenario ${s.name}: ${e && e.stack ? e.stack : errMessage(e)}`);
+    }
+    out({ scenario: s.name, event: "_end", ms: Date.now() - t0 });
+  }
+  currentScenario = null;
+  out({ event: "_done" });
+  // Sockets still closing must not keep the process alive.
+  process.stdout.write("", () => process.exit(0));
+  setTimeout(() => process.exit(0), 500).unref();
+}

@@ -1,0 +1,132 @@
+package sdks
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/scribecheck/scribecheck/internal/proxy"
+	"github.com/scribecheck/scribecheck/internal/wirelog"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// installed returns the pinned installs named, skipping the test when one
+// is not installed here.
+func installed(t *testing.T, keys ...string) []Install {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: runs Node.js and Python processes")
+	}
+	all, err := LoadMatrix(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Install
+	for _, k := range keys {
+		for _, in := range all {
+			if in.Key() == k {
+				if why := missing(in, "."); why != "" {
+					t.Skipf("%s: %s (run `make sdks`)", k, why)
+				}
+				out = append(out, in)
+			}
+		}
+	}
+	if len(out) != len(keys) {
+		t.Fatalf("not all of %v are in matrix.json", keys)
+	}
+	return out
+}
+
+// viaProxy puts a recording proxy between the driver and the fake.
+func viaProxy(t *testing.T, dir string) func(string) (string, func(), error) {
+	red := reports.NewRedactor()
+	return func(upstream string) (string, func(), error) {
+		set, err := wirelog.NewSet(dir, red)
+		if err != nil {
+			return "", nil, err
+		}
+		p, err := proxy.New(proxy.Options{Upstream: upstream, Set: set, Redact: red.Redact})
+		if err != nil {
+			return "", nil, err
+		}
+		base, err := p.Start("127.0.0.1:0")
+		return base, func() {
+			if err := p.Close(); err != nil {
+				t.Error(err)
+			}
+			if err := set.Close(); err != nil {
+				t.Error(err)
+			}
+		}, err
+	}
+}
+
+// The official JS and Python SDKs, pointed at the proxy in front of the
+// fake, complete their sessions on both auth paths; the proxy's log holds
+// every frame both ways, the same as the fake's own recording of the far
+// side, and none of the keys or tokens the fake saw.
+func TestSDKsThroughTheProxy(t *testing.T) {
+	t.Parallel() // each starts its own fakes and processes
+	for _, in := range installed(t, "elevenlabs-js@2.73.0", "elevenlabs-python@2.78.0") {
+		t.Run(in.Key(), func(t *testing.T) {
+			t.Parallel()
+			out := t.TempDir()
+			proxyDir := filepath.Join(out, "proxy-wire")
+			via := viaProxy(t, proxyDir)
+			run := RunOne(context.Background(), in, Options{Dir: ".", Out: out, Only: []string{"header", "token"}, Via: via})
+			if run.Broken != "" {
+				t.Fatalf("%s\n%s", run.Broken, run.Stderr)
+			}
+			for _, sc := range Scenarios()[:2] {
+				if o, why := Classify(run, sc); o != Session {
+					t.Errorf("%s through the proxy: %s (%s)", sc.Name, o, why)
+				}
+			}
+			far, farEx, err := wirelog.ReadDir(run.WireDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			near, nearEx, err := wirelog.ReadDir(proxyDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(near) != len(far) || len(nearEx) != len(farEx) || len(near) < 2 {
+				t.Fatalf("the proxy logged %d sockets and %d mints, the fake %d and %d", len(near), len(nearEx), len(far), len(farEx))
+			}
+			for i := range far {
+				// Each direction in order; how the two directions interleave
+				// depends on where a recorder sits.
+				for _, dir := range []string{wirelog.FromClient, wirelog.FromServer} {
+					a, b := frames(near[i], dir), frames(far[i], dir)
+					if len(a) != len(b) {
+						t.Errorf("%s: %d frames from the %s at the proxy, %d at the fake", near[i].ID, len(a), dir, len(b))
+						continue
+					}
+					for j := range a {
+						if a[j] != b[j] {
+							t.Errorf("%s: %s frame %d differs:\nproxy: %.200s\nfake:  %.200s", near[i].ID, dir, j, a[j], b[j])
+							break
+						}
+					}
+				}
+				if near[i].Close == nil || near[i].Close.By != far[i].Close.By || near[i].Close.Code != far[i].Close.Code {
+					t.Errorf("%s: close %+v at the proxy, %+v at the fake", near[i].ID, near[i].Close, far[i].Close)
+				}
+			}
+			if err := reports.CheckNoLeaks([]string{proxyDir}, run.secrets); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// frames is a log's frames in one direction, each as one comparable line.
+func frames(l *wirelog.Log, dir string) []string {
+	var out []string
+	for _, f := range l.Sent(dir) {
+		out = append(out, fmt.Sprintf("%v %d %s", f.Binary, f.Len, f.Data))
+	}
+	return out
+}

@@ -1,0 +1,350 @@
+package sdks
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/wirelog"
+	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// Install is one SDK version the matrix runs: a line of matrix.json.
+type Install struct {
+	SDK     string   `json:"sdk"`
+	Version string   `json:"version"`
+	Lang    string   `json:"lang"`
+	Cmd     []string `json:"cmd"` // relative to the sdks folder
+	// Auth is the path the injection scenarios connect with: header (the
+	// default), or token for an SDK that has no header (@elevenlabs/client).
+	Auth string `json:"auth,omitempty"`
+}
+
+// Key names an install: elevenlabs-js@2.73.0.
+func (i Install) Key() string { return i.SDK + "@" + i.Version }
+
+// LoadMatrix reads dir/matrix.json (a JSON array, one install per line).
+func LoadMatrix(dir string) ([]Install, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "matrix.json"))
+	if err != nil {
+		return nil, fmt.Errorf("the SDK matrix: %w", err)
+	}
+	var out []Install
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("%s/matrix.json: %w", dir, err)
+	}
+	for _, in := range out {
+		if in.SDK == "" || in.Version == "" || len(in.Cmd) == 0 {
+			return nil, fmt.Errorf("%s/matrix.json: an entry needs sdk, version and cmd: %+v", dir, in)
+		}
+	}
+	return out, nil
+}
+
+// Event is one line a driver printed (internal/sdks/README.md, "driver contract").
+type Event struct {
+	Scenario string          `json:"scenario"`
+	Event    string          `json:"event"`
+	Data     json.RawMessage `json:"data,omitempty"`
+	Attempt  int             `json:"attempt,omitempty"`
+	Auth     string          `json:"auth,omitempty"`
+	Where    string          `json:"where,omitempty"`
+	Error    string          `json:"error,omitempty"`
+	Reason   string          `json:"reason,omitempty"`
+	SDK      string          `json:"sdk,omitempty"`
+	Version  string          `json:"version,omitempty"`
+	Events   []string        `json:"events,omitempty"`
+}
+
+// Run is what one install did.
+type Run struct {
+	Install Install
+	// Skipped says why the install did not run (not installed); Broken why
+	// its driver failed as a program.
+	Skipped string
+	Broken  string
+	// Version is what the driver found installed; Offered the SDK's events.
+	Version string
+	Offered []string
+	// Events by scenario, in order; Ended lists the scenarios that ran to
+	// their end (a scenario without an end crashed the driver).
+	Events  map[string][]Event
+	Ended   map[string]bool
+	Stderr  string
+	WireDir string
+	// ConnScenario maps each recorded connection to its scenario.
+	ConnScenario map[string]string
+	Took         time.Duration
+	// secrets learnt every key and token the fake saw: a test scans other
+	// recorders' files for them.
+	secrets *reports.Redactor
+}
+
+// Options of a matrix run.
+type Options struct {
+	// Dir is the sdks folder (matrix.json, node/, python/).
+	Dir string
+	// Out receives one folder per install: its wire logs and driver output.
+	Out string
+	// Timeout bounds one install's driver (default 3 minutes).
+	Timeout time.Duration
+	// Progress, if set, hears one line per step.
+	Progress func(string)
+	// Only runs these scenarios (every one when empty).
+	Only []string
+	// Via, if set, gets the fake's base URL and returns the base URL the
+	// driver is pointed at instead (a proxy in front of the fake, a replay
+	// of a recording), and what to run when the driver has ended.
+	Via func(fakeBase string) (base string, stop func(), err error)
+}
+
+// RunAll runs every install at once, each against its own fake.
+func RunAll(ctx context.Context, installs []Install, opts Options) []Run {
+	runs := make([]Run, len(installs))
+	var wg sync.WaitGroup
+	for i, in := range installs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runs[i] = RunOne(ctx, in, opts)
+		}()
+	}
+	wg.Wait()
+	return runs
+}
+
+// RunOne starts a fake with one script per scenario, runs the install's
+// driver with the plan on stdin, and collects what it printed.
+func RunOne(ctx context.Context, in Install, opts Options) Run {
+	start := time.Now()
+	run := Run{Install: in, Events: map[string][]Event{}, Ended: map[string]bool{}, ConnScenario: map[string]string{}}
+	if why := missing(in, opts.Dir); why != "" {
+		run.Skipped = why
+		return run
+	}
+	progress(opts, "%s: starting", in.Key())
+	dir := filepath.Join(opts.Out, safeName(in.Key()))
+	run.WireDir = filepath.Join(dir, "wire")
+	_ = os.RemoveAll(run.WireDir)
+	red := reports.NewRedactor()
+	run.secrets = red
+	set, err := wirelog.NewSet(run.WireDir, red)
+	if err != nil {
+		run.Broken = err.Error()
+		return run
+	}
+	var scenarios []Scenario
+	for _, sc := range Scenarios() {
+		if len(opts.Only) == 0 || slices.Contains(opts.Only, sc.Name) {
+			scenarios = append(scenarios, sc)
+		}
+	}
+	keys := map[string]string{} // scenario -> key
+	fo := fakeserver.Options{Scripts: map[string]fakeserver.Script{},
+		Record: fakeserver.Recording{Socket: func(r *http.Request) fakeserver.Recorder { return set.Open(r) }, Exchange: set.Exchange}}
+	for _, sc := range scenarios {
+		k := "sk_sdk_" + randomHex(12)
+		keys[sc.Name] = k
+		set.KnownKey(k)
+		switch {
+		case sc.BadKey:
+		case sc.Script != nil:
+			fo.Scripts[k] = *sc.Script
+		default:
+			fo.APIKeys = append(fo.APIKeys, k)
+		}
+	}
+	srv, err := fakeserver.New(fo)
+	if err != nil {
+		run.Broken = err.Error()
+		return run
+	}
+	base, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		run.Broken = err.Error()
+		return run
+	}
+	if opts.Via != nil {
+		via, stop, err := opts.Via(base)
+		if err != nil {
+			_ = srv.Close()
+			run.Broken = err.Error()
+			return run
+		}
+		defer stop()
+		base = via
+	}
+	audio := filepath.Join(dir, "speech-16k.pcm")
+	if err := os.WriteFile(audio, formatPCM16k().Speech(4), 0o644); err != nil {
+		run.Broken = err.Error()
+		return run
+	}
+	plan := map[string]any{"base_url": base, "ws_url": "ws" + strings.TrimPrefix(base, "http"), "audio_file": abs(audio),
+		"audio_format": "pcm_16000", "sample_rate": 16000, "model_id": protocol.DefaultModel, "chunk_bytes": 3200,
+		"quiet_ms": 300, "max_ms": 6000}
+	var list []map[string]string
+	for _, sc := range scenarios {
+		auth := sc.Auth
+		if sc.Script != nil && in.Auth != "" {
+			auth = in.Auth
+		}
+		list = append(list, map[string]string{"name": sc.Name, "auth": auth, "api_key": keys[sc.Name]})
+	}
+	plan["scenarios"] = list
+	stdin, _ := json.Marshal(plan)
+
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = 3 * time.Minute
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, in.Cmd[0], in.Cmd[1:]...)
+	cmd.Dir = opts.Dir
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	cmd.Stdin = bytes.NewReader(stdin)
+	cmd.WaitDelay = 5 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	_ = srv.Close()
+	_ = set.Close()
+	run.Took = time.Since(start)
+	run.Stderr = tail(red.Redact(stderr.String()), 4000)
+	_ = os.WriteFile(filepath.Join(dir, "driver-stdout.jsonl"), []byte(red.Redact(stdout.String())), 0o644)
+	_ = os.WriteFile(filepath.Join(dir, "driver-stderr.txt"), []byte(run.Stderr), 0o644)
+	parseEvents(&run, stdout.Bytes())
+	switch {
+	case cctx.Err() != nil:
+		run.Broken = fmt.Sprintf("the driver did not finish within %s", timeout)
+	case err != nil && run.Version == "":
+		run.Broken = fmt.Sprintf("the driver failed (%v): %s", err, lastLine(run.Stderr))
+	}
+	attribute(&run, set, keys)
+	progress(opts, "%s: %d scenarios in %.1fs", in.Key(), len(run.Ended), run.Took.Seconds())
+	return run
+}
+
+// missing says why an install cannot run here, or "".
+func missing(in Install, dir string) string {
+	bin := in.Cmd[0]
+	if strings.Contains(bin, "/") {
+		if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
+			return fmt.Sprintf("%s is not installed (%s missing): run `make sdks` (internal/sdks/setup.sh)", in.Key(), bin)
+		}
+	} else if _, err := exec.LookPath(bin); err != nil {
+		return fmt.Sprintf("%s needs %s, which is not on PATH", in.Key(), bin)
+	}
+	if in.Lang == "node" && len(in.Cmd) > 2 {
+		if _, err := os.Stat(filepath.Join(dir, "node", "node_modules", in.Cmd[2], "package.json")); err != nil {
+			return fmt.Sprintf("%s is not installed (node/node_modules/%s missing): run `make sdks` (internal/sdks/setup.sh)", in.Key(), in.Cmd[2])
+		}
+	}
+	return ""
+}
+
+func parseEvents(run *Run, stdout []byte) {
+	sc := bufio.NewScanner(bytes.NewReader(stdout))
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var ev Event
+		if json.Unmarshal(sc.Bytes(), &ev) != nil {
+			continue // not a contract line (an SDK printed to stdout)
+		}
+		switch {
+		case ev.Event == "_sdk":
+			run.Version, run.Offered = ev.Version, ev.Events
+		case ev.Scenario == "":
+		case ev.Event == "_end":
+			run.Ended[ev.Scenario] = true
+		default:
+			run.Events[ev.Scenario] = append(run.Events[ev.Scenario], ev)
+		}
+	}
+}
+
+// attribute maps each connection to its scenario by the key it used on the
+// header, or the key that minted its token.
+func attribute(run *Run, set *wirelog.Set, keys map[string]string) {
+	byID := map[string]string{}
+	for sc, k := range keys {
+		byID[set.ID(k)] = sc
+	}
+	logs, exchanges, err := wirelog.ReadDir(run.WireDir)
+	if err != nil {
+		return
+	}
+	for _, ex := range exchanges {
+		var scenario, token string
+		for _, c := range ex.Credentials {
+			if c.Where == "header:xi-api-key" {
+				scenario = byID[c.ID]
+			}
+			if c.Where == "body:token" {
+				token = c.ID
+			}
+		}
+		if scenario != "" && token != "" {
+			byID[token] = scenario
+		}
+	}
+	for _, l := range logs {
+		for _, c := range l.Request.Credentials {
+			if sc, ok := byID[c.ID]; ok {
+				run.ConnScenario[l.ID] = sc
+				break
+			}
+		}
+	}
+}
+
+func progress(opts Options, format string, a ...any) {
+	if opts.Progress != nil {
+		opts.Progress(fmt.Sprintf(format, a...))
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func safeName(s string) string { return strings.NewReplacer("/", "_", "@", "-").Replace(s) }
+
+func abs(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+func formatPCM16k() protocol.AudioFormat {
+	return protocol.AudioFormat{Name: "pcm_16000", SampleRate: 16000}
+}

@@ -1,0 +1,150 @@
+package servercheck
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scribecheck/scribecheck/internal/wirelog"
+	"github.com/scribecheck/scribecheck/probes"
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// Verdicts, as the reports name them.
+const (
+	OK            = "OK"
+	Failed        = "FAILED"
+	NonStrictV    = "NON-STRICT"
+	Informational = "INFORMATIONAL"
+	NotApplicable = "N/A"
+)
+
+// SchemaRule is the ID the suites give the schema rule on every frame.
+const SchemaRule = "SCHEMA-1"
+
+// Finding is one rule graded on one connection.
+type Finding struct {
+	Rule, Level, Subject, Requirement string
+	Verdict                           string
+	Message                           string
+	Evidence                          string
+}
+
+// ConnResult is what the server sent on one connection, graded.
+type ConnResult struct {
+	ID           string
+	ServerFrames int
+	// Session is whether a session started (the MULTI rules apply).
+	Session bool
+	Results []Finding
+	Verdict string
+}
+
+// Report grades the server side of a recording.
+type Report struct {
+	Conns   []ConnResult
+	Verdict string
+	// Failed counts the connections with a MUST rule failed.
+	Failed int
+}
+
+// Grade grades every frame the server sent on every connection against
+// its schema (SCHEMA-1) and every session against the MULTI rules.
+func Grade(logs []*wirelog.Log, schemas *protocol.Schemas) Report {
+	rep := Report{Verdict: NotApplicable}
+	rules := MultiRules()
+	for _, l := range logs {
+		tl := Timeline(l)
+		received := tl.Received()
+		cr := ConnResult{ID: l.ID, ServerFrames: len(received)}
+		_, cr.Session = tl.Find(protocol.SessionStarted)
+		cr.Results = append(cr.Results, gradeFrames(schemas, received, l.ID))
+		for _, r := range rules {
+			f := Finding{Rule: r.ID, Level: r.Level(), Subject: r.Subject, Requirement: r.Requirement, Verdict: OK}
+			if !cr.Session {
+				f.Verdict, f.Message = NotApplicable, "no session started on this connection"
+				cr.Results = append(cr.Results, f)
+				continue
+			}
+			for _, c := range r.Checks {
+				v := c.Run(tl)
+				if len(v) == 0 || f.Verdict == Failed {
+					continue
+				}
+				f.Verdict, f.Message, f.Evidence = failing(c.Level), fmt.Sprintf("%d violation(s) at %s", len(v), c.Level), strings.Join(v, "\n")
+			}
+			cr.Results = append(cr.Results, f)
+		}
+		cr.Verdict = worst(cr.Results)
+		if cr.Verdict == Failed {
+			rep.Failed++
+		}
+		rep.Conns = append(rep.Conns, cr)
+	}
+	var all []Finding
+	for _, c := range rep.Conns {
+		all = append(all, Finding{Verdict: c.Verdict})
+	}
+	if len(all) > 0 {
+		rep.Verdict = worst(all)
+	}
+	return rep
+}
+
+func gradeFrames(schemas *protocol.Schemas, received []probes.Frame, conn string) Finding {
+	f := Finding{Rule: SchemaRule, Level: Must, Subject: "every frame",
+		Requirement: "Every frame the server sent validates against the schema of its message type (an undocumented field is NON-STRICT).", Verdict: OK}
+	if len(received) == 0 {
+		f.Verdict, f.Message = NotApplicable, "the server sent no frame"
+		return f
+	}
+	byClass := map[FrameClass][]string{}
+	for i, fr := range received {
+		class, why := ClassifyFrame(schemas, fr)
+		byClass[class] = append(byClass[class], fmt.Sprintf("%s server frame %d at %.3f s: %s", conn, i+1, fr.At.Seconds(), why))
+	}
+	switch {
+	case len(byClass[Invalid]) > 0:
+		f.Verdict, f.Message = Failed, fmt.Sprintf("%d of %d frames off their schema", len(byClass[Invalid]), len(received))
+		f.Evidence = firstLines(byClass[Invalid], 6)
+	case len(byClass[InvalidShould])+len(byClass[NonStrict]) > 0:
+		lines := append(byClass[InvalidShould], byClass[NonStrict]...)
+		f.Verdict, f.Message = NonStrictV, fmt.Sprintf("%d of %d frames with undocumented fields or types, or a newer frame off its contract", len(lines), len(received))
+		f.Evidence = firstLines(lines, 6)
+	case len(byClass[Unconfirmed]) > 0:
+		f.Verdict, f.Message = Informational, "final_transcript frames off their old schema"
+		f.Evidence = firstLines(byClass[Unconfirmed], 4)
+	default:
+		f.Message = fmt.Sprintf("all %d frames valid", len(received))
+	}
+	return f
+}
+
+func failing(level string) string {
+	if level == Must {
+		return Failed
+	}
+	if level == Should {
+		return NonStrictV
+	}
+	return Informational
+}
+
+// worst is the verdict that matters most: FAILED, then NON-STRICT, OK,
+// INFORMATIONAL, N/A.
+func worst(fs []Finding) string {
+	rank := map[string]int{Failed: 5, NonStrictV: 4, OK: 3, Informational: 2, NotApplicable: 1}
+	out := NotApplicable
+	for _, f := range fs {
+		if rank[f.Verdict] > rank[out] {
+			out = f.Verdict
+		}
+	}
+	return out
+}
+
+func firstLines(lines []string, n int) string {
+	if len(lines) <= n {
+		return strings.Join(lines, "\n")
+	}
+	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… and %d more", len(lines)-n)
+}

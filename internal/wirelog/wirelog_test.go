@@ -1,0 +1,177 @@
+package wirelog_test
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scribecheck/scribecheck/internal/wirelog"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+const (
+	key   = "sk_0123456789abcdef0123456789abcdef"
+	token = "sutkn_fedcba9876543210fedcba9876543210"
+)
+
+func TestRoundTripRedactsByValueAndKeepsIdentity(t *testing.T) {
+	dir := t.TempDir()
+	red := reports.NewRedactor()
+	set, err := wirelog.NewSet(dir, red)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.KnownKey(key)
+
+	mint := httptest.NewRequest("POST", "/v1/single-use-token/realtime_scribe", nil)
+	mint.Header.Set("xi-api-key", key)
+	set.Exchange(mint, 200, []byte(`{"token":"`+token+`"}`))
+
+	r := httptest.NewRequest("GET", "/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token="+token+"&keyterms=a&keyterms=b", nil)
+	c := set.Open(r)
+	c.Status(101)
+	c.Frame(false, false, []byte(`{"message_type":"session_started"}`))
+	c.Frame(true, false, []byte(`{"message_type":"input_audio_chunk","audio_base_64":"AAAA","note":"`+token+`"}`))
+	c.Frame(true, true, []byte{1, 2, 3})
+	c.Closed(wirelog.FromClient, 1000, "bye", "")
+	c.Frame(true, false, []byte(`late`)) // after the close: ignored
+
+	r2 := httptest.NewRequest("GET", "/v1/speech-to-text/realtime?token="+token, nil)
+	set.Open(r2).Closed(wirelog.FromServer, 1000, "", "")
+	if err := set.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, f := range mustGlob(t, dir) {
+		b, _ := os.ReadFile(f)
+		if strings.Contains(string(b), token) || strings.Contains(string(b), key) {
+			t.Fatalf("%s holds a secret:\n%s", f, b)
+		}
+	}
+	logs, ex, err := wirelog.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logs) != 2 || len(ex) != 1 {
+		t.Fatalf("got %d logs and %d exchanges, want 2 and 1", len(logs), len(ex))
+	}
+	l := logs[0]
+	if !l.Upgraded() || len(l.Frames) != 3 || l.Close == nil || l.Close.Code != 1000 || l.Close.By != "client" {
+		t.Fatalf("log read back wrong: %+v", l)
+	}
+	if got := l.Query("keyterms"); len(got) != 2 || got[1] != "b" {
+		t.Errorf("repeated keys lost: %v", got)
+	}
+	if !l.Frames[2].Binary || l.Frames[2].Data != "AQID" || l.Frames[2].Len != 3 {
+		t.Errorf("binary frame: %+v", l.Frames[2])
+	}
+	tok := l.Request.Credentials[0]
+	if tok.Where != "query:token" || tok.Shape != wirelog.ShapeToken || !strings.HasPrefix(tok.Shown, "sutkn_…") {
+		t.Errorf("token credential: %+v", tok)
+	}
+	minted := ex[0].Credentials[len(ex[0].Credentials)-1]
+	if minted.Where != "body:token" || minted.ID != tok.ID || logs[1].Request.Credentials[0].ID != tok.ID {
+		t.Errorf("the same token must keep one id: minted %+v, used %+v, reused %+v", minted, tok, logs[1].Request.Credentials[0])
+	}
+	if ex[0].Credentials[0].Shape != wirelog.ShapeAPIKey {
+		t.Errorf("the minting key: %+v", ex[0].Credentials[0])
+	}
+}
+
+func TestShapesOfWhatClientsPutInToken(t *testing.T) {
+	set, err := wirelog.NewSet(t.TempDir(), reports.NewRedactor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.KnownKey("legacykey-without-prefix-1234")
+	for value, want := range map[string]string{
+		"undefined":                        wirelog.ShapePlaceholder,
+		"[object Object]":                  wirelog.ShapePlaceholder,
+		"":                                 wirelog.ShapeEmpty,
+		key:                                wirelog.ShapeAPIKey,
+		"legacykey-without-prefix-1234":    wirelog.ShapeAPIKey,
+		"0123456789abcdef0123456789abcdef": wirelog.ShapeAPIKey,
+		token:                              wirelog.ShapeToken,
+		"abc":                              wirelog.ShapeOther,
+	} {
+		r := httptest.NewRequest("GET", "/v1/speech-to-text/realtime", nil)
+		q := r.URL.Query()
+		q.Set("token", value)
+		r.URL.RawQuery = q.Encode()
+		c := set.Open(r)
+		c.Closed(wirelog.ByCut, 0, "", "")
+		l, err := wirelog.ReadFile(filepath.Join(set.Dir(), c.ID()+".jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := l.Request.Credentials[0]
+		if got.Shape != want {
+			t.Errorf("token=%q: shape %s, want %s", value, got.Shape, want)
+		}
+		if want == wirelog.ShapePlaceholder && got.Shown != value {
+			t.Errorf("a placeholder is no secret and must be shown: %+v", got)
+		}
+		if value == "abc" && got.Shown == "abc" {
+			t.Errorf("a short unknown credential must not be shown: %+v", got)
+		}
+	}
+}
+
+func TestTornLastLineKeepsEverythingBefore(t *testing.T) {
+	dir := t.TempDir()
+	set, err := wirelog.NewSet(dir, reports.NewRedactor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := set.Open(httptest.NewRequest("GET", "/v1/speech-to-text/realtime", nil))
+	c.Status(101)
+	for range 5 {
+		c.Frame(true, false, []byte(`{"message_type":"input_audio_chunk","audio_base_64":""}`))
+	}
+	// The recorder dies mid-write: no close record, and half a line.
+	path := filepath.Join(dir, c.ID()+".jsonl")
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"kind":"frame","t":0.5,"dir":"cli`)
+	f.Close()
+	l, err := wirelog.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !l.Torn || len(l.Frames) != 5 || l.Close != nil {
+		t.Fatalf("torn=%v frames=%d close=%v; want true 5 nil", l.Torn, len(l.Frames), l.Close)
+	}
+	// A damaged line in the middle is an error that names the line.
+	os.WriteFile(path, []byte("{\"kind\":\"request\"}\nnot json\n{\"kind\":\"frame\"}\n"), 0o644)
+	if _, err := wirelog.ReadFile(path); err == nil || !strings.Contains(err.Error(), ":2:") {
+		t.Fatalf("want an error naming line 2, got %v", err)
+	}
+}
+
+func TestClippedFrame(t *testing.T) {
+	set, _ := wirelog.NewSet(t.TempDir(), reports.NewRedactor())
+	c := set.Open(httptest.NewRequest("GET", "/x", nil))
+	c.Frame(false, false, []byte(strings.Repeat("a", wirelog.MaxFrameData+10)))
+	c.Frame(false, false, []byte{0xff, 0xfe})
+	c.Closed(wirelog.FromServer, 1000, "", "")
+	l, err := wirelog.ReadFile(filepath.Join(set.Dir(), c.ID()+".jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := l.Frames[0]; !f.Clipped || f.Len != wirelog.MaxFrameData+10 || len(f.Data) != wirelog.MaxFrameData {
+		t.Errorf("huge frame: clipped=%v len=%d data=%d", f.Clipped, f.Len, len(f.Data))
+	}
+	if f := l.Frames[1]; !f.Binary || f.Error == "" {
+		t.Errorf("invalid UTF-8 text frame must be kept as base64 with a note: %+v", f)
+	}
+}
+
+func mustGlob(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil || len(m) == 0 {
+		t.Fatalf("no files in %s: %v", dir, err)
+	}
+	return m
+}
