@@ -157,7 +157,7 @@ func FuzzSessionFrame(f *testing.F) {
 		}
 		ss.handle(typ, data)
 		for _, fr := range w.frames {
-			if res := schemas.ValidateFrame(fr); res.Verdict != protocol.SchemaOK {
+			if res := schemas.ValidateFrame(fr); res.Fit != protocol.SchemaValid {
 				t.Fatalf("the fake sent %s: %s", fr, res)
 			}
 		}

@@ -20,32 +20,33 @@ import (
 //go:embed schemas/*.json
 var schemaFS embed.FS
 
-// SchemaVerdict grades a frame against its schema.
-type SchemaVerdict string
+// SchemaFit is how a frame fits its schema. It is a fact about the frame,
+// not a verdict: the checks that read it grade it at their own level.
+type SchemaFit string
 
 const (
-	// SchemaOK: the frame has every documented field, of the documented type,
-	// and nothing else.
-	SchemaOK SchemaVerdict = "OK"
-	// SchemaNonStrict: documented fields are right, but there are fields (or a
-	// message type) no schema documents. Unconfirmed, not wrong.
-	SchemaNonStrict SchemaVerdict = "NON-STRICT"
+	// SchemaValid: the frame has every documented field, of the documented
+	// type, and nothing else.
+	SchemaValid SchemaFit = "valid"
+	// SchemaUndocumented: documented fields are right, but there are fields
+	// (or a message type) no schema documents. Unconfirmed, not wrong.
+	SchemaUndocumented SchemaFit = "undocumented fields"
 	// SchemaInvalid: a documented field is missing or of the wrong type or value.
-	SchemaInvalid SchemaVerdict = "INVALID"
+	SchemaInvalid SchemaFit = "invalid"
 )
 
 // SchemaResult is the grade of one frame.
 type SchemaResult struct {
-	Verdict  SchemaVerdict
+	Fit      SchemaFit
 	Schema   string   // the schema file used, "" when none applies
 	Problems []string // what is wrong or undocumented, one line each
 }
 
 func (r SchemaResult) String() string {
 	if len(r.Problems) == 0 {
-		return fmt.Sprintf("%s against %s", r.Verdict, r.Schema)
+		return fmt.Sprintf("%s against %s", r.Fit, r.Schema)
 	}
-	return fmt.Sprintf("%s against %s: %s", r.Verdict, r.Schema, strings.Join(r.Problems, "; "))
+	return fmt.Sprintf("%s against %s: %s", r.Fit, r.Schema, strings.Join(r.Problems, "; "))
 }
 
 // Schemas validates frames. Each schema is compiled twice: as written, where
@@ -147,36 +148,36 @@ func SchemaFor(messageType string) string {
 // documents is NON-STRICT.
 func (s *Schemas) ValidateFrame(raw []byte) SchemaResult {
 	if !gjson.ValidBytes(raw) || !gjson.ParseBytes(raw).IsObject() {
-		return SchemaResult{Verdict: SchemaInvalid, Problems: []string{"not a JSON object"}}
+		return SchemaResult{Fit: SchemaInvalid, Problems: []string{"not a JSON object"}}
 	}
 	mt := gjson.GetBytes(raw, MessageTypeField)
 	if mt.Type != gjson.String {
-		return SchemaResult{Verdict: SchemaInvalid, Problems: []string{"no string message_type"}}
+		return SchemaResult{Fit: SchemaInvalid, Problems: []string{"no string message_type"}}
 	}
 	name := SchemaFor(mt.Str)
 	if name == "" {
-		return SchemaResult{Verdict: SchemaNonStrict, Problems: []string{fmt.Sprintf("message_type %q is in no schema", mt.Str)}}
+		return SchemaResult{Fit: SchemaUndocumented, Problems: []string{fmt.Sprintf("message_type %q is in no schema", mt.Str)}}
 	}
 	return s.Validate(name, raw)
 }
 
 // Validate grades raw against the named schema (a file name such as word.json).
 func (s *Schemas) Validate(name string, raw []byte) SchemaResult {
-	res := SchemaResult{Verdict: SchemaOK, Schema: name}
+	res := SchemaResult{Fit: SchemaValid, Schema: name}
 	lenient, ok := s.lenient[name]
 	if !ok {
-		return SchemaResult{Verdict: SchemaInvalid, Schema: name, Problems: []string{"no schema " + name}}
+		return SchemaResult{Fit: SchemaInvalid, Schema: name, Problems: []string{"no schema " + name}}
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
-		return SchemaResult{Verdict: SchemaInvalid, Schema: name, Problems: []string{"not JSON: " + err.Error()}}
+		return SchemaResult{Fit: SchemaInvalid, Schema: name, Problems: []string{"not JSON: " + err.Error()}}
 	}
 	if err := lenient.Validate(inst); err != nil {
-		res.Verdict, res.Problems = SchemaInvalid, leaves(err)
+		res.Fit, res.Problems = SchemaInvalid, leaves(err)
 		return res
 	}
 	if err := s.strict[name].Validate(inst); err != nil {
-		res.Verdict, res.Problems = SchemaNonStrict, leaves(err)
+		res.Fit, res.Problems = SchemaUndocumented, leaves(err)
 	}
 	return res
 }

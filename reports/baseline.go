@@ -58,7 +58,7 @@ func LoadResults(path string) ([]SpecResult, error) {
 // failing is a verdict that makes a run red (NON-STRICT counts under
 // strict).
 func failing(v Verdict, strict bool) bool {
-	return v == Failed || v == Error || (strict && v == NonStrict)
+	return v.Fails(strict) && v != Blocked // a blocked spec follows its root cause, which is listed itself
 }
 
 // Compare lists what changed from base to now, in the order of now (specs

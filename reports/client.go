@@ -145,7 +145,7 @@ func ClientJUnitSuites(run ClientRun) JUnitSuites {
 	if len(run.Refusals) > 0 {
 		s := JUnitSuite{Name: "auth refusals"}
 		for _, f := range run.Refusals {
-			r := SpecResult{ID: "REFUSAL", Name: fmt.Sprintf("refusal %s [side:%s]", f.Conn, f.Side), Level: "MUST", Area: "auth",
+			r := SpecResult{ID: "REFUSAL", Name: fmt.Sprintf("refusal %s [side:%s]", f.Conn, f.Side), Level: Must, Area: "auth",
 				Target: f.Conn, Verdict: Failed, Requirement: "The server opens a session for a valid credential.",
 				Message: fmt.Sprintf("%s's fault (%s): %s. Fix: %s", f.Side, f.Confidence, f.Cause, f.Fix), Evidence: strings.Join(f.Evidence, "\n")}
 			s.Cases = append(s.Cases, junitCase(r, "scribecheck.auth."+f.Conn))
@@ -227,13 +227,13 @@ func FailedClientRules(run ClientRun) []SpecResult {
 	var out []SpecResult
 	for _, c := range run.Conns {
 		for _, r := range append(slices.Clone(c.Results), c.Server...) {
-			if r.Verdict == Failed || r.Verdict == NonStrict {
+			if r.Verdict.Fails(true) {
 				out = append(out, r)
 			}
 		}
 	}
 	for _, r := range run.Run {
-		if r.Verdict == Failed || r.Verdict == NonStrict {
+		if r.Verdict.Fails(true) {
 			out = append(out, r)
 		}
 	}
@@ -306,7 +306,7 @@ func orDash(v Verdict) string {
 func serverRules(rs []SpecResult) string {
 	graded := 0
 	for _, r := range rs {
-		if r.Verdict != Skipped {
+		if r.Verdict != Skipped && r.Verdict != NotApplicable {
 			graded++
 		}
 	}

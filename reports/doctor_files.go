@@ -61,7 +61,7 @@ func DiagnosisResults(d Diagnosis) []SpecResult {
 	var out []SpecResult
 	for i, p := range d.Paths {
 		r := SpecResult{ID: fmt.Sprintf("DOCTOR-%d", i+1), Name: fmt.Sprintf("%s [target:%s]", p.Path, d.Target), Area: "doctor",
-			AuthPath: p.Path, Target: d.Target, Expected: p.Expected, Outcome: p.Detail, Evidence: p.Evidence, Level: "MUST",
+			AuthPath: p.Path, Target: d.Target, Expected: p.Expected, Outcome: p.Detail, Evidence: p.Evidence, Level: Must,
 			Requirement: p.Sends + ": " + p.Expected}
 		switch {
 		case p.Skip != "":
@@ -69,7 +69,7 @@ func DiagnosisResults(d Diagnosis) []SpecResult {
 		case p.Fault != "":
 			r.Verdict, r.Message = Error, p.Fault
 		case p.Expected == "unknown":
-			r.Verdict, r.Level, r.Message = Informational, "INFO", p.Detail
+			r.Verdict, r.Level, r.Message = Informational, Info, p.Detail
 		case p.AsExpect:
 			r.Verdict = OK
 		default:

@@ -10,7 +10,7 @@ import (
 //go:embed doctor.html.tmpl
 var doctorTemplate string
 
-var doctorPage = template.Must(template.New("doctor").Funcs(template.FuncMap{
+var doctorPage = template.Must(template.New("doctor").Funcs(pageFuncs).Funcs(template.FuncMap{
 	"stages": func() []string { return Stages },
 	"cell":   func(p PathRow, s string) string { return p.Stages[s] },
 	"class": func(v string) string {
@@ -50,7 +50,7 @@ func HTML(d Diagnosis, red *Redactor) (string, error) {
 //go:embed client.html.tmpl
 var clientTemplate string
 
-var clientPage = template.Must(template.New("client").Parse(clientTemplate))
+var clientPage = template.Must(template.New("client").Funcs(pageFuncs).Parse(clientTemplate))
 
 // ClientHTMLPage renders a client run as one self-contained page, redacted.
 func ClientHTMLPage(run ClientRun, red *Redactor) (string, error) {
@@ -64,7 +64,7 @@ func ClientHTMLPage(run ClientRun, red *Redactor) (string, error) {
 //go:embed sdkmatrix.html.tmpl
 var sdkMatrixTemplate string
 
-var sdkMatrixPage = template.Must(template.New("sdkmatrix").Parse(sdkMatrixTemplate))
+var sdkMatrixPage = template.Must(template.New("sdkmatrix").Funcs(pageFuncs).Parse(sdkMatrixTemplate))
 
 // SDKMatrixPage renders the SDK matrix as one self-contained page, redacted.
 func SDKMatrixPage(m SDKMatrix, red *Redactor) (string, error) {

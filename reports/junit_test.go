@@ -72,7 +72,7 @@ func TestConsoleMatrix(t *testing.T) {
 	red.Add("sutkn_secretsecret0001")
 	WriteMatrix(&b, "Auth matrix, target fake", sampleResults(), red)
 	out := b.String()
-	for _, want := range []string{"AUTH-4   token-query", "FAILED", "6 paths: 1 OK, 1 NON-STRICT, 1 INFORMATIONAL, 1 FAILED, 1 ERROR, 1 SKIPPED"} {
+	for _, want := range []string{"AUTH-4   token-query", "FAILED", "6 paths: 1 FAILED, 1 ERROR, 1 NON-STRICT, 1 INFORMATIONAL, 1 OK, 1 SKIPPED"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("matrix lacks %q:\n%s", want, out)
 		}

@@ -37,12 +37,13 @@ func MatrixJUnit(results []SpecResult) JUnitSuites {
 	return out
 }
 
-// junitCase renders one result: FAILED is <failure>, ERROR <error>, SKIPPED
-// <skipped>; NON-STRICT and INFORMATIONAL pass and say why in system-out.
+// junitCase renders one result: FAILED is <failure>, ERROR <error>; SKIPPED,
+// BLOCKED and N/A are <skipped>; the other verdicts pass and say why in
+// system-out.
 func junitCase(r SpecResult, classname string) JUnitCase {
 	c := JUnitCase{Name: r.Name, Classname: classname, Status: string(r.Verdict), Time: r.Duration.Seconds(),
 		Properties: []JUnitProperty{
-			{"id", r.ID}, {"level", r.Level}, {"requirement", r.Requirement},
+			{"id", r.ID}, {"level", string(r.Level)}, {"requirement", r.Requirement},
 			{"expected", r.Expected}, {"outcome", r.Outcome}, {"verdict", string(r.Verdict)},
 		}}
 	body := strings.TrimSpace(r.Message + "\n\n" + r.Evidence)
@@ -51,7 +52,7 @@ func junitCase(r SpecResult, classname string) JUnitCase {
 		c.Failure = &JUnitProblem{Message: firstLine(r.Message), Type: "assertion", Text: body}
 	case Error:
 		c.Error = &JUnitProblem{Message: firstLine(r.Message), Type: "harness", Text: body}
-	case Skipped, Blocked:
+	case Skipped, Blocked, NotApplicable:
 		c.Skipped = &JUnitSkipped{Message: r.Message}
 	default:
 		c.SystemOut = body
@@ -76,22 +77,8 @@ func WriteMatrix(w io.Writer, title string, results []SpecResult, red *Redactor)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.AuthPath, r.Level, r.Expected, clipLine(r.Outcome, 90), r.Verdict)
 	}
 	tw.Flush()
-	fmt.Fprintf(&b, "%d paths: %s\n", len(rows), Count(rows).Summary())
+	fmt.Fprintf(&b, "%d paths: %s\n", len(rows), Count(rows))
 	fmt.Fprint(w, red.Redact(b.String()))
-}
-
-// Summary is "3 OK, 1 FAILED, …" in a fixed order, zeros left out.
-func (c Counts) Summary() string {
-	var parts []string
-	for _, v := range []Verdict{OK, NonStrict, Informational, Failed, Error, Blocked, Flaky, Skipped} {
-		if c[v] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", c[v], v))
-		}
-	}
-	if len(parts) == 0 {
-		return "none ran"
-	}
-	return strings.Join(parts, ", ")
 }
 
 func clipLine(s string, n int) string {
@@ -117,12 +104,12 @@ func WriteSummary(w io.Writer, results []SpecResult, red *Redactor) {
 	b.WriteString("\nVerdicts by area\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, a := range areas {
-		fmt.Fprintf(tw, "%s\t%d specs\t%s\n", a, len(byArea[a]), Count(byArea[a]).Summary())
+		fmt.Fprintf(tw, "%s\t%d specs\t%s\n", a, len(byArea[a]), Count(byArea[a]))
 	}
 	tw.Flush()
 	var notable []SpecResult
 	for _, r := range results {
-		if r.Verdict == Failed || r.Verdict == NonStrict || r.Verdict == Error || r.Verdict == Flaky {
+		if (r.Verdict.Fails(true) && r.Verdict != Blocked) || r.Verdict == Flaky {
 			notable = append(notable, r)
 		}
 	}

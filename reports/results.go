@@ -7,30 +7,10 @@ import (
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
-// Verdict is a spec's grade, after Autobahn: a SHOULD deviation is
-// NON-STRICT (a failure only under --strict), an INFO spec is INFORMATIONAL.
-type Verdict string
-
-const (
-	OK            Verdict = "OK"
-	NonStrict     Verdict = "NON-STRICT"
-	Informational Verdict = "INFORMATIONAL"
-	Failed        Verdict = "FAILED"
-	// Error is a harness fault: the spec could not judge the target.
-	Error   Verdict = "ERROR"
-	Skipped Verdict = "SKIPPED"
-	// Blocked: a precondition the spec needs failed in another spec (its
-	// root cause, BlockedBy); the spec did not run and did not wait.
-	Blocked Verdict = "BLOCKED"
-	// Flaky: the spec failed on a timeout, was retried (--retries) and then
-	// passed. Reported, never counted as a plain pass.
-	Flaky Verdict = "FLAKY"
-)
-
 // SpecResult is one spec's result, independent of the test framework.
 type SpecResult struct {
 	ID          string        `json:"id"`
-	Level       string        `json:"level"`
+	Level       Level         `json:"level"`
 	Requirement string        `json:"requirement"`
 	Name        string        `json:"name"`
 	Area        string        `json:"area"`
@@ -54,9 +34,6 @@ type SpecResult struct {
 	// form a fake can be calibrated from (fake --calibrate).
 	Reaction *protocol.Reaction `json:"reaction,omitempty"`
 }
-
-// Counts tallies verdicts.
-type Counts map[Verdict]int
 
 // Count tallies results by verdict.
 func Count(results []SpecResult) Counts {

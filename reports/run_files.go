@@ -146,7 +146,7 @@ func WriteRunConsole(w io.Writer, r RunReport, red *Redactor) {
 		title = "Auth matrix, target " + r.Target
 	}
 	WriteMatrix(w, title, r.Results, red)
-	fmt.Fprintf(w, "all specs: %s\n", Count(r.Results).Summary())
+	fmt.Fprintf(w, "all specs: %s\n", Count(r.Results))
 	fmt.Fprintf(w, "spent on the target: %s\n", r.Spent)
 	fmt.Fprintln(w, red.Redact(Headline(r)))
 }
@@ -161,7 +161,7 @@ func Headline(r RunReport) string {
 	case r.TimedOut != "":
 		return "RESULT: TIMED OUT, " + r.TimedOut
 	case len(causes) == 0:
-		return fmt.Sprintf("RESULT: PASSED, %s", Count(r.Results).Summary())
+		return fmt.Sprintf("RESULT: PASSED, %s", Count(r.Results))
 	case len(causes) == 1:
 		return fmt.Sprintf("RESULT: FAILED, one root cause: %s (%s) fails%s", causes[0].ID,
 			clipLine(causes[0].Requirement, 90), blockedNote(blocked))

@@ -13,34 +13,9 @@ import (
 //go:embed run.html.tmpl
 var runTemplate string
 
-var runPage = template.Must(template.New("run").Funcs(template.FuncMap{
-	"vclass": verdictClass,
-	"ms":     func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) },
+var runPage = template.Must(template.New("run").Funcs(pageFuncs).Funcs(template.FuncMap{
+	"ms": func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) },
 }).Parse(runTemplate))
-
-// verdictClass is a verdict's CSS class (NON-STRICT as a class name would
-// work, but a plain word is clearer in the stylesheet).
-func verdictClass(v Verdict) string {
-	switch v {
-	case OK:
-		return "ok"
-	case NonStrict:
-		return "nonstrict"
-	case Informational:
-		return "info"
-	case Failed:
-		return "failed"
-	case Error:
-		return "error"
-	case Blocked:
-		return "blocked"
-	case Flaky:
-		return "flaky"
-	case Skipped:
-		return "skipped"
-	}
-	return "other"
-}
 
 // runView is what the template shows, computed here so the template only
 // lays it out.
@@ -111,7 +86,8 @@ func WriteRunHTML(path string, r RunReport, red *Redactor) error {
 		_, ok := inRun[ch.ID]
 		v.ChangeRows = append(v.ChangeRows, changeView{Change: ch, InRun: ok})
 	}
-	for _, verdict := range verdictOrder {
+	present := c.Present() // the columns: the verdicts this run has, most severe first
+	for _, verdict := range present {
 		v.Verdicts = append(v.Verdicts, verdictCount{verdict, c[verdict]})
 	}
 	byFamily := map[string]Counts{}
@@ -123,7 +99,7 @@ func WriteRunHTML(path string, r RunReport, red *Redactor) error {
 	}
 	for _, f := range families(r.Results) {
 		row := familyRow{Name: f}
-		for _, verdict := range verdictOrder {
+		for _, verdict := range present {
 			n := byFamily[f][verdict]
 			row.Cells = append(row.Cells, verdictCount{verdict, n})
 			row.Total += n

@@ -96,10 +96,6 @@ func RootCauses(results []SpecResult) []RootCause {
 	return out
 }
 
-// verdictOrder is the column order of every count, after Autobahn: the
-// passes, then the failures, then what did not run cleanly.
-var verdictOrder = []Verdict{OK, NonStrict, Informational, Failed, Error, Blocked, Flaky, Skipped}
-
 // familyOrder is the order of the spec areas in the suites; an area not
 // listed comes after these, in run order.
 var familyOrder = []string{"auth", "model", "param", "commit", "input", "error", "contract", "schema", "multi"}
@@ -134,20 +130,13 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// countLine is "3 FAILED, 2 BLOCKED, 118 OK": failures first, since that is
-// what a reader of a page or a CI summary looks for (Counts.Summary, for the
-// console, keeps the order of the verdict table), zeros left out.
+// countLine is "3 FAILED, 2 BLOCKED, 118 OK", most severe first, or "no
+// spec ran".
 func countLine(c Counts) string {
-	var parts []string
-	for _, v := range []Verdict{Failed, Error, Blocked, Flaky, NonStrict, OK, Informational, Skipped} {
-		if c[v] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", c[v], v))
-		}
-	}
-	if len(parts) == 0 {
+	if c.Total() == 0 {
 		return "no spec ran"
 	}
-	return strings.Join(parts, ", ")
+	return c.String()
 }
 
 // runFailed: a FAILED, ERROR or BLOCKED spec, or a run cut short, makes the
@@ -285,7 +274,7 @@ func WriteRunMarkdown(w io.Writer, r RunReport, red *Redactor) {
 
 	mark, word := "✅", "passed"
 	if runFailed(r, c) {
-		mark, word = "❌", "FAILED"
+		mark, word = "❌", string(Failed)
 	}
 	title := r.Title
 	if title == "" {
@@ -364,7 +353,7 @@ func WriteRunMarkdown(w io.Writer, r RunReport, red *Redactor) {
 		switch {
 		case s.Verdict == Blocked && s.BlockedBy != "":
 			continue
-		case s.Verdict == Failed || s.Verdict == Error || s.Verdict == Blocked || s.Verdict == Flaky || s.Verdict == NonStrict:
+		case s.Verdict.Fails(true) || s.Verdict == Flaky:
 			msg := why(s.Message)
 			if s.Verdict == Flaky && s.Attempts > 0 {
 				msg = fmt.Sprintf("passed on attempt %d; %s", s.Attempts, msg)

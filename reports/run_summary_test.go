@@ -55,7 +55,7 @@ func TestWriteRunMarkdown(t *testing.T) {
 	if len(lines) > 60 {
 		t.Errorf("the summary of a failing run has %d lines, want at most 60:\n%s", len(lines), md)
 	}
-	if !strings.HasPrefix(lines[0], "### ❌ scribecheck run on `fake`: FAILED — 1 FAILED, 1 ERROR, 49 BLOCKED, 1 FLAKY, 1 NON-STRICT") {
+	if !strings.HasPrefix(lines[0], "### ❌ scribecheck run on `fake`: FAILED — 1 FAILED, 1 ERROR, 49 BLOCKED, 1 NON-STRICT, 1 FLAKY") {
 		t.Errorf("headline: %s", lines[0])
 	}
 	// Root causes first, then the changes, then the table, then the matrix.

@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"strings"
 	"time"
 )
@@ -36,30 +37,19 @@ type SDKColumn struct {
 type SDKRow struct {
 	ID          string    `json:"id"`
 	Scenario    string    `json:"scenario"`
-	Level       string    `json:"level"`
+	Level       Level     `json:"level"`
 	Requirement string    `json:"requirement"`
 	Ideal       string    `json:"ideal"`
 	Cells       []SDKCell `json:"cells"` // in Columns order
 }
 
-// SDKCell verdicts: the ideal outcome; a recorded finding (the expected
-// shortfall); a change from the recorded expectation (a failure for a
-// pinned version, news for a candidate); not run.
-const (
-	CellOK      = "OK"
-	CellFinding = "FINDING"
-	CellFailed  = "FAILED"
-	CellChanged = "CHANGED"
-	CellSkipped = "SKIPPED"
-)
-
 // SDKCell is one install's outcome in one scenario.
 type SDKCell struct {
-	Outcome  string `json:"outcome"`
-	Expected string `json:"expected"`
-	Verdict  string `json:"verdict"`
-	Why      string `json:"why,omitempty"`      // the recorded finding's evidence
-	Evidence string `json:"evidence,omitempty"` // what the SDK surfaced
+	Outcome  string  `json:"outcome"`
+	Expected string  `json:"expected"`
+	Verdict  Verdict `json:"verdict"`
+	Why      string  `json:"why,omitempty"`      // the recorded finding's evidence
+	Evidence string  `json:"evidence,omitempty"` // what the SDK surfaced
 }
 
 // SDKChange is one scenario whose outcome differs between two versions.
@@ -76,7 +66,7 @@ type SDKChange struct {
 func (m SDKMatrix) Failed() bool {
 	for _, r := range m.Rows {
 		for _, c := range r.Cells {
-			if c.Verdict == CellFailed {
+			if c.Verdict == Failed {
 				return true
 			}
 		}
@@ -123,17 +113,16 @@ func SDKMatrixJUnitSuites(m SDKMatrix) JUnitSuites {
 			c := r.Cells[i]
 			res := SpecResult{ID: r.ID, Level: r.Level, Requirement: r.Requirement, Name: fmt.Sprintf("%s %s [sdk:%s]", r.ID, r.Scenario, col.Key),
 				Expected: c.Expected, Outcome: c.Outcome, Evidence: c.Evidence}
+			res.Verdict = c.Verdict
 			switch c.Verdict {
-			case CellOK:
-				res.Verdict = OK
-			case CellFinding:
-				res.Verdict, res.Message = Informational, "recorded finding: "+c.Outcome+" ("+c.Why+")"
-			case CellChanged:
-				res.Verdict, res.Message = Informational, fmt.Sprintf("changed from the pinned version: expected %s, got %s", c.Expected, c.Outcome)
-			case CellFailed:
-				res.Verdict, res.Message = Failed, fmt.Sprintf("expected %s (as recorded for %s), got %s", c.Expected, col.Key, c.Outcome)
-			default:
-				res.Verdict, res.Message = Skipped, col.Status
+			case verdict.Finding:
+				res.Message = "recorded finding: " + c.Outcome + " (" + c.Why + ")"
+			case verdict.Changed:
+				res.Message = fmt.Sprintf("changed from the pinned version: expected %s, got %s", c.Expected, c.Outcome)
+			case Failed:
+				res.Message = fmt.Sprintf("expected %s (as recorded for %s), got %s", c.Expected, col.Key, c.Outcome)
+			case Skipped:
+				res.Message = col.Status
 			}
 			s.Cases = append(s.Cases, junitCase(res, "scribecheck.sdk."+col.SDK))
 		}
@@ -182,7 +171,7 @@ func SDKMatrixMarkdown(m SDKMatrix, red *Redactor) string {
 	b.WriteString("\n## Findings\n\n")
 	for i, col := range m.Columns {
 		for _, r := range m.Rows {
-			if c := r.Cells[i]; c.Verdict == CellFinding || c.Verdict == CellFailed || c.Verdict == CellChanged {
+			if c := r.Cells[i]; c.Verdict == verdict.Finding || c.Verdict == Failed || c.Verdict == verdict.Changed {
 				fmt.Fprintf(&b, "* **%s** %s %s: %s — %s\n", col.Key, r.ID, r.Scenario, c.Outcome, mdEscape(strings.TrimSpace(c.Why+" "+clipLine(c.Evidence, 160))))
 			}
 		}
@@ -190,15 +179,15 @@ func SDKMatrixMarkdown(m SDKMatrix, red *Redactor) string {
 	return red.Redact(b.String())
 }
 
-func cellIcon(v string) string {
+func cellIcon(v Verdict) string {
 	switch v {
-	case CellOK:
+	case OK:
 		return "✅"
-	case CellFinding:
+	case verdict.Finding:
 		return "🔶"
-	case CellFailed:
+	case Failed:
 		return "❌"
-	case CellChanged:
+	case verdict.Changed:
 		return "🔄"
 	}
 	return "⏭"

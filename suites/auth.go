@@ -5,6 +5,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 )
 
@@ -36,7 +37,7 @@ func authCases() []Case {
 	for _, a := range authSpecs {
 		p := a.path
 		cases = append(cases, Case{
-			ID: a.id, Area: "auth", Level: levelFromEvidence(p.Level), Requirement: a.requirement,
+			ID: a.id, Area: "auth", Level: verdict.FromEvidence(p.Level), Requirement: a.requirement,
 			Subject: p.Name, AuthPath: p.Name, NeedsFake: p.NeedsFake || p.NeedsClock,
 			Body: authBody(p),
 		})
@@ -69,11 +70,11 @@ func authBody(p probes.AuthPath) func(ginkgo.SpecContext, *Spec) {
 		switch p.Expect {
 		case probes.ExpectRefused:
 			if p.Name == probes.PathTokenReused.Name {
-				s.CheckAt(Must, res, OpenTheFirstSocket())
+				s.CheckAt(verdict.Must, res, OpenTheFirstSocket())
 			}
 			s.Check(res, BeRefused())
 			if p.FormLevel != "" {
-				s.CheckAt(levelFromEvidence(p.FormLevel), res, BeRefusedInBand())
+				s.CheckAt(verdict.FromEvidence(p.FormLevel), res, BeRefusedInBand())
 			}
 		case probes.ExpectMintRefused:
 			s.Check(res, BeRefusedAtMint())

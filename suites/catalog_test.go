@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 )
 
 // IDs are a contract: CI filters and bug reports name them. The golden file
@@ -54,7 +55,7 @@ func TestCatalogIsValidAndStable(t *testing.T) {
 
 func TestValidateRejectsBadCatalogs(t *testing.T) {
 	body := Catalog()[0].Body
-	ok := Case{ID: "X-1", Area: "x", Level: Must, Requirement: "r", Body: body}
+	ok := Case{ID: "X-1", Area: "x", Level: verdict.Must, Requirement: "r", Body: body}
 	dup, badID, noLevel, noReq := ok, ok, ok, ok
 	badID.ID = "x1"
 	noLevel.ID, noLevel.Level = "X-2", ""
@@ -69,12 +70,12 @@ func TestValidateRejectsBadCatalogs(t *testing.T) {
 }
 
 func TestLevelsFollowTheEvidence(t *testing.T) {
-	for e, want := range map[string]Level{"D": Must, "O": Should, "C": Should, "U": Info, "": Info} {
-		if got := levelFromEvidence(e); got != want {
+	for e, want := range map[string]verdict.Level{"D": verdict.Must, "O": verdict.Should, "C": verdict.Should, "U": verdict.Info, "": verdict.Info} {
+		if got := verdict.FromEvidence(e); got != want {
 			t.Errorf("%q -> %s, want %s", e, got, want)
 		}
 	}
-	if c, _ := Lookup("AUTH-7"); c.Level != Info || !strings.Contains(c.Requirement, "recorded") {
+	if c, _ := Lookup("AUTH-7"); c.Level != verdict.Info || !strings.Contains(c.Requirement, "recorded") {
 		t.Errorf("AUTH-7 (wrong-type token, U) is %s: %s", c.Level, c.Requirement)
 	}
 }

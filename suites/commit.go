@@ -8,6 +8,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -17,7 +18,7 @@ import (
 // idle close, partials and previous_text (protocol.md §4-6).
 func commitCases() []Case {
 	cs := []Case{
-		{ID: "COMMIT-1", Level: Must, Subject: "one per commit",
+		{ID: "COMMIT-1", Level: verdict.Must, Subject: "one per commit",
 			Requirement: "A chunk with audio and commit true is answered by exactly one committed_transcript.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				s.RootOf(gateCommit, "one committed_transcript")
@@ -29,7 +30,7 @@ func commitCases() []Case {
 				s.Verify(ok && extra == 0, "one committed_transcript",
 					fmt.Sprintf("%d committed_transcript frames", boolInt(ok)+extra), c)
 			}},
-		{ID: "COMMIT-2", Level: Must, Subject: "order and count",
+		{ID: "COMMIT-2", Level: verdict.Must, Subject: "order and count",
 			Requirement: "Three commits get three committed_transcripts, in commit order (judged by word times when there are words).",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("include_timestamps", "true"))
@@ -56,28 +57,28 @@ func commitCases() []Case {
 				s.Verify(ordered, "segment i's first word inside second i of the stream (commit order)",
 					"first word starts "+strings.Join(starts, ", "), c)
 			}},
-		{ID: "COMMIT-3", Level: Must, Subject: "silence",
+		{ID: "COMMIT-3", Level: verdict.Must, Subject: "silence",
 			Requirement: "A commit of one second of silence gets a committed_transcript with text \"\".",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, silence(1), true)
 				s.VerifyFrame(ctx, c, protocol.CommittedTranscript, Field("text", ""))
 			}},
-		{ID: "COMMIT-4", Level: Should, Subject: "0.3 s minimum",
+		{ID: "COMMIT-4", Level: verdict.Should, Subject: "0.3 s minimum",
 			Requirement: "A commit with 0.2 s of uncommitted audio gets commit_throttled with the live sentence.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, speech(0.2), true)
 				s.VerifyError(ctx, c, protocol.ErrCommitThrottled, protocol.CommitThrottledText(0.2))
 			}},
-		{ID: "COMMIT-5", Level: Should, Subject: "throttle closes",
+		{ID: "COMMIT-5", Level: verdict.Should, Subject: "throttle closes",
 			Requirement: "After commit_throttled the server closes with 1000 and reason commit_throttled.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, speech(0.2), true)
 				s.VerifyClose(ctx, c, 1000, protocol.CommitThrottledReason)
 			}},
-		{ID: "COMMIT-6", Level: Should, Subject: "commit after commit",
+		{ID: "COMMIT-6", Level: verdict.Should, Subject: "commit after commit",
 			Requirement: "A commit right after a commit is throttled, saying only 0.00s of uncommitted audio.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
@@ -86,7 +87,7 @@ func commitCases() []Case {
 				s.Commit(ctx, c)
 				s.VerifyError(ctx, c, protocol.ErrCommitThrottled, protocol.CommitThrottledText(0))
 			}},
-		{ID: "COMMIT-7", Level: Must, Subject: "include_timestamps",
+		{ID: "COMMIT-7", Level: verdict.Must, Subject: "include_timestamps",
 			Requirement: "With include_timestamps=true, committed_transcript_with_timestamps follows the committed_transcript, with the same text.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("include_timestamps", "true"))
@@ -97,7 +98,7 @@ func commitCases() []Case {
 					"committed_transcript, then committed_transcript_with_timestamps with the same text",
 					frameOrNone(plain, ok1)+" then "+frameOrNone(ts, ok2), c)
 			}},
-		{ID: "COMMIT-8", Level: Should, Subject: "words concatenate",
+		{ID: "COMMIT-8", Level: verdict.Should, Subject: "words concatenate",
 			Requirement: "The texts of words[] concatenate to the segment's text.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("include_timestamps", "true"))
@@ -113,7 +114,7 @@ func commitCases() []Case {
 				s.Verify(ok && joined.String() == f.Get("text").String(),
 					fmt.Sprintf("words joined == %q", f.Get("text").String()), fmt.Sprintf("words joined %q", joined.String()), c)
 			}},
-		{ID: "COMMIT-9", Level: Should, Subject: "stream-global times",
+		{ID: "COMMIT-9", Level: verdict.Should, Subject: "stream-global times",
 			Requirement: "Word times count from the session's start and never go back: the second segment's words start after the first segment's audio.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("include_timestamps", "true"))
@@ -139,42 +140,42 @@ func commitCases() []Case {
 				}
 				s.Verify(ok && problem == "", "second segment's words at or after 1.0 s, in order", orText(problem, frameOrNone(f, ok)), c)
 			}},
-		{ID: "COMMIT-10", Level: Should, Subject: "include_language_detection",
+		{ID: "COMMIT-10", Level: verdict.Should, Subject: "include_language_detection",
 			Requirement: "With include_language_detection=true alone, committed_transcript_with_timestamps follows the segment and carries language_code.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("include_language_detection", "true"))
 				s.Send(ctx, c, speech(1), true)
 				s.VerifyFrame(ctx, c, protocol.CommittedTranscriptWithTimestamps, Present("language_code"))
 			}},
-		{ID: "COMMIT-11", Level: Should, Subject: "entity_detection",
+		{ID: "COMMIT-11", Level: verdict.Should, Subject: "entity_detection",
 			Requirement: "With entity_detection=all, committed_transcript_entities follows each committed segment.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("entity_detection", "all"))
 				s.Send(ctx, c, speech(1), true)
 				s.VerifyFrame(ctx, c, protocol.CommittedTranscriptEntities, Array("entities"))
 			}},
-		{ID: "COMMIT-12", Level: Must, Subject: "vad commits",
+		{ID: "COMMIT-12", Level: verdict.Must, Subject: "vad commits",
 			Requirement: "With commit_strategy=vad the server commits after vad_silence_threshold_secs of silence.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("commit_strategy", "vad", "vad_silence_threshold_secs", "0.5"))
 				s.Send(ctx, c, append(speech(1), silence(0.8)...), false)
 				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
-		{ID: "COMMIT-13", Level: Should, Subject: "vad trailing segment",
+		{ID: "COMMIT-13", Level: verdict.Should, Subject: "vad trailing segment",
 			Requirement: "With commit_strategy=vad, speech not yet followed by the silence threshold stays uncommitted.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("commit_strategy", "vad", "vad_silence_threshold_secs", "1.5"))
 				s.Send(ctx, c, append(speech(1), silence(0.5)...), false)
 				s.VerifyNone(ctx, c, protocol.CommittedTranscript)
 			}},
-		{ID: "COMMIT-14", Level: Should, Subject: "vad manual commit",
+		{ID: "COMMIT-14", Level: verdict.Should, Subject: "vad manual commit",
 			Requirement: "With commit_strategy=vad, a client commit is still answered by a committed_transcript.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query("commit_strategy", "vad"))
 				s.Send(ctx, c, speech(1), true)
 				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
-		{ID: "COMMIT-15", Level: Must, Subject: "auto-commit", NeedsFake: true,
+		{ID: "COMMIT-15", Level: verdict.Must, Subject: "auto-commit", NeedsFake: true,
 			Requirement: "In manual mode the server commits by itself once 90 s of audio are uncommitted.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				s.NeedFakeOrSlow("it streams 91 s of audio")
@@ -182,7 +183,7 @@ func commitCases() []Case {
 				_ = c.SendAudio(ctx, pcm16k, speech(91), 1, false)
 				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
-		{ID: "COMMIT-16", Level: Should, Subject: "idle close", NeedsFake: true,
+		{ID: "COMMIT-16", Level: verdict.Should, Subject: "idle close", NeedsFake: true,
 			Requirement: "A session idle after its last audio chunk is still open at 15 s and closed with 1000 and no message by 16 s.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				s.NeedFakeOrSlow("it waits 16 s of the target's clock")
@@ -195,7 +196,7 @@ func commitCases() []Case {
 					"open at 15 s; closed 1000 with no message by 16 s",
 					fmt.Sprintf("open at 15 s: %t; then %d frames and %s", open, len(got), describeClose(cl)), c)
 			}},
-		{ID: "COMMIT-17", Level: Should, Subject: "pings and idle", NeedsFake: true,
+		{ID: "COMMIT-17", Level: verdict.Should, Subject: "pings and idle", NeedsFake: true,
 			Requirement: "WebSocket pings do not reset the idle timer.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				s.NeedFakeOrSlow("it waits 16 s of the target's clock")
@@ -207,21 +208,21 @@ func commitCases() []Case {
 				s.Verify(pinged && cl != nil, "closed 16 s after the last audio despite a ping at 10 s",
 					fmt.Sprintf("ping answered: %t; %s", pinged, describeClose(cl)), c)
 			}},
-		{ID: "COMMIT-18", Level: Should, Subject: "no early partials",
+		{ID: "COMMIT-18", Level: verdict.Should, Subject: "no early partials",
 			Requirement: "No partial_transcript comes before 2 s of audio (transcription starts after the first 2 s).",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, speech(1.75), false)
 				s.VerifyNone(ctx, c, protocol.PartialTranscript)
 			}},
-		{ID: "COMMIT-19", Level: Should, Subject: "partials",
+		{ID: "COMMIT-19", Level: verdict.Should, Subject: "partials",
 			Requirement: "partial_transcript frames come once 2 s of audio have been sent.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, speech(3.5), false)
 				s.VerifyFrame(ctx, c, protocol.PartialTranscript)
 			}},
-		{ID: "COMMIT-20", Level: Should, Subject: "commit echo",
+		{ID: "COMMIT-20", Level: verdict.Should, Subject: "commit echo",
 			Requirement: "A non-empty commit is echoed as a partial_transcript with the committed text.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
@@ -234,7 +235,7 @@ func commitCases() []Case {
 				p, pok := s.Await(ctx, c, protocol.PartialTranscript)
 				s.Verify(ok && pok && p.Get("text").String() == text, fmt.Sprintf("partial_transcript %q", text), frameOrNone(p, pok), c)
 			}},
-		{ID: "COMMIT-21", Level: Must, Subject: "previous_text first",
+		{ID: "COMMIT-21", Level: verdict.Must, Subject: "previous_text first",
 			Requirement: "previous_text on the first chunk is accepted: the segment is committed as usual.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
@@ -242,7 +243,7 @@ func commitCases() []Case {
 				s.Send(ctx, c, speech(0.5), true)
 				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
-		{ID: "COMMIT-22", Level: Must, Subject: "previous_text later",
+		{ID: "COMMIT-22", Level: verdict.Must, Subject: "previous_text later",
 			Requirement: "previous_text on a later chunk is an error.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
@@ -251,7 +252,7 @@ func commitCases() []Case {
 				f, ok := s.Await(ctx, c, protocol.ErrorTypes...)
 				s.Verify(ok, "an error frame", frameOrNone(f, ok), c)
 			}},
-		{ID: "COMMIT-23", Level: Should, Subject: "previous_text null",
+		{ID: "COMMIT-23", Level: verdict.Should, Subject: "previous_text null",
 			Requirement: "previous_text: null on every chunk, as the Python SDK sends it, is accepted.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
@@ -259,7 +260,7 @@ func commitCases() []Case {
 				_ = c.SendText(ctx, rawChunk(speech(0.5), true, `,"previous_text":null`))
 				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
-		{ID: "COMMIT-24", Level: Must, Subject: "stream continues",
+		{ID: "COMMIT-24", Level: verdict.Must, Subject: "stream continues",
 			Requirement: "Audio after a commit continues the stream: a second segment is committed too.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
@@ -268,7 +269,7 @@ func commitCases() []Case {
 				s.Send(ctx, c, speech(1), true)
 				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
-		{ID: "COMMIT-25", Level: Info, Subject: "empty chunk and idle", NeedsFake: true,
+		{ID: "COMMIT-25", Level: verdict.Info, Subject: "empty chunk and idle", NeedsFake: true,
 			Requirement: "Whether an input_audio_chunk with no audio (the keepalive LiveKit and pipecat send) restarts the idle timer is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				s.NeedFakeOrSlow("it waits 20 s of the target's clock")
@@ -284,7 +285,7 @@ func commitCases() []Case {
 				_, cl := s.WaitClosed(ctx, c)
 				s.Observe("closed (" + describeClose(cl) + ") 20 s after the last audio though an empty chunk came at 10 s: empty chunks do not keep a session alive")
 			}},
-		{ID: "COMMIT-26", Level: Should, Subject: "partials in silence",
+		{ID: "COMMIT-26", Level: verdict.Should, Subject: "partials in silence",
 			Requirement: "In silence after speech the last partial_transcript is sent again, about once a second of audio (seen live).",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())

@@ -10,6 +10,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 
 	"github.com/scribecheck/scribecheck/internal/servercheck"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -21,7 +22,7 @@ import (
 // and order of what comes is SHOULD.
 func contractCases() []Case {
 	cs := []Case{
-		{ID: "CONTRACT-1", Level: Should, Subject: protocol.V3Model,
+		{ID: "CONTRACT-1", Level: verdict.Should, Subject: protocol.V3Model,
 			Requirement: "model_id=scribe_v3_live opens a session whose config echoes the model (INFO if the target refuses the model).",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				q := query()
@@ -33,7 +34,7 @@ func contractCases() []Case {
 				got := config(c).Get("model_id").String()
 				s.Verify(got == protocol.V3Model, "config.model_id "+protocol.V3Model, fmt.Sprintf("%q", got), c)
 			}},
-		{ID: "CONTRACT-2", Level: Should, Subject: "commit_strategy=turn_prediction",
+		{ID: "CONTRACT-2", Level: verdict.Should, Subject: "commit_strategy=turn_prediction",
 			Requirement: "With commit_strategy=turn_prediction the server ends a turn by itself: speech then a pause is committed without a client commit.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.OpenContract(ctx, query(protocol.ParamCommitStrategy, protocol.CommitTurnPrediction, protocol.ParamVADSilenceThresholdSecs, "0.5"))
@@ -43,7 +44,7 @@ func contractCases() []Case {
 				s.Send(ctx, c, append(speech(1.5), silence(1)...), false)
 				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
-		{ID: "CONTRACT-3", Level: Info, Subject: "turn_prediction echo",
+		{ID: "CONTRACT-3", Level: verdict.Info, Subject: "turn_prediction echo",
 			Requirement: "What session_started.config says for commit_strategy=turn_prediction (the contract's config types know only manual|vad) is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Dial(ctx, query(protocol.ParamCommitStrategy, protocol.CommitTurnPrediction))
@@ -54,7 +55,7 @@ func contractCases() []Case {
 				}
 				s.Observe(fmt.Sprintf("vad_commit_strategy %s, commit_strategy %s", rawOr(cfg.Get("vad_commit_strategy").Raw), rawOr(cfg.Get("commit_strategy").Raw)))
 			}},
-		{ID: "CONTRACT-4", Level: Should, Subject: "entity_redaction=pii",
+		{ID: "CONTRACT-4", Level: verdict.Should, Subject: "entity_redaction=pii",
 			Requirement: "With entity_redaction=pii a redacted_transcript follows each committed_transcript, with its text unredacted beside redacted_text.",
 			Body:        followsItsCommit(protocol.RedactedTranscript, protocol.ParamEntityRedaction, "pii")},
 	}
@@ -65,7 +66,7 @@ func contractCases() []Case {
 		{protocol.RedactionEnumerated, "{ENTITY_TYPE_N}", `^\{[A-Z][A-Z_]*_[1-9][0-9]*\}$`},
 	} {
 		placeholder := regexp.MustCompile(m.pattern)
-		cs = append(cs, Case{ID: fmt.Sprintf("CONTRACT-%d", n), Level: Should, Subject: "entity_redaction_mode=" + m.mode,
+		cs = append(cs, Case{ID: fmt.Sprintf("CONTRACT-%d", n), Level: verdict.Should, Subject: "entity_redaction_mode=" + m.mode,
 			Requirement: fmt.Sprintf("With entity_redaction_mode=%s every redacted entity reads %s.", m.mode, m.form),
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c, f := s.contractFrame(ctx, protocol.RedactedTranscript,
@@ -88,19 +89,19 @@ func contractCases() []Case {
 		n++
 	}
 	cs = append(cs, []Case{
-		{ID: "CONTRACT-8", Level: Should, Subject: "transcript_edit",
+		{ID: "CONTRACT-8", Level: verdict.Should, Subject: "transcript_edit",
 			Requirement: "With transcript_edit an edited_transcript follows each committed_transcript, with its text as committed beside edited_text.",
 			Body:        followsItsCommit(protocol.EditedTranscript, protocol.ParamTranscriptEdit, "Replace alpha with Alfa.")},
-		{ID: "CONTRACT-9", Level: Should, Subject: "transcript_edit of 2001 characters",
+		{ID: "CONTRACT-9", Level: verdict.Should, Subject: "transcript_edit of 2001 characters",
 			Requirement: "A transcript_edit over 2000 characters is refused: invalid_request, then close.",
 			Body:        refused(protocol.ParamTranscriptEdit, strings.Repeat("e", 2001))},
-		{ID: "CONTRACT-10", Level: Should, Subject: "transcript_edit+entity_detection",
+		{ID: "CONTRACT-10", Level: verdict.Should, Subject: "transcript_edit+entity_detection",
 			Requirement: "transcript_edit with entity_detection is refused: invalid_request, then close.",
 			Body:        refused(protocol.ParamTranscriptEdit, "Fix the spelling.", protocol.ParamEntityDetection, "pii")},
-		{ID: "CONTRACT-11", Level: Should, Subject: "transcript_edit+entity_redaction",
+		{ID: "CONTRACT-11", Level: verdict.Should, Subject: "transcript_edit+entity_redaction",
 			Requirement: "transcript_edit with entity_redaction is refused: invalid_request, then close.",
 			Body:        refused(protocol.ParamTranscriptEdit, "Fix the spelling.", protocol.ParamEntityRedaction, "pii")},
-		{ID: "CONTRACT-12", Level: Should, Subject: "diarized_transcript",
+		{ID: "CONTRACT-12", Level: verdict.Should, Subject: "diarized_transcript",
 			Requirement: "With diarization (diarize=true, the fake's choice of name) a diarized_transcript follows each committed_transcript, its segment_index counting commits from 0.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.OpenContract(ctx, query(protocol.ParamDiarize, "true"))
@@ -125,7 +126,7 @@ func contractCases() []Case {
 				}
 				s.Verify(len(wrong) == 0, "segment_index i names the i-th committed_transcript (from 0)", strings.Join(wrong, "; "), c)
 			}},
-		{ID: "CONTRACT-13", Level: Should, Subject: protocol.SpeakersMerged,
+		{ID: "CONTRACT-13", Level: verdict.Should, Subject: protocol.SpeakersMerged,
 			Requirement: "A speakers_merged (three turns in two voices: A, B, A) names a from_speaker_id an earlier diarized_transcript used and that no later one uses.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c, merges := s.driveVoices(ctx)
@@ -139,7 +140,7 @@ func contractCases() []Case {
 				wrong := mergesHold(c.Timeline().Received())
 				s.Verify(wrong == "", "each merge's from_speaker_id used before it and never after", wrong, c)
 			}},
-		{ID: "CONTRACT-14", Level: Info, Subject: "entity_redaction_mode alone",
+		{ID: "CONTRACT-14", Level: verdict.Info, Subject: "entity_redaction_mode alone",
 			Requirement: "What the socket does with entity_redaction_mode but no entity_redaction (the contract: only used with entity_redaction) is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				s.ObserveStimulus(protocol.StimRedactionModeOnly, s.Dial(ctx, query(protocol.ParamEntityRedactionMode, protocol.RedactionRedacted)))

@@ -9,6 +9,7 @@ import (
 	gtypes "github.com/onsi/gomega/types"
 
 	"github.com/scribecheck/scribecheck/internal/targets"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
@@ -105,10 +106,10 @@ func (s *Spec) Check(actual any, m gtypes.GomegaMatcher) {
 
 // CheckAt grades actual against m at lvl: MUST fails, SHOULD is NON-STRICT
 // (a failure under --strict), INFO is an observation.
-func (s *Spec) CheckAt(lvl Level, actual any, m gtypes.GomegaMatcher) {
+func (s *Spec) CheckAt(lvl verdict.Level, actual any, m gtypes.GomegaMatcher) {
 	head := fmt.Sprintf("%s (%s): %s", s.Case.ID, lvl, s.Case.Requirement)
 	m = redacting{m, s.Env.Redactor}
-	if lvl == Must {
+	if lvl == verdict.Must {
 		gomega.Expect(actual).To(m, s.redact(head))
 		return
 	}
@@ -121,9 +122,9 @@ func (s *Spec) CheckAt(lvl Level, actual any, m gtypes.GomegaMatcher) {
 	}
 	msg := s.redact(head + "\n" + m.FailureMessage(actual))
 	switch {
-	case lvl == Should && s.Env.Strict:
+	case lvl == verdict.Should && s.Env.Strict:
 		ginkgo.Fail("NON-STRICT, failing under --strict: " + msg)
-	case lvl == Should:
+	case lvl == verdict.Should:
 		s.entry(entryNonStrict, msg)
 	default:
 		s.Observe(msg)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -19,44 +20,44 @@ func errorCases() []Case {
 			c := drive(ctx, s)
 			_, cl := s.WaitClosed(ctx, c)
 			f, ok := c.Timeline().Find(errType)
-			shape := ok && s.Env.schemas.Validate("error.json", []byte(f.Raw)).Verdict != protocol.SchemaInvalid && f.Type == errType
+			shape := ok && s.Env.schemas.Validate("error.json", []byte(f.Raw)).Fit != protocol.SchemaInvalid && f.Type == errType
 			s.Verify(shape && cl != nil, errType+" {message_type, error}, then a close",
 				fmt.Sprintf("%s; %s", frameOrNone(f, ok), describeClose(cl)), c)
 		}
 	}
 	cs := []Case{
-		{ID: "ERROR-1", Level: Must, Subject: "auth_error",
+		{ID: "ERROR-1", Level: verdict.Must, Subject: "auth_error",
 			Requirement: "auth_error has the {message_type, error} shape and is followed by a close.",
 			Body: closes(protocol.ErrAuth, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 				c, _, _ := probes.DialAndWait(ctx, s.Env.Target.SocketURL(query()), http.Header{}, s.Env.Probe)
 				s.track(c)
 				return c
 			})},
-		{ID: "ERROR-2", Level: Should, Subject: "invalid_request",
+		{ID: "ERROR-2", Level: verdict.Should, Subject: "invalid_request",
 			Requirement: "invalid_request (for a bad audio_format) has the {message_type, error} shape and is followed by a close.",
 			Body: closes(protocol.ErrInvalidRequest, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 				return s.Dial(ctx, query("audio_format", "pcm_11025"))
 			})},
-		{ID: "ERROR-3", Level: Must, Subject: "commit_throttled", Session: true,
+		{ID: "ERROR-3", Level: verdict.Must, Subject: "commit_throttled", Session: true,
 			Requirement: "commit_throttled has the {message_type, error} shape and is followed by a close.",
 			Body: closes(protocol.ErrCommitThrottled, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
 				c := s.Open(ctx, query())
 				s.Send(ctx, c, speech(0.2), true)
 				return c
 			})},
-		{ID: "ERROR-4", Level: Should, Subject: "input_error", Session: true,
+		{ID: "ERROR-4", Level: verdict.Should, Subject: "input_error", Session: true,
 			Requirement: "input_error has the {message_type, error} shape and the session continues after it.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
 				_ = c.SendText(ctx, `{"message_type":"ping"}`)
 				f, ok := s.Await(ctx, c, protocol.ErrInput)
-				shape := ok && s.Env.schemas.Validate("error.json", []byte(f.Raw)).Verdict != protocol.SchemaInvalid
+				shape := ok && s.Env.schemas.Validate("error.json", []byte(f.Raw)).Fit != protocol.SchemaInvalid
 				s.Send(ctx, c, speech(1), true)
 				_, goesOn := s.Await(ctx, c, protocol.CommittedTranscript)
 				s.Verify(shape && goesOn, "input_error {message_type, error}, then the session still commits",
 					fmt.Sprintf("%s; committed after: %t", frameOrNone(f, ok), goesOn), c)
 			}},
-		{ID: "ERROR-5", Level: Must, Subject: "previous_text error", Session: true,
+		{ID: "ERROR-5", Level: verdict.Must, Subject: "previous_text error", Session: true,
 			Requirement: "The error for previous_text on a later chunk has the {message_type, error} shape, of one of the 14 types.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
@@ -64,10 +65,10 @@ func errorCases() []Case {
 				_ = c.SendText(ctx, rawChunk(speech(0.5), false, `,"previous_text":"Too late."`))
 				f, ok := s.Await(ctx, c, protocol.ErrorTypes...)
 				res := s.Env.schemas.Validate("error.json", []byte(f.Raw))
-				s.Verify(ok && res.Verdict != protocol.SchemaInvalid, "an error frame of the error schema",
+				s.Verify(ok && res.Fit != protocol.SchemaInvalid, "an error frame of the error schema",
 					frameOrNone(f, ok)+" "+res.String(), c)
 			}},
-		{ID: "ERROR-6", Level: Info, Subject: "chunk_size_exceeded",
+		{ID: "ERROR-6", Level: verdict.Info, Subject: "chunk_size_exceeded",
 			Requirement: "Whether 15 s of audio in one chunk gets chunk_size_exceeded, and in what shape, is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())

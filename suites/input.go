@@ -8,6 +8,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -55,21 +56,21 @@ func inputCases() []Case {
 		return func(ctx context.Context, c *probes.Conn) error { return c.SendText(ctx, t) }
 	}
 	cs := []Case{
-		{ID: "INPUT-1", Level: Info, Subject: "malformed JSON",
+		{ID: "INPUT-1", Level: verdict.Info, Subject: "malformed JSON",
 			Requirement: "What the server does with a text frame that is not JSON is recorded.", Body: observe(protocol.StimNotJSON, text(`{"message_type":"input_audio_chunk",`))},
-		{ID: "INPUT-2", Level: Should, Subject: "unknown message_type",
+		{ID: "INPUT-2", Level: verdict.Should, Subject: "unknown message_type",
 			Requirement: "An unknown message_type gets input_error \"Unexpected message type: <t>\" and the session stays open.",
 			Body:        inputError(`{"message_type":"transcribe"}`, protocol.UnexpectedMessageTypePrefix+"transcribe")},
-		{ID: "INPUT-3", Level: Should, Subject: "message_type commit",
+		{ID: "INPUT-3", Level: verdict.Should, Subject: "message_type commit",
 			Requirement: "{\"message_type\":\"commit\"} (no such message) gets input_error \"Unexpected message type: commit\".",
 			Body:        inputError(`{"message_type":"commit"}`, protocol.UnexpectedMessageTypePrefix+"commit")},
-		{ID: "INPUT-4", Level: Should, Subject: "session_config",
+		{ID: "INPUT-4", Level: verdict.Should, Subject: "session_config",
 			Requirement: "{\"message_type\":\"session_config\"} (there is no config message) gets input_error \"Unexpected message type: session_config\".",
 			Body:        inputError(`{"message_type":"session_config","audio_format":"pcm_16000"}`, protocol.UnexpectedMessageTypePrefix+"session_config")},
-		{ID: "INPUT-5", Level: Should, Subject: "no message_type",
+		{ID: "INPUT-5", Level: verdict.Should, Subject: "no message_type",
 			Requirement: "A JSON object without message_type gets input_error \"Message must be a valid protocol message\".",
 			Body:        inputError(`{"audio_base_64":"","commit":false}`, protocol.InvalidProtocolMessageText)},
-		{ID: "INPUT-6", Level: Should, Subject: "one error per frame",
+		{ID: "INPUT-6", Level: verdict.Should, Subject: "one error per frame",
 			Requirement: "Three bad frames get three input_errors, and the session still transcribes after them.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
@@ -82,22 +83,22 @@ func inputCases() []Case {
 				s.Verify(len(errs) == 3 && committed, "3 input_error frames, then a committed_transcript",
 					fmt.Sprintf("%d input_error frames; committed after: %t", len(errs), committed), c)
 			}},
-		{ID: "INPUT-7", Level: Info, Subject: "missing audio_base_64",
+		{ID: "INPUT-7", Level: verdict.Info, Subject: "missing audio_base_64",
 			Requirement: "What the server does with an input_audio_chunk without audio_base_64 is recorded.",
 			Body:        observe(protocol.StimAudioMissing, text(`{"message_type":"input_audio_chunk","commit":false,"sample_rate":16000}`))},
-		{ID: "INPUT-8", Level: Info, Subject: "commit as a string",
+		{ID: "INPUT-8", Level: verdict.Info, Subject: "commit as a string",
 			Requirement: "What the server does with commit:\"yes\" is recorded.",
 			Body:        observe(protocol.StimCommitNotBool, text(`{"message_type":"input_audio_chunk","audio_base_64":"","commit":"yes","sample_rate":16000}`))},
-		{ID: "INPUT-9", Level: Info, Subject: "binary frame",
+		{ID: "INPUT-9", Level: verdict.Info, Subject: "binary frame",
 			Requirement: "What the server does with a binary frame of raw PCM is recorded.",
 			Body:        observe(protocol.StimBinaryFrame, func(ctx context.Context, c *probes.Conn) error { return c.SendBinary(ctx, speech(0.25)) })},
-		{ID: "INPUT-10", Level: Info, Subject: "bad base64",
+		{ID: "INPUT-10", Level: verdict.Info, Subject: "bad base64",
 			Requirement: "What the server does with audio_base_64 that is not base64 is recorded.",
 			Body:        observe(protocol.StimBadBase64, text(`{"message_type":"input_audio_chunk","audio_base_64":"!!not base64!!","commit":false,"sample_rate":16000}`))},
-		{ID: "INPUT-11", Level: Info, Subject: "odd byte count",
+		{ID: "INPUT-11", Level: verdict.Info, Subject: "odd byte count",
 			Requirement: "What the server does with a PCM16 chunk of an odd number of bytes is recorded.",
 			Body:        observe(protocol.StimOddByteCount, text(rawChunk([]byte{1, 2, 3}, false, "")))},
-		{ID: "INPUT-12", Level: Must, Subject: "one-second 48 kHz chunk",
+		{ID: "INPUT-12", Level: verdict.Must, Subject: "one-second 48 kHz chunk",
 			Requirement: "A one-second chunk of pcm_48000 (128 KiB of base64; the docs recommend up to 1 s) is accepted and committed.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				f48, _ := protocol.ParseAudioFormat("pcm_48000")
@@ -105,12 +106,12 @@ func inputCases() []Case {
 				_ = c.SendAudio(ctx, f48, f48.Speech(1), 1, true)
 				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
 			}},
-		{ID: "INPUT-13", Level: Info, Subject: "15 s chunk",
+		{ID: "INPUT-13", Level: verdict.Info, Subject: "15 s chunk",
 			Requirement: "What the server does with 15 s of audio in one chunk is recorded.",
 			Body: observe(protocol.StimOversizeChunk, func(ctx context.Context, c *probes.Conn) error {
 				return c.SendAudio(ctx, pcm16k, speech(15), 15, false)
 			})},
-		{ID: "INPUT-14", Level: Should, Subject: "audio_base64 misspelt",
+		{ID: "INPUT-14", Level: verdict.Should, Subject: "audio_base64 misspelt",
 			Requirement: "Audio under audio_base64 (the field is audio_base_64) is not taken as audio: a commit after it has nothing to commit.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
@@ -120,7 +121,7 @@ func inputCases() []Case {
 				f, ok := s.Await(ctx, c, protocol.CommittedTranscript, protocol.ErrCommitThrottled)
 				s.Verify(!ok || f.Type == protocol.ErrCommitThrottled, "commit_throttled (no audio), not a committed_transcript", frameOrNone(f, ok), c)
 			}},
-		{ID: "INPUT-15", Level: Should, Subject: "audio after throttle",
+		{ID: "INPUT-15", Level: verdict.Should, Subject: "audio after throttle",
 			Requirement: "After the commit_throttled close nothing more is accepted: the socket is closed.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
@@ -131,7 +132,7 @@ func inputCases() []Case {
 				s.Verify(sendErr != nil && !committed, "the socket closed: the audio cannot be sent",
 					fmt.Sprintf("send error: %v; committed: %t", sendErr, committed), c)
 			}},
-		{ID: "INPUT-16", Level: Should, Subject: "no sample_rate",
+		{ID: "INPUT-16", Level: verdict.Should, Subject: "no sample_rate",
 			Requirement: "Chunks without sample_rate (the newest schema drops it) are accepted and committed.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				c := s.Open(ctx, query())
@@ -141,7 +142,7 @@ func inputCases() []Case {
 	}
 	for i := range cs {
 		cs[i].Area = "input"
-		cs[i].Session = cs[i].Level != Info
+		cs[i].Session = cs[i].Level != verdict.Info
 	}
 	return cs
 }

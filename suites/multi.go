@@ -7,6 +7,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 
 	"github.com/scribecheck/scribecheck/internal/servercheck"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -18,10 +19,10 @@ import (
 func multiCases() []Case {
 	var cs []Case
 	for _, r := range servercheck.MultiRules() {
-		cs = append(cs, Case{ID: r.ID, Level: Level(r.Level()), Subject: r.Subject, Requirement: r.Requirement, Area: "multi",
+		cs = append(cs, Case{ID: r.ID, Level: verdict.Level(r.Level()), Subject: r.Subject, Requirement: r.Requirement, Area: "multi",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
 				for _, c := range r.Checks {
-					s.gradeEverySocket(ctx, Level(c.Level), c.Run)
+					s.gradeEverySocket(ctx, verdict.Level(c.Level), c.Run)
 				}
 			}})
 	}
@@ -31,7 +32,7 @@ func multiCases() []Case {
 // gradeEverySocket applies check to the timeline of every socket the run
 // opened and grades the violations at lvl, each with the spec that opened
 // the socket and the frames around it.
-func (s *Spec) gradeEverySocket(ctx ginkgo.SpecContext, lvl Level, check func(probes.Timeline) []string) {
+func (s *Spec) gradeEverySocket(ctx ginkgo.SpecContext, lvl verdict.Level, check func(probes.Timeline) []string) {
 	if len(s.sessions()) == 0 { // run alone, or after refusals only: make a session to judge
 		c := s.Open(ctx, query("include_timestamps", "true", "entity_detection", "all"))
 		s.Send(ctx, c, speech(3), true)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 )
@@ -37,7 +38,7 @@ func Results(report types.Report, env *Env, cases []Case) []reports.SpecResult {
 			continue
 		}
 		r := reports.SpecResult{
-			ID: c.ID, Level: string(c.Level), Requirement: c.Requirement, Name: sr.LeafNodeText,
+			ID: c.ID, Level: c.Level, Requirement: c.Requirement, Name: sr.LeafNodeText,
 			Area: c.Area, Labels: sr.Labels(), AuthPath: c.AuthPath, Target: env.Target.Name,
 			Duration: sr.RunTime, Started: sr.StartTime,
 		}
@@ -57,7 +58,7 @@ func Results(report types.Report, env *Env, cases []Case) []reports.SpecResult {
 			r.Verdict, r.Message = reports.Informational, entries[entryNotOffered]
 		case sr.State == types.SpecStatePassed && entries[entryNonStrict] != "":
 			r.Verdict, r.Message = reports.NonStrict, entries[entryNonStrict]
-		case sr.State == types.SpecStatePassed && c.Level == Info:
+		case sr.State == types.SpecStatePassed && c.Level == verdict.Info:
 			r.Verdict, r.Message = reports.Informational, entries[entryObservation]
 		case sr.State == types.SpecStatePassed && sr.NumAttempts > 1:
 			r.Verdict, r.Attempts = reports.Flaky, sr.NumAttempts

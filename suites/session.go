@@ -12,6 +12,7 @@ import (
 	gtypes "github.com/onsi/gomega/types"
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
@@ -40,10 +41,10 @@ func (s *Spec) Open(ctx context.Context, q url.Values) *probes.Conn {
 	s.track(conn)
 	if !ok {
 		out, detail := conn.Outcome()
-		if s.Case.Level == Info { // an observation needs a session; its absence is the MUST specs' finding
+		if s.Case.Level == verdict.Info { // an observation needs a session; its absence is the MUST specs' finding
 			ginkgo.Skip(fmt.Sprintf("no session to observe with: %s: %s", out, detail))
 		}
-		s.CheckAt(Must, conn, satisfied(false, "session_started as the first frame for a valid key and these parameters",
+		s.CheckAt(verdict.Must, conn, satisfied(false, "session_started as the first frame for a valid key and these parameters",
 			fmt.Sprintf("%s: %s", out, detail)))
 	}
 	return conn
@@ -212,7 +213,7 @@ func config(c *probes.Conn) gjson.Result {
 }
 
 // Require grades one condition at lvl. conns give the evidence.
-func (s *Spec) Require(lvl Level, ok bool, expected, actual string, conns ...*probes.Conn) {
+func (s *Spec) Require(lvl verdict.Level, ok bool, expected, actual string, conns ...*probes.Conn) {
 	m := satisfied(ok, expected, actual)
 	var ev []string
 	for _, c := range conns {

@@ -7,38 +7,14 @@ import (
 	"strings"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 )
-
-// Level is how a spec's deviation is graded (protocol.md levels).
-type Level string
-
-const (
-	// Must rests on documented behaviour: a deviation fails the run.
-	Must Level = "MUST"
-	// Should rests on behaviour observed live: a deviation is NON-STRICT and
-	// fails only under --strict.
-	Should Level = "SHOULD"
-	// Info rests on unconfirmed behaviour: the spec records what the target
-	// did and never fails.
-	Info Level = "INFO"
-)
-
-// levelFromEvidence maps protocol.md's evidence letters to levels.
-func levelFromEvidence(e string) Level {
-	switch e {
-	case "D":
-		return Must
-	case "O", "C": // C: the shape of a contract frame; whether it is offered at all is INFO
-		return Should
-	}
-	return Info
-}
 
 // Case is one spec.
 type Case struct {
 	ID          string
 	Area        string
-	Level       Level
+	Level       verdict.Level
 	Requirement string
 	// Subject names what the spec is about in its name (an auth path, a
 	// parameter); the name is "ID subject [target:…]".
@@ -96,7 +72,7 @@ func Validate(cases []Case) error {
 			problems = append(problems, fmt.Sprintf("%s is used twice", c.ID))
 		}
 		seen[c.ID] = true
-		if c.Level != Must && c.Level != Should && c.Level != Info {
+		if c.Level != verdict.Must && c.Level != verdict.Should && c.Level != verdict.Info {
 			problems = append(problems, fmt.Sprintf("%s has no valid level", c.ID))
 		}
 		if strings.TrimSpace(c.Requirement) == "" || c.Body == nil || c.Area == "" {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/scribecheck/scribecheck/internal/targets"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
 )
@@ -30,7 +31,7 @@ func TestSuitesAgainstFake(t *testing.T) {
 	}
 	for _, r := range sum.Results {
 		want := reports.OK
-		if r.Level == string(suites.Info) {
+		if r.Level == verdict.Info {
 			want = reports.Informational
 		}
 		if r.Verdict != want {
@@ -45,5 +46,5 @@ func TestSuitesAgainstFake(t *testing.T) {
 			t.Errorf("%s started before %s, which comes earlier in the catalog", cur.ID, prev.ID)
 		}
 	}
-	t.Logf("verdicts: %s", counts.Summary())
+	t.Logf("verdicts: %s", counts)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
 )
@@ -195,14 +196,14 @@ func TestRunAgainstTheFakePasses(t *testing.T) {
 	v := r.verdicts(t)
 	for _, c := range suites.Catalog() {
 		want := "OK"
-		if c.Level == suites.Info {
+		if c.Level == verdict.Info {
 			want = "INFORMATIONAL"
 		}
 		if v[c.ID] != want {
 			t.Errorf("%s: %s, want %s", c.ID, v[c.ID], want)
 		}
 	}
-	if !strings.Contains(r.stdout, "14 paths: 13 OK, 1 INFORMATIONAL") {
+	if !strings.Contains(r.stdout, "14 paths: 1 INFORMATIONAL, 13 OK") {
 		t.Errorf("console matrix summary missing:\n%s", r.stdout)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/servercheck"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
@@ -109,16 +110,13 @@ func fillServer(run *reports.ClientRun, rep servercheck.Report, strict bool) boo
 		if !ok {
 			continue
 		}
-		run.Conns[i].ServerVerdict = reports.Verdict(c.Verdict)
+		run.Conns[i].ServerVerdict = c.Verdict
 		for _, f := range c.Results {
 			r := reports.SpecResult{ID: f.Rule, Level: f.Level, Name: fmt.Sprintf("%s [%s, server]", f.Rule, c.ID), Area: "server",
-				Target: c.ID, Verdict: reports.Verdict(f.Verdict), Requirement: f.Requirement, Message: f.Message, Evidence: f.Evidence}
-			if f.Verdict == servercheck.NotApplicable {
-				r.Verdict = reports.Skipped
-			}
+				Target: c.ID, Verdict: f.Verdict, Requirement: f.Requirement, Message: f.Message, Evidence: f.Evidence}
 			run.Conns[i].Server = append(run.Conns[i].Server, r)
 		}
-		failed = failed || c.Verdict == servercheck.Failed || (strict && c.Verdict == servercheck.NonStrictV)
+		failed = failed || c.Verdict.Fails(strict)
 	}
 	server := 0
 	for _, r := range run.Refusals {
@@ -134,7 +132,7 @@ func fillServer(run *reports.ClientRun, rep servercheck.Report, strict bool) boo
 	}
 	if failed {
 		run.Verdict = reports.Failed
-	} else if run.Verdict == reports.OK && rep.Verdict == servercheck.NonStrictV {
+	} else if run.Verdict == reports.OK && rep.Verdict == verdict.NonStrict {
 		run.Verdict = reports.NonStrict
 	}
 	return failed
@@ -142,21 +140,21 @@ func fillServer(run *reports.ClientRun, rep servercheck.Report, strict bool) boo
 
 // fillClientRun copies a grade into the report's model.
 func fillClientRun(run *reports.ClientRun, rep clientcheck.Report) {
-	run.Verdict = reports.Verdict(rep.Verdict)
+	run.Verdict = rep.Verdict
 	for _, c := range rep.Causes {
 		run.Causes = append(run.Causes, reports.Cause{Title: c.Title, Fix: c.Fix, Rules: c.Rules, Conns: c.Conns, Evidence: c.Evidence})
 	}
 	failed := 0
 	for _, c := range rep.Conns {
 		conn := reports.ClientConn{ID: c.ID, Who: c.Who, AuthPath: c.AuthPath, ClientFrames: c.ClientFrames, ServerFrames: c.ServerFrames,
-			Close: c.Close, Verdict: reports.Verdict(c.Verdict), Log: c.ID + ".jsonl"}
+			Close: c.Close, Verdict: c.Verdict, Log: c.ID + ".jsonl"}
 		if strings.HasPrefix(c.ID, "exchange-") { // an upgrade answered as a REST call
 			conn.Log = "exchanges.jsonl"
 		}
 		for _, f := range c.Results {
 			conn.Results = append(conn.Results, ruleResult(f, c.ID))
 		}
-		if c.Verdict == clientcheck.Failed {
+		if c.Verdict == verdict.Failed {
 			failed++
 		}
 		run.Conns = append(run.Conns, conn)
@@ -164,7 +162,7 @@ func fillClientRun(run *reports.ClientRun, rep clientcheck.Report) {
 	runFailed := 0
 	for _, f := range rep.Run {
 		run.Run = append(run.Run, ruleResult(f, "run"))
-		if f.Verdict == clientcheck.Failed {
+		if f.Verdict == verdict.Failed {
 			runFailed++
 		}
 	}
@@ -180,13 +178,10 @@ func fillClientRun(run *reports.ClientRun, rep clientcheck.Report) {
 
 // ruleResult is one rule's finding as a spec result.
 func ruleResult(f clientcheck.Finding, where string) reports.SpecResult {
-	r := reports.SpecResult{ID: f.Rule, Level: string(f.Level), Name: fmt.Sprintf("%s [%s]", f.Rule, where), Area: "client",
-		Target: where, Verdict: reports.Verdict(f.Verdict), Message: f.Message, Evidence: f.Evidence}
+	r := reports.SpecResult{ID: f.Rule, Level: f.Level, Name: fmt.Sprintf("%s [%s]", f.Rule, where), Area: "client",
+		Target: where, Verdict: f.Verdict, Message: f.Message, Evidence: f.Evidence}
 	if rule, ok := clientcheck.Lookup(f.Rule); ok {
 		r.Requirement = rule.Requirement
-	}
-	if f.Verdict == clientcheck.NotApplicable {
-		r.Verdict = reports.Skipped
 	}
 	return r
 }

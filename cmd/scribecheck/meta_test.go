@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
 )
@@ -315,7 +316,7 @@ func TestEverySpecFailsUnderSomeFault(t *testing.T) {
 		}
 	}
 	for _, c := range suites.Catalog() {
-		if c.Level != suites.Info && !caught[c.ID] && !preconditionOnly[c.ID] {
+		if c.Level != verdict.Info && !caught[c.ID] && !preconditionOnly[c.ID] {
 			t.Errorf("%s (%s) fails under no fault of the fake: nothing shows it can fail", c.ID, c.Level)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/sdks"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
@@ -105,11 +106,11 @@ func printSDKMatrix(w io.Writer, m reports.SDKMatrix) {
 		for _, c := range r.Cells {
 			mark := ""
 			switch c.Verdict {
-			case reports.CellFinding:
+			case verdict.Finding:
 				mark = " (finding)"
-			case reports.CellFailed:
+			case verdict.Failed:
 				mark = " FAILED, expected " + c.Expected
-			case reports.CellChanged:
+			case verdict.Changed:
 				mark = " CHANGED from " + c.Expected
 			}
 			fmt.Fprintf(tw, "\t%s%s", c.Outcome, mark)
@@ -135,7 +136,7 @@ func printSDKMatrix(w io.Writer, m reports.SDKMatrix) {
 	failed := 0
 	for _, r := range m.Rows {
 		for _, c := range r.Cells {
-			if c.Verdict == reports.CellFailed {
+			if c.Verdict == verdict.Failed {
 				failed++
 			}
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -58,7 +59,7 @@ func (g *grader) causes() []Cause {
 		res := g.results[v]
 		for _, r := range Rules {
 			f, ok := res[r.ID]
-			if !ok || severity(f.Verdict) < severity(Informational) {
+			if !ok || f.Verdict.Severity() < verdict.Informational.Severity() {
 				continue
 			}
 			for _, d := range g.connCauses(r.ID, v, f) {
@@ -67,7 +68,7 @@ func (g *grader) causes() []Cause {
 				if d.evidence == "" {
 					d.evidence = f.Evidence
 				}
-				d.sev = severity(f.Verdict)
+				d.sev = f.Verdict.Severity()
 				ds.add(d)
 			}
 		}
@@ -126,12 +127,12 @@ func (g *grader) tokenReuseCauses(ds *drafts) map[string]bool {
 		}
 		rules := []string{RuleTokenOnce}
 		for _, id := range []string{RuleNoRetryRefused, RuleNoBurst} {
-			if f := g.run[id]; severity(f.Verdict) >= severity(NonStrict) && overlaps(f.Conns, conns) {
+			if f := g.run[id]; f.Verdict.Severity() >= verdict.NonStrict.Severity() && overlaps(f.Conns, conns) {
 				rules = append(rules, id)
 			}
 		}
 		burst := slices.Contains(rules, RuleNoBurst)
-		d := draft{key: "reuse/" + u.cred.ID, rules: rules, conns: conns, evidence: once.Evidence, sev: severity(Failed), auth: true, counted: true}
+		d := draft{key: "reuse/" + u.cred.ID, rules: rules, conns: conns, evidence: once.Evidence, sev: verdict.Failed.Severity(), auth: true, counted: true}
 		allRefused := true
 		for _, v := range u.views {
 			allRefused = allRefused && v.refusedAuth()
@@ -456,7 +457,7 @@ func commitCauses(v *view) []draft {
 // with a credential that is no reused token (those are named already).
 func (g *grader) retryCauses(ds *drafts, covered map[string]bool) {
 	f := g.run[RuleNoRetryRefused]
-	if f.Verdict != Failed {
+	if f.Verdict != verdict.Failed {
 		return
 	}
 	_, rts := g.retries()
@@ -465,7 +466,7 @@ func (g *grader) retryCauses(ds *drafts, covered map[string]bool) {
 		conns := append([]string{a.id}, ids(rt.again)...)
 		if rt.r.kind == protocol.ErrInvalidRequest {
 			text := v0(a.first(protocol.ErrInvalidRequest)).text
-			ds.add(draft{key: "11/query/" + a.id, rules: []string{RuleNoRetryRefused}, conns: conns, sev: severity(Failed), counted: true,
+			ds.add(draft{key: "11/query/" + a.id, rules: []string{RuleNoRetryRefused}, conns: conns, sev: verdict.Failed.Severity(), counted: true,
 				title: fmt.Sprintf("after invalid_request (%q) the app retried the same query %s", text, plural(len(rt.again), "time", "times")),
 				fix:   "fix the parameter the error names before reconnecting: the same query is refused again", evidence: f.Evidence})
 			continue
@@ -477,7 +478,7 @@ func (g *grader) retryCauses(ds *drafts, covered map[string]bool) {
 		if all {
 			continue // a reused token: named already
 		}
-		ds.add(draft{key: "11/cred/" + a.id, rules: []string{RuleNoRetryRefused}, conns: conns, sev: severity(Failed), auth: true, counted: true,
+		ds.add(draft{key: "11/cred/" + a.id, rules: []string{RuleNoRetryRefused}, conns: conns, sev: verdict.Failed.Severity(), auth: true, counted: true,
 			title: fmt.Sprintf("after %s the app retried with %s %s", rt.r.kind, rt.what, plural(len(rt.again), "time", "times")),
 			fix:   "a refused credential is refused again: mint a new token (or fix the key) before reconnecting", evidence: f.Evidence})
 	}
@@ -500,7 +501,7 @@ func v0(s *serverFrame) serverFrame {
 // burstCause names a reconnect burst that no reused token explains.
 func (g *grader) burstCause(ds *drafts, covered map[string]bool) {
 	f := g.run[RuleNoBurst]
-	if f.Verdict != NonStrict {
+	if f.Verdict != verdict.NonStrict {
 		return
 	}
 	all := true
@@ -510,7 +511,7 @@ func (g *grader) burstCause(ds *drafts, covered map[string]bool) {
 	if all {
 		return // the spent-token loop says it
 	}
-	ds.add(draft{key: "12", rules: []string{RuleNoBurst}, conns: f.Conns, sev: severity(NonStrict), counted: true, evidence: f.Evidence,
+	ds.add(draft{key: "12", rules: []string{RuleNoBurst}, conns: f.Conns, sev: verdict.NonStrict.Severity(), counted: true, evidence: f.Evidence,
 		title: "this app reconnects in a burst: " + strings.TrimSuffix(strings.SplitN(f.Message, ". ", 2)[0], "."),
 		fix:   "back off between reconnects (1 s, 2 s, 4 s …) and give up after a few tries; change what the server refused before trying again"})
 }
@@ -544,7 +545,7 @@ func (g *grader) unexplainedRefusals(ds *drafts) {
 				fix = "mint a fresh realtime_scribe token on the same host right before connecting; if that is refused too, run `scribecheck doctor` against this server"
 			}
 		}
-		ds.add(draft{key: "auth/" + v.id, conns: []string{v.id}, sev: severity(Failed), auth: true, title: title, fix: fix,
+		ds.add(draft{key: "auth/" + v.id, conns: []string{v.id}, sev: verdict.Failed.Severity(), auth: true, title: title, fix: fix,
 			evidence: requestLine(v.log) + "\n  " + refusalOf(v).what})
 	}
 }

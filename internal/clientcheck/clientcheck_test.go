@@ -13,12 +13,13 @@ import (
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
 const (
-	failed    = clientcheck.Failed
-	nonStrict = clientcheck.NonStrict
+	failed    = verdict.Failed
+	nonStrict = verdict.NonStrict
 )
 
 // scenario is one run of the client against its own fake and recording.
@@ -29,7 +30,7 @@ type scenario struct {
 	run            func(h *harness)
 	// want is every rule that must fail, with its verdict; every other rule
 	// must pass (OK, N/A or INFORMATIONAL).
-	want map[string]clientcheck.Verdict
+	want map[string]verdict.Verdict
 	// info are rules that must be INFORMATIONAL somewhere.
 	info []string
 	// cause and fix are in the first cause's title and fix.
@@ -67,7 +68,7 @@ var scenarios = []scenario{
 			h.run(plan{token: tok})
 			h.refused(h.query(tok, nil), nil, protocol.ErrAuth)
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleTokenOnce: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleTokenOnce: failed},
 		cause: "presented one token on 2 sockets", fix: "mint a fresh token for every connection"},
 	{name: "CLIENT-1 two sockets with one token at once (StrictMode)",
 		run: func(h *harness) {
@@ -77,7 +78,7 @@ var scenarios = []scenario{
 			h.refused(h.query(tok, nil), nil, protocol.ErrAuth)
 			first.closeNormal()
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleTokenOnce: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleTokenOnce: failed},
 		cause: "opened 2 sockets with one token at once", fix: "StrictMode"},
 
 	// CLIENT-2
@@ -85,15 +86,15 @@ var scenarios = []scenario{
 		run: func(h *harness) {
 			h.refused(h.query(h.srv.TestKey(), nil), nil, protocol.ErrAuth)
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleCredential: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleCredential: failed},
 		cause: "passes its API key as ?token=", fix: "mint a single-use token server-side"},
 	{name: "CLIENT-2 token=undefined",
 		run:   func(h *harness) { h.refused(h.query("undefined", nil), nil, protocol.ErrAuth) },
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleCredential: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleCredential: failed},
 		cause: "the token was not awaited before connecting", fix: "await the mint request"},
 	{name: "CLIENT-2 token=[object Object]",
 		run:   func(h *harness) { h.refused(h.query("[object Object]", nil), nil, protocol.ErrAuth) },
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleCredential: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleCredential: failed},
 		cause: "passed the mint response object", fix: "pass `.token`"},
 	{name: "CLIENT-2 the token under single_use_token",
 		run: func(h *harness) {
@@ -101,7 +102,7 @@ var scenarios = []scenario{
 			raw := url.Values{protocol.ParamModelID: {protocol.DefaultModel}, protocol.TTSTokenParam: {tok}}.Encode()
 			h.refused(raw, nil, protocol.ErrAuth)
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleCredential: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleCredential: failed},
 		cause: "single_use_token=, the TTS sockets' name", fix: "rename the query parameter to token"},
 	{name: "CLIENT-2 the mint failed and the app connected with undefined",
 		run: func(h *harness) {
@@ -110,7 +111,7 @@ var scenarios = []scenario{
 			}
 			h.refused(h.query("undefined", nil), nil, protocol.ErrAuth)
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleCredential: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleCredential: failed},
 		cause: "minting the token failed (POST /v1/single-use-token/realtime_scribe answered HTTP 401 invalid_api_key)", fix: "check the mint response"},
 
 	// CLIENT-3
@@ -118,7 +119,7 @@ var scenarios = []scenario{
 		run: func(h *harness) {
 			h.refused(h.query(h.mint(protocol.TokenRealtimeScribe), url.Values{protocol.ParamModelID: {}}), nil, protocol.ErrInvalidRequest)
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleModelPath: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleModelPath: failed},
 		cause: "model_id is missing", fix: "add model_id=scribe_v2_realtime"},
 	{name: "CLIENT-3 the old path and model (realtime-beta, scribe_realtime_v2)",
 		run: func(h *harness) {
@@ -127,17 +128,17 @@ var scenarios = []scenario{
 				h.t.Fatalf("the old path: %v (%v)", err, resp)
 			}
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleModelPath: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleModelPath: failed},
 		cause: "predates 2025-11-11: it uses the realtime-beta path and model_id=scribe_realtime_v2", fix: "update the SDK"},
 
 	// CLIENT-4
 	{name: "CLIENT-4 a misspelt key (keyterm)",
 		run:   func(h *harness) { h.run(plan{query: q("keyterm", "Scribe")}) },
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleQueryKeys: nonStrict},
+		want:  map[string]verdict.Verdict{clientcheck.RuleQueryKeys: nonStrict},
 		cause: "keyterm is a misspelling of keyterms", fix: "rename keyterm to keyterms"},
 	{name: "CLIENT-4 an old name (vad_commit_strategy)",
 		run:   func(h *harness) { h.run(plan{query: q("vad_commit_strategy", "true")}) },
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleQueryKeys: nonStrict},
+		want:  map[string]verdict.Verdict{clientcheck.RuleQueryKeys: nonStrict},
 		cause: "vad_commit_strategy is an old or home-made name", fix: "commit_strategy=vad"},
 	{name: "CLIENT-4 drift is informational",
 		run:   func(h *harness) { h.run(plan{query: q("noise_reduction", "true")}) },
@@ -152,7 +153,7 @@ var scenarios = []scenario{
 				c.expect(protocol.ErrInput)
 			}})
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleFrames: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleFrames: failed},
 		cause: "sends {\"message_type\":\"commit\"}", fix: "\"commit\":true"},
 	{name: "CLIENT-5 raw audio in binary frames",
 		run: func(h *harness) {
@@ -161,7 +162,7 @@ var scenarios = []scenario{
 				c.expect(protocol.ErrInput)
 			}})
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleFrames: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleFrames: failed},
 		cause: "raw audio as binary frames", fix: "base64-encode"},
 	{name: "CLIENT-5 type instead of message_type",
 		run: func(h *harness) {
@@ -170,13 +171,13 @@ var scenarios = []scenario{
 				c.expect(protocol.ErrInput)
 			}})
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleFrames: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleFrames: failed},
 		cause: "writes \"type\"", fix: "message_type"},
 
 	// CLIENT-6
 	{name: "CLIENT-6 sample_rate disagrees with audio_format",
 		run:   func(h *harness) { h.run(plan{rate: 44100}) },
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleSampleRate: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleSampleRate: failed},
 		cause: "declared as pcm_16000 but the chunks say sample_rate 44100", fix: "audio_format=pcm_44100"},
 
 	// CLIENT-7
@@ -193,7 +194,7 @@ var scenarios = []scenario{
 				}
 			}})
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleBase64: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleBase64: failed},
 		cause: "URL-safe base64", fix: "standard, padded base64"},
 	{name: "CLIENT-7 an odd byte count",
 		run: func(h *harness) {
@@ -204,13 +205,13 @@ var scenarios = []scenario{
 				}
 			}})
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleBase64: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleBase64: failed},
 		cause: "odd number of bytes", fix: "whole samples"},
 
 	// CLIENT-8
 	{name: "CLIENT-8 20 ms chunks",
 		run:   func(h *harness) { h.run(plan{chunkSecs: 0.02}) },
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleChunkSize: nonStrict},
+		want:  map[string]verdict.Verdict{clientcheck.RuleChunkSize: nonStrict},
 		cause: "outside the recommended 0.1–1 s", fix: "chunks of 100 ms to 1 s"},
 
 	// CLIENT-9
@@ -222,7 +223,7 @@ var scenarios = []scenario{
 				c.expectClose()
 			}})
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleCommitMinimum: nonStrict},
+		want:  map[string]verdict.Verdict{clientcheck.RuleCommitMinimum: nonStrict},
 		cause: "commits with less than 0.3 s of uncommitted audio (0.20 s)", fix: "pad the segment with silence to 0.3 s"},
 	{name: "CLIENT-9 a commit right after a commit",
 		run: func(h *harness) {
@@ -234,7 +235,7 @@ var scenarios = []scenario{
 				c.expectClose()
 			}})
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleCommitMinimum: nonStrict},
+		want:  map[string]verdict.Verdict{clientcheck.RuleCommitMinimum: nonStrict},
 		cause: "commits twice in a row", fix: "commit once per segment"},
 
 	// CLIENT-10
@@ -246,7 +247,7 @@ var scenarios = []scenario{
 				}
 			}})
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RulePreviousText: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RulePreviousText: failed},
 		cause: "previous_text is sent on later chunks", fix: "only with the first"},
 
 	// CLIENT-11: the first refusal is the fake's bug (turbo refused), so
@@ -258,7 +259,7 @@ var scenarios = []scenario{
 				h.refused(h.query(h.mint(protocol.TokenRealtimeScribe), q(protocol.ParamModelID, protocol.TurboModel)), nil, protocol.ErrInvalidRequest)
 			}
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleNoRetryRefused: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleNoRetryRefused: failed},
 		cause: "after invalid_request", fix: "fix the parameter the error names"},
 	{name: "CLIENT-11 (with CLIENT-1) the same refused token again",
 		run: func(h *harness) {
@@ -266,7 +267,7 @@ var scenarios = []scenario{
 			h.refused(h.query(unknown, nil), nil, protocol.ErrAuth)
 			h.refused(h.query(unknown, nil), nil, protocol.ErrAuth)
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleTokenOnce: failed, clientcheck.RuleNoRetryRefused: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleTokenOnce: failed, clientcheck.RuleNoRetryRefused: failed},
 		cause: "refused every time: it retries a token the server does not accept", fix: "mint a fresh"},
 
 	// CLIENT-12: the server ends each session (its time limit), and the
@@ -284,7 +285,7 @@ var scenarios = []scenario{
 				}})
 			}
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleNoBurst: nonStrict},
+		want:  map[string]verdict.Verdict{clientcheck.RuleNoBurst: nonStrict},
 		cause: "reconnects in a burst", fix: "back off"},
 	{name: "CLIENT-1, 11, 12: useScribe's loop with a spent token",
 		run: func(h *harness) {
@@ -294,7 +295,7 @@ var scenarios = []scenario{
 				h.refused(h.query(tok, nil), nil, protocol.ErrAuth)
 			}
 		},
-		want: map[string]clientcheck.Verdict{clientcheck.RuleTokenOnce: failed, clientcheck.RuleNoRetryRefused: failed,
+		want: map[string]verdict.Verdict{clientcheck.RuleTokenOnce: failed, clientcheck.RuleNoRetryRefused: failed,
 			clientcheck.RuleNoBurst: nonStrict},
 		cause: "presented one token on 5 sockets", fix: "mint a fresh token for every connection, and back off"},
 
@@ -307,7 +308,7 @@ var scenarios = []scenario{
 				_ = c.conn.Close(websocket.StatusGoingAway, "")
 			}})
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleCloseCode: nonStrict},
+		want:  map[string]verdict.Verdict{clientcheck.RuleCloseCode: nonStrict},
 		cause: "closes with code 1001", fix: "close with code 1000"},
 	{name: "CLIENT-13 a cut",
 		run: func(h *harness) {
@@ -317,7 +318,7 @@ var scenarios = []scenario{
 				_ = c.conn.CloseNow()
 			}})
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleCloseCode: nonStrict},
+		want:  map[string]verdict.Verdict{clientcheck.RuleCloseCode: nonStrict},
 		cause: "drops connections without a close frame", fix: "code 1000"},
 
 	// CLIENT-14
@@ -333,7 +334,7 @@ var scenarios = []scenario{
 				}
 			}})
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleKeepalive: nonStrict},
+		want:  map[string]verdict.Verdict{clientcheck.RuleKeepalive: nonStrict},
 		cause: "leaves sessions idle", fix: "send silence"},
 
 	// CLIENT-15
@@ -350,7 +351,7 @@ var scenarios = []scenario{
 			h.clock.Advance(protocol.TokenLifetime + time.Minute)
 			h.refused(h.query(tok, nil), nil, protocol.ErrAuth)
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleTokenAge: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleTokenAge: failed},
 		cause: "the token had expired", fix: "right before connecting"},
 
 	// No client rule explains a refusal: the fake's bug refuses every
@@ -365,13 +366,13 @@ var scenarios = []scenario{
 		run: func(h *harness) {
 			h.refused(h.query(h.mint(protocol.TokenRealtimeScribe), q(protocol.ParamVADThreshold, "2")), nil, protocol.ErrInvalidRequest)
 		},
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleQueryValues: failed},
+		want:  map[string]verdict.Verdict{clientcheck.RuleQueryValues: failed},
 		cause: "vad_threshold=2 is outside 0.1–0.9", fix: "documented values"},
 
 	// CLIENT-18
 	{name: "CLIENT-18 language_code=en-US",
 		run:   func(h *harness) { h.run(plan{query: q(protocol.ParamLanguageCode, "en-US")}) },
-		want:  map[string]clientcheck.Verdict{clientcheck.RuleLanguageCode: nonStrict},
+		want:  map[string]verdict.Verdict{clientcheck.RuleLanguageCode: nonStrict},
 		cause: "language_code=en-US is a locale", fix: "language_code=en"},
 }
 
@@ -391,9 +392,9 @@ func TestMisbehavingClient(t *testing.T) {
 			if !maps.Equal(got, s.want) {
 				t.Errorf("failing rules %v, want %v\n%s", got, s.want, dump(rep))
 			}
-			want := clientcheck.OK
+			want := verdict.OK
 			for _, v := range s.want {
-				if v == failed || want == clientcheck.OK {
+				if v == failed || want == verdict.OK {
 					want = v
 				}
 			}
@@ -401,7 +402,7 @@ func TestMisbehavingClient(t *testing.T) {
 				t.Errorf("report verdict %s, want %s", rep.Verdict, want)
 			}
 			for _, id := range s.info {
-				if !hasVerdict(rep, id, clientcheck.Informational) {
+				if !hasVerdict(rep, id, verdict.Informational) {
 					t.Errorf("%s is not INFORMATIONAL anywhere\n%s", id, dump(rep))
 				}
 			}
@@ -432,7 +433,7 @@ func TestWellBehavedSessionPassesEveryRule(t *testing.T) {
 	h := start(t, fakeserver.Options{}, false)
 	h.run(plan{})
 	rep := h.grade()
-	if len(rep.Conns) != 1 || rep.Verdict != clientcheck.OK || rep.Failed(true) {
+	if len(rep.Conns) != 1 || rep.Verdict != verdict.OK || rep.Failed(true) {
 		t.Fatalf("%s", dump(rep))
 	}
 	c := rep.Conns[0]
@@ -452,18 +453,18 @@ func TestWellBehavedSessionPassesEveryRule(t *testing.T) {
 		if f.Rule != connRules[i] {
 			t.Errorf("result %d is %s, want %s (rule order)", i, f.Rule, connRules[i])
 		}
-		want := clientcheck.OK
+		want := verdict.OK
 		if f.Rule == clientcheck.RuleKeepalive || f.Rule == clientcheck.RuleLanguageCode {
-			want = clientcheck.NotApplicable // the client closed; no language_code
+			want = verdict.NotApplicable // the client closed; no language_code
 		}
 		if f.Verdict != want || f.Message == "" {
 			t.Errorf("%s: %s %q, want %s", f.Rule, f.Verdict, f.Message, want)
 		}
 	}
 	for _, f := range rep.Run {
-		want := clientcheck.OK
+		want := verdict.OK
 		if f.Rule != clientcheck.RuleTokenOnce {
-			want = clientcheck.NotApplicable // nothing was refused or closed by the server
+			want = verdict.NotApplicable // nothing was refused or closed by the server
 		}
 		if f.Verdict != want {
 			t.Errorf("run %s: %s %q, want %s", f.Rule, f.Verdict, f.Message, want)
@@ -472,8 +473,8 @@ func TestWellBehavedSessionPassesEveryRule(t *testing.T) {
 }
 
 // failing maps each rule that failed anywhere to its verdict.
-func failing(rep clientcheck.Report) map[string]clientcheck.Verdict {
-	out := map[string]clientcheck.Verdict{}
+func failing(rep clientcheck.Report) map[string]verdict.Verdict {
+	out := map[string]verdict.Verdict{}
 	add := func(f clientcheck.Finding) {
 		if f.Verdict == failed || (f.Verdict == nonStrict && out[f.Rule] != failed) {
 			out[f.Rule] = f.Verdict
@@ -490,7 +491,7 @@ func failing(rep clientcheck.Report) map[string]clientcheck.Verdict {
 	return out
 }
 
-func hasVerdict(rep clientcheck.Report, id string, v clientcheck.Verdict) bool {
+func hasVerdict(rep clientcheck.Report, id string, v verdict.Verdict) bool {
 	for _, c := range rep.Conns {
 		for _, f := range c.Results {
 			if f.Rule == id && f.Verdict == v {
@@ -549,7 +550,7 @@ func dump(rep clientcheck.Report) string {
 	for _, c := range rep.Conns {
 		fmt.Fprintf(&b, "%s %s %s %s (%d/%d frames) %s\n", c.ID, c.Who, c.AuthPath, c.Close, c.ClientFrames, c.ServerFrames, c.Verdict)
 		for _, f := range c.Results {
-			if f.Verdict != clientcheck.OK && f.Verdict != clientcheck.NotApplicable {
+			if f.Verdict != verdict.OK && f.Verdict != verdict.NotApplicable {
 				fmt.Fprintf(&b, "  %s %s: %s\n    %s\n", f.Rule, f.Verdict, f.Message, strings.ReplaceAll(f.Evidence, "\n", "\n    "))
 			}
 		}

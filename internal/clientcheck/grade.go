@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -50,9 +51,9 @@ func Grade(logs []*wirelog.Log, exchanges []wirelog.Record) Report {
 	}
 	sort.SliceStable(g.views, func(i, j int) bool { return g.views[i].when.Before(g.views[j].when) })
 
-	rep := Report{Verdict: OK}
+	rep := Report{Verdict: verdict.OK}
 	if len(g.views) == 0 {
-		rep.Verdict = NotApplicable
+		rep.Verdict = verdict.NotApplicable
 	}
 	for _, v := range g.views {
 		cr := ConnResult{ID: v.id, Who: v.who(), AuthPath: v.authPath(), Close: v.closeText(),
@@ -66,7 +67,7 @@ func Grade(logs []*wirelog.Log, exchanges []wirelog.Record) Report {
 			g.results[v][r.ID] = f
 			cr.Results = append(cr.Results, f)
 		}
-		cr.Verdict = worst(cr.Results)
+		cr.Verdict = fold(cr.Results)
 		rep.Conns = append(rep.Conns, cr)
 	}
 	for _, r := range Rules {
@@ -78,21 +79,15 @@ func Grade(logs []*wirelog.Log, exchanges []wirelog.Record) Report {
 		rep.Run = append(rep.Run, f)
 	}
 	if len(g.views) > 0 {
+		var parts []verdict.Verdict
 		for _, c := range rep.Conns {
-			rep.Verdict = worseOf(rep.Verdict, c.Verdict)
+			parts = append(parts, c.Verdict)
 		}
-		rep.Verdict = worseOf(rep.Verdict, worst(rep.Run))
+		rep.Verdict = verdict.Fold(append(parts, fold(rep.Run))...)
 	}
 	rep.Causes = g.causes()
 	rep.Refusals = g.refusals()
 	return rep
-}
-
-func worseOf(a, b Verdict) Verdict {
-	if severity(b) > severity(a) {
-		return b
-	}
-	return a
 }
 
 func (g *grader) connRule(id string, v *view) Finding {
@@ -145,22 +140,22 @@ func (g *grader) runRule(id string) Finding {
 
 // Findings, built the same way by every rule.
 
-func finding(id string, v Verdict, conns []string, frames []int, msg, evidence string) Finding {
+func finding(id string, v verdict.Verdict, conns []string, frames []int, msg, evidence string) Finding {
 	r := mustRule(id)
 	return Finding{Rule: id, Level: r.Level, Verdict: v, Conns: conns, Frames: frames, Message: msg, Evidence: evidence}
 }
 
 func pass(id string, v *view, msg string) Finding {
-	return finding(id, OK, []string{v.id}, nil, msg, "")
+	return finding(id, verdict.OK, []string{v.id}, nil, msg, "")
 }
 
 func notApplicable(id string, v *view, why string) Finding {
-	return finding(id, NotApplicable, []string{v.id}, nil, why, "")
+	return finding(id, verdict.NotApplicable, []string{v.id}, nil, why, "")
 }
 
 // broken is a rule not met: FAILED, NON-STRICT or INFORMATIONAL by its level.
 func broken(id string, v *view, frames []int, msg, evidence string) Finding {
-	return finding(id, failVerdict(mustRule(id).Level), []string{v.id}, frames, msg, evidence)
+	return finding(id, mustRule(id).Level.Broken(), []string{v.id}, frames, msg, evidence)
 }
 
 // socketAttempt turns an exchange that was a WebSocket upgrade request (the

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -242,7 +243,7 @@ func queryKeys(v *view) Finding {
 	}
 	text := fmt.Sprintf("%s: %s.", v.id, strings.Join(msg, "; "))
 	if len(wrong) == 0 {
-		return finding(RuleQueryKeys, Informational, []string{v.id}, nil, text, requestLine(v.log))
+		return finding(RuleQueryKeys, verdict.Informational, []string{v.id}, nil, text, requestLine(v.log))
 	}
 	return broken(RuleQueryKeys, v, nil, text, requestLine(v.log))
 }
@@ -351,7 +352,7 @@ func queryValues(v *view) Finding {
 	case len(problems) > 0:
 		return broken(RuleQueryValues, v, nil, fmt.Sprintf("%s: %s.%s", v.id, strings.Join(append(problems, contract...), "; "), refused), requestLine(l))
 	case len(contract) > 0:
-		return finding(RuleQueryValues, Informational, []string{v.id}, nil,
+		return finding(RuleQueryValues, verdict.Informational, []string{v.id}, nil,
 			fmt.Sprintf("%s: %s (parameters of the newest contract, not yet documented).%s", v.id, strings.Join(contract, "; "), refused), requestLine(l))
 	}
 	return pass(RuleQueryValues, v, fmt.Sprintf("%s: every documented parameter has an allowed value.", v.id))
@@ -403,7 +404,7 @@ func (g *grader) tokenType(v *view) Finding {
 		if v.refusedAuth() {
 			refused = " and the server refused it (auth_error)"
 		}
-		return finding(RuleTokenType, Informational, []string{v.id}, nil,
+		return finding(RuleTokenType, verdict.Informational, []string{v.id}, nil,
 			fmt.Sprintf("%s: %s%s: mint a realtime_scribe token for this socket (what the live server does with another type is unconfirmed).",
 				v.id, strings.Join(other, "; "), refused), requestLine(v.log))
 	}

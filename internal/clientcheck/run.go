@@ -5,13 +5,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
 // The rules across the connections of a run.
 
-func runFinding(id string, v Verdict, conns []string, msg, evidence string) Finding {
+func runFinding(id string, v verdict.Verdict, conns []string, msg, evidence string) Finding {
 	return finding(id, v, conns, nil, msg, evidence)
 }
 
@@ -74,10 +75,10 @@ func (g *grader) tokenOnce() Finding {
 		}
 	}
 	if presented == 0 {
-		return runFinding(RuleTokenOnce, NotApplicable, nil, "No connection presented ?token=.", "")
+		return runFinding(RuleTokenOnce, verdict.NotApplicable, nil, "No connection presented ?token=.", "")
 	}
 	if len(reused) == 0 {
-		return runFinding(RuleTokenOnce, OK, nil, fmt.Sprintf("Every token was presented once (%s with ?token=).", plural(presented, "connection", "connections")), "")
+		return runFinding(RuleTokenOnce, verdict.OK, nil, fmt.Sprintf("Every token was presented once (%s with ?token=).", plural(presented, "connection", "connections")), "")
 	}
 	var conns, parts, ev []string
 	for _, u := range reused {
@@ -103,7 +104,7 @@ func (g *grader) tokenOnce() Finding {
 			ev = append(ev, fmt.Sprintf("%s %s: %s → %s", v.id, v.when.Format("15:04:05.000"), requestLine(v.log), outcome(v)))
 		}
 	}
-	return runFinding(RuleTokenOnce, Failed, conns, strings.Join(parts, "; ")+". A token is consumed by the first socket: mint a fresh token for every connection.",
+	return runFinding(RuleTokenOnce, verdict.Failed, conns, strings.Join(parts, "; ")+". A token is consumed by the first socket: mint a fresh token for every connection.",
 		strings.Join(ev, "\n"))
 }
 
@@ -191,9 +192,9 @@ func (g *grader) noRetryRefused() Finding {
 	refusals, rts := g.retries()
 	switch {
 	case refusals == 0:
-		return runFinding(RuleNoRetryRefused, NotApplicable, nil, "No connection was refused (auth_error, HTTP 401/403, invalid_request).", "")
+		return runFinding(RuleNoRetryRefused, verdict.NotApplicable, nil, "No connection was refused (auth_error, HTTP 401/403, invalid_request).", "")
 	case len(rts) == 0:
-		return runFinding(RuleNoRetryRefused, OK, nil, fmt.Sprintf("%s refused; none was retried unchanged.", plural(refusals, "connection was", "connections were")), "")
+		return runFinding(RuleNoRetryRefused, verdict.OK, nil, fmt.Sprintf("%s refused; none was retried unchanged.", plural(refusals, "connection was", "connections were")), "")
 	}
 	var parts, conns, ev []string
 	for _, rt := range rts {
@@ -210,7 +211,7 @@ func (g *grader) noRetryRefused() Finding {
 			ev = append(ev, fmt.Sprintf("%s (+%s): %s → %s", b.id, secs(b.when.Sub(rt.r.at)), requestLine(b.log), outcome(b)))
 		}
 	}
-	return runFinding(RuleNoRetryRefused, Failed, dedupe(conns), strings.Join(parts, "; ")+
+	return runFinding(RuleNoRetryRefused, verdict.Failed, dedupe(conns), strings.Join(parts, "; ")+
 		". A refusal is repeated for the same token or query: after auth_error mint a new token, after invalid_request fix the parameter the error names.",
 		strings.Join(ev, "\n"))
 }
@@ -279,9 +280,9 @@ func (g *grader) noBurst() Finding {
 	}
 	switch {
 	case ended == 0:
-		return runFinding(RuleNoBurst, NotApplicable, nil, "The server refused or closed no connection: nothing to reconnect after.", "")
+		return runFinding(RuleNoBurst, verdict.NotApplicable, nil, "The server refused or closed no connection: nothing to reconnect after.", "")
 	case len(worstB.then) < burstCount:
-		return runFinding(RuleNoBurst, OK, nil, fmt.Sprintf("After the server refused or closed %s, no client opened %d or more new connections within %s.",
+		return runFinding(RuleNoBurst, verdict.OK, nil, fmt.Sprintf("After the server refused or closed %s, no client opened %d or more new connections within %s.",
 			plural(ended, "connection", "connections"), burstCount, secs(burstWindow)), "")
 	}
 	a := worstB.after
@@ -300,7 +301,7 @@ func (g *grader) noBurst() Finding {
 		}
 		ev = append(ev, fmt.Sprintf("%s %s → %s", v.id, v.when.Format("15:04:05.000"), outcome(v)))
 	}
-	return runFinding(RuleNoBurst, NonStrict, ids(append([]*view{a}, worstB.then...)),
+	return runFinding(RuleNoBurst, verdict.NonStrict, ids(append([]*view{a}, worstB.then...)),
 		msg+". Back off between reconnects (1 s, 2 s, 4 s …), stop after a few tries, and change what was refused (a new token after auth_error, a fixed query after invalid_request).",
 		strings.Join(ev, "\n"))
 }

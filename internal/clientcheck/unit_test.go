@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
@@ -133,7 +134,7 @@ func TestRulesTable(t *testing.T) {
 		if r.Scope != clientcheck.ScopeConnection && r.Scope != clientcheck.ScopeRun {
 			t.Errorf("%s: scope %q", r.ID, r.Scope)
 		}
-		if r.Level == clientcheck.Must && !strings.Contains(r.Evidence, "D") {
+		if r.Level == verdict.Must && !strings.Contains(r.Evidence, "D") {
 			t.Errorf("%s is MUST on evidence %q: MUST only for documented facts", r.ID, r.Evidence)
 		}
 		if got, ok := clientcheck.Lookup(r.ID); !ok || got.ID != r.ID {
@@ -149,7 +150,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestNothingRecorded(t *testing.T) {
 	rep := clientcheck.Grade(nil, nil)
-	if rep.Verdict != clientcheck.NotApplicable || len(rep.Conns) != 0 || rep.Failed(true) {
+	if rep.Verdict != verdict.NotApplicable || len(rep.Conns) != 0 || rep.Failed(true) {
 		t.Fatalf("%+v", rep)
 	}
 	if len(rep.Run) != 3 {
@@ -158,10 +159,10 @@ func TestNothingRecorded(t *testing.T) {
 }
 
 func TestFailedStrict(t *testing.T) {
-	if (clientcheck.Report{Verdict: clientcheck.NonStrict}).Failed(false) || !(clientcheck.Report{Verdict: clientcheck.NonStrict}).Failed(true) {
+	if (clientcheck.Report{Verdict: verdict.NonStrict}).Failed(false) || !(clientcheck.Report{Verdict: verdict.NonStrict}).Failed(true) {
 		t.Error("NON-STRICT fails only under strict")
 	}
-	if !(clientcheck.Report{Verdict: clientcheck.Failed}).Failed(false) {
+	if !(clientcheck.Report{Verdict: verdict.Failed}).Failed(false) {
 		t.Error("FAILED fails")
 	}
 }
@@ -176,7 +177,7 @@ func TestIncompleteLogs(t *testing.T) {
 	if c.Close != "cut" {
 		t.Errorf("close %q", c.Close)
 	}
-	if f := result(t, rep, 0, clientcheck.RuleCloseCode); f.Verdict != clientcheck.NotApplicable {
+	if f := result(t, rep, 0, clientcheck.RuleCloseCode); f.Verdict != verdict.NotApplicable {
 		t.Errorf("a connection that never upgraded: %+v", f)
 	}
 	l := &wirelog.Log{ID: "conn-0009", Request: wirelog.Record{Kind: wirelog.KindRequest, Path: protocol.RealtimePath}, Torn: true}
@@ -199,16 +200,16 @@ func TestCredentialShapesAndAuthPaths(t *testing.T) {
 	rep := r.grade()
 	for i, want := range []struct {
 		path    string
-		verdict clientcheck.Verdict
+		verdict verdict.Verdict
 		says    string
 	}{
-		{"token+header", clientcheck.OK, "token+header"},
-		{"header", clientcheck.OK, "header"},
-		{"none", clientcheck.Failed, "no credentials at all"},
-		{"header", clientcheck.Failed, "a single-use token (sutkn_…"},
-		{"xi-api-key-query", clientcheck.Failed, "?xi-api-key="},
-		{"token-query", clientcheck.Failed, "?token=null"},
-		{"token-query", clientcheck.Failed, "?token= is empty"},
+		{"token+header", verdict.OK, "token+header"},
+		{"header", verdict.OK, "header"},
+		{"none", verdict.Failed, "no credentials at all"},
+		{"header", verdict.Failed, "a single-use token (sutkn_…"},
+		{"xi-api-key-query", verdict.Failed, "?xi-api-key="},
+		{"token-query", verdict.Failed, "?token=null"},
+		{"token-query", verdict.Failed, "?token= is empty"},
 	} {
 		c := rep.Conns[i]
 		f := result(t, rep, i, clientcheck.RuleCredential)
@@ -228,9 +229,9 @@ func TestUnknownKeysAreClassified(t *testing.T) {
 		r := newRecording(t)
 		r.session("&token="+tok1+"&"+key+"=1").Closed("client", 1000, "", "")
 		f := result(t, r.grade(), 0, clientcheck.RuleQueryKeys)
-		wantVerdict := clientcheck.NonStrict
+		wantVerdict := verdict.NonStrict
 		if want == "drift" {
-			wantVerdict = clientcheck.Informational
+			wantVerdict = verdict.Informational
 		}
 		if f.Verdict != wantVerdict || !strings.Contains(f.Message, want) {
 			t.Errorf("%s: %s %q, want %s and %q", key, f.Verdict, f.Message, wantVerdict, want)
@@ -239,19 +240,19 @@ func TestUnknownKeysAreClassified(t *testing.T) {
 }
 
 func TestQueryValues(t *testing.T) {
-	for query, want := range map[string]clientcheck.Verdict{
-		"&audio_format=pcm_16000&audio_format=pcm_16000":           clientcheck.OK, // elevenlabs-js 2.31-2.56 sends it twice
-		"&audio_format=pcm_16000&audio_format=pcm_44100":           clientcheck.Failed,
-		"&audio_format=mp3_44100":                                  clientcheck.Failed,
-		"&commit_strategy=turn_prediction":                         clientcheck.OK,
-		"&include_timestamps=True":                                 clientcheck.OK, // a lenient server parses it
-		"&include_timestamps=yes please":                           clientcheck.Failed,
-		"&min_speech_duration_ms=100.5":                            clientcheck.Failed,
-		"&vad_silence_threshold_secs=3.0":                          clientcheck.OK,
-		"&filter_background_audio=true&include_timestamps=true":    clientcheck.Failed,
-		"&entity_redaction_mode=bogus":                             clientcheck.Informational, // a contract parameter (C)
-		"&keyterms=" + strings.Repeat("k", 21):                     clientcheck.Failed,
-		"&transcript_edit=x&entity_detection=all&no_verbatim=true": clientcheck.Informational,
+	for query, want := range map[string]verdict.Verdict{
+		"&audio_format=pcm_16000&audio_format=pcm_16000":           verdict.OK, // elevenlabs-js 2.31-2.56 sends it twice
+		"&audio_format=pcm_16000&audio_format=pcm_44100":           verdict.Failed,
+		"&audio_format=mp3_44100":                                  verdict.Failed,
+		"&commit_strategy=turn_prediction":                         verdict.OK,
+		"&include_timestamps=True":                                 verdict.OK, // a lenient server parses it
+		"&include_timestamps=yes please":                           verdict.Failed,
+		"&min_speech_duration_ms=100.5":                            verdict.Failed,
+		"&vad_silence_threshold_secs=3.0":                          verdict.OK,
+		"&filter_background_audio=true&include_timestamps=true":    verdict.Failed,
+		"&entity_redaction_mode=bogus":                             verdict.Informational, // a contract parameter (C)
+		"&keyterms=" + strings.Repeat("k", 21):                     verdict.Failed,
+		"&transcript_edit=x&entity_detection=all&no_verbatim=true": verdict.Informational,
 	} {
 		r := newRecording(t)
 		r.session("&token="+tok1+strings.ReplaceAll(query, " ", "+")).Closed("client", 1000, "", "")
@@ -274,7 +275,7 @@ func TestBase64Diagnoses(t *testing.T) {
 		b, _ := json.Marshal(map[string]any{"message_type": "input_audio_chunk", "audio_base_64": c.b64})
 		r.session("&token="+tok1).client(string(b)).Closed("client", 1000, "", "")
 		f := result(t, r.grade(), 0, clientcheck.RuleBase64)
-		if f.Verdict != clientcheck.Failed || !strings.Contains(f.Message, c.says) || len(f.Frames) != 1 || f.Frames[0] != 1 {
+		if f.Verdict != verdict.Failed || !strings.Contains(f.Message, c.says) || len(f.Frames) != 1 || f.Frames[0] != 1 {
 			t.Errorf("%s: %s %q frames %v", name, f.Verdict, f.Message, f.Frames)
 		}
 	}
@@ -320,7 +321,7 @@ func TestCommitAfterTheServersOwnCommit(t *testing.T) {
 	f := result(t, rep, 0, clientcheck.RuleCommitMinimum)
 	// The first short commit followed a server commit: its count is a lower
 	// bound and the server accepted it, so only the throttled one counts.
-	if f.Verdict != clientcheck.NonStrict || len(f.Frames) != 1 || !strings.Contains(f.Message, "right after the server's own commit") {
+	if f.Verdict != verdict.NonStrict || len(f.Frames) != 1 || !strings.Contains(f.Message, "right after the server's own commit") {
 		t.Fatalf("%s %v %q", f.Verdict, f.Frames, f.Message)
 	}
 	if !strings.Contains(rep.Causes[0].Title, "right after the server's own (VAD) commit") {
@@ -334,7 +335,7 @@ func TestShortCommitWithoutThrottle(t *testing.T) {
 	r := newRecording(t)
 	r.session("&token="+tok1).audio(0.1, false).audio(0.1, true).server(`{"message_type":"committed_transcript","text":""}`).Closed("client", 1000, "", "")
 	f := result(t, r.grade(), 0, clientcheck.RuleCommitMinimum)
-	if f.Verdict != clientcheck.NonStrict || !strings.Contains(f.Message, "0.20 s of uncommitted audio") {
+	if f.Verdict != verdict.NonStrict || !strings.Contains(f.Message, "0.20 s of uncommitted audio") {
 		t.Fatalf("%s %q", f.Verdict, f.Message)
 	}
 }
@@ -348,7 +349,7 @@ func TestChunkSizeExceptions(t *testing.T) {
 	c.audio(0.05, false)                            // the last before the close
 	c.Closed("client", 1000, "", "")
 	f := result(t, r.grade(), 0, clientcheck.RuleChunkSize)
-	if f.Verdict != clientcheck.NonStrict || len(f.Frames) != 1 || !strings.Contains(f.Message, "1 of 3 audio chunks") || !strings.Contains(f.Message, "2.500 s") {
+	if f.Verdict != verdict.NonStrict || len(f.Frames) != 1 || !strings.Contains(f.Message, "1 of 3 audio chunks") || !strings.Contains(f.Message, "2.500 s") {
 		t.Fatalf("%s %v %q", f.Verdict, f.Frames, f.Message)
 	}
 }
@@ -370,7 +371,7 @@ func TestIdleCloseWithKeepalivesAndLostAudio(t *testing.T) {
 			t.Errorf("missing %q in %q", want, f.Message)
 		}
 	}
-	if f.Verdict != clientcheck.NonStrict {
+	if f.Verdict != verdict.NonStrict {
 		t.Errorf("verdict %s", f.Verdict)
 	}
 }
@@ -387,7 +388,7 @@ func TestServerCloseThatIsNotIdle(t *testing.T) {
 	}
 	r.at(41)
 	c.Closed("server", 1000, "", "")
-	if f := result(t, r.grade(), 0, clientcheck.RuleKeepalive); f.Verdict != clientcheck.OK {
+	if f := result(t, r.grade(), 0, clientcheck.RuleKeepalive); f.Verdict != verdict.OK {
 		t.Errorf("%s %q", f.Verdict, f.Message)
 	}
 }
@@ -397,10 +398,10 @@ func TestCloseCodes(t *testing.T) {
 	r.session("&token="+tok1).Closed("client", 1005, "", "")
 	r.session("&token=" + tok1 + "x") // still open when the recording ends
 	rep := r.grade()
-	if f := result(t, rep, 0, clientcheck.RuleCloseCode); f.Verdict != clientcheck.NonStrict || !strings.Contains(f.Message, "elevenlabs-js") {
+	if f := result(t, rep, 0, clientcheck.RuleCloseCode); f.Verdict != verdict.NonStrict || !strings.Contains(f.Message, "elevenlabs-js") {
 		t.Errorf("1005: %s %q", f.Verdict, f.Message)
 	}
-	if f := result(t, rep, 1, clientcheck.RuleCloseCode); f.Verdict != clientcheck.NotApplicable {
+	if f := result(t, rep, 1, clientcheck.RuleCloseCode); f.Verdict != verdict.NotApplicable {
 		t.Errorf("recording ended: %s %q", f.Verdict, f.Message)
 	}
 }
@@ -410,11 +411,11 @@ func TestCloseCodes(t *testing.T) {
 func TestBurstThreshold(t *testing.T) {
 	for _, c := range []struct {
 		gaps []float64 // seconds between one refusal and the next connection
-		want clientcheck.Verdict
+		want verdict.Verdict
 	}{
-		{[]float64{0.1, 0.1}, clientcheck.OK},
-		{[]float64{4, 6, 10}, clientcheck.OK},
-		{[]float64{0.1, 0.1, 0.1}, clientcheck.NonStrict},
+		{[]float64{0.1, 0.1}, verdict.OK},
+		{[]float64{4, 6, 10}, verdict.OK},
+		{[]float64{0.1, 0.1, 0.1}, verdict.NonStrict},
 	} {
 		r := newRecording(t)
 		now := 0.0
@@ -442,7 +443,7 @@ func TestRetryAfterInvalidRequest(t *testing.T) {
 	refuse("&token=sutkn_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&vad_threshold=2")
 	r.at(5)
 	refuse("&token=sutkn_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb&vad_threshold=0.5")
-	if f := runResult(t, r.grade(), clientcheck.RuleNoRetryRefused); f.Verdict != clientcheck.OK {
+	if f := runResult(t, r.grade(), clientcheck.RuleNoRetryRefused); f.Verdict != verdict.OK {
 		t.Errorf("%s %q", f.Verdict, f.Message)
 	}
 }
@@ -455,7 +456,7 @@ func TestUnexplainedRefusal(t *testing.T) {
 	r.at(1)
 	r.session("&token="+tok1).server(`{"message_type":"auth_error","error":"You must be authenticated to use this endpoint."}`).Closed("server", 1000, "", "")
 	rep := r.grade()
-	if rep.Verdict != clientcheck.OK || len(rep.Causes) != 1 {
+	if rep.Verdict != verdict.OK || len(rep.Causes) != 1 {
 		t.Fatalf("%s", dump(rep))
 	}
 	if c := rep.Causes[0]; !strings.Contains(c.Title, "fresh realtime_scribe token presented once") || !strings.Contains(c.Fix, "scribecheck doctor") {

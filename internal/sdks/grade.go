@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/reports"
 )
@@ -48,7 +49,7 @@ func Grade(runs []Run, started time.Time) reports.SDKMatrix {
 func cell(r Run, spec Spec, sc Scenario) reports.SDKCell {
 	key := r.Install.Key()
 	if r.Skipped != "" || r.Broken != "" {
-		return reports.SDKCell{Verdict: reports.CellSkipped, Outcome: "not run"}
+		return reports.SDKCell{Verdict: verdict.Skipped, Outcome: "not run"}
 	}
 	got, evidence := Classify(r, sc)
 	c := reports.SDKCell{Outcome: string(got), Evidence: evidence}
@@ -60,13 +61,13 @@ func cell(r Run, spec Spec, sc Scenario) reports.SDKCell {
 	c.Expected, c.Why = string(want), why
 	switch {
 	case got != want && !Pinned(key):
-		c.Verdict = reports.CellChanged
+		c.Verdict = verdict.Changed
 	case got != want:
-		c.Verdict = reports.CellFailed
+		c.Verdict = verdict.Failed
 	case finding:
-		c.Verdict = reports.CellFinding
+		c.Verdict = verdict.Finding
 	default:
-		c.Verdict = reports.CellOK
+		c.Verdict = verdict.OK
 	}
 	return c
 }
@@ -127,18 +128,18 @@ func clientVerdict(r Run) string {
 	broken := map[string]bool{}
 	for _, c := range rep.Conns {
 		for _, f := range c.Results {
-			if f.Verdict == clientcheck.Failed || f.Verdict == clientcheck.NonStrict {
+			if f.Verdict.Fails(true) {
 				broken[f.Rule] = true
 			}
 		}
 	}
 	for _, f := range rep.Run {
-		if f.Verdict == clientcheck.Failed || f.Verdict == clientcheck.NonStrict {
+		if f.Verdict.Fails(true) {
 			broken[f.Rule] = true
 		}
 	}
 	if len(broken) == 0 {
-		return fmt.Sprintf("OK (%d sessions)", len(normal))
+		return fmt.Sprintf("%s (%d sessions)", verdict.OK, len(normal))
 	}
 	keys := make([]string, 0, len(broken))
 	for k := range broken {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 )
@@ -23,7 +24,7 @@ func TestInjectedFramesAreSchemaValid(t *testing.T) {
 			continue
 		}
 		for _, f := range sc.Script.Frames {
-			if res := schemas.ValidateFrame([]byte(f)); res.Verdict != protocol.SchemaOK {
+			if res := schemas.ValidateFrame([]byte(f)); res.Fit != protocol.SchemaValid {
 				t.Errorf("%s: %s", sc.Name, res)
 			}
 		}
@@ -78,7 +79,7 @@ func TestMatrix(t *testing.T) {
 			t.Errorf("%s: its normal sessions break a MUST client rule: %s", col.Key, col.Client)
 		}
 		for _, r := range m.Rows {
-			if c := r.Cells[i]; c.Verdict == reports.CellFailed {
+			if c := r.Cells[i]; c.Verdict == verdict.Failed {
 				t.Errorf("%s %s %s: expected %s, got %s (%s)", col.Key, r.ID, r.Scenario, c.Expected, c.Outcome, c.Evidence)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -13,7 +14,7 @@ import (
 type Spec struct {
 	ID          string
 	Scenario    string
-	Level       string
+	Level       verdict.Level
 	Requirement string
 	Ideal       Outcome
 }
@@ -23,10 +24,10 @@ type Spec struct {
 func Specs() []Spec {
 	var out []Spec
 	for i, sc := range Scenarios() {
-		s := Spec{ID: fmt.Sprintf("SDK-%d", i+1), Scenario: sc.Name, Level: "SHOULD"}
+		s := Spec{ID: fmt.Sprintf("SDK-%d", i+1), Scenario: sc.Name, Level: verdict.Should}
 		switch {
 		case sc.Name == "header" || sc.Name == "token":
-			s.Ideal, s.Level = Session, "MUST"
+			s.Ideal, s.Level = Session, verdict.Must
 			s.Requirement = fmt.Sprintf("With the %s auth path, the SDK opens a session and surfaces session_started and committed_transcript.", sc.Name)
 		case sc.Auth == "token-reuse":
 			s.Ideal = Refused

@@ -42,7 +42,7 @@ func FuzzClassifyFrame(f *testing.F) {
 			t.Fatalf("graded %d %q, then %d %q", class, line, class2, line2)
 		case fr.ParseErr != "" && class != servercheck.Invalid:
 			t.Fatalf("%q (%s) graded %d", raw, fr.ParseErr, class)
-		case class == servercheck.Valid && schemas.ValidateFrame(raw).Verdict != protocol.SchemaOK:
+		case class == servercheck.Valid && schemas.ValidateFrame(raw).Fit != protocol.SchemaValid:
 			t.Fatalf("%q graded Valid: %s", raw, schemas.ValidateFrame(raw))
 		case line == "":
 			t.Fatal("no reason given")

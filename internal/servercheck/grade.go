@@ -4,18 +4,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
-)
-
-// Verdicts, as the reports name them.
-const (
-	OK            = "OK"
-	Failed        = "FAILED"
-	NonStrictV    = "NON-STRICT"
-	Informational = "INFORMATIONAL"
-	NotApplicable = "N/A"
 )
 
 // SchemaRule is the ID the suites give the schema rule on every frame.
@@ -23,10 +15,13 @@ const SchemaRule = "SCHEMA-1"
 
 // Finding is one rule graded on one connection.
 type Finding struct {
-	Rule, Level, Subject, Requirement string
-	Verdict                           string
-	Message                           string
-	Evidence                          string
+	Rule        string
+	Level       verdict.Level
+	Subject     string
+	Requirement string
+	Verdict     verdict.Verdict
+	Message     string
+	Evidence    string
 }
 
 // ConnResult is what the server sent on one connection, graded.
@@ -36,13 +31,13 @@ type ConnResult struct {
 	// Session is whether a session started (the MULTI rules apply).
 	Session bool
 	Results []Finding
-	Verdict string
+	Verdict verdict.Verdict
 }
 
 // Report grades the server side of a recording.
 type Report struct {
 	Conns   []ConnResult
-	Verdict string
+	Verdict verdict.Verdict
 	// Failed counts the connections with a MUST rule failed.
 	Failed int
 }
@@ -50,7 +45,7 @@ type Report struct {
 // Grade grades every frame the server sent on every connection against
 // its schema (SCHEMA-1) and every session against the MULTI rules.
 func Grade(logs []*wirelog.Log, schemas *protocol.Schemas) Report {
-	rep := Report{Verdict: NotApplicable}
+	var rep Report
 	rules := MultiRules()
 	for _, l := range logs {
 		tl := Timeline(l)
@@ -59,42 +54,40 @@ func Grade(logs []*wirelog.Log, schemas *protocol.Schemas) Report {
 		_, cr.Session = tl.Find(protocol.SessionStarted)
 		cr.Results = append(cr.Results, gradeFrames(schemas, received, l.ID))
 		for _, r := range rules {
-			f := Finding{Rule: r.ID, Level: r.Level(), Subject: r.Subject, Requirement: r.Requirement, Verdict: OK}
+			f := Finding{Rule: r.ID, Level: r.Level(), Subject: r.Subject, Requirement: r.Requirement, Verdict: verdict.OK}
 			if !cr.Session {
-				f.Verdict, f.Message = NotApplicable, "no session started on this connection"
+				f.Verdict, f.Message = verdict.NotApplicable, "no session started on this connection"
 				cr.Results = append(cr.Results, f)
 				continue
 			}
 			for _, c := range r.Checks {
 				v := c.Run(tl)
-				if len(v) == 0 || f.Verdict == Failed {
+				if len(v) == 0 || f.Verdict == verdict.Failed {
 					continue
 				}
-				f.Verdict, f.Message, f.Evidence = failing(c.Level), fmt.Sprintf("%d violation(s) at %s", len(v), c.Level), strings.Join(v, "\n")
+				f.Verdict, f.Message, f.Evidence = c.Level.Broken(), fmt.Sprintf("%d violation(s) at %s", len(v), c.Level), strings.Join(v, "\n")
 			}
 			cr.Results = append(cr.Results, f)
 		}
-		cr.Verdict = worst(cr.Results)
-		if cr.Verdict == Failed {
+		cr.Verdict = fold(cr.Results)
+		if cr.Verdict == verdict.Failed {
 			rep.Failed++
 		}
 		rep.Conns = append(rep.Conns, cr)
 	}
-	var all []Finding
+	var conns []verdict.Verdict
 	for _, c := range rep.Conns {
-		all = append(all, Finding{Verdict: c.Verdict})
+		conns = append(conns, c.Verdict)
 	}
-	if len(all) > 0 {
-		rep.Verdict = worst(all)
-	}
+	rep.Verdict = verdict.Fold(conns...)
 	return rep
 }
 
 func gradeFrames(schemas *protocol.Schemas, received []probes.Frame, conn string) Finding {
-	f := Finding{Rule: SchemaRule, Level: Must, Subject: "every frame",
-		Requirement: "Every frame the server sent validates against the schema of its message type (an undocumented field is NON-STRICT).", Verdict: OK}
+	f := Finding{Rule: SchemaRule, Level: verdict.Must, Subject: "every frame",
+		Requirement: "Every frame the server sent validates against the schema of its message type (an undocumented field is NON-STRICT).", Verdict: verdict.OK}
 	if len(received) == 0 {
-		f.Verdict, f.Message = NotApplicable, "the server sent no frame"
+		f.Verdict, f.Message = verdict.NotApplicable, "the server sent no frame"
 		return f
 	}
 	byClass := map[FrameClass][]string{}
@@ -104,14 +97,14 @@ func gradeFrames(schemas *protocol.Schemas, received []probes.Frame, conn string
 	}
 	switch {
 	case len(byClass[Invalid]) > 0:
-		f.Verdict, f.Message = Failed, fmt.Sprintf("%d of %d frames off their schema", len(byClass[Invalid]), len(received))
+		f.Verdict, f.Message = verdict.Failed, fmt.Sprintf("%d of %d frames off their schema", len(byClass[Invalid]), len(received))
 		f.Evidence = firstLines(byClass[Invalid], 6)
-	case len(byClass[InvalidShould])+len(byClass[NonStrict]) > 0:
-		lines := append(byClass[InvalidShould], byClass[NonStrict]...)
-		f.Verdict, f.Message = NonStrictV, fmt.Sprintf("%d of %d frames with undocumented fields or types, or a newer frame off its contract", len(lines), len(received))
+	case len(byClass[InvalidShould])+len(byClass[Undocumented]) > 0:
+		lines := append(byClass[InvalidShould], byClass[Undocumented]...)
+		f.Verdict, f.Message = verdict.NonStrict, fmt.Sprintf("%d of %d frames with undocumented fields or types, or a newer frame off its contract", len(lines), len(received))
 		f.Evidence = firstLines(lines, 6)
 	case len(byClass[Unconfirmed]) > 0:
-		f.Verdict, f.Message = Informational, "final_transcript frames off their old schema"
+		f.Verdict, f.Message = verdict.Informational, "final_transcript frames off their old schema"
 		f.Evidence = firstLines(byClass[Unconfirmed], 4)
 	default:
 		f.Message = fmt.Sprintf("all %d frames valid", len(received))
@@ -119,27 +112,13 @@ func gradeFrames(schemas *protocol.Schemas, received []probes.Frame, conn string
 	return f
 }
 
-func failing(level string) string {
-	if level == Must {
-		return Failed
+// fold is the verdict of a connection or a recording from its findings.
+func fold(fs []Finding) verdict.Verdict {
+	vs := make([]verdict.Verdict, len(fs))
+	for i, f := range fs {
+		vs[i] = f.Verdict
 	}
-	if level == Should {
-		return NonStrictV
-	}
-	return Informational
-}
-
-// worst is the verdict that matters most: FAILED, then NON-STRICT, OK,
-// INFORMATIONAL, N/A.
-func worst(fs []Finding) string {
-	rank := map[string]int{Failed: 5, NonStrictV: 4, OK: 3, Informational: 2, NotApplicable: 1}
-	out := NotApplicable
-	for _, f := range fs {
-		if rank[f.Verdict] > rank[out] {
-			out = f.Verdict
-		}
-	}
-	return out
+	return verdict.Fold(vs...)
 }
 
 func firstLines(lines []string, n int) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/captures"
 	"github.com/scribecheck/scribecheck/internal/servercheck"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
@@ -55,7 +56,7 @@ func record(t *testing.T, query string, server ...string) servercheck.ConnResult
 	return servercheck.Grade(logs, protocol.MustLoadSchemas()).Conns[0]
 }
 
-func verdict(t *testing.T, c servercheck.ConnResult, rule string) servercheck.Finding {
+func findingOf(t *testing.T, c servercheck.ConnResult, rule string) servercheck.Finding {
 	t.Helper()
 	for _, f := range c.Results {
 		if f.Rule == rule {
@@ -72,30 +73,31 @@ func TestServerRulesOnRecordedTraffic(t *testing.T) {
 	committed := `{"message_type":"committed_transcript","text":"hello there"}`
 	echo := `{"message_type":"partial_transcript","text":"hello there"}`
 	cases := []struct {
-		name, rule, want string
-		frames           []string
+		name, rule string
+		want       verdict.Verdict
+		frames     []string
 	}{
-		{"faithful", "", servercheck.OK, []string{started, committed, echo}},
-		{"frame off its schema", "SCHEMA-1", servercheck.Failed, []string{started, `{"message_type":"committed_transcript","text":7}`}},
-		{"not JSON", "SCHEMA-1", servercheck.Failed, []string{started, `hello`}},
-		{"undocumented field", "SCHEMA-1", servercheck.NonStrictV, []string{started, `{"message_type":"committed_transcript","text":"a","extra":1}`}},
-		{"session_started twice", "MULTI-1", servercheck.Failed, []string{started, started}},
-		{"commit answered twice", "MULTI-2", servercheck.Failed, []string{started, committed, echo, committed}},
-		{"no echo", "MULTI-5", servercheck.NonStrictV, []string{started, committed, `{"message_type":"partial_transcript","text":"other"}`}},
+		{"faithful", "", verdict.OK, []string{started, committed, echo}},
+		{"frame off its schema", "SCHEMA-1", verdict.Failed, []string{started, `{"message_type":"committed_transcript","text":7}`}},
+		{"not JSON", "SCHEMA-1", verdict.Failed, []string{started, `hello`}},
+		{"undocumented field", "SCHEMA-1", verdict.NonStrict, []string{started, `{"message_type":"committed_transcript","text":"a","extra":1}`}},
+		{"session_started twice", "MULTI-1", verdict.Failed, []string{started, started}},
+		{"commit answered twice", "MULTI-2", verdict.Failed, []string{started, committed, echo, committed}},
+		{"no echo", "MULTI-5", verdict.NonStrict, []string{started, committed, `{"message_type":"partial_transcript","text":"other"}`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := record(t, "", c.frames...)
 			for _, f := range got.Results {
-				want := servercheck.OK
+				want := verdict.OK
 				if f.Rule == c.rule {
 					want = c.want
 				}
-				if f.Verdict != want && f.Verdict != servercheck.NotApplicable {
+				if f.Verdict != want && f.Verdict != verdict.NotApplicable {
 					t.Errorf("%s: %s (%s), want %s", f.Rule, f.Verdict, f.Message, want)
 				}
 			}
-			if c.rule != "" && verdict(t, got, c.rule).Evidence == "" {
+			if c.rule != "" && findingOf(t, got, c.rule).Evidence == "" {
 				t.Errorf("%s failed without evidence", c.rule)
 			}
 		})
@@ -106,7 +108,7 @@ func TestServerRulesOnRecordedTraffic(t *testing.T) {
 // the auth_error frame is graded by its schema.
 func TestRefusalIsNoSession(t *testing.T) {
 	got := record(t, "", `{"message_type":"auth_error","error":"You must be authenticated to use this endpoint."}`)
-	if got.Session || verdict(t, got, "SCHEMA-1").Verdict != servercheck.OK || verdict(t, got, "MULTI-1").Verdict != servercheck.NotApplicable {
+	if got.Session || findingOf(t, got, "SCHEMA-1").Verdict != verdict.OK || findingOf(t, got, "MULTI-1").Verdict != verdict.NotApplicable {
 		t.Fatalf("%+v", got)
 	}
 }
@@ -127,11 +129,11 @@ func TestLiveCapturesPassOnRecordedTraffic(t *testing.T) {
 	if len(frames) < 5 {
 		t.Fatalf("only %d server captures", len(frames))
 	}
-	got := verdict(t, record(t, "", frames...), "SCHEMA-1")
-	if got.Verdict == servercheck.Failed {
+	got := findingOf(t, record(t, "", frames...), "SCHEMA-1")
+	if got.Verdict == verdict.Failed {
 		t.Fatalf("live frames fail SCHEMA-1: %s\n%s", got.Message, got.Evidence)
 	}
-	if !strings.Contains(got.Message, fmt.Sprint(len(frames))) && got.Verdict == servercheck.OK {
+	if !strings.Contains(got.Message, fmt.Sprint(len(frames))) && got.Verdict == verdict.OK {
 		t.Fatalf("message %q does not count %d frames", got.Message, len(frames))
 	}
 }

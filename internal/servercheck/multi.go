@@ -5,21 +5,15 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
-)
-
-// Levels of a rule, as protocol.md grades the facts behind it.
-const (
-	Must   = "MUST"
-	Should = "SHOULD"
-	Info   = "INFO"
 )
 
 // Check is one requirement of a rule at one level: it returns the
 // violations in a session's timeline, one line each.
 type Check struct {
-	Level string
+	Level verdict.Level
 	Run   func(probes.Timeline) []string
 }
 
@@ -31,30 +25,30 @@ type Rule struct {
 }
 
 // Level is the rule's highest level.
-func (r Rule) Level() string { return r.Checks[0].Level }
+func (r Rule) Level() verdict.Level { return r.Checks[0].Level }
 
 // MultiRules are the rules of multiplicity and order protocol.md states
 // (MULTI-1..6).
 func MultiRules() []Rule {
-	one := func(id, lvl, subject, req string, run func(probes.Timeline) []string) Rule {
+	one := func(id string, lvl verdict.Level, subject, req string, run func(probes.Timeline) []string) Rule {
 		return Rule{ID: id, Subject: subject, Requirement: req, Checks: []Check{{lvl, run}}}
 	}
 	return []Rule{
-		one("MULTI-1", Must, "session_started once, first", "In every session session_started is the first frame and comes once.", SessionStartedOnce),
-		one("MULTI-2", Must, "no commit answered twice", "In every manual session there are never more committed_transcripts than commits (the client's, and one per 90 s of uncommitted audio).", NotMoreCommitsThanAsked),
+		one("MULTI-1", verdict.Must, "session_started once, first", "In every session session_started is the first frame and comes once.", SessionStartedOnce),
+		one("MULTI-2", verdict.Must, "no commit answered twice", "In every manual session there are never more committed_transcripts than commits (the client's, and one per 90 s of uncommitted audio).", NotMoreCommitsThanAsked),
 		{ID: "MULTI-3", Subject: "segment frames follow their segment",
 			Requirement: "In every session each timestamped and entity frame follows the committed_transcript it belongs to, with its text, one of a kind per segment (and so, at SHOULD, redacted, edited and diarized transcripts).",
 			Checks: []Check{
-				{Must, func(tl probes.Timeline) []string {
+				{verdict.Must, func(tl probes.Timeline) []string {
 					return Unpaired(tl.Received(), []string{protocol.CommittedTranscriptWithTimestamps, protocol.CommittedTranscriptEntities})
 				}},
-				{Should, func(tl probes.Timeline) []string {
+				{verdict.Should, func(tl probes.Timeline) []string {
 					return Unpaired(tl.Received(), []string{protocol.RedactedTranscript, protocol.EditedTranscript, protocol.DiarizedTranscript})
 				}},
 			}},
-		one("MULTI-4", Must, "nothing after a closing error", "In every session nothing follows an error other than input_error but the close.", NothingAfterClosingError),
-		one("MULTI-5", Should, "every commit echoed", "In every session the first partial_transcript after a non-empty committed_transcript repeats its text.", EchoesFollowCommits),
-		one("MULTI-6", Should, "no partial before 2 s", "In every session no partial_transcript (other than a commit's echo) comes before 2 s of audio have been sent.", NoEarlyPartials),
+		one("MULTI-4", verdict.Must, "nothing after a closing error", "In every session nothing follows an error other than input_error but the close.", NothingAfterClosingError),
+		one("MULTI-5", verdict.Should, "every commit echoed", "In every session the first partial_transcript after a non-empty committed_transcript repeats its text.", EchoesFollowCommits),
+		one("MULTI-6", verdict.Should, "no partial before 2 s", "In every session no partial_transcript (other than a commit's echo) comes before 2 s of audio have been sent.", NoEarlyPartials),
 	}
 }
 

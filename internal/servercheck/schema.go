@@ -19,8 +19,8 @@ const (
 	// InvalidShould: a warning or a newest-contract frame off its schema
 	// (those rest on observation or on the generated contract: SHOULD).
 	InvalidShould
-	// NonStrict: undocumented fields or an undocumented message type.
-	NonStrict
+	// Undocumented: undocumented fields or an undocumented message type.
+	Undocumented
 	// Unconfirmed: a final_transcript frame off its old schema; the 2.78.0
 	// contract dropped those types, so this is only an observation.
 	Unconfirmed
@@ -35,9 +35,9 @@ func ClassifyFrame(s *protocol.Schemas, f probes.Frame) (FrameClass, string) {
 	res := s.ValidateFrame([]byte(f.Raw))
 	line := fmt.Sprintf("%s: %s", res, clip(f.Raw, 120))
 	switch t := f.Type; {
-	case res.Verdict == protocol.SchemaNonStrict:
-		return NonStrict, line
-	case res.Verdict != protocol.SchemaInvalid:
+	case res.Fit == protocol.SchemaUndocumented:
+		return Undocumented, line
+	case res.Fit != protocol.SchemaInvalid:
 		return Valid, line
 	case t == protocol.FinalTranscript || t == protocol.FinalTranscriptWithTimestamps:
 		return Unconfirmed, line
