@@ -19,6 +19,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/scribecheck/scribecheck/internal/crash"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -135,12 +136,12 @@ func isUnreachable(err error) bool {
 		(errors.As(err, &opErr) && opErr.Op == "dial")
 }
 
-// SetRedact makes the timeline's summaries and outcome details redact raw
-// text with f before clipping it.
-func (c *Conn) SetRedact(f func(string) string) {
+// SetRedactor makes the timeline's summaries and outcome details redact raw
+// text with red before clipping it.
+func (c *Conn) SetRedactor(red *secrets.Redactor) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.tl.redact = f
+	c.tl.red = red
 }
 
 // Upgraded reports whether the handshake answered 101.
@@ -153,9 +154,9 @@ func (c *Conn) read(ctx context.Context) {
 		// ends this socket instead, as a harness fault named in one line.
 		if v := recover(); v != nil {
 			c.mu.Lock()
-			redact := c.tl.redact
+			red := c.tl.red
 			c.mu.Unlock()
-			line := crash.Report("", "the frame reader", v, debug.Stack(), redact)
+			line := crash.Report("", "the frame reader", v, debug.Stack(), red)
 			c.record(func(tl *Timeline) {
 				tl.Err = line
 				if tl.Close == nil {

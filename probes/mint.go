@@ -10,6 +10,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -50,8 +51,9 @@ func (m Mint) Describe() string {
 const maxBody = 4 << 10
 
 // MintToken asks baseURL for a single-use token of tokenType with apiKey.
-// onSecret sees the token before anything else does, so it can be redacted.
-func MintToken(ctx context.Context, client *http.Client, baseURL, apiKey, tokenType string, onSecret func(string)) (m Mint) {
+// red learns the token before anything else sees it, so it is redacted
+// everywhere.
+func MintToken(ctx context.Context, client *http.Client, baseURL, apiKey, tokenType string, red *secrets.Redactor) (m Mint) {
 	m.TokenType = tokenType
 	start := time.Now()
 	defer func() { m.Took = time.Since(start) }()
@@ -83,9 +85,7 @@ func MintToken(ctx context.Context, client *http.Client, baseURL, apiKey, tokenT
 		m.Err = "HTTP 200 without a token string in the body"
 		return m
 	}
-	if onSecret != nil {
-		onSecret(tok.Str)
-	}
+	red.Add(tok.Str)
 	m.Token = tok.Str
 	return m
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -28,16 +29,15 @@ type Options struct {
 	AudioSeconds float64
 	// Query is the socket's query without credentials; DefaultQuery() if nil.
 	Query url.Values
-	// OnSecret is told every secret (a minted token) the moment it exists.
-	OnSecret func(string)
 	// AdvanceClock jumps the target's clock; nil when the target has none.
 	AdvanceClock func(time.Duration)
 	// Slow allows real waits: token-expired then waits 15 minutes on a
 	// target whose clock cannot jump.
 	Slow bool
-	// Redact is applied to raw text before it is clipped into a detail or
-	// summary; identity if nil.
-	Redact func(string) string
+	// Redactor learns every secret (a minted token) the moment it exists,
+	// and redacts raw text before it is clipped into a detail or summary.
+	// Nil redacts nothing.
+	Redactor *secrets.Redactor
 	// SessionOnly stops a path once its session opened: no audio, no commit
 	// (used when commits are known not to be answered, so no wait is spent).
 	SessionOnly bool
@@ -59,12 +59,6 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.Query == nil {
 		o.Query = DefaultQuery()
-	}
-	if o.OnSecret == nil {
-		o.OnSecret = func(string) {}
-	}
-	if o.Redact == nil {
-		o.Redact = func(s string) string { return s }
 	}
 	return o
 }
@@ -128,7 +122,7 @@ func (r *runner) params() socketParams {
 func (r *runner) mint(tokenType, key string) (string, error) {
 	ctx, cancel := context.WithTimeout(r.ctx, r.opts.Timeout)
 	defer cancel()
-	m := MintToken(ctx, r.opts.HTTPClient, r.target.BaseURL, key, tokenType, r.opts.OnSecret)
+	m := MintToken(ctx, r.opts.HTTPClient, r.target.BaseURL, key, tokenType, r.opts.Redactor)
 	r.res.Mints = append(r.res.Mints, m)
 	if !m.OK() {
 		return "", fmt.Errorf("the probe needs a %s token and could not get one: %s; check that the API key is valid for this host", tokenType, m.Describe())
@@ -142,7 +136,7 @@ func (r *runner) mint(tokenType, key string) (string, error) {
 func (r *runner) socket(p socketParams, decisive bool) Outcome {
 	dialCtx, cancel := context.WithTimeout(r.ctx, r.opts.Timeout)
 	conn := Dial(dialCtx, r.target.SocketURL(p.query), p.header, r.opts.CloseWait)
-	conn.SetRedact(r.opts.Redact)
+	conn.SetRedactor(r.opts.Redactor)
 	cancel()
 	defer func() {
 		conn.Close()
@@ -321,7 +315,7 @@ func withLiteralToken(value string) func(*runner) (*socketParams, error) {
 func withRestrictedKey(r *runner) (*socketParams, error) {
 	ctx, cancel := context.WithTimeout(r.ctx, r.opts.Timeout)
 	defer cancel()
-	m := MintToken(ctx, r.opts.HTTPClient, r.target.BaseURL, r.target.RestrictedKey, protocol.TokenRealtimeScribe, r.opts.OnSecret)
+	m := MintToken(ctx, r.opts.HTTPClient, r.target.BaseURL, r.target.RestrictedKey, protocol.TokenRealtimeScribe, r.opts.Redactor)
 	r.res.Mints = append(r.res.Mints, m)
 	switch {
 	case m.OK():
@@ -332,7 +326,7 @@ func withRestrictedKey(r *runner) (*socketParams, error) {
 		return nil, errors.New(m.Describe())
 	}
 	r.res.Outcome = OutcomeMintRefused
-	r.res.Detail = fmt.Sprintf("HTTP %d %s", m.Status, clip(r.opts.Redact(m.Body), 300))
+	r.res.Detail = fmt.Sprintf("HTTP %d %s", m.Status, clip(r.opts.Redactor.Redact(m.Body), 300))
 	return nil, nil
 }
 
@@ -340,7 +334,7 @@ func withRestrictedKey(r *runner) (*socketParams, error) {
 // like one to any scanner, so it is redacted like one.
 func (r *runner) madeUp(prefix string) string {
 	v := prefix + randomHex(16)
-	r.opts.OnSecret(v)
+	r.opts.Redactor.Add(v)
 	return v
 }
 

@@ -31,7 +31,7 @@ func DialAndWait(ctx context.Context, url string, header http.Header, opts Optio
 	dctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	conn = Dial(dctx, url, header, opts.CloseWait)
-	conn.SetRedact(opts.Redact)
+	conn.SetRedactor(opts.Redactor)
 	if !conn.Upgraded() {
 		return conn, Frame{}, false
 	}

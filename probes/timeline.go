@@ -11,6 +11,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -26,17 +27,14 @@ type Timeline struct {
 	// Err is a transport failure after the upgrade (not a close).
 	Err string `json:"error,omitempty"`
 
-	// redact is applied to raw text before it is clipped for display, so a
-	// clip never cuts a secret in two (which a later redaction would miss).
-	redact func(string) string
+	// red redacts raw text before it is clipped for display, so a clip never
+	// cuts a secret in two (which a later redaction would miss).
+	red *secrets.Redactor
 }
 
-// shown redacts s (when a redactor was given) and clips it to n bytes.
+// shown redacts s and clips it to n bytes.
 func (t Timeline) shown(s string, n int) string {
-	if t.redact != nil {
-		s = t.redact(s)
-	}
-	return clip(s, n)
+	return clip(t.red.Redact(s), n)
 }
 
 // Upgrade is the HTTP side of the handshake.

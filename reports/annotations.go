@@ -7,18 +7,18 @@ import (
 )
 
 // MaxAnnotations caps the annotations of each kind (error, warning) that
-// WriteGitHubAnnotations writes: GitHub shows at most 10 of each per step,
+// WriteCI writes: GitHub shows at most 10 of each per step,
 // and drops the rest silently.
 const MaxAnnotations = 10
 
-// WriteGitHubAnnotations writes GitHub Actions workflow commands: an
+// writeGitHubAnnotations writes GitHub Actions workflow commands: an
 // ::error for a run cut short by --timeout and for every root cause (each
 // FAILED or ERROR spec, with the number of specs it blocks), a ::warning
 // for every NON-STRICT and FLAKY spec. BLOCKED specs are named in their
 // root's annotation, not annotated one by one. Past MaxAnnotations of a
-// kind, one ::notice says how many were left out.
-func WriteGitHubAnnotations(w io.Writer, r RunReport, red *Redactor) {
-	r = redacted(r, red)
+// kind, one ::notice says how many were left out. r is prepared
+// (prepareRun).
+func writeGitHubAnnotations(w io.Writer, r RunReport) {
 	verdicts := map[string]Verdict{}
 	for _, s := range r.Results {
 		verdicts[s.ID] = s.Verdict
@@ -67,7 +67,7 @@ func WriteGitHubAnnotations(w io.Writer, r RunReport, red *Redactor) {
 			"%d more error and %d more warning annotations left out; the run's HTML report lists every spec",
 			left["error"], left["warning"])))
 	}
-	fmt.Fprint(w, red.Redact(b.String()))
+	fmt.Fprint(w, b.String())
 }
 
 // annotationMessage is a spec's requirement and its message without the

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/scribecheck/scribecheck/internal/secrets"
 )
 
 func TestAnnotationEscaping(t *testing.T) {
@@ -19,7 +21,7 @@ func TestAnnotationEscaping(t *testing.T) {
 func TestWriteGitHubAnnotations(t *testing.T) {
 	r, red := sampleRun()
 	var b bytes.Buffer
-	WriteGitHubAnnotations(&b, r, red)
+	writeGitHubAnnotations(&b, prepareRun(r, red))
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
 	want := []string{
 		"::error title=AUTH-4 FAILED::A fresh realtime_scribe single-use token on ?token= opens a session that transcribes.%0AExpected: ",
@@ -49,7 +51,7 @@ func TestWriteGitHubAnnotationsCapped(t *testing.T) {
 		results = append(results, SpecResult{ID: fmt.Sprintf("INPUT-%d", i), Verdict: NonStrict, Message: "late"})
 	}
 	var b bytes.Buffer
-	WriteGitHubAnnotations(&b, RunReport{Results: results, TimedOut: "The run hit --timeout 1m; 3 specs did not run."}, NewRedactor())
+	writeGitHubAnnotations(&b, prepareRun(RunReport{Results: results, TimedOut: "The run hit --timeout 1m; 3 specs did not run."}, secrets.New()))
 	out := b.String()
 	if n := strings.Count(out, "::error "); n != MaxAnnotations {
 		t.Errorf("%d errors, want %d", n, MaxAnnotations)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/scribecheck/scribecheck/internal/secrets"
 )
 
 // Kinds of change between a baseline run and this one.
@@ -161,10 +163,11 @@ func (k KnownFailing) Apply(results []SpecResult, strict bool) KnownOutcome {
 
 // WriteChanges prints the changes since the baseline, the drift first.
 func WriteChanges(w io.Writer, baseline string, changes []Change, red *Redactor) {
+	baseline, changes = red.Redact(baseline), secrets.Redacted(red, changes)
 	var b strings.Builder
 	if len(changes) == 0 {
 		fmt.Fprintf(&b, "\nSince the baseline (%s): no spec changed.\n", baseline)
-		fmt.Fprint(w, red.Redact(b.String()))
+		fmt.Fprint(w, b.String())
 		return
 	}
 	fmt.Fprintf(&b, "\nSince the baseline (%s): %d spec(s) changed\n", baseline, len(changes))
@@ -178,5 +181,5 @@ func WriteChanges(w io.Writer, baseline string, changes []Change, red *Redactor)
 			fmt.Fprintf(&b, "  %-10s %s (was %s)\n", c.ID, c.Kind, c.Was)
 		}
 	}
-	fmt.Fprint(w, red.Redact(b.String()))
+	fmt.Fprint(w, b.String())
 }

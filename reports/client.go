@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/scribecheck/scribecheck/internal/secrets"
 )
 
 // ClientRun is what `scribecheck client` saw: every connection a client
@@ -108,13 +110,15 @@ const (
 )
 
 // WriteClientRun writes the JSON, Markdown, HTML and JUnit of a client run
-// into dir, redacted, and scans them (and the wire logs) for every secret.
+// into dir, each rendered from one redacted copy, and scans them (and the
+// wire logs) for every secret.
 func WriteClientRun(dir string, run ClientRun, red *Redactor) ([]string, error) {
+	run = secrets.Redacted(red, run)
 	js, err := json.MarshalIndent(run, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	page, err := ClientHTMLPage(run, red)
+	page, err := clientHTML(run)
 	if err != nil {
 		return nil, err
 	}
@@ -123,13 +127,13 @@ func WriteClientRun(dir string, run ClientRun, red *Redactor) ([]string, error) 
 		wire = append(wire, run.WireDir)
 	}
 	jsonName, md, html, junit := run.ReportFiles()
-	return writeSet(dir, []namedText{{html, page}, {md, ClientMarkdown(run, red)}, {jsonName, red.Redact(string(js)) + "\n"}},
-		junit, ClientJUnitSuites(run), red, wire...)
+	return writeSet(dir, []namedText{{html, page}, {md, clientMarkdown(run)}, {jsonName, string(js) + "\n"}},
+		junit, clientJUnit(run), red, wire...)
 }
 
-// ClientJUnitSuites is one <testsuite> per connection, its cases the rules
+// clientJUnit is one <testsuite> per connection, its cases the rules
 // graded on it, then one for the rules across connections.
-func ClientJUnitSuites(run ClientRun) JUnitSuites {
+func clientJUnit(run ClientRun) JUnitSuites {
 	out := JUnitSuites{Name: run.Title()}
 	for _, c := range run.Conns {
 		s := JUnitSuite{Name: fmt.Sprintf("%s %s (%s)", c.ID, c.Who, c.AuthPath),
@@ -167,6 +171,7 @@ func ClientJUnitSuites(run ClientRun) JUnitSuites {
 // path, frames, verdict), the causes with their fixes, then every rule that
 // failed with its evidence.
 func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
+	run = secrets.Redacted(red, run)
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%s: %s — %s\n", run.Title(), run.Verdict, run.Summary)
 	if run.Command != "" {
@@ -207,7 +212,7 @@ func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
 			fmt.Fprintf(&b, "  %s: %s (%s): %s\n    fix: %s\n%s\n", f.Conn, strings.ToUpper(f.Side), f.Confidence, f.Cause, f.Fix, indent(strings.Join(f.Evidence, "\n"), "      "))
 		}
 	}
-	failed := FailedClientRules(run)
+	failed := failedClientRules(run)
 	if len(failed) > 0 {
 		b.WriteString("\nRules not met:\n")
 		for _, r := range failed {
@@ -217,13 +222,13 @@ func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
 			}
 		}
 	}
-	fmt.Fprint(w, red.Redact(b.String()))
+	fmt.Fprint(w, b.String())
 }
 
-// FailedClientRules lists the FAILED and NON-STRICT results, connection
+// failedClientRules lists the FAILED and NON-STRICT results, connection
 // rules first (the server's rules on it after the client's), each at most
 // once per connection.
-func FailedClientRules(run ClientRun) []SpecResult {
+func failedClientRules(run ClientRun) []SpecResult {
 	var out []SpecResult
 	for _, c := range run.Conns {
 		for _, r := range append(slices.Clone(c.Results), c.Server...) {
@@ -240,8 +245,8 @@ func FailedClientRules(run ClientRun) []SpecResult {
 	return out
 }
 
-// ClientMarkdown is the run for a CI job summary or an issue.
-func ClientMarkdown(run ClientRun, red *Redactor) string {
+// clientMarkdown is the run for a CI job summary or an issue.
+func clientMarkdown(run ClientRun) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s: %s\n\n%s\n\n", run.Title(), run.Verdict, mdEscape(run.Summary))
 	if run.Command != "" {
@@ -273,7 +278,7 @@ func ClientMarkdown(run ClientRun, red *Redactor) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %d/%d | %s | %s | %s |\n", c.ID, mdCell(c.Who), c.AuthPath, c.ClientFrames, c.ServerFrames, mdCell(c.Close), c.Verdict, server)
 	}
-	if failed := FailedClientRules(run); len(failed) > 0 {
+	if failed := failedClientRules(run); len(failed) > 0 {
 		b.WriteString("\n## Rules not met\n\n")
 		for _, r := range failed {
 			fmt.Fprintf(&b, "* **%s** %s (%s): %s\n", r.ID, r.Verdict, r.Level, mdEscape(r.Message))
@@ -283,7 +288,7 @@ func ClientMarkdown(run ClientRun, red *Redactor) string {
 		}
 	}
 	fmt.Fprintf(&b, "\nWire logs: `%s`\n", run.WireDir)
-	return red.Redact(b.String())
+	return b.String()
 }
 
 func indent(s, prefix string) string {

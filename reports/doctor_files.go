@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+
+	"github.com/scribecheck/scribecheck/internal/secrets"
 )
 
 // Doctor report file names.
@@ -16,22 +18,24 @@ const (
 )
 
 // WriteDiagnosis writes the JSON, Markdown, HTML and JUnit matrix of a
-// diagnosis into dir, redacted, then scans them for every secret the
-// redactor knows. It returns the files written.
+// diagnosis into dir, each rendered from one redacted copy, then scans them
+// for every secret the redactor knows. It returns the files written.
 func WriteDiagnosis(dir string, d Diagnosis, red *Redactor) ([]string, error) {
+	d = secrets.Redacted(red, d)
 	js, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	page, err := HTML(d, red)
+	page, err := doctorHTML(d)
 	if err != nil {
 		return nil, err
 	}
-	return writeSet(dir, []namedText{{DoctorHTML, page}, {DoctorMD, Markdown(d, red)}, {DoctorJSON, red.Redact(string(js)) + "\n"}},
-		DoctorMatrix, MatrixJUnit(DiagnosisResults(d)), red)
+	return writeSet(dir, []namedText{{DoctorHTML, page}, {DoctorMD, doctorMarkdown(d)}, {DoctorJSON, string(js) + "\n"}},
+		DoctorMatrix, matrixJUnit(diagnosisResults(d)), red)
 }
 
-// namedText is one report file's name and its (already redacted) text.
+// namedText is one report file's name and its text, rendered from a
+// redacted model.
 type namedText struct{ name, text string }
 
 // writeSet writes a set of reports into dir, then its JUnit, then scans what
@@ -47,17 +51,17 @@ func writeSet(dir string, texts []namedText, junitName string, junit JUnitSuites
 		written = append(written, p)
 	}
 	p := filepath.Join(dir, junitName)
-	if err := WriteJUnit(p, junit, red); err != nil {
+	if err := writeJUnit(p, junit); err != nil {
 		return written, err
 	}
 	written = append(written, p)
-	return written, CheckNoLeaks(append(slices.Clone(written), extra...), red)
+	return written, secrets.CheckNoLeaks(append(slices.Clone(written), extra...), red)
 }
 
-// DiagnosisResults turns the doctor's matrix rows into spec results, for
+// diagnosisResults turns the doctor's matrix rows into spec results, for
 // the JUnit matrix: as expected is OK, otherwise FAILED; an unknown
 // expectation is INFORMATIONAL.
-func DiagnosisResults(d Diagnosis) []SpecResult {
+func diagnosisResults(d Diagnosis) []SpecResult {
 	var out []SpecResult
 	for i, p := range d.Paths {
 		r := SpecResult{ID: fmt.Sprintf("DOCTOR-%d", i+1), Name: fmt.Sprintf("%s [target:%s]", p.Path, d.Target), Area: "doctor",

@@ -37,14 +37,14 @@ var doctorPage = template.Must(template.New("doctor").Funcs(pageFuncs).Funcs(tem
 	},
 }).Parse(doctorTemplate))
 
-// HTML renders a diagnosis as one self-contained page (inline CSS and
-// script, nothing fetched), redacted.
-func HTML(d Diagnosis, red *Redactor) (string, error) {
+// doctorHTML renders a diagnosis, already redacted, as one self-contained
+// page (inline CSS and script, nothing fetched).
+func doctorHTML(d Diagnosis) (string, error) {
 	var b bytes.Buffer
 	if err := doctorPage.Execute(&b, d); err != nil {
 		return "", fmt.Errorf("rendering the HTML report: %w", err)
 	}
-	return red.Redact(b.String()), nil
+	return b.String(), nil
 }
 
 //go:embed client.html.tmpl
@@ -52,13 +52,14 @@ var clientTemplate string
 
 var clientPage = template.Must(template.New("client").Funcs(pageFuncs).Parse(clientTemplate))
 
-// ClientHTMLPage renders a client run as one self-contained page, redacted.
-func ClientHTMLPage(run ClientRun, red *Redactor) (string, error) {
+// clientHTML renders a client run, already redacted, as one self-contained
+// page.
+func clientHTML(run ClientRun) (string, error) {
 	var b bytes.Buffer
 	if err := clientPage.Execute(&b, run); err != nil {
 		return "", fmt.Errorf("rendering the client HTML report: %w", err)
 	}
-	return red.Redact(b.String()), nil
+	return b.String(), nil
 }
 
 //go:embed sdkmatrix.html.tmpl
@@ -66,11 +67,12 @@ var sdkMatrixTemplate string
 
 var sdkMatrixPage = template.Must(template.New("sdkmatrix").Funcs(pageFuncs).Parse(sdkMatrixTemplate))
 
-// SDKMatrixPage renders the SDK matrix as one self-contained page, redacted.
-func SDKMatrixPage(m SDKMatrix, red *Redactor) (string, error) {
+// sdkMatrixHTML renders the SDK matrix, already redacted, as one
+// self-contained page.
+func sdkMatrixHTML(m SDKMatrix) (string, error) {
 	var b bytes.Buffer
 	if err := sdkMatrixPage.Execute(&b, m); err != nil {
 		return "", fmt.Errorf("rendering the SDK matrix: %w", err)
 	}
-	return red.Redact(b.String()), nil
+	return b.String(), nil
 }

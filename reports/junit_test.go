@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scribecheck/scribecheck/internal/secrets"
 )
 
 func sampleResults() []SpecResult {
@@ -25,10 +27,10 @@ func sampleResults() []SpecResult {
 }
 
 func TestMatrixJUnitOneSuitePerPathWithCounts(t *testing.T) {
-	red := NewRedactor()
+	red := secrets.New()
 	red.Add("sutkn_secretsecret0001")
 	path := filepath.Join(t.TempDir(), "m.xml")
-	if err := WriteJUnit(path, MatrixJUnit(sampleResults()), red); err != nil {
+	if err := writeJUnit(path, secrets.Redacted(red, matrixJUnit(sampleResults()))); err != nil {
 		t.Fatal(err)
 	}
 	got, err := ReadJUnit(path)
@@ -61,16 +63,16 @@ func TestMatrixJUnitOneSuitePerPathWithCounts(t *testing.T) {
 
 func TestWriteJUnitRefusesNamelessCase(t *testing.T) {
 	s := JUnitSuites{Suites: []JUnitSuite{{Name: "x", Cases: []JUnitCase{{}}}}}
-	if err := WriteJUnit(filepath.Join(t.TempDir(), "x.xml"), s, NewRedactor()); err == nil {
+	if err := writeJUnit(filepath.Join(t.TempDir(), "x.xml"), s); err == nil {
 		t.Error("a testcase without a name was written")
 	}
 }
 
 func TestConsoleMatrix(t *testing.T) {
 	var b strings.Builder
-	red := NewRedactor()
+	red := secrets.New()
 	red.Add("sutkn_secretsecret0001")
-	WriteMatrix(&b, "Auth matrix, target fake", sampleResults(), red)
+	writeMatrix(&b, "Auth matrix, target fake", sampleResults())
 	out := b.String()
 	for _, want := range []string{"AUTH-4   token-query", "FAILED", "6 paths: 1 FAILED, 1 ERROR, 1 NON-STRICT, 1 INFORMATIONAL, 1 OK, 1 SKIPPED"} {
 		if !strings.Contains(out, want) {
@@ -82,8 +84,8 @@ func TestConsoleMatrix(t *testing.T) {
 	}
 }
 
-func scanPath(t *testing.T, path, secret string) []Leak {
-	leaks, err := ScanFiles([]string{path}, []string{secret})
+func scanPath(t *testing.T, path, secret string) []secrets.Leak {
+	leaks, err := secrets.ScanFiles([]string{path}, []string{secret})
 	if err != nil {
 		t.Fatal(err)
 	}

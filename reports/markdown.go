@@ -5,8 +5,9 @@ import (
 	"strings"
 )
 
-// Markdown renders a diagnosis for a CI job summary or an issue, redacted.
-func Markdown(d Diagnosis, red *Redactor) string {
+// doctorMarkdown renders a diagnosis, already redacted, for a CI job summary
+// or an issue.
+func doctorMarkdown(d Diagnosis) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# scribecheck doctor: %s\n\n", d.Status)
 	fmt.Fprintf(&b, "Target `%s` (%s), %s.\n\n**%s**\n\n", d.Target, d.BaseURL, d.StartedAt.UTC().Format("2006-01-02 15:04 UTC"), d.Summary)
@@ -54,7 +55,7 @@ func Markdown(d Diagnosis, red *Redactor) string {
 	}
 	fmt.Fprintf(&b, "Spent: %d tokens minted, %d sessions, %.1f s of audio (cap %.1f s per path).\n",
 		d.Budget.TokensMinted, d.Budget.Sessions, d.Budget.AudioSeconds, d.Budget.AudioCap)
-	return red.Redact(b.String())
+	return b.String()
 }
 
 func stageIcon(s string) string {

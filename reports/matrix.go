@@ -7,8 +7,8 @@ import (
 	"text/tabwriter"
 )
 
-// AuthRows picks the results that belong to an auth path, in run order.
-func AuthRows(results []SpecResult) []SpecResult {
+// authRows picks the results that belong to an auth path, in run order.
+func authRows(results []SpecResult) []SpecResult {
 	var rows []SpecResult
 	for _, r := range results {
 		if r.AuthPath != "" {
@@ -18,12 +18,12 @@ func AuthRows(results []SpecResult) []SpecResult {
 	return rows
 }
 
-// MatrixJUnit is the auth matrix as JUnit: one <testsuite> per auth path, so a
+// matrixJUnit is the auth matrix as JUnit: one <testsuite> per auth path, so a
 // CI page shows at a glance which path fails.
-func MatrixJUnit(results []SpecResult) JUnitSuites {
+func matrixJUnit(results []SpecResult) JUnitSuites {
 	out := JUnitSuites{Name: "scribecheck auth matrix"}
 	index := map[string]int{}
-	for _, r := range AuthRows(results) {
+	for _, r := range authRows(results) {
 		i, ok := index[r.AuthPath]
 		if !ok {
 			i = len(out.Suites)
@@ -65,10 +65,10 @@ func firstLine(s string) string {
 	return s
 }
 
-// WriteMatrix prints the auth matrix as a table: path, expected, what
+// writeMatrix prints the auth matrix as a table: path, expected, what
 // happened, verdict. It is the last thing a run prints.
-func WriteMatrix(w io.Writer, title string, results []SpecResult, red *Redactor) {
-	rows := AuthRows(results)
+func writeMatrix(w io.Writer, title string, results []SpecResult) {
+	rows := authRows(results)
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%s\n", title)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -78,7 +78,7 @@ func WriteMatrix(w io.Writer, title string, results []SpecResult, red *Redactor)
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "%d paths: %s\n", len(rows), Count(rows))
-	fmt.Fprint(w, red.Redact(b.String()))
+	fmt.Fprint(w, b.String())
 }
 
 func clipLine(s string, n int) string {
@@ -89,9 +89,9 @@ func clipLine(s string, n int) string {
 	return s
 }
 
-// WriteSummary prints the verdicts per area and every spec that is not OK,
+// writeSummary prints the verdicts per area and every spec that is not OK,
 // INFORMATIONAL or SKIPPED, with the first line of why.
-func WriteSummary(w io.Writer, results []SpecResult, red *Redactor) {
+func writeSummary(w io.Writer, results []SpecResult) {
 	var b strings.Builder
 	var areas []string
 	byArea := map[string][]SpecResult{}
@@ -121,5 +121,5 @@ func WriteSummary(w io.Writer, results []SpecResult, red *Redactor) {
 		}
 		tw.Flush()
 	}
-	fmt.Fprint(w, red.Redact(b.String()))
+	fmt.Fprint(w, b.String())
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/scribecheck/scribecheck/internal/secrets"
 )
 
 // The files a run writes in its --out folder.
@@ -22,18 +24,20 @@ const (
 // WriteRun writes a run's reports into dir (junitPath overrides
 // dir/junit.xml): JUnit of every spec, the auth matrix as JUnit, the results
 // as JSON, the HTML page, the Markdown summary and, with a baseline, the
-// changes. It then scans every file for the secrets red knows; a leak is an
-// error. It returns the paths written.
+// changes, each rendered from one redacted copy of r. It then scans every
+// file for the secrets red knows; a leak is an error. It returns the paths
+// written.
 func WriteRun(dir, junitPath string, r RunReport, red *Redactor) ([]string, error) {
+	r = prepareRun(r, red)
 	if junitPath == "" {
 		junitPath = filepath.Join(dir, JUnitFile)
 	}
 	files := []string{junitPath, filepath.Join(dir, AuthMatrixFile), filepath.Join(dir, ResultsJSONFile),
 		filepath.Join(dir, RunHTMLFile), filepath.Join(dir, SummaryFile)}
-	if err := WriteJUnit(files[0], RunJUnit(r.Results), red); err != nil {
+	if err := writeJUnit(files[0], runJUnit(r.Results)); err != nil {
 		return nil, err
 	}
-	if err := WriteJUnit(files[1], MatrixJUnit(r.Results), red); err != nil {
+	if err := writeJUnit(files[1], matrixJUnit(r.Results)); err != nil {
 		return nil, err
 	}
 	if err := writeJSON(files[2], struct {
@@ -41,14 +45,14 @@ func WriteRun(dir, junitPath string, r RunReport, red *Redactor) ([]string, erro
 		Spent    Spent        `json:"spent"`
 		TimedOut string       `json:"timed_out,omitempty"`
 		Results  []SpecResult `json:"results"`
-	}{r.Target, r.Spent, r.TimedOut, r.Results}, red); err != nil {
+	}{r.Target, r.Spent, r.TimedOut, r.Results}); err != nil {
 		return nil, err
 	}
-	if err := WriteRunHTML(files[3], r, red); err != nil {
+	if err := writeRunHTML(files[3], r); err != nil {
 		return nil, err
 	}
 	var md strings.Builder
-	WriteRunMarkdown(&md, r, red)
+	writeRunMarkdown(&md, r)
 	if err := WriteFile(files[4], []byte(md.String())); err != nil {
 		return nil, err
 	}
@@ -58,30 +62,31 @@ func WriteRun(dir, junitPath string, r RunReport, red *Redactor) ([]string, erro
 			changes = []Change{}
 		}
 		path := filepath.Join(dir, ChangesFile)
-		if err := writeJSON(path, map[string]any{"baseline": r.Baseline, "changes": changes}, red); err != nil {
+		if err := writeJSON(path, map[string]any{"baseline": r.Baseline, "changes": changes}); err != nil {
 			return nil, err
 		}
 		files = append(files, path)
 	}
-	if err := CheckNoLeaks(files, red); err != nil {
+	if err := secrets.CheckNoLeaks(files, red); err != nil {
 		return files, err
 	}
 	return files, nil
 }
 
-func writeJSON(path string, v any, red *Redactor) error {
+// writeJSON writes v, already redacted, as indented JSON.
+func writeJSON(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	return WriteFile(path, []byte(red.Redact(string(b))+"\n"))
+	return WriteFile(path, append(b, '\n'))
 }
 
-// RunJUnit is every spec as JUnit, root causes first: a testsuite "root
+// runJUnit is every spec as JUnit, root causes first: a testsuite "root
 // causes" holds the failed specs that block others (each case appears once),
 // then one testsuite per area in run order. A BLOCKED spec is <skipped> with
 // the spec that blocks it; a FLAKY one passes and says so in system-out.
-func RunJUnit(results []SpecResult) JUnitSuites {
+func runJUnit(results []SpecResult) JUnitSuites {
 	out := JUnitSuites{Name: "scribecheck"}
 	roots := map[string]int{}
 	for _, c := range RootCauses(results) {
@@ -122,7 +127,8 @@ func RunJUnit(results []SpecResult) JUnitSuites {
 // causes first, verdicts by area, what is not OK, the auth matrix, then one
 // line saying how the run came out.
 func WriteRunConsole(w io.Writer, r RunReport, red *Redactor) {
-	causes := r.causes()
+	r = prepareRun(r, red)
+	causes := r.RootCauses
 	var b strings.Builder
 	if r.TimedOut != "" {
 		fmt.Fprintf(&b, "\nTIMED OUT: %s\n", r.TimedOut)
@@ -139,16 +145,16 @@ func WriteRunConsole(w io.Writer, r RunReport, red *Redactor) {
 			}
 		}
 	}
-	fmt.Fprint(w, red.Redact(b.String()))
-	WriteSummary(w, r.Results, red)
+	fmt.Fprint(w, b.String())
+	writeSummary(w, r.Results)
 	title := r.Title
 	if title == "" {
 		title = "Auth matrix, target " + r.Target
 	}
-	WriteMatrix(w, title, r.Results, red)
+	writeMatrix(w, title, r.Results)
 	fmt.Fprintf(w, "all specs: %s\n", Count(r.Results))
 	fmt.Fprintf(w, "spent on the target: %s\n", r.Spent)
-	fmt.Fprintln(w, red.Redact(Headline(r)))
+	fmt.Fprintln(w, Headline(r))
 }
 
 // Headline is the run in one line: passed, or how many root causes failed
@@ -193,11 +199,12 @@ func WriteCI(w io.Writer, r RunReport, red *Redactor, getenv func(string) string
 	if getenv == nil {
 		getenv = os.Getenv
 	}
+	r = prepareRun(r, red)
 	if getenv(actionsEnv) == "true" {
-		WriteGitHubAnnotations(w, r, red)
+		writeGitHubAnnotations(w, r)
 	}
 	if path := getenv(stepSummaryEnv); path != "" {
-		if err := AppendStepSummary(path, r, red); err != nil {
+		if err := appendStepSummary(path, r); err != nil {
 			return fmt.Errorf("%s: %w", stepSummaryEnv, err)
 		}
 	}

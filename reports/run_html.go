@@ -62,12 +62,12 @@ type specView struct {
 	Reacted  string
 }
 
-// WriteRunHTML writes the run's report as one self-contained page (inline
+// writeRunHTML writes the run's report as one self-contained page (inline
 // CSS and script, nothing fetched), in the manner of Autobahn|Testsuite's
 // index: root causes and changes on top, verdicts by family, then every
-// spec with its evidence. Every string is redacted before it is escaped.
-func WriteRunHTML(path string, r RunReport, red *Redactor) error {
-	r = redacted(r, red)
+// spec with its evidence. r is prepared (prepareRun): redacted before it is
+// escaped.
+func writeRunHTML(path string, r RunReport) error {
 	c := Count(r.Results)
 	v := runView{RunReport: r, Failed: runFailed(r, c), Counts: countLine(c),
 		NotOK: "#verdict=" + strings.Join([]string{string(NonStrict), string(Failed), string(Error), string(Blocked), string(Flaky)}, ",")}
@@ -119,7 +119,7 @@ func WriteRunHTML(path string, r RunReport, red *Redactor) error {
 	if err := runPage.Execute(&b, v); err != nil {
 		return fmt.Errorf("rendering the run's HTML report: %w", err)
 	}
-	if err := os.WriteFile(path, []byte(red.Redact(b.String())), 0o644); err != nil {
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("writing the run's HTML report: %w", err)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -24,8 +25,8 @@ const plantedToken = "sutkn_0123456789abcdef0123456789ab+/cd"
 // the suites' families, AUTH-4 FAILED and blocking 47 specs, an ERROR
 // behind a chain of BLOCKED specs, a FLAKY, a NON-STRICT, INFORMATIONAL
 // specs with reactions, a SKIPPED, and changes since a baseline.
-func sampleRun() (RunReport, *Redactor) {
-	red := NewRedactor()
+func sampleRun() (RunReport, *secrets.Redactor) {
+	red := secrets.New()
 	red.Add(plantedToken)
 	sizes := []struct {
 		area string
@@ -133,12 +134,12 @@ func sampleRun() (RunReport, *Redactor) {
 func TestWriteRunHTML(t *testing.T) {
 	r, red := sampleRun()
 	page := filepath.Join(t.TempDir(), "report.html")
-	if err := WriteRunHTML(page, r, red); err != nil {
+	if err := writeRunHTML(page, prepareRun(r, red)); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(page)
 	html := string(b)
-	for _, leak := range ScanText("report.html", html, red.Secrets()) {
+	for _, leak := range secrets.ScanText("report.html", html, red.Known()) {
 		t.Errorf("%s", leak)
 	}
 	for _, want := range []string{
@@ -201,7 +202,7 @@ func TestRunHTMLRendersInChromium(t *testing.T) {
 	r, red := sampleRun()
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
-	if err := WriteRunHTML(page, r, red); err != nil {
+	if err := writeRunHTML(page, prepareRun(r, red)); err != nil {
 		t.Fatal(err)
 	}
 

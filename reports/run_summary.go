@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -214,45 +215,13 @@ func reactionText(x *protocol.Reaction) string {
 	return b.String()
 }
 
-// redacted is a copy of the report with every secret red knows replaced.
-// The writers redact before they escape: escaping (HTML, %XX) would turn a
-// secret into a form the redactor no longer recognises.
-func redacted(r RunReport, red *Redactor) RunReport {
-	out := r
-	out.Title, out.Target, out.Baseline, out.TimedOut = red.Redact(r.Title), red.Redact(r.Target), red.Redact(r.Baseline), red.Redact(r.TimedOut)
-	out.Results = make([]SpecResult, len(r.Results))
-	for i, s := range r.Results {
-		s.Requirement, s.Name, s.Target = red.Redact(s.Requirement), red.Redact(s.Name), red.Redact(s.Target)
-		s.Expected, s.Outcome = red.Redact(s.Expected), red.Redact(s.Outcome)
-		s.Message, s.Evidence = red.Redact(s.Message), red.Redact(s.Evidence)
-		if s.Reaction != nil {
-			x := *s.Reaction
-			x.Body = red.Redact(x.Body)
-			x.Frames = make([]string, len(s.Reaction.Frames))
-			for j, f := range s.Reaction.Frames {
-				x.Frames[j] = red.Redact(f)
-			}
-			if x.Close != nil {
-				c := *x.Close
-				c.Reason = red.Redact(c.Reason)
-				x.Close = &c
-			}
-			s.Reaction = &x
-		}
-		out.Results[i] = s
-	}
-	out.Changes = make([]Change, len(r.Changes))
-	for i, c := range r.Changes {
-		c.Was, c.Now = red.Redact(c.Was), red.Redact(c.Now)
-		out.Changes[i] = c
-	}
-	causes := r.causes()
-	out.RootCauses = make([]RootCause, len(causes))
-	for i, c := range causes {
-		c.Requirement, c.Message = red.Redact(c.Requirement), red.Redact(c.Message)
-		out.RootCauses[i] = c
-	}
-	return out
+// prepareRun is the model every run writer renders: the root causes derived
+// when the caller left them out, then every string redacted. Writers redact
+// first and escape after: escaping (HTML, XML, %XX) would turn a secret into
+// a form a redactor looking at the rendered text could miss.
+func prepareRun(r RunReport, red *Redactor) RunReport {
+	r.RootCauses = r.causes()
+	return secrets.Redacted(red, r)
 }
 
 // Caps that keep the CI summary short: a failing run with dozens of
@@ -263,12 +232,11 @@ const (
 	mdMaxIDs     = 12 // blocked IDs named after a root cause
 )
 
-// WriteRunMarkdown writes a short summary for a CI job summary
+// writeRunMarkdown writes a short summary for a CI job summary
 // (GITHUB_STEP_SUMMARY): a headline, the root causes, the changes since the
 // baseline, the specs that are not OK (blocked ones folded into their root)
 // and the auth matrix. The full detail is in the HTML report.
-func WriteRunMarkdown(w io.Writer, r RunReport, red *Redactor) {
-	r = redacted(r, red)
+func writeRunMarkdown(w io.Writer, r RunReport) {
 	c := Count(r.Results)
 	var b strings.Builder
 
@@ -378,7 +346,7 @@ func WriteRunMarkdown(w io.Writer, r RunReport, red *Redactor) {
 		b.WriteString("\n")
 	}
 
-	if auth := AuthRows(r.Results); len(auth) > 0 {
+	if auth := authRows(r.Results); len(auth) > 0 {
 		fmt.Fprintf(&b, "<details><summary>Auth matrix: %d paths, %s</summary>\n\n", len(auth), countLine(Count(auth)))
 		b.WriteString("| spec | auth path | level | expected | what happened | verdict |\n|---|---|---|---|---|---|\n")
 		for _, s := range auth {
@@ -390,17 +358,17 @@ func WriteRunMarkdown(w io.Writer, r RunReport, red *Redactor) {
 		}
 		b.WriteString("\n</details>\n")
 	}
-	fmt.Fprint(w, red.Redact(b.String()))
+	fmt.Fprint(w, b.String())
 }
 
-// AppendStepSummary appends the markdown summary to path, the file GitHub
+// appendStepSummary appends the markdown summary to path, the file GitHub
 // names in GITHUB_STEP_SUMMARY (other steps may have written to it first).
-func AppendStepSummary(path string, r RunReport, red *Redactor) error {
+func appendStepSummary(path string, r RunReport) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("step summary: %w", err)
 	}
-	WriteRunMarkdown(f, r, red)
+	writeRunMarkdown(f, r)
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("step summary: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -49,7 +50,7 @@ func TestRootCauses(t *testing.T) {
 func TestWriteRunMarkdown(t *testing.T) {
 	r, red := sampleRun()
 	var b bytes.Buffer
-	WriteRunMarkdown(&b, r, red)
+	writeRunMarkdown(&b, prepareRun(r, red))
 	md := b.String()
 	lines := strings.Split(strings.TrimRight(md, "\n"), "\n")
 	if len(lines) > 60 {
@@ -85,7 +86,7 @@ func TestWriteRunMarkdown(t *testing.T) {
 	// Left nil, the root causes are derived: the same summary.
 	r.RootCauses = nil
 	var again bytes.Buffer
-	WriteRunMarkdown(&again, r, red)
+	writeRunMarkdown(&again, prepareRun(r, red))
 	if again.String() != md {
 		t.Error("a report without RootCauses does not derive the same ones")
 	}
@@ -95,7 +96,7 @@ func TestWriteRunMarkdownPassingAndTimedOut(t *testing.T) {
 	results := []SpecResult{{ID: "AUTH-1", Area: "auth", AuthPath: "header", Verdict: OK},
 		{ID: "INPUT-3", Area: "input", Verdict: NonStrict, Message: "late"}}
 	var b bytes.Buffer
-	WriteRunMarkdown(&b, RunReport{Target: "fake", Results: results}, NewRedactor())
+	writeRunMarkdown(&b, prepareRun(RunReport{Target: "fake", Results: results}, secrets.New()))
 	md := b.String()
 	for _, want := range []string{"### ✅ scribecheck run on `fake`: passed — 1 NON-STRICT, 1 OK of 2 specs", "NON-STRICT fails only under --strict", "| INPUT-3 | NON-STRICT |"} {
 		if !strings.Contains(md, want) {
@@ -106,8 +107,8 @@ func TestWriteRunMarkdownPassingAndTimedOut(t *testing.T) {
 		t.Errorf("passing run without baseline shows empty sections:\n%s", md)
 	}
 	b.Reset()
-	WriteRunMarkdown(&b, RunReport{Target: "fake", Results: results[:1], Baseline: "base/",
-		TimedOut: "The run hit --timeout 5m; 12 specs did not run."}, NewRedactor())
+	writeRunMarkdown(&b, prepareRun(RunReport{Target: "fake", Results: results[:1], Baseline: "base/",
+		TimedOut: "The run hit --timeout 5m; 12 specs did not run."}, secrets.New()))
 	md = b.String()
 	for _, want := range []string{": FAILED", "> ⚠️ The run hit --timeout 5m; 12 specs did not run.", "(`base/`): no spec changed."} {
 		if !strings.Contains(md, want) {
@@ -121,7 +122,7 @@ func TestAppendStepSummary(t *testing.T) {
 	os.WriteFile(path, []byte("## an earlier step\n"), 0o644)
 	r, red := sampleRun()
 	for range 2 {
-		if err := AppendStepSummary(path, r, red); err != nil {
+		if err := appendStepSummary(path, prepareRun(r, red)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -129,7 +130,7 @@ func TestAppendStepSummary(t *testing.T) {
 	if !strings.HasPrefix(string(b), "## an earlier step\n### ❌") || strings.Count(string(b), "### ❌") != 2 {
 		t.Errorf("AppendStepSummary did not append:\n%s", b)
 	}
-	if err := AppendStepSummary(filepath.Join(t.TempDir(), "no", "such", "dir"), r, red); err == nil {
+	if err := appendStepSummary(filepath.Join(t.TempDir(), "no", "such", "dir"), prepareRun(r, red)); err == nil {
 		t.Error("no error for a path that cannot be created")
 	}
 }
@@ -139,7 +140,7 @@ func TestAppendStepSummary(t *testing.T) {
 // fingerprint does.
 func TestRunWritersRedact(t *testing.T) {
 	secret := "sk_canary_" + strings.Repeat("5ec2", 8) + "+/=" // + / = change under URL-encoding
-	red := NewRedactor()
+	red := secrets.New()
 	red.Add(secret)
 	enc := url.QueryEscape(secret)
 	results := []SpecResult{
@@ -155,17 +156,17 @@ func TestRunWritersRedact(t *testing.T) {
 		TimedOut: "timed out holding " + enc}
 	outputs := map[string]string{}
 	var md, ann bytes.Buffer
-	WriteRunMarkdown(&md, r, red)
-	WriteGitHubAnnotations(&ann, r, red)
+	writeRunMarkdown(&md, prepareRun(r, red))
+	writeGitHubAnnotations(&ann, prepareRun(r, red))
 	outputs["markdown"], outputs["annotations"] = md.String(), ann.String()
 	page := filepath.Join(t.TempDir(), "report.html")
-	if err := WriteRunHTML(page, r, red); err != nil {
+	if err := writeRunHTML(page, prepareRun(r, red)); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(page)
 	outputs["html"] = string(b)
 	for name, out := range outputs {
-		for _, leak := range ScanText(name, out, red.Secrets()) {
+		for _, leak := range secrets.ScanText(name, out, red.Known()) {
 			t.Errorf("%s", leak)
 		}
 		// Escaped after the fact, a secret would dodge the scan: look for
@@ -175,12 +176,12 @@ func TestRunWritersRedact(t *testing.T) {
 				t.Errorf("%s holds an escaped form of the secret: %q", name, form)
 			}
 		}
-		fp := Fingerprint(secret)
+		fp := secrets.Fingerprint(secret)
 		if name == "html" {
 			fp = strings.ReplaceAll(fp, "+", "&#43;") // as html/template writes it
 		}
 		if !strings.Contains(out, fp) {
-			t.Errorf("%s does not show the secret's fingerprint %s", name, Fingerprint(secret))
+			t.Errorf("%s does not show the secret's fingerprint %s", name, secrets.Fingerprint(secret))
 		}
 	}
 	// The caller's results are left as they were.

@@ -3,9 +3,11 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/scribecheck/scribecheck/internal/verdict"
 	"strings"
 	"time"
+
+	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 )
 
 // SDKMatrix is the official SDKs, version by version, side by side: how each
@@ -90,22 +92,23 @@ const (
 // WriteSDKMatrix writes the matrix as JSON, Markdown, HTML and JUnit (one
 // testsuite per install), redacted and scanned for secrets.
 func WriteSDKMatrix(dir string, m SDKMatrix, red *Redactor) ([]string, error) {
+	m = secrets.Redacted(red, m)
 	js, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	page, err := SDKMatrixPage(m, red)
+	page, err := sdkMatrixHTML(m)
 	if err != nil {
 		return nil, err
 	}
-	return writeSet(dir, []namedText{{SDKMatrixHTML, page}, {SDKMatrixMD, SDKMatrixMarkdown(m, red)}, {SDKMatrixJSON, red.Redact(string(js)) + "\n"}},
-		SDKMatrixJUnit, SDKMatrixJUnitSuites(m), red, dir)
+	return writeSet(dir, []namedText{{SDKMatrixHTML, page}, {SDKMatrixMD, sdkMatrixMarkdown(m)}, {SDKMatrixJSON, string(js) + "\n"}},
+		SDKMatrixJUnit, sdkMatrixJUnit(m), red, dir)
 }
 
-// SDKMatrixJUnitSuites is one <testsuite> per install, one case per spec: a
+// sdkMatrixJUnit is one <testsuite> per install, one case per spec: a
 // finding passes with its evidence in system-out, a change from the record
 // fails.
-func SDKMatrixJUnitSuites(m SDKMatrix) JUnitSuites {
+func sdkMatrixJUnit(m SDKMatrix) JUnitSuites {
 	out := JUnitSuites{Name: "scribecheck sdk matrix"}
 	for i, col := range m.Columns {
 		s := JUnitSuite{Name: col.Key, Properties: []JUnitProperty{{"status", col.Status}, {"client_rules", col.Client}}}
@@ -132,9 +135,9 @@ func SDKMatrixJUnitSuites(m SDKMatrix) JUnitSuites {
 	return out
 }
 
-// SDKMatrixMarkdown puts the versions side by side, then what changed
+// sdkMatrixMarkdown puts the versions side by side, then what changed
 // between versions of one SDK.
-func SDKMatrixMarkdown(m SDKMatrix, red *Redactor) string {
+func sdkMatrixMarkdown(m SDKMatrix) string {
 	var b strings.Builder
 	b.WriteString("# scribecheck: the official SDKs against the fake\n\n")
 	b.WriteString("| spec | scenario |")
@@ -176,7 +179,7 @@ func SDKMatrixMarkdown(m SDKMatrix, red *Redactor) string {
 			}
 		}
 	}
-	return red.Redact(b.String())
+	return b.String()
 }
 
 func cellIcon(v Verdict) string {

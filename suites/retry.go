@@ -69,7 +69,7 @@ func (env *Env) specPanicked(c Case, v any, stack []byte) {
 	if h, ok := v.(HarnessFault); ok {
 		line = h.Error()
 	} else {
-		line = crash.Report(env.CrashDir, "spec "+c.ID, v, stack, env.Redactor.Redact)
+		line = crash.Report(env.CrashDir, "spec "+c.ID, v, stack, env.Redactor)
 		ginkgo.AddReportEntry(entryBug, line, ginkgo.ReportEntryVisibilityNever)
 	}
 	ginkgo.AddReportEntry(entryHarness, line, ginkgo.ReportEntryVisibilityNever)

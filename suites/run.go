@@ -71,10 +71,7 @@ func Run(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Outcome, error) {
 	if env.schemas == nil {
 		env.schemas = protocol.MustLoadSchemas()
 	}
-	if env.Probe.OnSecret == nil {
-		env.Probe.OnSecret = env.Redactor.Add
-	}
-	env.Probe.Redact = env.Redactor.Redact
+	env.Probe.Redactor = env.Redactor
 	env.Probe = env.Probe.WithDefaults()
 	env.retries = opts.Retries
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/reports"
 )
@@ -66,7 +67,7 @@ func TestClientGradesAnAppThatPresentsATokenTwice(t *testing.T) {
 	}
 	js, _ := os.ReadFile(filepath.Join(r.out, reports.ClientJSON))
 	if gjson.GetBytes(js, "command_exit").Int() != 0 || gjson.GetBytes(js, "connections.#").Int() != 2 {
-		t.Errorf("client.json: %s", clip(string(js), 400))
+		t.Errorf("client.json: %s", text.Clip(string(js), 400))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/servercheck"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
@@ -22,7 +23,7 @@ import (
 // report and prints the console summary. It returns the exit code: 1 when a
 // MUST rule failed on either side (or a SHOULD, under strict) or the server
 // refused a credential it should have taken, 3 when no client connected.
-func gradeClientRun(run reports.ClientRun, red *reports.Redactor, out string, strict bool, stdout, stderr io.Writer) int {
+func gradeClientRun(run reports.ClientRun, red *secrets.Redactor, out string, strict bool, stdout, stderr io.Writer) int {
 	logs, exchanges, err := wirelog.ReadDir(run.WireDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "scribecheck: reading the wire logs: %v\n", err)
@@ -70,8 +71,8 @@ func gradeClientRun(run reports.ClientRun, red *reports.Redactor, out string, st
 // from an earlier run must not be graded again), with the redactor that
 // learns every credential the set sees. A folder that cannot be made is a
 // usage error.
-func newWireSet(out string) (*reports.Redactor, *wirelog.Set, error) {
-	red := reports.NewRedactor()
+func newWireSet(out string) (*secrets.Redactor, *wirelog.Set, error) {
+	red := secrets.New()
 	dir := filepath.Join(out, "wire")
 	_ = os.RemoveAll(dir)
 	set, err := wirelog.NewSet(dir, red)
@@ -84,7 +85,7 @@ func newWireSet(out string) (*reports.Redactor, *wirelog.Set, error) {
 // gradeAfterApp ends the recording of a run whose server has stopped,
 // grades it, and returns its exit code; a command that could not start is a
 // usage error whatever the grade.
-func gradeAfterApp(run reports.ClientRun, app appRun, set *wirelog.Set, red *reports.Redactor, out string, strict bool, stdout, stderr io.Writer) int {
+func gradeAfterApp(run reports.ClientRun, app appRun, set *wirelog.Set, red *secrets.Redactor, out string, strict bool, stdout, stderr io.Writer) int {
 	if err := set.Close(); err != nil {
 		fmt.Fprintf(stderr, "scribecheck: %v\n", err)
 	}

@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/doctor"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/targets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
@@ -93,7 +92,7 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return exitCode(err, stderr)
 	}
-	red := reports.NewRedactor()
+	red := secrets.New()
 	opts := doctor.Options{Token: *token, URL: *lintURL, Repeat: *repeat, SLO: bounds, Redactor: red,
 		Progress: func(path string, run, of int) {
 			if of > 1 {
@@ -104,7 +103,7 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}}
 	if *token != "" {
 		red.Add(*token)
-		fmt.Fprintf(stderr, "doctor: testing your token %s consumes it: it cannot be used again\n", reports.Fingerprint(*token))
+		fmt.Fprintf(stderr, "doctor: testing your token %s consumes it: it cannot be used again\n", secrets.Fingerprint(*token))
 	}
 
 	var d reports.Diagnosis
@@ -130,7 +129,7 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	files, werr := reports.WriteDiagnosis(*out, d, red)
-	printDiagnosis(stdout, d, red)
+	reports.WriteDiagnosisConsole(stdout, d, red)
 	if werr != nil {
 		return exitCode(werr, stderr)
 	}
@@ -145,43 +144,6 @@ func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitcode.Failed
 	}
 	return exitcode.OK
-}
-
-// printDiagnosis is the console verdict: status, findings with fixes and
-// evidence, the lint, then the matrix.
-func printDiagnosis(w io.Writer, d reports.Diagnosis, red *reports.Redactor) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\nscribecheck doctor: %s — %s\n", strings.ToUpper(d.Status), d.Summary)
-	for i, f := range d.Findings {
-		fmt.Fprintf(&b, "\n%d. %s\n   confidence: %s\n   fix: %s\n", i+1, f.Cause, f.Confidence, f.Fix)
-		for _, e := range f.Evidence {
-			fmt.Fprintf(&b, "   - %s\n", e)
-		}
-	}
-	if len(d.URLLint) > 0 {
-		b.WriteString("\nYour URL:\n")
-		for _, l := range d.URLLint {
-			fmt.Fprintf(&b, "  %-7s %s\n          fix: %s\n", l.Severity, l.Problem, l.Fix)
-		}
-	}
-	if len(d.Paths) > 0 {
-		b.WriteString("\n")
-		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "PATH\tEXPECTED\tAS EXPECTED\tWHAT HAPPENED")
-		for _, p := range d.Paths {
-			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", p.Path, p.Expected, p.AsExpect, clip(p.Detail, 90))
-		}
-		tw.Flush()
-		fmt.Fprintf(&b, "spent: %d tokens, %d sessions, %.1f s of audio\n", d.Budget.TokensMinted, d.Budget.Sessions, d.Budget.AudioSeconds)
-	}
-	fmt.Fprint(w, red.Redact(b.String()))
-}
-
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
 
 // doctorHAR grades a browser's HAR as real traffic: it is written into

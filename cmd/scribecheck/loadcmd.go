@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/load"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/targets"
 	"github.com/scribecheck/scribecheck/reports"
 )
@@ -121,7 +121,7 @@ func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := targets.Reachable(ctx, tgt.Target); err != nil {
 		return err
 	}
-	red := reports.NewRedactor() // load.Run adds the key and every minted token
+	red := secrets.New() // load.Run adds the key and every minted token
 	opts.BaseURL, opts.APIKey, opts.Target, opts.Redactor = tgt.Target.BaseURL, tgt.Target.APIKey, tgt.Target.Name, red
 	if !*quiet {
 		opts.Progress = stderr
@@ -173,20 +173,19 @@ func spend(o load.Options) (float64, string) {
 
 // writeLoad writes the result, scans it for secrets, prints the summary and
 // maps the held share to the exit code.
-func writeLoad(res *load.Result, path string, minHeld float64, red *reports.Redactor, stdout io.Writer) error {
-	b, err := json.Marshal(res) // compact: thousands of histogram buckets
+func writeLoad(res *load.Result, path string, minHeld float64, red *secrets.Redactor, stdout io.Writer) error {
+	res = secrets.Redacted(red, res) // redacted before it is encoded
+	b, err := json.Marshal(res)      // compact: thousands of histogram buckets
 	if err != nil {
 		return err
 	}
-	if err := reports.WriteFile(path, []byte(red.Redact(string(b))+"\n")); err != nil {
+	if err := reports.WriteFile(path, append(b, '\n')); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	if err := reports.CheckNoLeaks([]string{path}, red); err != nil {
+	if err := secrets.CheckNoLeaks([]string{path}, red); err != nil {
 		return err
 	}
-	var sum bytes.Buffer
-	load.WriteSummary(&sum, res)
-	fmt.Fprint(stdout, red.Redact(sum.String()))
+	load.WriteSummary(stdout, res)
 	fmt.Fprintf(stdout, "result: %s\n", path)
 	if res.Rates.HeldPercent < minHeld {
 		return &exitcode.Error{Code: exitcode.Failed, Err: fmt.Errorf("%d of %d sessions held (%.1f%%), below --min-held-percent %g",
@@ -222,7 +221,7 @@ func loadMerge(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return exitcode.Usagef("load merge: %v", err)
 	}
-	return writeLoad(merged, filepath.Join(*out, "load.json"), *minHeld, reports.NewRedactor(), stdout)
+	return writeLoad(merged, filepath.Join(*out, "load.json"), *minHeld, secrets.New(), stdout)
 }
 
 // parseInterleaved parses flags given before, between or after the file

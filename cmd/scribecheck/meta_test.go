@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
@@ -284,7 +285,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	}
 	fullToken := regexp.MustCompile(`sutkn_[0-9a-f]{32}`)
 	for name, text := range outputs {
-		if leaks := reports.ScanText(name, text, []string{canary}); len(leaks) > 0 {
+		if leaks := secrets.ScanText(name, text, []string{canary}); len(leaks) > 0 {
 			t.Errorf("%v", leaks)
 		}
 		if m := fullToken.FindString(text); m != "" {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
@@ -78,7 +79,7 @@ func scanForSecrets(t *testing.T, dir, key string, atLeast int) {
 		}
 		b, _ := os.ReadFile(p)
 		scanned++
-		if leaks := reports.ScanText(p, string(b), []string{key}); len(leaks) > 0 {
+		if leaks := secrets.ScanText(p, string(b), []string{key}); len(leaks) > 0 {
 			t.Errorf("%v", leaks)
 		}
 		if tok := fullToken.FindString(string(b)); tok != "" {

@@ -67,7 +67,7 @@ func proxyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		red.Add(key)
 		set.KnownKey(key) // redacted wherever it shows, and named as a key
 	}
-	opts := proxy.Options{Upstream: *upstream, Set: set, Log: stdout, Redact: red.Redact}
+	opts := proxy.Options{Upstream: *upstream, Set: set, Log: stdout, Redactor: red}
 	var caPath, bundle string
 	if *useTLS {
 		pair, err := tlscert.New()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/targets"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
@@ -112,7 +113,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if len(faults) > 0 {
 		title += fmt.Sprintf(" (fake with %v)", faults)
 	}
-	env.Redactor = reports.NewRedactor()
+	env.Redactor = secrets.New()
 	ran, err := suites.Run(&failT{}, env, suites.RunOptions{
 		LabelFilter: *labels, Focus: focus, NoColor: !isTerminal(os.Stdout), Verbose: *verbose,
 		Timeout: *timeout, Retries: *retries,

@@ -6,12 +6,11 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/sdks"
-	"github.com/scribecheck/scribecheck/internal/verdict"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
@@ -66,9 +65,9 @@ func sdksCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	runs := sdks.RunAll(ctx, installs, sdks.Options{Dir: *dir, Out: *out, Timeout: *timeout,
 		Progress: func(s string) { fmt.Fprintln(stderr, "sdks: "+s) }})
 	m := sdks.Grade(runs, started)
-	red := reports.NewRedactor()
+	red := secrets.New()
 	files, werr := reports.WriteSDKMatrix(*out, m, red)
-	printSDKMatrix(stdout, m)
+	reports.WriteSDKMatrixConsole(stdout, m, red)
 	if werr != nil {
 		return exitCode(werr, stderr)
 	}
@@ -90,56 +89,4 @@ func sdksCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitcode.Failed
 	}
 	return exitcode.OK
-}
-
-// printSDKMatrix prints the matrix with one column per install, then the
-// changes between versions.
-func printSDKMatrix(w io.Writer, m reports.SDKMatrix) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, "\nSPEC\tSCENARIO")
-	for _, c := range m.Columns {
-		fmt.Fprintf(tw, "\t%s", c.Key)
-	}
-	fmt.Fprintln(tw)
-	for _, r := range m.Rows {
-		fmt.Fprintf(tw, "%s\t%s", r.ID, r.Scenario)
-		for _, c := range r.Cells {
-			mark := ""
-			switch c.Verdict {
-			case verdict.Finding:
-				mark = " (finding)"
-			case verdict.Failed:
-				mark = " FAILED, expected " + c.Expected
-			case verdict.Changed:
-				mark = " CHANGED from " + c.Expected
-			}
-			fmt.Fprintf(tw, "\t%s%s", c.Outcome, mark)
-		}
-		fmt.Fprintln(tw)
-	}
-	fmt.Fprint(tw, "\tCLIENT rules")
-	for _, c := range m.Columns {
-		status := c.Client
-		if c.Status != "ran" {
-			status = c.Status
-		}
-		fmt.Fprintf(tw, "\t%s", clip(status, 60))
-	}
-	fmt.Fprintln(tw)
-	tw.Flush()
-	if len(m.Changes) > 0 {
-		fmt.Fprintln(w, "\nWhat changes between versions:")
-		for _, c := range m.Changes {
-			fmt.Fprintf(w, "  %s %s → %s  %s %s: %s → %s\n", c.SDK, c.From, c.To, c.Spec, c.Scenario, c.Was, c.Now)
-		}
-	}
-	failed := 0
-	for _, r := range m.Rows {
-		for _, c := range r.Cells {
-			if c.Verdict == verdict.Failed {
-				failed++
-			}
-		}
-	}
-	fmt.Fprintf(w, "\n%d installs, %d specs; %d cells differ from the record\n", len(m.Columns), len(m.Rows), failed)
 }

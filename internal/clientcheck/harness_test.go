@@ -19,9 +19,9 @@ import (
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // The harness: a fake that records wire logs, and a small client written
@@ -60,7 +60,7 @@ func (c *tracked) Closed(by string, code int, reason, err string) {
 func start(t *testing.T, opts fakeserver.Options, logOnFakeClock bool) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: fakeserver.NewManualClock(time.Now())}
-	set, err := wirelog.NewSet(t.TempDir(), reports.NewRedactor())
+	set, err := wirelog.NewSet(t.TempDir(), secrets.New())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // Edge cases on hand-built recordings: written with wirelog's own writer (so
@@ -29,7 +29,7 @@ type recording struct {
 func newRecording(t *testing.T) *recording {
 	r := &recording{t: t, start: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
 	r.now = r.start
-	set, err := wirelog.NewSet(t.TempDir(), reports.NewRedactor())
+	set, err := wirelog.NewSet(t.TempDir(), secrets.New())
 	if err != nil {
 		t.Fatal(err)
 	}

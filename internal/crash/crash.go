@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/scribecheck/scribecheck/internal/secrets"
 )
 
 // IssuesURL is where a scribecheck bug is reported.
@@ -16,14 +18,11 @@ const IssuesURL = "https://github.com/scribecheck/scribecheck/issues"
 
 // Report writes where, the panic value and stack to a file in dir (the
 // system's temporary folder when dir is "" or cannot be written) and returns
-// the ERROR line that names it. redact, if not nil, is applied to the value
-// and the stack before they are written or shown.
-func Report(dir, where string, value any, stack []byte, redact func(string) string) string {
-	if redact == nil {
-		redact = func(s string) string { return s }
-	}
-	v := redact(fmt.Sprint(value))
-	text := fmt.Sprintf("scribecheck bug: %s panicked at %s\npanic: %s\n\n%s", where, time.Now().UTC().Format(time.RFC3339), v, redact(string(stack)))
+// the ERROR line that names it. red (nil for none) redacts the value and the
+// stack before they are written or shown.
+func Report(dir, where string, value any, stack []byte, red *secrets.Redactor) string {
+	v := red.Redact(fmt.Sprint(value))
+	text := fmt.Sprintf("scribecheck bug: %s panicked at %s\npanic: %s\n\n%s", where, time.Now().UTC().Format(time.RFC3339), v, red.Redact(string(stack)))
 	file := write(dir, text)
 	if file == "" {
 		file = "(no file could be written)"

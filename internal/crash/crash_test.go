@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/scribecheck/scribecheck/internal/secrets"
 )
 
 func TestReportIsOneLineWithTheStackInAFile(t *testing.T) {
@@ -13,9 +15,9 @@ func TestReportIsOneLineWithTheStackInAFile(t *testing.T) {
 	var line string
 	func() {
 		defer func() {
-			line = Report(dir, "the frame reader", recover(), debug.Stack(), func(s string) string {
-				return strings.ReplaceAll(s, "sk_secret_123456", "sk_…3456")
-			})
+			red := secrets.New()
+			red.Add("sk_secret_123456")
+			line = Report(dir, "the frame reader", recover(), debug.Stack(), red)
 		}()
 		var m map[string]int
 		m["sk_secret_123456"] = 1 // a nil-map write: a real runtime panic

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
@@ -26,7 +27,7 @@ type Options struct {
 	// first_partial, commit).
 	SLO map[string]time.Duration
 	// Redactor learns every secret; it also redacts the evidence.
-	Redactor *reports.Redactor
+	Redactor *secrets.Redactor
 	// Progress is told each path as it starts; may be nil.
 	Progress func(path string, run, of int)
 }
@@ -50,8 +51,7 @@ func Run(ctx context.Context, o Options) reports.Diagnosis {
 	}
 	o.Redactor.Add(o.Target.APIKey)
 	o.Redactor.Add(o.Token)
-	o.Probe.OnSecret = o.Redactor.Add
-	o.Probe.Redact = o.Redactor.Redact
+	o.Probe.Redactor = o.Redactor
 	o.Probe = o.Probe.WithDefaults()
 	d := newDiagnosis(o.Target, o.Repeat)
 	d.Budget.AudioCap = o.Probe.AudioSeconds
@@ -96,7 +96,7 @@ func Run(ctx context.Context, o Options) reports.Diagnosis {
 
 // NotReached is the diagnosis of a target that failed the pre-flight
 // (targets.Reachable): no path was run.
-func NotReached(t probes.Target, err error, red *reports.Redactor) reports.Diagnosis {
+func NotReached(t probes.Target, err error, red *secrets.Redactor) reports.Diagnosis {
 	red.Add(t.APIKey)
 	d := newDiagnosis(t, 1)
 	why := strings.TrimPrefix(err.Error(), "target "+t.BaseURL+" cannot be reached: ")
@@ -143,7 +143,7 @@ func spend(b *reports.Budget, res probes.Result, audio float64) {
 
 // row turns a path's runs into a matrix row: stages of the last run,
 // timings over all of them.
-func row(p probes.AuthPath, runs []probes.Result, red *reports.Redactor) reports.PathRow {
+func row(p probes.AuthPath, runs []probes.Result, red *secrets.Redactor) reports.PathRow {
 	last := runs[len(runs)-1]
 	r := reports.PathRow{Path: p.Name, Sends: p.Sends, Expected: string(p.Expect), Outcome: string(last.Outcome),
 		Detail: red.Redact(last.Detail), Skip: last.Skip, Fault: red.Redact(last.Fault), Stages: map[string]string{}}

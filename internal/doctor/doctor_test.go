@@ -16,6 +16,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/reports"
 )
@@ -41,7 +42,7 @@ func fake(t *testing.T, keys []string, faults ...string) (Options, *fakeserver.S
 	return Options{
 		Target:   probes.Target{Name: "fake", BaseURL: base, APIKey: key, RestrictedKey: s.RestrictedKey()},
 		Probe:    probes.Options{AdvanceClock: clock.Advance, Timeout: 5 * time.Second, CloseWait: 500 * time.Millisecond, AudioSeconds: 2.5},
-		Redactor: reports.NewRedactor(),
+		Redactor: secrets.New(),
 	}, s
 }
 
@@ -135,7 +136,7 @@ func TestUnreachableHostIsNotAuth(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	o := Options{Target: probes.Target{Name: "gone", BaseURL: "http://" + addr, APIKey: "sk_test_0123456789"},
-		Probe: probes.Options{Timeout: time.Second, CloseWait: 100 * time.Millisecond}, Redactor: reports.NewRedactor()}
+		Probe: probes.Options{Timeout: time.Second, CloseWait: 100 * time.Millisecond}, Redactor: secrets.New()}
 	d := Run(context.Background(), o)
 	if d.Status != Unreachable || !has(d, "cannot be reached") {
 		t.Errorf("status %s, findings %+v", d.Status, d.Findings)
@@ -169,9 +170,9 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 	canary := "sk_canary_" + strings.Repeat("7e1f", 6)
 	for _, redacting := range []bool{true, false} {
 		o, _ := fake(t, []string{canary}, fakeserver.FaultSutknQueryRejected) // failures print URLs and headers
-		o.Redactor = reports.NewRedactor()
+		o.Redactor = secrets.New()
 		if !redacting {
-			o.Redactor = reports.NewUnredactingRedactor()
+			o.Redactor = secrets.NewUnredacting()
 		}
 		o.Token = mint(t, o, "realtime_scribe")
 		o.URL = "wss://api.elevenlabs.io/v1/speech-to-text/realtime?token=" + o.Token + "&xi-api-key=" + canary
@@ -179,12 +180,12 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		dir := t.TempDir()
 		_, werr := reports.WriteDiagnosis(dir, d, o.Redactor)
 		var console strings.Builder
-		console.WriteString(o.Redactor.Redact(reports.Markdown(d, o.Redactor)))
-		leaks, err := reports.ScanFiles([]string{dir}, []string{canary, o.Token})
+		reports.WriteDiagnosisConsole(&console, d, o.Redactor)
+		leaks, err := secrets.ScanFiles([]string{dir}, []string{canary, o.Token})
 		if err != nil {
 			t.Fatal(err)
 		}
-		leaks = append(leaks, reports.ScanText("console", console.String(), []string{canary, o.Token})...)
+		leaks = append(leaks, secrets.ScanText("console", console.String(), []string{canary, o.Token})...)
 		files, _ := filepath.Glob(filepath.Join(dir, "*"))
 		tokenPattern := regexp.MustCompile(`sutkn_[0-9a-f]{32}`)
 		for _, f := range files {

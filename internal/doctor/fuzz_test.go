@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/probes"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // FuzzLint lints a socket URL a user pastes (doctor --url) with a single-use
@@ -56,7 +56,7 @@ func FuzzLint(f *testing.F) {
 			}
 		}
 
-		red := reports.NewRedactor()
+		red := secrets.New()
 		d := LintOnly(raw, red)
 		var b strings.Builder
 		b.WriteString(d.Summary + "\n")

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/hostile"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/probes"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // A wrong target's HTTP answer is named for what it is: only the API's own
@@ -35,7 +35,7 @@ func TestWrongTargetsAreNotKeyProblems(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			o := Options{Target: probes.Target{Name: "wrong", BaseURL: c.base(t), APIKey: "sk_test_0123456789"},
-				Probe: probes.Options{Timeout: time.Second, CloseWait: 100 * time.Millisecond}, Redactor: reports.NewRedactor()}
+				Probe: probes.Options{Timeout: time.Second, CloseWait: 100 * time.Millisecond}, Redactor: secrets.New()}
 			d := Run(context.Background(), o)
 			if d.Status != Problem || len(d.Findings) == 0 {
 				t.Fatalf("status %s, findings %+v", d.Status, d.Findings)

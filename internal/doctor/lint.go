@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
@@ -186,7 +187,7 @@ func errOr(err error, s string) string {
 }
 
 // LintOnly is a diagnosis of a URL alone, without a target.
-func LintOnly(raw string, red *reports.Redactor) reports.Diagnosis {
+func LintOnly(raw string, red *secrets.Redactor) reports.Diagnosis {
 	for _, v := range urlSecrets(raw) {
 		red.Add(v)
 	}
@@ -205,7 +206,7 @@ func LintOnly(raw string, red *reports.Redactor) reports.Diagnosis {
 	return d
 }
 
-func redactAll(lines []string, red *reports.Redactor) []string {
+func redactAll(lines []string, red *secrets.Redactor) []string {
 	for i := range lines {
 		lines[i] = red.Redact(lines[i])
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
-	"github.com/scribecheck/scribecheck/reports"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 )
 
 // startFake starts an in-process fake on a clock that moves only when the
@@ -95,14 +95,14 @@ func TestRunRealtimePace(t *testing.T) {
 // Token auth mints one token per session; the tokens never reach the result.
 func TestRunWithTokens(t *testing.T) {
 	fake, _, base := startFake(t, fakeserver.Options{})
-	red := reports.NewRedactor()
+	red := secrets.New()
 	r := run(t, t.Context(), Options{BaseURL: base, APIKey: fake.TestKey(), Sessions: 4, Duration: 300 * time.Millisecond,
 		Pace: Max, Auth: Token, Redactor: red})
 	if r.Counters.SessionsHeld != 4 || r.Histograms[HistMint].Stats().Count != 4 {
 		t.Errorf("held %d, mints %d: want 4 and 4", r.Counters.SessionsHeld, r.Histograms[HistMint].Stats().Count)
 	}
 	tokens := 0
-	for _, s := range red.Secrets() {
+	for _, s := range red.Known() {
 		if strings.HasPrefix(s, "sutkn_") {
 			tokens++
 		}
@@ -111,7 +111,7 @@ func TestRunWithTokens(t *testing.T) {
 		t.Errorf("the redactor learnt %d tokens, want 4", tokens)
 	}
 	b, _ := json.Marshal(r)
-	if leaks := reports.ScanText("load.json", string(b), red.Secrets()); len(leaks) > 0 {
+	if leaks := secrets.ScanText("load.json", string(b), red.Known()); len(leaks) > 0 {
 		t.Errorf("leaks: %v", leaks)
 	}
 }
@@ -121,7 +121,7 @@ func TestRunWithTokens(t *testing.T) {
 func TestRunCountsFailures(t *testing.T) {
 	_, _, base := startFake(t, fakeserver.Options{})
 	badKey := "sk_wrong_" + strings.Repeat("ab", 12)
-	red := reports.NewRedactor()
+	red := secrets.New()
 	r := run(t, t.Context(), Options{BaseURL: base, APIKey: badKey, Sessions: 3, Duration: 300 * time.Millisecond, Pace: Max, Redactor: red})
 	if r.Failures["auth_error"] != 3 || r.ErrorFrames["auth_error"] != 3 || r.Counters.SessionsHeld != 0 || r.Counters.SessionsOpened != 0 {
 		t.Errorf("bad key: failures %v, error frames %v, held %d", r.Failures, r.ErrorFrames, r.Counters.SessionsHeld)

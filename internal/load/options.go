@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/probes"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // Pace is how fast each session streams its audio.
@@ -70,7 +70,7 @@ type Options struct {
 	Progress io.Writer
 	// Redactor learns the API key and every minted token; the result's
 	// failure examples pass through it. One is made if nil.
-	Redactor *reports.Redactor
+	Redactor *secrets.Redactor
 	// HTTPClient mints tokens and dials; a client without a timeout (the
 	// dial and the mint are bounded by their own contexts) if nil.
 	HTTPClient *http.Client
@@ -106,7 +106,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.HTTPClient = &http.Client{}
 	}
 	if o.Redactor == nil {
-		o.Redactor = reports.NewRedactor()
+		o.Redactor = secrets.New()
 	}
 	return o, o.Validate()
 }

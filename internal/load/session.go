@@ -60,7 +60,7 @@ func (s *session) dial(ctx context.Context) bool {
 	opts := &websocket.DialOptions{HTTPClient: e.o.HTTPClient}
 	if e.o.Auth == Token {
 		mctx, cancel := context.WithTimeout(ctx, dialTimeout)
-		m := probes.MintToken(mctx, e.o.HTTPClient, e.o.BaseURL, e.o.APIKey, protocol.TokenRealtimeScribe, e.o.Redactor.Add)
+		m := probes.MintToken(mctx, e.o.HTTPClient, e.o.BaseURL, e.o.APIKey, protocol.TokenRealtimeScribe, e.o.Redactor)
 		cancel()
 		if m.Status != 0 {
 			e.res.Histograms[HistMint].Record(m.Took)

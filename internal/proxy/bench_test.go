@@ -12,8 +12,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/scribecheck/scribecheck/internal/proxy"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // echoServer answers every message with itself: the round trip is the
@@ -76,7 +76,7 @@ func BenchmarkDirect(b *testing.B) { roundTrips(b, echoServer(b)) }
 // BenchmarkThroughProxy is the same path with the recording proxy in the
 // middle, writing every frame (both ways) to its wire log.
 func BenchmarkThroughProxy(b *testing.B) {
-	set, err := wirelog.NewSet(b.TempDir(), reports.NewRedactor())
+	set, err := wirelog.NewSet(b.TempDir(), secrets.New())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 )
 
@@ -26,9 +27,9 @@ type Options struct {
 	// Set receives the wire logs.
 	Set *wirelog.Set
 	// Log gets one line per REST call and per connection as it ends; nil
-	// for none. Lines are redacted with Redact.
-	Log    io.Writer
-	Redact func(string) string
+	// for none. Lines are redacted with Redactor, the one Set learns with.
+	Log      io.Writer
+	Redactor *secrets.Redactor
 	// Client makes the REST calls and the upstream handshakes; nil for a
 	// client with the system's roots (tests trust their own CA here).
 	Client *http.Client
@@ -94,9 +95,6 @@ func New(opts Options) (*Proxy, error) {
 	}
 	if opts.WriteTimeout == 0 {
 		opts.WriteTimeout = 30 * time.Second
-	}
-	if opts.Redact == nil {
-		opts.Redact = func(s string) string { return s }
 	}
 	p := &Proxy{opts: opts, upstream: u}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
@@ -187,7 +185,7 @@ func (p *Proxy) Finished() []Summary {
 
 func (p *Proxy) logf(format string, args ...any) {
 	if p.opts.Log != nil {
-		fmt.Fprintln(p.opts.Log, p.opts.Redact(fmt.Sprintf(format, args...)))
+		fmt.Fprintln(p.opts.Log, p.opts.Redactor.Redact(fmt.Sprintf(format, args...)))
 	}
 }
 

@@ -23,16 +23,16 @@ import (
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/proxy"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // rig is a proxy in front of an upstream, recording into a temp folder.
 type rig struct {
 	t    *testing.T
 	set  *wirelog.Set
-	red  *reports.Redactor
+	red  *secrets.Redactor
 	p    *proxy.Proxy
 	base string // the proxy's http base URL
 }
@@ -45,12 +45,12 @@ func newRig(t *testing.T, upstream string) *rig {
 // newRigWith starts a proxy with opts, its Set and Redact filled in.
 func newRigWith(t *testing.T, opts proxy.Options) *rig {
 	t.Helper()
-	red := reports.NewRedactor()
+	red := secrets.New()
 	set, err := wirelog.NewSet(t.TempDir(), red)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts.Set, opts.Redact = set, red.Redact
+	opts.Set, opts.Redactor = set, red
 	p, err := proxy.New(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -299,7 +299,7 @@ func (s *socket) closeBoth(code websocket.StatusCode, reason string) {
 // finish adds the socket to the finished list and prints its line.
 func (p *Proxy) finish(s *socket) {
 	s.sum.FromClient, s.sum.FromSrv = int(s.counts[0].Load()), int(s.counts[1].Load())
-	s.sum.Request = p.opts.Redact(s.sum.Request) // the set has learnt its credentials by now
+	s.sum.Request = p.opts.Redactor.Redact(s.sum.Request) // the set has learnt its credentials by now
 	p.mu.Lock()
 	p.finished = append(p.finished, s.sum)
 	for i, o := range p.sockets {

@@ -6,16 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -350,54 +349,7 @@ func clip(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// redactor replaces, by value, every credential the client presented with its
-// shape. Values shorter than minSecret are not redacted (they would match
-// ordinary text; reports never show them anyway, credentials are shown by
-// shape).
-type redactor struct {
-	mu   sync.RWMutex
-	vals map[string]string
-	rep  *strings.Replacer
-}
-
-const minSecret = 8
-
-func newRedactor() *redactor {
-	return &redactor{vals: map[string]string{}, rep: strings.NewReplacer()}
-}
-
-func (r *redactor) add(value, shape string) {
-	if len(value) < minSecret || shape == wirelog.ShapePlaceholder || shape == wirelog.ShapeEmpty {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, ok := r.vals[value]; ok {
-		return
-	}
-	r.vals[value] = "<" + shape + ">"
-	type pair struct{ from, to string }
-	var pairs []pair
-	for v, to := range r.vals {
-		for _, form := range []string{v, url.QueryEscape(v), base64.StdEncoding.EncodeToString([]byte(v))} {
-			pairs = append(pairs, pair{form, to})
-		}
-	}
-	sort.Slice(pairs, func(i, j int) bool { return len(pairs[i].from) > len(pairs[j].from) })
-	args := make([]string, 0, 2*len(pairs))
-	for _, p := range pairs {
-		args = append(args, p.from, p.to)
-	}
-	r.rep = strings.NewReplacer(args...)
-}
-
-func (r *redactor) redact(s string) string {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return r.rep.Replace(s)
-}
-
-func (r *redactor) divergence(d Divergence) Divergence {
-	d.Want, d.Got, d.Detail = r.redact(d.Want), r.redact(d.Got), r.redact(d.Detail)
-	return d
+// redactDivergence is d with every secret red knows replaced.
+func redactDivergence(red *secrets.Redactor, d Divergence) Divergence {
+	return secrets.Redacted(red, d)
 }

@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // Recording is what Load read: the realtime connections to replay, in the
@@ -204,7 +204,7 @@ func loadHAR(path string) (*Recording, error) {
 		return nil, fmt.Errorf("cannot replay %s: %w", path, err)
 	}
 	defer os.RemoveAll(dir)
-	set, err := wirelog.NewSet(dir, reports.NewRedactor())
+	set, err := wirelog.NewSet(dir, secrets.New())
 	if err != nil {
 		return nil, fmt.Errorf("cannot replay %s: %w", path, err)
 	}

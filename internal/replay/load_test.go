@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/scribecheck/scribecheck/internal/replay"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -116,7 +117,7 @@ func TestLoadOneFileWithItsMint(t *testing.T) {
 func TestLoadWhatTheWriterWrote(t *testing.T) {
 	ctx := testCtx(t)
 	dir := t.TempDir()
-	set, err := wirelog.NewSet(dir, nopSecrets{})
+	set, err := wirelog.NewSet(dir, secrets.NewUnredacting())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,11 +150,6 @@ func TestLoadWhatTheWriterWrote(t *testing.T) {
 		t.Fatalf("diverged: %s", dump(r.Divergences()))
 	}
 }
-
-type nopSecrets struct{}
-
-func (nopSecrets) Add(string)             {}
-func (nopSecrets) Redact(s string) string { return s }
 
 func mustRequest(t *testing.T, method, target string) *http.Request {
 	t.Helper()

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -60,7 +61,7 @@ const maxDivergences = 100
 type Server struct {
 	rec  *Recording
 	opts Options
-	red  *redactor
+	red  *secrets.Redactor // shows each credential the client presented as its shape
 
 	ctx    context.Context // cancelled by Close: every replay ends
 	cancel context.CancelFunc
@@ -113,7 +114,7 @@ func New(rec *Recording, opts Options) *Server {
 		opts.ReadLimit = DefaultReadLimit
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{rec: rec, opts: opts, red: newRedactor(), ctx: ctx, cancel: cancel,
+	s := &Server{rec: rec, opts: opts, red: secrets.New(), ctx: ctx, cancel: cancel,
 		minted: map[string]int{}, used: map[string]int{}}
 	for _, l := range rec.Conns {
 		s.conns = append(s.conns, &ConnReport{Conn: l.ID, File: filepath.Base(l.File), State: StateWaiting, Frames: len(l.Frames)})
@@ -295,13 +296,13 @@ func (s *Server) Report() Report {
 				Detail: fmt.Sprintf("the client opened %d socket(s); the recording has %d", s.sockets, len(s.conns))})
 		}
 		for _, d := range c.Divergences {
-			cc.Divergences = append(cc.Divergences, s.red.divergence(d))
+			cc.Divergences = append(cc.Divergences, redactDivergence(s.red, d))
 		}
-		cc.Request = s.red.redact(cc.Request)
+		cc.Request = s.red.Redact(cc.Request)
 		r.Connections = append(r.Connections, cc)
 	}
 	for _, d := range s.mintDivs {
-		r.Mints = append(r.Mints, s.red.divergence(d))
+		r.Mints = append(r.Mints, redactDivergence(s.red, d))
 	}
 	if s.closed && s.mints < len(s.rec.Mints) {
 		r.Mints = append(r.Mints, Divergence{Conn: fmt.Sprintf("mint-%d", s.mints+1), Kind: KindMint,
@@ -335,7 +336,7 @@ func (s *Server) logf(format string, args ...any) {
 	if s.opts.Log == nil {
 		return
 	}
-	line := s.red.redact(fmt.Sprintf(format, args...))
+	line := s.red.Redact(fmt.Sprintf(format, args...))
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
 	fmt.Fprintf(s.opts.Log, "replay: %s\n", line)
@@ -345,7 +346,15 @@ func (s *Server) logf(format string, args ...any) {
 // anything about the request is shown.
 func (s *Server) learn(cs []cred) {
 	for _, c := range cs {
-		s.red.add(c.value, c.shape)
+		s.learnValue(c.value, c.shape)
+	}
+}
+
+// learnValue registers one credential, shown as its shape (<token>); a
+// placeholder or an empty value is no secret.
+func (s *Server) learnValue(value, shape string) {
+	if shape != wirelog.ShapePlaceholder && shape != wirelog.ShapeEmpty {
+		s.red.AddAs(value, "<"+shape+">")
 	}
 }
 
@@ -363,7 +372,7 @@ func (s *Server) learnFrame(data []byte) {
 			v.ForEach(func(k, child gjson.Result) bool { walk(strings.ToLower(k.String()), child); return true })
 		case v.Type == gjson.String && len(v.Str) >= 8:
 			if shape := secretShape(key, v.Str); shape != "" {
-				s.red.add(v.Str, shape)
+				s.learnValue(v.Str, shape)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
@@ -91,7 +92,7 @@ func TestMatrix(t *testing.T) {
 		}
 		t.Skip(why)
 	}
-	red := reports.NewRedactor()
+	red := secrets.New()
 	if _, err := reports.WriteSDKMatrix(t.TempDir(), m, red); err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/scribecheck/scribecheck/internal/proxy"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // installed returns the pinned installs named, skipping the test when one
@@ -41,13 +41,13 @@ func installed(t *testing.T, keys ...string) []Install {
 
 // viaProxy puts a recording proxy between the driver and the fake.
 func viaProxy(t *testing.T, dir string) func(string) (string, func(), error) {
-	red := reports.NewRedactor()
+	red := secrets.New()
 	return func(upstream string) (string, func(), error) {
 		set, err := wirelog.NewSet(dir, red)
 		if err != nil {
 			return "", nil, err
 		}
-		p, err := proxy.New(proxy.Options{Upstream: upstream, Set: set, Redact: red.Redact})
+		p, err := proxy.New(proxy.Options{Upstream: upstream, Set: set, Redactor: red})
 		if err != nil {
 			return "", nil, err
 		}
@@ -115,7 +115,7 @@ func TestSDKsThroughTheProxy(t *testing.T) {
 					t.Errorf("%s: close %+v at the proxy, %+v at the fake", near[i].ID, near[i].Close, far[i].Close)
 				}
 			}
-			if err := reports.CheckNoLeaks([]string{proxyDir}, run.secrets); err != nil {
+			if err := secrets.CheckNoLeaks([]string{proxyDir}, run.secrets); err != nil {
 				t.Fatal(err)
 			}
 		})

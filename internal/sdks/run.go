@@ -18,9 +18,9 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // Install is one SDK version the matrix runs: a line of matrix.json.
@@ -91,7 +91,7 @@ type Run struct {
 	Took         time.Duration
 	// secrets learnt every key and token the fake saw: a test scans other
 	// recorders' files for them.
-	secrets *reports.Redactor
+	secrets *secrets.Redactor
 }
 
 // Options of a matrix run.
@@ -140,7 +140,7 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	dir := filepath.Join(opts.Out, safeName(in.Key()))
 	run.WireDir = filepath.Join(dir, "wire")
 	_ = os.RemoveAll(run.WireDir)
-	red := reports.NewRedactor()
+	red := secrets.New()
 	run.secrets = red
 	set, err := wirelog.NewSet(run.WireDir, red)
 	if err != nil {

@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/captures"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/servercheck"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // started is the live session_started of the captures.
@@ -29,7 +29,7 @@ var started = func() string {
 // the client after the first frame; it returns the graded result.
 func record(t *testing.T, query string, server ...string) servercheck.ConnResult {
 	t.Helper()
-	set, err := wirelog.NewSet(t.TempDir(), reports.NewRedactor())
+	set, err := wirelog.NewSet(t.TempDir(), secrets.New())
 	if err != nil {
 		t.Fatal(err)
 	}

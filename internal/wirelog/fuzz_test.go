@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // Fuzz targets for the two readers of recordings from outside: a wire log
@@ -115,7 +115,7 @@ func FuzzImportHAR(f *testing.F) {
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
-		red := reports.NewRedactor()
+		red := secrets.New()
 		set, err := wirelog.NewSet(dir, red)
 		if err != nil {
 			t.Fatal(err)
@@ -132,14 +132,14 @@ func FuzzImportHAR(f *testing.F) {
 			return
 		}
 		var prints []string
-		for _, s := range red.Secrets() {
-			prints = append(prints, reports.Fingerprint(s), "")
+		for _, s := range red.Known() {
+			prints = append(prints, secrets.Fingerprint(s), "")
 		}
 		unprint := strings.NewReplacer(prints...)
 		for _, file := range files {
 			b, _ := os.ReadFile(file)
 			text := unprint.Replace(string(b)) // a fingerprint keeps a secret's prefix, which may be another one
-			for _, s := range red.Secrets() {
+			for _, s := range red.Known() {
 				if strings.Contains(text, s) {
 					t.Fatalf("%s holds the credential %q it learnt:\n%s", filepath.Base(file), s, b)
 				}

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 // harFile builds a HAR the way Chromium DevTools writes one (Log.ts,
@@ -132,7 +132,7 @@ func TestImportHARWritesScribeTrafficInOrderRedacted(t *testing.T) {
 	h.add(harEntry(at(3600*time.Millisecond), "GET", "data:image/png;base64,iVBORw0KGgo=", "image", 200))
 
 	dir := t.TempDir()
-	set, err := wirelog.NewSet(dir, reports.NewRedactor())
+	set, err := wirelog.NewSet(dir, secrets.New())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func TestImportHARExample(t *testing.T) {
 	}
 	defer f.Close()
 	dir := t.TempDir()
-	set, err := wirelog.NewSet(dir, reports.NewRedactor())
+	set, err := wirelog.NewSet(dir, secrets.New())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +349,7 @@ func TestImportHARBadInput(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			set, err := wirelog.NewSet(dir, reports.NewRedactor())
+			set, err := wirelog.NewSet(dir, secrets.New())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -380,7 +380,7 @@ func TestImportHARWithoutScribeSocket(t *testing.T) {
 		"application/json", `{"token":"`+harToken1+`"}`, false))
 	h.add(withMessages(harEntry(t0, "GET", "ws://localhost:5173/", "websocket", 101)))
 	dir := t.TempDir()
-	set, err := wirelog.NewSet(dir, reports.NewRedactor())
+	set, err := wirelog.NewSet(dir, secrets.New())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,13 +11,6 @@ import (
 	"strings"
 )
 
-// Secrets learns secret values and redacts them by value (reports.Redactor
-// is one). Add ignores values too short to redact safely.
-type Secrets interface {
-	Add(secret string)
-	Redact(s string) string
-}
-
 // credentialQueryKeys are the query keys whose values are credentials: the
 // documented one, the TTS sockets' name (a client mistake on this socket), and
 // names an API key is sometimes put under.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 const (
@@ -18,7 +18,7 @@ const (
 
 func TestRoundTripRedactsByValueAndKeepsIdentity(t *testing.T) {
 	dir := t.TempDir()
-	red := reports.NewRedactor()
+	red := secrets.New()
 	set, err := wirelog.NewSet(dir, red)
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func TestRoundTripRedactsByValueAndKeepsIdentity(t *testing.T) {
 }
 
 func TestShapesOfWhatClientsPutInToken(t *testing.T) {
-	set, err := wirelog.NewSet(t.TempDir(), reports.NewRedactor())
+	set, err := wirelog.NewSet(t.TempDir(), secrets.New())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestShapesOfWhatClientsPutInToken(t *testing.T) {
 
 func TestTornLastLineKeepsEverythingBefore(t *testing.T) {
 	dir := t.TempDir()
-	set, err := wirelog.NewSet(dir, reports.NewRedactor())
+	set, err := wirelog.NewSet(dir, secrets.New())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestTornLastLineKeepsEverythingBefore(t *testing.T) {
 }
 
 func TestClippedFrame(t *testing.T) {
-	set, _ := wirelog.NewSet(t.TempDir(), reports.NewRedactor())
+	set, _ := wirelog.NewSet(t.TempDir(), secrets.New())
 	c := set.Open(httptest.NewRequest("GET", "/x", nil))
 	c.Frame(false, false, []byte(strings.Repeat("a", wirelog.MaxFrameData+10)))
 	c.Frame(false, false, []byte{0xff, 0xfe})

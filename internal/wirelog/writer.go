@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/scribecheck/scribecheck/internal/secrets"
 )
 
 // Set writes the logs of one run into a directory: conn-0001.jsonl for each
@@ -22,7 +24,7 @@ import (
 // It is safe for concurrent use.
 type Set struct {
 	dir     string
-	secrets Secrets
+	secrets *secrets.Redactor
 	salt    []byte
 	now     func() time.Time
 
@@ -34,15 +36,15 @@ type Set struct {
 	err       error // the first write error, reported by Close
 }
 
-// NewSet creates dir and writes logs into it. secrets learns every
-// credential the set sees; the caller's reports redact with the same one.
-func NewSet(dir string, secrets Secrets) (*Set, error) {
+// NewSet creates dir and writes logs into it. red learns every credential
+// the set sees; the caller's reports redact with the same one.
+func NewSet(dir string, red *secrets.Redactor) (*Set, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("wire logs: cannot create %s: %w", dir, err)
 	}
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	return &Set{dir: dir, secrets: secrets, salt: salt, now: time.Now, keys: map[string]bool{}}, nil
+	return &Set{dir: dir, secrets: red, salt: salt, now: time.Now, keys: map[string]bool{}}, nil
 }
 
 // Dir is where the logs are.

@@ -1,6 +1,9 @@
 package reports
 
-import "github.com/scribecheck/scribecheck/internal/verdict"
+import (
+	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/verdict"
+)
 
 // The levels and verdicts every report shows are scribecheck's one
 // vocabulary, defined once in internal/verdict (with its one order of
@@ -38,3 +41,12 @@ const (
 	Flaky         = verdict.Flaky
 	NotApplicable = verdict.NotApplicable
 )
+
+// Redactor replaces every secret it knows, in every encoded form, with a
+// fingerprint (sk_…9f2c); every writer of this package takes one and renders
+// a redacted copy of its model. It is the one redactor of internal/secrets.
+type Redactor = secrets.Redactor
+
+// NewRedactor returns a redactor that knows no secret yet: register each API
+// key and token with Add the moment it exists.
+func NewRedactor() *Redactor { return secrets.New() }

@@ -1,7 +1,10 @@
-package reports
+package secrets
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	htmltemplate "html/template"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -10,7 +13,7 @@ import (
 )
 
 func TestRedactorReplacesEveryForm(t *testing.T) {
-	r := NewRedactor()
+	r := New()
 	key := "sk_canary_9f2c+/=?&0123456789abcdef"
 	tok := "sutkn_0123456789abcdef0123456789aa41b"
 	r.Add(key)
@@ -84,5 +87,66 @@ func TestNilRedactorPassesThrough(t *testing.T) {
 	var r *Redactor
 	if r.Redact("x") != "x" {
 		t.Error("nil redactor changed text")
+	}
+}
+
+// hostile is a secret holding every character an encoder treats specially.
+const hostile = "sk_+&<>\"'% é_0123456789"
+
+// Every form of a secret is redacted and found by the leak scan, and every
+// form Go's encoders write in the places our reports put text is one of
+// them: html/template in each context, encoding/json, encoding/xml, the URL
+// escapers.
+func TestEveryEncodedFormIsKnown(t *testing.T) {
+	r := New()
+	r.Add(hostile)
+	for _, f := range Forms(hostile) {
+		text := "before " + f.Text + " after"
+		if leaks := ScanText(f.Name, text, []string{hostile}); len(leaks) != 1 {
+			t.Errorf("the leak scan misses the %s form %q", f.Name, f.Text)
+		}
+		if out := r.Redact(text); len(ScanText(f.Name, out, []string{hostile})) > 0 || !strings.Contains(out, Fingerprint(hostile)) {
+			t.Errorf("the %s form %q is not redacted: %q", f.Name, f.Text, out)
+		}
+	}
+	for _, ctx := range htmlContexts {
+		page := htmltemplate.Must(htmltemplate.New("").Parse(ctx))
+		var b strings.Builder
+		if err := page.Execute(&b, hostile); err != nil {
+			t.Fatal(err)
+		}
+		if len(ScanText(ctx, b.String(), []string{hostile})) == 0 {
+			t.Errorf("html/template's %s writes %s, which the leak scan does not know", ctx, b.String())
+		}
+	}
+	js, _ := json.Marshal(map[string]string{"k": hostile})
+	var x strings.Builder
+	type element struct {
+		XMLName xml.Name `xml:"e"`
+		A       string   `xml:"a,attr"`
+		T       string   `xml:",chardata"`
+	}
+	if err := xml.NewEncoder(&x).Encode(element{A: hostile, T: hostile}); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"json": string(js), "xml": x.String(), "query": url.Values{"token": {hostile}}.Encode()} {
+		if len(ScanText(name, text, []string{hostile})) == 0 {
+			t.Errorf("the leak scan does not find the secret in %s: %s", name, text)
+		}
+	}
+}
+
+func TestAddAsShowsWhatItIsTold(t *testing.T) {
+	r := New()
+	r.AddAs("sutkn_0123456789abcdef", "<token>")
+	r.Add("sutkn_0123456789abcdef") // already known: keeps <token>
+	if got := r.Redact("?token=sutkn_0123456789abcdef"); got != "?token=<token>" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestFingerprintStaysUTF8(t *testing.T) {
+	if fp := Fingerprint("sk_0123456789abcdéé"); fp != "sk_…cdéé" {
+		t.Errorf("Fingerprint = %q", fp)
 	}
 }
