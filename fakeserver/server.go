@@ -156,6 +156,7 @@ type Server struct {
 	mu       sync.Mutex
 	http     *http.Server
 	listener net.Listener
+	base     string // what Start returned
 	sessions map[*session]struct{}
 	closed   bool
 	// maxSessions is Options.MaxSessions with its default.
@@ -282,15 +283,16 @@ func (s *Server) Start(addr string) (string, error) {
 	if s.logs {
 		hs.ErrorLog = s.log // a handler's panic, recovered by net/http, shows in the fake's log
 	}
+	base := scheme + ln.Addr().String()
 	s.mu.Lock()
-	s.http, s.listener = hs, ln
+	s.http, s.listener, s.base = hs, ln, base
 	s.mu.Unlock()
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Printf("serve: %v", err)
 		}
 	}()
-	return scheme + ln.Addr().String(), nil
+	return base, nil
 }
 
 // Close stops listening and ends every open session.

@@ -81,7 +81,7 @@ func startFake(s Spec) (*Running, error) {
 	clock := fakeserver.NewManualClock(time.Now())
 	fake, err := fakeserver.New(fakeserver.Options{Clock: clock, Faults: s.FakeFaults, Log: s.FakeLog, Calibration: s.Calibration})
 	if err != nil {
-		return nil, exitcode.Usagef("%v", err)
+		return nil, exitcode.Usagef("%v", err) // a fault or calibration the fake does not know
 	}
 	base, err := fake.Start("127.0.0.1:0")
 	if err != nil {
