@@ -19,13 +19,15 @@ import (
 // message, or "".
 func frameProblem(c clientFrame) string {
 	switch {
-	case c.rec.Binary && c.rec.Error != "":
+	case c.damaged != "":
+		return c.damaged
+	case c.body.Kind == wirelog.FrameNotUTF8:
 		return "a text frame that is not UTF-8"
-	case c.rec.Binary:
-		return fmt.Sprintf("a binary frame (%d bytes): audio goes base64-encoded inside an input_audio_chunk JSON text frame", c.rec.Len)
-	case c.clipped:
+	case c.body.Kind == wirelog.FrameBinary:
+		return fmt.Sprintf("a binary frame (%d bytes): audio goes base64-encoded inside an input_audio_chunk JSON text frame", c.body.Len)
+	case c.body.Clipped:
 		return "" // too large to keep whole; judged by nothing here
-	case !gjson.Valid(c.rec.Data):
+	case !gjson.ValidBytes(c.body.Data):
 		return "not JSON"
 	case !c.isJSON:
 		return "JSON but not an object"
@@ -184,8 +186,8 @@ func chunkStats(v *view) (durs []float64, idxs []int, bad []float64) {
 	for _, c := range v.client {
 		// A frame too large for the log to keep is far over 1 s of audio in
 		// any format: base64 of audio is 4/3 of its bytes.
-		if c.clipped && !c.rec.Binary {
-			d := v.format.Seconds(c.rec.Len * 3 / 4)
+		if c.body.Clipped && c.body.Kind == wirelog.FrameText {
+			d := v.format.Seconds(c.body.Len * 3 / 4)
 			durs, idxs, bad = append(durs, d), append(idxs, c.idx), append(bad, d)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/secrets"
@@ -461,5 +462,34 @@ func TestUnexplainedRefusal(t *testing.T) {
 	}
 	if c := rep.Causes[0]; !strings.Contains(c.Title, "fresh realtime_scribe token presented once") || !strings.Contains(c.Fix, "scribecheck doctor") {
 		t.Errorf("%+v", c)
+	}
+}
+
+// A text frame that is not UTF-8 is named as one in the finding and in its
+// evidence, with its bytes quoted; the wire log keeps it as base64, which
+// makes it no binary frame.
+func TestTextFrameNotUTF8(t *testing.T) {
+	r := newRecording(t)
+	c := r.session("&token=" + tok1)
+	c.audio(0.5, false)
+	c.client("{\"message_type\":\"input_audio_chunk\",\"audio_base_64\":\"\",\"note\":\"caf\xe9\"}")
+	c.Closed("client", 1000, "", "")
+	f := result(t, r.grade(), 0, clientcheck.RuleFrames)
+	if f.Verdict != verdict.Failed || !strings.Contains(f.Message, "a text frame that is not UTF-8") ||
+		!strings.Contains(f.Evidence, "<text frame that is not UTF-8, 69 bytes>") || !strings.Contains(f.Evidence, `caf\xe9`) ||
+		strings.Contains(f.Message+f.Evidence, "binary") {
+		t.Fatalf("%s %q\n%s", f.Verdict, f.Message, f.Evidence)
+	}
+}
+
+// Evidence shows a long frame clipped on a whole character.
+func TestFrameLineClipsWholeCharacters(t *testing.T) {
+	r := newRecording(t)
+	c := r.session("&token=" + tok1)
+	c.client("x" + strings.Repeat("é", 300)) // not JSON; a byte clip at 200 cuts an é
+	c.Closed("client", 1000, "", "")
+	f := result(t, r.grade(), 0, clientcheck.RuleFrames)
+	if f.Verdict != verdict.Failed || !utf8.ValidString(f.Evidence) || !strings.Contains(f.Evidence, "éé…") {
+		t.Fatalf("%s %q", f.Verdict, f.Evidence)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -34,9 +35,12 @@ type view struct {
 type clientFrame struct {
 	idx int // in log.Frames
 	rec wirelog.Record
-	// clipped: the log kept only the start of the frame, so it cannot be
-	// judged (a frame over wirelog.MaxFrameData).
-	clipped bool
+	// body is the frame as it was on the wire. body.Clipped: the log kept
+	// only the start of the frame, so it cannot be judged (a frame over
+	// wirelog.MaxFrameData).
+	body wirelog.Payload
+	// damaged says why the record does not decode: the recording's fault.
+	damaged string
 	// isJSON: a text frame holding a JSON object.
 	isJSON bool
 	msg    gjson.Result
@@ -71,8 +75,8 @@ func newView(l *wirelog.Log) *view {
 			v.client = append(v.client, v.parseClient(i, f))
 		case wirelog.FromServer:
 			sf := serverFrame{idx: i, rec: f}
-			if !f.Binary && gjson.Valid(f.Data) {
-				m := gjson.Parse(f.Data)
+			if p, err := f.Payload(); err == nil && p.Kind == wirelog.FrameText && gjson.ValidBytes(p.Data) {
+				m := gjson.ParseBytes(p.Data)
 				sf.typ = m.Get(protocol.MessageTypeField).String()
 				sf.text = m.Get("error").String()
 			}
@@ -88,11 +92,16 @@ func parseFormat(name string) (protocol.AudioFormat, bool) {
 }
 
 func (v *view) parseClient(i int, f wirelog.Record) clientFrame {
-	c := clientFrame{idx: i, rec: f, clipped: f.Clipped, audio: -1}
-	if f.Binary || f.Clipped || !gjson.Valid(f.Data) {
+	body, err := f.Payload()
+	c := clientFrame{idx: i, rec: f, body: body, audio: -1}
+	if err != nil {
+		c.damaged = err.Error()
 		return c
 	}
-	m := gjson.Parse(f.Data)
+	if body.Kind != wirelog.FrameText || body.Clipped || !gjson.ValidBytes(body.Data) {
+		return c
+	}
+	m := gjson.ParseBytes(body.Data)
 	if !m.IsObject() {
 		return c
 	}
@@ -322,18 +331,26 @@ func where(f wirelog.Record, idx int) string {
 // frameLine shows one frame for evidence: its index, time, direction and
 // data, with long base64 shortened.
 func frameLine(f wirelog.Record, idx int) string {
-	data := f.Data
+	p, err := f.Payload()
+	var data string
 	switch {
-	case f.Binary:
-		data = fmt.Sprintf("<binary frame, %d bytes>", f.Len)
-	case gjson.Valid(data):
-		data = shortenAudio(data)
+	case err != nil:
+		data = "<" + err.Error() + ">"
+	case p.Kind == wirelog.FrameBinary:
+		data = fmt.Sprintf("<binary frame, %d bytes>", p.Len)
+	case p.Kind == wirelog.FrameNotUTF8: // quoted: the bad bytes show as \xff
+		data = fmt.Sprintf("<text frame that is not UTF-8, %d bytes> %q", p.Len, p.Data[:min(len(p.Data), 200)])
+	default:
+		data = string(p.Data)
+		if gjson.Valid(data) {
+			data = shortenAudio(data)
+		}
 	}
-	if len(data) > 200 {
-		data = data[:200] + "…"
-	}
-	if f.Clipped {
-		data += fmt.Sprintf(" (clipped: %d bytes on the wire)", f.Len)
+	// 1 KiB holds more than 201 characters: Clip cuts where it would have,
+	// without turning a 4 MiB frame into runes.
+	data = text.Clip(data[:min(len(data), 1<<10)], 201)
+	if p.Clipped {
+		data += fmt.Sprintf(" (clipped: %d bytes on the wire)", p.Len)
 	}
 	return fmt.Sprintf("#%d %.3fs %s: %s", idx, f.T, f.Dir, data)
 }

@@ -504,3 +504,61 @@ func TestProxyRecordsACompressedMintUnderABasePath(t *testing.T) {
 	}
 	scan(t, r.set.Dir(), tok)
 }
+
+// Each kind of frame passes with its opcode and is recorded as the wire log
+// records it, both ways: a text frame that is not UTF-8 stays a text frame.
+func TestProxyRecordsEachKindOfFrame(t *testing.T) {
+	notUTF8 := []byte("{\"message_type\":\"partial_transcript\",\"text\":\"caf\xe9\"}")
+	bin := []byte{0, 1, 0xff}
+	fromApp := make(chan []byte, 1)
+	r := newRig(t, upstream(t, func(c *websocket.Conn) {
+		ctx := context.Background()
+		_ = c.Write(ctx, websocket.MessageText, notUTF8)
+		_ = c.Write(ctx, websocket.MessageBinary, bin)
+		if typ, b, err := c.Read(ctx); err == nil && typ == websocket.MessageText {
+			fromApp <- b
+		}
+		_ = c.Close(websocket.StatusNormalClosure, "")
+	}))
+	ctx := ctxT(t)
+	c, _, err := websocket.Dial(ctx, r.ws(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct {
+		typ  websocket.MessageType
+		data []byte
+	}{{websocket.MessageText, notUTF8}, {websocket.MessageBinary, bin}} {
+		typ, b, err := c.Read(ctx)
+		if err != nil || typ != want.typ || !bytes.Equal(b, want.data) {
+			t.Fatalf("the app got %v %q (%v), want %v %q", typ, b, err, want.typ, want.data)
+		}
+	}
+	if err := c.Write(ctx, websocket.MessageText, []byte("\xff app")); err != nil {
+		t.Fatal(err)
+	}
+	if b := <-fromApp; string(b) != "\xff app" {
+		t.Fatalf("the server got %q", b)
+	}
+	_, _, _ = c.Read(ctx) // the close
+	logs, _ := r.logs()
+	want := []struct {
+		dir  string
+		kind wirelog.FrameKind
+		data []byte
+	}{
+		{wirelog.FromServer, wirelog.FrameNotUTF8, notUTF8},
+		{wirelog.FromServer, wirelog.FrameBinary, bin},
+		{wirelog.FromClient, wirelog.FrameNotUTF8, []byte("\xff app")},
+	}
+	if len(logs) != 1 || len(logs[0].Frames) != len(want) {
+		t.Fatalf("recorded %+v", logs)
+	}
+	for i, w := range want {
+		f := logs[0].Frames[i]
+		p, err := f.Payload()
+		if err != nil || f.Dir != w.dir || p.Kind != w.kind || !bytes.Equal(p.Data, w.data) {
+			t.Errorf("frame %d: %s %s %q (%v), want %s %s %q", i+1, f.Dir, p.Kind, p.Data, err, w.dir, w.kind, w.data)
+		}
+	}
+}

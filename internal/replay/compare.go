@@ -199,32 +199,26 @@ func showRequest(r *http.Request) string {
 // compareFrame compares a client frame with the recorded one. It returns ""
 // when they match, else what differs.
 func compareFrame(want wirelog.Record, binary bool, got []byte) string {
-	// The wire log keeps a text frame that is not UTF-8 as base64, marked
-	// binary with an error: it was a text frame.
-	wantBinary := want.Binary && want.Error == ""
-	if wantBinary != binary {
-		return fmt.Sprintf("want a %s frame, got a %s frame", kindName(wantBinary), kindName(binary))
+	rec, err := want.Payload()
+	if err != nil {
+		return fmt.Sprintf("it cannot be compared: %v", err)
 	}
-	wantBytes := []byte(want.Data)
-	if want.Binary {
-		b, err := base64.StdEncoding.DecodeString(want.Data)
-		if err != nil {
-			return "the recorded frame's base64 does not decode: it cannot be compared"
-		}
-		wantBytes = b
+	if rec.Text() == binary {
+		return fmt.Sprintf("want a %s frame, got a %s frame", kindName(!rec.Text()), kindName(binary))
 	}
-	if want.Clipped {
-		if len(got) != want.Len || !bytes.HasPrefix(got, wantBytes) {
-			return fmt.Sprintf("want %d bytes (recorded clipped), got %d bytes", want.Len, len(got))
+	if rec.Clipped {
+		if len(got) != rec.Len || !bytes.HasPrefix(got, rec.Data) {
+			return fmt.Sprintf("want %d bytes (recorded clipped), got %d bytes", rec.Len, len(got))
 		}
 		return ""
 	}
-	if want.Binary {
-		if !bytes.Equal(wantBytes, got) {
-			return fmt.Sprintf("%s frame differs: want %d bytes, got %d bytes", kindName(binary), len(wantBytes), len(got))
+	if rec.Kind != wirelog.FrameText {
+		if !bytes.Equal(rec.Data, got) {
+			return fmt.Sprintf("%s frame differs: want %d bytes, got %d bytes", kindName(binary), len(rec.Data), len(got))
 		}
 		return ""
 	}
+	wantBytes := rec.Data
 	if !json.Valid(wantBytes) {
 		if string(wantBytes) != string(got) {
 			return "text differs"
@@ -328,16 +322,17 @@ func showFrame(binary bool, data []byte) string {
 
 // showRecorded is showFrame for a recorded frame.
 func showRecorded(f wirelog.Record) string {
-	if f.Binary {
-		n := f.Len
-		if n == 0 {
-			if b, err := base64.StdEncoding.DecodeString(f.Data); err == nil {
-				n = len(b)
-			}
-		}
-		return fmt.Sprintf("(binary, %d bytes)", n)
+	p, err := f.Payload()
+	if err != nil {
+		return "(" + err.Error() + ")"
 	}
-	return showFrame(false, []byte(f.Data))
+	if p.Clipped && !p.Text() {
+		return fmt.Sprintf("(binary, %d bytes, recorded clipped)", p.Len)
+	}
+	if p.Clipped {
+		return showFrame(false, p.Data) + fmt.Sprintf(" (recorded clipped: %d bytes on the wire)", p.Len)
+	}
+	return showFrame(!p.Text(), p.Data)
 }
 
 // clip shortens s to at most n runes, marking the cut.

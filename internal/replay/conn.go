@@ -2,7 +2,6 @@ package replay
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -473,22 +472,19 @@ func (p *player) advance(i int, t float64) {
 	p.s.update(func() { p.c.Done = i + 1 })
 }
 
-// send writes a recorded server frame, binary as binary.
+// send writes a recorded server frame with the opcode it had on the wire.
 func (p *player) send(f wirelog.Record) error {
-	typ, data := websocket.MessageText, []byte(f.Data)
-	if f.Binary {
-		b, err := base64.StdEncoding.DecodeString(f.Data)
-		if err != nil {
-			return fmt.Errorf("the recorded frame's base64 does not decode: %w", err)
-		}
-		data = b
-		if f.Error == "" { // else: a text frame that was not UTF-8, kept as base64
-			typ = websocket.MessageBinary
-		}
+	pl, err := f.Payload()
+	if err != nil {
+		return err
+	}
+	typ := websocket.MessageText
+	if !pl.Text() {
+		typ = websocket.MessageBinary
 	}
 	ctx, cancel := context.WithTimeout(p.ctx, p.s.opts.WaitClient)
 	defer cancel()
-	return p.conn.Write(ctx, typ, data)
+	return p.conn.Write(ctx, typ, pl.Data)
 }
 
 func (p *player) diverge(d Divergence) {

@@ -33,9 +33,10 @@
 //
 // Then the recorded answer is given: a status other than 101 is answered as
 // such (no upgrade); 101 upgrades and the frames are walked in order. A server
-// frame is sent (binary as binary) after its recorded gap from the previous
-// record, divided by Options.Speed, counted from when the previous record was
-// played or received. A client frame is awaited from the client, in order: its
+// frame is sent with the opcode it had (a text frame that is not UTF-8 as
+// text, although the log keeps it as base64) after its recorded gap from the
+// previous record, divided by Options.Speed, counted from when the previous
+// record was played or received. A client frame is awaited from the client, in order: its
 // kind (text or binary), and for JSON every field, are compared; audio_base_64
 // is compared by its decoded length, not its bytes; the order of fields is not
 // compared. A differing frame is a "frame" divergence and takes the recorded

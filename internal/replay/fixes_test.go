@@ -90,8 +90,15 @@ func TestDamagedBinaryFrameIsRefusedAtLoad(t *testing.T) {
 	recs := basicConn(1)
 	recs[2] = wirelog.Record{Kind: wirelog.KindFrame, T: 0.2, Dir: wirelog.FromServer, Binary: true, Data: "%%%not base64", Len: 9}
 	_, err := replay.Load(writeRecording(t, [][]wirelog.Record{recs}))
-	if err == nil || !strings.Contains(err.Error(), "base64 does not decode") {
+	if err == nil || !strings.Contains(err.Error(), "not base64") || !strings.Contains(err.Error(), "frame 1:") {
 		t.Fatalf("err %v", err)
+	}
+	// A client frame too: it is compared, and could not be.
+	recs = basicConn(1)
+	recs[3] = wirelog.Record{Kind: wirelog.KindFrame, T: 0.5, Dir: wirelog.FromClient, Binary: true, Data: "%%%not base64", Len: 9}
+	_, err = replay.Load(writeRecording(t, [][]wirelog.Record{recs}))
+	if err == nil || !strings.Contains(err.Error(), "not base64") || !strings.Contains(err.Error(), "frame 2:") {
+		t.Fatalf("a damaged client frame: err %v", err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +77,26 @@ func cli(t float64, data string) wirelog.Record {
 
 func binFrame(t float64, dir string, b []byte) wirelog.Record {
 	return wirelog.Record{Kind: wirelog.KindFrame, T: t, Dir: dir, Binary: true, Data: base64.StdEncoding.EncodeToString(b), Len: len(b)}
+}
+
+// written is a frame record as the wire log's writer makes it (the rule
+// for a text frame that is not UTF-8 lives there alone), at time at.
+func written(t *testing.T, at float64, dir string, binary bool, data []byte) wirelog.Record {
+	t.Helper()
+	set, err := wirelog.NewSet(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := set.Open(httptest.NewRequest("GET", protocol.RealtimePath, nil))
+	c.Frame(dir == wirelog.FromClient, binary, data)
+	c.Closed(wirelog.FromClient, 1000, "", "")
+	l, err := wirelog.ReadFile(filepath.Join(set.Dir(), c.ID()+".jsonl"))
+	if err != nil || len(l.Frames) != 1 {
+		t.Fatalf("writing a frame: %v %+v", err, l)
+	}
+	f := l.Frames[0]
+	f.T = at
+	return f
 }
 
 func closed(t float64, by string, code int, reason string) wirelog.Record {
@@ -214,10 +235,12 @@ func play(t *testing.T, ctx context.Context, c *websocket.Conn, recs []wirelog.R
 			continue
 		}
 		i++
-		data := []byte(r.Data)
-		typ := websocket.MessageText
-		if r.Binary {
-			data, _ = base64.StdEncoding.DecodeString(r.Data)
+		p, err := r.Payload()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, typ := p.Data, websocket.MessageText
+		if !p.Text() {
 			typ = websocket.MessageBinary
 		}
 		if r.Dir == wirelog.FromServer {
@@ -245,12 +268,8 @@ func serverFrames(recs []wirelog.Record) []string {
 	var out []string
 	for _, r := range recs {
 		if r.Kind == wirelog.KindFrame && r.Dir == wirelog.FromServer {
-			d := r.Data
-			if r.Binary {
-				b, _ := base64.StdEncoding.DecodeString(r.Data)
-				d = string(b)
-			}
-			out = append(out, d)
+			p, _ := r.Payload()
+			out = append(out, string(p.Data))
 		}
 	}
 	return out

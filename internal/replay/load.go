@@ -2,7 +2,6 @@ package replay
 
 import (
 	"bufio"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,16 +102,14 @@ func Load(path string) (*Recording, error) {
 	}
 	for _, l := range rec.Conns {
 		for i, f := range l.Frames {
-			if f.Dir != wirelog.FromServer {
-				continue
+			// Every frame is sent or compared: a damaged one is refused
+			// here, not blamed on the client halfway through.
+			p, err := f.Payload()
+			if err != nil {
+				return nil, fmt.Errorf("cannot replay %s: %s frame %d: %w", path, l.ID, i+1, err)
 			}
-			if f.Binary {
-				if _, err := base64.StdEncoding.DecodeString(f.Data); err != nil {
-					return nil, fmt.Errorf("cannot replay %s: %s frame %d is binary but its base64 does not decode (%v): the recording is damaged", path, l.ID, i+1, err)
-				}
-			}
-			if f.Clipped {
-				rec.Notes = append(rec.Notes, fmt.Sprintf("%s frame %d: the recording kept only the first %d of its %d bytes; the replay sends those", l.ID, i+1, wirelog.MaxFrameData, f.Len))
+			if p.Clipped && f.Dir == wirelog.FromServer {
+				rec.Notes = append(rec.Notes, fmt.Sprintf("%s frame %d: the recording kept only the first %d of its %d bytes; the replay sends those", l.ID, i+1, len(p.Data), p.Len))
 			}
 		}
 	}

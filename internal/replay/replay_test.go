@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -282,6 +283,44 @@ func TestBinaryFrames(t *testing.T) {
 	}
 	d := only(t, settle(t, s, 1), replay.KindFrame)
 	if d.Index != 3 || d.Want != "not json" || d.Got != "not JSON" || !strings.Contains(d.Detail, "text differs") {
+		t.Fatalf("divergence: %+v", d)
+	}
+}
+
+// A text frame that is not UTF-8 is replayed as a text frame with its
+// bytes, and a client must send it as one: the wire log keeps it as base64,
+// which makes it no binary frame.
+func TestTextFrameNotUTF8(t *testing.T) {
+	ctx := testCtx(t)
+	fromServer := []byte("{\"message_type\":\"partial_transcript\",\"text\":\"caf\xe9\"}")
+	fromClient := []byte("not \xff UTF-8")
+	recs := []wirelog.Record{
+		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
+		response(0, 101),
+		written(t, 0.1, wirelog.FromServer, false, fromServer),
+		written(t, 0.2, wirelog.FromClient, false, fromClient),
+		written(t, 0.3, wirelog.FromClient, false, fromClient),
+		closed(0.4, wirelog.FromServer, 1000, ""),
+	}
+	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
+	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
+	typ, got, err := c.Read(ctx)
+	if err != nil || typ != websocket.MessageText || string(got) != string(fromServer) {
+		t.Fatalf("replayed %v %q (%v), want the text frame %q", typ, got, err, fromServer)
+	}
+	if err := c.Write(ctx, websocket.MessageText, fromClient); err != nil { // as recorded: no divergence
+		t.Fatal(err)
+	}
+	if err := c.Write(ctx, websocket.MessageBinary, fromClient); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.Read(ctx)
+	if code, _ := closeStatus(err); code != websocket.StatusNormalClosure {
+		t.Fatalf("close: %v", err)
+	}
+	d := only(t, settle(t, s, 1), replay.KindFrame)
+	if d.Index != 3 || d.Detail != "client frame 3 of 3: want a text frame, got a binary frame" ||
+		d.Want != fmt.Sprintf("(text that is not UTF-8, %d bytes)", len(fromClient)) || d.Got != fmt.Sprintf("(binary, %d bytes)", len(fromClient)) {
 		t.Fatalf("divergence: %+v", d)
 	}
 }

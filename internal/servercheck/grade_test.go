@@ -13,6 +13,7 @@ import (
 	"github.com/scribecheck/scribecheck/internal/servercheck"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
+	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -135,5 +136,34 @@ func TestLiveCapturesPassOnRecordedTraffic(t *testing.T) {
 	}
 	if !strings.Contains(got.Message, fmt.Sprint(len(frames))) && got.Verdict == verdict.OK {
 		t.Fatalf("message %q does not count %d frames", got.Message, len(frames))
+	}
+}
+
+// A text frame that is not UTF-8 is graded as what it was on the wire: the
+// recording keeps it as base64, but SCHEMA-1 must call it what the live
+// probes call the same bytes (a text frame that is not valid UTF-8), not a
+// binary frame.
+func TestNonUTF8TextFrameIsGradedAsText(t *testing.T) {
+	bad := "{\"message_type\":\"committed_transcript\",\"text\":\"\xff\xfe\"}"
+	live := probes.ParseFrame(0, false, []byte(bad))
+	if live.ParseErr == "" {
+		t.Fatalf("the live probes take %q for a protocol message", bad)
+	}
+	got := findingOf(t, record(t, "", started, bad), "SCHEMA-1")
+	if got.Verdict != verdict.Failed || !strings.Contains(got.Evidence, live.ParseErr) {
+		t.Fatalf("SCHEMA-1 %s: %s\n%s\nwant FAILED with what the live probes say: %s", got.Verdict, got.Message, got.Evidence, live.ParseErr)
+	}
+	if strings.Contains(got.Evidence, "binary") {
+		t.Fatalf("a text frame graded as binary:\n%s", got.Evidence)
+	}
+}
+
+// A frame the recording clipped is graded by its size, which the record
+// keeps, not as the "not JSON" its start alone would be.
+func TestClippedFrameIsGradedBySize(t *testing.T) {
+	huge := `{"message_type":"partial_transcript","text":"` + strings.Repeat("a", wirelog.MaxFrameData) + `"}`
+	got := findingOf(t, record(t, "", started, huge), "SCHEMA-1")
+	if got.Verdict != verdict.Failed || !strings.Contains(got.Evidence, fmt.Sprintf("text frame of %d bytes", len(huge))) || strings.Contains(got.Evidence, "not JSON") {
+		t.Fatalf("SCHEMA-1 %s: %s\n%s", got.Verdict, got.Message, got.Evidence)
 	}
 }

@@ -1,7 +1,7 @@
 package servercheck
 
 import (
-	"encoding/base64"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -26,13 +26,7 @@ func Timeline(l *wirelog.Log) probes.Timeline {
 		tl.Upgrade = probes.Upgrade{Status: l.Response.Status, At: secs(l.Response.T)}
 	}
 	for _, f := range l.Frames {
-		raw := []byte(f.Data)
-		if f.Binary {
-			if b, err := base64.StdEncoding.DecodeString(f.Data); err == nil {
-				raw = b
-			}
-		}
-		pf := probes.ParseFrame(secs(f.T), f.Binary, raw)
+		pf := frame(f)
 		pf.Out = f.Dir == wirelog.FromClient
 		tl.Frames = append(tl.Frames, pf)
 	}
@@ -44,6 +38,22 @@ func Timeline(l *wirelog.Log) probes.Timeline {
 		tl.Close = &probes.Close{At: secs(c.T), Code: code, Reason: c.Reason, ByUs: c.By == wirelog.FromClient, Err: c.Error}
 	}
 	return tl
+}
+
+// frame is a recorded frame as the live probes read the same frame: a text
+// frame that is not UTF-8 is text that is not UTF-8, not a binary frame.
+func frame(f wirelog.Record) probes.Frame {
+	p, err := f.Payload()
+	if err != nil {
+		return probes.Frame{At: secs(f.T), Binary: f.Binary, Raw: f.Data, ParseErr: err.Error()}
+	}
+	pf := probes.ParseFrame(secs(f.T), !p.Text(), p.Data)
+	if p.Clipped { // its start alone would read as "not JSON"
+		pf.Type = ""
+		pf.ParseErr = fmt.Sprintf("a %s frame of %d bytes, which the recording kept only the first %d of: larger than any protocol message (the probes read at most %d)",
+			p.Kind, p.Len, len(p.Data), probes.ReadLimit)
+	}
+	return pf
 }
 
 func secs(t float64) time.Duration { return time.Duration(t * float64(time.Second)) }

@@ -19,5 +19,7 @@
 // Each record is one write to an unbuffered file, so whatever was received
 // before a crash or a cut is on disk; the reader tolerates a torn last line.
 // The fake writes this format, the client grader reads it, and a recording
-// proxy writes it too.
+// proxy writes it too. A frame record is read through Record.Payload, which
+// inverts the rule Conn.Frame writes by (a text frame that is not UTF-8 is
+// kept as base64 yet is no binary frame).
 package wirelog

@@ -79,12 +79,13 @@ type Record struct {
 	Status int    `json:"status,omitempty"`
 	Body   string `json:"body,omitempty"`
 
-	// frame
+	// frame: read its data with Payload, which knows the rule of Conn.Frame
+	// (Binary with an Error is a text frame that is not UTF-8).
 	Dir    string `json:"dir,omitempty"`
 	Binary bool   `json:"binary,omitempty"`
-	// Data is the frame's text, or base64 of a binary frame, redacted; Len
-	// is its size on the wire in bytes. Clipped: Data holds only the first
-	// MaxFrameData bytes.
+	// Data is the frame's text, or base64 of its bytes, redacted; Len is
+	// its size on the wire in bytes. Clipped: Data holds only the first
+	// (at most MaxFrameData) bytes.
 	Data    string `json:"data,omitempty"`
 	Len     int    `json:"len,omitempty"`
 	Clipped bool   `json:"clipped,omitempty"`

@@ -3,10 +3,12 @@ package wirelog_test
 import (
 	"bytes"
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
@@ -31,6 +33,8 @@ func FuzzReadFile(f *testing.F) {
 	f.Add([]byte(req + "\n" + `{"kind":"close","t":0.1,"by":"cut","cut_by":"client","error":"EOF"}` + "\n"))
 	f.Add([]byte(resp + "\n" + `{"kind":"meta"}` + "\n"))
 	f.Add([]byte("\n\n" + req + "\r\n"))
+	notUTF8 := `{"kind":"frame","t":0.04,"dir":"server","binary":true,"data":"//4=","len":2,"error":"text frame is not valid UTF-8; data is base64"}`
+	f.Add([]byte(req + "\n" + resp + "\n" + notUTF8 + "\n" + `{"kind":"frame","dir":"server","binary":true,"data":"%%"}` + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "conn-0001.jsonl")
 		if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -49,12 +53,52 @@ func FuzzReadFile(f *testing.F) {
 		if l.Torn && bytes.HasSuffix(data, []byte("\n")) {
 			t.Fatal("torn, although the file ends with a newline")
 		}
+		for i, fr := range l.Frames {
+			if _, err := fr.Payload(); err != nil && !fr.Binary { // only base64 can be damaged
+				t.Fatalf("frame %d: %v", i+1, err)
+			}
+		}
 		again, err := wirelog.ReadFile(writeBack(t, l))
 		if err != nil {
 			t.Fatalf("the log written back does not read: %v", err)
 		}
 		if a, b := records(t, l), records(t, again); a != b {
 			t.Fatalf("read back differently:\n%s\n%s", a, b)
+		}
+	})
+}
+
+// FuzzFramePayload writes any frame and reads it back through Payload: the
+// opcode comes back, and the bytes (no secret is known, so none is
+// redacted); Kind is FrameNotUTF8 exactly for text that is not UTF-8.
+func FuzzFramePayload(f *testing.F) {
+	f.Add(false, []byte(`{"message_type":"session_started"}`))
+	f.Add(true, []byte{0, 1, 0xff})
+	f.Add(false, []byte("caf\xe9"))
+	f.Add(false, []byte("\xed\xa0\x80")) // a UTF-16 surrogate
+	f.Add(false, []byte{})
+	f.Fuzz(func(t *testing.T, binary bool, data []byte) {
+		set, err := wirelog.NewSet(t.TempDir(), secrets.New())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := set.Open(httptest.NewRequest("GET", "/v1/speech-to-text/realtime", nil))
+		c.Frame(true, binary, data)
+		c.Closed(wirelog.FromClient, 1000, "", "")
+		l, err := wirelog.ReadFile(filepath.Join(set.Dir(), c.ID()+".jsonl"))
+		if err != nil || len(l.Frames) != 1 {
+			t.Fatalf("read back: %v", err)
+		}
+		p, err := l.Frames[0].Payload()
+		want := wirelog.FrameText
+		switch {
+		case binary:
+			want = wirelog.FrameBinary
+		case !utf8.Valid(data):
+			want = wirelog.FrameNotUTF8
+		}
+		if err != nil || p.Kind != want || p.Text() == binary || !bytes.Equal(p.Data, data) || p.Len != len(data) || p.Clipped {
+			t.Fatalf("wrote %v %q, read %s %q len=%d clipped=%v (%v)", binary, data, p.Kind, p.Data, p.Len, p.Clipped, err)
 		}
 	})
 }

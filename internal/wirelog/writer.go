@@ -211,26 +211,149 @@ func (c *Conn) Status(code int) {
 	c.write(Record{Kind: KindResponse, T: c.since(), Status: code})
 }
 
-// Frame records one data frame. fromClient is its direction; a binary
-// frame's data is kept as base64.
+// Frame records one data frame. fromClient is its direction; binary is its
+// opcode. This is the one rule by which a frame's bytes become a record, and
+// Record.Payload, below, is the one that turns a record back into them:
+//
+//   - a text frame of valid UTF-8 is kept as its text;
+//   - a binary frame is kept as base64, with Binary set;
+//   - a text frame that is not valid UTF-8 (a protocol error worth keeping
+//     exactly, which JSON cannot hold as text) is kept as base64 with Binary
+//     set and Error saying so: the record format has no third kind, and old
+//     recordings read this way.
+//
+// Every frame is redacted, whatever its kind, before it is clipped: Data
+// holds at most MaxFrameData bytes (Clipped set), a clipped text frame ends
+// on a whole character, and Len is the frame's size on the wire.
 func (c *Conn) Frame(fromClient, binary bool, data []byte) {
-	rec := Record{Kind: KindFrame, T: c.since(), Dir: FromServer, Binary: binary, Len: len(data)}
+	rec := Record{Kind: KindFrame, T: c.since(), Dir: FromServer, Len: len(data)}
 	if fromClient {
 		rec.Dir = FromClient
 	}
-	if len(data) > MaxFrameData {
-		data, rec.Clipped = data[:MaxFrameData], true
-	}
+	kind := FrameText
 	switch {
 	case binary:
-		rec.Data = base64.StdEncoding.EncodeToString(data)
-	case utf8.Valid(data):
-		rec.Data = c.set.secrets.Redact(string(data))
-	default: // a text frame that is not UTF-8 is a protocol error worth keeping exactly
-		rec.Data, rec.Binary = base64.StdEncoding.EncodeToString(data), true
-		rec.Error = "text frame is not valid UTF-8; data is base64"
+		kind = FrameBinary
+	case !utf8.Valid(data): // the whole frame: a clip must not make text invalid, nor hide a bad byte
+		kind = FrameNotUTF8
+	}
+	// A secret cut in two by the clip would no longer be found, so the
+	// frame is redacted first. A huge frame is not copied whole: redact
+	// redactMargin bytes past the limit and drop as many again from the
+	// end, which removes any secret the cut split.
+	cut := len(data) > MaxFrameData+redactMargin
+	if cut {
+		data = data[:MaxFrameData+redactMargin]
+	}
+	kept := c.set.secrets.Redact(string(data))
+	if cut {
+		kept = kept[:max(0, len(kept)-redactMargin)]
+	}
+	if len(kept) > MaxFrameData {
+		kept, cut = kept[:MaxFrameData], true
+	}
+	if cut && kind == FrameText {
+		kept = wholeRunes(kept)
+	}
+	rec.Clipped = cut
+	switch kind {
+	case FrameText:
+		rec.Data = kept
+	case FrameBinary:
+		rec.Data, rec.Binary = base64.StdEncoding.EncodeToString([]byte(kept)), true
+	case FrameNotUTF8:
+		rec.Data, rec.Binary = base64.StdEncoding.EncodeToString([]byte(kept)), true
+		rec.Error = notUTF8Error
 	}
 	c.write(rec)
+}
+
+// redactMargin is longer than any secret in any form it takes.
+const redactMargin = 4 << 10
+
+// notUTF8Error is the Error of a text frame that is not valid UTF-8.
+const notUTF8Error = "text frame is not valid UTF-8; data is base64"
+
+// wholeRunes drops a character the clip cut short at the end of valid text.
+func wholeRunes(s string) string {
+	for i := len(s) - 1; i >= 0 && i >= len(s)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) {
+			if !utf8.FullRuneInString(s[i:]) {
+				return s[:i]
+			}
+			break
+		}
+	}
+	return s
+}
+
+// FrameKind is what a recorded frame was on the wire.
+type FrameKind int
+
+// Kinds of frame.
+const (
+	// FrameText: a text frame of valid UTF-8.
+	FrameText FrameKind = iota + 1
+	// FrameBinary: a binary frame.
+	FrameBinary
+	// FrameNotUTF8: a text frame whose bytes are not valid UTF-8, which
+	// RFC 6455 forbids: a text frame on the wire all the same.
+	FrameNotUTF8
+)
+
+func (k FrameKind) String() string {
+	switch k {
+	case FrameText:
+		return "text"
+	case FrameBinary:
+		return "binary"
+	case FrameNotUTF8:
+		return "text that is not UTF-8"
+	}
+	return fmt.Sprintf("FrameKind(%d)", int(k))
+}
+
+// Payload is a recorded frame as it was on the wire, as far as the record
+// keeps it.
+type Payload struct {
+	Kind FrameKind
+	// Data is the frame's bytes, redacted; only the first ones (at most
+	// MaxFrameData) when Clipped.
+	Data []byte
+	// Len is the frame's size on the wire in bytes.
+	Len     int
+	Clipped bool
+}
+
+// Text reports whether the frame was sent as a text frame (its opcode),
+// whether or not its bytes are UTF-8.
+func (p Payload) Text() bool { return p.Kind != FrameBinary }
+
+// Payload decodes a frame record, inverting Conn.Frame: every reader of a
+// recorded frame goes through it, so a text frame that is not UTF-8 is never
+// taken for a binary one. The error says the record is damaged (base64 that
+// does not decode) or is no frame.
+func (r Record) Payload() (Payload, error) {
+	if r.Kind != KindFrame {
+		return Payload{}, fmt.Errorf("a %q record is not a frame", r.Kind)
+	}
+	p := Payload{Kind: FrameText, Data: []byte(r.Data), Len: r.Len, Clipped: r.Clipped}
+	if r.Binary {
+		// The writer sets Error on a frame for one reason only.
+		p.Kind = FrameBinary
+		if r.Error != "" {
+			p.Kind = FrameNotUTF8
+		}
+		b, err := base64.StdEncoding.DecodeString(r.Data)
+		if err != nil {
+			return Payload{}, fmt.Errorf("the recorded %s frame's data is not base64 (%v): the recording is damaged", p.Kind, err)
+		}
+		p.Data = b
+	}
+	if p.Len == 0 && !p.Clipped { // a record written by hand without len
+		p.Len = len(p.Data)
+	}
+	return p, nil
 }
 
 // Closed records how the connection ended and closes the log: by is
