@@ -155,6 +155,10 @@ func fillClientRun(run *reports.ClientRun, rep clientcheck.Report) {
 		for _, f := range c.Results {
 			conn.Results = append(conn.Results, ruleResult(f, c.ID))
 		}
+		if r := c.Refusal; r != nil {
+			conn.Refusal = &reports.Refusal{Conn: r.Conn, Side: r.Side,
+				Finding: reports.Finding{Cause: r.Cause, Fix: r.Fix, Confidence: r.Confidence, Evidence: r.Evidence}}
+		}
 		if c.Verdict == verdict.Failed {
 			failed++
 		}
