@@ -218,8 +218,12 @@ func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
 	}
 	if len(run.Refusals) > 0 {
 		b.WriteString("\nAuth refusals, whose fault:\n")
-		for _, f := range run.Refusals {
+		shown, rest := foldRefusals(run.Refusals)
+		for _, f := range shown {
 			fmt.Fprintf(&b, "  %s: %s (%s): %s\n    fix: %s\n%s\n", f.Conn, strings.ToUpper(f.Side), f.Confidence, f.Cause, f.Fix, indent(strings.Join(f.Evidence, "\n"), "      "))
+		}
+		for _, r := range rest {
+			fmt.Fprintf(&b, "  %s\n", r)
 		}
 	}
 	failed := failedClientRules(run)
@@ -275,8 +279,12 @@ func clientMarkdown(run ClientRun) string {
 	}
 	if len(run.Refusals) > 0 {
 		b.WriteString("## Auth refusals, whose fault\n\n")
-		for _, f := range run.Refusals {
+		shown, rest := foldRefusals(run.Refusals)
+		for _, f := range shown {
 			fmt.Fprintf(&b, "* **%s: %s** (%s): %s  \n  Fix: %s\n  ```\n%s\n  ```\n", f.Conn, strings.ToUpper(f.Side), f.Confidence, mdEscape(f.Cause), mdEscape(f.Fix), indent(strings.Join(f.Evidence, "\n"), "  "))
+		}
+		for _, r := range rest {
+			fmt.Fprintf(&b, "* %s\n", mdEscape(r))
 		}
 		b.WriteString("\n")
 	}
@@ -317,6 +325,42 @@ func clientMarkdown(run ClientRun) string {
 // fewConns is how many connections a cause names before it counts the
 // rest: a storm's 283 are listed in the JSON, not in the text.
 const fewConns = 3
+
+// foldRefusals keeps a storm of refusals readable: of the refusals with one
+// diagnosis (side, confidence, fix), the first few are shown in full and
+// the others counted, one line per diagnosis. Every refusal stays in the
+// JSON, the HTML page and on its connection's row.
+func foldRefusals(rs []Refusal) (shown []Refusal, rest []string) {
+	type group struct {
+		first Refusal
+		more  []string
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, r := range rs {
+		k := r.Side + "\x00" + string(r.Confidence) + "\x00" + r.Fix
+		g, ok := groups[k]
+		switch {
+		case !ok:
+			groups[k] = &group{first: r}
+			order = append(order, k)
+			shown = append(shown, r)
+		case len(g.more) < fewConns-1:
+			g.more = append(g.more, r.Conn)
+			shown = append(shown, r)
+		default:
+			g.more = append(g.more, r.Conn)
+		}
+	}
+	for _, k := range order {
+		g := groups[k]
+		if extra := g.more[min(len(g.more), fewConns-1):]; len(extra) > 0 {
+			rest = append(rest, fmt.Sprintf("… and %d more refused as %s was (%s, %s): %s", len(extra), g.first.Conn,
+				strings.ToUpper(g.first.Side), g.first.Confidence, text.Few(extra, fewConns)))
+		}
+	}
+	return shown, rest
+}
 
 func anyRefused(cs []ClientConn) bool {
 	for _, c := range cs {

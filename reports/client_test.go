@@ -45,6 +45,17 @@ func TestClientRowsShowTheirRefusal(t *testing.T) {
 		}
 	}
 
+	run.Refusals = make([]Refusal, 283)
+	for i := range run.Refusals {
+		run.Refusals[i] = *run.Conns[i].Refusal
+	}
+	console.Reset()
+	WriteClientConsole(&console, run, NewRedactor())
+	if out := console.String(); strings.Count(out, "): the token sutkn_…ab12 was already presented") != 3 ||
+		!strings.Contains(out, "… and 280 more refused as conn-0001 was (APP, observed): conn-0004, conn-0005, conn-0006 and 277 more") {
+		t.Errorf("the console lists every refusal of a storm:\n%s", out[strings.Index(out, "Auth refusals"):])
+	}
+
 	dir := t.TempDir()
 	if _, err := WriteClientRun(dir, run, NewRedactor()); err != nil {
 		t.Fatal(err)
@@ -60,12 +71,18 @@ func TestClientRowsShowTheirRefusal(t *testing.T) {
 	if !strings.Contains(md, "| conn-0007 | node | token-query | 0/0 | server 1000 | FAILED | — | app: the token sutkn_…ab12 was already presented on conn-0001 |") {
 		t.Errorf("Markdown row:\n%s", md)
 	}
-	if !strings.Contains(md, "connections: conn-0001, conn-0002, conn-0003 and 280 more") || strings.Contains(md, "conn-0004, conn-0005") {
+	if !strings.Contains(md, "connections: conn-0001, conn-0002, conn-0003 and 280 more") || strings.Contains(md, "conn-0003, conn-0004") {
 		t.Errorf("Markdown cause names every connection of the storm")
 	}
 	if !strings.Contains(page, "<td class=\"refusal\"><strong>app</strong> (observed): the token sutkn_…ab12") ||
 		!strings.Contains(page, `<a href="#conn-0003">conn-0003</a> and 280 more`) {
 		t.Errorf("HTML row or cause")
+	}
+	if !strings.Contains(md, "* … and 280 more refused as conn-0001 was (APP, observed)") {
+		t.Errorf("Markdown lists every refusal of a storm")
+	}
+	if strings.Count(js, `"connection": "conn-0283"`) != 2 { // on its row and among the auth refusals
+		t.Errorf("the JSON keeps every refusal")
 	}
 	if !strings.Contains(js, `"refusal": {`) || strings.Count(js, `"refusal": {`) != 283 {
 		t.Errorf("JSON: %d rows with a refusal", strings.Count(js, `"refusal": {`))
