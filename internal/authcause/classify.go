@@ -28,7 +28,6 @@ type Problem struct {
 
 // Credentials is what the credentials of one upgrade request say.
 type Credentials struct {
-	All []wirelog.Credential
 	// Token is the first ?token=, Header the first xi-api-key header: the
 	// two credentials the socket reads (the token first).
 	Token, Header *wirelog.Credential
@@ -54,7 +53,7 @@ func (c Credentials) At(where string) (Problem, bool) {
 // /v1/single-use-token/realtime_scribe answered HTTP 401 invalid_api_key"):
 // a placeholder in ?token= is then its consequence.
 func Classify(creds []wirelog.Credential, failedMint string) Credentials {
-	out := Credentials{All: creds}
+	var out Credentials
 	add := func(where, key, finding, title, fix string) {
 		out.Problems = append(out.Problems, Problem{Where: where, Finding: finding,
 			Diagnosis: Diagnosis{Key: "credential/" + key, Side: SideApp, Confidence: verdict.Observed, Title: title, Cause: title, Fix: fix}})

@@ -137,7 +137,7 @@ func tokenDiagnosis(tok string, ev Evidence) Diagnosis {
 			Fix: "record the mint too (mint through the proxy, or keep the mint in the HAR) to tell a server refusal from a spent, expired or other-type token; " +
 				"if a token minted right before connecting is refused too, run `scribecheck doctor` against this server"}
 	case t.Handed > 1:
-		return Diagnosis{Key: "token/handed-out-again", Side: SideApp, Confidence: verdict.Observed,
+		return Diagnosis{Key: "token/handed-out-again/" + t.Via, Side: SideApp, Confidence: verdict.Observed,
 			Cause: fmt.Sprintf("the token %s was handed out %d times (%s): whatever hands it out reuses tokens", tok, t.Handed, t.Via),
 			Title: fmt.Sprintf("the same token was handed out more than once (%s): whatever hands it out reuses tokens", t.Via),
 			Fix:   "mint a fresh token for every request; never cache single-use tokens"}
@@ -152,7 +152,7 @@ func tokenDiagnosis(tok string, ev Evidence) Diagnosis {
 	case t.Type == "":
 		// The app's own backend handed it over: fresh to the app, but the
 		// backend's mint is not in the evidence.
-		return Diagnosis{Key: "token/backend", Side: SideServer, Confidence: verdict.Inferred,
+		return Diagnosis{Key: "token/backend/" + t.Via, Side: SideServer, Confidence: verdict.Inferred,
 			Cause: fmt.Sprintf("the server refused a token on its first use: %s was handed to the app by %s %s before and presented nowhere else%s "+
 				"(that backend's own mint is not recorded: if it caches tokens, this one may have been spent)", tok, t.Via, ago(t.Age), scope),
 			Title: fmt.Sprintf("the server refused tokens on their first use that the app's backend (%s) handed over moments before "+
