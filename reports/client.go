@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // ClientRun is what `scribecheck client` saw: every connection a client
@@ -38,14 +39,16 @@ type ClientRun struct {
 	Conns        []ClientConn `json:"connections"`
 	// Run holds the rules graded across connections.
 	Run []SpecResult `json:"run_rules"`
-	// Refusals put every refused connection on a side: the server's, the
-	// app's, or unknown, on the evidence of the recording.
+	// Refusals put every connection whose credential was refused on a
+	// side: the server's, the app's, or unknown, on the evidence of the
+	// recording. Each is also on its connection (ClientConn.Refusal).
 	Refusals []Refusal `json:"auth_refusals"`
 	WireDir  string    `json:"wire_logs"`
 }
 
 // Refusal is the diagnosis of one refused connection: a doctor's finding
-// (cause, fix, confidence, evidence) and whose side it is on.
+// (cause, fix, confidence, evidence) and whose side it is on. The doctor
+// and the client grader diagnose a refused credential in the same words.
 type Refusal struct {
 	Conn string `json:"connection"`
 	Side string `json:"side"` // server, app, unknown
@@ -87,15 +90,19 @@ type Cause struct {
 
 // ClientConn is one graded connection.
 type ClientConn struct {
-	ID           string       `json:"id"`
-	Who          string       `json:"who"`
-	AuthPath     string       `json:"auth_path"`
-	ClientFrames int          `json:"client_frames"`
-	ServerFrames int          `json:"server_frames"`
-	Close        string       `json:"close"`
-	Verdict      Verdict      `json:"verdict"`
-	Log          string       `json:"wire_log"`
-	Results      []SpecResult `json:"results"`
+	ID           string  `json:"id"`
+	Who          string  `json:"who"`
+	AuthPath     string  `json:"auth_path"`
+	ClientFrames int     `json:"client_frames"`
+	ServerFrames int     `json:"server_frames"`
+	Close        string  `json:"close"`
+	Verdict      Verdict `json:"verdict"`
+	// Refusal is set when the server refused the connection before a
+	// session (its credential, or another way): the verdict is then FAILED,
+	// and the row shows it.
+	Refusal *Refusal     `json:"refusal,omitempty"`
+	Log     string       `json:"wire_log"`
+	Results []SpecResult `json:"results"`
 	// Server holds the rules on what the server sent (proxy and HAR).
 	Server        []SpecResult `json:"server_results,omitempty"`
 	ServerVerdict Verdict      `json:"server_verdict,omitempty"`
@@ -144,15 +151,11 @@ func clientJUnit(run ClientRun) JUnitSuites {
 		for _, r := range c.Server {
 			s.Cases = append(s.Cases, junitCase(r, "scribecheck.server."+c.ID))
 		}
-		out.Suites = append(out.Suites, s)
-	}
-	if len(run.Refusals) > 0 {
-		s := JUnitSuite{Name: "auth refusals"}
-		for _, f := range run.Refusals {
+		if f := c.Refusal; f != nil { // the connection's own suite fails, as its row does
 			r := SpecResult{ID: "REFUSAL", Name: fmt.Sprintf("refusal %s [side:%s]", f.Conn, f.Side), Level: Must, Area: "auth",
-				Target: f.Conn, Verdict: Failed, Requirement: "The server opens a session for a valid credential.",
-				Message: fmt.Sprintf("%s's fault (%s): %s. Fix: %s", f.Side, f.Confidence, f.Cause, f.Fix), Evidence: strings.Join(f.Evidence, "\n")}
-			s.Cases = append(s.Cases, junitCase(r, "scribecheck.auth."+f.Conn))
+				Target: f.Conn, Verdict: Failed, Requirement: "The server opens a session for a valid request.",
+				Message: fmt.Sprintf("%s's side (%s): %s. Fix: %s", f.Side, f.Confidence, f.Cause, f.Fix), Evidence: strings.Join(f.Evidence, "\n")}
+			s.Cases = append(s.Cases, junitCase(r, "scribecheck.refusal."+c.ID))
 		}
 		out.Suites = append(out.Suites, s)
 	}
@@ -186,15 +189,22 @@ func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
 		b.WriteString("\n")
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		graded := run.kind() != "client" // real traffic: the server's side is graded too
+		refused := anyRefused(run.Conns)
+		head := "CONNECTION\tWHO\tAUTH PATH\tFRAMES (client/server)\tCLOSE\tVERDICT"
 		if graded {
-			fmt.Fprintln(tw, "CONNECTION\tWHO\tAUTH PATH\tFRAMES (client/server)\tCLOSE\tCLIENT\tSERVER")
-		} else {
-			fmt.Fprintln(tw, "CONNECTION\tWHO\tAUTH PATH\tFRAMES (client/server)\tCLOSE\tVERDICT")
+			head = "CONNECTION\tWHO\tAUTH PATH\tFRAMES (client/server)\tCLOSE\tCLIENT\tSERVER"
 		}
+		if refused {
+			head += "\tREFUSED (side: cause)"
+		}
+		fmt.Fprintln(tw, head)
 		for _, c := range run.Conns {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s", c.ID, clipLine(c.Who, 40), c.AuthPath, c.ClientFrames, c.ServerFrames, clipLine(c.Close, 40), c.Verdict)
 			if graded {
 				fmt.Fprintf(tw, "\t%s (%s)", orDash(c.ServerVerdict), serverRules(c.Server))
+			}
+			if refused {
+				fmt.Fprintf(tw, "\t%s", refusalCell(c.Refusal, 90))
 			}
 			fmt.Fprintln(tw)
 		}
@@ -208,8 +218,12 @@ func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
 	}
 	if len(run.Refusals) > 0 {
 		b.WriteString("\nAuth refusals, whose fault:\n")
-		for _, f := range run.Refusals {
+		shown, rest := foldRefusals(run.Refusals)
+		for _, f := range shown {
 			fmt.Fprintf(&b, "  %s: %s (%s): %s\n    fix: %s\n%s\n", f.Conn, strings.ToUpper(f.Side), f.Confidence, f.Cause, f.Fix, indent(strings.Join(f.Evidence, "\n"), "      "))
+		}
+		for _, r := range rest {
+			fmt.Fprintf(&b, "  %s\n", r)
 		}
 	}
 	failed := failedClientRules(run)
@@ -259,24 +273,41 @@ func clientMarkdown(run ClientRun) string {
 	if len(run.Causes) > 0 {
 		b.WriteString("## Causes\n\n")
 		for i, c := range run.Causes {
-			fmt.Fprintf(&b, "%d. **%s**  \n   Fix: %s  \n   Rules: %s; connections: %s\n", i+1, mdEscape(c.Title), mdEscape(c.Fix), strings.Join(c.Rules, ", "), strings.Join(c.Conns, ", "))
+			fmt.Fprintf(&b, "%d. **%s**  \n   Fix: %s  \n   Rules: %s; connections: %s\n", i+1, mdEscape(c.Title), mdEscape(c.Fix), strings.Join(c.Rules, ", "), text.Few(c.Conns, fewConns))
 		}
 		b.WriteString("\n")
 	}
 	if len(run.Refusals) > 0 {
 		b.WriteString("## Auth refusals, whose fault\n\n")
-		for _, f := range run.Refusals {
+		shown, rest := foldRefusals(run.Refusals)
+		for _, f := range shown {
 			fmt.Fprintf(&b, "* **%s: %s** (%s): %s  \n  Fix: %s\n  ```\n%s\n  ```\n", f.Conn, strings.ToUpper(f.Side), f.Confidence, mdEscape(f.Cause), mdEscape(f.Fix), indent(strings.Join(f.Evidence, "\n"), "  "))
+		}
+		for _, r := range rest {
+			fmt.Fprintf(&b, "* %s\n", mdEscape(r))
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("## Connections\n\n| connection | who | auth path | frames (client/server) | close | client | server |\n|---|---|---|---|---|---|---|\n")
+	refused := anyRefused(run.Conns)
+	b.WriteString("## Connections\n\n| connection | who | auth path | frames (client/server) | close | client | server |")
+	if refused {
+		b.WriteString(" refused (side: cause) |")
+	}
+	b.WriteString("\n|---|---|---|---|---|---|---|")
+	if refused {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
 	for _, c := range run.Conns {
 		server := c.ServerVerdict
 		if server == "" {
 			server = "—"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %d/%d | %s | %s | %s |\n", c.ID, mdCell(c.Who), c.AuthPath, c.ClientFrames, c.ServerFrames, mdCell(c.Close), c.Verdict, server)
+		fmt.Fprintf(&b, "| %s | %s | %s | %d/%d | %s | %s | %s |", c.ID, mdCell(c.Who), c.AuthPath, c.ClientFrames, c.ServerFrames, mdCell(c.Close), c.Verdict, server)
+		if refused {
+			fmt.Fprintf(&b, " %s |", mdCell(refusalCell(c.Refusal, 0)))
+		}
+		b.WriteString("\n")
 	}
 	if failed := failedClientRules(run); len(failed) > 0 {
 		b.WriteString("\n## Rules not met\n\n")
@@ -289,6 +320,68 @@ func clientMarkdown(run ClientRun) string {
 	}
 	fmt.Fprintf(&b, "\nWire logs: `%s`\n", run.WireDir)
 	return b.String()
+}
+
+// fewConns is how many connections a cause names before it counts the
+// rest: a storm's 283 are listed in the JSON, not in the text.
+const fewConns = 3
+
+// foldRefusals keeps a storm of refusals readable: of the refusals with one
+// diagnosis (side, confidence, fix), the first few are shown in full and
+// the others counted, one line per diagnosis. Every refusal stays in the
+// JSON, the HTML page and on its connection's row.
+func foldRefusals(rs []Refusal) (shown []Refusal, rest []string) {
+	type group struct {
+		first Refusal
+		more  []string
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, r := range rs {
+		k := r.Side + "\x00" + string(r.Confidence) + "\x00" + r.Fix
+		g, ok := groups[k]
+		switch {
+		case !ok:
+			groups[k] = &group{first: r}
+			order = append(order, k)
+			shown = append(shown, r)
+		case len(g.more) < fewConns-1:
+			g.more = append(g.more, r.Conn)
+			shown = append(shown, r)
+		default:
+			g.more = append(g.more, r.Conn)
+		}
+	}
+	for _, k := range order {
+		g := groups[k]
+		if extra := g.more[min(len(g.more), fewConns-1):]; len(extra) > 0 {
+			rest = append(rest, fmt.Sprintf("… and %d more refused as %s was (%s, %s): %s", len(extra), g.first.Conn,
+				strings.ToUpper(g.first.Side), g.first.Confidence, text.Few(extra, fewConns)))
+		}
+	}
+	return shown, rest
+}
+
+func anyRefused(cs []ClientConn) bool {
+	for _, c := range cs {
+		if c.Refusal != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// refusalCell is a connection's refusal on its row: "server: the cause",
+// clipped to n runes (0: whole); "—" for none.
+func refusalCell(r *Refusal, n int) string {
+	if r == nil {
+		return "—"
+	}
+	s := r.Side + ": " + r.Cause
+	if n > 0 {
+		return clipLine(s, n)
+	}
+	return s
 }
 
 func indent(s, prefix string) string {

@@ -1,6 +1,10 @@
 package reports
 
-import "time"
+import (
+	"time"
+
+	"github.com/scribecheck/scribecheck/internal/verdict"
+)
 
 // Diagnosis is what `scribecheck doctor` found. Its JSON form is a stable,
 // documented interface (README "The doctor's JSON report"): fields are only
@@ -30,9 +34,20 @@ type Finding struct {
 	// Confidence is documented (the vendor says so), observed (this run saw
 	// it) or inferred (it follows from what this run saw, ranked by what is
 	// known to happen).
-	Confidence string   `json:"confidence"`
-	Evidence   []string `json:"evidence"`
+	Confidence Confidence `json:"confidence"`
+	Evidence   []string   `json:"evidence"`
 }
+
+// Confidence is how sure a finding is: scribecheck's one word for it,
+// defined in internal/verdict and named here for importers, as Verdict is.
+type Confidence = verdict.Confidence
+
+// The confidences of a finding.
+const (
+	Documented = verdict.Documented
+	Observed   = verdict.Observed
+	Inferred   = verdict.Inferred
+)
 
 // Stage names, in the order a session goes through them.
 var Stages = []string{"upgrade", "session_started", "audio", "commit", "committed_transcript"}

@@ -50,7 +50,11 @@ func doctorHTML(d Diagnosis) (string, error) {
 //go:embed client.html.tmpl
 var clientTemplate string
 
-var clientPage = template.Must(template.New("client").Funcs(pageFuncs).Parse(clientTemplate))
+var clientPage = template.Must(template.New("client").Funcs(pageFuncs).Funcs(template.FuncMap{
+	// A cause of a storm links a few of its connections and counts the rest.
+	"few":  func(ids []string) []string { return ids[:min(len(ids), fewConns)] },
+	"more": func(ids []string) int { return max(0, len(ids)-fewConns) },
+}).Parse(clientTemplate))
 
 // clientHTML renders a client run, already redacted, as one self-contained
 // page.

@@ -34,7 +34,8 @@ func TestEveryWriterRedactsBeforeEscaping(t *testing.T) {
 		"client": func(dir string, red *Redactor) ([]string, error) {
 			return WriteClientRun(dir, ClientRun{StartedAt: time.Now(), Summary: text, Command: text, Verdict: Failed,
 				Causes: []Cause{{Title: text, Fix: text, Evidence: text}},
-				Conns:  []ClientConn{{ID: "conn-0001", Who: text, Close: text, Verdict: Failed, Results: []SpecResult{res}}}}, red)
+				Conns: []ClientConn{{ID: "conn-0001", Who: text, Close: text, Verdict: Failed, Results: []SpecResult{res},
+					Refusal: &Refusal{Conn: "conn-0001", Side: "server", Finding: Finding{Cause: text, Fix: text, Evidence: []string{text}}}}}}, red)
 		},
 		"sdks": func(dir string, red *Redactor) ([]string, error) {
 			return WriteSDKMatrix(dir, SDKMatrix{Columns: []SDKColumn{{Key: "x@1", Status: text, Client: text}},

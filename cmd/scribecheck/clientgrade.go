@@ -145,7 +145,7 @@ func fillClientRun(run *reports.ClientRun, rep clientcheck.Report) {
 	for _, c := range rep.Causes {
 		run.Causes = append(run.Causes, reports.Cause{Title: c.Title, Fix: c.Fix, Rules: c.Rules, Conns: c.Conns, Evidence: c.Evidence})
 	}
-	failed := 0
+	failed, refused := 0, 0
 	for _, c := range rep.Conns {
 		conn := reports.ClientConn{ID: c.ID, Who: c.Who, AuthPath: c.AuthPath, ClientFrames: c.ClientFrames, ServerFrames: c.ServerFrames,
 			Close: c.Close, Verdict: c.Verdict, Log: c.ID + ".jsonl"}
@@ -155,7 +155,14 @@ func fillClientRun(run *reports.ClientRun, rep clientcheck.Report) {
 		for _, f := range c.Results {
 			conn.Results = append(conn.Results, ruleResult(f, c.ID))
 		}
-		if c.Verdict == verdict.Failed {
+		if r := c.Refusal; r != nil {
+			conn.Refusal = &reports.Refusal{Conn: r.Conn, Side: r.Side,
+				Finding: reports.Finding{Cause: r.Cause, Fix: r.Fix, Confidence: r.Confidence, Evidence: r.Evidence}}
+		}
+		switch {
+		case c.Refusal != nil:
+			refused++
+		case c.Verdict == verdict.Failed:
 			failed++
 		}
 		run.Conns = append(run.Conns, conn)
@@ -171,7 +178,8 @@ func fillClientRun(run *reports.ClientRun, rep clientcheck.Report) {
 		run.Refusals = append(run.Refusals, reports.Refusal{Conn: r.Conn, Side: r.Side,
 			Finding: reports.Finding{Cause: r.Cause, Fix: r.Fix, Confidence: r.Confidence, Evidence: r.Evidence}})
 	}
-	run.Summary = fmt.Sprintf("%d connection(s): %d with a MUST rule failed, %d rule(s) failed across connections", len(rep.Conns), failed, runFailed)
+	run.Summary = fmt.Sprintf("%d connection(s): %d refused by the server, %d more with a MUST rule failed, %d rule(s) failed across connections",
+		len(rep.Conns), refused, failed, runFailed)
 	if len(rep.Causes) > 0 {
 		run.Summary += "; " + rep.Causes[0].Title
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/authcause"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -75,7 +76,7 @@ func (g *grader) causes() []Cause {
 	}
 	g.retryCauses(&ds, covered)
 	g.burstCause(&ds, covered)
-	g.unexplainedRefusals(&ds)
+	g.refusalCauses(&ds, covered)
 
 	var out []*draft
 	for _, k := range ds.order {
@@ -225,22 +226,19 @@ func (g *grader) connCauses(rule string, v *view, f Finding) []draft {
 		return []draft{{key: "14", title: "the app leaves sessions idle until the server closes them (~15.5 s without audio)",
 			fix: "while the session should stay open, send silence at least every ~10 s; when done, commit and close it yourself"}}
 	case RuleTokenType:
+		// authcause's words, so that a refusal of the same token folds in.
 		var out []draft
 		_, minted := g.mintedTokens(v)
 		for _, m := range minted {
 			if t := mintedType(m.ex); t != protocol.TokenRealtimeScribe {
-				title := fmt.Sprintf("the token was minted as %s, not realtime_scribe", t)
-				if v.refusedAuth() {
-					title += ", and this socket refused it"
-				}
-				out = append(out, draft{key: "15/" + t, title: title, auth: true,
-					fix: "mint the token for this socket: POST " + protocol.SingleUseTokenPath + protocol.TokenRealtimeScribe + " (a token that works for TTS does not fit here)"})
+				d := authcause.WrongType(t)
+				out = append(out, draft{key: d.Key, title: d.Title, fix: d.Fix})
 			}
 		}
 		return out
 	case RuleTokenAge:
-		return []draft{{key: "16", title: "the token had expired: it was presented more than 15 minutes after it was minted", auth: true,
-			fix: "mint the token right before connecting (not when the page loads), and a new one for each connection"}}
+		d := authcause.Expired()
+		return []draft{{key: d.Key, title: d.Title, fix: d.Fix}}
 	case RuleQueryValues:
 		problems, contract := valueProblems(v.log)
 		all := append(problems, contract...)
@@ -261,74 +259,12 @@ func (g *grader) connCauses(rule string, v *view, f Finding) []draft {
 	return nil
 }
 
-// credentialCauses names what a connection's credentials say of the app.
+// credentialCauses names what a connection's credentials say of the app:
+// authcause's problems, as CLIENT-2 reads them.
 func (g *grader) credentialCauses(v *view) []draft {
 	var out []draft
-	add := func(key, title, fix string) {
-		out = append(out, draft{key: "2/" + key, title: title, fix: fix, auth: true})
-	}
-	mintFix := "mint a single-use token server-side (POST " + protocol.SingleUseTokenPath + protocol.TokenRealtimeScribe + " with the xi-api-key header) and pass its `token` string"
-	tokens, readable := 0, 0
-	for _, c := range v.log.Request.Credentials {
-		switch c.Where {
-		case "query:" + protocol.TokenParam:
-			tokens++
-			switch c.Shape {
-			case wirelog.ShapeToken:
-				readable++
-			case wirelog.ShapeAPIKey:
-				add("apikey", "this app passes its API key as ?token=: the socket refuses it, and the key leaks into URLs and logs",
-					mintFix+"; never send the API key to a browser")
-			case wirelog.ShapePlaceholder:
-				if mint := g.failedMintBefore(v); mint != nil {
-					add("mintfailed/"+c.Shown, fmt.Sprintf("minting the token failed (POST %s answered HTTP %d%s) and the app connected anyway with ?token=%s",
-						mint.Path, mint.Status, detailStatus(mint), c.Shown),
-						"check the mint response before connecting; fix what it names (the key, its permissions), then pass the response's `token` string")
-					continue
-				}
-				switch c.Shown {
-				case "undefined":
-					add("undefined", "?token=undefined: the token was not awaited before connecting",
-						"await the mint request before opening the socket, and pass its `token` string")
-				case "[object Object]":
-					add("object", "?token=[object Object]: the app passed the mint response object, not its token",
-						"pass `.token` (the string) from the mint response, not the whole response")
-				default:
-					add("null", fmt.Sprintf("?token=%s: the token variable was empty when the socket opened", c.Shown),
-						"await the mint request before opening the socket, and pass its `token` string")
-				}
-			case wirelog.ShapeEmpty:
-				add("empty", "?token= is empty: the token was never filled in", "pass the minted token's string")
-			default:
-				add("other", fmt.Sprintf("?token= holds %s, which is not a single-use token (sutkn_…)", c.Shown), mintFix)
-			}
-		case "query:" + protocol.TTSTokenParam:
-			add("single_use_token", "the token is sent as ?single_use_token=, the TTS sockets' name: this socket reads ?token=",
-				"rename the query parameter to token")
-		case "header:xi-api-key":
-			switch c.Shape {
-			case wirelog.ShapePlaceholder, wirelog.ShapeEmpty:
-				add("header-empty", fmt.Sprintf("the xi-api-key header is %q: the key was missing when the socket opened", c.Shown),
-					"set the header to the API key (ELEVENLABS_API_KEY) before connecting")
-			case wirelog.ShapeToken:
-				add("header-token", "a single-use token is sent in the xi-api-key header, which takes an API key",
-					"put the token in ?token= (and send no header), or send the API key itself in the header (servers only)")
-			default:
-				readable++
-			}
-		default:
-			if strings.HasPrefix(c.Where, "query:") {
-				add("query-key", fmt.Sprintf("the API key is in the URL (?%s=): the socket reads a key only from the xi-api-key header", strings.TrimPrefix(c.Where, "query:")),
-					"send the key as the xi-api-key header (servers), or "+mintFix+" (browsers)")
-			}
-		}
-	}
-	if tokens > 1 {
-		add("twice", "token= is given more than once in one URL", "send one token=")
-	}
-	if len(out) == 0 && readable == 0 {
-		add("none", "connections without a credential the socket reads ("+v.authPath()+")",
-			"browsers: "+mintFix+" and put it in ?token=; servers: send the xi-api-key header")
+	for _, p := range g.credsOf(v).Problems {
+		out = append(out, draft{key: p.Key, title: p.Title, fix: p.Fix})
 	}
 	return out
 }
@@ -516,36 +452,27 @@ func (g *grader) burstCause(ds *drafts, covered map[string]bool) {
 		fix:   "back off between reconnects (1 s, 2 s, 4 s …) and give up after a few tries; change what the server refused before trying again"})
 }
 
-// unexplainedRefusals names auth refusals that nothing on the client side
-// explains: the cause is on the server's side (or not visible here).
-func (g *grader) unexplainedRefusals(ds *drafts) {
-	explained := map[string]bool{}
-	for _, d := range ds.m {
-		if d.auth {
-			for _, c := range d.conns {
-				explained[c] = true
-			}
-		}
-	}
+// refusalCauses puts every refused connection under the cause its refusal
+// names, so that the causes and the refusals read one way: a cause a rule
+// named already (a credential problem, an expired token) takes it in and
+// is shown as a refusal's; a reused token's cause names it already; any
+// other refusal is a cause of its own, in the diagnosis's words. A
+// refusal other than auth's that a failed rule explains is that rule's.
+func (g *grader) refusalCauses(ds *drafts, covered map[string]bool) {
 	for _, v := range g.views {
-		if !v.refusedAuth() || explained[v.id] {
+		r := g.refused[v]
+		if r == nil {
 			continue
 		}
-		how := "auth_error"
-		if r := v.log.Response; r != nil && r.Status != 101 {
-			how = fmt.Sprintf("HTTP %d", r.Status)
+		if d, ok := ds.m[r.Key]; ok {
+			d.auth = d.auth || r.Auth
+			d.conns = dedupe(append(d.conns, v.id))
+			continue
 		}
-		title := fmt.Sprintf("%s was refused (%s) though its credential looks right (%s)", v.id, how, v.authPath())
-		fix := "the cause is not in what the client sent: run `scribecheck doctor` against this server to compare the auth paths (the host or residency the token was minted on, the key's permissions)"
-		if toks := tokenCreds(v.log); len(toks) > 0 {
-			if ex, ok := g.minted[toks[0].ID]; ok {
-				title = fmt.Sprintf("%s was refused (%s) with a fresh %s token presented once (minted %s before)", v.id, how, mintedType(ex), secs(v.when.Sub(ex.At)))
-			} else {
-				title = fmt.Sprintf("%s was refused (%s) with a sutkn_ token that was not minted during this recording (spent, expired, or minted elsewhere)", v.id, how)
-				fix = "mint a fresh realtime_scribe token on the same host right before connecting; if that is refused too, run `scribecheck doctor` against this server"
-			}
+		if (r.Key == "token/reused" && covered[v.id]) || (!r.Auth && r.Side == SideApp) {
+			continue
 		}
-		ds.add(draft{key: "auth/" + v.id, conns: []string{v.id}, sev: verdict.Failed.Severity(), auth: true, title: title, fix: fix,
-			evidence: requestLine(v.log) + "\n  " + refusalOf(v).what})
+		ds.add(draft{key: r.Key, conns: []string{v.id}, sev: verdict.Failed.Severity(), auth: r.Auth, title: r.Title, fix: r.Fix,
+			evidence: strings.Join(r.Evidence, "\n")})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/authcause"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -20,6 +21,10 @@ type grader struct {
 	// results keeps each connection's findings by rule, for the causes.
 	results map[*view]map[string]Finding
 	run     map[string]Finding
+	// creds is what each connection's credentials say (credsOf), refused
+	// its refusal, if the server refused it.
+	creds   map[*view]authcause.Credentials
+	refused map[*view]*Refusal
 }
 
 // Grade grades a run: each connection by the connection rules, the run by
@@ -28,13 +33,14 @@ type grader struct {
 // GET on the old realtime-beta path, say) is in exchanges and is graded as a
 // connection named exchange-N.
 func Grade(logs []*wirelog.Log, exchanges []wirelog.Record) Report {
-	g := &grader{exchanges: exchanges, minted: map[string]wirelog.Record{}, results: map[*view]map[string]Finding{}, run: map[string]Finding{}}
+	g := &grader{exchanges: exchanges, minted: map[string]wirelog.Record{}, results: map[*view]map[string]Finding{}, run: map[string]Finding{},
+		creds: map[*view]authcause.Credentials{}, refused: map[*view]*Refusal{}}
 	for _, ex := range exchanges {
 		if ex.Status != 200 {
 			continue
 		}
 		for _, c := range ex.Credentials {
-			if _, seen := g.minted[c.ID]; c.Where == "body:token" && !seen {
+			if _, seen := g.minted[c.ID]; c.Where == wirelog.WhereBodyToken && !seen {
 				g.minted[c.ID] = ex // the first answer that carried it
 			}
 		}
@@ -68,6 +74,15 @@ func Grade(logs []*wirelog.Log, exchanges []wirelog.Record) Report {
 			cr.Results = append(cr.Results, f)
 		}
 		cr.Verdict = fold(cr.Results)
+		// A connection the server refused never reads OK, whichever side
+		// the refusal is on: its row shows the refusal.
+		if r := g.refusal(v, cr.Results); r != nil {
+			g.refused[v] = r
+			cr.Refusal, cr.Verdict = r, verdict.Failed
+			if r.Auth {
+				rep.Refusals = append(rep.Refusals, *r)
+			}
+		}
 		rep.Conns = append(rep.Conns, cr)
 	}
 	for _, r := range Rules {
@@ -86,7 +101,6 @@ func Grade(logs []*wirelog.Log, exchanges []wirelog.Record) Report {
 		rep.Verdict = verdict.Fold(append(parts, fold(rep.Run))...)
 	}
 	rep.Causes = g.causes()
-	rep.Refusals = g.refusals()
 	return rep
 }
 

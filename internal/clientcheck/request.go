@@ -15,71 +15,18 @@ import (
 // The rules on the upgrade request: credentials, path and model, query keys
 // and values, tokens' type and age.
 
-// credential: CLIENT-2.
+// credential: CLIENT-2. authcause reads the credentials once; the causes
+// read the same problems.
 func (g *grader) credential(v *view) Finding {
-	l := v.log
+	c := g.credsOf(v)
+	if len(c.Problems) == 0 {
+		return pass(RuleCredential, v, fmt.Sprintf("%s authenticates by %s.", v.id, v.authPath()))
+	}
 	var problems []string
-	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
-	tokens, readable := 0, 0
-	for _, c := range l.Request.Credentials {
-		switch c.Where {
-		case "query:" + protocol.TokenParam:
-			tokens++
-			switch c.Shape {
-			case wirelog.ShapeToken:
-				readable++
-			case wirelog.ShapeAPIKey:
-				add("?token= holds an API key (%s): it is refused there and leaks the key into URLs and logs; mint a single-use token on your server and pass its token string", c.Shown)
-			case wirelog.ShapePlaceholder:
-				add("?token=%s: %s", c.Shown, placeholderMeaning(c.Shown))
-			case wirelog.ShapeEmpty:
-				add("?token= is empty: the token was never filled in; pass the minted token's string")
-			default:
-				add("?token= holds %s, which is not a single-use token (sutkn_…); pass the token from POST %srealtime_scribe", c.Shown, protocol.SingleUseTokenPath)
-			}
-		case "query:" + protocol.TTSTokenParam:
-			add("the token is sent as ?single_use_token=%s, the TTS sockets' name: this socket reads ?token=; rename the parameter", c.Shown)
-		case "header:" + strings.ToLower(protocol.APIKeyHeader):
-			switch c.Shape {
-			case wirelog.ShapePlaceholder, wirelog.ShapeEmpty:
-				add("the xi-api-key header is %q: the key was missing when the socket opened", c.Shown)
-			case wirelog.ShapeToken:
-				add("a single-use token (%s) is sent in the xi-api-key header, which takes an API key: put the token in ?token=", c.Shown)
-			default:
-				readable++
-			}
-		default:
-			if strings.HasPrefix(c.Where, "query:") {
-				add("an API key is in the query string as ?%s=%s: the socket reads a key only from the xi-api-key header, and a key in a URL ends up in logs",
-					strings.TrimPrefix(c.Where, "query:"), c.Shown)
-			}
-		}
+	for _, p := range c.Problems {
+		problems = append(problems, p.Finding)
 	}
-	if tokens > 1 {
-		add("token= is given %d times; send one token", tokens)
-	}
-	if len(problems) == 0 && readable == 0 {
-		if len(l.Request.Credentials) == 0 {
-			add("no credentials at all: neither ?token= nor the xi-api-key header; browsers pass a single-use token in ?token=, servers send the xi-api-key header")
-		} else {
-			add("no credential this socket reads (%s): use ?token=<single-use token> or the xi-api-key header", v.authPath())
-		}
-	}
-	if len(problems) > 0 {
-		return broken(RuleCredential, v, nil, fmt.Sprintf("%s: %s.", v.id, strings.Join(problems, "; ")), requestLine(l))
-	}
-	return pass(RuleCredential, v, fmt.Sprintf("%s authenticates by %s.", v.id, v.authPath()))
-}
-
-// placeholderMeaning says what a placeholder in ?token= tells of the app.
-func placeholderMeaning(p string) string {
-	switch p {
-	case "[object Object]":
-		return "the app passed the mint response object; pass its .token string"
-	case "undefined":
-		return "the token was not awaited before connecting (or the mint failed); await the mint request and pass its token string"
-	}
-	return "the token variable was empty when the socket opened; await the mint request and pass its token string"
+	return broken(RuleCredential, v, nil, fmt.Sprintf("%s: %s.", v.id, strings.Join(problems, "; ")), requestLine(v.log))
 }
 
 // modelPath: CLIENT-3.

@@ -175,9 +175,12 @@ type ConnResult struct {
 	AuthPath     string // token-query, header, token+header, single_use_token-query, none, …
 	ClientFrames int
 	ServerFrames int
-	Close        string          // client 1000 "User ended session", server 1000, cut, …
-	Results      []Finding       // one per connection rule, in rule order
-	Verdict      verdict.Verdict // FAILED if a MUST failed, NON-STRICT if only SHOULDs, else OK
+	Close        string    // client 1000 "User ended session", server 1000, cut, …
+	Results      []Finding // one per connection rule, in rule order
+	// Refusal is set when the server refused the connection before a
+	// session; the verdict is then FAILED whatever the rules say.
+	Refusal *Refusal
+	Verdict verdict.Verdict // FAILED if a MUST failed or the server refused it, NON-STRICT if only SHOULDs broke, else OK
 }
 
 // Cause is a diagnosis in the doctor's manner: what the app does wrong, and
@@ -196,8 +199,9 @@ type Report struct {
 	Run     []Finding       // the run rules, one finding each, in rule order
 	Causes  []Cause         // most important first
 	Verdict verdict.Verdict // worst over everything; N/A when nothing connected
-	// Refusals diagnose each refused connection: the server's fault or the
-	// app's, on the evidence of the recording.
+	// Refusals diagnose each connection whose credential the server refused:
+	// the server's fault or the app's, on the evidence of the recording.
+	// They are the Auth refusals of Conns, in the same order.
 	Refusals []Refusal
 }
 

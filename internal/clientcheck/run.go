@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -14,6 +15,20 @@ import (
 
 func runFinding(id string, v verdict.Verdict, conns []string, msg, evidence string) Finding {
 	return finding(id, v, conns, nil, msg, evidence)
+}
+
+// fewConns is how many connections a message names before it counts the
+// rest: a storm of 283 refused sockets reads "conn-0001, conn-0002,
+// conn-0003 and 280 more" (a finding's Conns keep them all).
+const fewConns = 3
+
+// few joins the first parts of a message and counts the rest ("and 4 more
+// tokens"), for the same reason.
+func few(parts []string, what string) string {
+	if len(parts) <= fewConns {
+		return strings.Join(parts, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more %s", strings.Join(parts[:fewConns], "; "), len(parts)-fewConns, what)
 }
 
 func ids(vs []*view) []string {
@@ -43,7 +58,7 @@ func (g *grader) reusedTokens() []tokenUse {
 	for _, v := range g.views {
 		seen := map[string]bool{}
 		for _, c := range v.log.Request.Credentials {
-			if c.Where != "query:"+protocol.TokenParam || c.Shape == wirelog.ShapePlaceholder || c.Shape == wirelog.ShapeEmpty || seen[c.ID] {
+			if c.Where != wirelog.WhereToken || c.Shape == wirelog.ShapePlaceholder || c.Shape == wirelog.ShapeEmpty || seen[c.ID] {
 				continue
 			}
 			seen[c.ID] = true
@@ -95,7 +110,7 @@ func (g *grader) tokenOnce() Finding {
 				u.views[0].id, refused, len(u.views)-1)
 		}
 		parts = append(parts, fmt.Sprintf("token %s was presented on %d sockets in %s (%s); %s",
-			u.cred.Shown, len(u.views), secs(u.span()), strings.Join(ids(u.views), ", "), how))
+			u.cred.Shown, len(u.views), secs(u.span()), text.Few(ids(u.views), fewConns), how))
 		for i, v := range u.views {
 			if i == 3 {
 				ev = append(ev, fmt.Sprintf("… and %d more", len(u.views)-3))
@@ -104,7 +119,7 @@ func (g *grader) tokenOnce() Finding {
 			ev = append(ev, fmt.Sprintf("%s %s: %s → %s", v.id, v.when.Format("15:04:05.000"), requestLine(v.log), outcome(v)))
 		}
 	}
-	return runFinding(RuleTokenOnce, verdict.Failed, conns, strings.Join(parts, "; ")+". A token is consumed by the first socket: mint a fresh token for every connection.",
+	return runFinding(RuleTokenOnce, verdict.Failed, conns, few(parts, "tokens")+". A token is consumed by the first socket: mint a fresh token for every connection.",
 		strings.Join(ev, "\n"))
 }
 
@@ -201,7 +216,7 @@ func (g *grader) noRetryRefused() Finding {
 		a := rt.r.v
 		conns = append(append(conns, a.id), ids(rt.again)...)
 		parts = append(parts, fmt.Sprintf("%s was refused (%s) and %s presented %s again",
-			a.id, rt.r.kind, strings.Join(ids(rt.again), ", "), rt.what))
+			a.id, rt.r.kind, text.Few(ids(rt.again), fewConns), rt.what))
 		ev = append(ev, fmt.Sprintf("%s: %s", a.id, requestLine(a.log)), "  "+rt.r.what)
 		for j, b := range rt.again {
 			if j == 2 {
@@ -211,7 +226,7 @@ func (g *grader) noRetryRefused() Finding {
 			ev = append(ev, fmt.Sprintf("%s (+%s): %s → %s", b.id, secs(b.when.Sub(rt.r.at)), requestLine(b.log), outcome(b)))
 		}
 	}
-	return runFinding(RuleNoRetryRefused, verdict.Failed, dedupe(conns), strings.Join(parts, "; ")+
+	return runFinding(RuleNoRetryRefused, verdict.Failed, dedupe(conns), few(parts, "refusals retried")+
 		". A refusal is repeated for the same token or query: after auth_error mint a new token, after invalid_request fix the parameter the error names.",
 		strings.Join(ev, "\n"))
 }
@@ -289,7 +304,7 @@ func (g *grader) noBurst() Finding {
 	chain := g.chain(a)
 	last := worstB.then[len(worstB.then)-1]
 	msg := fmt.Sprintf("after the server %s, %s (%s) opened %d new connections within %s (%s)",
-		endedHow(a), a.who(), a.authPath(), len(worstB.then), secs(last.when.Sub(a.end())), strings.Join(ids(worstB.then), ", "))
+		endedHow(a), a.who(), a.authPath(), len(worstB.then), secs(last.when.Sub(a.end())), text.Few(ids(worstB.then), fewConns))
 	if len(chain) > len(worstB.then)+1 {
 		msg += fmt.Sprintf("; in all it reconnected %d times in %s", len(chain)-1, secs(chain[len(chain)-1].when.Sub(chain[0].when)))
 	}

@@ -450,18 +450,21 @@ func TestRetryAfterInvalidRequest(t *testing.T) {
 }
 
 // A token that was minted and used once but refused anyway: nothing on the
-// client side explains it, and the cause says so.
+// client side explains it. The cause and the row say the server refused it.
 func TestUnexplainedRefusal(t *testing.T) {
 	r := newRecording(t)
 	r.mint(protocol.TokenRealtimeScribe, tok1)
 	r.at(1)
 	r.session("&token="+tok1).server(`{"message_type":"auth_error","error":"You must be authenticated to use this endpoint."}`).Closed("server", 1000, "", "")
 	rep := r.grade()
-	if rep.Verdict != verdict.OK || len(rep.Causes) != 1 {
+	if rep.Verdict != verdict.Failed || len(rep.Causes) != 1 {
 		t.Fatalf("%s", dump(rep))
 	}
-	if c := rep.Causes[0]; !strings.Contains(c.Title, "fresh realtime_scribe token presented once") || !strings.Contains(c.Fix, "scribecheck doctor") {
+	if c := rep.Causes[0]; !strings.Contains(c.Title, "the server refused a fresh token on its first use") || !strings.Contains(c.Fix, "report it to ElevenLabs") {
 		t.Errorf("%+v", c)
+	}
+	if c := rep.Conns[0]; c.Verdict != verdict.Failed || c.Refusal == nil || c.Refusal.Side != clientcheck.SideServer {
+		t.Errorf("the row of a refused connection: %+v", c)
 	}
 }
 

@@ -198,6 +198,24 @@ func (v *view) refusedAuth() bool {
 	return v.first(protocol.ErrAuth) != nil
 }
 
+// refusedOtherwise says how the server refused v before a session other
+// than by refusing its credential, and the kind of refusal: an error frame
+// before any session_started (invalid_request, quota_exceeded, …), or an
+// answer to the upgrade that was no 101 (a 404 on a wrong path, a 429).
+// Empty when it did not.
+func (v *view) refusedOtherwise() (how, kind string) {
+	if r := v.log.Response; r != nil && r.Status != 0 && r.Status != 101 {
+		return fmt.Sprintf("it answered the upgrade with HTTP %d", r.Status), fmt.Sprintf("HTTP %d", r.Status)
+	}
+	if v.started() {
+		return "", ""
+	}
+	if e := v.errorFrame(); e != nil {
+		return fmt.Sprintf("%s %q (%s)", e.typ, e.text, where(e.rec, e.idx)), e.typ
+	}
+	return "", ""
+}
+
 // closedByServer: the server ended the connection — its close frame, an
 // answer that was no upgrade, or an error after which it closes.
 func (v *view) closedByServer() bool {
@@ -253,15 +271,15 @@ func (v *view) authPath() string {
 	creds := v.log.Request.Credentials
 	queries := 0
 	for _, c := range creds {
-		kind, name, _ := strings.Cut(c.Where, ":")
-		part := name
+		part, query := c.QueryKey()
 		switch {
-		case kind == "query":
+		case query:
 			queries++
-		case name == "xi-api-key":
+		case c.Where == wirelog.WhereKeyHeader:
 			part = "header"
 		default:
-			part = name + "-header"
+			h, _ := c.HeaderName()
+			part = h + "-header"
 		}
 		if !seen[part] {
 			seen[part] = true
@@ -401,12 +419,15 @@ func queryWithoutCredentials(l *wirelog.Log) string {
 	return l.Request.Path + "?" + vals.Encode()
 }
 
-// credentialKeys are the query keys whose values are credentials (as
-// wirelog learns them).
-var credentialKeys = map[string]bool{
-	protocol.TokenParam: true, protocol.TTSTokenParam: true,
-	"xi-api-key": true, "xi_api_key": true, "api_key": true, "key": true,
-}
+// credentialKeys are the query keys whose values are credentials: wirelog's
+// list, the one that learns them.
+var credentialKeys = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range wirelog.CredentialQueryKeys() {
+		m[k] = true
+	}
+	return m
+}()
 
 func secs(d time.Duration) string {
 	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
@@ -50,7 +51,9 @@ func Run(ctx context.Context, o Options) reports.Diagnosis {
 		o.Repeat = 1
 	}
 	o.Redactor.Add(o.Target.APIKey)
-	o.Redactor.Add(o.Token)
+	if sh := wirelog.Shape(o.Token); sh != wirelog.ShapePlaceholder && sh != wirelog.ShapeEmpty {
+		o.Redactor.Add(o.Token) // undefined, [object Object]: no secret, and the finding names it
+	}
 	o.Probe.Redactor = o.Redactor
 	o.Probe = o.Probe.WithDefaults()
 	d := newDiagnosis(o.Target, o.Repeat)

@@ -16,7 +16,11 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/authcause"
+	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/verdict"
+	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/reports"
 )
@@ -78,7 +82,7 @@ func TestHealthyFake(t *testing.T) {
 func TestSutknBugIsNamedServerSide(t *testing.T) {
 	o, _ := fake(t, nil, fakeserver.FaultSutknQueryRejected)
 	d := Run(context.Background(), o)
-	if d.Status != Problem || !has(d, "server refuses valid single-use tokens") || d.Findings[0].Confidence != Observed {
+	if d.Status != Problem || !has(d, "server refuses valid single-use tokens") || d.Findings[0].Confidence != verdict.Observed {
 		t.Errorf("status %s, findings %+v", d.Status, d.Findings)
 	}
 }
@@ -114,8 +118,9 @@ func TestUsersOwnTokenCauses(t *testing.T) {
 	}{
 		{"spent", spent, "already used"},
 		{"wrong type", mint(t, o, "tts_websocket"), "of another type"},
-		{"api key", o.Target.APIKey, "is an API key"},
-		{"undefined", "undefined", "missing value or the whole response object"},
+		{"api key", o.Target.APIKey, "API key is sent as ?token="},
+		{"undefined", "undefined", "?token=undefined: the token was not awaited before connecting, a missing value"},
+		{"object", "[object Object]", "the mint response object, not its token"},
 	} {
 		oo := o
 		oo.Token = tc.token
@@ -203,5 +208,68 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		if len(files) < 4 {
 			t.Errorf("only %d report files", len(files))
 		}
+	}
+}
+
+// The doctor and the client grader read one refused token the same way: a
+// doctor run against a fake with the sutkn bug, recorded as an app's
+// traffic is, is diagnosed by both in authcause's words, with the same
+// confidence (they had their own words and constants, and disagreed).
+func TestDoctorAndClientGraderAgree(t *testing.T) {
+	clock := fakeserver.NewManualClock(time.Now())
+	set, err := wirelog.NewSet(t.TempDir(), secrets.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.SetClock(clock.Now) // the expired-token path jumps the clock: the log must see it
+	s, err := fakeserver.New(fakeserver.Options{Clock: clock, Faults: []string{fakeserver.FaultSutknQueryRejected},
+		Record: fakeserver.Recording{Socket: func(r *http.Request) fakeserver.Recorder { return set.Open(r) }, Exchange: set.Exchange}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.KnownKey(s.TestKey())
+	o := Options{Target: probes.Target{Name: "fake", BaseURL: base, APIKey: s.TestKey(), RestrictedKey: s.RestrictedKey()},
+		Probe:    probes.Options{AdvanceClock: clock.Advance, Timeout: 5 * time.Second, CloseWait: 500 * time.Millisecond, AudioSeconds: 0.5},
+		Redactor: secrets.New()}
+	d := Run(context.Background(), o)
+	_ = s.Close()
+	if err := set.Close(); err != nil {
+		t.Fatal(err)
+	}
+	logs, ex, err := wirelog.ReadDir(set.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := clientcheck.Grade(logs, ex)
+
+	if d.Status != Problem || len(d.Findings) == 0 {
+		t.Fatalf("doctor: %s %+v", d.Status, d.Findings)
+	}
+	doc := d.Findings[0]
+	fp := regexp.MustCompile(`sutkn_…[0-9a-f]+`).FindString(doc.Cause)
+	if fp == "" {
+		t.Fatalf("the doctor's finding names no token: %q", doc.Cause)
+	}
+	var ref *clientcheck.Refusal
+	for i, r := range rep.Refusals {
+		if strings.Contains(r.Cause, fp) {
+			ref = &rep.Refusals[i]
+		}
+	}
+	if ref == nil {
+		t.Fatalf("the client grader did not diagnose the refusal of %s: %+v", fp, rep.Refusals)
+	}
+	same := "he server refused a fresh token on its first use: " + fp + " was minted as realtime_scribe"
+	for _, says := range []string{same, "the server refuses valid single-use tokens on ?token=: a server-side problem"} {
+		if !strings.Contains(doc.Cause, says) || !strings.Contains(ref.Cause, says) {
+			t.Errorf("two readings of one refused token:\n doctor: %s\n client: %s", doc.Cause, ref.Cause)
+		}
+	}
+	if ref.Side != clientcheck.SideServer || ref.Confidence != doc.Confidence || authcause.Sentence(ref.Fix) != doc.Fix {
+		t.Errorf("doctor %s %q; client %s %s %q", doc.Confidence, doc.Fix, ref.Side, ref.Confidence, ref.Fix)
 	}
 }

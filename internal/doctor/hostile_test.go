@@ -42,7 +42,7 @@ func TestWrongTargetsAreNotKeyProblems(t *testing.T) {
 			}
 			first := d.Findings[0].Cause
 			t.Logf("%s", first)
-			if blames := strings.Contains(first, "API key is refused"); blames != c.keyBad {
+			if blames := strings.Contains(first, "the key is wrong") || strings.Contains(first, "it is wrong, revoked"); blames != c.keyBad {
 				t.Errorf("blames the key: %t, want %t: %s", blames, c.keyBad, first)
 			}
 			if !strings.Contains(first, c.says) || strings.Contains(first, "\n") || strings.Contains(first, "<h1>") {

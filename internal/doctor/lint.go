@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
@@ -126,7 +127,7 @@ func lintFindings(lint []reports.LintFinding) []reports.Finding {
 		return nil
 	}
 	return []reports.Finding{{Cause: fmt.Sprintf("The URL your code builds has %d error(s): %s.", len(ev), ev[0]),
-		Fix: strings.Join(fixes, " "), Confidence: Documented, Evidence: ev}}
+		Fix: strings.Join(fixes, " "), Confidence: verdict.Documented, Evidence: ev}}
 }
 
 // urlSecrets are the values in a URL that may be credentials: those of the

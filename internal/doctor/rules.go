@@ -2,8 +2,11 @@ package doctor
 
 import (
 	"fmt"
-	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/authcause"
+	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/verdict"
+	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
@@ -16,16 +19,11 @@ const (
 	Unreachable = "unreachable"
 )
 
-// Confidence of a finding.
-const (
-	Documented = "documented"
-	Observed   = "observed"
-	Inferred   = "inferred"
-)
+// mintFix is the fix every token problem ends in: authcause's.
+var mintFix = authcause.Sentence(authcause.TokenFix)
 
-// mintFix is the fix every token problem ends in.
-const mintFix = "Mint a new token for every connection, right before it opens: POST /v1/single-use-token/realtime_scribe " +
-	"with the xi-api-key header, on the host the socket uses, and put its token string (not the response object) on ?token=."
+// scope ends authcause's clauses on what the doctor saw.
+const scope = "in this run"
 
 // diagnose compares the paths' outcomes and names causes, most specific
 // first. It sets Status, Summary and Findings.
@@ -59,14 +57,14 @@ func diagnose(d *reports.Diagnosis, results map[string][]probes.Result, o Option
 	switch {
 	case !headerWorks && header.Skip == "" && header.Fault == "":
 		problem()
-		f := headerFinding(header)
-		f.Evidence = outcomes(results, probes.PathHeader.Name)
+		f := headerFinding(header, fresh, o)
+		f.Evidence = append(outcomes(results, probes.PathHeader.Name), f.Evidence...)
 		say(f)
 	case fresh.Fault != "":
 		problem()
 		say(reports.Finding{Cause: "No realtime_scribe token could be minted with this key: " + fresh.Fault,
 			Fix:        "The key needs the speech_to_text permission and must belong to this host; check it in the ElevenLabs dashboard.",
-			Confidence: Observed, Evidence: mintEvidence(fresh)})
+			Confidence: verdict.Observed, Evidence: mintEvidence(fresh)})
 	case headerWorks && !freshWorks:
 		problem()
 		ev := []string{
@@ -77,9 +75,9 @@ func diagnose(d *reports.Diagnosis, results map[string][]probes.Result, o Option
 		if both, ok := last(probes.PathTokenAndHeader.Name); ok {
 			ev = append(ev, "the same with a valid header beside it: "+both.Detail+" (the token is tried first)")
 		}
-		say(reports.Finding{Cause: "The server refuses valid single-use tokens on ?token=: a fresh realtime_scribe token is refused on its first use while the API key works. This is a server-side problem, not your code.",
-			Fix:        "Until it is fixed, connect from a server with the xi-api-key header, or proxy the socket; report it to ElevenLabs with this report attached (secrets are fingerprinted).",
-			Confidence: Observed, Evidence: ev})
+		f := freshFinding(fresh, o)
+		f.Evidence = ev
+		say(f)
 	}
 
 	if o.Token != "" {
@@ -88,13 +86,13 @@ func diagnose(d *reports.Diagnosis, results map[string][]probes.Result, o Option
 		case mine.Outcome == probes.OutcomeSession:
 			say(reports.Finding{Cause: "Your token works here (it is now spent).",
 				Fix:        "If your app still gets auth_error, it uses a token twice (a retry, a reconnect, React StrictMode running an effect twice) or an older one: " + mintFix,
-				Confidence: Inferred, Evidence: outcomes(results, UserTokenPath, probes.PathTokenReused.Name)})
+				Confidence: verdict.Inferred, Evidence: outcomes(results, UserTokenPath, probes.PathTokenReused.Name)})
 		case freshWorks:
 			problem()
-			cause, conf := tokenCause(o.Token, o.Target.APIKey, results)
-			ev := append([]string{"a fresh realtime_scribe token on this host: " + fresh.Detail, "your token: " + mine.Detail},
+			f := tokenFinding(o)
+			f.Evidence = append([]string{"a fresh realtime_scribe token on this host: " + fresh.Detail, "your token: " + mine.Detail},
 				outcomes(results, probes.PathTokenReused.Name, probes.PathTokenWrongType.Name, probes.PathTokenExpired.Name)...)
-			say(reports.Finding{Cause: cause, Fix: mintFix, Confidence: conf, Evidence: ev})
+			say(f)
 		}
 	}
 
@@ -104,13 +102,13 @@ func diagnose(d *reports.Diagnosis, results map[string][]probes.Result, o Option
 	}
 	if fb, ok := last(probes.PathBadTokenGoodHeader.Name); ok && fb.Outcome == probes.OutcomeSession {
 		say(reports.Finding{Cause: "This server falls back to the header when the token is bad (the documented server tries the token first, with no fall-back).",
-			Fix: "Nothing to fix in your app; do not rely on it.", Confidence: Observed, Evidence: outcomes(results, probes.PathBadTokenGoodHeader.Name)})
+			Fix: "Nothing to fix in your app; do not rely on it.", Confidence: verdict.Observed, Evidence: outcomes(results, probes.PathBadTokenGoodHeader.Name)})
 	}
 	for _, s := range d.SLO {
 		if !s.Pass {
 			problem()
 			say(reports.Finding{Cause: fmt.Sprintf("Latency SLO missed: %s on %s has p95 %.0f ms, over the %.0f ms limit.", s.Metric, s.Path, s.P95, s.Limit),
-				Fix: "Check the region (a nearer residency host), the network path, and the audio pace.", Confidence: Observed,
+				Fix: "Check the region (a nearer residency host), the network path, and the audio pace.", Confidence: verdict.Observed,
 				Evidence: []string{fmt.Sprintf("%d samples", sampleCount(d.Paths, s.Path, s.Metric))}})
 		}
 	}
@@ -129,27 +127,56 @@ func diagnose(d *reports.Diagnosis, results map[string][]probes.Result, o Option
 		if o.Token == "" {
 			say(reports.Finding{Cause: "Both authentication paths work here. If your app gets auth_error, it is one of the known client-side causes, most likely first.",
 				Fix:        mintFix + " Run again with --token YOURTOKEN (it consumes it) or --url 'the URL your code builds' to check yours.",
-				Confidence: Inferred, Evidence: ranked})
+				Confidence: verdict.Inferred, Evidence: ranked})
 		}
 		return
 	}
 	d.Summary = d.Findings[0].Cause
 }
 
-// tokenCause names why the user's token fails while a fresh one works.
-func tokenCause(token, apiKey string, results map[string][]probes.Result) (string, string) {
-	switch {
-	case token == apiKey || strings.HasPrefix(token, "sk_"):
-		return "Your \"token\" is an API key: the socket's ?token= takes only a single-use token (sutkn_…).", Observed
-	case token == "undefined" || token == "null" || strings.Contains(token, "[object"):
-		return fmt.Sprintf("Your token is the string %q: your code passes a missing value or the whole response object, not response.token.", token), Observed
-	case !strings.HasPrefix(token, protocol.TokenPrefix):
-		return "Your token is not a single-use token (they start with sutkn_).", Observed
+// finding is a diagnosis of authcause as the doctor's finding: its clauses
+// as sentences.
+func finding(d authcause.Diagnosis) reports.Finding {
+	return reports.Finding{Cause: authcause.Sentence(d.Cause), Fix: authcause.Sentence(d.Fix), Confidence: d.Confidence}
+}
+
+// shown is a secret as the doctor's words name it: its fingerprint.
+func shown(red *secrets.Redactor, v string) string {
+	if s := red.Redact(v); s != v || v == "" {
+		return s
 	}
-	reused := outcomeOf(results, probes.PathTokenReused.Name)
-	return "Your sutkn_ token is refused while a fresh realtime_scribe token works on this host: it was already used " +
-		"(single-use: a second socket is refused, as this run saw: " + reused + "), has expired (15 minutes), " +
-		"is of another type (tts_websocket, batch_scribe), or was minted on another host.", Inferred
+	return "…(short)" // too short to be a secret the redactor knows
+}
+
+// tokenFinding names why the user's token is refused while a fresh one
+// works on this host: authcause's diagnosis of a token of this form, known
+// to be at fault (FreshWorks), its mint not seen.
+func tokenFinding(o Options) reports.Finding {
+	c := wirelog.Credential{Where: wirelog.WhereToken, Shape: wirelog.Shape(o.Token), Shown: o.Token}
+	switch {
+	case o.Token == o.Target.APIKey:
+		c.Shape = wirelog.ShapeAPIKey
+		fallthrough
+	case c.Shape != wirelog.ShapePlaceholder && c.Shape != wirelog.ShapeEmpty:
+		c.Shown = shown(o.Redactor, o.Token)
+	}
+	return finding(authcause.Diagnose(authcause.Evidence{Creds: authcause.Classify([]wirelog.Credential{c}, ""), Scope: scope,
+		Token: authcause.TokenEvidence{FreshWorks: true}}))
+}
+
+// freshFinding names why a fresh token failed while the header works: when
+// the server refused it, authcause's diagnosis of a token the doctor minted
+// moments before and presented nowhere else (the server's side).
+func freshFinding(fresh probes.Result, o Options) reports.Finding {
+	if !fresh.Outcome.Refused() || len(fresh.Mints) == 0 || !fresh.Mints[0].OK() {
+		return reports.Finding{Cause: "A fresh realtime_scribe token on ?token= opens no session on this target while the header does, and the server did not refuse it: " + fresh.Detail,
+			Fix:        "Until it is fixed, connect from a server with the xi-api-key header; report it to ElevenLabs with this report attached (secrets are fingerprinted).",
+			Confidence: verdict.Observed}
+	}
+	m := fresh.Mints[0]
+	tok := wirelog.Credential{Where: wirelog.WhereToken, Shape: wirelog.ShapeToken, Shown: shown(o.Redactor, m.Token)}
+	return finding(authcause.Diagnose(authcause.Evidence{Creds: authcause.Classify([]wirelog.Credential{tok}, ""), Scope: scope, HeaderWorks: true,
+		Token: authcause.TokenEvidence{Handed: 1, Via: protocol.SingleUseTokenPath + m.TokenType, Type: m.TokenType}}))
 }
 
 func belowUpgrade(results map[string][]probes.Result) bool {
@@ -248,24 +275,47 @@ func sampleCount(paths []reports.PathRow, path, metric string) int {
 }
 
 // headerFinding names why the header path did not open a session: the key
-// only when the API itself refused it; a wrong host, path or proxy when the
-// upgrade got another HTTP answer; a broken server otherwise.
-func headerFinding(header probes.Result) reports.Finding {
+// only when the API itself refused it (authcause's diagnosis, with the
+// fresh-token path's mint with the same key as evidence); a wrong host, path
+// or proxy when the upgrade got another HTTP answer; a broken server
+// otherwise.
+func headerFinding(header, fresh probes.Result, o Options) reports.Finding {
 	tl, _ := header.Decisive()
 	if st := tl.Upgrade.Status; st != 0 && st != 101 {
 		if c := tl.UpgradeCause(); !c.Auth {
 			return reports.Finding{Cause: "This target does not answer as the Scribe realtime API (not an API key problem): " + header.Detail,
-				Fix: strings.ToUpper(c.Fix[:1]) + c.Fix[1:] + ".", Confidence: Observed}
+				Fix: authcause.Sentence(c.Fix), Confidence: verdict.Observed}
 		}
 	}
 	if header.Outcome.Refused() {
-		return reports.Finding{Cause: "The API key is refused on the realtime socket (xi-api-key header): " + header.Detail,
-			Fix:        "Check ELEVENLABS_API_KEY: a deleted or mistyped key, or a residency key used on the global host, gets this. Keys need the speech_to_text permission.",
-			Confidence: Observed}
+		key := wirelog.Credential{Where: wirelog.WhereKeyHeader, Shape: wirelog.ShapeAPIKey, Shown: shown(o.Redactor, o.Target.APIKey)}
+		if o.Target.APIKey == "" {
+			key.Shape = wirelog.ShapeEmpty
+		}
+		ev := authcause.Evidence{Creds: authcause.Classify([]wirelog.Credential{key}, ""), Scope: scope}
+		var lines []string
+		for _, m := range fresh.Mints { // the fresh-token path mints with the same key
+			line := fmt.Sprintf("POST %s%s → %d", protocol.SingleUseTokenPath, m.TokenType, m.Status)
+			switch {
+			case m.OK() && m.TokenType == protocol.TokenRealtimeScribe && ev.Key.Minted == "":
+				ev.Key.Minted = line
+			case !m.OK() && m.Status != 0 && ev.Key.MintRefused == "":
+				if st := m.DetailStatus(); st != "" {
+					line += " " + st
+				}
+				ev.Key.MintRefused = line
+			default:
+				continue
+			}
+			lines = append(lines, "a mint with the same key: "+line)
+		}
+		f := finding(authcause.Diagnose(ev))
+		f.Evidence = lines
+		return f
 	}
 	return reports.Finding{Cause: "The realtime socket does not work on this target (the server misbehaves; the key was not refused): " + header.Detail,
 		Fix:        "Check that --target is the Scribe API or a scribecheck fake, and that no proxy stands in the way; if it is the API, retry later and report it with this report attached.",
-		Confidence: Observed}
+		Confidence: verdict.Observed}
 }
 
 // unreachable makes d the verdict on a target that cannot be reached.
@@ -274,5 +324,5 @@ func unreachable(d *reports.Diagnosis, why string, evidence []string) {
 	d.Summary = "No path got past the connection: the problem is the network or the host, not authentication."
 	d.Findings = append(d.Findings, reports.Finding{Cause: "The target cannot be reached: " + why,
 		Fix:        "Check the host name and port, DNS, proxies and firewalls; a residency key needs its own host (api.eu.residency.elevenlabs.io, …).",
-		Confidence: Observed, Evidence: evidence})
+		Confidence: verdict.Observed, Evidence: evidence})
 }

@@ -24,3 +24,22 @@ func TestClip(t *testing.T) {
 		t.Error("Plural")
 	}
 }
+
+func TestFew(t *testing.T) {
+	ids := []string{"conn-0001", "conn-0002", "conn-0003", "conn-0004", "conn-0005"}
+	for _, c := range []struct {
+		in   []string
+		n    int
+		want string
+	}{
+		{nil, 3, ""},
+		{ids[:1], 3, "conn-0001"},
+		{ids[:3], 3, "conn-0001, conn-0002, conn-0003"},
+		{ids, 3, "conn-0001, conn-0002, conn-0003 and 2 more"},
+		{ids, 0, "conn-0001 and 4 more"},
+	} {
+		if got := Few(c.in, c.n); got != c.want {
+			t.Errorf("Few(%d items, %d) = %q, want %q", len(c.in), c.n, got, c.want)
+		}
+	}
+}

@@ -78,3 +78,14 @@ func ExampleFold() {
 	// NON-STRICT
 	// 1 FAILED, 1 INFORMATIONAL, 2 OK
 }
+
+func TestConfidences(t *testing.T) {
+	for _, c := range []Confidence{Documented, Observed, Inferred} {
+		if !c.Valid() {
+			t.Errorf("%q is not valid", c)
+		}
+	}
+	if Confidence("certain").Valid() || Confidence("").Valid() {
+		t.Error("a word that is no confidence is valid")
+	}
+}

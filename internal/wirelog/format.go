@@ -1,6 +1,11 @@
 package wirelog
 
-import "time"
+import (
+	"strings"
+	"time"
+
+	"github.com/scribecheck/scribecheck/protocol"
+)
 
 // Record kinds.
 const (
@@ -31,7 +36,8 @@ const CloseNotRecorded = "the recording (a HAR file) does not say how the connec
 
 // Credential is a value found in a credential position, redacted.
 type Credential struct {
-	// Where it was: "query:token", "header:xi-api-key", "body:token", …
+	// Where it was: WhereToken, WhereKeyHeader, WhereBodyToken, or another
+	// "query:<key>" or "header:<name>" (QueryPosition, HeaderPosition).
 	Where string `json:"where"`
 	// Shown is the redacted value (a fingerprint such as sutkn_…ab12), or
 	// the value itself when it is no secret (undefined, [object Object]).
@@ -42,6 +48,41 @@ type Credential struct {
 	// Shape is one of the Shape* constants.
 	Shape string `json:"shape"`
 }
+
+// Credential positions: where a credential was found, as Credential.Where
+// names it. The socket reads two of them (WhereToken and WhereKeyHeader);
+// the others are client mistakes worth naming.
+const (
+	// WhereToken is the socket's single-use token: ?token=.
+	WhereToken = queryPrefix + protocol.TokenParam
+	// WhereTTSToken is ?single_use_token=, the TTS sockets' name for it.
+	WhereTTSToken = queryPrefix + protocol.TTSTokenParam
+	// WhereKeyHeader is the API key header, xi-api-key.
+	WhereKeyHeader = headerPrefix + protocol.APIKeyHeader
+	// WhereBodyToken is a token in a REST answer's JSON body (a mint, or an
+	// app's backend handing one out).
+	WhereBodyToken = "body:token"
+)
+
+const (
+	queryPrefix  = "query:"
+	headerPrefix = "header:"
+)
+
+// QueryPosition is the position of a credential in the query key k.
+func QueryPosition(k string) string { return queryPrefix + k }
+
+// HeaderPosition is the position of a credential in the header h (its name
+// in lower case).
+func HeaderPosition(h string) string { return headerPrefix + strings.ToLower(h) }
+
+// QueryKey is the query key a credential was found in, if it was in the
+// query.
+func (c Credential) QueryKey() (string, bool) { return strings.CutPrefix(c.Where, queryPrefix) }
+
+// HeaderName is the (lower-case) header a credential was found in, if it
+// was in a header.
+func (c Credential) HeaderName() (string, bool) { return strings.CutPrefix(c.Where, headerPrefix) }
 
 // Shapes of a credential value.
 const (

@@ -9,12 +9,14 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/scribecheck/scribecheck/protocol"
 )
 
 // credentialQueryKeys are the query keys whose values are credentials: the
 // documented one, the TTS sockets' name (a client mistake on this socket), and
 // names an API key is sometimes put under.
-var credentialQueryKeys = []string{"token", "single_use_token", "xi-api-key", "xi_api_key", "api_key", "key"}
+var credentialQueryKeys = []string{protocol.TokenParam, protocol.TTSTokenParam, "xi-api-key", "xi_api_key", "api_key", "key"}
 
 // CredentialQueryKeys lists the query keys whose values are credentials, in
 // the order the logs report them.
@@ -24,7 +26,7 @@ func CredentialQueryKeys() []string { return slices.Clone(credentialQueryKeys) }
 func IsCredentialQueryKey(k string) bool { return slices.Contains(credentialQueryKeys, k) }
 
 // credentialHeaders are the headers whose values are credentials.
-var credentialHeaders = []string{"Xi-Api-Key", "Authorization", "Cookie"}
+var credentialHeaders = []string{protocol.APIKeyHeader, "Authorization", "Cookie"}
 
 // placeholders are what clients put where a credential belongs when they
 // have none: not secrets, and exactly what a grader needs to see.
@@ -72,7 +74,7 @@ func Shape(v string) string {
 		return ShapeEmpty
 	case placeholders[v]:
 		return ShapePlaceholder
-	case strings.HasPrefix(v, "sutkn_"):
+	case strings.HasPrefix(v, protocol.TokenPrefix):
 		return ShapeToken
 	case strings.HasPrefix(v, "sk_") || isHex32(v):
 		return ShapeAPIKey
@@ -94,7 +96,7 @@ func (s *Set) requestCredentials(q url.Values, h http.Header) []Credential {
 	var out []Credential
 	for _, k := range credentialQueryKeys {
 		for _, v := range q[k] {
-			out = append(out, s.credential("query:"+k, v))
+			out = append(out, s.credential(QueryPosition(k), v))
 		}
 	}
 	for _, k := range credentialHeaders {
@@ -104,7 +106,7 @@ func (s *Set) requestCredentials(q url.Values, h http.Header) []Credential {
 					v = after // the scheme (Bearer, Basic) is no secret
 				}
 			}
-			out = append(out, s.credential("header:"+strings.ToLower(k), v))
+			out = append(out, s.credential(HeaderPosition(k), v))
 		}
 	}
 	return out
@@ -118,7 +120,7 @@ func (s *Set) bodyCredentials(body []byte) []Credential {
 	if json.Unmarshal(body, &v) != nil || v.Token == "" {
 		return nil
 	}
-	return []Credential{s.credential("body:token", v.Token)}
+	return []Credential{s.credential(WhereBodyToken, v.Token)}
 }
 
 // ID is the credential id this set gives value: a harness that knows a

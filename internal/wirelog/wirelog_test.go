@@ -175,3 +175,47 @@ func mustGlob(t *testing.T, dir string) []string {
 	}
 	return m
 }
+
+// Every credential a request can carry is named by one of the positions, in
+// the order the graders report them: query, then headers; a mint's token is
+// WhereBodyToken.
+func TestCredentialPositions(t *testing.T) {
+	set, err := wirelog.NewSet(t.TempDir(), secrets.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/v1/speech-to-text/realtime?token="+token+"&single_use_token=undefined&api_key="+key, nil)
+	r.Header.Set("XI-API-KEY", key) // any case: HTTP header names are not case-sensitive
+	r.Header.Set("Authorization", "Bearer "+token)
+	set.Open(r).Closed(wirelog.FromServer, 1000, "", "")
+	mint := httptest.NewRequest("POST", "/v1/single-use-token/realtime_scribe", nil)
+	set.Exchange(mint, 200, []byte(`{"token":"`+token+`"}`))
+	if err := set.Close(); err != nil {
+		t.Fatal(err)
+	}
+	logs, ex, err := wirelog.ReadDir(set.Dir())
+	if err != nil || len(logs) != 1 || len(ex) != 1 {
+		t.Fatalf("%d logs, %d exchanges, %v", len(logs), len(ex), err)
+	}
+	var got []string
+	for _, c := range logs[0].Request.Credentials {
+		got = append(got, c.Where)
+	}
+	want := []string{wirelog.WhereToken, wirelog.WhereTTSToken, wirelog.QueryPosition("api_key"), wirelog.WhereKeyHeader, wirelog.HeaderPosition("Authorization")}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("positions %v, want %v", got, want)
+	}
+	if wirelog.WhereToken != "query:token" || wirelog.WhereKeyHeader != "header:xi-api-key" {
+		t.Errorf("the positions are a file format: %q %q", wirelog.WhereToken, wirelog.WhereKeyHeader)
+	}
+	c := logs[0].Request.Credentials[2]
+	if k, ok := c.QueryKey(); !ok || k != "api_key" {
+		t.Errorf("QueryKey of %s: %q %v", c.Where, k, ok)
+	}
+	if h, ok := logs[0].Request.Credentials[4].HeaderName(); !ok || h != "authorization" {
+		t.Errorf("HeaderName: %q %v", h, ok)
+	}
+	if len(ex[0].Credentials) != 1 || ex[0].Credentials[0].Where != wirelog.WhereBodyToken {
+		t.Errorf("mint credentials %+v", ex[0].Credentials)
+	}
+}
