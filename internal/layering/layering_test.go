@@ -28,7 +28,7 @@ var layers = []layer{
 	{name: "the two sides", pkgs: []string{"fakeserver", "probes", "internal/wirelog"}, may: []string{"protocol", "vocabulary"}, apart: true},
 	{name: "targets", pkgs: []string{"internal/targets"}, may: []string{"protocol", "vocabulary", "the two sides"}},
 	{name: "renderers", pkgs: []string{"reports"}, may: []string{"protocol", "vocabulary"}},
-	{name: "checks", pkgs: []string{"internal/clientcheck", "internal/servercheck", "internal/doctor", "suites"},
+	{name: "checks", pkgs: []string{"internal/authcause", "internal/clientcheck", "internal/servercheck", "internal/doctor", "suites"},
 		may: []string{"protocol", "vocabulary", "the two sides", "targets", "renderers"}},
 	{name: "tools", pkgs: []string{"internal/proxy", "internal/replay", "internal/load", "internal/bench", "internal/sdks"},
 		may: []string{"protocol", "vocabulary", "the two sides", "targets", "renderers", "checks"}},
