@@ -22,7 +22,7 @@ var Choices = []Choice{
 	{"invalid-request-close", "a bad parameter gets invalid_request naming the parameter, then close 1008 (a third-party capture saw 1008; invalid_request itself is in no contract, only the SDK changelog)"},
 	{"missing-or-unknown-model", "a missing or unknown model_id is an invalid_request (a case or space variant of a known one is unknown too; scribe_v2_realtime_lite is known: the live server named it as supported, O); the old path " + protocol.OldRealtimePath + " is 404 Not Found"},
 	{"last-duplicate-wins", "a scalar parameter given twice takes its last value; unknown keys are ignored"},
-	{"bools-parse-loosely", "booleans accept true/false, TRUE/FALSE, True/False, t/f and 1/0 (strconv.ParseBool); anything else, yes and no too, is an invalid_request"},
+	{"bools-parse-loosely", "booleans accept true/false, TRUE/FALSE, True/False, t/f and 1/0 (strconv.ParseBool); anything else, yes and no too, is an invalid_request; the client checks and the URL lint warn on any spelling but true and false, the only ones the docs write"},
 	{"keyterm-limits", "more than 50 keyterms, or one longer than 20 characters (the SDKs' limits), is an invalid_request naming keyterms, then close 1008"},
 	{"entity-detection-echo", "entity_detection is echoed as a string for one value, an array for several, null when unset"},
 	{"binary-frame", "a binary frame gets input_error and the session stays open"},
