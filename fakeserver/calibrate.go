@@ -215,11 +215,11 @@ func takeAsFine(name string, q url.Values, rules paramRules) (url.Values, paramR
 		c.Set(protocol.ParamModelID, protocol.DefaultModel)
 	case protocol.StimModelUnknown, protocol.StimModelUpperCase, protocol.StimModelPadded, protocol.StimModelOldName, protocol.StimModelLite:
 		vs := c[protocol.ParamModelID]
-		rules.models = append(slices.Clone(rules.models), vs[len(vs)-1])
+		rules.Models = append(slices.Clone(rules.Models), vs[len(vs)-1])
 	case protocol.StimKeytermsTooMany:
-		rules.anyCount = with(rules.anyCount, protocol.ParamKeyterms)
+		rules.AnyCount = with(rules.AnyCount, protocol.ParamKeyterms)
 	case protocol.StimKeytermTooLong:
-		rules.anyLength = with(rules.anyLength, protocol.ParamKeyterms)
+		rules.AnyLength = with(rules.AnyLength, protocol.ParamKeyterms)
 	case protocol.StimBoolWord:
 		for _, p := range boolWords(c) {
 			vs := c[p]

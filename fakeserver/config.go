@@ -2,12 +2,10 @@ package fakeserver
 
 import (
 	"encoding/json"
-	"fmt"
-	"math"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -135,174 +133,43 @@ func defaultConfig() sessionConfig {
 	return c
 }
 
-// parseConfig validates the query string against protocol.Params; its error
-// text is what the fake sends in invalid_request (choice invalid-request-close).
+// parseConfig reads the query string with protocol.CheckQuery under rules
+// and refuses it on the first problem that check calls a refusal; that
+// problem's text is what the fake sends in invalid_request (choice
+// invalid-request-close).
 func parseConfig(q url.Values, rules paramRules) (sessionConfig, error) {
-	c := sessionConfig{}
-	for name, vs := range q {
-		p, known := protocol.LookupParam(name)
-		switch {
-		case !known && rules.rejectUnknown:
-			return c, fmt.Errorf("unknown parameter %s", name)
-		case known && len(vs) > 1 && p.Kind != protocol.KindStringList && rules.rejectDuplicates:
-			return c, fmt.Errorf("%s is given %d times", name, len(vs))
-		}
+	v, problems := protocol.CheckQuery(q, rules.QueryRules)
+	if p, refused := protocol.FirstRefusal(problems); refused {
+		return sessionConfig{}, errors.New(p.Refusal)
 	}
-	var model string
-	if vs := q[protocol.ParamModelID]; len(vs) > 0 {
-		model = vs[len(vs)-1] // choice last-duplicate-wins
-	}
-	switch {
-	case model == "":
-		return c, fmt.Errorf("model_id is required; use %s", protocol.DefaultModel)
-	case !slices.Contains(rules.models, model):
-		return c, fmt.Errorf("model_id %q is not supported; use one of %s", model, strings.Join(protocol.Models, ", "))
-	}
-	c.ModelID = model
-	v := values{}
-	for _, p := range protocol.Params {
-		if err := v.parse(p, q[p.Name], rules); err != nil {
-			return c, err
-		}
-	}
-	for _, pair := range protocol.Conflicts {
-		if rules.enforces(pair.Level) && v.set(pair.A) && v.set(pair.B) {
-			return c, fmt.Errorf("%s cannot be used with %s", pair.A, pair.B)
-		}
-	}
-	c.Format, _ = protocol.ParseAudioFormat(v.str(protocol.ParamAudioFormat))
+	c := sessionConfig{ModelID: v.Str(protocol.ParamModelID)}
+	c.Format, _ = protocol.ParseAudioFormat(v.Str(protocol.ParamAudioFormat))
 	// turn_prediction: the fake finds turn ends with its VAD (choice turn-prediction-by-vad).
-	c.CommitStrategy = v.str(protocol.ParamCommitStrategy)
+	c.CommitStrategy = v.Str(protocol.ParamCommitStrategy)
 	c.VADCommit = c.CommitStrategy != protocol.CommitManual
-	if lc := v.str(protocol.ParamLanguageCode); lc != "" {
+	if lc := v.Str(protocol.ParamLanguageCode); lc != "" {
 		if two, ok := iso639_3to1[strings.ToLower(lc)]; ok && rules.foldLanguage {
 			lc = two
 		}
 		c.LanguageCode = &lc
 	}
-	c.SecondaryLanguages = v.list(protocol.ParamSecondaryLanguages)
-	c.IncludeTimestamps = v.bool(protocol.ParamIncludeTimestamps)
-	c.IncludeLanguageDetection = v.bool(protocol.ParamIncludeLanguageDetection)
-	c.NoVerbatim = v.bool(protocol.ParamNoVerbatim)
-	c.FilterBackgroundAudio = v.bool(protocol.ParamFilterBackgroundAudio)
-	c.EnableLogging = v.bool(protocol.ParamEnableLogging)
-	c.VADSilenceThresholdSecs = v.float(protocol.ParamVADSilenceThresholdSecs)
-	c.VADThreshold = v.float(protocol.ParamVADThreshold)
-	c.MinSpeechDurationMS = int(v.float(protocol.ParamMinSpeechDurationMS))
-	c.MinSilenceDurationMS = int(v.float(protocol.ParamMinSilenceDurationMS))
-	c.Keyterms = v.list(protocol.ParamKeyterms)
-	c.EntityDetection = splitCommas(v.list(protocol.ParamEntityDetection))
-	c.EntityRedaction = splitCommas(v.list(protocol.ParamEntityRedaction))
-	c.RedactionMode = v.str(protocol.ParamEntityRedactionMode) // only used with entity_redaction (C)
-	c.TranscriptEdit = v.str(protocol.ParamTranscriptEdit)
-	c.Diarize = v.bool(protocol.ParamDiarize)
+	c.SecondaryLanguages = v.List(protocol.ParamSecondaryLanguages)
+	c.IncludeTimestamps = v.Bool(protocol.ParamIncludeTimestamps)
+	c.IncludeLanguageDetection = v.Bool(protocol.ParamIncludeLanguageDetection)
+	c.NoVerbatim = v.Bool(protocol.ParamNoVerbatim)
+	c.FilterBackgroundAudio = v.Bool(protocol.ParamFilterBackgroundAudio)
+	c.EnableLogging = v.Bool(protocol.ParamEnableLogging)
+	c.VADSilenceThresholdSecs = v.Float(protocol.ParamVADSilenceThresholdSecs)
+	c.VADThreshold = v.Float(protocol.ParamVADThreshold)
+	c.MinSpeechDurationMS = int(v.Float(protocol.ParamMinSpeechDurationMS))
+	c.MinSilenceDurationMS = int(v.Float(protocol.ParamMinSilenceDurationMS))
+	c.Keyterms = v.List(protocol.ParamKeyterms)
+	c.EntityDetection = protocol.ListItems(v.List(protocol.ParamEntityDetection))
+	c.EntityRedaction = protocol.ListItems(v.List(protocol.ParamEntityRedaction))
+	c.RedactionMode = v.Str(protocol.ParamEntityRedactionMode) // only used with entity_redaction (C)
+	c.TranscriptEdit = v.Str(protocol.ParamTranscriptEdit)
+	c.Diarize = v.Bool(protocol.ParamDiarize)
 	return c, nil
-}
-
-// values are the parsed query parameters, by name: a string, bool, float64
-// or []string, the default where the query has none.
-type values map[string]any
-
-// parse checks one parameter's values against its row of the table.
-func (v values) parse(p protocol.Param, given []string, rules paramRules) error {
-	if p.Kind == protocol.KindStringList {
-		if p.MaxItems > 0 && len(given) > p.MaxItems && rules.enforces(p.Level) && !rules.anyCount[p.Name] { // choice keyterm-limits
-			return fmt.Errorf("%s has %d values; at most %d are allowed", p.Name, len(given), p.MaxItems)
-		}
-		for _, s := range given {
-			if err := checkLen(p, s, rules); err != nil {
-				return err
-			}
-		}
-		v[p.Name] = given
-		return nil
-	}
-	raw, ok := p.Default, false
-	if len(given) > 0 {
-		raw, ok = given[len(given)-1], true // choice last-duplicate-wins
-	}
-	switch p.Kind {
-	case protocol.KindEnum:
-		if ok && !slices.Contains(p.Allowed, raw) {
-			if rules.checkEnums {
-				return fmt.Errorf("%s %q is not one of %s", p.Name, raw, strings.Join(p.Allowed, ", "))
-			}
-			raw = p.Default
-		}
-		v[p.Name] = raw
-	case protocol.KindBool:
-		b, err := strconv.ParseBool(raw) // choice bools-parse-loosely; yes and no are a stimulus (requestStimuli)
-		if err != nil {
-			return fmt.Errorf("%s %q is not a boolean; use true or false", p.Name, raw)
-		}
-		v[p.Name] = b
-	case protocol.KindFloat, protocol.KindInt:
-		x, err := strconv.ParseFloat(raw, 64)
-		if p.Kind == protocol.KindInt {
-			var n int
-			n, err = strconv.Atoi(raw)
-			x = float64(n)
-		}
-		outside := x < p.Min || x > p.Max
-		atBound := x == p.Min || x == p.Max
-		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || (rules.checkRanges && outside) || (rules.exclusiveRanges && (outside || atBound)) {
-			return fmt.Errorf("%s %q must be a %s from %s to %s", p.Name, raw, kindWord(p.Kind), p.Format(p.Min), p.Format(p.Max))
-		}
-		v[p.Name] = x
-	default:
-		if err := checkLen(p, raw, rules); err != nil {
-			return err
-		}
-		v[p.Name] = raw
-	}
-	return nil
-}
-
-// checkLen refuses a value over the parameter's MaxLen characters.
-func checkLen(p protocol.Param, s string, rules paramRules) error {
-	if n := len([]rune(s)); p.MaxLen > 0 && n > p.MaxLen && rules.enforces(p.Level) && !rules.anyLength[p.Name] {
-		return fmt.Errorf("a %s value has %d characters; at most %d are allowed", p.Name, n, p.MaxLen)
-	}
-	return nil
-}
-
-func kindWord(k protocol.Kind) string {
-	if k == protocol.KindInt {
-		return "whole number"
-	}
-	return "number"
-}
-
-func (v values) str(name string) string    { s, _ := v[name].(string); return s }
-func (v values) bool(name string) bool     { b, _ := v[name].(bool); return b }
-func (v values) float(name string) float64 { x, _ := v[name].(float64); return x }
-func (v values) list(name string) []string { l, _ := v[name].([]string); return l }
-
-// set: a parameter is true, or a non-empty string or list.
-func (v values) set(name string) bool {
-	switch x := v[name].(type) {
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case []string:
-		return len(x) > 0
-	}
-	return false
-}
-
-// splitCommas takes a list given as repeated keys, comma-separated values or
-// both.
-func splitCommas(vs []string) []string {
-	var out []string
-	for _, v := range vs {
-		for _, e := range strings.Split(v, ",") {
-			if e = strings.TrimSpace(e); e != "" {
-				out = append(out, e)
-			}
-		}
-	}
-	return out
 }
 
 // requestStimuli lists the stimuli (protocol.Stimuli) an upgrade request
@@ -329,7 +196,7 @@ func requestStimuli(r *http.Request) []string {
 	if len(boolWords(q)) > 0 {
 		out = append(out, protocol.StimBoolWord)
 	}
-	if q.Has(protocol.ParamEntityRedactionMode) && len(splitCommas(q[protocol.ParamEntityRedaction])) == 0 {
+	if q.Has(protocol.ParamEntityRedactionMode) && len(protocol.ListItems(q[protocol.ParamEntityRedaction])) == 0 {
 		out = append(out, protocol.StimRedactionModeOnly)
 	}
 	return out
@@ -338,7 +205,8 @@ func requestStimuli(r *http.Request) []string {
 // modelStimulus names what is unusual about the model_id the parser reads
 // (the last one given), or "" for a documented model. It compares with
 // protocol.Models, not the fake's list, so that a fault refusing a known
-// model is never taken for a stimulus.
+// model is never taken for a stimulus. Lite is a model the fake takes (O) and
+// still a stimulus, so that a server seen refusing it can be reproduced.
 func modelStimulus(given []string) string {
 	model := ""
 	if len(given) > 0 {
@@ -348,6 +216,8 @@ func modelStimulus(given []string) string {
 	switch {
 	case model == "":
 		return protocol.StimModelMissing
+	case model == protocol.LiteModel:
+		return protocol.StimModelLite
 	case slices.Contains(protocol.Models, model):
 		return ""
 	case slices.ContainsFunc(protocol.Models, func(m string) bool { return strings.EqualFold(m, model) }):
@@ -356,15 +226,14 @@ func modelStimulus(given []string) string {
 		return protocol.StimModelPadded
 	case model == protocol.OldModelName:
 		return protocol.StimModelOldName
-	case model == protocol.LiteModel:
-		return protocol.StimModelLite
 	default:
 		return protocol.StimModelUnknown
 	}
 }
 
 // boolWords lists the boolean parameters whose value (the last one given) is
-// yes or no in any case, which strconv.ParseBool refuses.
+// yes or no in any case, which protocol.ParseBool refuses (a stimulus:
+// what the live server does with them is unconfirmed).
 func boolWords(q url.Values) []string {
 	var out []string
 	for _, p := range protocol.Params {

@@ -183,18 +183,18 @@ var Faults = []Fault{
 			return st
 		})},
 	{Name: FaultEnumUnchecked, Kind: Bug, Description: "an unknown audio_format or commit_strategy is accepted (the default is used) instead of invalid_request",
-		set: func(s *settings) { s.params.checkEnums = false }},
+		set: func(s *settings) { s.params.CheckEnums = false }},
 	{Name: FaultRangeUnchecked, Kind: Bug, Description: "numeric parameters out of their range are accepted instead of invalid_request",
-		set: func(s *settings) { s.params.checkRanges = false }},
+		set: func(s *settings) { s.params.CheckRanges = false }},
 	{Name: FaultLanguageNotFolded, Kind: Deviation, Description: "language_code=eng is echoed as eng, not en",
 		set: func(s *settings) { s.params.foldLanguage = false }},
 	{Name: FaultDuplicateRejected, Kind: Bug, Description: "a parameter given twice (audio_format, as elevenlabs-js 2.31-2.56 sends it) is an invalid_request",
-		set: func(s *settings) { s.params.rejectDuplicates = true }},
+		set: func(s *settings) { s.params.RejectDuplicates = true }},
 	{Name: FaultUnknownParamRejected, Kind: Bug, Description: "an unknown query parameter is an invalid_request instead of being ignored",
-		set: func(s *settings) { s.params.rejectUnknown = true }},
+		set: func(s *settings) { s.params.RejectUnknown = true }},
 	{Name: FaultTurboRefused, Kind: Bug, Description: "model_id scribe_v2_realtime_turbo is refused",
 		set: func(s *settings) {
-			s.params.models = slices.DeleteFunc(slices.Clone(s.params.models), func(m string) bool { return m == protocol.TurboModel })
+			s.params.Models = slices.DeleteFunc(slices.Clone(s.params.Models), func(m string) bool { return m == protocol.TurboModel })
 		}},
 	{Name: FaultDoubleCommit, Kind: Deviation, Description: "a commit is answered with two committed_transcript frames",
 		out: rewrite(func(b []frame) []frame {
@@ -287,7 +287,7 @@ var Faults = []Fault{
 	{Name: FaultInputErrorCloses, Kind: Deviation, Description: "input_error is followed by a close instead of the session staying open",
 		out: closeAfter(protocol.ErrInput, websocket.StatusNormalClosure, protocol.ErrInput)},
 	{Name: FaultRangeOffByOne, Kind: Bug, Description: "range bounds are exclusive: 0.3, 3.0, 0.1, 0.9, 50 and 2000 are refused (as old SDKs did)",
-		set: func(s *settings) { s.params.exclusiveRanges = true }},
+		set: func(s *settings) { s.params.ExclusiveRanges = true }},
 	{Name: FaultConfigNotEchoed, Kind: Deviation, Description: "session_started.config always shows the defaults, whatever the query asked for",
 		out: reshape(protocol.SessionStarted, func(b any) any {
 			st := b.(sessionStartedFrame)
@@ -377,7 +377,7 @@ var Faults = []Fault{
 			}
 		}},
 	{Name: FaultContractLimitsUnchecked, Kind: Bug, Description: "transcript_edit over 2000 characters, or with entity_detection or entity_redaction, is accepted",
-		set: func(s *settings) { s.params.checkContract = false }},
+		set: func(s *settings) { s.params.CheckContract = false }},
 	{Name: FaultDiarizedIndexFromOne, Kind: Deviation, Description: "segment_index counts from 1, so it names the committed transcript after its own",
 		out: reshape(protocol.DiarizedTranscript, func(b any) any {
 			d := b.(diarizedFrame)

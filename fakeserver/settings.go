@@ -1,10 +1,6 @@
 package fakeserver
 
-import (
-	"slices"
-
-	"github.com/scribecheck/scribecheck/protocol"
-)
+import "github.com/scribecheck/scribecheck/protocol"
 
 // settings are the fake's decisions that a fault may flip, once, when the
 // server is built. defaultSettings is the faithful server.
@@ -43,32 +39,16 @@ func defaultSettings(o Options) settings {
 	}
 }
 
-// paramRules is how the query string is validated.
+// paramRules is how the query string is read: the rules of validity
+// (protocol.CheckQuery's, which a deviation or a calibration changes) and
+// how a valid value is echoed.
 type paramRules struct {
-	models           []string
-	checkEnums       bool
-	checkRanges      bool // numeric ranges and list limits, and parameters that may not go together
-	checkContract    bool // the same, for the newest contract's parameters (C)
-	exclusiveRanges  bool // a bound itself is out of range
-	rejectDuplicates bool // a scalar given twice is refused
-	rejectUnknown    bool // an unknown key is refused
-	foldLanguage     bool // ISO 639-3 codes are echoed as ISO 639-1 (O)
-	// anyCount and anyLength name the parameters whose MaxItems and MaxLen
-	// a calibrated stimulus lifted for one request (calibrate.go).
-	anyCount, anyLength map[string]bool
+	protocol.QueryRules
+	foldLanguage bool // ISO 639-3 codes are echoed as ISO 639-1 (O)
 }
 
 func faithfulParams() paramRules {
-	return paramRules{models: slices.Clone(protocol.Models), checkEnums: true, checkRanges: true, checkContract: true, foldLanguage: true}
-}
-
-// enforces says whether limits of a parameter (or pair) of this evidence
-// level are checked.
-func (r paramRules) enforces(level string) bool {
-	if protocol.Contract(level) {
-		return r.checkContract
-	}
-	return r.checkRanges
+	return paramRules{QueryRules: protocol.FaithfulRules(), foldLanguage: true}
 }
 
 // previousTextRules say where previous_text may come (D: only with the first

@@ -35,10 +35,16 @@ const (
 	ParamDiarize = "diarize"
 )
 
-// Models are the model_ids of the realtime socket: scribe_v2_realtime (D),
+// Models are the model_ids the realtime socket takes: scribe_v2_realtime (D),
 // scribe_v2_realtime_turbo (D, in the newest docs; not in the 2.78.0 enum),
-// scribe_v3_live (C).
-var Models = []string{DefaultModel, TurboModel, V3Model}
+// scribe_v2_realtime_lite (O: the live server's invalid_request for
+// model_id=scribe_realtime_v2, 2026-08, listed scribe_v2_realtime,
+// scribe_v2_realtime_turbo and scribe_v2_realtime_lite as the supported
+// models, then closed 1008: github.com/elevenlabs/ui issue 82, protocol.md
+// §10), scribe_v3_live (C). Any other model_id, the old name
+// scribe_realtime_v2 among them, is refused (CheckQuery). Whether a given
+// account may use lite is not known: MODEL-8 records what a server does.
+var Models = []string{DefaultModel, TurboModel, LiteModel, V3Model}
 
 // Commit strategies: manual and vad (D), turn_prediction (C: the server
 // decides where a turn ends).
@@ -68,8 +74,9 @@ const (
 )
 
 // Param describes one query parameter as protocol.md §2 gives it. This table
-// is the one place the parameters' facts are written: the fake's parser and
-// the PARAM specs both read it.
+// is the one place the parameters' facts are written: CheckQuery (query.go)
+// reads it for the fake's parser, the client checks and the URL lint, and
+// the PARAM specs read it too.
 type Param struct {
 	Name    string
 	Kind    Kind
@@ -88,7 +95,7 @@ var AudioFormats = []string{"pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "
 
 // Params lists every documented query parameter of the realtime socket.
 var Params = []Param{
-	{Name: ParamModelID, Kind: KindString, Allowed: Models, Level: "D; scribe_v3_live C"},
+	{Name: ParamModelID, Kind: KindString, Allowed: Models, Level: "D; scribe_v2_realtime_lite O; scribe_v3_live C"},
 	{Name: TokenParam, Kind: KindString, Level: "D"},
 	{Name: ParamAudioFormat, Kind: KindEnum, Default: "pcm_16000", Allowed: AudioFormats, Level: "D"},
 	{Name: ParamCommitStrategy, Kind: KindEnum, Default: CommitManual, Allowed: []string{CommitManual, CommitVAD, CommitTurnPrediction}, Level: "D; turn_prediction C"},

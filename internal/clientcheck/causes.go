@@ -305,17 +305,15 @@ func modelCauses(v *view) []draft {
 		out = append(out, draft{key: "3/path/" + l.Request.Path, title: fmt.Sprintf("the socket URL has the path %q", l.Request.Path),
 			fix: "connect to " + protocol.RealtimePath})
 	}
-	models := l.Query(protocol.ParamModelID)
-	if len(models) == 0 {
-		out = append(out, draft{key: "3/nomodel", title: "model_id is missing from the socket URL", fix: "add model_id=" + protocol.DefaultModel})
-	}
-	for _, m := range models {
+	for _, p := range queryProblems(l) {
 		switch {
-		case slices.Contains(protocol.Models, m):
-		case m == "scribe_realtime_v2":
-			oldWhat = append(oldWhat, "model_id=scribe_realtime_v2")
+		case p.Kind == protocol.ProblemModelMissing:
+			out = append(out, draft{key: "3/nomodel", title: "model_id is missing from the socket URL", fix: "add model_id=" + protocol.DefaultModel})
+		case p.Kind != protocol.ProblemModel:
+		case p.Value == protocol.OldModelName:
+			oldWhat = append(oldWhat, "model_id="+protocol.OldModelName)
 		default:
-			out = append(out, draft{key: "3/model/" + m, title: fmt.Sprintf("model_id=%s is not a realtime model", m),
+			out = append(out, draft{key: "3/model/" + p.Value, title: fmt.Sprintf("model_id=%s is not a realtime model", p.Value),
 				fix: "use model_id=" + protocol.DefaultModel})
 		}
 	}

@@ -1,6 +1,8 @@
 package clientcheck
 
 import (
+	"strings"
+
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -60,7 +62,7 @@ var Rules = []Rule{
 			"an API key there is refused and leaks the key into URLs and logs; single_use_token is the TTS sockets' name."},
 	// D: the path and the model ids; S: every SDK sends model_id, and the old names are history the SDKs carry.
 	{ID: RuleModelPath, Level: verdict.Must, Evidence: "D, S", Scope: ScopeConnection,
-		Requirement: "A connection goes to " + protocol.RealtimePath + " with a model_id the socket knows (scribe_v2_realtime, scribe_v2_realtime_turbo, scribe_v3_live).",
+		Requirement: "A connection goes to " + protocol.RealtimePath + " with a model_id the socket knows (" + strings.Join(protocol.Models, ", ") + ").",
 		Meaning: "The model is required and there is no default. The old path realtime-beta and the old model name scribe_realtime_v2 " +
 			"(before 2025-11-11) mean an outdated client or copied sample code."},
 	// D: the list of parameters; O: the server ignores a key it does not know, so nothing refuses a typo.
@@ -125,10 +127,12 @@ var Rules = []Rule{
 	{ID: RuleTokenAge, Level: verdict.Must, Evidence: "D", Scope: ScopeConnection,
 		Requirement: "A token is presented within 15 minutes of being minted.",
 		Meaning:     "Tokens expire 15 minutes after minting. Mint right before connecting, not when the page loads."},
-	// D: enums and types of the parameters, and their rejection with invalid_request; S: the numeric ranges and list limits.
-	{ID: RuleQueryValues, Level: verdict.Must, Evidence: "D, S", Scope: ScopeConnection,
-		Requirement: "Every documented query parameter has a value the docs allow: a member of its enum, a boolean, a number in its range, lists within their limits, and no pair that may not go together.",
-		Meaning:     "A value out of range or of the wrong enum is refused with invalid_request and the session closes."},
+	// D: enums and types of the parameters, and their rejection with invalid_request; S: the numeric ranges and list limits;
+	// C: the newest contract's limits, which the faithful fake enforces too (protocol.CheckQuery decides for both).
+	{ID: RuleQueryValues, Level: verdict.Must, Evidence: "D, S, C", Scope: ScopeConnection,
+		Requirement: "Every known query parameter has a value the server takes: a member of its enum, a boolean, a number in its range, lists and strings within their limits, and no pair that may not go together.",
+		Meaning: "A value out of range or of the wrong enum is refused with invalid_request and the session closes. " +
+			"A parameter given twice with different values, or a boolean not written true or false, is read on past: INFORMATIONAL."},
 	// O: language_code=en-US is accepted but never transcribes.
 	{ID: RuleLanguageCode, Level: verdict.Should, Evidence: "O", Scope: ScopeConnection,
 		Requirement: "language_code is a bare ISO 639-1 or 639-3 code (en, eng), not a locale with a region (en-US).",

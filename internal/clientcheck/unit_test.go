@@ -242,18 +242,22 @@ func TestUnknownKeysAreClassified(t *testing.T) {
 
 func TestQueryValues(t *testing.T) {
 	for query, want := range map[string]verdict.Verdict{
-		"&audio_format=pcm_16000&audio_format=pcm_16000":           verdict.OK, // elevenlabs-js 2.31-2.56 sends it twice
-		"&audio_format=pcm_16000&audio_format=pcm_44100":           verdict.Failed,
+		"&audio_format=pcm_16000&audio_format=pcm_16000":           verdict.OK,            // elevenlabs-js 2.31-2.56 sends it twice
+		"&audio_format=pcm_16000&audio_format=pcm_44100":           verdict.Informational, // the fake reads the last and opens the session
 		"&audio_format=mp3_44100":                                  verdict.Failed,
 		"&commit_strategy=turn_prediction":                         verdict.OK,
-		"&include_timestamps=True":                                 verdict.OK, // a lenient server parses it
+		"&include_timestamps=True":                                 verdict.Informational, // the fake reads it; the docs write true
 		"&include_timestamps=yes please":                           verdict.Failed,
+		"&include_timestamps=yes":                                  verdict.Failed, // the fake refuses yes, on and tRUE (strconv.ParseBool)
+		"&no_verbatim=on":                                          verdict.Failed,
+		"&enable_logging=tRUE":                                     verdict.Failed,
+		"&vad_threshold=2&vad_threshold=0.5":                       verdict.Informational, // the last is read
 		"&min_speech_duration_ms=100.5":                            verdict.Failed,
 		"&vad_silence_threshold_secs=3.0":                          verdict.OK,
 		"&filter_background_audio=true&include_timestamps=true":    verdict.Failed,
-		"&entity_redaction_mode=bogus":                             verdict.Informational, // a contract parameter (C)
+		"&entity_redaction_mode=bogus":                             verdict.Failed, // a contract parameter (C), and the fake refuses it
 		"&keyterms=" + strings.Repeat("k", 21):                     verdict.Failed,
-		"&transcript_edit=x&entity_detection=all&no_verbatim=true": verdict.Informational,
+		"&transcript_edit=x&entity_detection=all&no_verbatim=true": verdict.Failed, // the fake refuses the pair (C)
 	} {
 		r := newRecording(t)
 		r.session("&token="+tok1+strings.ReplaceAll(query, " ", "+")).Closed("client", 1000, "", "")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,11 +73,20 @@ func Lint(raw string, target probes.Target, apiKey string) []reports.LintFinding
 	}
 
 	q := u.Query()
-	switch models := q[protocol.ParamModelID]; {
-	case len(models) == 0:
-		add(SevError, "model_id is missing; every SDK sends it", "Add model_id=scribe_v2_realtime.")
-	case models[0] != protocol.DefaultModel && models[0] != protocol.TurboModel:
-		add(SevWarning, fmt.Sprintf("model_id %q is not scribe_v2_realtime or scribe_v2_realtime_turbo", models[0]), "Use model_id=scribe_v2_realtime (scribe_realtime_v2 is the old name).")
+	// The query's keys and values as protocol.CheckQuery, the one picture of
+	// a valid query the fake and the client checks use, finds them under the
+	// live server's rules: what the server refuses is an error, what it reads
+	// on past (an unknown or old key, a boolean spelt otherwise) a warning.
+	_, problems := protocol.CheckQuery(q, protocol.FaithfulRules())
+	for _, p := range problems {
+		if p.Param == protocol.TokenParam || p.Param == protocol.TTSTokenParam || slices.Contains(keyParams, p.Param) {
+			continue // credentials: checked below
+		}
+		sev := SevWarning
+		if p.Refused {
+			sev = SevError
+		}
+		add(sev, p.Text, p.Fix)
 	}
 	if q.Has(protocol.TTSTokenParam) {
 		add(SevError, "single_use_token= is the TTS sockets' parameter; the speech-to-text socket reads token=", "Rename it to token=.")
@@ -101,7 +111,7 @@ func Lint(raw string, target probes.Target, apiKey string) []reports.LintFinding
 			add(SevWarning, "token= does not start with sutkn_, the single-use token prefix", "Pass the token from POST /v1/single-use-token/realtime_scribe.")
 		}
 	}
-	for _, k := range []string{"xi-api-key", "xi_api_key", "api_key", "apikey"} {
+	for _, k := range keyParams {
 		if q.Has(k) {
 			add(SevError, k+"= in the query string leaks the key into logs, and the socket is not documented to read it",
 				"Use the xi-api-key header (servers) or a single-use token on token= (browsers).")
@@ -112,6 +122,9 @@ func Lint(raw string, target probes.Target, apiKey string) []reports.LintFinding
 	}
 	return out
 }
+
+// keyParams are query keys an API key is put under.
+var keyParams = []string{"xi-api-key", "xi_api_key", "api_key", "apikey"}
 
 // lintFindings folds the lint's errors into one finding.
 func lintFindings(lint []reports.LintFinding) []reports.Finding {

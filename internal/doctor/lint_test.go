@@ -49,6 +49,46 @@ func TestLintFlagsEachMistake(t *testing.T) {
 	}
 }
 
+// The query is linted as the fake reads it (protocol.CheckQuery): what it
+// refuses is an error, a key it ignores a warning with the client rules'
+// advice. The URLs are taken from public projects.
+func TestLintReadsTheQueryAsTheFakeDoes(t *testing.T) {
+	base := "wss://api.elevenlabs.io/v1/speech-to-text/realtime?"
+	for _, c := range []struct {
+		query string
+		want  map[string]string // severity -> a problem saying this; absent severities: none
+	}{
+		{"model_id=scribe_v2_realtime&encoding=pcm_s16le&sample_rate=16000",
+			map[string]string{SevWarning: "sample_rate is an old or home-made name: use audio_format=pcm_<rate>"}},
+		{"model_id=scribe_realtime_v2", map[string]string{SevError: "model_id=scribe_realtime_v2 is the old name"}},
+		{"model_id=scribe_v2_realtime_lite", nil},
+		{"model_id=scribe_v3_live", nil},
+		{"model_id=scribe_v2_realtime&include_timestamps=yes", map[string]string{SevError: "include_timestamps=yes is not a boolean"}},
+		{"model_id=scribe_v2_realtime&include_timestamps=True", map[string]string{SevWarning: "include_timestamps=True is read as true"}},
+		{"model_id=scribe_v2_realtime&vad_threshold=0.95", map[string]string{SevError: "vad_threshold=0.95 is outside 0.1–0.9"}},
+		{"model_id=scribe_v2_realtime&keyterm=Scribe", map[string]string{SevWarning: "misspelling of keyterms"}},
+		{"model_id=scribe_v2_realtime&filter_background_audio=true&include_timestamps=true", map[string]string{SevError: "may not go together"}},
+		{"model_id=nope&model_id=scribe_v2_realtime", map[string]string{SevWarning: "model_id is given 2 times"}},
+	} {
+		found := Lint(base+c.query+"&token=sutkn_0123456789abcdef0123456789abcdef", probes.Target{}, "")
+		for _, sev := range []string{SevError, SevWarning} {
+			var got []string
+			for _, f := range found {
+				if f.Severity == sev {
+					got = append(got, f.Problem)
+				}
+			}
+			want, ok := c.want[sev]
+			switch {
+			case !ok && len(got) > 0:
+				t.Errorf("%s: %s %q, want none", c.query, sev, got)
+			case ok && !strings.Contains(strings.Join(got, "\n"), want):
+				t.Errorf("%s: %s %q, want one saying %q", c.query, sev, got, want)
+			}
+		}
+	}
+}
+
 func TestParseSLO(t *testing.T) {
 	got, err := ParseSLO("first_partial=2.5s, commit=800ms")
 	if err != nil || got["first_partial"].Milliseconds() != 2500 || got["commit"].Milliseconds() != 800 {
