@@ -2,21 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
-	"github.com/scribecheck/scribecheck/internal/tlscert"
+	"github.com/scribecheck/scribecheck/internal/userapp"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
@@ -88,16 +84,12 @@ func clientCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *fakeLog {
 		opts.Log = stderr
 	}
-	var caPath string
+	var ca *userapp.TLS
 	if *useTLS {
-		pair, err := tlscert.New()
-		if err == nil {
-			caPath, err = pair.WriteCA(filepath.Join(*out, "tls"))
+		if ca, err = userapp.NewTLS(filepath.Join(*out, "tls"), false); err != nil {
+			return exitCode(err, stderr)
 		}
-		if err != nil {
-			return exitCode(fmt.Errorf("--tls: %w", err), stderr)
-		}
-		opts.TLS = pair.ServerConfig()
+		opts.TLS = ca.Config
 	}
 	srv, err := fakeserver.New(opts)
 	if err != nil {
@@ -111,22 +103,17 @@ func clientCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%w: is the port in use? choose another --addr, or 127.0.0.1:0 for a free one", err)}, stderr)
 	}
-	wsBase := "ws" + strings.TrimPrefix(base, "http")
-	fmt.Fprintf(stdout, "fake Scribe API for your app:\n  base URL:       %s\n  WebSocket URL:  %s (socket: %s/v1/speech-to-text/realtime)\n  test key:       %s\n",
-		base, wsBase, wsBase, srv.TestKey())
-	if caPath != "" {
-		fmt.Fprintf(stdout, "  CA certificate: %s (trust it: SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS)\n", caPath)
-	}
+	fmt.Fprintln(stdout, "fake Scribe API for your app:")
+	userapp.WriteURLs(stdout, base)
+	fmt.Fprintf(stdout, "  test key:       %s\n", srv.TestKey())
+	ca.WriteCA(stdout)
 	if len(faults) > 0 {
 		fmt.Fprintf(stdout, "  faults on:      %s\n", strings.Join(faults, ", "))
 	}
 
 	run := reports.ClientRun{StartedAt: time.Now(), BaseURL: base, Faults: faults, WireDir: set.Dir(), Command: red.Redact(strings.Join(command, " "))}
-	extra := []string{"ELEVENLABS_API_KEY=" + srv.TestKey()}
-	if caPath != "" {
-		extra = append(extra, "SSL_CERT_FILE="+caPath, "REQUESTS_CA_BUNDLE="+caPath, "NODE_EXTRA_CA_CERTS="+caPath)
-	}
-	app := runOrServe(ctx, command, localEnv(base, extra...), run.Command, "serving until interrupted (Ctrl-C), then grading every connection", stdout, stderr)
+	env := userapp.Env(base, append([]string{"ELEVENLABS_API_KEY=" + srv.TestKey()}, ca.Env()...)...)
+	app := userapp.RunOrServe(ctx, command, env, run.Command, "serving until interrupted (Ctrl-C), then grading every connection", stdout, stderr)
 	run.CommandExit, run.CommandError = app.Exit, app.Err
 	_ = srv.Close()
 	return gradeAfterApp(run, app, set, red, *out, *strict, stdout, stderr)
@@ -140,77 +127,4 @@ func splitCommand(args []string) (flags, command []string) {
 		}
 	}
 	return args, nil
-}
-
-// appRun is how the app's command went.
-type appRun struct {
-	Exit       *int   // nil: no command, or it did not end by itself
-	Err        string // why it did not start, or that it was stopped
-	NotStarted bool   // it could not start: a usage error
-}
-
-// runOrServe runs the command after -- (printed as shown) with env; without
-// one it prints serving and waits for an interrupt.
-func runOrServe(ctx context.Context, command, env []string, shown, serving string, stdout, stderr io.Writer) appRun {
-	if len(command) == 0 {
-		fmt.Fprintln(stdout, serving)
-		<-ctx.Done()
-		return appRun{}
-	}
-	fmt.Fprintf(stdout, "running: %s\n", shown)
-	code, err := runApp(ctx, command, env, stdout, stderr)
-	if err != nil {
-		return appRun{Err: err.Error(), NotStarted: errors.Is(err, errNotStarted)}
-	}
-	return appRun{Exit: &code}
-}
-
-// localEnv is the environment of an app pointed at a local server (the fake,
-// the proxy, a replay) at base, http(s)://HOST:PORT, with extra after it.
-func localEnv(base string, extra ...string) []string {
-	ws := "ws" + strings.TrimPrefix(base, "http")
-	env := append(os.Environ(), "SCRIBECHECK_BASE_URL="+base, "SCRIBECHECK_WS_URL="+ws, "SCRIBECHECK_REALTIME_URL="+ws+"/v1/speech-to-text/realtime")
-	return append(env, extra...)
-}
-
-// errNotStarted wraps a command that could not start (not found, not
-// executable): a usage error, exit 2.
-var errNotStarted = errors.New("the command did not start")
-
-// runApp runs the user's command in its own process group and returns its
-// exit code. An interrupt is passed on to the whole group, and a group that
-// does not end within 5 s is killed: never a hang.
-func runApp(ctx context.Context, command, env []string, stdout, stderr io.Writer) (int, error) {
-	cmd := exec.Command(command[0], command[1:]...)
-	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, os.Stdin, stdout, stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("%w: %v", errNotStarted, err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
-		select {
-		case err = <-done:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			err = <-done
-		}
-		if err == nil {
-			err = errors.New("interrupted")
-		}
-		return 0, fmt.Errorf("stopped by an interrupt (%v)", err)
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode(), nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	return 0, nil
 }

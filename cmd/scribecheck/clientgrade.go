@@ -11,6 +11,7 @@ import (
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/servercheck"
+	"github.com/scribecheck/scribecheck/internal/userapp"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -85,7 +86,7 @@ func newWireSet(out string) (*secrets.Redactor, *wirelog.Set, error) {
 // gradeAfterApp ends the recording of a run whose server has stopped,
 // grades it, and returns its exit code; a command that could not start is a
 // usage error whatever the grade.
-func gradeAfterApp(run reports.ClientRun, app appRun, set *wirelog.Set, red *secrets.Redactor, out string, strict bool, stdout, stderr io.Writer) int {
+func gradeAfterApp(run reports.ClientRun, app userapp.Result, set *wirelog.Set, red *secrets.Redactor, out string, strict bool, stdout, stderr io.Writer) int {
 	if err := set.Close(); err != nil {
 		fmt.Fprintf(stderr, "scribecheck: %v\n", err)
 	}

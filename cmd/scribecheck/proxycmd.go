@@ -11,7 +11,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/proxy"
-	"github.com/scribecheck/scribecheck/internal/tlscert"
+	"github.com/scribecheck/scribecheck/internal/userapp"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
@@ -68,19 +68,12 @@ func proxyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		set.KnownKey(key) // redacted wherever it shows, and named as a key
 	}
 	opts := proxy.Options{Upstream: *upstream, Set: set, Log: stdout, Redactor: red}
-	var caPath, bundle string
+	var ca *userapp.TLS
 	if *useTLS {
-		pair, err := tlscert.New()
-		if err == nil {
-			caPath, err = pair.WriteCA(filepath.Join(*out, "tls"))
+		if ca, err = userapp.NewTLS(filepath.Join(*out, "tls"), true); err != nil {
+			return exitCode(err, stderr)
 		}
-		if err == nil {
-			bundle, err = withSystemRoots(caPath)
-		}
-		if err != nil {
-			return exitCode(fmt.Errorf("--tls: %w", err), stderr)
-		}
-		opts.TLS = pair.ServerConfig()
+		opts.TLS = ca.Config
 	}
 	p, err := proxy.New(opts)
 	if err != nil {
@@ -90,44 +83,18 @@ func proxyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%w: is the port in use? choose another --listen, or 127.0.0.1:0 for a free one", err)}, stderr)
 	}
-	wsBase := "ws" + strings.TrimPrefix(base, "http")
-	fmt.Fprintf(stdout, "scribecheck proxy in front of %s:\n  base URL:       %s\n  WebSocket URL:  %s (socket: %s/v1/speech-to-text/realtime)\n  credentials:    your app's own, passed through unchanged\n",
-		p.Upstream(), base, wsBase, wsBase)
-	if caPath != "" {
-		fmt.Fprintf(stdout, "  CA certificate: %s (trust it: SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS)\n", caPath)
-	}
+	fmt.Fprintf(stdout, "scribecheck proxy in front of %s:\n", p.Upstream())
+	userapp.WriteURLs(stdout, base)
+	fmt.Fprintln(stdout, "  credentials:    your app's own, passed through unchanged")
+	ca.WriteCA(stdout)
 
 	run := reports.ClientRun{Kind: "proxy", StartedAt: time.Now(), BaseURL: base, Upstream: p.Upstream(), WireDir: set.Dir(),
 		Command: red.Redact(strings.Join(command, " "))}
-	var extra []string // the app's own ELEVENLABS_API_KEY stays as it is
-	if caPath != "" {
-		extra = append(extra, "SSL_CERT_FILE="+bundle, "REQUESTS_CA_BUNDLE="+bundle, "NODE_EXTRA_CA_CERTS="+caPath)
-	}
-	app := runOrServe(ctx, command, localEnv(base, extra...), run.Command, "serving until interrupted (Ctrl-C), then grading both sides of every connection", stdout, stderr)
+	// the app's own ELEVENLABS_API_KEY stays as it is
+	app := userapp.RunOrServe(ctx, command, userapp.Env(base, ca.Env()...), run.Command, "serving until interrupted (Ctrl-C), then grading both sides of every connection", stdout, stderr)
 	run.CommandExit, run.CommandError = app.Exit, app.Err
 	if err := p.Close(); err != nil {
 		fmt.Fprintf(stderr, "proxy: %v\n", err)
 	}
 	return gradeAfterApp(run, app, set, red, *out, *strict, stdout, stderr)
-}
-
-// systemBundles are where Linux and macOS keep the system's roots as PEM.
-var systemBundles = []string{"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"}
-
-// withSystemRoots writes a bundle of the run's CA and the system's roots
-// beside the CA: SSL_CERT_FILE replaces a client's roots, and an app behind
-// the proxy may still call other HTTPS hosts.
-func withSystemRoots(caPath string) (string, error) {
-	ca, err := os.ReadFile(caPath)
-	if err != nil {
-		return "", err
-	}
-	for _, p := range systemBundles {
-		if sys, err := os.ReadFile(p); err == nil {
-			ca = append(append(ca, '\n'), sys...)
-			break
-		}
-	}
-	bundle := filepath.Join(filepath.Dir(caPath), "ca-bundle.pem")
-	return bundle, os.WriteFile(bundle, ca, 0o644)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/replay"
+	"github.com/scribecheck/scribecheck/internal/userapp"
 )
 
 const replayHelp = `scribecheck replay: serve a recorded session as a scripted fake server, and
@@ -94,7 +95,6 @@ func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%w: is the port in use? choose another --addr, or 127.0.0.1:0 for a free one", err)}, stderr)
 	}
-	wsBase := "ws" + strings.TrimPrefix(base, "http")
 	key := replayKey()
 	fmt.Fprintf(stdout, "replaying %s: %d connection(s), %d token request(s), speed %v\n", rec.Source, len(rec.Conns), len(rec.Mints), *speed)
 	for _, s := range rec.Skipped {
@@ -103,10 +103,10 @@ func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	for _, n := range rec.Notes {
 		fmt.Fprintf(stdout, "  note:           %s\n", n)
 	}
-	fmt.Fprintf(stdout, "  base URL:       %s\n  WebSocket URL:  %s (socket: %s/v1/speech-to-text/realtime)\n  API key:        %s (any key is accepted: only its shape is compared)\n",
-		base, wsBase, wsBase, key)
+	userapp.WriteURLs(stdout, base)
+	fmt.Fprintf(stdout, "  API key:        %s (any key is accepted: only its shape is compared)\n", key)
 
-	app := runOrServe(ctx, command, localEnv(base, "ELEVENLABS_API_KEY="+key), strings.Join(command, " "), "serving until interrupted (Ctrl-C), then reporting", stdout, stderr)
+	app := userapp.RunOrServe(ctx, command, userapp.Env(base, "ELEVENLABS_API_KEY="+key), strings.Join(command, " "), "serving until interrupted (Ctrl-C), then reporting", stdout, stderr)
 	switch {
 	case app.Exit != nil:
 		fmt.Fprintf(stdout, "the command exited with %d\n", *app.Exit)
