@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/calibrate"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -79,7 +80,7 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.Var(&deviations, "deviate", "deviate from the protocol's form (repeatable): "+joinNames(fakeserver.Deviation))
 	quiet := fs.Bool("quiet", false, "do not log each decision to stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the fake to this file until it stops (go tool pprof reads it)")
-	calibrate := fs.String("calibrate", "", "answer each stimulus as the target of this earlier run (its results.json or --out folder) did, per its INFO specs")
+	calibrateFrom := fs.String("calibrate", "", "answer each stimulus as the target of this earlier run (its results.json or --out folder) did, per its INFO specs")
 	settings := addSessionFlags(fs)
 	limits := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -93,7 +94,7 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	calib, err := calibrationFlag(*calibrate, "", stdout)
+	calib, err := calibrate.Read(*calibrateFrom, stdout)
 	if err != nil {
 		return err
 	}
@@ -108,7 +109,7 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	writeCalibrated(stdout, srv)
+	calibrate.WriteChanges(stdout, srv)
 	base, err := srv.Start(*addr)
 	if err != nil {
 		return err

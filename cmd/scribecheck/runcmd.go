@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/calibrate"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/targets"
@@ -64,7 +65,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	knownFile := fs.String("known-failing", "", "a file of spec IDs (one a line, # why) allowed to fail")
 	retries := fs.Int("retries", 0, "run a spec that failed on a timeout up to N more times; one that then passes is FLAKY")
 	timeout := fs.Duration("timeout", 0, "bound the whole run (e.g. 10m): the spec running then is interrupted and the rest are reported not run; no bound if 0")
-	calibrate := fs.String("calibrate", "", "an earlier run's --out folder or results.json: the in-process fake answers each stimulus as that run's target did")
+	calibrateFrom := fs.String("calibrate", "", "an earlier run's --out folder or results.json: the in-process fake answers each stimulus as that run's target did")
 	if err := parseFlags(fs, args); err != nil {
 		return exitCode(err, stderr)
 	}
@@ -87,7 +88,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitCode(err, stderr)
 	}
 	ts := targets.Spec{Name: *target, APIKey: os.Getenv(targets.APIKeyEnv), FakeFaults: faults}
-	if ts.Calibration, err = calibrationFlag(*calibrate, *target, stdout); err != nil {
+	if ts.Calibration, err = calibrate.Read(*calibrateFrom, stdout); err != nil {
 		return exitCode(err, stderr)
 	}
 	if *fakeLog {
@@ -99,7 +100,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	defer tgt.Stop()
 	env := &suites.Env{Running: *tgt}
-	writeCalibrated(stdout, env.Fake)
+	calibrate.WriteChanges(stdout, env.Fake)
 	env.Strict = *strict
 	env.CrashDir, env.InjectPanic = *out, os.Getenv(suites.InjectPanicEnv)
 	if env.InjectPanic == "main" {
