@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,7 +14,6 @@ import (
 	"github.com/scribecheck/scribecheck/internal/load"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/targets"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
 const loadHelp = `scribecheck load: hold many realtime sessions at once and measure them.
@@ -110,7 +107,7 @@ func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := opts.ValidateLoad(); err != nil {
 		return exitcode.Usagef("%v", err)
 	}
-	if err := checkBudget(*target, opts, *budget, stdout); err != nil {
+	if err := opts.CheckBudget(*target == "live", *budget, stdout); err != nil {
 		return err
 	}
 	tgt, err := targets.Start(targets.Spec{Name: *target, APIKey: key})
@@ -134,64 +131,10 @@ func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *shard != "" {
 		name = "load-" + *shard + ".json"
 	}
-	return writeLoad(res, filepath.Join(*out, name), *minHeld, red, stdout)
-}
-
-// checkBudget states what a live run will spend and refuses one without a
-// budget or over it. A budget given for another target is checked too.
-func checkBudget(target string, o load.Options, budget float64, stdout io.Writer) error {
-	if budget < 0 {
-		return exitcode.Usagef("--budget-audio-minutes %v: give a positive number of minutes", budget)
-	}
-	if target != "live" && budget == 0 {
-		return nil
-	}
-	if target == "live" && o.Pace == load.Max {
-		return exitcode.Usagef("--pace max is refused on live: its audio is bounded only by the server's speed, so no budget can cover it; use --pace realtime")
-	}
-	minutes, says := spend(o)
-	if target == "live" && budget == 0 {
-		return exitcode.Usagef("--target live spends real audio: give --budget-audio-minutes M (this run would send up to %s)", says)
-	}
-	if o.Pace == load.Max {
-		return exitcode.Usagef("--budget-audio-minutes cannot bound --pace max, which sends as fast as the server takes audio; use --pace realtime")
-	}
-	if minutes > budget {
-		return exitcode.Usagef("this run would send up to %s, over --budget-audio-minutes %g: lower --sessions, --duration or --ramp, or raise the budget", says, budget)
-	}
-	fmt.Fprintf(stdout, "budget: this run sends up to %s of the %g audio-minutes allowed\n", says, budget)
-	return nil
-}
-
-// spend is what a real-time run sends at most, in audio-minutes and in
-// words: every session streams from its start to the end of the duration.
-func spend(o load.Options) (float64, string) {
-	each := o.Ramp + o.Duration
-	minutes := float64(o.Sessions) * each.Minutes()
-	return minutes, fmt.Sprintf("%.1f audio-minutes (%d sessions x %v)", minutes, o.Sessions, each)
-}
-
-// writeLoad writes the result, scans it for secrets, prints the summary and
-// maps the held share to the exit code.
-func writeLoad(res *load.Result, path string, minHeld float64, red *secrets.Redactor, stdout io.Writer) error {
-	res = secrets.Redacted(red, res) // redacted before it is encoded
-	b, err := json.Marshal(res)      // compact: thousands of histogram buckets
-	if err != nil {
+	if err := load.Write(res, filepath.Join(*out, name), red, stdout); err != nil {
 		return err
 	}
-	if err := reports.WriteFile(path, append(b, '\n')); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	if err := secrets.CheckNoLeaks([]string{path}, red); err != nil {
-		return err
-	}
-	load.WriteSummary(stdout, res)
-	fmt.Fprintf(stdout, "result: %s\n", path)
-	if res.Rates.HeldPercent < minHeld {
-		return &exitcode.Error{Code: exitcode.Failed, Err: fmt.Errorf("%d of %d sessions held (%.1f%%), below --min-held-percent %g",
-			res.Counters.SessionsHeld, res.Counters.SessionsPlanned, res.Rates.HeldPercent, minHeld)}
-	}
-	return nil
+	return res.CheckHeld(*minHeld)
 }
 
 func loadMerge(args []string, stdout, stderr io.Writer) error {
@@ -205,23 +148,14 @@ func loadMerge(args []string, stdout, stderr io.Writer) error {
 	if len(files) == 0 {
 		return exitcode.Usagef("load merge needs the load.json files to merge, e.g. scribecheck load merge shards/load-*.json")
 	}
-	var results []*load.Result
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return exitcode.Usagef("load merge: %v", err)
-		}
-		r, err := load.Decode(b)
-		if err != nil {
-			return exitcode.Usagef("load merge %s: %v", f, err)
-		}
-		results = append(results, r)
-	}
-	merged, err := load.Merge(results...)
+	merged, err := load.MergeFiles(files)
 	if err != nil {
-		return exitcode.Usagef("load merge: %v", err)
+		return err
 	}
-	return writeLoad(merged, filepath.Join(*out, "load.json"), *minHeld, secrets.New(), stdout)
+	if err := load.Write(merged, filepath.Join(*out, "load.json"), secrets.New(), stdout); err != nil {
+		return err
+	}
+	return merged.CheckHeld(*minHeld)
 }
 
 // parseInterleaved parses flags given before, between or after the file
