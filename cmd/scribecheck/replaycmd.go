@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
@@ -95,7 +91,7 @@ func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%w: is the port in use? choose another --addr, or 127.0.0.1:0 for a free one", err)}, stderr)
 	}
-	key := replayKey()
+	key := replay.Key()
 	fmt.Fprintf(stdout, "replaying %s: %d connection(s), %d token request(s), speed %v\n", rec.Source, len(rec.Conns), len(rec.Mints), *speed)
 	for _, s := range rec.Skipped {
 		fmt.Fprintf(stdout, "  not replayed:   %s\n", s)
@@ -116,10 +112,10 @@ func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	_ = srv.Close()
 	rep := srv.Report()
 	_ = rep.WriteText(stdout)
-	if err := writeReplayJSON(*out, rep); err != nil {
+	if path, err := rep.WriteJSON(*out); err != nil {
 		fmt.Fprintf(stderr, "replay: %v\n", err)
 	} else {
-		fmt.Fprintf(stdout, "report: %s\n", filepath.Join(*out, "replay.json"))
+		fmt.Fprintf(stdout, "report: %s\n", path)
 	}
 	switch {
 	case app.NotStarted:
@@ -132,14 +128,6 @@ func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitcode.Failed
 	}
 	return exitcode.OK
-}
-
-// replayKey is the key handed to the app: any key is accepted, and this one
-// has the shape of an API key, as the recording's key had.
-func replayKey() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return "sk_replay_" + hex.EncodeToString(b)
 }
 
 func usageErr(format string, args ...any) error {
@@ -174,15 +162,4 @@ func splitPositional(fs *flag.FlagSet, args []string) (flags, positional []strin
 		}
 	}
 	return flags, positional
-}
-
-func writeReplayJSON(dir string, rep replay.Report) error {
-	b, err := rep.JSON()
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("cannot create %s: %w", dir, err)
-	}
-	return os.WriteFile(filepath.Join(dir, "replay.json"), append(b, '\n'), 0o644)
 }
