@@ -12,6 +12,7 @@ import (
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/targets"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
 )
@@ -69,20 +70,22 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err := parseFlags(fs, args); err != nil {
 		return exitCode(err, stderr)
 	}
+	faults, err := faultList(bugs, deviations)
+	if err != nil {
+		return exitCode(err, stderr)
+	}
 	var base []reports.SpecResult
 	if *baseline != "" {
-		var err error
 		if base, err = reports.LoadResults(*baseline); err != nil {
 			return exitCode(&exitcode.Error{Code: exitcode.Usage, Err: err}, stderr)
 		}
 	}
-	known, err := loadKnownFailing(*knownFile)
-	if err != nil {
-		return exitCode(err, stderr)
-	}
-	faults, err := faultList(bugs, deviations)
-	if err != nil {
-		return exitCode(err, stderr)
+	var known reports.KnownFailing
+	if *knownFile != "" {
+		isSpec := func(id string) bool { _, ok := suites.Lookup(id); return ok }
+		if known, err = reports.LoadKnownFailing(*knownFile, isSpec); err != nil {
+			return exitCode(exitcode.Usagef("--known-failing %w", err), stderr)
+		}
 	}
 	if err := suites.ValidateSelection(*labels, focus); err != nil {
 		return exitCode(err, stderr)
@@ -116,7 +119,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	env.Redactor = secrets.New()
 	ran, err := suites.Run(&failT{}, env, suites.RunOptions{
-		LabelFilter: *labels, Focus: focus, NoColor: !isTerminal(os.Stdout), Verbose: *verbose,
+		LabelFilter: *labels, Focus: focus, NoColor: !text.IsTerminal(os.Stdout), Verbose: *verbose,
 		Timeout: *timeout, Retries: *retries,
 	})
 	if err != nil {
@@ -142,67 +145,17 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err := reports.WriteCI(stdout, rr, env.Redactor, os.Getenv); err != nil {
 		fmt.Fprintf(stderr, "scribecheck: %v\n", err)
 	}
-	code := exitcode.OK
-	if rr.Failed() {
-		code = exitcode.Failed
-	}
+	failed := rr.Failed()
 	if known != nil {
-		code = applyKnownFailing(known, *knownFile, ran.Results, *strict, code, stdout)
+		failed = known.Report(stdout, *knownFile, ran.Results, *strict, failed)
+	}
+	code := exitcode.OK
+	if failed {
+		code = exitcode.Failed
 	}
 	for _, line := range ran.Bugs { // last, where the eye lands: a bug of ours, not the target's
 		fmt.Fprintln(stderr, env.Redactor.Redact(line))
 		code = exitcode.Internal
-	}
-	return code
-}
-
-// loadKnownFailing reads --known-failing; every ID must name a spec.
-func loadKnownFailing(path string) (reports.KnownFailing, error) {
-	if path == "" {
-		return nil, nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--known-failing: %w", err)}
-	}
-	defer f.Close()
-	known, err := reports.ParseKnownFailing(f, path)
-	if err != nil {
-		return nil, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--known-failing %w", err)}
-	}
-	ids := map[string]bool{}
-	for _, c := range suites.Catalog() {
-		ids[c.ID] = true
-	}
-	for id := range known {
-		if !ids[id] {
-			return nil, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--known-failing %s: %s is no spec (scribecheck list shows them)", path, id)}
-		}
-	}
-	return known, nil
-}
-
-// applyKnownFailing prints how the run's failures stand against the list
-// and returns the exit code: a run whose only failures are known is green.
-func applyKnownFailing(known reports.KnownFailing, path string, results []reports.SpecResult, strict bool, code int, stdout io.Writer) int {
-	o := known.Apply(results, strict)
-	fmt.Fprintf(stdout, "\nKnown failures (%s): %d failed as known, %d failed and are not on the list\n", path, len(o.Known), len(o.Unknown))
-	for _, id := range o.Known {
-		why := ""
-		if known[id] != "" {
-			why = "  # " + known[id]
-		}
-		fmt.Fprintf(stdout, "  known:   %s%s\n", id, why)
-	}
-	for _, id := range o.Unknown {
-		fmt.Fprintf(stdout, "  NEW:     %s fails and is not on the list\n", id)
-	}
-	for _, id := range o.Fixed {
-		fmt.Fprintf(stdout, "  fixed:   %s passes now: remove it from %s\n", id, path)
-	}
-	if code == exitcode.Failed && len(o.Unknown) == 0 {
-		fmt.Fprintln(stdout, "every failure is a known one: exit 0")
-		return exitcode.OK
 	}
 	return code
 }
@@ -226,9 +179,4 @@ func faultList(bugs, deviations []string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -75,14 +75,8 @@ func sdksCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	for _, f := range files {
 		fmt.Fprintf(stdout, "  %s\n", f)
 	}
-	ran := 0
-	for _, c := range m.Columns {
-		if c.Status == "ran" {
-			ran++
-		}
-	}
 	switch {
-	case ran == 0:
+	case sdks.NoneRan(m):
 		fmt.Fprintln(stderr, "scribecheck: no SDK is installed here: run `make sdks` (needs Node.js and Python 3)")
 		return exitcode.Unreachable
 	case m.Failed():
