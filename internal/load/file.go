@@ -46,9 +46,18 @@ func (o Options) spend() (float64, string) {
 	return minutes, fmt.Sprintf("%.1f audio-minutes (%d sessions x %v)", minutes, o.Sessions, each)
 }
 
-// Write writes res to path, redacted, scans the file for secrets, and
-// prints the summary and where the result is.
-func Write(res *Result, path string, red *secrets.Redactor, w io.Writer) error {
+// FileName is the result's file: load.json, or load-SHARD.json for a shard.
+func FileName(shard string) string {
+	if shard == "" {
+		return "load.json"
+	}
+	return "load-" + shard + ".json"
+}
+
+// Write writes res to path, redacted, scans the file for secrets, prints
+// the summary and where the result is, and then holds it to minHeld
+// (CheckHeld).
+func Write(res *Result, path string, minHeld float64, red *secrets.Redactor, w io.Writer) error {
 	res = secrets.Redacted(red, res) // redacted before it is encoded
 	b, err := json.Marshal(res)      // compact: thousands of histogram buckets
 	if err != nil {
@@ -62,7 +71,7 @@ func Write(res *Result, path string, red *secrets.Redactor, w io.Writer) error {
 	}
 	WriteSummary(w, res)
 	fmt.Fprintf(w, "result: %s\n", path)
-	return nil
+	return res.CheckHeld(minHeld)
 }
 
 // CheckHeld is an error (exit 1) when fewer than minHeld percent of the

@@ -55,11 +55,17 @@ func TestWriteMergeFilesAndCheckHeld(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "load.json")
 	var out bytes.Buffer
-	if err := Write(res, path, red, &out); err != nil {
+	if err := Write(res, path, 75, red, &out); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(path); bytes.Contains(b, []byte("sk_test_0123456789abcdef")) || !strings.Contains(out.String(), "result: "+path) {
 		t.Errorf("written:\n%s\nprinted:\n%s", b, out.String())
+	}
+	if err := Write(res, path, 76, red, &out); err == nil {
+		t.Error("3 of 4 held, yet no error against 76%")
+	}
+	if FileName("") != "load.json" || FileName("3") != "load-3.json" {
+		t.Errorf("file names %s, %s", FileName(""), FileName("3"))
 	}
 	merged, err := MergeFiles([]string{path, path})
 	if err != nil || merged.Counters.SessionsHeld != 6 {
