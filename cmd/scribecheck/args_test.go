@@ -52,3 +52,20 @@ func TestParseArgs(t *testing.T) {
 		t.Errorf("-h: %v, want flag.ErrHelp", err)
 	}
 }
+
+// Every command, and the subcommands with flag sets of their own, has a
+// help text that renders (a missing one would panic at --help).
+func TestEveryCommandHasHelp(t *testing.T) {
+	names := []string{"usage", "load-merge", "bench-sink"}
+	for name := range commands {
+		names = append(names, name)
+	}
+	for _, name := range names {
+		if h := help(name); !strings.HasPrefix(h, "scribecheck") || strings.Contains(h, "<no value>") {
+			t.Errorf("help %s:\n%s", name, h)
+		}
+	}
+	if h := help("fake"); !strings.Contains(h, "  sutkn-query-rejected     every single-use token") || !strings.Contains(h, "  auth-at-upgrade          ") {
+		t.Errorf("the fake's help lists no faults:\n%s", h)
+	}
+}
