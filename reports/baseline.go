@@ -3,6 +3,7 @@ package reports
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -135,6 +136,26 @@ func ParseKnownFailing(r io.Reader, name string) (KnownFailing, error) {
 
 var specID = regexp.MustCompile(`^[A-Z]+-[0-9]+$`)
 
+// LoadKnownFailing reads the known-failing list at path; every ID on it must
+// be a spec (isSpec). Each error starts with the path.
+func LoadKnownFailing(path string, isSpec func(id string) bool) (KnownFailing, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	known, err := ParseKnownFailing(f, path)
+	if err != nil {
+		return nil, err
+	}
+	for id := range known {
+		if !isSpec(id) {
+			return nil, fmt.Errorf("%s: %s is no spec (scribecheck list shows them)", path, id)
+		}
+	}
+	return known, nil
+}
+
 // KnownOutcome is what a run's failures are against a known-failing list.
 type KnownOutcome struct {
 	// Known failed and are on the list; Unknown failed and are not.
@@ -159,6 +180,32 @@ func (k KnownFailing) Apply(results []SpecResult, strict bool) KnownOutcome {
 		}
 	}
 	return o
+}
+
+// Report prints how a run's failures stand against the list read from path,
+// and reports whether the run still fails: one that failed only on listed
+// specs does not.
+func (k KnownFailing) Report(w io.Writer, path string, results []SpecResult, strict, failed bool) bool {
+	o := k.Apply(results, strict)
+	fmt.Fprintf(w, "\nKnown failures (%s): %d failed as known, %d failed and are not on the list\n", path, len(o.Known), len(o.Unknown))
+	for _, id := range o.Known {
+		why := ""
+		if k[id] != "" {
+			why = "  # " + k[id]
+		}
+		fmt.Fprintf(w, "  known:   %s%s\n", id, why)
+	}
+	for _, id := range o.Unknown {
+		fmt.Fprintf(w, "  NEW:     %s fails and is not on the list\n", id)
+	}
+	for _, id := range o.Fixed {
+		fmt.Fprintf(w, "  fixed:   %s passes now: remove it from %s\n", id, path)
+	}
+	if failed && len(o.Unknown) == 0 {
+		fmt.Fprintln(w, "every failure is a known one: exit 0")
+		return false
+	}
+	return failed
 }
 
 // WriteChanges prints the changes since the baseline, the drift first.

@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -46,5 +48,42 @@ func TestParseKnownFailing(t *testing.T) {
 	o := k.Apply([]SpecResult{{ID: "AUTH-4", Verdict: Failed}, {ID: "AUTH-2", Verdict: Failed}, {ID: "COMMIT-12", Verdict: OK}}, false)
 	if strings.Join(o.Known, ",") != "AUTH-4" || strings.Join(o.Unknown, ",") != "AUTH-2" || strings.Join(o.Fixed, ",") != "COMMIT-12" {
 		t.Fatalf("%+v", o)
+	}
+}
+
+func TestLoadKnownFailingChecksEveryID(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "known.txt")
+	_ = os.WriteFile(path, []byte("AUTH-4 # why\nAUTH-99\n"), 0o644)
+	isSpec := func(id string) bool { return id == "AUTH-4" }
+	if _, err := LoadKnownFailing(path, isSpec); err == nil || err.Error() != path+": AUTH-99 is no spec (scribecheck list shows them)" {
+		t.Errorf("an ID that is no spec: %v", err)
+	}
+	_ = os.WriteFile(path, []byte("AUTH-4 # why\n"), 0o644)
+	if k, err := LoadKnownFailing(path, isSpec); err != nil || k["AUTH-4"] != "why" {
+		t.Errorf("%v, %v", k, err)
+	}
+	if _, err := LoadKnownFailing(path+".none", isSpec); err == nil || err.Error() != path+".none: no such file or directory" {
+		t.Errorf("no file: %v", err)
+	}
+}
+
+// A run whose only failures are listed no longer fails; a failure off the
+// list still does; a listed spec that passes is named, so the list shrinks.
+func TestKnownFailingReport(t *testing.T) {
+	k := KnownFailing{"AUTH-4": "the sutkn bug", "COMMIT-12": ""}
+	var b strings.Builder
+	if k.Report(&b, "k.txt", []SpecResult{{ID: "AUTH-4", Verdict: Failed}, {ID: "COMMIT-12", Verdict: OK}}, false, true) {
+		t.Errorf("only known failures, still failing:\n%s", b.String())
+	}
+	for _, want := range []string{"1 failed as known, 0 failed and are not on the list", "known:   AUTH-4  # the sutkn bug",
+		"fixed:   COMMIT-12 passes now: remove it from k.txt", "every failure is a known one: exit 0"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	if !k.Report(&b, "k.txt", []SpecResult{{ID: "AUTH-4", Verdict: Failed}, {ID: "AUTH-2", Verdict: Failed}}, false, true) ||
+		!strings.Contains(b.String(), "NEW:     AUTH-2 fails and is not on the list") || strings.Contains(b.String(), "exit 0") {
+		t.Errorf("a new failure:\n%s", b.String())
 	}
 }

@@ -12,37 +12,16 @@ import (
 	"github.com/scribecheck/scribecheck/internal/bench"
 )
 
-const benchHelp = `scribecheck bench: measure the fake on this machine and print the figures
-beside their aims (what ` + "`make bench`" + ` runs; the README's table came from it).
-
-  * frames ingested per second: the fake, and beside it a bare coder/websocket
-    server that reads the same frames and discards them (the sink), driven by
-    the same client (scribecheck load) in the same run; the ratio is the figure;
-  * real-time sessions held with p99 commit -> committed_transcript under 50 ms,
-    on a ladder of levels (each on a fresh fake), and memory per idle and per
-    streaming session, from the fake process's RSS;
-  * the wall time of the whole ` + "`scribecheck run --target fake`" + `.
-
-The fake and the sink run as separate processes of this binary, so their CPU
-and memory are read apart from the load generator's. Nothing here fails
-because the machine is slow: the figures are reported, not asserted.
---quick runs every part small and short (a smoke test, not figures).
-
-  scribecheck bench                 about three minutes on 2 cores
-  scribecheck bench --out out/bench writes bench.json there too
-  scribecheck bench sink --addr 127.0.0.1:0   serve the baseline sink alone
-`
-
 func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "sink" {
-		fs := newFlagSet("bench sink", "scribecheck bench sink: serve the bare WebSocket baseline (reads frames, discards them).\n", stderr)
+		fs := newFlagSet("bench sink", stderr)
 		addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
 		if err := parseFlags(fs, args[1:]); err != nil {
 			return err
 		}
 		return bench.ServeSink(ctx, *addr, stdout)
 	}
-	fs := newFlagSet("bench", benchHelp, stderr)
+	fs := newFlagSet("bench", stderr)
 	out := fs.String("out", "", "also write bench.json into this folder")
 	quick := fs.Bool("quick", false, "every part small and short: checks the bench works, measures nothing worth quoting")
 	if err := parseFlags(fs, args); err != nil {

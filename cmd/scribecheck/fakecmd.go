@@ -10,82 +10,25 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/calibrate"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
-	"github.com/scribecheck/scribecheck/protocol"
 )
 
-func fakeHelp() string {
-	var b strings.Builder
-	b.WriteString(`scribecheck fake: serve a local fake of the Scribe v2 Realtime API until interrupted.
-
-  POST /v1/single-use-token/{realtime_scribe|tts_websocket|batch_scribe}   (xi-api-key)
-  GET  /v1/speech-to-text/realtime                                         (WebSocket)
-
-It prints its URL and a generated test key; point a client or
-` + "`ELEVENLABS_API_KEY=<test key> scribecheck run --target http://HOST:PORT`" + ` at it.
-A second generated key lacks the speech_to_text permission (it cannot mint
-realtime_scribe tokens). Origins are not checked, so browser apps can use it.
-
-Limits (each answered as a choice below says): --max-sessions open at once
-(session-cap), --max-uncommitted seconds of audio per session (queue-overflow),
---write-timeout for a client that does not read (slow-reader), --max-tokens
-remembered (token-cap); frames over 4 MiB are closed with 1009.
-
-Bugs (--bug NAME), a server deciding wrongly:
-`)
-	writeFaults(&b, fakeserver.Bug)
-	b.WriteString("\nDeviations (--deviate NAME), the right decision in the wrong form:\n")
-	writeFaults(&b, fakeserver.Deviation)
-	b.WriteString("\nChoices the fake makes where the real server's behaviour is unconfirmed:\n")
-	for _, c := range fakeserver.Choices {
-		fmt.Fprintf(&b, "  %-34s %s\n", c.Name, c.What)
-	}
-	b.WriteString(`
-Calibration (--calibrate RESULTS_JSON): the INFO specs of a run against a real
-server record what it did with each input whose answer is unconfirmed (a
-stimulus). Given that run's results.json (or its --out folder), the fake
-answers each recorded stimulus as that server did instead of by its own
-choice, and prints one line per stimulus it changed and the ones it left:
-
-  ELEVENLABS_API_KEY=... scribecheck run --target live --label-filter level:info --out live
-  scribecheck fake --calibrate live/results.json
-
-Stimuli, and the choice each belongs to:
-`)
-	for _, st := range protocol.Stimuli {
-		fmt.Fprintf(&b, "  %-22s %-26s %s\n", st.Name, st.Choice, st.What)
-	}
-	return b.String()
-}
-
-func writeFaults(b *strings.Builder, kind fakeserver.FaultKind) {
-	for _, f := range fakeserver.Faults {
-		if f.Kind == kind {
-			fmt.Fprintf(b, "  %-24s %s\n", f.Name, f.Description)
-		}
-	}
-}
-
-func joinNames(kind fakeserver.FaultKind) string {
-	return strings.Join(fakeserver.FaultNames(kind), ", ")
-}
-
 func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("fake", fakeHelp(), stderr)
+	fs := newFlagSet("fake", stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
-	var keys, bugs, deviations stringList
+	var keys stringList
 	fs.Var(&keys, "api-key", "accept this API key too (repeatable); it is never printed")
-	fs.Var(&bugs, "bug", "misbehave like a broken server (repeatable): "+joinNames(fakeserver.Bug))
-	fs.Var(&deviations, "deviate", "deviate from the protocol's form (repeatable): "+joinNames(fakeserver.Deviation))
+	faultFlags := addFaultFlags(fs, "")
 	quiet := fs.Bool("quiet", false, "do not log each decision to stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the fake to this file until it stops (go tool pprof reads it)")
-	calibrate := fs.String("calibrate", "", "answer each stimulus as the target of this earlier run (its results.json or --out folder) did, per its INFO specs")
+	calibrateFrom := fs.String("calibrate", "", "answer each stimulus as the target of this earlier run (its results.json or --out folder) did, per its INFO specs")
 	settings := addSessionFlags(fs)
 	limits := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	faults, err := faultList(bugs, deviations)
+	faults, err := faultFlags()
 	if err != nil {
 		return err
 	}
@@ -93,7 +36,7 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	calib, err := calibrationFlag(*calibrate, "", stdout)
+	calib, err := calibrate.Read(*calibrateFrom, stdout)
 	if err != nil {
 		return err
 	}
@@ -108,7 +51,7 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	writeCalibrated(stdout, srv)
+	calibrate.WriteChanges(stdout, srv)
 	base, err := srv.Start(*addr)
 	if err != nil {
 		return err
@@ -134,6 +77,40 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return srv.Close()
 }
 
+func joinNames(kind fakeserver.FaultKind) string {
+	return strings.Join(fakeserver.FaultNames(kind), ", ")
+}
+
+// addFaultFlags declares the flags that switch on the fake's faults:
+// --fake-bug and --fake-deviate on a command that starts a fake (named in
+// their help), --bug and --deviate on the fake itself (fake ""). The
+// function it returns checks that each names a fault of its kind.
+func addFaultFlags(fs *flag.FlagSet, fake string) func() ([]string, error) {
+	prefix, bugWhat, devWhat := "fake-", "switch on a bug of "+fake, "switch on a deviation of "+fake
+	if fake == "" {
+		prefix, bugWhat, devWhat = "", "misbehave like a broken server", "deviate from the protocol's form"
+	}
+	var bugs, deviations stringList
+	fs.Var(&bugs, prefix+"bug", bugWhat+" (repeatable): "+joinNames(fakeserver.Bug))
+	fs.Var(&deviations, prefix+"deviate", devWhat+" (repeatable): "+joinNames(fakeserver.Deviation))
+	return func() ([]string, error) {
+		var out []string
+		for _, group := range []struct {
+			names []string
+			kind  fakeserver.FaultKind
+			flag  string
+		}{{bugs, fakeserver.Bug, "--" + prefix + "bug"}, {deviations, fakeserver.Deviation, "--" + prefix + "deviate"}} {
+			for _, n := range group.names {
+				if f, ok := fakeserver.LookupFault(n); !ok || f.Kind != group.kind {
+					return nil, exitcode.Usagef("%s %q: not a known %s; choose from %s", group.flag, n, group.kind, joinNames(group.kind))
+				}
+				out = append(out, n)
+			}
+		}
+		return out, nil
+	}
+}
+
 // addSessionFlags declares the fake's session settings on fs (fake and
 // client share them); the function it returns reads and checks them.
 func addSessionFlags(fs *flag.FlagSet) func() (fakeserver.SessionOptions, error) {
@@ -143,7 +120,7 @@ func addSessionFlags(fs *flag.FlagSet) func() (fakeserver.SessionOptions, error)
 	emptyIdle := fs.Bool("idle-ignores-empty-chunks", false, "an input_audio_chunk with no audio does not restart the idle timer (the fake's choice is that it does; unconfirmed live)")
 	return func() (fakeserver.SessionOptions, error) {
 		if *autoCommit <= 0 || *idle <= 0 || *limit < 0 {
-			return fakeserver.SessionOptions{}, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--auto-commit and --idle-timeout must be positive, --session-limit zero or positive")}
+			return fakeserver.SessionOptions{}, exitcode.Usagef("--auto-commit and --idle-timeout must be positive, --session-limit zero or positive")
 		}
 		return fakeserver.SessionOptions{AutoCommitSecs: *autoCommit, IdleTimeout: *idle, SessionLimit: *limit, IdleIgnoresEmptyChunks: *emptyIdle}, nil
 	}
@@ -158,8 +135,8 @@ func addLimitFlags(fs *flag.FlagSet) func(opts *fakeserver.Options) error {
 	tokens := fs.Int("max-tokens", fakeserver.DefaultMaxTokens, "single-use tokens remembered at once (each for 30 minutes); past it minting answers 429")
 	return func(opts *fakeserver.Options) error {
 		if *sessions <= 0 || *tokens <= 0 || *uncommitted <= 0 || *write <= 0 {
-			return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--max-sessions, --max-tokens, --max-uncommitted and --write-timeout must be positive (got %d, %d, %g, %s)",
-				*sessions, *tokens, *uncommitted, *write)}
+			return exitcode.Usagef("--max-sessions, --max-tokens, --max-uncommitted and --write-timeout must be positive (got %d, %d, %g, %s)",
+				*sessions, *tokens, *uncommitted, *write)
 		}
 		opts.MaxSessions, opts.MaxTokens = *sessions, *tokens
 		opts.Session.MaxUncommittedSecs, opts.Session.WriteTimeout = *uncommitted, *write
@@ -172,7 +149,7 @@ func addLimitFlags(fs *flag.FlagSet) func(opts *fakeserver.Options) error {
 func startCPUProfile(path string) (func(), error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--cpuprofile: %w", err)}
+		return nil, exitcode.Usagef("--cpuprofile: %w", err)
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
 		_ = f.Close()

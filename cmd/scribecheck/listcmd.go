@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,13 +13,8 @@ import (
 	"github.com/scribecheck/scribecheck/suites"
 )
 
-const listHelp = `scribecheck list: print every spec with its ID, level, labels and requirement.
-Labels work with run --label-filter; IDs and names with run --focus.
---client lists the CLIENT rules (scribecheck client), --sdk the SDK specs (scribecheck sdks).
-`
-
-func listCommand(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("list", listHelp, stderr)
+func listCommand(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("list", stderr)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	client := fs.Bool("client", false, "list the CLIENT rules that grade an app's connections")
 	sdk := fs.Bool("sdk", false, "list the SDK specs of the SDK matrix")

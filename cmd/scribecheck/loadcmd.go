@@ -2,10 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,63 +12,20 @@ import (
 	"github.com/scribecheck/scribecheck/internal/load"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/targets"
-	"github.com/scribecheck/scribecheck/reports"
 )
 
-const loadHelp = `scribecheck load: hold many realtime sessions at once and measure them.
-
-  scribecheck load --sessions 200 --duration 10s                the in-process fake
-  ELEVENLABS_API_KEY=<test key> scribecheck load --target http://127.0.0.1:PORT --sessions 2000 --duration 1m --ramp 20s
-  ELEVENLABS_API_KEY=... scribecheck load --target live --sessions 5 --duration 30s --budget-audio-minutes 3
-  scribecheck load --target URL --shard 3 --out results/        one shard of a fleet: writes results/load-3.json
-  scribecheck load merge results/load-*.json --out merged/      add shards up into merged/load.json
-
-Each session opens the realtime socket (xi-api-key header, or a freshly minted
-single-use token with --auth token), waits for session_started, streams the
-speech fixture in --chunk-ms chunks at real-time pace (or as fast as the socket
-takes them with --pace max), commits every --commit-every of audio, and at the
-end commits what is left, waits for its transcripts and closes with 1000.
-A session is held if it stayed open from session_started to the end of the
-duration without an error frame or an unexpected close.
-
-Writes OUT/load.json (OUT/load-SHARD.json with --shard): counters, error
-frames by message_type, failures by kind (dial-refused, http-401,
-closed-early, auth_error, ...), and HDR histograms of the upgrade, the time to
-session_started, and commit -> committed_transcript, stored losslessly so that
-"scribecheck load merge" adds shards up to exactly the percentiles one process
-would have recorded. Prints a progress line every second (stderr) and a summary.
-
-Against live it spends real audio: it refuses to start without
---budget-audio-minutes, prints what the run will send (sessions x (ramp +
-duration)), and refuses if that exceeds the budget. --pace max is refused on
-live, whose spend it could not bound.
-
-Exit codes: 0 at least --min-held-percent of the sessions were held; 1 fewer
-were (the summary says how many); 2 usage; 3 the target cannot be reached.
-`
-
-const loadMergeHelp = `scribecheck load merge: add the results of several load processes up.
-
-  scribecheck load merge a/load.json b/load.json ... [--out DIR]
-
-Counters and error counts sum, histograms merge bucket by bucket, the wall
-window spans every run, and every rate and percentile is recomputed from the
-merged data. The runs must share --pace, --auth, --chunk-ms, --commit-every,
---duration and --ramp. Writes DIR/load.json and prints the summary.
-`
-
-func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "merge" {
-		return exitCode(loadMerge(args[1:], stdout, stderr), stderr)
+		return loadMerge(args[1:], stdout, stderr)
 	}
-	return exitCode(loadRun(ctx, args, stdout, stderr), stderr)
+	return loadRun(ctx, args, stdout, stderr)
 }
 
 // shardName keeps a shard label usable in a file name.
 var shardName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("load", loadHelp, stderr)
+	fs := newFlagSet("load", stderr)
 	target := fs.String("target", "fake", "fake, live, or an http(s)://HOST[:PORT] URL")
 	sessions := fs.Int("sessions", 10, "sessions held at once")
 	duration := fs.Duration("duration", 10*time.Second, "how long every session is held once all have started")
@@ -110,7 +63,7 @@ func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := opts.ValidateLoad(); err != nil {
 		return exitcode.Usagef("%v", err)
 	}
-	if err := checkBudget(*target, opts, *budget, stdout); err != nil {
+	if err := opts.CheckBudget(*target == "live", *budget, stdout); err != nil {
 		return err
 	}
 	tgt, err := targets.Start(targets.Spec{Name: *target, APIKey: key})
@@ -130,115 +83,23 @@ func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return exitcode.Usagef("%v", err)
 	}
-	name := "load.json"
-	if *shard != "" {
-		name = "load-" + *shard + ".json"
-	}
-	return writeLoad(res, filepath.Join(*out, name), *minHeld, red, stdout)
-}
-
-// checkBudget states what a live run will spend and refuses one without a
-// budget or over it. A budget given for another target is checked too.
-func checkBudget(target string, o load.Options, budget float64, stdout io.Writer) error {
-	if budget < 0 {
-		return exitcode.Usagef("--budget-audio-minutes %v: give a positive number of minutes", budget)
-	}
-	if target != "live" && budget == 0 {
-		return nil
-	}
-	if target == "live" && o.Pace == load.Max {
-		return exitcode.Usagef("--pace max is refused on live: its audio is bounded only by the server's speed, so no budget can cover it; use --pace realtime")
-	}
-	minutes, says := spend(o)
-	if target == "live" && budget == 0 {
-		return exitcode.Usagef("--target live spends real audio: give --budget-audio-minutes M (this run would send up to %s)", says)
-	}
-	if o.Pace == load.Max {
-		return exitcode.Usagef("--budget-audio-minutes cannot bound --pace max, which sends as fast as the server takes audio; use --pace realtime")
-	}
-	if minutes > budget {
-		return exitcode.Usagef("this run would send up to %s, over --budget-audio-minutes %g: lower --sessions, --duration or --ramp, or raise the budget", says, budget)
-	}
-	fmt.Fprintf(stdout, "budget: this run sends up to %s of the %g audio-minutes allowed\n", says, budget)
-	return nil
-}
-
-// spend is what a real-time run sends at most, in audio-minutes and in
-// words: every session streams from its start to the end of the duration.
-func spend(o load.Options) (float64, string) {
-	each := o.Ramp + o.Duration
-	minutes := float64(o.Sessions) * each.Minutes()
-	return minutes, fmt.Sprintf("%.1f audio-minutes (%d sessions x %v)", minutes, o.Sessions, each)
-}
-
-// writeLoad writes the result, scans it for secrets, prints the summary and
-// maps the held share to the exit code.
-func writeLoad(res *load.Result, path string, minHeld float64, red *secrets.Redactor, stdout io.Writer) error {
-	res = secrets.Redacted(red, res) // redacted before it is encoded
-	b, err := json.Marshal(res)      // compact: thousands of histogram buckets
-	if err != nil {
-		return err
-	}
-	if err := reports.WriteFile(path, append(b, '\n')); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	if err := secrets.CheckNoLeaks([]string{path}, red); err != nil {
-		return err
-	}
-	load.WriteSummary(stdout, res)
-	fmt.Fprintf(stdout, "result: %s\n", path)
-	if res.Rates.HeldPercent < minHeld {
-		return &exitcode.Error{Code: exitcode.Failed, Err: fmt.Errorf("%d of %d sessions held (%.1f%%), below --min-held-percent %g",
-			res.Counters.SessionsHeld, res.Counters.SessionsPlanned, res.Rates.HeldPercent, minHeld)}
-	}
-	return nil
+	return load.Write(res, filepath.Join(*out, load.FileName(*shard)), *minHeld, red, stdout)
 }
 
 func loadMerge(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("load merge", loadMergeHelp, stderr)
+	fs := newFlagSet("load merge", stderr)
 	out := fs.String("out", "scribecheck-report", "folder for the merged load.json")
 	minHeld := fs.Float64("min-held-percent", 100, "exit 1 when fewer merged sessions than this were held")
-	files, err := parseInterleaved(fs, args)
+	files, _, err := parseArgs(fs, args, true, false)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
 		return exitcode.Usagef("load merge needs the load.json files to merge, e.g. scribecheck load merge shards/load-*.json")
 	}
-	var results []*load.Result
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return exitcode.Usagef("load merge: %v", err)
-		}
-		r, err := load.Decode(b)
-		if err != nil {
-			return exitcode.Usagef("load merge %s: %v", f, err)
-		}
-		results = append(results, r)
-	}
-	merged, err := load.Merge(results...)
+	merged, err := load.MergeFiles(files)
 	if err != nil {
-		return exitcode.Usagef("load merge: %v", err)
+		return err
 	}
-	return writeLoad(merged, filepath.Join(*out, "load.json"), *minHeld, secrets.New(), stdout)
-}
-
-// parseInterleaved parses flags given before, between or after the file
-// arguments, and returns the files.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, &exitcode.Error{Code: exitcode.Usage, Err: err}
-		}
-		if fs.NArg() == 0 {
-			return files, nil
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
+	return load.Write(merged, filepath.Join(*out, load.FileName("")), *minHeld, secrets.New(), stdout)
 }

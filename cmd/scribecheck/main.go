@@ -1,10 +1,14 @@
 // Command scribecheck tells people building on ElevenLabs Scribe v2 Realtime
 // which authentication path of the realtime socket fails and why, and whether
 // a server, a fake or an SDK still speaks the protocol.
+//
+// Each command is flags → a config → one call into the library → an exit
+// code. Help texts are help/NAME.txt.
 package main
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,39 +16,16 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
+	"text/template"
 
+	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/crash"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/protocol"
 )
-
-const usage = `scribecheck checks the ElevenLabs Scribe v2 Realtime socket: which auth path
-fails and why, and whether a server still speaks the protocol.
-
-Usage:
-  scribecheck run   [--target fake|live|URL] [flags]   run the specs, write JUnit reports
-  scribecheck doctor [--target …] [--token T] [--url U] why does my token get auth_error? a verdict and its fix
-  scribecheck doctor --har FILE.har                    the same question, answered from a browser's recording
-  scribecheck fake  [--addr HOST:PORT] [flags]         serve the local fake Scribe API
-  scribecheck client [flags] [-- COMMAND …]            run YOUR app against the fake and grade what it sends
-  scribecheck sdks  [--sdk NAME@VERSION] [flags]       run the pinned official SDKs against the fake, side by side
-  scribecheck proxy --upstream live [-- COMMAND …]     put scribecheck between YOUR app and the API; grade both sides
-  scribecheck replay FILE [-- COMMAND …]               serve a recorded session back to your app; report where it diverges
-  scribecheck load  [--target …] --sessions N --duration D   hold N sessions at once; latency percentiles, JSON
-  scribecheck load merge A.json B.json …               add the results of several load processes up, exactly
-  scribecheck bench [--out DIR]                        measure the fake beside a bare WebSocket server (make bench)
-  scribecheck list                                     print every spec: ID, level, labels, requirement
-  scribecheck help COMMAND                             explain a command's flags
-
-Targets: "fake" (default) starts an in-process fake; "live" is the ElevenLabs API;
-any http(s)://HOST[:PORT] works too. Live and URL targets take the API key from
-ELEVENLABS_API_KEY. Secrets never appear in any output: they show as sk_…9f2c.
-
-Exit codes (run, doctor, client, sdks, proxy, replay, load): 0 all MUST specs passed, or healthy; 1 a conformance or auth failure; 2 usage or
-configuration error; 3 the target could not be reached (or did not answer HTTP); 4 a bug of scribecheck
-(one ERROR line; the stack is in a file it names).
-`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -83,53 +64,107 @@ func outFlag(args []string) string {
 	return ""
 }
 
+// command is every command's one signature: a nil error is exit 0, any
+// other maps to its code by exitcode.Of.
+type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+var commands = map[string]command{
+	"run": runCommand, "doctor": doctorCommand, "fake": fakeCommand, "client": clientCommand, "sdks": sdksCommand,
+	"proxy": proxyCommand, "replay": replayCommand, "load": loadCommand, "bench": benchCommand, "list": listCommand,
+}
+
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, help("usage"))
 		return exitcode.Usage
 	}
-	var err error
-	switch cmd, rest := args[0], args[1:]; cmd {
-	case "run":
-		return runCommand(ctx, rest, stdout, stderr)
-	case "doctor":
-		return doctorCommand(ctx, rest, stdout, stderr)
-	case "fake":
-		err = fakeCommand(ctx, rest, stdout, stderr)
-	case "client":
-		return clientCommand(ctx, rest, stdout, stderr)
-	case "sdks":
-		return sdksCommand(ctx, rest, stdout, stderr)
-	case "proxy":
-		return proxyCommand(ctx, rest, stdout, stderr)
-	case "replay":
-		return replayCommand(ctx, rest, stdout, stderr)
-	case "load":
-		return loadCommand(ctx, rest, stdout, stderr)
-	case "bench":
-		err = benchCommand(ctx, rest, stdout, stderr)
-	case "list":
-		err = listCommand(rest, stdout, stderr)
-	case "help", "-h", "-help", "--help":
+	name, rest := args[0], args[1:]
+	if slices.Contains([]string{"help", "-h", "-help", "--help"}, name) {
 		if len(rest) > 0 && rest[0] != "" {
 			return dispatch(ctx, []string{rest[0], "--help"}, stdout, stderr)
 		}
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		fmt.Fprintf(stderr, "scribecheck: unknown command %q\n\n%s", cmd, usage)
+		fmt.Fprint(stdout, help("usage"))
+		return exitcode.OK
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "scribecheck: unknown command %q\n\n%s", name, help("usage"))
 		return exitcode.Usage
 	}
-	return exitCode(err, stderr)
+	err := cmd(ctx, rest, stdout, stderr)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return exitcode.OK
+	}
+	if !exitcode.Quiet(err) {
+		fmt.Fprintf(stderr, "scribecheck: %v\n", err)
+	}
+	return exitcode.Of(err)
 }
 
-// exitCode prints err and returns the code it maps to.
-func exitCode(err error, stderr io.Writer) int {
-	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return 0
+//go:embed help
+var helpFiles embed.FS
+
+// help is the text of help/NAME.txt, a template that may list the fake's
+// faults, choices and stimuli.
+func help(name string) string {
+	faults := map[fakeserver.FaultKind][]fakeserver.Fault{}
+	for _, f := range fakeserver.Faults {
+		faults[f.Kind] = append(faults[f.Kind], f)
 	}
-	fmt.Fprintf(stderr, "scribecheck: %v\n", err)
-	return exitcode.Of(err)
+	var b strings.Builder
+	t := template.Must(template.ParseFS(helpFiles, "help/"+name+".txt"))
+	_ = t.Execute(&b, map[string]any{"Bugs": faults[fakeserver.Bug], "Deviations": faults[fakeserver.Deviation],
+		"Choices": fakeserver.Choices, "Stimuli": protocol.Stimuli})
+	return b.String()
+}
+
+// newFlagSet makes a flag set that reports errors instead of exiting, with
+// its command's help text ("load merge": help/load-merge.txt).
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, help(strings.ReplaceAll(name, " ", "-")))
+		fmt.Fprintln(stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseArgs is the one argv splitter: flags may stand before, between or
+// after the positional arguments, and the first "--" ends them; what follows
+// it is a command to run (takesCommand) or more positional arguments. A
+// command that takes no positional arguments (takesArgs) refuses any; every
+// refusal is a usage error.
+func parseArgs(fs *flag.FlagSet, args []string, takesArgs, takesCommand bool) (positional, command []string, err error) {
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, command = args[:i], args[i+1:]
+	}
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, nil, err
+			}
+			return nil, nil, exitcode.Usagef("%w", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional, args = append(positional, fs.Arg(0)), fs.Args()[1:]
+	}
+	if !takesCommand { // "--" only ends the flags
+		positional, command = append(positional, command...), nil
+	}
+	if !takesArgs && len(positional) > 0 {
+		return nil, nil, exitcode.Usagef("%s takes no arguments, got %q", fs.Name(), positional)
+	}
+	return positional, command, nil
+}
+
+// parseFlags parses the args of a command that takes flags only.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	_, _, err := parseArgs(fs, args, false, false)
+	return err
 }
 
 // stringList is a repeatable string flag.
@@ -138,29 +173,15 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-// newFlagSet makes a flag set that reports errors instead of exiting, with
-// help text in the given words.
-func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, help)
-		fmt.Fprintln(stderr, "\nFlags:")
-		fs.PrintDefaults()
+// listFiles prints the report files a command wrote.
+func listFiles(w io.Writer, files ...string) {
+	fmt.Fprintln(w, "reports:")
+	for _, f := range files {
+		fmt.Fprintf(w, "  %s\n", f)
 	}
-	return fs
 }
 
-// parseFlags parses args; a bad flag is a usage error (exit 2).
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &exitcode.Error{Code: exitcode.Usage, Err: err}
-	}
-	if fs.NArg() > 0 {
-		return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%s takes no arguments, got %q", fs.Name(), fs.Args())}
-	}
-	return nil
+// portInUse is the usage error of a server that could not listen.
+func portInUse(err error, flag string) error {
+	return exitcode.Usagef("%w: is the port in use? choose another %s, or 127.0.0.1:0 for a free one", err, flag)
 }

@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"time"
+
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // progress writes one line per second: in place (carriage return) on a
@@ -19,16 +20,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, e *engine, start time.Time) *progress {
-	return &progress{w: w, e: e, start: start, cr: isTerminal(w)}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return &progress{w: w, e: e, start: start, cr: text.IsTerminal(w)}
 }
 
 func (p *progress) run(ctx context.Context) {

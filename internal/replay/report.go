@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -154,6 +156,19 @@ func (r Report) JSON() ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// WriteJSON writes the report into dir as replay.json and returns its path.
+func (r Report) WriteJSON(dir string) (string, error) {
+	b, err := r.JSON()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("cannot create %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, "replay.json")
+	return path, os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 // summarize makes the one-line summary:

@@ -641,6 +641,10 @@ func writeDetail(w http.ResponseWriter, status int, code, message string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"detail": map[string]string{"status": code, "message": message}})
 }
 
+// Key is the API key handed to the app: any key is accepted, and this one
+// has the shape of an API key, as the recording's key had.
+func Key() string { return "sk_replay_" + randomHex(16) }
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)

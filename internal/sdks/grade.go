@@ -46,6 +46,11 @@ func Grade(runs []Run, started time.Time) reports.SDKMatrix {
 	return m
 }
 
+// NoneRan reports whether no install in m ran: no SDK is installed here.
+func NoneRan(m reports.SDKMatrix) bool {
+	return !slices.ContainsFunc(m.Columns, func(c reports.SDKColumn) bool { return c.Status == "ran" })
+}
+
 func cell(r Run, spec Spec, sc Scenario) reports.SDKCell {
 	key := r.Install.Key()
 	if r.Skipped != "" || r.Broken != "" {

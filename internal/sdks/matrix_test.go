@@ -97,3 +97,15 @@ func TestMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestNoneRanWhenNothingIsInstalled(t *testing.T) {
+	in := Install{SDK: "elevenlabs-js", Version: "0.0.1"}
+	skipped := Grade([]Run{{Install: in, Skipped: "not installed"}}, time.Now())
+	broken := Grade([]Run{{Install: in, Skipped: "not installed"}, {Install: in, Broken: "driver crashed"}}, time.Now())
+	if !NoneRan(skipped) || !NoneRan(broken) || !NoneRan(reports.SDKMatrix{}) {
+		t.Error("nothing ran, yet NoneRan is false")
+	}
+	if NoneRan(reports.SDKMatrix{Columns: []reports.SDKColumn{{Status: "skipped: x"}, {Status: "ran"}}}) {
+		t.Error("an install ran, yet NoneRan is true")
+	}
+}

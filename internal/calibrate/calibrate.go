@@ -1,4 +1,9 @@
-package main
+// Package calibrate matches the fake to a real server (fake --calibrate,
+// run --target fake --calibrate): the INFO specs of a run against a real
+// target record what it did with each stimulus (results.json's "reaction");
+// a fake calibrated from that run gives those reactions instead of its own
+// named choices. This package reads such a run and says what changed.
+package calibrate
 
 import (
 	"errors"
@@ -13,23 +18,18 @@ import (
 	"github.com/scribecheck/scribecheck/reports"
 )
 
-// Calibration (fake --calibrate, run --target fake --calibrate): the INFO
-// specs of a run against a real target record what it did with each
-// stimulus (results.json's "reaction"); a fake calibrated from that run gives
-// those reactions instead of its own named choices.
+// NoReactions is the message for a results.json without reactions.
+const NoReactions = "this results.json has no INFO reactions: it comes from a run older than calibration, or one that selected no INFO spec"
 
-// errNoReactions is the message for a results.json without reactions.
-const errNoReactions = "this results.json has no INFO reactions: it comes from a run older than calibration, or one that selected no INFO spec"
-
-// loadCalibration reads an earlier run's results.json (or the --out folder
+// Load reads an earlier run's results.json (or the --out folder
 // holding it) and returns every reaction it recorded, keyed by stimulus. The
 // notes say what was not taken: a second, different reaction to a stimulus
 // (the first is kept), or one the fake cannot give. A file without any
 // reaction is a usage error.
-func loadCalibration(path string) (map[string]protocol.Reaction, []string, error) {
+func Load(path string) (map[string]protocol.Reaction, []string, error) {
 	results, err := reports.LoadResults(path)
 	if err != nil {
-		return nil, nil, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--calibrate: %w", err)}
+		return nil, nil, exitcode.Usagef("--calibrate: %w", err)
 	}
 	out := map[string]protocol.Reaction{}
 	from := map[string]string{} // stimulus -> the spec whose reaction was kept
@@ -56,11 +56,10 @@ func loadCalibration(path string) (map[string]protocol.Reaction, []string, error
 		out[name], from[name] = re, r.ID
 	}
 	if seen == 0 {
-		return nil, nil, &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("--calibrate %s: %s", path, errNoReactions)}
+		return nil, nil, exitcode.Usagef("--calibrate %s: %s", path, NoReactions)
 	}
 	if len(out) == 0 {
-		return nil, notes, &exitcode.Error{Code: exitcode.Usage,
-			Err: fmt.Errorf("--calibrate %s: none of its %d reactions can be given by the fake: %s", path, seen, strings.Join(notes, "; "))}
+		return nil, notes, exitcode.Usagef("--calibrate %s: none of its %d reactions can be given by the fake: %s", path, seen, strings.Join(notes, "; "))
 	}
 	return out, notes, nil
 }
@@ -91,30 +90,25 @@ func describeReaction(re protocol.Reaction) string {
 	return s
 }
 
-// calibrationFlag loads --calibrate for a command whose target is target
-// ("" for the fake command itself) and prints the loader's notes; nil when
-// the flag is not given.
-func calibrationFlag(path, target string, stdout io.Writer) (map[string]protocol.Reaction, error) {
+// Read loads --calibrate and prints the loader's notes; nil when path is
+// empty. Whether the target can be calibrated is targets.Start's to say.
+func Read(path string, w io.Writer) (map[string]protocol.Reaction, error) {
 	if path == "" {
 		return nil, nil
 	}
-	if target != "" && target != "fake" {
-		return nil, &exitcode.Error{Code: exitcode.Usage,
-			Err: errors.New("--calibrate only applies to --target fake (the in-process fake); start `scribecheck fake --calibrate RESULTS_JSON` to serve a calibrated fake to another client")}
-	}
-	calib, notes, err := loadCalibration(path)
+	calib, notes, err := Load(path)
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range notes {
-		fmt.Fprintf(stdout, "calibration: %s\n", n)
+		fmt.Fprintf(w, "calibration: %s\n", n)
 	}
 	return calib, nil
 }
 
-// writeCalibrated prints how a calibrated fake differs from its own choices:
+// WriteChanges prints how a calibrated fake differs from its own choices:
 // one line per calibrated stimulus, then the stimuli left as they were.
-func writeCalibrated(w io.Writer, srv *fakeserver.Server) {
+func WriteChanges(w io.Writer, srv *fakeserver.Server) {
 	if srv == nil {
 		return
 	}

@@ -1,14 +1,11 @@
-package main
+package clientcheck
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/scribecheck/scribecheck/internal/clientcheck"
-	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/servercheck"
 	"github.com/scribecheck/scribecheck/internal/verdict"
@@ -17,84 +14,60 @@ import (
 	"github.com/scribecheck/scribecheck/reports"
 )
 
-// gradeClientRun reads the run's wire logs, grades them with the CLIENT
-// rules (and, for real traffic — the proxy, a HAR — the server's frames by
-// the schemas and MULTI rules), puts every refusal on a side, writes every
-// report and prints the console summary. It returns the exit code: 1 when a
-// MUST rule failed on either side (or a SHOULD, under strict) or the server
-// refused a credential it should have taken, 3 when no client connected.
-func gradeClientRun(run reports.ClientRun, red *secrets.Redactor, out string, strict bool, stdout, stderr io.Writer) int {
-	logs, exchanges, err := wirelog.ReadDir(run.WireDir)
-	if err != nil {
-		fmt.Fprintf(stderr, "scribecheck: reading the wire logs: %v\n", err)
-		return exitcode.Failed
-	}
-	rep := clientcheck.Grade(logs, exchanges)
-	fillClientRun(&run, rep)
-	serverFailed := false
-	if run.Kind == "proxy" || run.Kind == "har" {
-		schemas, err := protocol.LoadSchemas()
-		if err != nil {
-			fmt.Fprintf(stderr, "scribecheck: %v\n", err)
-			return exitcode.Failed
-		}
-		serverFailed = fillServer(&run, servercheck.Grade(logs, schemas), strict)
-	}
-	switch {
-	case len(logs) == 0 && len(exchanges) == 0:
-		run.Verdict = reports.Skipped
-		run.Summary = "no client connected: point your app at the base URL or WebSocket URL printed above (or use the SCRIBECHECK_* variables)"
-	case len(logs) == 0:
-		run.Summary = fmt.Sprintf("%d REST call(s) but no socket was opened: the app minted tokens and never connected", len(exchanges))
-	}
-	files, werr := reports.WriteClientRun(out, run, red)
-	reports.WriteClientConsole(stdout, run, red)
-	if werr != nil {
-		fmt.Fprintf(stderr, "scribecheck: %v\n", werr)
-		return exitcode.Failed
-	}
-	fmt.Fprintln(stdout, "reports:")
-	for _, f := range files {
-		fmt.Fprintf(stdout, "  %s\n", f)
-	}
-	fmt.Fprintf(stdout, "  %s/ (wire logs)\n", run.WireDir)
-	switch {
-	case len(logs) == 0:
-		return exitcode.Unreachable
-	case rep.Failed(strict), serverFailed:
-		return exitcode.Failed
-	}
-	return exitcode.OK
-}
+// A run of client, proxy or doctor --har is graded here: its wire logs by
+// the CLIENT rules and, for real traffic (the proxy, a HAR), the server's
+// frames by the schemas and MULTI rules too, both folded into one verdict,
+// summary and report model.
 
-// newWireSet starts the wire logs of a run in OUT/wire, emptied first (a log
-// from an earlier run must not be graded again), with the redactor that
-// learns every credential the set sees. A folder that cannot be made is a
-// usage error.
-func newWireSet(out string) (*secrets.Redactor, *wirelog.Set, error) {
+// StartWireLogs starts the wire logs of a run in OUT/wire, emptied first (a
+// log from an earlier run must not be graded again), with the redactor that
+// learns every credential the set sees.
+func StartWireLogs(out string) (*secrets.Redactor, *wirelog.Set, error) {
 	red := secrets.New()
 	dir := filepath.Join(out, "wire")
 	_ = os.RemoveAll(dir)
 	set, err := wirelog.NewSet(dir, red)
 	if err != nil {
-		return nil, nil, &exitcode.Error{Code: exitcode.Usage, Err: err}
+		return nil, nil, err
 	}
 	return red, set, nil
 }
 
-// gradeAfterApp ends the recording of a run whose server has stopped,
-// grades it, and returns its exit code; a command that could not start is a
-// usage error whatever the grade.
-func gradeAfterApp(run reports.ClientRun, app appRun, set *wirelog.Set, red *secrets.Redactor, out string, strict bool, stdout, stderr io.Writer) int {
-	if err := set.Close(); err != nil {
-		fmt.Fprintf(stderr, "scribecheck: %v\n", err)
+// RunOutcome is what a graded run comes to, for its exit code.
+type RunOutcome struct {
+	// Connected: a client opened a socket (a wire log was written).
+	Connected bool
+	// Failed: a MUST rule failed on either side (a SHOULD too, when
+	// strict), or the server refused a credential it should have taken.
+	Failed bool
+}
+
+// GradeRun reads the wire logs in run.WireDir, grades them, puts every
+// refusal on a side, and returns run filled in: verdict, summary, causes,
+// connections with their rules on both sides, refusals.
+func GradeRun(run reports.ClientRun, strict bool) (reports.ClientRun, RunOutcome, error) {
+	logs, exchanges, err := wirelog.ReadDir(run.WireDir)
+	if err != nil {
+		return run, RunOutcome{}, fmt.Errorf("reading the wire logs: %w", err)
 	}
-	code := gradeClientRun(run, red, out, strict, stdout, stderr)
-	if app.NotStarted {
-		fmt.Fprintf(stderr, "scribecheck: %s: check the command after -- (is it installed and on PATH?)\n", run.CommandError)
-		return exitcode.Usage
+	rep := Grade(logs, exchanges)
+	fillClientRun(&run, rep)
+	serverFailed := false
+	if run.Kind == "proxy" || run.Kind == "har" {
+		schemas, err := protocol.LoadSchemas()
+		if err != nil {
+			return run, RunOutcome{}, err
+		}
+		serverFailed = fillServer(&run, servercheck.Grade(logs, schemas), strict)
 	}
-	return code
+	switch {
+	case len(logs) == 0 && len(exchanges) == 0:
+		run.Verdict = verdict.Skipped
+		run.Summary = "no client connected: point your app at the base URL or WebSocket URL printed above (or use the SCRIBECHECK_* variables)"
+	case len(logs) == 0:
+		run.Summary = fmt.Sprintf("%d REST call(s) but no socket was opened: the app minted tokens and never connected", len(exchanges))
+	}
+	return run, RunOutcome{Connected: len(logs) > 0, Failed: rep.Failed(strict) || serverFailed}, nil
 }
 
 // fillServer adds the server's side to a run of real traffic: its rules per
@@ -121,7 +94,7 @@ func fillServer(run *reports.ClientRun, rep servercheck.Report, strict bool) boo
 	}
 	server := 0
 	for _, r := range run.Refusals {
-		if r.Side == clientcheck.SideServer {
+		if r.Side == SideServer {
 			server++
 		}
 	}
@@ -132,15 +105,15 @@ func fillServer(run *reports.ClientRun, rep servercheck.Report, strict bool) boo
 		run.Summary = fmt.Sprintf("the server broke a MUST rule on %d connection(s); %s", rep.Failed, run.Summary)
 	}
 	if failed {
-		run.Verdict = reports.Failed
-	} else if run.Verdict == reports.OK && rep.Verdict == verdict.NonStrict {
-		run.Verdict = reports.NonStrict
+		run.Verdict = verdict.Failed
+	} else if run.Verdict == verdict.OK && rep.Verdict == verdict.NonStrict {
+		run.Verdict = verdict.NonStrict
 	}
 	return failed
 }
 
 // fillClientRun copies a grade into the report's model.
-func fillClientRun(run *reports.ClientRun, rep clientcheck.Report) {
+func fillClientRun(run *reports.ClientRun, rep Report) {
 	run.Verdict = rep.Verdict
 	for _, c := range rep.Causes {
 		run.Causes = append(run.Causes, reports.Cause{Title: c.Title, Fix: c.Fix, Rules: c.Rules, Conns: c.Conns, Evidence: c.Evidence})
@@ -186,10 +159,10 @@ func fillClientRun(run *reports.ClientRun, rep clientcheck.Report) {
 }
 
 // ruleResult is one rule's finding as a spec result.
-func ruleResult(f clientcheck.Finding, where string) reports.SpecResult {
+func ruleResult(f Finding, where string) reports.SpecResult {
 	r := reports.SpecResult{ID: f.Rule, Level: f.Level, Name: fmt.Sprintf("%s [%s]", f.Rule, where), Area: "client",
 		Target: where, Verdict: f.Verdict, Message: f.Message, Evidence: f.Evidence}
-	if rule, ok := clientcheck.Lookup(f.Rule); ok {
+	if rule, ok := Lookup(f.Rule); ok {
 		r.Requirement = rule.Requirement
 	}
 	return r
