@@ -228,11 +228,15 @@ func (s *socket) end(side string, err error) {
 	s.once.Do(func() {
 		var ce websocket.CloseError
 		limit := fmt.Sprintf("read limited at %d bytes", s.p.opts.ReadLimit+1)
+		closed := errors.As(err, &ce)
 		switch {
-		case s.stopping():
+		// A side's own close frame is what happened on the wire, even when it
+		// crosses the proxy's stop (an app that closes as the recording ends);
+		// only the echo of the proxy's own 1001 is the stop itself.
+		case s.stopping() && (!closed || ce.Code == codeStopped):
 			s.log.Closed(wirelog.ByCut, 0, "", wirelog.RecordingEnded)
 			s.sum.End = "the proxy stopped"
-		case errors.As(err, &ce):
+		case closed:
 			s.log.Closed(side, int(ce.Code), ce.Reason, "")
 			s.sum.End = fmt.Sprintf("closed by the %s: %d %q", side, ce.Code, ce.Reason)
 			_ = s.opposite(side).Close(ce.Code, ce.Reason)
