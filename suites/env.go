@@ -8,6 +8,7 @@ import (
 	"github.com/onsi/gomega"
 	gtypes "github.com/onsi/gomega/types"
 
+	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/targets"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
@@ -16,10 +17,20 @@ import (
 )
 
 // Env is what every spec of a run shares: the target and how to reach it.
+// ForFake makes one for a fake running in this process; for the live API or
+// any other server, set Target (and Kind "live" or "url") yourself.
 type Env struct {
-	// Running is the started target (targets.Start): Target, Kind, Probe
-	// and, for the in-process fake, Fake.
-	targets.Running
+	// Target is the server the specs run against: a base URL and its keys.
+	Target probes.Target
+	// Kind labels every spec target:Kind: fake, live or url.
+	Kind string
+	// Probe is how the probes reach the target: timeouts, the clock jump of
+	// a fake, the audio to stream.
+	Probe probes.Options
+	// Fake is the fake when it runs in this process: it answers in order,
+	// so a spec asks it with a barrier whether a frame is there at all.
+	Fake *fakeserver.Server
+	// Redactor learns the keys and every minted token; a new one if nil.
 	Redactor *reports.Redactor
 	// Strict turns NON-STRICT deviations into failures.
 	Strict bool
@@ -35,6 +46,15 @@ type Env struct {
 	// retries and attempts: a spec that failed on a timeout runs again.
 	retries  int
 	attempts attempts
+}
+
+// ForFake is an Env for a fake started in this process
+// (fakeserver.NewServer). Give the fake a fakeserver.ManualClock and the specs
+// of timers (idle close, token expiry, auto-commit) jump it instead of
+// waiting; with another clock they are skipped, saying why.
+func ForFake(srv *fakeserver.Server) *Env {
+	r := targets.Fake(srv)
+	return &Env{Target: r.Target, Kind: r.Kind, Probe: r.Probe, Fake: r.Fake}
 }
 
 // Report entry names a spec uses to hand its findings to the reports.

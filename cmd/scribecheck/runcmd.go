@@ -74,7 +74,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer tgt.Stop()
-	env := &suites.Env{Running: *tgt, Strict: *strict, CrashDir: *out, InjectPanic: os.Getenv(suites.InjectPanicEnv), Redactor: secrets.New()}
+	env := &suites.Env{Target: tgt.Target, Kind: tgt.Kind, Probe: tgt.Probe, Fake: tgt.Fake, Strict: *strict, CrashDir: *out, InjectPanic: os.Getenv(suites.InjectPanicEnv), Redactor: secrets.New()}
 	calibrate.WriteChanges(stdout, env.Fake)
 	if env.InjectPanic == "main" {
 		panic("injected by " + suites.InjectPanicEnv + " (a test of the crash path)")

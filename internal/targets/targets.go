@@ -83,18 +83,26 @@ func startFake(s Spec) (*Running, error) {
 	if err != nil {
 		return nil, exitcode.Usagef("%v", err) // a fault or calibration the fake does not know
 	}
-	base, err := fake.Start("127.0.0.1:0")
-	if err != nil {
+	if _, err := fake.Start("127.0.0.1:0"); err != nil {
 		return nil, err
 	}
-	r := &Running{Kind: "fake", Fake: fake,
-		Target: probes.Target{Name: "fake", BaseURL: base, APIKey: fake.TestKey(), RestrictedKey: fake.RestrictedKey()}}
-	r.Probe.AdvanceClock = clock.Advance
+	r := Fake(fake)
+	return &r, nil
+}
+
+// Fake is the target of a fake started in this process: its URL and keys,
+// and probes that jump its clock when it is a fakeserver.ManualClock.
+func Fake(fake *fakeserver.Server) Running {
+	r := Running{Kind: "fake", Fake: fake,
+		Target: probes.Target{Name: "fake", BaseURL: fake.URL(), APIKey: fake.TestKey(), RestrictedKey: fake.RestrictedKey()}}
+	if clock, ok := fake.Clock().(*fakeserver.ManualClock); ok {
+		r.Probe.AdvanceClock = clock.Advance
+	}
 	// The in-process fake answers in order and at once: specs ask it with a
 	// barrier whether a frame is there, so these waits only bound a
 	// deliberately broken fake (and a slow machine under -race).
 	r.Probe.Timeout, r.Probe.CloseWait = 5*time.Second, 500*time.Millisecond
-	return r, nil
+	return r
 }
 
 // Stop stops the in-process fake, if any; other targets need no release.
