@@ -1,0 +1,165 @@
+package main
+
+import (
+	"encoding/json"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scribecheck/scribecheck/internal/secrets"
+)
+
+// Planted secrets hold every character an encoder rewrites (+ & < > " ' %,
+// a space) and a non-ASCII letter: each output has its own escaping (URL,
+// JSON, HTML, XML, Markdown, a terminal), and a redactor that misses one
+// form leaks the secret there.
+const (
+	plantedKey    = `sk_pl+nt&d<k>y"q'p% é_0123456789abcdef`
+	plantedToken  = `sutkn_pl+nt&d<t>k"n'% é_0123456789abcdef`
+	plantedHeader = `hdr_pl+nt&d<h>d"r'% é_0123456789abcdef`
+)
+
+var planted = []string{plantedKey, plantedToken, plantedHeader}
+
+// Every command that writes output is run with the planted secrets where a
+// user's secrets go: the API key in ELEVENLABS_API_KEY (a fake that accepts
+// it serves run, doctor, proxy and load for real), a token given to doctor
+// and presented by an app, and a custom header value (Authorization, Cookie)
+// an app sends. None of them may be in any file written or on stdout or
+// stderr, in any encoded form; and the credentials the recordings hold show
+// as fingerprints, so the scan is known to have looked where they were.
+func TestNoPlantedSecretInAnyOutput(t *testing.T) {
+	t.Parallel()
+	base, _ := startFake(t, "--api-key", plantedKey)
+	app := hostileApp(t)
+	appEnv := []string{"HOSTILE_KEY=" + plantedKey, "HOSTILE_TOKEN=" + plantedToken, "HOSTILE_HEADER=" + plantedHeader}
+	keyEnv := []string{"ELEVENLABS_API_KEY=" + plantedKey}
+	lintURL := "wss://api.elevenlabs.io/v1/speech-to-text/realtime?" +
+		url.Values{"model_id": {"scribe_v2_realtime"}, "token": {plantedToken}, "xi-api-key": {plantedKey}}.Encode()
+	har := plantedHAR(t)
+
+	type command struct {
+		name string
+		env  []string
+		args []string
+		// shows: fingerprints that must appear somewhere in the output (the
+		// secret was there to leak, and was redacted).
+		shows []string
+	}
+	proxyOut := t.TempDir()
+	commands := []command{
+		{"run", keyEnv, []string{"run", "--target", base, "--label-filter", "area:auth"}, []string{plantedKey}},
+		{"doctor --token", keyEnv, []string{"doctor", "--target", base, "--token", plantedToken, "--audio-secs", "0.5"}, []string{plantedToken}},
+		{"doctor --url", nil, []string{"doctor", "--url", lintURL}, nil}, // the lint names problems, never values
+		{"doctor --har", nil, []string{"doctor", "--har", har}, []string{plantedKey, plantedToken, plantedHeader}},
+		{"client", appEnv, []string{"client", "--", app}, []string{plantedKey, plantedToken, plantedHeader}},
+		{"proxy", append(appEnv, keyEnv...), []string{"proxy", "--upstream", base, "--", app}, []string{plantedKey, plantedToken, plantedHeader}},
+		{"replay", appEnv, []string{"replay", "--speed", "0", filepath.Join(proxyOut, "wire"), "--", app}, nil},
+		{"load", keyEnv, []string{"load", "--target", base, "--sessions", "2", "--duration", "1s", "--auth", "token", "--quiet"}, nil},
+		{"sdks", keyEnv, []string{"sdks", "--dir", "../../internal/sdks", "--sdk", "elevenlabs-js@2.73.0"}, nil},
+	}
+	for _, c := range commands {
+		out := t.TempDir()
+		if c.name == "proxy" {
+			out = proxyOut // the replay that follows plays its recording
+		}
+		args := c.args
+		if c.name != "run" { // runBinary gives run its own --out
+			args = append([]string{args[0], "--out", out}, args[1:]...)
+		}
+		r := scribecheck(t, c.env, args...)
+		if r.out != "" {
+			out = r.out
+		}
+		if r.code == 2 || r.code == 4 {
+			t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", c.name, r.code, r.stdout, r.stderr)
+		}
+		text, files := outputs(t, out)
+		text += r.stdout + r.stderr
+		for _, leak := range secrets.ScanText(c.name+" (files, stdout, stderr)", text, planted) {
+			t.Errorf("%s: %v", c.name, leak)
+		}
+		for _, s := range c.shows {
+			if !strings.Contains(text, secrets.Fingerprint(s)) {
+				t.Errorf("%s: no %s in its output: the secret was not where the test planted it", c.name, secrets.Fingerprint(s))
+			}
+		}
+		t.Logf("%s: exit %d, %d files scanned", c.name, r.code, files)
+	}
+}
+
+// outputs is the text of every file under dir, and how many there were.
+func outputs(t *testing.T, dir string) (string, int) {
+	t.Helper()
+	var b strings.Builder
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		b.Write(data)
+		n++
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), n
+}
+
+// hostileApp builds testdata/apps/hostile, the app that presents the planted
+// secrets.
+func hostileApp(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "hostile")
+	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/apps/hostile").CombinedOutput(); err != nil {
+		t.Fatalf("building the hostile app: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// plantedHAR is the recording of the reported bug (harFile) with the planted
+// secrets in it: the key on the mint, the token in its answer and on the
+// socket's URL, and an Authorization header on the socket request.
+func plantedHAR(t *testing.T) string {
+	t.Helper()
+	var har map[string]any
+	if err := json.Unmarshal([]byte(readFile(t, filepath.Dir(harFile), filepath.Base(harFile))), &har); err != nil {
+		t.Fatal(err)
+	}
+	entries := har["log"].(map[string]any)["entries"].([]any)
+	const recorded = "sutkn_canary7c1e5a9d2b4f6083e1d5c7a9b2f4e608"
+	for _, e := range entries {
+		req := e.(map[string]any)["request"].(map[string]any)
+		resp := e.(map[string]any)["response"].(map[string]any)
+		headers := req["headers"].([]any)
+		for _, h := range headers {
+			if h := h.(map[string]any); h["name"] == "xi-api-key" {
+				h["value"] = plantedKey
+			}
+		}
+		if u := req["url"].(string); strings.Contains(u, recorded) {
+			req["url"] = strings.ReplaceAll(u, recorded, url.QueryEscape(plantedToken))
+			req["headers"] = append(headers, map[string]any{"name": "Authorization", "value": "Bearer " + plantedHeader})
+		}
+		if content, ok := resp["content"].(map[string]any); ok {
+			if text, ok := content["text"].(string); ok && strings.Contains(text, recorded) {
+				b, _ := json.Marshal(map[string]string{"token": plantedToken})
+				content["text"] = string(b)
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "planted.har")
+	b, err := json.Marshal(har)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
