@@ -190,7 +190,7 @@ func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
 		}
 		fmt.Fprintln(tw, head)
 		for _, c := range run.Conns {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s", c.ID, clipLine(c.Who, 40), c.AuthPath, c.ClientFrames, c.ServerFrames, clipLine(c.Close, 40), c.Verdict)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s", c.ID, text.ClipLine(c.Who, 40), c.AuthPath, c.ClientFrames, c.ServerFrames, text.ClipLine(c.Close, 40), c.Verdict)
 			if graded {
 				fmt.Fprintf(tw, "\t%s (%s)", orDash(c.ServerVerdict), serverRules(c.Server))
 			}
@@ -370,7 +370,7 @@ func refusalCell(r *Refusal, n int) string {
 	}
 	s := r.Side + ": " + r.Cause
 	if n > 0 {
-		return clipLine(s, n)
+		return text.ClipLine(s, n)
 	}
 	return s
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // authRows picks the results that belong to an auth path, in run order.
@@ -49,20 +51,15 @@ func junitCase(r SpecResult, classname string) JUnitCase {
 	body := strings.TrimSpace(r.Message + "\n\n" + r.Evidence)
 	switch r.Verdict {
 	case Failed:
-		c.Failure = &JUnitProblem{Message: firstLine(r.Message), Type: "assertion", Text: body}
+		c.Failure = &JUnitProblem{Message: text.FirstLine(r.Message), Type: "assertion", Text: body}
 	case Error:
-		c.Error = &JUnitProblem{Message: firstLine(r.Message), Type: "harness", Text: body}
+		c.Error = &JUnitProblem{Message: text.FirstLine(r.Message), Type: "harness", Text: body}
 	case Skipped, Blocked, NotApplicable:
 		c.Skipped = &JUnitSkipped{Message: r.Message}
 	default:
 		c.SystemOut = body
 	}
 	return c
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
 }
 
 // writeMatrix prints the auth matrix as a table: path, expected, what
@@ -74,19 +71,11 @@ func writeMatrix(w io.Writer, title string, results []SpecResult) {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SPEC\tAUTH PATH\tLEVEL\tEXPECTED\tWHAT HAPPENED\tVERDICT")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.AuthPath, r.Level, r.Expected, clipLine(r.Outcome, 90), r.Verdict)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.AuthPath, r.Level, r.Expected, text.ClipLine(r.Outcome, 90), r.Verdict)
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "%d paths: %s\n", len(rows), Count(rows))
 	fmt.Fprint(w, b.String())
-}
-
-func clipLine(s string, n int) string {
-	s = firstLine(s)
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
 
 // writeSummary prints the verdicts per area and every spec that is not OK,
@@ -117,7 +106,7 @@ func writeSummary(w io.Writer, results []SpecResult) {
 		b.WriteString("\nNot OK (NON-STRICT fails only under --strict)\n")
 		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		for _, r := range notable {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Verdict, r.ID, clipLine(r.Requirement, 100))
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Verdict, r.ID, text.ClipLine(r.Requirement, 100))
 		}
 		tw.Flush()
 	}

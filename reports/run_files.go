@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // The files a run writes in its --out folder.
@@ -136,9 +137,9 @@ func WriteRunConsole(w io.Writer, r RunReport, red *Redactor) {
 	if len(causes) > 0 {
 		fmt.Fprintf(&b, "\nRoot causes (%d): fix these first; every BLOCKED spec waits on one\n", len(causes))
 		for _, c := range causes {
-			fmt.Fprintf(&b, "  %s  %s\n", c.ID, clipLine(c.Requirement, 110))
+			fmt.Fprintf(&b, "  %s  %s\n", c.ID, text.ClipLine(c.Requirement, 110))
 			if m := why(c.Message); m != "" {
-				fmt.Fprintf(&b, "      %s\n", clipLine(m, 150))
+				fmt.Fprintf(&b, "      %s\n", text.ClipLine(m, 150))
 			}
 			if len(c.Blocked) > 0 {
 				fmt.Fprintf(&b, "      blocks %d: %s\n", len(c.Blocked), idList(c.Blocked, 12))
@@ -170,7 +171,7 @@ func Headline(r RunReport) string {
 		return fmt.Sprintf("RESULT: PASSED, %s", Count(r.Results))
 	case len(causes) == 1:
 		return fmt.Sprintf("RESULT: FAILED, one root cause: %s (%s) fails%s", causes[0].ID,
-			clipLine(causes[0].Requirement, 90), blockedNote(blocked))
+			text.ClipLine(causes[0].Requirement, 90), blockedNote(blocked))
 	}
 	ids := make([]string, len(causes))
 	for i, x := range causes {

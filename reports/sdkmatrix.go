@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 )
 
@@ -169,7 +170,7 @@ func sdkMatrixMarkdown(m SDKMatrix) string {
 	for i, col := range m.Columns {
 		for _, r := range m.Rows {
 			if c := r.Cells[i]; c.Verdict == verdict.Finding || c.Verdict == Failed || c.Verdict == verdict.Changed {
-				fmt.Fprintf(&b, "* **%s** %s %s: %s — %s\n", col.Key, r.ID, r.Scenario, c.Outcome, mdEscape(strings.TrimSpace(c.Why+" "+clipLine(c.Evidence, 160))))
+				fmt.Fprintf(&b, "* **%s** %s %s: %s — %s\n", col.Key, r.ID, r.Scenario, c.Outcome, mdEscape(strings.TrimSpace(c.Why+" "+text.ClipLine(c.Evidence, 160))))
 			}
 		}
 	}
