@@ -24,20 +24,35 @@ func authRows(results []SpecResult) []SpecResult {
 // CI page shows at a glance which path fails.
 func matrixJUnit(results []SpecResult) JUnitSuites {
 	out := JUnitSuites{Name: "scribecheck auth matrix"}
-	index := map[string]int{}
-	for _, r := range authRows(results) {
-		i, ok := index[r.AuthPath]
-		if !ok {
-			i = len(out.Suites)
-			index[r.AuthPath] = i
-			out.Suites = append(out.Suites, JUnitSuite{Name: "auth:" + r.AuthPath,
-				Properties: []JUnitProperty{{"auth_path", r.AuthPath}, {"target", r.Target}}})
+	paths, byPath := groupBy(authRows(results), func(r SpecResult) string { return r.AuthPath })
+	for _, p := range paths {
+		rows := byPath[p]
+		s := JUnitSuite{Name: "auth:" + p, Properties: []JUnitProperty{{"auth_path", p}, {"target", rows[0].Target}}}
+		for _, r := range rows {
+			s.Cases = append(s.Cases, junitCase(r, "scribecheck.auth."+p))
 		}
-		out.Suites[i].Cases = append(out.Suites[i].Cases, junitCase(r, "scribecheck.auth."+r.AuthPath))
+		out.Suites = append(out.Suites, s)
 	}
 	out.tally()
 	return out
 }
+
+// groupBy splits items by their key: the keys in the order first seen, and
+// each group in the items' order.
+func groupBy[T any](items []T, key func(T) string) (keys []string, groups map[string][]T) {
+	groups = map[string][]T{}
+	for _, it := range items {
+		k := key(it)
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], it)
+	}
+	return keys, groups
+}
+
+// area is a result's spec area, the key a run's results are grouped by.
+func area(r SpecResult) string { return r.Area }
 
 // junitCase renders one result: FAILED is <failure>, ERROR <error>; SKIPPED,
 // BLOCKED and N/A are <skipped>; the other verdicts pass and say why in
@@ -82,14 +97,7 @@ func writeMatrix(w io.Writer, title string, results []SpecResult) {
 // INFORMATIONAL or SKIPPED, with the first line of why.
 func writeSummary(w io.Writer, results []SpecResult) {
 	var b strings.Builder
-	var areas []string
-	byArea := map[string][]SpecResult{}
-	for _, r := range results {
-		if _, ok := byArea[r.Area]; !ok {
-			areas = append(areas, r.Area)
-		}
-		byArea[r.Area] = append(byArea[r.Area], r)
-	}
+	areas, byArea := groupBy(results, area)
 	b.WriteString("\nVerdicts by area\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, a := range areas {

@@ -96,30 +96,31 @@ func runJUnit(results []SpecResult) JUnitSuites {
 		}
 	}
 	rootSuite := JUnitSuite{Name: "root causes"}
-	index := map[string]int{}
-	var areas []JUnitSuite
+	var rest []SpecResult
 	for _, r := range results {
-		c := junitCase(r, "scribecheck."+r.Area)
-		if n, ok := roots[r.ID]; ok {
-			c.Properties = append(c.Properties, JUnitProperty{"blocks", fmt.Sprint(n)})
-			if c.Failure != nil {
-				c.Failure.Message = fmt.Sprintf("ROOT CAUSE, blocks %d specs: %s", n, c.Failure.Message)
-			}
-			rootSuite.Cases = append(rootSuite.Cases, c)
+		n, ok := roots[r.ID]
+		if !ok {
+			rest = append(rest, r)
 			continue
 		}
-		i, ok := index[r.Area]
-		if !ok {
-			i = len(areas)
-			index[r.Area] = i
-			areas = append(areas, JUnitSuite{Name: r.Area})
+		c := junitCase(r, "scribecheck."+r.Area)
+		c.Properties = append(c.Properties, JUnitProperty{"blocks", fmt.Sprint(n)})
+		if c.Failure != nil {
+			c.Failure.Message = fmt.Sprintf("ROOT CAUSE, blocks %d specs: %s", n, c.Failure.Message)
 		}
-		areas[i].Cases = append(areas[i].Cases, c)
+		rootSuite.Cases = append(rootSuite.Cases, c)
 	}
 	if len(rootSuite.Cases) > 0 {
 		out.Suites = append(out.Suites, rootSuite)
 	}
-	out.Suites = append(out.Suites, areas...)
+	areas, byArea := groupBy(rest, area)
+	for _, a := range areas {
+		s := JUnitSuite{Name: a}
+		for _, r := range byArea[a] {
+			s.Cases = append(s.Cases, junitCase(r, "scribecheck."+a))
+		}
+		out.Suites = append(out.Suites, s)
+	}
 	out.tally()
 	return out
 }
