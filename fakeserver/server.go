@@ -1,6 +1,7 @@
 package fakeserver
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -108,25 +109,14 @@ const (
 	DefaultMaxSessions = 10000
 )
 
+// withDefaults gives every option left at zero its default.
 func (o SessionOptions) withDefaults() SessionOptions {
-	if o.AutoCommitSecs == 0 {
-		o.AutoCommitSecs = DefaultAutoCommitSecs
-	}
-	if o.IdleTimeout == 0 {
-		o.IdleTimeout = DefaultIdleTimeout
-	}
-	if o.MaxChunkSecs == 0 {
-		o.MaxChunkSecs = DefaultMaxChunkSecs
-	}
-	if o.PartialsAfterSecs == 0 {
-		o.PartialsAfterSecs = DefaultPartialsAfter
-	}
-	if o.MaxUncommittedSecs == 0 {
-		o.MaxUncommittedSecs = DefaultMaxUncommittedSecs
-	}
-	if o.WriteTimeout == 0 {
-		o.WriteTimeout = DefaultWriteTimeout
-	}
+	o.AutoCommitSecs = cmp.Or(o.AutoCommitSecs, DefaultAutoCommitSecs)
+	o.IdleTimeout = cmp.Or(o.IdleTimeout, DefaultIdleTimeout)
+	o.MaxChunkSecs = cmp.Or(o.MaxChunkSecs, DefaultMaxChunkSecs)
+	o.PartialsAfterSecs = cmp.Or(o.PartialsAfterSecs, DefaultPartialsAfter)
+	o.MaxUncommittedSecs = cmp.Or(o.MaxUncommittedSecs, DefaultMaxUncommittedSecs)
+	o.WriteTimeout = cmp.Or(o.WriteTimeout, DefaultWriteTimeout)
 	return o
 }
 
@@ -182,10 +172,7 @@ func New(opts Options) (*Server, error) {
 	if clock == nil {
 		clock = RealClock{}
 	}
-	maxSessions := opts.MaxSessions
-	if maxSessions == 0 {
-		maxSessions = DefaultMaxSessions
-	}
+	maxSessions := cmp.Or(opts.MaxSessions, DefaultMaxSessions)
 	if maxSessions < 0 || opts.MaxTokens < 0 {
 		return nil, errors.New("MaxSessions and MaxTokens must be positive (0 takes the default)")
 	}

@@ -45,11 +45,12 @@ func (c HTTPCause) Line(stage string, header http.Header, body string) string {
 }
 
 // ExplainHTTP names the cause of status at stage (AtUpgrade or AtMint),
-// from the status, the Location header and the body. It is the one table of
-// every status a wrong target can give there.
+// from the status, the Location header and the body. With statusCauses it
+// is the one table of every status a wrong target can give there.
 func ExplainHTTP(stage string, status int, header http.Header, body string) HTTPCause {
 	c := HTTPCause{Status: status}
 	apiJSON := gjson.Valid(body) && gjson.Get(body, "detail").Exists()
+	sc, known := statusCauses[status]
 	switch {
 	case status == http.StatusSwitchingProtocols && stage == AtUpgrade:
 		c.Name, c.Fix = "upgraded to a WebSocket", "nothing"
@@ -75,36 +76,11 @@ func ExplainHTTP(stage string, status int, header http.Header, body string) HTTP
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		c.Name = "refused without the API's JSON detail: something in front of the API (a proxy, a firewall, a gateway) refuses, not Scribe"
 		c.Fix = "check the host and any proxy or VPN between you and the API; the key was not judged by Scribe"
-	case status == http.StatusNotFound:
-		c.Name = "not found: the host or path is wrong (not the Scribe API, a base URL that does not serve /v1, or a proxy that does not route it)"
-		c.Fix = notScribe
-	case status == http.StatusBadRequest:
-		c.Name = "bad request: the target rejects the request itself (not a WebSocket endpoint, or a proxy that strips the upgrade)"
-		c.Fix = "check the host, and that no proxy rewrites the Upgrade and Connection headers"
-	case status == http.StatusMethodNotAllowed:
-		c.Name = "method not allowed: the path exists but not for this method (a different API or a static web server)"
-		c.Fix = notScribe
-	case status == http.StatusProxyAuthRequired:
-		c.Name = "proxy authentication required: a proxy between you and the API wants its own credentials"
-		c.Fix = "configure the proxy's credentials (HTTPS_PROXY=http://user:pass@proxy:port) or bypass it (NO_PROXY)"
-	case status == http.StatusRequestTimeout:
-		c.Name = "request timeout: the server or a proxy gave up waiting for the request"
-		c.Fix = "retry; if it persists, check the network path and proxies"
-	case status == http.StatusUpgradeRequired:
-		c.Name = "upgrade required: the server wants another protocol version or TLS"
-		c.Fix = "use https:// in --target if the host serves TLS, and check that no proxy strips the WebSocket upgrade"
+	case known:
+		c.Name, c.Fix = sc.name, sc.fix
 	case status == http.StatusUnprocessableEntity && apiJSON:
 		c.Name = fmt.Sprintf("the API rejects a parameter (%s)", detailOf(body))
 		c.Fix = "check the token type and query parameters against protocol.md"
-	case status == http.StatusTooManyRequests:
-		c.Name = "too many requests: rate limited, or out of concurrency or credits"
-		c.Fix = "wait and retry with fewer concurrent sessions; check your plan's concurrency and credits"
-	case status == http.StatusInternalServerError:
-		c.Name = "internal server error: the server failed"
-		c.Fix = "retry later; if it persists, report it with this report attached"
-	case status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
-		c.Name = "a proxy or gateway in the way cannot reach the server, or the server is down"
-		c.Fix = "retry later; check the status page, and any proxy or load balancer between you and the API"
 	case status >= 400 && status < 500:
 		c.Name = "another client error: the target refuses the request"
 		c.Fix = "check the host and path; " + notScribe
@@ -117,6 +93,37 @@ func ExplainHTTP(stage string, status int, header http.Header, body string) HTTP
 	}
 	return c
 }
+
+// statusCause is the cause and fix of a status that names its cause alone.
+type statusCause struct{ name, fix string }
+
+// statusCauses are the statuses that name their cause alone, at the upgrade
+// and at minting alike.
+var statusCauses = map[int]statusCause{
+	http.StatusNotFound: {"not found: the host or path is wrong (not the Scribe API, a base URL that does not serve /v1, or a proxy that does not route it)",
+		notScribe},
+	http.StatusBadRequest: {"bad request: the target rejects the request itself (not a WebSocket endpoint, or a proxy that strips the upgrade)",
+		"check the host, and that no proxy rewrites the Upgrade and Connection headers"},
+	http.StatusMethodNotAllowed: {"method not allowed: the path exists but not for this method (a different API or a static web server)",
+		notScribe},
+	http.StatusProxyAuthRequired: {"proxy authentication required: a proxy between you and the API wants its own credentials",
+		"configure the proxy's credentials (HTTPS_PROXY=http://user:pass@proxy:port) or bypass it (NO_PROXY)"},
+	http.StatusRequestTimeout: {"request timeout: the server or a proxy gave up waiting for the request",
+		"retry; if it persists, check the network path and proxies"},
+	http.StatusUpgradeRequired: {"upgrade required: the server wants another protocol version or TLS",
+		"use https:// in --target if the host serves TLS, and check that no proxy strips the WebSocket upgrade"},
+	http.StatusTooManyRequests: {"too many requests: rate limited, or out of concurrency or credits",
+		"wait and retry with fewer concurrent sessions; check your plan's concurrency and credits"},
+	http.StatusInternalServerError: {"internal server error: the server failed",
+		"retry later; if it persists, report it with this report attached"},
+	http.StatusBadGateway:         gatewayDown,
+	http.StatusServiceUnavailable: gatewayDown,
+	http.StatusGatewayTimeout:     gatewayDown,
+}
+
+// gatewayDown is the cause of 502, 503 and 504 alike.
+var gatewayDown = statusCause{"a proxy or gateway in the way cannot reach the server, or the server is down",
+	"retry later; check the status page, and any proxy or load balancer between you and the API"}
 
 // detailOf is the API error's detail.status and message, or the start of it.
 func detailOf(body string) string {

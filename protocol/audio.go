@@ -90,7 +90,6 @@ func (f AudioFormat) Tone(secs, freq, amplitude float64) []byte {
 	return f.Encode(s)
 }
 
-// Silence is secs seconds of digital silence.
 // Louder scales audio by k, clipping: the same speech in another voice for
 // the fake's diarizer (a loudness band), the same words for a real one.
 func (f AudioFormat) Louder(audio []byte, k float64) []byte {
@@ -101,6 +100,7 @@ func (f AudioFormat) Louder(audio []byte, k float64) []byte {
 	return f.Encode(samples)
 }
 
+// Silence is secs seconds of digital silence.
 func (f AudioFormat) Silence(secs float64) []byte {
 	return f.Encode(make([]int16, int(math.Round(secs*float64(f.SampleRate)))))
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // Kinds of change between a baseline run and this one.
@@ -101,7 +102,7 @@ func verdictLine(r SpecResult) string {
 	if r.Message == "" {
 		return string(r.Verdict)
 	}
-	return string(r.Verdict) + ": " + clipLine(r.Message, 160)
+	return string(r.Verdict) + ": " + text.ClipLine(r.Message, 160)
 }
 
 // volatile are the parts of an observation that differ on every run:

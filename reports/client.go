@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -120,22 +119,14 @@ const (
 // into dir, each rendered from one redacted copy, and scans them (and the
 // wire logs) for every secret.
 func WriteClientRun(dir string, run ClientRun, red *Redactor) ([]string, error) {
-	run = secrets.Redacted(red, run)
-	js, err := json.MarshalIndent(run, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	page, err := clientHTML(run)
-	if err != nil {
-		return nil, err
-	}
+	jsonName, md, html, junit := run.ReportFiles()
+	set := reportSet[ClientRun]{json: jsonName, md: md, html: html, junit: junit,
+		page: clientPage, pageName: "client HTML report", markdown: clientMarkdown, cases: clientJUnit}
 	var wire []string
 	if run.WireDir != "" {
 		wire = append(wire, run.WireDir)
 	}
-	jsonName, md, html, junit := run.ReportFiles()
-	return writeSet(dir, []namedText{{html, page}, {md, clientMarkdown(run)}, {jsonName, string(js) + "\n"}},
-		junit, clientJUnit(run), red, wire...)
+	return set.write(dir, run, red, wire...)
 }
 
 // clientJUnit is one <testsuite> per connection, its cases the rules
@@ -199,7 +190,7 @@ func WriteClientConsole(w io.Writer, run ClientRun, red *Redactor) {
 		}
 		fmt.Fprintln(tw, head)
 		for _, c := range run.Conns {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s", c.ID, clipLine(c.Who, 40), c.AuthPath, c.ClientFrames, c.ServerFrames, clipLine(c.Close, 40), c.Verdict)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s", c.ID, text.ClipLine(c.Who, 40), c.AuthPath, c.ClientFrames, c.ServerFrames, text.ClipLine(c.Close, 40), c.Verdict)
 			if graded {
 				fmt.Fprintf(tw, "\t%s (%s)", orDash(c.ServerVerdict), serverRules(c.Server))
 			}
@@ -379,7 +370,7 @@ func refusalCell(r *Refusal, n int) string {
 	}
 	s := r.Side + ": " + r.Cause
 	if n > 0 {
-		return clipLine(s, n)
+		return text.ClipLine(s, n)
 	}
 	return s
 }

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // WriteDiagnosisConsole prints the doctor's verdict for a person: status,
@@ -33,7 +34,7 @@ func WriteDiagnosisConsole(w io.Writer, d Diagnosis, red *Redactor) {
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "PATH\tEXPECTED\tAS EXPECTED\tWHAT HAPPENED")
 		for _, p := range d.Paths {
-			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", p.Path, p.Expected, p.AsExpect, clipLine(p.Detail, 90))
+			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", p.Path, p.Expected, p.AsExpect, text.ClipLine(p.Detail, 90))
 		}
 		tw.Flush()
 		fmt.Fprintf(&b, "spent: %d tokens, %d sessions, %.1f s of audio\n", d.Budget.TokensMinted, d.Budget.Sessions, d.Budget.AudioSeconds)

@@ -1,12 +1,7 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
-	"path/filepath"
-	"slices"
-
-	"github.com/scribecheck/scribecheck/internal/secrets"
 )
 
 // Doctor report file names.
@@ -17,45 +12,17 @@ const (
 	DoctorMatrix = "doctor-matrix.xml"
 )
 
+// doctorReports are the doctor's files; its JUnit is the matrix, one case
+// per auth path.
+var doctorReports = reportSet[Diagnosis]{json: DoctorJSON, md: DoctorMD, html: DoctorHTML, junit: DoctorMatrix,
+	page: doctorPage, pageName: "HTML report", markdown: doctorMarkdown,
+	cases: func(d Diagnosis) JUnitSuites { return matrixJUnit(diagnosisResults(d)) }}
+
 // WriteDiagnosis writes the JSON, Markdown, HTML and JUnit matrix of a
 // diagnosis into dir, each rendered from one redacted copy, then scans them
 // for every secret the redactor knows. It returns the files written.
 func WriteDiagnosis(dir string, d Diagnosis, red *Redactor) ([]string, error) {
-	d = secrets.Redacted(red, d)
-	js, err := json.MarshalIndent(d, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	page, err := doctorHTML(d)
-	if err != nil {
-		return nil, err
-	}
-	return writeSet(dir, []namedText{{DoctorHTML, page}, {DoctorMD, doctorMarkdown(d)}, {DoctorJSON, string(js) + "\n"}},
-		DoctorMatrix, matrixJUnit(diagnosisResults(d)), red)
-}
-
-// namedText is one report file's name and its text, rendered from a
-// redacted model.
-type namedText struct{ name, text string }
-
-// writeSet writes a set of reports into dir, then its JUnit, then scans what
-// it wrote and the extra paths (folders of wire logs) for every secret the
-// redactor knows. It returns the files written.
-func writeSet(dir string, texts []namedText, junitName string, junit JUnitSuites, red *Redactor, extra ...string) ([]string, error) {
-	var written []string
-	for _, t := range texts {
-		p := filepath.Join(dir, t.name)
-		if err := WriteFile(p, []byte(t.text)); err != nil {
-			return written, err
-		}
-		written = append(written, p)
-	}
-	p := filepath.Join(dir, junitName)
-	if err := writeJUnit(p, junit); err != nil {
-		return written, err
-	}
-	written = append(written, p)
-	return written, secrets.CheckNoLeaks(append(slices.Clone(written), extra...), red)
+	return doctorReports.write(dir, d, red)
 }
 
 // diagnosisResults turns the doctor's matrix rows into spec results, for

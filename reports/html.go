@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -37,16 +36,6 @@ var doctorPage = template.Must(template.New("doctor").Funcs(pageFuncs).Funcs(tem
 	},
 }).Parse(doctorTemplate))
 
-// doctorHTML renders a diagnosis, already redacted, as one self-contained
-// page (inline CSS and script, nothing fetched).
-func doctorHTML(d Diagnosis) (string, error) {
-	var b bytes.Buffer
-	if err := doctorPage.Execute(&b, d); err != nil {
-		return "", fmt.Errorf("rendering the HTML report: %w", err)
-	}
-	return b.String(), nil
-}
-
 //go:embed client.html.tmpl
 var clientTemplate string
 
@@ -56,27 +45,7 @@ var clientPage = template.Must(template.New("client").Funcs(pageFuncs).Funcs(tem
 	"more": func(ids []string) int { return max(0, len(ids)-fewConns) },
 }).Parse(clientTemplate))
 
-// clientHTML renders a client run, already redacted, as one self-contained
-// page.
-func clientHTML(run ClientRun) (string, error) {
-	var b bytes.Buffer
-	if err := clientPage.Execute(&b, run); err != nil {
-		return "", fmt.Errorf("rendering the client HTML report: %w", err)
-	}
-	return b.String(), nil
-}
-
 //go:embed sdkmatrix.html.tmpl
 var sdkMatrixTemplate string
 
 var sdkMatrixPage = template.Must(template.New("sdkmatrix").Funcs(pageFuncs).Parse(sdkMatrixTemplate))
-
-// sdkMatrixHTML renders the SDK matrix, already redacted, as one
-// self-contained page.
-func sdkMatrixHTML(m SDKMatrix) (string, error) {
-	var b bytes.Buffer
-	if err := sdkMatrixPage.Execute(&b, m); err != nil {
-		return "", fmt.Errorf("rendering the SDK matrix: %w", err)
-	}
-	return b.String(), nil
-}

@@ -11,25 +11,27 @@ import (
 // harness faults <error>, and every <testcase> has a name.
 
 type JUnitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     float64      `xml:"time,attr"`
-	Suites   []JUnitSuite `xml:"testsuite"`
+	XMLName xml.Name `xml:"testsuites"`
+	Name    string   `xml:"name,attr"`
+	JUnitCounts
+	Suites []JUnitSuite `xml:"testsuite"`
 }
 
 type JUnitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Time       float64         `xml:"time,attr"`
+	Name string `xml:"name,attr"`
+	JUnitCounts
 	Properties []JUnitProperty `xml:"properties>property,omitempty"`
 	Cases      []JUnitCase     `xml:"testcase"`
+}
+
+// JUnitCounts are the counts <testsuites> and each <testsuite> carry, the
+// first the sum of the second.
+type JUnitCounts struct {
+	Tests    int     `xml:"tests,attr"`
+	Failures int     `xml:"failures,attr"`
+	Errors   int     `xml:"errors,attr"`
+	Skipped  int     `xml:"skipped,attr"`
+	Time     float64 `xml:"time,attr"`
 }
 
 type JUnitProperty struct {
@@ -61,7 +63,7 @@ type JUnitSkipped struct {
 
 // tally fills in the counts of a suite from its cases.
 func (s *JUnitSuite) tally() {
-	s.Tests, s.Failures, s.Errors, s.Skipped, s.Time = len(s.Cases), 0, 0, 0, 0
+	s.JUnitCounts = JUnitCounts{Tests: len(s.Cases)}
 	for _, c := range s.Cases {
 		s.Time += c.Time
 		switch {
@@ -75,8 +77,9 @@ func (s *JUnitSuite) tally() {
 	}
 }
 
+// tally fills in the counts of every suite, and their sums.
 func (ss *JUnitSuites) tally() {
-	ss.Tests, ss.Failures, ss.Errors, ss.Skipped, ss.Time = 0, 0, 0, 0, 0
+	ss.JUnitCounts = JUnitCounts{}
 	for i := range ss.Suites {
 		s := &ss.Suites[i]
 		s.tally()

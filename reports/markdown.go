@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"strings"
+
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // doctorMarkdown renders a diagnosis, already redacted, for a CI job summary
@@ -37,7 +39,7 @@ func doctorMarkdown(d Diagnosis) string {
 			if p.Latency.SessionStarted != nil {
 				lat = fmt.Sprintf("%.0f ms", p.Latency.SessionStarted.P50)
 			}
-			cells = append(cells, mdCell(clipLine(p.Detail, 80)), lat)
+			cells = append(cells, mdCell(text.ClipLine(p.Detail, 80)), lat)
 			fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 		}
 		b.WriteString("\n✅ ok · ❌ failed · 🚫 refused as expected · ⏭ skipped · · not reached\n\n")

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // authRows picks the results that belong to an auth path, in run order.
@@ -22,20 +24,35 @@ func authRows(results []SpecResult) []SpecResult {
 // CI page shows at a glance which path fails.
 func matrixJUnit(results []SpecResult) JUnitSuites {
 	out := JUnitSuites{Name: "scribecheck auth matrix"}
-	index := map[string]int{}
-	for _, r := range authRows(results) {
-		i, ok := index[r.AuthPath]
-		if !ok {
-			i = len(out.Suites)
-			index[r.AuthPath] = i
-			out.Suites = append(out.Suites, JUnitSuite{Name: "auth:" + r.AuthPath,
-				Properties: []JUnitProperty{{"auth_path", r.AuthPath}, {"target", r.Target}}})
+	paths, byPath := groupBy(authRows(results), func(r SpecResult) string { return r.AuthPath })
+	for _, p := range paths {
+		rows := byPath[p]
+		s := JUnitSuite{Name: "auth:" + p, Properties: []JUnitProperty{{"auth_path", p}, {"target", rows[0].Target}}}
+		for _, r := range rows {
+			s.Cases = append(s.Cases, junitCase(r, "scribecheck.auth."+p))
 		}
-		out.Suites[i].Cases = append(out.Suites[i].Cases, junitCase(r, "scribecheck.auth."+r.AuthPath))
+		out.Suites = append(out.Suites, s)
 	}
 	out.tally()
 	return out
 }
+
+// groupBy splits items by their key: the keys in the order first seen, and
+// each group in the items' order.
+func groupBy[T any](items []T, key func(T) string) (keys []string, groups map[string][]T) {
+	groups = map[string][]T{}
+	for _, it := range items {
+		k := key(it)
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], it)
+	}
+	return keys, groups
+}
+
+// area is a result's spec area, the key a run's results are grouped by.
+func area(r SpecResult) string { return r.Area }
 
 // junitCase renders one result: FAILED is <failure>, ERROR <error>; SKIPPED,
 // BLOCKED and N/A are <skipped>; the other verdicts pass and say why in
@@ -49,20 +66,15 @@ func junitCase(r SpecResult, classname string) JUnitCase {
 	body := strings.TrimSpace(r.Message + "\n\n" + r.Evidence)
 	switch r.Verdict {
 	case Failed:
-		c.Failure = &JUnitProblem{Message: firstLine(r.Message), Type: "assertion", Text: body}
+		c.Failure = &JUnitProblem{Message: text.FirstLine(r.Message), Type: "assertion", Text: body}
 	case Error:
-		c.Error = &JUnitProblem{Message: firstLine(r.Message), Type: "harness", Text: body}
+		c.Error = &JUnitProblem{Message: text.FirstLine(r.Message), Type: "harness", Text: body}
 	case Skipped, Blocked, NotApplicable:
 		c.Skipped = &JUnitSkipped{Message: r.Message}
 	default:
 		c.SystemOut = body
 	}
 	return c
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
 }
 
 // writeMatrix prints the auth matrix as a table: path, expected, what
@@ -74,33 +86,18 @@ func writeMatrix(w io.Writer, title string, results []SpecResult) {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SPEC\tAUTH PATH\tLEVEL\tEXPECTED\tWHAT HAPPENED\tVERDICT")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.AuthPath, r.Level, r.Expected, clipLine(r.Outcome, 90), r.Verdict)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.AuthPath, r.Level, r.Expected, text.ClipLine(r.Outcome, 90), r.Verdict)
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "%d paths: %s\n", len(rows), Count(rows))
 	fmt.Fprint(w, b.String())
 }
 
-func clipLine(s string, n int) string {
-	s = firstLine(s)
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
 // writeSummary prints the verdicts per area and every spec that is not OK,
 // INFORMATIONAL or SKIPPED, with the first line of why.
 func writeSummary(w io.Writer, results []SpecResult) {
 	var b strings.Builder
-	var areas []string
-	byArea := map[string][]SpecResult{}
-	for _, r := range results {
-		if _, ok := byArea[r.Area]; !ok {
-			areas = append(areas, r.Area)
-		}
-		byArea[r.Area] = append(byArea[r.Area], r)
-	}
+	areas, byArea := groupBy(results, area)
 	b.WriteString("\nVerdicts by area\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, a := range areas {
@@ -117,7 +114,7 @@ func writeSummary(w io.Writer, results []SpecResult) {
 		b.WriteString("\nNot OK (NON-STRICT fails only under --strict)\n")
 		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		for _, r := range notable {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Verdict, r.ID, clipLine(r.Requirement, 100))
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Verdict, r.ID, text.ClipLine(r.Requirement, 100))
 		}
 		tw.Flush()
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // The files a run writes in its --out folder.
@@ -95,30 +96,31 @@ func runJUnit(results []SpecResult) JUnitSuites {
 		}
 	}
 	rootSuite := JUnitSuite{Name: "root causes"}
-	index := map[string]int{}
-	var areas []JUnitSuite
+	var rest []SpecResult
 	for _, r := range results {
-		c := junitCase(r, "scribecheck."+r.Area)
-		if n, ok := roots[r.ID]; ok {
-			c.Properties = append(c.Properties, JUnitProperty{"blocks", fmt.Sprint(n)})
-			if c.Failure != nil {
-				c.Failure.Message = fmt.Sprintf("ROOT CAUSE, blocks %d specs: %s", n, c.Failure.Message)
-			}
-			rootSuite.Cases = append(rootSuite.Cases, c)
+		n, ok := roots[r.ID]
+		if !ok {
+			rest = append(rest, r)
 			continue
 		}
-		i, ok := index[r.Area]
-		if !ok {
-			i = len(areas)
-			index[r.Area] = i
-			areas = append(areas, JUnitSuite{Name: r.Area})
+		c := junitCase(r, "scribecheck."+r.Area)
+		c.Properties = append(c.Properties, JUnitProperty{"blocks", fmt.Sprint(n)})
+		if c.Failure != nil {
+			c.Failure.Message = fmt.Sprintf("ROOT CAUSE, blocks %d specs: %s", n, c.Failure.Message)
 		}
-		areas[i].Cases = append(areas[i].Cases, c)
+		rootSuite.Cases = append(rootSuite.Cases, c)
 	}
 	if len(rootSuite.Cases) > 0 {
 		out.Suites = append(out.Suites, rootSuite)
 	}
-	out.Suites = append(out.Suites, areas...)
+	areas, byArea := groupBy(rest, area)
+	for _, a := range areas {
+		s := JUnitSuite{Name: a}
+		for _, r := range byArea[a] {
+			s.Cases = append(s.Cases, junitCase(r, "scribecheck."+a))
+		}
+		out.Suites = append(out.Suites, s)
+	}
 	out.tally()
 	return out
 }
@@ -136,9 +138,9 @@ func WriteRunConsole(w io.Writer, r RunReport, red *Redactor) {
 	if len(causes) > 0 {
 		fmt.Fprintf(&b, "\nRoot causes (%d): fix these first; every BLOCKED spec waits on one\n", len(causes))
 		for _, c := range causes {
-			fmt.Fprintf(&b, "  %s  %s\n", c.ID, clipLine(c.Requirement, 110))
+			fmt.Fprintf(&b, "  %s  %s\n", c.ID, text.ClipLine(c.Requirement, 110))
 			if m := why(c.Message); m != "" {
-				fmt.Fprintf(&b, "      %s\n", clipLine(m, 150))
+				fmt.Fprintf(&b, "      %s\n", text.ClipLine(m, 150))
 			}
 			if len(c.Blocked) > 0 {
 				fmt.Fprintf(&b, "      blocks %d: %s\n", len(c.Blocked), idList(c.Blocked, 12))
@@ -170,7 +172,7 @@ func Headline(r RunReport) string {
 		return fmt.Sprintf("RESULT: PASSED, %s", Count(r.Results))
 	case len(causes) == 1:
 		return fmt.Sprintf("RESULT: FAILED, one root cause: %s (%s) fails%s", causes[0].ID,
-			clipLine(causes[0].Requirement, 90), blockedNote(blocked))
+			text.ClipLine(causes[0].Requirement, 90), blockedNote(blocked))
 	}
 	ids := make([]string, len(causes))
 	for i, x := range causes {

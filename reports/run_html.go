@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -115,11 +114,11 @@ func writeRunHTML(path string, r RunReport) error {
 		v.Specs = append(v.Specs, specView{SpecResult: s, Head: messageHead(s), Evidence: ev, Reacted: reactionText(s.Reaction)})
 	}
 
-	var b bytes.Buffer
-	if err := runPage.Execute(&b, v); err != nil {
-		return fmt.Errorf("rendering the run's HTML report: %w", err)
+	page, err := renderPage(runPage, "run's HTML report", v)
+	if err != nil {
+		return err
 	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
 		return fmt.Errorf("writing the run's HTML report: %w", err)
 	}
 	return nil

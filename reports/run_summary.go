@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -187,7 +188,7 @@ func why(msg string) string {
 			}
 		}
 	}
-	return firstLine(head)
+	return text.FirstLine(head)
 }
 
 // reactionText shows what an INFO spec's target did, one fact a line.
@@ -280,9 +281,9 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 			if v == "" {
 				v = "not run"
 			}
-			fmt.Fprintf(&b, "%d. **%s** %s: %s", i+1, mdText(rc.ID), v, mdText(clipLine(rc.Requirement, 120)))
+			fmt.Fprintf(&b, "%d. **%s** %s: %s", i+1, mdText(rc.ID), v, mdText(text.ClipLine(rc.Requirement, 120)))
 			if because := why(rc.Message); because != "" && because != rc.Requirement {
-				fmt.Fprintf(&b, " — %s", mdText(clipLine(because, 140)))
+				fmt.Fprintf(&b, " — %s", mdText(text.ClipLine(because, 140)))
 			}
 			if n := len(rc.Blocked); n > 0 {
 				fmt.Fprintf(&b, ". Blocks %d: %s", n, idList(rc.Blocked, mdMaxIDs))
@@ -304,10 +305,10 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 				}
 				fmt.Fprintf(&b, "- %s %s", mdText(ch.ID), ch.Kind)
 				if ch.Was != "" {
-					fmt.Fprintf(&b, ": was %s", mdText(clipLine(ch.Was, 60)))
+					fmt.Fprintf(&b, ": was %s", mdText(text.ClipLine(ch.Was, 60)))
 				}
 				if ch.Now != "" {
-					fmt.Fprintf(&b, "; now %s", mdText(clipLine(ch.Now, 100)))
+					fmt.Fprintf(&b, "; now %s", mdText(text.ClipLine(ch.Now, 100)))
 				}
 				b.WriteString("\n")
 			}
@@ -326,7 +327,7 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 			if s.Verdict == Flaky && s.Attempts > 0 {
 				msg = fmt.Sprintf("passed on attempt %d; %s", s.Attempts, msg)
 			}
-			rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s |", mdText(s.ID), s.Verdict, mdText(clipLine(s.Requirement, 90)), mdText(clipLine(msg, 110))))
+			rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s |", mdText(s.ID), s.Verdict, mdText(text.ClipLine(s.Requirement, 90)), mdText(text.ClipLine(msg, 110))))
 		}
 	}
 	for _, rc := range r.RootCauses {
@@ -350,7 +351,7 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 		fmt.Fprintf(&b, "<details><summary>Auth matrix: %d paths, %s</summary>\n\n", len(auth), countLine(Count(auth)))
 		b.WriteString("| spec | auth path | level | expected | what happened | verdict |\n|---|---|---|---|---|---|\n")
 		for _, s := range auth {
-			happened := clipLine(s.Outcome, 80)
+			happened := text.ClipLine(s.Outcome, 80)
 			if happened == "" && s.BlockedBy != "" {
 				happened = "not run: blocked by " + s.BlockedBy
 			}

@@ -1,12 +1,11 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 )
 
@@ -91,19 +90,15 @@ const (
 
 // WriteSDKMatrix writes the matrix as JSON, Markdown, HTML and JUnit (one
 // testsuite per install), redacted and scanned for secrets.
+// The whole folder is scanned: each install's wire logs and driver output
+// are there too.
 func WriteSDKMatrix(dir string, m SDKMatrix, red *Redactor) ([]string, error) {
-	m = secrets.Redacted(red, m)
-	js, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	page, err := sdkMatrixHTML(m)
-	if err != nil {
-		return nil, err
-	}
-	return writeSet(dir, []namedText{{SDKMatrixHTML, page}, {SDKMatrixMD, sdkMatrixMarkdown(m)}, {SDKMatrixJSON, string(js) + "\n"}},
-		SDKMatrixJUnit, sdkMatrixJUnit(m), red, dir)
+	return sdkMatrixReports.write(dir, m, red, dir)
 }
+
+// sdkMatrixReports are the matrix's files.
+var sdkMatrixReports = reportSet[SDKMatrix]{json: SDKMatrixJSON, md: SDKMatrixMD, html: SDKMatrixHTML, junit: SDKMatrixJUnit,
+	page: sdkMatrixPage, pageName: "SDK matrix", markdown: sdkMatrixMarkdown, cases: sdkMatrixJUnit}
 
 // sdkMatrixJUnit is one <testsuite> per install, one case per spec: a
 // finding passes with its evidence in system-out, a change from the record
@@ -175,7 +170,7 @@ func sdkMatrixMarkdown(m SDKMatrix) string {
 	for i, col := range m.Columns {
 		for _, r := range m.Rows {
 			if c := r.Cells[i]; c.Verdict == verdict.Finding || c.Verdict == Failed || c.Verdict == verdict.Changed {
-				fmt.Fprintf(&b, "* **%s** %s %s: %s — %s\n", col.Key, r.ID, r.Scenario, c.Outcome, mdEscape(strings.TrimSpace(c.Why+" "+clipLine(c.Evidence, 160))))
+				fmt.Fprintf(&b, "* **%s** %s %s: %s — %s\n", col.Key, r.ID, r.Scenario, c.Outcome, mdEscape(strings.TrimSpace(c.Why+" "+text.ClipLine(c.Evidence, 160))))
 			}
 		}
 	}

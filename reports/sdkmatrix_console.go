@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 )
 
@@ -41,7 +42,7 @@ func WriteSDKMatrixConsole(w io.Writer, m SDKMatrix, red *Redactor) {
 		if c.Status != "ran" {
 			status = c.Status
 		}
-		fmt.Fprintf(tw, "\t%s", clipLine(status, 60))
+		fmt.Fprintf(tw, "\t%s", text.ClipLine(status, 60))
 	}
 	fmt.Fprintln(tw)
 	tw.Flush()

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"net/http"
@@ -84,24 +85,12 @@ type Options struct {
 // withDefaults fills the zero values and checks the rest; an error names
 // the option and what to give instead.
 func (o Options) withDefaults() (Options, error) {
-	if o.Pace == "" {
-		o.Pace = Realtime
-	}
-	if o.Auth == "" {
-		o.Auth = Header
-	}
-	if o.ChunkMS == 0 {
-		o.ChunkMS = DefaultChunkMS
-	}
-	if o.CommitEvery == 0 {
-		o.CommitEvery = DefaultCommitEvery
-	}
-	if o.StartTimeout == 0 {
-		o.StartTimeout = DefaultStartTimeout
-	}
-	if o.Drain == 0 {
-		o.Drain = DefaultDrain
-	}
+	o.Pace = cmp.Or(o.Pace, Realtime)
+	o.Auth = cmp.Or(o.Auth, Header)
+	o.ChunkMS = cmp.Or(o.ChunkMS, DefaultChunkMS)
+	o.CommitEvery = cmp.Or(o.CommitEvery, DefaultCommitEvery)
+	o.StartTimeout = cmp.Or(o.StartTimeout, DefaultStartTimeout)
+	o.Drain = cmp.Or(o.Drain, DefaultDrain)
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{}
 	}
