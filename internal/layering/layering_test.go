@@ -24,7 +24,7 @@ var layers = []layer{
 	{name: "protocol", pkgs: []string{"protocol"}},
 	{name: "vocabulary", pkgs: []string{"internal/verdict", "internal/secrets", "internal/text", "internal/exitcode", "internal/crash", "internal/tlscert"},
 		may: []string{"protocol"}},
-	{name: "test helpers", pkgs: []string{"internal/captures", "internal/hostile"}, may: []string{"protocol", "vocabulary"}},
+	{name: "test helpers", pkgs: []string{"internal/captures", "internal/hostile", "internal/testkit"}, may: []string{"protocol", "vocabulary"}},
 	{name: "the two sides", pkgs: []string{"fakeserver", "probes", "internal/wirelog"}, may: []string{"protocol", "vocabulary"}, apart: true},
 	{name: "targets", pkgs: []string{"internal/targets"}, may: []string{"protocol", "vocabulary", "the two sides"}},
 	{name: "renderers", pkgs: []string{"reports"}, may: []string{"protocol", "vocabulary"}},
