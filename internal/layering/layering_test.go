@@ -26,6 +26,7 @@ var layers = []layer{
 		may: []string{"protocol"}},
 	{name: "test helpers", pkgs: []string{"internal/captures", "internal/hostile", "internal/testkit"}, may: []string{"protocol", "vocabulary"}},
 	{name: "the two sides", pkgs: []string{"fakeserver", "probes", "internal/wirelog"}, may: []string{"protocol", "vocabulary"}, apart: true},
+	{name: "test fakes", pkgs: []string{"internal/testfake"}, may: []string{"protocol", "vocabulary", "test helpers", "the two sides"}},
 	{name: "targets", pkgs: []string{"internal/targets"}, may: []string{"protocol", "vocabulary", "the two sides"}},
 	{name: "renderers", pkgs: []string{"reports"}, may: []string{"protocol", "vocabulary"}},
 	{name: "checks", pkgs: []string{"internal/authcause", "internal/clientcheck", "internal/servercheck", "internal/doctor", "suites"},
