@@ -102,12 +102,19 @@ func (h *harness) grade() clientcheck.Report {
 			h.t.Fatalf("%s: the fake never recorded how the connection ended", c.ID())
 		}
 	}
-	if err := h.set.Close(); err != nil {
-		h.t.Fatal(err)
+	return gradeRecorded(h.t, h.set)
+}
+
+// gradeRecorded closes set and grades the connections and token requests it
+// recorded.
+func gradeRecorded(t *testing.T, set *wirelog.Set) clientcheck.Report {
+	t.Helper()
+	if err := set.Close(); err != nil {
+		t.Fatal(err)
 	}
-	logs, exchanges, err := wirelog.ReadDir(h.set.Dir())
+	logs, exchanges, err := wirelog.ReadDir(set.Dir())
 	if err != nil {
-		h.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return clientcheck.Grade(logs, exchanges)
 }
