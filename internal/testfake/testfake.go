@@ -13,8 +13,9 @@ import (
 )
 
 // Start starts a fake with opts on a free loopback port, closed when t ends
-// (its URL is the base URL), on a ManualClock: no timer of the fake (the idle
-// close, a session limit, a token's expiry) fires unless the test moves it.
+// (its URL is the base URL), on a new ManualClock in place of opts.Clock: no
+// timer of the fake (the idle close, a session limit, a token's expiry) fires
+// unless the test moves it.
 func Start(t testing.TB, opts fakeserver.Options) (*fakeserver.Server, *fakeserver.ManualClock) {
 	t.Helper()
 	clock := fakeserver.NewManualClock(time.Now())
