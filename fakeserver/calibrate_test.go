@@ -1,7 +1,6 @@
 package fakeserver
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -74,7 +74,7 @@ func model(m string) url.Values { return url.Values{protocol.ParamModelID: {m}} 
 
 var handshakeCases = []handshakeCase{
 	{protocol.StimTokenWrongType, func(t *testing.T, s *Server, base string) upgrade {
-		return upgrade{q: query(protocol.TokenParam, token(t, base, s.TestKey(), protocol.TokenTTSWebsocket))}
+		return upgrade{q: query(protocol.TokenParam, testkit.Token(t, base, s.TestKey(), protocol.TokenTTSWebsocket))}
 	}, "auth_error", [2]string{"config.model_id", `"scribe_v2_realtime"`}},
 	{protocol.StimModelMissing, withKey(url.Values{}), "invalid_request", [2]string{"config.model_id", `"scribe_v2_realtime"`}},
 	{protocol.StimModelUnknown, withKey(model(protocol.UnknownModel)), "invalid_request", [2]string{"config.model_id", `"scribe_v9_realtime"`}},
@@ -152,33 +152,15 @@ func (r *sockets) last(t *testing.T) *events {
 	return r.all[len(r.all)-1]
 }
 
-// syncBuffer is a log both the fake and the test touch.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // calibrated starts a fake with one reaction for stimulus name (none if
 // re.Kind is ""), recording its sockets and its log.
-func calibrated(t *testing.T, name string, re protocol.Reaction) (*Server, string, *sockets, *syncBuffer) {
+func calibrated(t *testing.T, name string, re protocol.Reaction) (*Server, string, *sockets, *testkit.SyncBuffer) {
 	t.Helper()
 	var calib map[string]protocol.Reaction
 	if re.Kind != "" {
 		calib = map[string]protocol.Reaction{name: re}
 	}
-	rec, log := &sockets{}, &syncBuffer{}
+	rec, log := &sockets{}, &testkit.SyncBuffer{}
 	s, base, _ := startWith(t, Options{Calibration: calib, Record: rec.recording(), Log: log})
 	return s, base, rec, log
 }
@@ -431,7 +413,7 @@ func TestCalibrationLeavesOtherInputsAlone(t *testing.T) {
 	}
 	wantCommitAnswered(t, "ordinary chunk", sock, false)
 
-	wantSession(t, "fresh token", open(t, base, query("token", token(t, base, s.TestKey(), "realtime_scribe")), "").read(t, 1))
+	wantSession(t, "fresh token", open(t, base, query("token", testkit.Token(t, base, s.TestKey(), "realtime_scribe")), "").read(t, 1))
 	wantAuthError(t, "unknown token", open(t, base, query("token", "sutkn_00000000000000000000000000000000"), "").read(t, 0))
 	// Credentials first (choice auth-before-params): a recorded refusal of the
 	// model is not given to a client without them.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -18,12 +19,7 @@ func startWith(t testing.TB, opts Options) (*Server, string, *ManualClock) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s, base, clock
+	return s, testkit.Serve(t, s), clock
 }
 
 // A filter that keeps the socket open after one frame swallows that close

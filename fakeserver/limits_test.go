@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -226,11 +227,11 @@ func (c *counting) Closed(by string, _ int, _, _ string) {
 func TestTokenCap(t *testing.T) {
 	s, base, clock := startWith(t, Options{MaxTokens: 3})
 	for i := range 3 {
-		if status, body := mint(t, base, s.TestKey(), protocol.TokenRealtimeScribe); status != http.StatusOK {
+		if status, body := testkit.Mint(t, base, s.TestKey(), protocol.TokenRealtimeScribe); status != http.StatusOK {
 			t.Fatalf("mint %d under the cap: %d %s", i+1, status, body)
 		}
 	}
-	status, body := mint(t, base, s.TestKey(), protocol.TokenRealtimeScribe)
+	status, body := testkit.Mint(t, base, s.TestKey(), protocol.TokenRealtimeScribe)
 	if status != http.StatusTooManyRequests || gjson.Get(body, "detail.status").String() != TooManyTokensStatus ||
 		gjson.Get(body, "detail.message").String() != TooManyTokensMessage {
 		t.Errorf("mint past the cap: %d %s; want 429 %s", status, body, TooManyTokensStatus)
@@ -238,11 +239,11 @@ func TestTokenCap(t *testing.T) {
 	// Expired tokens are still told apart from unknown ones until 30 min
 	// after minting, then forgotten, which frees the cap.
 	clock.Advance(protocol.TokenLifetime)
-	if status, _ := mint(t, base, s.TestKey(), protocol.TokenRealtimeScribe); status != http.StatusTooManyRequests {
+	if status, _ := testkit.Mint(t, base, s.TestKey(), protocol.TokenRealtimeScribe); status != http.StatusTooManyRequests {
 		t.Errorf("15 min on, expired tokens still count: HTTP %d, want 429", status)
 	}
 	clock.Advance(protocol.TokenLifetime)
-	tok := token(t, base, s.TestKey(), protocol.TokenRealtimeScribe)
+	tok := testkit.Token(t, base, s.TestKey(), protocol.TokenRealtimeScribe)
 	if n := s.Tokens().Len(); n != 1 {
 		t.Errorf("30 min on the store holds %d tokens, want the 1 just minted", n)
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/scribecheck/scribecheck/internal/testkit"
 )
 
 // events is a Recorder that keeps what it was told, as lines.
@@ -69,7 +71,7 @@ func TestRecordingSeesBothDirectionsAndTheClose(t *testing.T) {
 			mu.Unlock()
 		},
 	}})
-	tok := token(t, base, s.TestKey(), "realtime_scribe")
+	tok := testkit.Token(t, base, s.TestKey(), "realtime_scribe")
 
 	sock := open(t, base, query("token", tok), "").read(t, 1)
 	chunk := `{"message_type":"input_audio_chunk","audio_base_64":"","commit":false}`

@@ -7,6 +7,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -17,7 +18,7 @@ func TestScriptsPlayForTheirKeyOnHeaderAndToken(t *testing.T) {
 	}})
 	for name, sock := range map[string]*socket{
 		"header": open(t, base, query(), key),
-		"token":  open(t, base, query("token", token(t, base, key, "realtime_scribe")), ""),
+		"token":  open(t, base, query("token", testkit.Token(t, base, key, "realtime_scribe")), ""),
 	} {
 		sock.read(t, 0)
 		if len(sock.frames) != 3 || sock.frames[1] != "not json" || sock.frames[2] != `{"message_type":"brand_new"}` || sock.code != 4000 || sock.reason != "odd" {

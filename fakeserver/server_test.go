@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/scribecheck/scribecheck/internal/captures"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -24,21 +24,6 @@ import (
 func startFake(t testing.TB, faults ...string) (*Server, string, *ManualClock) {
 	t.Helper()
 	return startWith(t, Options{Faults: faults})
-}
-
-func mint(t *testing.T, base, key, tokenType string) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+"/v1/single-use-token/"+tokenType, nil)
-	if key != "" {
-		req.Header.Set("xi-api-key", key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }
 
 func TestMintEndpoint(t *testing.T) {
@@ -56,7 +41,7 @@ func TestMintEndpoint(t *testing.T) {
 		{"good key", s.TestKey(), "realtime_scribe", 200, ""},
 	}
 	for _, c := range cases {
-		status, body := mint(t, base, c.key, c.tokenType)
+		status, body := testkit.Mint(t, base, c.key, c.tokenType)
 		if status != c.status {
 			t.Errorf("%s: HTTP %d, want %d (%s)", c.name, status, c.status, body)
 		}
@@ -74,7 +59,7 @@ func TestMintEndpoint(t *testing.T) {
 			}
 		}
 	}
-	if _, body := mint(t, base, "", "realtime_scribe"); gjson.Get(body, "detail.message").String() != protocol.NeedsAuthorizationMessage {
+	if _, body := testkit.Mint(t, base, "", "realtime_scribe"); gjson.Get(body, "detail.message").String() != protocol.NeedsAuthorizationMessage {
 		t.Errorf("needs_authorization message: %s", body)
 	}
 }
@@ -136,15 +121,6 @@ func query(kv ...string) url.Values {
 	return q
 }
 
-func token(t *testing.T, base, key, tokenType string) string {
-	t.Helper()
-	status, body := mint(t, base, key, tokenType)
-	if status != 200 {
-		t.Fatalf("mint %s: %d %s", tokenType, status, body)
-	}
-	return gjson.Get(body, "token").String()
-}
-
 func wantAuthError(t *testing.T, name string, s *socket) {
 	t.Helper()
 	want := `{"message_type":"auth_error","error":"You must be authenticated to use this endpoint."}`
@@ -169,26 +145,26 @@ func TestSocketAuthRules(t *testing.T) {
 	wantAuthError(t, "invalid header", open(t, base, query(), "sk_wrong_0123456789").read(t, 0))
 	wantAuthError(t, "no credentials", open(t, base, query(), "").read(t, 0))
 
-	tok := token(t, base, key, "realtime_scribe")
+	tok := testkit.Token(t, base, key, "realtime_scribe")
 	wantSession(t, "fresh token", open(t, base, query("token", tok), "").read(t, 1))
 	wantAuthError(t, "spent token", open(t, base, query("token", tok), "").read(t, 0))
 
-	old := token(t, base, key, "realtime_scribe")
+	old := testkit.Token(t, base, key, "realtime_scribe")
 	clock.Advance(protocol.TokenLifetime)
 	wantAuthError(t, "expired token", open(t, base, query("token", old), "").read(t, 0))
 
-	wantAuthError(t, "tts token", open(t, base, query("token", token(t, base, key, "tts_websocket")), "").read(t, 0))
-	wantSession(t, "token and header", open(t, base, query("token", token(t, base, key, "realtime_scribe")), key).read(t, 1))
+	wantAuthError(t, "tts token", open(t, base, query("token", testkit.Token(t, base, key, "tts_websocket")), "").read(t, 0))
+	wantSession(t, "token and header", open(t, base, query("token", testkit.Token(t, base, key, "realtime_scribe")), key).read(t, 1))
 	wantAuthError(t, "bad token, good header", open(t, base, query("token", "sutkn_00000000000000000000000000000000"), key).read(t, 0))
 	wantAuthError(t, "api key as token", open(t, base, query("token", key), "").read(t, 0))
-	wantAuthError(t, "single_use_token", open(t, base, query("single_use_token", token(t, base, key, "realtime_scribe")), "").read(t, 0))
+	wantAuthError(t, "single_use_token", open(t, base, query("single_use_token", testkit.Token(t, base, key, "realtime_scribe")), "").read(t, 0))
 	wantAuthError(t, "token=undefined", open(t, base, query("token", "undefined"), "").read(t, 0))
 	wantAuthError(t, "restricted key on the socket", open(t, base, query(), s.RestrictedKey()).read(t, 0))
 }
 
 func TestSutknQueryRejectedBug(t *testing.T) {
 	s, base, _ := startFake(t, FaultSutknQueryRejected)
-	wantAuthError(t, "fresh token under the bug", open(t, base, query("token", token(t, base, s.TestKey(), "realtime_scribe")), "").read(t, 0))
+	wantAuthError(t, "fresh token under the bug", open(t, base, query("token", testkit.Token(t, base, s.TestKey(), "realtime_scribe")), "").read(t, 0))
 	wantSession(t, "header under the bug", open(t, base, query(), s.TestKey()).read(t, 1))
 }
 
@@ -294,11 +270,7 @@ func TestSessionTimersRunOnTheFakeClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	base := testkit.Serve(t, s)
 
 	limited := open(t, base, query(), s.TestKey()).read(t, 1)
 	idle := open(t, base, query(), s.TestKey()).read(t, 1)
@@ -320,8 +292,7 @@ func TestSessionTimersRunOnTheFakeClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base2, _ := s2.Start("127.0.0.1:0")
-	defer s2.Close()
+	base2 := testkit.Serve(t, s2)
 	lim := open(t, base2, query(), s2.TestKey()).read(t, 1)
 	for clock.Pending() < 2 {
 		time.Sleep(time.Millisecond)

@@ -19,6 +19,7 @@ import (
 	"github.com/tidwall/gjson"
 	"go.uber.org/goleak"
 
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -66,16 +67,13 @@ func TestStorm(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	start := time.Now()
 	clock := NewManualClock(time.Now())
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	s, err := New(Options{Clock: clock, Log: &logs, ReadLimit: stormReadLimit, MaxTokens: stormMaxTokens,
 		Session: SessionOptions{IdleTimeout: NoIdleTimeout, WriteTimeout: time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := testkit.Serve(t, s)
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	run := &stormRun{base: base, key: s.TestKey(), http: &http.Client{Transport: transport}, speech: pcm16k.Speech(3),
 		conns: make(chan net.Conn, 100), silent: make(chan *websocket.Conn, 100),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -107,7 +108,7 @@ var scenarios = []scenario{
 		cause: "single_use_token=, the TTS sockets' name", fix: "rename the query parameter to token"},
 	{name: "CLIENT-2 the mint failed and the app connected with undefined",
 		run: func(h *harness) {
-			if status, _ := h.mintWith("sk_not_the_key_0123456789abcdef", protocol.TokenRealtimeScribe); status != 401 {
+			if status, _ := testkit.Mint(h.t, h.base, "sk_not_the_key_0123456789abcdef", protocol.TokenRealtimeScribe); status != 401 {
 				h.t.Fatalf("mint with a bad key: HTTP %d", status)
 			}
 			h.refused(h.query("undefined", nil), nil, protocol.ErrAuth)

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,6 +19,8 @@ import (
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/testfake"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -59,16 +60,12 @@ func (c *tracked) Closed(by string, code int, reason, err string) {
 // a token's expiry) shows in the log without waiting.
 func start(t *testing.T, opts fakeserver.Options, logOnFakeClock bool) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: fakeserver.NewManualClock(time.Now())}
+	h := &harness{t: t}
 	set, err := wirelog.NewSet(t.TempDir(), secrets.New())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if logOnFakeClock {
-		set.SetClock(h.clock.Now)
-	}
 	h.set = set
-	opts.Clock = h.clock
 	opts.Record = fakeserver.Recording{
 		Socket: func(r *http.Request) fakeserver.Recorder {
 			c := &tracked{Conn: set.Open(r), done: make(chan struct{})}
@@ -79,16 +76,12 @@ func start(t *testing.T, opts fakeserver.Options, logOnFakeClock bool) *harness 
 		},
 		Exchange: set.Exchange,
 	}
-	srv, err := fakeserver.New(opts)
-	if err != nil {
-		t.Fatal(err)
+	h.srv, h.clock = testfake.Start(t, opts)
+	h.base = h.srv.URL()
+	set.KnownKey(h.srv.TestKey())
+	if logOnFakeClock {
+		set.SetClock(h.clock.Now)
 	}
-	set.KnownKey(srv.TestKey())
-	h.srv = srv
-	if h.base, err = srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
 	return h
 }
 
@@ -109,41 +102,27 @@ func (h *harness) grade() clientcheck.Report {
 			h.t.Fatalf("%s: the fake never recorded how the connection ended", c.ID())
 		}
 	}
-	if err := h.set.Close(); err != nil {
-		h.t.Fatal(err)
+	return gradeRecorded(h.t, h.set)
+}
+
+// gradeRecorded closes set and grades the connections and token requests it
+// recorded.
+func gradeRecorded(t *testing.T, set *wirelog.Set) clientcheck.Report {
+	t.Helper()
+	if err := set.Close(); err != nil {
+		t.Fatal(err)
 	}
-	logs, exchanges, err := wirelog.ReadDir(h.set.Dir())
+	logs, exchanges, err := wirelog.ReadDir(set.Dir())
 	if err != nil {
-		h.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return clientcheck.Grade(logs, exchanges)
 }
 
-// mint asks the fake for a token with key ("" for the test key) and returns
-// the status and the token.
-func (h *harness) mintWith(key, tokenType string) (int, string) {
-	h.t.Helper()
-	if key == "" {
-		key = h.srv.TestKey()
-	}
-	req, _ := http.NewRequest(http.MethodPost, h.base+protocol.SingleUseTokenPath+tokenType, nil)
-	req.Header.Set(protocol.APIKeyHeader, key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, gjson.GetBytes(b, "token").String()
-}
-
+// mint asks the fake for a token of tokenType with the test key.
 func (h *harness) mint(tokenType string) string {
 	h.t.Helper()
-	status, tok := h.mintWith("", tokenType)
-	if status != 200 || tok == "" {
-		h.t.Fatalf("mint %s: HTTP %d", tokenType, status)
-	}
-	return tok
+	return testkit.Token(h.t, h.base, h.srv.TestKey(), tokenType)
 }
 
 // client is one socket of the misbehaving client.

@@ -90,14 +90,7 @@ func (r *recording) mint(tokenType, token string) {
 
 func (r *recording) grade() clientcheck.Report {
 	r.t.Helper()
-	if err := r.set.Close(); err != nil {
-		r.t.Fatal(err)
-	}
-	logs, ex, err := wirelog.ReadDir(r.set.Dir())
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return clientcheck.Grade(logs, ex)
+	return gradeRecorded(r.t, r.set)
 }
 
 func result(t *testing.T, rep clientcheck.Report, conn int, rule string) clientcheck.Finding {

@@ -2,7 +2,6 @@ package doctor
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -13,41 +12,39 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/tidwall/gjson"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/authcause"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/targets"
+	"github.com/scribecheck/scribecheck/internal/testfake"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
-// fake starts an in-process fake with faults and extra keys and returns the
-// options a doctor run against it needs.
+// fake starts an in-process fake with faults and extra keys (the first is
+// the one the doctor uses) and returns the options a doctor run against it
+// needs.
 func fake(t *testing.T, keys []string, faults ...string) (Options, *fakeserver.Server) {
 	t.Helper()
-	clock := fakeserver.NewManualClock(time.Now())
-	s, err := fakeserver.New(fakeserver.Options{Clock: clock, Faults: faults, APIKeys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	key := s.TestKey()
+	s, _ := testfake.Start(t, fakeserver.Options{Faults: faults, APIKeys: keys})
+	o := against(s, 2.5)
 	if len(keys) > 0 {
-		key = keys[0]
+		o.Target.APIKey = keys[0]
 	}
-	return Options{
-		Target:   probes.Target{Name: "fake", BaseURL: base, APIKey: key, RestrictedKey: s.RestrictedKey()},
-		Probe:    probes.Options{AdvanceClock: clock.Advance, Timeout: 5 * time.Second, CloseWait: 500 * time.Millisecond, AudioSeconds: 2.5},
-		Redactor: secrets.New(),
-	}, s
+	return o, s
+}
+
+// against is a doctor run against the in-process fake s, reached as
+// targets.Fake reaches it, streaming audio seconds of audio.
+func against(s *fakeserver.Server, audio float64) Options {
+	r := targets.Fake(s)
+	r.Probe.AudioSeconds = audio
+	return Options{Target: r.Target, Probe: r.Probe, Redactor: secrets.New()}
 }
 
 func has(d reports.Diagnosis, cause string) bool {
@@ -87,23 +84,9 @@ func TestSutknBugIsNamedServerSide(t *testing.T) {
 	}
 }
 
-// mint gets a token of tokenType straight from the fake's REST endpoint.
-func mint(t *testing.T, o Options, tokenType string) string {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, o.Target.BaseURL+"/v1/single-use-token/"+tokenType, nil)
-	req.Header.Set("xi-api-key", o.Target.APIKey)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return gjson.GetBytes(b, "token").String()
-}
-
 func TestUsersOwnTokenCauses(t *testing.T) {
 	o, _ := fake(t, nil)
-	spent := mint(t, o, "realtime_scribe")
+	spent := testkit.Token(t, o.Target.BaseURL, o.Target.APIKey, "realtime_scribe")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, strings.Replace(o.Target.BaseURL, "http", "ws", 1)+"/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token="+spent, nil)
@@ -117,7 +100,7 @@ func TestUsersOwnTokenCauses(t *testing.T) {
 		name, token, cause string
 	}{
 		{"spent", spent, "already used"},
-		{"wrong type", mint(t, o, "tts_websocket"), "of another type"},
+		{"wrong type", testkit.Token(t, o.Target.BaseURL, o.Target.APIKey, "tts_websocket"), "of another type"},
 		{"api key", o.Target.APIKey, "API key is sent as ?token="},
 		{"undefined", "undefined", "?token=undefined: the token was not awaited before connecting, a missing value"},
 		{"object", "[object Object]", "the mint response object, not its token"},
@@ -130,7 +113,7 @@ func TestUsersOwnTokenCauses(t *testing.T) {
 		}
 	}
 	oo := o
-	oo.Token = mint(t, o, "realtime_scribe")
+	oo.Token = testkit.Token(t, o.Target.BaseURL, o.Target.APIKey, "realtime_scribe")
 	if d := Run(context.Background(), oo); d.Status != Healthy || !has(d, "Your token works") {
 		t.Errorf("fresh token: %s %+v", d.Status, d.Findings)
 	}
@@ -179,7 +162,7 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		if !redacting {
 			o.Redactor = secrets.NewUnredacting()
 		}
-		o.Token = mint(t, o, "realtime_scribe")
+		o.Token = testkit.Token(t, o.Target.BaseURL, o.Target.APIKey, "realtime_scribe")
 		o.URL = "wss://api.elevenlabs.io/v1/speech-to-text/realtime?token=" + o.Token + "&xi-api-key=" + canary
 		d := Run(context.Background(), o)
 		dir := t.TempDir()
@@ -216,26 +199,15 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 // traffic is, is diagnosed by both in authcause's words, with the same
 // confidence (they had their own words and constants, and disagreed).
 func TestDoctorAndClientGraderAgree(t *testing.T) {
-	clock := fakeserver.NewManualClock(time.Now())
 	set, err := wirelog.NewSet(t.TempDir(), secrets.New())
 	if err != nil {
 		t.Fatal(err)
 	}
-	set.SetClock(clock.Now) // the expired-token path jumps the clock: the log must see it
-	s, err := fakeserver.New(fakeserver.Options{Clock: clock, Faults: []string{fakeserver.FaultSutknQueryRejected},
+	s, clock := testfake.Start(t, fakeserver.Options{Faults: []string{fakeserver.FaultSutknQueryRejected},
 		Record: fakeserver.Recording{Socket: func(r *http.Request) fakeserver.Recorder { return set.Open(r) }, Exchange: set.Exchange}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	set.SetClock(clock.Now) // the expired-token path jumps the clock: the log must see it
 	set.KnownKey(s.TestKey())
-	o := Options{Target: probes.Target{Name: "fake", BaseURL: base, APIKey: s.TestKey(), RestrictedKey: s.RestrictedKey()},
-		Probe:    probes.Options{AdvanceClock: clock.Advance, Timeout: 5 * time.Second, CloseWait: 500 * time.Millisecond, AudioSeconds: 0.5},
-		Redactor: secrets.New()}
-	d := Run(context.Background(), o)
+	d := Run(context.Background(), against(s, 0.5))
 	_ = s.Close()
 	if err := set.Close(); err != nil {
 		t.Fatal(err)

@@ -12,25 +12,8 @@ import (
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/testfake"
 )
-
-// startFake starts an in-process fake on a clock that moves only when the
-// test says, so no fake timer (idle, session limit) fires on its own.
-func startFake(t *testing.T, opts fakeserver.Options) (*fakeserver.Server, *fakeserver.ManualClock, string) {
-	t.Helper()
-	clock := fakeserver.NewManualClock(time.Now())
-	opts.Clock = clock
-	fake, err := fakeserver.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := fake.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = fake.Close() })
-	return fake, clock, base
-}
 
 // run runs a load bounded by a hang detector.
 func run(t *testing.T, ctx context.Context, o Options) *Result {
@@ -52,8 +35,8 @@ func run(t *testing.T, ctx context.Context, o Options) *Result {
 // Every session is held and every commit answered, in order, and the
 // histograms count one value per event.
 func TestRunHoldsSessionsAtMaxPace(t *testing.T) {
-	fake, _, base := startFake(t, fakeserver.Options{})
-	r := run(t, t.Context(), Options{BaseURL: base, APIKey: fake.TestKey(), Sessions: 6, Duration: 400 * time.Millisecond,
+	fake, _ := testfake.Start(t, fakeserver.Options{})
+	r := run(t, t.Context(), Options{BaseURL: fake.URL(), APIKey: fake.TestKey(), Sessions: 6, Duration: 400 * time.Millisecond,
 		Pace: Max, CommitEvery: 500 * time.Millisecond})
 	c := r.Counters
 	if c.SessionsHeld != 6 || c.SessionsOpened != 6 || len(r.Failures) != 0 || len(r.ErrorFrames) != 0 {
@@ -78,8 +61,8 @@ func TestRunHoldsSessionsAtMaxPace(t *testing.T) {
 
 // At real-time pace no session sends audio faster than the wall clock.
 func TestRunRealtimePace(t *testing.T) {
-	fake, _, base := startFake(t, fakeserver.Options{})
-	r := run(t, t.Context(), Options{BaseURL: base, APIKey: fake.TestKey(), Sessions: 3, Duration: 1200 * time.Millisecond,
+	fake, _ := testfake.Start(t, fakeserver.Options{})
+	r := run(t, t.Context(), Options{BaseURL: fake.URL(), APIKey: fake.TestKey(), Sessions: 3, Duration: 1200 * time.Millisecond,
 		ChunkMS: 50, CommitEvery: 400 * time.Millisecond})
 	c := r.Counters
 	if c.SessionsHeld != 3 || c.CommittedTranscripts != c.Commits || c.Commits < 3 {
@@ -94,9 +77,9 @@ func TestRunRealtimePace(t *testing.T) {
 
 // Token auth mints one token per session; the tokens never reach the result.
 func TestRunWithTokens(t *testing.T) {
-	fake, _, base := startFake(t, fakeserver.Options{})
+	fake, _ := testfake.Start(t, fakeserver.Options{})
 	red := secrets.New()
-	r := run(t, t.Context(), Options{BaseURL: base, APIKey: fake.TestKey(), Sessions: 4, Duration: 300 * time.Millisecond,
+	r := run(t, t.Context(), Options{BaseURL: fake.URL(), APIKey: fake.TestKey(), Sessions: 4, Duration: 300 * time.Millisecond,
 		Pace: Max, Auth: Token, Redactor: red})
 	if r.Counters.SessionsHeld != 4 || r.Histograms[HistMint].Stats().Count != 4 {
 		t.Errorf("held %d, mints %d: want 4 and 4", r.Counters.SessionsHeld, r.Histograms[HistMint].Stats().Count)
@@ -119,14 +102,14 @@ func TestRunWithTokens(t *testing.T) {
 // Failures are counted by kind: an in-band auth_error, a refused minting,
 // a refused connection.
 func TestRunCountsFailures(t *testing.T) {
-	_, _, base := startFake(t, fakeserver.Options{})
+	fake, _ := testfake.Start(t, fakeserver.Options{})
 	badKey := "sk_wrong_" + strings.Repeat("ab", 12)
 	red := secrets.New()
-	r := run(t, t.Context(), Options{BaseURL: base, APIKey: badKey, Sessions: 3, Duration: 300 * time.Millisecond, Pace: Max, Redactor: red})
+	r := run(t, t.Context(), Options{BaseURL: fake.URL(), APIKey: badKey, Sessions: 3, Duration: 300 * time.Millisecond, Pace: Max, Redactor: red})
 	if r.Failures["auth_error"] != 3 || r.ErrorFrames["auth_error"] != 3 || r.Counters.SessionsHeld != 0 || r.Counters.SessionsOpened != 0 {
 		t.Errorf("bad key: failures %v, error frames %v, held %d", r.Failures, r.ErrorFrames, r.Counters.SessionsHeld)
 	}
-	r = run(t, t.Context(), Options{BaseURL: base, APIKey: badKey, Sessions: 2, Duration: 300 * time.Millisecond, Pace: Max, Auth: Token, Redactor: red})
+	r = run(t, t.Context(), Options{BaseURL: fake.URL(), APIKey: badKey, Sessions: 2, Duration: 300 * time.Millisecond, Pace: Max, Auth: Token, Redactor: red})
 	if r.Failures["mint-http-401"] != 2 || r.Histograms[HistMint].Stats().Count != 2 {
 		t.Errorf("bad key minting: failures %v", r.Failures)
 	}
@@ -172,13 +155,13 @@ func (l *lines) Write(p []byte) (int, error) {
 // it while the run goes on, and Ctrl-C (a cancelled context) ends the run
 // with the result marked interrupted.
 func TestRunSessionsEndedByTheServer(t *testing.T) {
-	fake, clock, base := startFake(t, fakeserver.Options{})
+	fake, clock := testfake.Start(t, fakeserver.Options{})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	progress := &lines{ch: make(chan string, 100)}
 	done := make(chan *Result)
 	go func() {
-		r, err := Run(ctx, Options{BaseURL: base, APIKey: fake.TestKey(), Sessions: 2, Duration: time.Hour, Progress: progress})
+		r, err := Run(ctx, Options{BaseURL: fake.URL(), APIKey: fake.TestKey(), Sessions: 2, Duration: time.Hour, Progress: progress})
 		if err != nil {
 			t.Error(err)
 		}

@@ -24,6 +24,8 @@ import (
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/proxy"
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/testfake"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -55,13 +57,7 @@ func newRigWith(t *testing.T, opts proxy.Options) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := p.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &rig{t: t, set: set, red: red, p: p, base: base}
-	t.Cleanup(func() { _ = p.Close() })
-	return r
+	return &rig{t: t, set: set, red: red, p: p, base: testkit.Serve(t, p)}
 }
 
 // logs stops the proxy and reads what it recorded.
@@ -84,34 +80,10 @@ func (r *rig) ws() string {
 	return "ws" + strings.TrimPrefix(r.base, "http") + "/v1/speech-to-text/realtime?model_id=scribe_v2_realtime"
 }
 
+// mint mints a realtime token with key through the proxy.
 func (r *rig) mint(key string) string {
 	r.t.Helper()
-	req, _ := http.NewRequest("POST", r.base+protocol.SingleUseTokenPath+"realtime_scribe", nil)
-	req.Header.Set(protocol.APIKeyHeader, key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var v struct{ Token string }
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != 200 {
-		r.t.Fatalf("mint through the proxy: %d %v", resp.StatusCode, err)
-	}
-	return v.Token
-}
-
-func startFake(t *testing.T, faults ...string) (*fakeserver.Server, string) {
-	t.Helper()
-	srv, err := fakeserver.New(fakeserver.Options{Faults: faults})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return srv, base
+	return testkit.Token(r.t, r.base, key, protocol.TokenRealtimeScribe)
 }
 
 func chunk(secs float64, commit bool) []byte {
@@ -151,8 +123,8 @@ func readUntil(ctx context.Context, t *testing.T, c *websocket.Conn, mt string) 
 // the upgrade, every message both ways in order, and the close; neither the
 // key nor the token is in any file.
 func TestProxyRecordsAWholeSession(t *testing.T) {
-	fake, upstream := startFake(t)
-	r := newRig(t, upstream)
+	fake, _ := testfake.Start(t, fakeserver.Options{})
+	r := newRig(t, fake.URL())
 	tok := r.mint(fake.TestKey())
 	ctx := ctxT(t)
 	c, _, err := websocket.Dial(ctx, r.ws()+"&token="+tok, nil)
@@ -235,8 +207,8 @@ func TestProxyDiagnosesWhoseRefusal(t *testing.T) {
 		{"app reuses its token", nil, true, clientcheck.SideApp},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			fake, upstream := startFake(t, c.faults...)
-			r := newRig(t, upstream)
+			fake, _ := testfake.Start(t, fakeserver.Options{Faults: c.faults})
+			r := newRig(t, fake.URL())
 			tok := r.mint(fake.TestKey())
 			ctx := ctxT(t)
 			tries := 1

@@ -148,8 +148,8 @@ func (p *player) serve(w http.ResponseWriter, r *http.Request) string {
 	p.in = startReader(ctx, conn, p.s.learnFrame, wakeCancel)
 	p.prevT = resp.T
 	p.play()
-	p.flushStall()
-	p.flushExtras()
+	p.flush(&p.stall)
+	p.flush(&p.extras)
 	_ = conn.CloseNow()
 	select { // the reader ends once the connection is closed
 	case <-p.in.done:
@@ -189,14 +189,16 @@ func (p *player) play() {
 		}
 		switch st {
 		case readGot:
-			p.flushStall()
+			p.flush(&p.stall)
 			if diff := compareFrame(f, m.binary, m.data); diff != "" {
 				p.diverge(Divergence{Kind: KindFrame, Index: i + 1, At: f.T, Want: showRecorded(f), Got: showFrame(m.binary, m.data),
 					Detail: fmt.Sprintf("client frame %d of %d: %s", i+1, len(frames), diff)})
 			}
 		case readTimedOut:
 			p.stall = &stallEpisode{d: Divergence{Kind: KindMissing, Index: i + 1, At: f.T, Want: showRecorded(f),
-				Got: fmt.Sprintf("nothing within %s", p.s.opts.WaitClient)}, skipped: 1}
+				Got:    fmt.Sprintf("nothing within %s", p.s.opts.WaitClient),
+				Detail: fmt.Sprintf("the client did not send recorded frame %d within %s", i+1, p.s.opts.WaitClient)},
+				skipped: 1, more: "; %d recorded client frame(s) in all were not sent (not awaited after the first; the server frames were still played)"}
 		case readEnded:
 			p.clientEnded(i)
 			return
@@ -206,7 +208,7 @@ func (p *player) play() {
 		}
 		p.advance(i, f.T)
 	}
-	p.flushStall()
+	p.flush(&p.stall)
 	p.close()
 }
 
@@ -379,7 +381,7 @@ func (p *player) clientLeft() bool {
 // divergence, unless only server frames remain and the recording ends with
 // the client's close: those frames crossed the close on the wire.
 func (p *player) clientEnded(i int) {
-	p.flushStall()
+	p.flush(&p.stall)
 	frames := p.l.Frames
 	cl := p.l.Close
 	clientLeft := false
@@ -432,7 +434,7 @@ func recordedEnd(cl *wirelog.Record) string {
 
 // stopped: the server is closing while record i was due.
 func (p *player) stopped(i int) {
-	p.flushStall()
+	p.flush(&p.stall)
 	n := len(p.l.Frames)
 	at := 0.0
 	if i < n {
@@ -488,8 +490,8 @@ func (p *player) send(f wirelog.Record) error {
 }
 
 func (p *player) diverge(d Divergence) {
-	p.flushStall()
-	p.flushExtras()
+	p.flush(&p.stall)
+	p.flush(&p.extras)
 	p.s.diverge(p.c, d)
 }
 
@@ -497,21 +499,23 @@ func (p *player) diverge(d Divergence) {
 // client frames that did not come, or extra ones that did), and the length
 // of the run.
 type stallEpisode struct {
-	d       Divergence
+	d       Divergence // as reported for the run's first frame
 	skipped int
+	more    string // added to d's Detail, with skipped for its %d, when the run is longer than one
 }
 
-// flushStall reports a missing-frame episode with the slots it skipped.
-func (p *player) flushStall() {
-	st := p.stall
-	if st == nil {
+// flush reports the episode in *ep, if there is one, and clears it: a
+// missing-frame episode with the slots it skipped (&p.stall), or a run of
+// extra client frames (&p.extras).
+func (p *player) flush(ep **stallEpisode) {
+	e := *ep
+	if e == nil {
 		return
 	}
-	p.stall = nil
-	d := st.d
-	d.Detail = fmt.Sprintf("the client did not send recorded frame %d within %s", d.Index, p.s.opts.WaitClient)
-	if st.skipped > 1 {
-		d.Detail += fmt.Sprintf("; %d recorded client frame(s) in all were not sent (not awaited after the first; the server frames were still played)", st.skipped)
+	*ep = nil
+	d := e.d
+	if e.skipped > 1 {
+		d.Detail += fmt.Sprintf(e.more, e.skipped)
 	}
 	p.s.diverge(p.c, d)
 }
@@ -562,22 +566,8 @@ func (p *player) extraFrame(m message) {
 		at = p.l.Frames[n-1].T
 	}
 	p.extras = &stallEpisode{d: Divergence{Kind: KindExtra, Index: n + p.extra, At: at, Want: fmt.Sprintf("nothing more (the recording has %d frame(s))", n),
-		Got: showFrame(m.binary, m.data)}, skipped: 1}
-}
-
-// flushExtras reports a run of extra client frames.
-func (p *player) flushExtras() {
-	ep := p.extras
-	if ep == nil {
-		return
-	}
-	p.extras = nil
-	d := ep.d
-	d.Detail = fmt.Sprintf("client frame %d: a frame the recording does not have", d.Index)
-	if ep.skipped > 1 {
-		d.Detail += fmt.Sprintf(" (%d such frames in a row, the first shown)", ep.skipped)
-	}
-	p.s.diverge(p.c, d)
+		Got: showFrame(m.binary, m.data), Detail: fmt.Sprintf("client frame %d: a frame the recording does not have", n+p.extra)},
+		skipped: 1, more: " (%d such frames in a row, the first shown)"}
 }
 
 // message is one client frame.

@@ -22,20 +22,15 @@ func sleepUntilWoken(ctx context.Context, _ time.Duration) error {
 }
 
 func TestClientClosesBeforeTheServersClose(t *testing.T) {
-	ctx := testCtx(t)
-	recs := []wirelog.Record{
-		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
-		response(0, 101),
+	recs := opened(0,
 		srv(0, sessionMsg),
 		closed(15.5, wirelog.FromServer, 1000, ""), // the idle timeout
-	}
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{Speed: 1, Sleep: sleepUntilWoken})
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
-	if _, _, err := c.Read(ctx); err != nil {
+	)
+	ss := replayOne(t, recs, replay.Options{Speed: 1, Sleep: sleepUntilWoken}, openedQuery)
+	if _, _, err := ss.read(); err != nil {
 		t.Fatal(err)
 	}
-	_ = c.Close(websocket.StatusNormalClosure, "")
-	d := only(t, settle(t, s, 1), replay.KindClose)
+	d := only(t, ss.end(websocket.StatusNormalClosure, ""), replay.KindClose)
 	if d.At != 15.5 || d.Want != `the server closes with 1000 ""` || !strings.Contains(d.Got, `the client closed with 1000 "" first`) {
 		t.Fatalf("divergence: %+v", d)
 	}
@@ -44,43 +39,34 @@ func TestClientClosesBeforeTheServersClose(t *testing.T) {
 // Server frames recorded after the client's last frame crossed its close on
 // the wire: a client that closes without reading them did as recorded.
 func TestClientCloseCrossingServerFrames(t *testing.T) {
-	ctx := testCtx(t)
-	recs := []wirelog.Record{
-		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
-		response(0, 101),
+	recs := opened(0,
 		srv(0, sessionMsg),
 		cli(0.1, chunk(320, 1, true)),
 		srv(0.4, partialMsg),
 		srv(0.5, commitMsg),
 		closed(0.5, wirelog.FromClient, 1000, ""),
-	}
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{Speed: 1, Sleep: sleepUntilWoken})
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
-	if _, _, err := c.Read(ctx); err != nil {
+	)
+	ss := replayOne(t, recs, replay.Options{Speed: 1, Sleep: sleepUntilWoken}, openedQuery)
+	if _, _, err := ss.read(); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Write(ctx, websocket.MessageText, []byte(chunk(320, 2, true))); err != nil {
+	if err := ss.c.Write(ss.ctx, websocket.MessageText, []byte(chunk(320, 2, true))); err != nil {
 		t.Fatal(err)
 	}
-	_ = c.Close(websocket.StatusNormalClosure, "")
-	if r := settle(t, s, 1); len(r.Divergences()) != 0 {
-		t.Fatalf("diverged: %s", dump(r.Divergences()))
-	}
+	asRecorded(t, ss.end(websocket.StatusNormalClosure, ""))
 }
 
 func TestOpenEndWaitsForTheClient(t *testing.T) {
 	ctx := testCtx(t)
-	recs := []wirelog.Record{
-		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
-		response(0, 101),
+	recs := opened(0,
 		srv(0, sessionMsg),
-		{Kind: wirelog.KindClose, T: 3, By: wirelog.ByCut, Error: wirelog.RecordingEnded},
-	}
+		wirelog.Record{Kind: wirelog.KindClose, T: 3, By: wirelog.ByCut, Error: wirelog.RecordingEnded},
+	)
 	second := append([]wirelog.Record{request(2, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t2"))}, recs[1:]...)
 	s, base := start(t, load(t, [][]wirelog.Record{recs, second}), replay.Options{WaitClient: 100 * time.Millisecond})
 	// The first client sends on and then closes: the recording does not know
 	// what came after its end, so nothing is compared.
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
+	c := dial(t, ctx, wsURL(base, openedQuery), nil)
 	if _, _, err := c.Read(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -95,9 +81,7 @@ func TestOpenEndWaitsForTheClient(t *testing.T) {
 	if code, reason := closeStatus(err); code != websocket.StatusGoingAway || !strings.Contains(reason, "the recording ends here") {
 		t.Fatalf("close: %v", err)
 	}
-	if r := settle(t, s, 2); len(r.Divergences()) != 0 {
-		t.Fatalf("diverged: %s", dump(r.Divergences()))
-	}
+	asRecorded(t, settle(t, s, 2))
 }
 
 func TestWrongPathAndNoUpgrade(t *testing.T) {
@@ -113,7 +97,7 @@ func TestWrongPathAndNoUpgrade(t *testing.T) {
 		t.Fatalf("a plain GET got %d", resp.StatusCode)
 	}
 	// The old beta path.
-	u := strings.Replace(wsURL(base, "model_id=scribe_v2_realtime&audio_format=pcm_16000&token=sutkn_other_0123456789"), protocol.RealtimePath, protocol.OldRealtimePath, 1)
+	u := strings.Replace(wsURL(base, basicQuery("sutkn_other_0123456789")), protocol.RealtimePath, protocol.OldRealtimePath, 1)
 	c := dial(t, ctx, u, nil)
 	play(t, ctx, c, basicConn(2), nil)
 	_ = c.Close(websocket.StatusNormalClosure, "User ended session")
@@ -132,13 +116,9 @@ func TestNoAnswerRecordedIsACut(t *testing.T) {
 	ctx := testCtx(t)
 	unanswered := []wirelog.Record{request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1"))}
 	s, base := start(t, load(t, [][]wirelog.Record{unanswered, basicConn(2)}), replay.Options{})
-	if _, _, err := websocket.Dial(ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil); err == nil {
+	if _, _, err := websocket.Dial(ctx, wsURL(base, openedQuery), nil); err == nil {
 		t.Fatal("want the handshake cut")
 	}
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&audio_format=pcm_16000&token=sutkn_other_0123456789"), nil)
-	play(t, ctx, c, basicConn(2), nil)
-	_ = c.Close(websocket.StatusNormalClosure, "")
-	if r := settle(t, s, 2); len(r.Divergences()) != 0 {
-		t.Fatalf("diverged: %s", dump(r.Divergences()))
-	}
+	playThrough(t, ctx, wsURL(base, basicQuery("sutkn_other_0123456789")), basicConn(2))
+	asRecorded(t, settle(t, s, 2))
 }

@@ -24,15 +24,12 @@ func TestUnrecordedEndIsTheClients(t *testing.T) {
 		{Kind: wirelog.KindClose, T: 1.5, By: wirelog.ByCut, Error: wirelog.CloseNotRecorded},
 		{Kind: wirelog.KindClose, T: 1.5, By: wirelog.ByCut, CutBy: wirelog.FromClient, Error: "EOF"},
 	} {
-		ctx := testCtx(t)
-		recs := append(basicConn(1)[:7], end)
-		s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-		c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&audio_format=pcm_16000&token="+liveToken), nil)
-		play(t, ctx, c, recs, nil)
-		if err := c.Close(websocket.StatusNormalClosure, ""); err != nil {
+		ss := replayOne(t, append(basicConn(1)[:7], end), replay.Options{}, query)
+		ss.play(nil)
+		if err := ss.c.Close(websocket.StatusNormalClosure, ""); err != nil {
 			t.Fatalf("%s: the client could not close normally: %v", end.Error, err)
 		}
-		if r := settle(t, s, 1); r.Diverged() {
+		if r := ss.report(); r.Diverged() {
 			t.Fatalf("%s: %s", end.Error, dump(r.Divergences()))
 		}
 	}
@@ -40,18 +37,9 @@ func TestUnrecordedEndIsTheClients(t *testing.T) {
 
 // A credential the client sends inside a frame never reaches a report.
 func TestCredentialInAFrameIsRedacted(t *testing.T) {
-	ctx := testCtx(t)
-	recs := basicConn(1)
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&audio_format=pcm_16000&token="+liveToken), nil)
-	play(t, ctx, c, recs, func(i int, data []byte) []byte {
-		if i == 2 {
-			return []byte(`{"message_type":"input_audio_chunk","xi_api_key":"` + liveKey + `","audio_base_64":"","commit":false}`)
-		}
-		return data
-	})
-	_ = c.Close(websocket.StatusNormalClosure, "User ended session")
-	r := settle(t, s, 1)
+	ss := replayOne(t, basicConn(1), replay.Options{}, query)
+	ss.play(instead(2, `{"message_type":"input_audio_chunk","xi_api_key":"`+liveKey+`","audio_base_64":"","commit":false}`))
+	r := ss.end(websocket.StatusNormalClosure, "User ended session")
 	js, _ := r.JSON()
 	var text strings.Builder
 	_ = r.WriteText(&text)
@@ -63,22 +51,18 @@ func TestCredentialInAFrameIsRedacted(t *testing.T) {
 // A long recorded silence is capped at MaxGap, and a record out of time
 // order (a HAR's skewed clock) adds no wait.
 func TestGapsAreCappedAndNeverGoBack(t *testing.T) {
-	ctx := testCtx(t)
-	recs := []wirelog.Record{
-		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
-		response(0, 101),
+	recs := opened(0,
 		srv(0, sessionMsg),
 		srv(600, partialMsg),   // ten minutes of silence
 		srv(-5000, partialMsg), // out of order
 		srv(601, commitMsg),
 		closed(601.5, wirelog.FromServer, 1000, ""),
-	}
+	)
 	var fs fakeSleep
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{Speed: 1, Sleep: fs.sleep, MaxGap: 2 * time.Second})
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
-	play(t, ctx, c, recs, nil)
-	_, _, _ = c.Read(ctx)
-	settle(t, s, 1)
+	ss := replayOne(t, recs, replay.Options{Speed: 1, Sleep: fs.sleep, MaxGap: 2 * time.Second}, openedQuery)
+	ss.play(nil)
+	_, _, _ = ss.read()
+	ss.report()
 	if got, want := fs.got(), []time.Duration{2 * time.Second, time.Second, 500 * time.Millisecond}; !slices.Equal(got, want) {
 		t.Fatalf("waits %v, want %v", got, want)
 	}

@@ -29,14 +29,12 @@ func FuzzLoad(f *testing.F) {
 		}
 		return b
 	}
-	minted := mint(1, "realtime_scribe", 200, `{"token":"`+recToken+`"}`,
-		wirelog.Credential{Where: "body:token", Shown: recToken, ID: "tok1", Shape: wirelog.ShapeToken})
-	f.Add(lines(f, basicConn(1)), lines(f, []wirelog.Record{minted}))
+	f.Add(lines(f, basicConn(1)), lines(f, []wirelog.Record{minted(1)}))
 	bin := append(basicConn(1), binFrame(1.4, wirelog.FromServer, []byte{0, 1, 2}))
 	f.Add(lines(f, bin), []byte{})
 	f.Add(lines(f, basicConn(1)[:2]), []byte("GARBAGE\n"))
 	refused := []wirelog.Record{request(1, q("token", recToken), tokenCred("t1")), response(0.01, 401)}
-	f.Add(lines(f, refused), lines(f, []wirelog.Record{minted}))
+	f.Add(lines(f, refused), lines(f, []wirelog.Record{minted(1)}))
 	f.Add([]byte(`{"kind":"request","path":"/v1/speech-to-text/realtime-beta/"}`+"\n"+`{"kind":"response","status":101}`+"\n"+
 		`{"kind":"frame","dir":"server","binary":true,"data":"!!"}`+"\n"), []byte{})
 	f.Fuzz(func(t *testing.T, conn, exchanges []byte) {

@@ -11,13 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 
 	"github.com/scribecheck/scribecheck/internal/replay"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -109,6 +109,44 @@ func mint(n int, tokenType string, status int, body string, creds ...wirelog.Cre
 		Credentials: append([]wirelog.Credential{{Where: "header:xi-api-key", Shown: recKey, ID: "key1", Shape: wirelog.ShapeAPIKey}}, creds...)}
 }
 
+// opened is a recording's first connection: its request (the model and a
+// token on the query; openedQuery is a live client's), the 101 at time at,
+// and rest.
+func opened(at float64, rest ...wirelog.Record) []wirelog.Record {
+	return append([]wirelog.Record{
+		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
+		response(at, 101),
+	}, rest...)
+}
+
+// basicQuery is the query of a faithful client of basicConn on token.
+func basicQuery(token string) string {
+	return "model_id=scribe_v2_realtime&audio_format=pcm_16000&token=" + token
+}
+
+// Live queries: a faithful client's of basicConn and of opened.
+var (
+	query       = basicQuery(liveToken)
+	openedQuery = "model_id=scribe_v2_realtime&token=" + liveToken
+)
+
+// instead is an edit for play: frame sent in place of client frame n.
+func instead(n int, frame string) func(int, []byte) []byte {
+	return func(i int, data []byte) []byte {
+		if i == n {
+			return []byte(frame)
+		}
+		return data
+	}
+}
+
+// minted is the token request before basicConn(n): it handed out the token
+// that connection used.
+func minted(n int) wirelog.Record {
+	return mint(n, protocol.TokenRealtimeScribe, 200, `{"token":"`+recToken+`"}`,
+		wirelog.Credential{Where: "body:token", Shown: recToken, ID: fmt.Sprintf("tok%d", n), Shape: wirelog.ShapeToken})
+}
+
 // basicConn: session_started, a chunk, a commit, a partial, the committed
 // transcript, the client's close 1000.
 func basicConn(n int) []wirelog.Record {
@@ -163,24 +201,6 @@ func load(t *testing.T, conns [][]wirelog.Record, exchanges ...wirelog.Record) *
 	return rec
 }
 
-// syncBuffer is a log a test reads while the server writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // start serves rec; the server is closed when the test ends. Unless the test
 // says otherwise: speed 0, and a WaitClient that a working client never
 // reaches.
@@ -190,12 +210,50 @@ func start(t *testing.T, rec *replay.Recording, opts replay.Options) (*replay.Se
 		opts.WaitClient = 5 * time.Second
 	}
 	s := replay.New(rec, opts)
-	base, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s, base
+	return s, testkit.Serve(t, s)
+}
+
+// session is a replay of one recorded connection and one client of it.
+type session struct {
+	t    *testing.T
+	ctx  context.Context
+	s    *replay.Server
+	c    *websocket.Conn
+	recs []wirelog.Record
+}
+
+// replayOne serves recs as the recording's one connection (see start), and
+// dials it with rawQuery.
+func replayOne(t *testing.T, recs []wirelog.Record, opts replay.Options, rawQuery string) *session {
+	t.Helper()
+	ctx := testCtx(t)
+	s, base := start(t, load(t, [][]wirelog.Record{recs}), opts)
+	return &session{t: t, ctx: ctx, s: s, c: dial(t, ctx, wsURL(base, rawQuery), nil), recs: recs}
+}
+
+// play plays the recorded connection as a faithful client (see play).
+func (ss *session) play(edit func(i int, data []byte) []byte) []string {
+	ss.t.Helper()
+	return play(ss.t, ss.ctx, ss.c, ss.recs, edit)
+}
+
+// read reads the next frame, or the error that ended the socket.
+func (ss *session) read() (websocket.MessageType, []byte, error) {
+	return ss.c.Read(ss.ctx)
+}
+
+// report is the finished replay's report (see settle).
+func (ss *session) report() replay.Report {
+	ss.t.Helper()
+	return settle(ss.t, ss.s, 1)
+}
+
+// end closes the socket with code and reason, and returns the finished
+// replay's report.
+func (ss *session) end(code websocket.StatusCode, reason string) replay.Report {
+	ss.t.Helper()
+	_ = ss.c.Close(code, reason)
+	return ss.report()
 }
 
 func testCtx(t *testing.T) context.Context {
@@ -264,6 +322,15 @@ func play(t *testing.T, ctx context.Context, c *websocket.Conn, recs []wirelog.R
 	return got
 }
 
+// playThrough dials url, plays recs as a faithful client (see play) and
+// closes normally.
+func playThrough(t *testing.T, ctx context.Context, url string, recs []wirelog.Record) {
+	t.Helper()
+	c := dial(t, ctx, url, nil)
+	play(t, ctx, c, recs, nil)
+	_ = c.Close(websocket.StatusNormalClosure, "")
+}
+
 func serverFrames(recs []wirelog.Record) []string {
 	var out []string
 	for _, r := range recs {
@@ -298,6 +365,24 @@ func settle(t *testing.T, s *replay.Server, sockets int) replay.Report {
 		t.Fatal(err)
 	}
 	return s.Report()
+}
+
+// asRecorded fails unless the finished replay r has no divergence.
+func asRecorded(t *testing.T, r replay.Report) {
+	t.Helper()
+	if ds := r.Divergences(); len(ds) != 0 {
+		t.Fatalf("diverged: %s", dump(ds))
+	}
+}
+
+// wantClose reads c's next frame and fails unless the server closed the
+// socket with code.
+func wantClose(t *testing.T, ctx context.Context, c *websocket.Conn, code websocket.StatusCode) {
+	t.Helper()
+	_, _, err := c.Read(ctx)
+	if got, _ := closeStatus(err); got != code {
+		t.Fatalf("close: %v, want %d", err, code)
+	}
 }
 
 func kinds(ds []replay.Divergence) []string {

@@ -136,19 +136,14 @@ func TestLoadWhatTheWriterWrote(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, base := start(t, rec, replay.Options{})
-	ws := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
+	ws := dial(t, ctx, wsURL(base, openedQuery), nil)
 	logs, _, _ := wirelog.ReadDir(dir)
 	got := play(t, ctx, ws, append([]wirelog.Record{logs[0].Request}, logs[0].Frames...), nil)
 	if len(got) != 2 || got[1] != commitMsg {
 		t.Fatalf("frames: %q", got)
 	}
-	_, _, err = ws.Read(ctx)
-	if code, _ := closeStatus(err); code != websocket.StatusNormalClosure {
-		t.Fatalf("close: %v", err)
-	}
-	if r := settle(t, s, 1); len(r.Divergences()) != 0 {
-		t.Fatalf("diverged: %s", dump(r.Divergences()))
-	}
+	wantClose(t, ctx, ws, websocket.StatusNormalClosure)
+	asRecorded(t, settle(t, s, 1))
 }
 
 func mustRequest(t *testing.T, method, target string) *http.Request {

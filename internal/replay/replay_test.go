@@ -16,32 +16,23 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/scribecheck/scribecheck/internal/replay"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
-const query = "model_id=scribe_v2_realtime&audio_format=pcm_16000&token=" + liveToken
-
 func TestFaithfulClientReplaysAsRecorded(t *testing.T) {
-	ctx := testCtx(t)
-	recs := basicConn(1)
-	var log syncBuffer
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{Log: &log})
-	c := dial(t, ctx, wsURL(base, query), nil)
+	var log testkit.SyncBuffer
+	ss := replayOne(t, basicConn(1), replay.Options{Log: &log}, query)
 	// The live audio is other audio of the same length: not a divergence.
-	got := play(t, ctx, c, recs, func(i int, d []byte) []byte {
-		if i == 2 {
-			return []byte(chunk(3200, 7, false))
-		}
-		return d
-	})
-	if want := serverFrames(recs); !slices.Equal(got, want) {
+	got := ss.play(instead(2, chunk(3200, 7, false)))
+	if want := serverFrames(ss.recs); !slices.Equal(got, want) {
 		t.Fatalf("server frames:\n got %q\nwant %q", got, want)
 	}
-	if err := c.Close(websocket.StatusNormalClosure, "User ended session"); err != nil {
+	if err := ss.c.Close(websocket.StatusNormalClosure, "User ended session"); err != nil {
 		t.Fatal(err)
 	}
-	r := settle(t, s, 1)
+	r := ss.report()
 	if r.Diverged() || len(r.Divergences()) != 0 {
 		t.Fatalf("a faithful client diverged: %s", dump(r.Divergences()))
 	}
@@ -62,22 +53,14 @@ func TestFaithfulClientReplaysAsRecorded(t *testing.T) {
 
 func TestMintThenTokenSocketAsRecorded(t *testing.T) {
 	ctx := testCtx(t)
-	c1, c2 := basicConn(1), basicConn(2)
-	mints := []wirelog.Record{
-		mint(1, protocol.TokenRealtimeScribe, 200, `{"token":"`+recToken+`"}`, wirelog.Credential{Where: "body:token", Shown: recToken, ID: "tok1", Shape: wirelog.ShapeToken}),
-		mint(2, protocol.TokenRealtimeScribe, 200, `{"token":"`+recToken+`"}`, wirelog.Credential{Where: "body:token", Shown: recToken, ID: "tok2", Shape: wirelog.ShapeToken}),
-	}
-	s, base := start(t, load(t, [][]wirelog.Record{c1, c2}, mints...), replay.Options{})
-	for _, recs := range [][]wirelog.Record{c1, c2} { // a fresh token per socket, as recorded
+	conns := [][]wirelog.Record{basicConn(1), basicConn(2)}
+	s, base := start(t, load(t, conns, minted(1), minted(2)), replay.Options{})
+	for _, recs := range conns { // a fresh token per socket, as recorded
 		token := mintToken(t, base, protocol.TokenRealtimeScribe, 200)
-		c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&audio_format=pcm_16000&token="+token), nil)
-		play(t, ctx, c, recs, nil)
-		_ = c.Close(websocket.StatusNormalClosure, "")
+		playThrough(t, ctx, wsURL(base, basicQuery(token)), recs)
 	}
 	r := settle(t, s, 2)
-	if len(r.Divergences()) != 0 {
-		t.Fatalf("diverged: %s", dump(r.Divergences()))
-	}
+	asRecorded(t, r)
 	if want := "replayed 2 connection(s): 2 as recorded; token requests: 2 as recorded"; r.Summary != want {
 		t.Fatalf("summary %q, want %q", r.Summary, want)
 	}
@@ -86,35 +69,22 @@ func TestMintThenTokenSocketAsRecorded(t *testing.T) {
 // mintToken mints through the replay and returns the token.
 func mintToken(t *testing.T, base, tokenType string, wantStatus int) string {
 	t.Helper()
-	req, _ := http.NewRequest("POST", base+protocol.SingleUseTokenPath+tokenType, nil)
-	req.Header.Set("xi-api-key", liveKey)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != wantStatus {
-		t.Fatalf("mint %s: status %d, want %d: %s", tokenType, resp.StatusCode, wantStatus, b)
+	status, body := testkit.Mint(t, base, liveKey, tokenType)
+	if status != wantStatus {
+		t.Fatalf("mint %s: status %d, want %d: %s", tokenType, status, wantStatus, body)
 	}
 	var v struct{ Token string }
-	_ = json.Unmarshal(b, &v)
+	_ = json.Unmarshal([]byte(body), &v)
 	return v.Token
 }
 
 func TestTokenReuseIsADivergence(t *testing.T) {
 	ctx := testCtx(t)
-	c1, c2 := basicConn(1), basicConn(2)
-	mints := []wirelog.Record{
-		mint(1, protocol.TokenRealtimeScribe, 200, `{"token":"`+recToken+`"}`, wirelog.Credential{Where: "body:token", Shown: recToken, ID: "tok1", Shape: wirelog.ShapeToken}),
-		mint(2, protocol.TokenRealtimeScribe, 200, `{"token":"`+recToken+`"}`, wirelog.Credential{Where: "body:token", Shown: recToken, ID: "tok2", Shape: wirelog.ShapeToken}),
-	}
-	s, base := start(t, load(t, [][]wirelog.Record{c1, c2}, mints...), replay.Options{})
+	conns := [][]wirelog.Record{basicConn(1), basicConn(2)}
+	s, base := start(t, load(t, conns, minted(1), minted(2)), replay.Options{})
 	token := mintToken(t, base, protocol.TokenRealtimeScribe, 200)
-	for _, recs := range [][]wirelog.Record{c1, c2} { // the same token twice: the React StrictMode bug
-		c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&audio_format=pcm_16000&token="+token), nil)
-		play(t, ctx, c, recs, nil)
-		_ = c.Close(websocket.StatusNormalClosure, "")
+	for _, recs := range conns { // the same token twice: the React StrictMode bug
+		playThrough(t, ctx, wsURL(base, basicQuery(token)), recs)
 	}
 	r := settle(t, s, 2)
 	if len(r.Connections[0].Divergences) != 0 {
@@ -131,30 +101,24 @@ func TestTokenReuseIsADivergence(t *testing.T) {
 }
 
 func TestQueryOrderIgnoredValueDiffers(t *testing.T) {
-	ctx := testCtx(t)
-	recs := basicConn(1)
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
 	// Other order of names: fine. Another model: a divergence.
-	c := dial(t, ctx, wsURL(base, "token="+liveToken+"&audio_format=pcm_16000&model_id=scribe_v1"), nil)
-	play(t, ctx, c, recs, nil)
-	_ = c.Close(websocket.StatusNormalClosure, "")
-	d := only(t, settle(t, s, 1), replay.KindQuery)
+	ss := replayOne(t, basicConn(1), replay.Options{}, "token="+liveToken+"&audio_format=pcm_16000&model_id=scribe_v1")
+	ss.play(nil)
+	d := only(t, ss.end(websocket.StatusNormalClosure, ""), replay.KindQuery)
 	if d.Want != "model_id=scribe_v2_realtime" || d.Got != "model_id=scribe_v1" || d.Index != 0 || d.Conn != "conn-0001" {
 		t.Fatalf("divergence: %+v", d)
 	}
 }
 
 func TestRepeatedQueryKeysComparedAsList(t *testing.T) {
-	ctx := testCtx(t)
 	recs := []wirelog.Record{
 		request(1, q("model_id", "scribe_v2_realtime", "keyterms", "a", "keyterms", "b", "token", recToken), tokenCred("t1")),
 		response(0, 101), srv(0, authErrMsg), closed(0, wirelog.FromServer, 1000, ""),
 	}
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&keyterms=b&keyterms=a&token="+liveToken+"&extra=1"), nil)
-	play(t, ctx, c, recs, nil)
-	_, _, _ = c.Read(ctx)
-	r := settle(t, s, 1)
+	ss := replayOne(t, recs, replay.Options{}, "model_id=scribe_v2_realtime&keyterms=b&keyterms=a&token="+liveToken+"&extra=1")
+	ss.play(nil)
+	_, _, _ = ss.read()
+	r := ss.report()
 	ds := r.Divergences()
 	if len(ds) != 2 {
 		t.Fatalf("want 2 divergences (keyterms order, extra key), got %s", dump(ds))
@@ -168,13 +132,9 @@ func TestRepeatedQueryKeysComparedAsList(t *testing.T) {
 }
 
 func TestCredentialShapeDivergence(t *testing.T) {
-	ctx := testCtx(t)
-	recs := basicConn(1)
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&audio_format=pcm_16000&token=undefined"), nil)
-	play(t, ctx, c, recs, nil)
-	_ = c.Close(websocket.StatusNormalClosure, "")
-	d := only(t, settle(t, s, 1), replay.KindCredential)
+	ss := replayOne(t, basicConn(1), replay.Options{}, "model_id=scribe_v2_realtime&audio_format=pcm_16000&token=undefined")
+	ss.play(nil)
+	d := only(t, ss.end(websocket.StatusNormalClosure, ""), replay.KindCredential)
 	if d.Want != "token=<token>" || d.Got != "token=undefined" || !strings.Contains(d.Detail, "the placeholder undefined") {
 		t.Fatalf("divergence: %+v", d)
 	}
@@ -183,17 +143,12 @@ func TestCredentialShapeDivergence(t *testing.T) {
 func TestCredentialsNeverInReport(t *testing.T) {
 	ctx := testCtx(t)
 	recs := basicConn(1)
-	var log syncBuffer
+	var log testkit.SyncBuffer
 	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{Log: &log})
 	// The key in the header instead of a token, and the token leaking into a frame.
 	h := http.Header{"Xi-Api-Key": {liveKey}}
 	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&audio_format=pcm_16000&key="+liveToken), h)
-	play(t, ctx, c, recs, func(i int, d []byte) []byte {
-		if i == 3 {
-			return []byte(`{"message_type":"input_audio_chunk","audio_base_64":"","commit":true,"sample_rate":16000,"previous_text":"` + liveToken + `"}`)
-		}
-		return d
-	})
+	play(t, ctx, c, recs, instead(3, `{"message_type":"input_audio_chunk","audio_base_64":"","commit":true,"sample_rate":16000,"previous_text":"`+liveToken+`"}`))
 	_ = c.Close(websocket.StatusNormalClosure, "")
 	r := settle(t, s, 1)
 	if got := kinds(r.Divergences()); !slices.Equal(got, []string{"credential", "credential", "credential", "frame"}) {
@@ -213,21 +168,12 @@ func TestCredentialsNeverInReport(t *testing.T) {
 }
 
 func TestDifferentClientFrame(t *testing.T) {
-	ctx := testCtx(t)
-	recs := basicConn(1)
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, query), nil)
-	got := play(t, ctx, c, recs, func(i int, d []byte) []byte {
-		if i == 3 {
-			return []byte(chunk(0, 0, false)) // forgot to commit
-		}
-		return d
-	})
-	if want := serverFrames(recs); !slices.Equal(got, want) {
+	ss := replayOne(t, basicConn(1), replay.Options{}, query)
+	got := ss.play(instead(3, chunk(0, 0, false))) // forgot to commit
+	if want := serverFrames(ss.recs); !slices.Equal(got, want) {
 		t.Fatalf("the replay went on differently: got %q", got)
 	}
-	_ = c.Close(websocket.StatusNormalClosure, "")
-	r := settle(t, s, 1)
+	r := ss.end(websocket.StatusNormalClosure, "")
 	d := only(t, r, replay.KindFrame)
 	if d.Index != 3 || d.At != 0.9 || !strings.Contains(d.Detail, "commit: want true, got false") ||
 		!strings.Contains(d.Want, `"commit":true`) || !strings.Contains(d.Got, `"commit":false`) {
@@ -239,49 +185,28 @@ func TestDifferentClientFrame(t *testing.T) {
 }
 
 func TestAudioComparedByLength(t *testing.T) {
-	ctx := testCtx(t)
-	recs := basicConn(1)
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, query), nil)
-	play(t, ctx, c, recs, func(i int, d []byte) []byte {
-		if i == 2 {
-			return []byte(chunk(1600, 1, false))
-		}
-		return d
-	})
-	_ = c.Close(websocket.StatusNormalClosure, "")
-	d := only(t, settle(t, s, 1), replay.KindFrame)
+	ss := replayOne(t, basicConn(1), replay.Options{}, query)
+	ss.play(instead(2, chunk(1600, 1, false)))
+	d := only(t, ss.end(websocket.StatusNormalClosure, ""), replay.KindFrame)
 	if d.Index != 2 || !strings.Contains(d.Detail, "audio_base_64: want 3200 bytes, got 1600 bytes") || !strings.Contains(d.Got, `"<1600 bytes>"`) {
 		t.Fatalf("divergence: %+v", d)
 	}
 }
 
 func TestBinaryFrames(t *testing.T) {
-	ctx := testCtx(t)
-	recs := []wirelog.Record{
-		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
-		response(0, 101),
+	recs := opened(0,
 		binFrame(0.1, wirelog.FromServer, []byte{1, 2, 3}),
 		binFrame(0.2, wirelog.FromClient, []byte{4, 5}),
 		cli(0.3, "not json"),
 		closed(0.4, wirelog.FromServer, 1000, ""),
-	}
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
-	got := play(t, ctx, c, recs, func(i int, d []byte) []byte {
-		if i == 3 {
-			return []byte("not JSON")
-		}
-		return d
-	})
+	)
+	ss := replayOne(t, recs, replay.Options{}, openedQuery)
+	got := ss.play(instead(3, "not JSON"))
 	if len(got) != 1 || got[0] != "\x01\x02\x03" {
 		t.Fatalf("binary frame: %q", got)
 	}
-	_, _, err := c.Read(ctx)
-	if code, _ := closeStatus(err); code != websocket.StatusNormalClosure {
-		t.Fatalf("close: %v", err)
-	}
-	d := only(t, settle(t, s, 1), replay.KindFrame)
+	wantClose(t, ss.ctx, ss.c, websocket.StatusNormalClosure)
+	d := only(t, ss.report(), replay.KindFrame)
 	if d.Index != 3 || d.Want != "not json" || d.Got != "not JSON" || !strings.Contains(d.Detail, "text differs") {
 		t.Fatalf("divergence: %+v", d)
 	}
@@ -291,34 +216,27 @@ func TestBinaryFrames(t *testing.T) {
 // bytes, and a client must send it as one: the wire log keeps it as base64,
 // which makes it no binary frame.
 func TestTextFrameNotUTF8(t *testing.T) {
-	ctx := testCtx(t)
 	fromServer := []byte("{\"message_type\":\"partial_transcript\",\"text\":\"caf\xe9\"}")
 	fromClient := []byte("not \xff UTF-8")
-	recs := []wirelog.Record{
-		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
-		response(0, 101),
+	recs := opened(0,
 		written(t, 0.1, wirelog.FromServer, false, fromServer),
 		written(t, 0.2, wirelog.FromClient, false, fromClient),
 		written(t, 0.3, wirelog.FromClient, false, fromClient),
 		closed(0.4, wirelog.FromServer, 1000, ""),
-	}
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
-	typ, got, err := c.Read(ctx)
+	)
+	ss := replayOne(t, recs, replay.Options{}, openedQuery)
+	typ, got, err := ss.read()
 	if err != nil || typ != websocket.MessageText || string(got) != string(fromServer) {
 		t.Fatalf("replayed %v %q (%v), want the text frame %q", typ, got, err, fromServer)
 	}
-	if err := c.Write(ctx, websocket.MessageText, fromClient); err != nil { // as recorded: no divergence
+	if err := ss.c.Write(ss.ctx, websocket.MessageText, fromClient); err != nil { // as recorded: no divergence
 		t.Fatal(err)
 	}
-	if err := c.Write(ctx, websocket.MessageBinary, fromClient); err != nil {
+	if err := ss.c.Write(ss.ctx, websocket.MessageBinary, fromClient); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = c.Read(ctx)
-	if code, _ := closeStatus(err); code != websocket.StatusNormalClosure {
-		t.Fatalf("close: %v", err)
-	}
-	d := only(t, settle(t, s, 1), replay.KindFrame)
+	wantClose(t, ss.ctx, ss.c, websocket.StatusNormalClosure)
+	d := only(t, ss.report(), replay.KindFrame)
 	if d.Index != 3 || d.Detail != "client frame 3 of 3: want a text frame, got a binary frame" ||
 		d.Want != fmt.Sprintf("(text that is not UTF-8, %d bytes)", len(fromClient)) || d.Got != fmt.Sprintf("(binary, %d bytes)", len(fromClient)) {
 		t.Fatalf("divergence: %+v", d)
@@ -326,34 +244,26 @@ func TestTextFrameNotUTF8(t *testing.T) {
 }
 
 func TestExtraClientFrame(t *testing.T) {
-	ctx := testCtx(t)
-	recs := basicConn(1)
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, query), nil)
-	play(t, ctx, c, recs, nil)
-	if err := c.Write(ctx, websocket.MessageText, []byte(chunk(320, 0, false))); err != nil {
+	ss := replayOne(t, basicConn(1), replay.Options{}, query)
+	ss.play(nil)
+	if err := ss.c.Write(ss.ctx, websocket.MessageText, []byte(chunk(320, 0, false))); err != nil {
 		t.Fatal(err)
 	}
-	_ = c.Close(websocket.StatusNormalClosure, "User ended session")
-	d := only(t, settle(t, s, 1), replay.KindExtra)
+	d := only(t, ss.end(websocket.StatusNormalClosure, "User ended session"), replay.KindExtra)
 	if d.Index != 6 || d.Detail != "client frame 6: a frame the recording does not have" || !strings.Contains(d.Got, "<320 bytes>") {
 		t.Fatalf("divergence: %+v", d)
 	}
 }
 
 func TestExtraClientFramesInARowAreOneDivergence(t *testing.T) {
-	ctx := testCtx(t)
-	recs := basicConn(1)
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, query), nil)
-	play(t, ctx, c, recs, nil)
+	ss := replayOne(t, basicConn(1), replay.Options{}, query)
+	ss.play(nil)
 	for i := range 3 {
-		if err := c.Write(ctx, websocket.MessageText, []byte(chunk(320*(i+1), 0, false))); err != nil {
+		if err := ss.c.Write(ss.ctx, websocket.MessageText, []byte(chunk(320*(i+1), 0, false))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_ = c.Close(websocket.StatusGoingAway, "")
-	r := settle(t, s, 1)
+	r := ss.end(websocket.StatusGoingAway, "")
 	if got := kinds(r.Divergences()); !slices.Equal(got, []string{"extra", "close"}) {
 		t.Fatalf("kinds %v: %s", got, dump(r.Divergences()))
 	}
@@ -363,15 +273,11 @@ func TestExtraClientFramesInARowAreOneDivergence(t *testing.T) {
 }
 
 func TestEarlyClose(t *testing.T) {
-	ctx := testCtx(t)
-	recs := basicConn(1)
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, query), nil)
-	if _, _, err := c.Read(ctx); err != nil {
+	ss := replayOne(t, basicConn(1), replay.Options{}, query)
+	if _, _, err := ss.read(); err != nil {
 		t.Fatal(err)
 	}
-	_ = c.Close(websocket.StatusNormalClosure, "bye")
-	r := settle(t, s, 1)
+	r := ss.end(websocket.StatusNormalClosure, "bye")
 	d := only(t, r, replay.KindClose)
 	if d.Index != 2 || d.Detail != "the client closed after frame 1 of 5" || !strings.Contains(d.Got, `closed with 1000 "bye"`) {
 		t.Fatalf("divergence: %+v", d)
@@ -382,50 +288,39 @@ func TestEarlyClose(t *testing.T) {
 }
 
 func TestClientVanishes(t *testing.T) {
-	ctx := testCtx(t)
-	recs := basicConn(1)
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, query), nil)
-	if _, _, err := c.Read(ctx); err != nil {
+	ss := replayOne(t, basicConn(1), replay.Options{}, query)
+	if _, _, err := ss.read(); err != nil {
 		t.Fatal(err)
 	}
-	_ = c.CloseNow()
-	d := only(t, settle(t, s, 1), replay.KindClose)
+	_ = ss.c.CloseNow()
+	d := only(t, ss.report(), replay.KindClose)
 	if d.Detail != "the client vanished after frame 1 of 5" || !strings.Contains(d.Got, "vanished without a close frame") {
 		t.Fatalf("divergence: %+v", d)
 	}
 }
 
 func TestClientCloseCodeCompared(t *testing.T) {
-	ctx := testCtx(t)
-	recs := basicConn(1)
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, query), nil)
-	play(t, ctx, c, recs, nil)
-	_ = c.Close(websocket.StatusGoingAway, "")
-	d := only(t, settle(t, s, 1), replay.KindClose)
+	ss := replayOne(t, basicConn(1), replay.Options{}, query)
+	ss.play(nil)
+	d := only(t, ss.end(websocket.StatusGoingAway, ""), replay.KindClose)
 	if d.Detail != "close code 1001, recorded 1000" {
 		t.Fatalf("divergence: %+v", d)
 	}
 }
 
 func TestMissingClientFrameKeepsServing(t *testing.T) {
-	ctx := testCtx(t)
-	recs := []wirelog.Record{
-		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
-		response(0, 101),
+	recs := opened(0,
 		srv(0.1, sessionMsg),
 		cli(0.2, chunk(3200, 1, false)),
 		cli(0.3, chunk(3200, 1, false)),
 		cli(0.4, chunk(0, 0, true)),
 		srv(0.6, commitMsg),
 		closed(0.7, wirelog.FromServer, 1000, ""),
-	}
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{WaitClient: 100 * time.Millisecond})
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
+	)
+	ss := replayOne(t, recs, replay.Options{WaitClient: 100 * time.Millisecond}, openedQuery)
 	var got []string
 	for range 2 { // the client sends nothing, and still gets the rest and the close
-		_, b, err := c.Read(ctx)
+		_, b, err := ss.read()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -434,11 +329,8 @@ func TestMissingClientFrameKeepsServing(t *testing.T) {
 	if !slices.Equal(got, []string{sessionMsg, commitMsg}) {
 		t.Fatalf("frames: %q", got)
 	}
-	_, _, err := c.Read(ctx)
-	if code, _ := closeStatus(err); code != websocket.StatusNormalClosure {
-		t.Fatalf("close: %v", err)
-	}
-	d := only(t, settle(t, s, 1), replay.KindMissing)
+	wantClose(t, ss.ctx, ss.c, websocket.StatusNormalClosure)
+	d := only(t, ss.report(), replay.KindMissing)
 	if d.Index != 2 || d.Got != "nothing within 100ms" || !strings.Contains(d.Detail, "3 recorded client frame(s) in all were not sent") {
 		t.Fatalf("divergence: %+v", d)
 	}
@@ -446,16 +338,13 @@ func TestMissingClientFrameKeepsServing(t *testing.T) {
 
 // timing builds a recording with known gaps: response at 0.05, server frames
 // at 0.25 and 0.8 around a client frame at 0.5, the server's close at 1.0.
-func timing(t *testing.T) ([]wirelog.Record, *replay.Recording) {
-	recs := []wirelog.Record{
-		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
-		response(0.05, 101),
+func timing() []wirelog.Record {
+	return opened(0.05,
 		srv(0.25, sessionMsg),
 		cli(0.5, chunk(3200, 1, false)),
 		srv(0.8, partialMsg),
 		closed(1.0, wirelog.FromServer, 1000, ""),
-	}
-	return recs, load(t, [][]wirelog.Record{recs})
+	)
 }
 
 // fakeSleep records each wait and returns at once.
@@ -478,19 +367,11 @@ func (f *fakeSleep) got() []time.Duration {
 }
 
 func runTiming(t *testing.T, speed float64) []time.Duration {
-	ctx := testCtx(t)
-	recs, rec := timing(t)
 	var fs fakeSleep
-	s, base := start(t, rec, replay.Options{Speed: speed, Sleep: fs.sleep})
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
-	play(t, ctx, c, recs, nil)
-	_, _, err := c.Read(ctx)
-	if code, _ := closeStatus(err); code != websocket.StatusNormalClosure {
-		t.Fatalf("close: %v", err)
-	}
-	if r := settle(t, s, 1); len(r.Divergences()) != 0 {
-		t.Fatalf("diverged: %s", dump(r.Divergences()))
-	}
+	ss := replayOne(t, timing(), replay.Options{Speed: speed, Sleep: fs.sleep}, openedQuery)
+	ss.play(nil)
+	wantClose(t, ss.ctx, ss.c, websocket.StatusNormalClosure)
+	asRecorded(t, ss.report())
 	return fs.got()
 }
 
@@ -517,19 +398,17 @@ func TestSpeedScalesRecordedGaps(t *testing.T) {
 
 func TestCloseStopsReplayInProgress(t *testing.T) {
 	ctx := testCtx(t)
-	recs := []wirelog.Record{
-		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
-		response(0, 101),
+	recs := opened(0,
 		srv(0, sessionMsg),
 		srv(3600, commitMsg), // an hour later, on the real timer
 		closed(3601, wirelog.FromServer, 1000, ""),
-	}
+	)
 	s := replay.New(load(t, [][]wirelog.Record{recs}), replay.Options{Speed: 1})
 	base, err := s.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
+	c := dial(t, ctx, wsURL(base, openedQuery), nil)
 	if _, _, err := c.Read(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -550,26 +429,20 @@ func TestCloseStopsReplayInProgress(t *testing.T) {
 }
 
 func TestAuthErrorThenClose(t *testing.T) {
-	ctx := testCtx(t)
-	recs := []wirelog.Record{
-		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
-		response(0.01, 101),
+	recs := opened(0.01,
 		srv(0.05, authErrMsg),
 		closed(0.06, wirelog.FromServer, 1000, ""),
-	}
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
-	_, b, err := c.Read(ctx)
+	)
+	ss := replayOne(t, recs, replay.Options{}, openedQuery)
+	_, b, err := ss.read()
 	if err != nil || string(b) != authErrMsg {
 		t.Fatalf("first frame %q, %v", b, err)
 	}
-	_, _, err = c.Read(ctx)
+	_, _, err = ss.read()
 	if code, reason := closeStatus(err); code != websocket.StatusNormalClosure || reason != "" {
 		t.Fatalf("close %v %q (%v), want 1000 with an empty reason", code, reason, err)
 	}
-	if r := settle(t, s, 1); len(r.Divergences()) != 0 {
-		t.Fatalf("diverged: %s", dump(r.Divergences()))
-	}
+	asRecorded(t, ss.report())
 }
 
 func TestRecordedStatusWithoutUpgrade(t *testing.T) {
@@ -580,60 +453,47 @@ func TestRecordedStatusWithoutUpgrade(t *testing.T) {
 		closed(0.02, wirelog.FromServer, 0, ""),
 	}
 	s, base := start(t, load(t, [][]wirelog.Record{refused, basicConn(2)}), replay.Options{})
-	_, resp, err := websocket.Dial(ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
+	_, resp, err := websocket.Dial(ctx, wsURL(base, openedQuery), nil)
 	if err == nil || resp == nil || resp.StatusCode != 403 {
 		t.Fatalf("want the recorded 403, got %v %v", resp, err)
 	}
 	// The next socket, with another token (the recording's two differ too).
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&audio_format=pcm_16000&token=sutkn_another_0123456789"), nil)
-	play(t, ctx, c, basicConn(2), nil)
-	_ = c.Close(websocket.StatusNormalClosure, "")
-	if r := settle(t, s, 2); len(r.Divergences()) != 0 {
-		t.Fatalf("diverged: %s", dump(r.Divergences()))
-	}
+	playThrough(t, ctx, wsURL(base, basicQuery("sutkn_another_0123456789")), basicConn(2))
+	asRecorded(t, settle(t, s, 2))
 }
 
 func TestCutEndsWithoutCloseFrame(t *testing.T) {
-	ctx := testCtx(t)
-	recs := []wirelog.Record{
-		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
-		response(0, 101),
+	recs := opened(0,
 		srv(0.1, sessionMsg),
-		{Kind: wirelog.KindClose, T: 0.2, By: wirelog.ByCut, Error: "read: connection reset by peer"},
-	}
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
-	if _, _, err := c.Read(ctx); err != nil {
+		wirelog.Record{Kind: wirelog.KindClose, T: 0.2, By: wirelog.ByCut, Error: "read: connection reset by peer"},
+	)
+	ss := replayOne(t, recs, replay.Options{}, openedQuery)
+	if _, _, err := ss.read(); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := c.Read(ctx)
+	_, _, err := ss.read()
 	if err == nil {
 		t.Fatal("want the connection cut")
 	}
 	if code, _ := closeStatus(err); code != -1 {
 		t.Fatalf("a cut sent a close frame: %v", err)
 	}
-	if r := settle(t, s, 1); len(r.Divergences()) != 0 {
-		t.Fatalf("diverged: %s", dump(r.Divergences()))
-	}
+	asRecorded(t, ss.report())
 }
 
 func TestExtraConnection(t *testing.T) {
 	ctx := testCtx(t)
-	recs := []wirelog.Record{
-		request(1, q("model_id", "scribe_v2_realtime", "token", recToken), tokenCred("t1")),
-		response(0, 101), srv(0, authErrMsg), closed(0, wirelog.FromServer, 1000, ""),
-	}
+	recs := opened(0, srv(0, authErrMsg), closed(0, wirelog.FromServer, 1000, ""))
 	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
 	for range 2 { // the reconnect after auth_error is not in the recording
-		c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
+		c := dial(t, ctx, wsURL(base, openedQuery), nil)
 		for {
 			if _, _, err := c.Read(ctx); err != nil {
 				break
 			}
 		}
 	}
-	c := dial(t, ctx, wsURL(base, "model_id=scribe_v2_realtime&token="+liveToken), nil)
+	c := dial(t, ctx, wsURL(base, openedQuery), nil)
 	_, _, err := c.Read(ctx)
 	if code, reason := closeStatus(err); code != websocket.StatusPolicyViolation || !strings.Contains(reason, "the recording has 1 connection(s); this is connection 3") {
 		t.Fatalf("extra socket: %v", err)
@@ -650,9 +510,7 @@ func TestExtraConnection(t *testing.T) {
 func TestNeverOpenedAfterClose(t *testing.T) {
 	ctx := testCtx(t)
 	s, base := start(t, load(t, [][]wirelog.Record{basicConn(1), basicConn(2)}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, query), nil)
-	play(t, ctx, c, basicConn(1), nil)
-	_ = c.Close(websocket.StatusNormalClosure, "")
+	playThrough(t, ctx, wsURL(base, query), basicConn(1))
 	before := s.Report()
 	if before.Connections[1].State != replay.StateWaiting && before.Connections[1].State != replay.StateNotOpened {
 		t.Fatalf("state: %s", before.Connections[1].State)
@@ -719,18 +577,9 @@ func TestMintEndpoint(t *testing.T) {
 }
 
 func TestReportJSON(t *testing.T) {
-	ctx := testCtx(t)
-	recs := basicConn(1)
-	s, base := start(t, load(t, [][]wirelog.Record{recs}), replay.Options{})
-	c := dial(t, ctx, wsURL(base, query), nil)
-	play(t, ctx, c, recs, func(i int, d []byte) []byte {
-		if i == 3 {
-			return []byte(chunk(0, 0, false))
-		}
-		return d
-	})
-	_ = c.Close(websocket.StatusNormalClosure, "")
-	r := settle(t, s, 1)
+	ss := replayOne(t, basicConn(1), replay.Options{}, query)
+	ss.play(instead(3, chunk(0, 0, false)))
+	r := ss.end(websocket.StatusNormalClosure, "")
 	b, err := r.JSON()
 	if err != nil {
 		t.Fatal(err)

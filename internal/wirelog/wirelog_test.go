@@ -44,19 +44,8 @@ func TestRoundTripRedactsByValueAndKeepsIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, f := range mustGlob(t, dir) {
-		b, _ := os.ReadFile(f)
-		if strings.Contains(string(b), token) || strings.Contains(string(b), key) {
-			t.Fatalf("%s holds a secret:\n%s", f, b)
-		}
-	}
-	logs, ex, err := wirelog.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(logs) != 2 || len(ex) != 1 {
-		t.Fatalf("got %d logs and %d exchanges, want 2 and 1", len(logs), len(ex))
-	}
+	holdsNone(t, dir, token, key)
+	logs, ex := readBack(t, dir, 2, 1)
 	l := logs[0]
 	if !l.Upgraded() || len(l.Frames) != 3 || l.Close == nil || l.Close.Code != 1000 || l.Close.By != "client" {
 		t.Fatalf("log read back wrong: %+v", l)
@@ -176,6 +165,34 @@ func mustGlob(t *testing.T, dir string) []string {
 	return m
 }
 
+// holdsNone fails t for each file in dir (there must be one) that holds one
+// of held: a secret, or what must not have been written.
+func holdsNone(t *testing.T, dir string, held ...string) {
+	t.Helper()
+	for _, f := range mustGlob(t, dir) {
+		b, _ := os.ReadFile(f)
+		for _, h := range held {
+			if strings.Contains(string(b), h) {
+				t.Errorf("%s holds %q:\n%s", filepath.Base(f), h, b)
+			}
+		}
+	}
+}
+
+// readBack reads the wire logs in dir and fails unless there are wantLogs
+// connection logs and wantEx exchanges.
+func readBack(t *testing.T, dir string, wantLogs, wantEx int) ([]*wirelog.Log, []wirelog.Record) {
+	t.Helper()
+	logs, ex, err := wirelog.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logs) != wantLogs || len(ex) != wantEx {
+		t.Fatalf("got %d logs and %d exchanges, want %d and %d", len(logs), len(ex), wantLogs, wantEx)
+	}
+	return logs, ex
+}
+
 // Every credential a request can carry is named by one of the positions, in
 // the order the graders report them: query, then headers; a mint's token is
 // WhereBodyToken.
@@ -193,10 +210,7 @@ func TestCredentialPositions(t *testing.T) {
 	if err := set.Close(); err != nil {
 		t.Fatal(err)
 	}
-	logs, ex, err := wirelog.ReadDir(set.Dir())
-	if err != nil || len(logs) != 1 || len(ex) != 1 {
-		t.Fatalf("%d logs, %d exchanges, %v", len(logs), len(ex), err)
-	}
+	logs, ex := readBack(t, set.Dir(), 1, 1)
 	var got []string
 	for _, c := range logs[0].Request.Credentials {
 		got = append(got, c.Where)

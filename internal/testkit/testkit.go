@@ -1,0 +1,92 @@
+// Package testkit is what the tests of scribecheck's servers (the fake, the
+// replay, the recording proxy) share: a server started on loopback for one
+// test, a token requested the way a bare HTTP client requests one, and a log
+// a test reads while a server writes it. It imports none of the servers, so
+// that the fake's own tests can use it too. Tests only.
+package testkit
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/scribecheck/scribecheck/protocol"
+)
+
+// Server is a server of this project that serves in the background once
+// started: fakeserver.Server, replay.Server, proxy.Proxy.
+type Server interface {
+	Start(addr string) (string, error)
+	Close() error
+}
+
+// Serve starts srv on a free loopback port, closes it when t ends, and
+// returns its base URL.
+func Serve(t testing.TB, srv Server) string {
+	t.Helper()
+	base, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return base
+}
+
+// Mint requests a single-use token of tokenType from the server at base
+// (POST /v1/single-use-token/{tokenType}) with key in the xi-api-key header,
+// or with no key when key is "". It returns the status and the body, and
+// fails t only when no answer came.
+func Mint(t testing.TB, base, key, tokenType string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+protocol.SingleUseTokenPath+tokenType, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set(protocol.APIKeyHeader, key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading the answer to POST %s: %v", req.URL.Path, err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// Token mints as Mint does and returns the token, failing t unless the
+// answer is 200 with a token in it.
+func Token(t testing.TB, base, key, tokenType string) string {
+	t.Helper()
+	status, body := Mint(t, base, key, tokenType)
+	token := gjson.Get(body, "token").String()
+	if status != http.StatusOK || token == "" {
+		t.Fatalf("mint %s: HTTP %d %s", tokenType, status, body) // no token in it to leak
+	}
+	return token
+}
+
+// SyncBuffer is a log a test reads while a server's goroutines write it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
