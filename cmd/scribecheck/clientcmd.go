@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,8 +19,7 @@ import (
 	"github.com/scribecheck/scribecheck/reports"
 )
 
-func clientCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("client", stderr)
+func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
 	out := fs.String("out", "scribecheck-client", "folder for the reports and wire logs")
 	useTLS := fs.Bool("tls", false, "serve HTTPS and WSS with a certificate made for 127.0.0.1 and localhost")

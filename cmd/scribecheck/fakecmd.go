@@ -14,8 +14,7 @@ import (
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 )
 
-func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("fake", stderr)
+func fakeCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
 	var keys stringList
 	fs.Var(&keys, "api-key", "accept this API key too (repeatable); it is never printed")

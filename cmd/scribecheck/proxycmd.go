@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,8 +17,7 @@ import (
 	"github.com/scribecheck/scribecheck/reports"
 )
 
-func proxyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("proxy", stderr)
+func proxyCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	upstream := fs.String("upstream", "live", `the server: "live" (https://api.elevenlabs.io) or a base URL`)
 	listen := fs.String("listen", "127.0.0.1:0", "listen address; port 0 picks a free port")
 	out := fs.String("out", "scribecheck-proxy", "folder for the reports and wire logs")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -11,8 +12,7 @@ import (
 	"github.com/scribecheck/scribecheck/internal/userapp"
 )
 
-func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("replay", stderr)
+func replayCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
 	speed := fs.Float64("speed", 1, "timing: 1 as recorded, 2 twice as fast, 0 no waiting at all")
 	waitClient := fs.Duration("wait-client", replay.DefaultWaitClient, "how long a recorded client frame (or close) is awaited before it is called missing")
