@@ -16,7 +16,7 @@ import (
 // benchSink serves the bench's sink (the bench starts it as a process of
 // its own).
 func benchSink(ctx context.Context, fs *flag.FlagSet, args []string, stdout, _ io.Writer) error {
-	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
+	addr := addListenFlag(fs, "addr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 )
 
 func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
+	addr := addListenFlag(fs, "addr")
 	out := fs.String("out", "scribecheck-client", "folder for the reports and wire logs")
 	useTLS := fs.Bool("tls", false, "serve HTTPS and WSS with a certificate made for 127.0.0.1 and localhost")
 	strict := fs.Bool("strict", false, "treat a SHOULD rule not met (NON-STRICT) as a failure")

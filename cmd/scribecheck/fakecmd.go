@@ -15,7 +15,7 @@ import (
 )
 
 func fakeCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
+	addr := addListenFlag(fs, "addr")
 	var keys stringList
 	fs.Var(&keys, "api-key", "accept this API key too (repeatable); it is never printed")
 	faultFlags := addFaultFlags(fs, "")

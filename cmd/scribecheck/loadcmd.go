@@ -19,7 +19,7 @@ import (
 var shardName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 func loadCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	target := fs.String("target", "fake", "fake, live, or an http(s)://HOST[:PORT] URL")
+	target := addTargetFlag(fs)
 	sessions := fs.Int("sessions", 10, "sessions held at once")
 	duration := fs.Duration("duration", 10*time.Second, "how long every session is held once all have started")
 	pace := fs.String("pace", string(load.Realtime), "realtime (one chunk of audio per chunk of wall time) or max (as fast as the socket takes frames)")

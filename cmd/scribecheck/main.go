@@ -191,6 +191,18 @@ func listFiles(w io.Writer, files ...string) {
 	}
 }
 
+// addListenFlag declares where a command's server listens (--addr; the
+// proxy's --listen), by default a free port of 127.0.0.1.
+func addListenFlag(fs *flag.FlagSet, name string) *string {
+	return fs.String(name, "127.0.0.1:0", "listen address; port 0 picks a free port")
+}
+
+// addTargetFlag declares --target, the server run, doctor and load probe
+// (targets.Start reads it).
+func addTargetFlag(fs *flag.FlagSet) *string {
+	return fs.String("target", "fake", "fake, live, or an http(s)://HOST[:PORT] URL")
+}
+
 // portInUse is the usage error of a server that could not listen.
 func portInUse(err error, flag string) error {
 	return exitcode.Usagef("%w: is the port in use? choose another %s, or 127.0.0.1:0 for a free one", err, flag)

@@ -19,7 +19,7 @@ import (
 
 func proxyCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	upstream := fs.String("upstream", "live", `the server: "live" (https://api.elevenlabs.io) or a base URL`)
-	listen := fs.String("listen", "127.0.0.1:0", "listen address; port 0 picks a free port")
+	listen := addListenFlag(fs, "listen")
 	out := fs.String("out", "scribecheck-proxy", "folder for the reports and wire logs")
 	useTLS := fs.Bool("tls", false, "serve HTTPS and WSS with a certificate made for 127.0.0.1 and localhost")
 	strict := fs.Bool("strict", false, "treat a SHOULD rule not met (NON-STRICT) as a failure")

@@ -23,7 +23,7 @@ type failT struct{ failed bool }
 func (t *failT) Fail() { t.failed = true }
 
 func runCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	target := fs.String("target", "fake", "fake, live, or an http(s)://HOST[:PORT] URL")
+	target := addTargetFlag(fs)
 	faultFlags := addFaultFlags(fs, "the in-process fake")
 	junit := fs.String("junit", "", "write Ginkgo's JUnit report here (default OUT/junit.xml)")
 	out := fs.String("out", "scribecheck-report", "folder for every report")
