@@ -25,17 +25,12 @@ func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	useTLS := fs.Bool("tls", false, "serve HTTPS and WSS with a certificate made for 127.0.0.1 and localhost")
 	strict := fs.Bool("strict", false, "treat a SHOULD rule not met (NON-STRICT) as a failure")
 	fakeLog := fs.Bool("fake-log", false, "print the fake's decisions to stderr")
-	faultFlags := addFaultFlags(fs, "the fake")
-	settings := addSessionFlags(fs)
+	fakeFlags := addFakeFlags(fs, "the fake")
 	_, command, err := parseArgs(fs, args, false, true)
 	if err != nil {
 		return err
 	}
-	faults, err := faultFlags()
-	if err != nil {
-		return err
-	}
-	session, err := settings()
+	opts, err := fakeFlags()
 	if err != nil {
 		return err
 	}
@@ -43,14 +38,14 @@ func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	if err != nil {
 		return exitcode.Usagef("%w", err)
 	}
-	opts := fakeserver.Options{Faults: faults, Session: session, Record: fakeserver.Recording{
+	opts.Record = fakeserver.Recording{
 		Socket: func(r *http.Request) fakeserver.Recorder {
 			c := set.Open(r)
 			fmt.Fprintf(stderr, "client: %s %s %s\n", c.ID(), r.Method, red.Redact(r.URL.RequestURI()))
 			return c
 		},
 		Exchange: set.Exchange,
-	}}
+	}
 	if *fakeLog {
 		opts.Log = stderr
 	}
@@ -77,11 +72,11 @@ func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	userapp.WriteURLs(stdout, base)
 	fmt.Fprintf(stdout, "  test key:       %s\n", srv.TestKey())
 	ca.WriteCA(stdout)
-	if len(faults) > 0 {
-		fmt.Fprintf(stdout, "  faults on:      %s\n", strings.Join(faults, ", "))
+	if len(opts.Faults) > 0 {
+		fmt.Fprintf(stdout, "  faults on:      %s\n", strings.Join(opts.Faults, ", "))
 	}
 
-	run := reports.ClientRun{StartedAt: time.Now(), BaseURL: base, Faults: faults, WireDir: set.Dir(), Command: red.Redact(strings.Join(command, " "))}
+	run := reports.ClientRun{StartedAt: time.Now(), BaseURL: base, Faults: opts.Faults, WireDir: set.Dir(), Command: red.Redact(strings.Join(command, " "))}
 	env := userapp.Env(base, append([]string{"ELEVENLABS_API_KEY=" + srv.TestKey()}, ca.Env()...)...)
 	app := userapp.RunOrServe(ctx, command, env, run.Command, "serving until interrupted (Ctrl-C), then grading every connection", stdout, stderr)
 	_ = srv.Close()
