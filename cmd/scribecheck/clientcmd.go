@@ -6,24 +6,19 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/userapp"
-	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
 func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	addr := addListenFlag(fs, "addr")
-	out := fs.String("out", "scribecheck-client", "folder for the reports and wire logs")
-	useTLS := fs.Bool("tls", false, "serve HTTPS and WSS with a certificate made for 127.0.0.1 and localhost")
-	strict := fs.Bool("strict", false, "treat a SHOULD rule not met (NON-STRICT) as a failure")
+	app := addAppFlags(fs, "scribecheck-client")
 	fakeLog := fs.Bool("fake-log", false, "print the fake's decisions to stderr")
 	fakeFlags := addFakeFlags(fs, "the fake")
 	_, command, err := parseArgs(fs, args, false, true)
@@ -34,10 +29,10 @@ func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	if err != nil {
 		return err
 	}
-	red, set, err := clientcheck.StartWireLogs(*out)
-	if err != nil {
-		return exitcode.Usagef("%w", err)
+	if opts.TLS, err = app.start(false); err != nil {
+		return err
 	}
+	red, set := app.red, app.set
 	opts.Record = fakeserver.Recording{
 		Socket: func(r *http.Request) fakeserver.Recorder {
 			c := set.Open(r)
@@ -48,13 +43,6 @@ func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	}
 	if *fakeLog {
 		opts.Log = stderr
-	}
-	var ca *userapp.TLS
-	if *useTLS {
-		if ca, err = userapp.NewTLS(filepath.Join(*out, "tls"), false); err != nil {
-			return err
-		}
-		opts.TLS = ca.Config
 	}
 	srv, err := fakeserver.New(opts)
 	if err != nil {
@@ -71,31 +59,14 @@ func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	fmt.Fprintln(stdout, "fake Scribe API for your app:")
 	userapp.WriteURLs(stdout, base)
 	fmt.Fprintf(stdout, "  test key:       %s\n", srv.TestKey())
-	ca.WriteCA(stdout)
+	app.ca.WriteCA(stdout)
 	if len(opts.Faults) > 0 {
 		fmt.Fprintf(stdout, "  faults on:      %s\n", strings.Join(opts.Faults, ", "))
 	}
 
-	run := reports.ClientRun{StartedAt: time.Now(), BaseURL: base, Faults: opts.Faults, WireDir: set.Dir(), Command: red.Redact(strings.Join(command, " "))}
-	env := userapp.Env(base, append([]string{"ELEVENLABS_API_KEY=" + srv.TestKey()}, ca.Env()...)...)
-	app := userapp.RunOrServe(ctx, command, env, run.Command, "serving until interrupted (Ctrl-C), then grading every connection", stdout, stderr)
-	_ = srv.Close()
-	return gradeAfterApp(run, app, set, red, *out, *strict, stdout, stderr)
-}
-
-// gradeAfterApp ends the recording of a run whose server has stopped and
-// grades it; a command that could not start is a usage error whatever the
-// grade.
-func gradeAfterApp(run reports.ClientRun, app userapp.Result, set *wirelog.Set, red *secrets.Redactor, out string, strict bool, stdout, stderr io.Writer) error {
-	run.CommandExit, run.CommandError = app.Exit, app.Err
-	if err := set.Close(); err != nil {
-		fmt.Fprintf(stderr, "scribecheck: %v\n", err)
-	}
-	err := gradeClientRun(run, red, out, strict, stdout)
-	if app.NotStarted {
-		return app.StartError()
-	}
-	return err
+	run := reports.ClientRun{BaseURL: base, Faults: opts.Faults}
+	return app.runApp(ctx, run, command, []string{"ELEVENLABS_API_KEY=" + srv.TestKey()},
+		"serving until interrupted (Ctrl-C), then grading every connection", func() { _ = srv.Close() }, stdout, stderr)
 }
 
 // gradeClientRun grades a run's wire logs, writes every report and prints
