@@ -148,26 +148,13 @@ func TestCalibrateRefusesWhatItCannotUse(t *testing.T) {
 	t.Parallel()
 	noReactions := writeResults(t, []reports.SpecResult{{ID: "MODEL-1", Verdict: reports.OK}, {ID: "MODEL-3", Verdict: reports.Informational, Message: "invalid_request"}})
 	bad := writeResults(t, []reports.SpecResult{{ID: "MODEL-5", Reaction: &protocol.Reaction{Stimulus: protocol.StimModelUpperCase, Kind: protocol.ReactHTTP, Status: 200}}})
-	cases := []struct {
-		name string
-		env  []string
-		args []string
-		says string
-	}{
-		{"fake, no reactions", nil, []string{"fake", "--calibrate", noReactions}, calibrate.NoReactions},
-		{"run, no reactions", nil, []string{"run", "--calibrate", noReactions}, calibrate.NoReactions},
-		{"folder without results", nil, []string{"fake", "--calibrate", t.TempDir()}, "results.json"},
-		{"nothing the fake can give", nil, []string{"fake", "--calibrate", bad}, "HTTP status 200 is not a refusal"},
-		{"not the fake", []string{"ELEVENLABS_API_KEY=sk_x_0123456789"}, []string{"run", "--target", "http://127.0.0.1:9", "--calibrate", otherServer}, "--calibrate only applies to --target fake"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := scribecheck(t, c.env, c.args...)
-			if r.code != 2 || !strings.Contains(r.stderr, c.says) {
-				t.Errorf("exit %d (want 2), stderr:\n%s\n(want it to say %q)", r.code, r.stderr, c.says)
-			}
-		})
-	}
+	checkRefusals(t, []refusal{
+		{"fake, no reactions", nil, []string{"fake", "--calibrate", noReactions}, 2, calibrate.NoReactions},
+		{"run, no reactions", nil, []string{"run", "--calibrate", noReactions}, 2, calibrate.NoReactions},
+		{"folder without results", nil, []string{"fake", "--calibrate", t.TempDir()}, 2, "results.json"},
+		{"nothing the fake can give", nil, []string{"fake", "--calibrate", bad}, 2, "HTTP status 200 is not a refusal"},
+		{"not the fake", []string{"ELEVENLABS_API_KEY=sk_x_0123456789"}, []string{"run", "--target", "http://127.0.0.1:9", "--calibrate", otherServer}, 2, "--calibrate only applies to --target fake"},
+	})
 }
 
 // writeResults writes a results.json holding results into a new folder.
