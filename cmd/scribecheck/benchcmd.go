@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,16 +13,17 @@ import (
 	"github.com/scribecheck/scribecheck/internal/bench"
 )
 
-func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "sink" {
-		fs := newFlagSet("bench sink", stderr)
-		addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
-		if err := parseFlags(fs, args[1:]); err != nil {
-			return err
-		}
-		return bench.ServeSink(ctx, *addr, stdout)
+// benchSink serves the bench's sink (the bench starts it as a process of
+// its own).
+func benchSink(ctx context.Context, fs *flag.FlagSet, args []string, stdout, _ io.Writer) error {
+	addr := addListenFlag(fs, "addr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	fs := newFlagSet("bench", stderr)
+	return bench.ServeSink(ctx, *addr, stdout)
+}
+
+func benchCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "also write bench.json into this folder")
 	quick := fs.Bool("quick", false, "every part small and short: checks the bench works, measures nothing worth quoting")
 	if err := parseFlags(fs, args); err != nil {

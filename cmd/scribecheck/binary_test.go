@@ -344,13 +344,7 @@ func TestSeparateFakeGivesTheSameResults(t *testing.T) {
 func TestExitCodesAndMessages(t *testing.T) {
 	t.Parallel()
 	ln := closedPort(t)
-	cases := []struct {
-		name string
-		env  []string
-		args []string
-		code int
-		says string
-	}{
+	checkRefusals(t, []refusal{
 		{"live without a key", nil, []string{"run", "--target", "live"}, 2, "set ELEVENLABS_API_KEY"},
 		{"url without a key", nil, []string{"run", "--target", "http://127.0.0.1:9"}, 2, "ELEVENLABS_API_KEY"},
 		{"unreachable target", []string{"ELEVENLABS_API_KEY=sk_x_0123456789"}, []string{"run", "--target", "http://" + ln}, 3, "cannot be reached"},
@@ -365,15 +359,34 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"unknown flag", nil, []string{"run", "--nope"}, 2, "flag provided but not defined"},
 		{"unknown command", nil, []string{"frobnicate"}, 2, "unknown command"},
 		{"no command", nil, nil, 2, "Usage:"},
-	}
+	}, "sutkn_0123456789abcdef")
+}
+
+// refusal is a command line the binary refuses: its exit code, and what its
+// stderr says.
+type refusal struct {
+	name string
+	env  []string
+	args []string
+	code int
+	says string
+}
+
+// checkRefusals runs each refusal as a subtest; none may print any of
+// neverShown (the secrets in its arguments), on stdout or stderr.
+func checkRefusals(t *testing.T, cases []refusal, neverShown ...string) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			r := scribecheck(t, c.env, c.args...)
-			if strings.Contains(r.stderr, "sutkn_0123456789abcdef") {
-				t.Errorf("the error repeats a token: %s", r.stderr)
-			}
 			if r.code != c.code || !strings.Contains(r.stderr, c.says) {
 				t.Errorf("exit %d (want %d), stderr:\n%s\n(want it to say %q)", r.code, c.code, r.stderr, c.says)
+			}
+			for _, s := range neverShown {
+				if strings.Contains(r.stdout+r.stderr, s) {
+					t.Errorf("the output repeats the secret %s:\n%s\n%s", s, r.stdout, r.stderr)
+				}
 			}
 		})
 	}

@@ -2,64 +2,47 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/userapp"
-	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
-func clientCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("client", stderr)
-	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
-	out := fs.String("out", "scribecheck-client", "folder for the reports and wire logs")
-	useTLS := fs.Bool("tls", false, "serve HTTPS and WSS with a certificate made for 127.0.0.1 and localhost")
-	strict := fs.Bool("strict", false, "treat a SHOULD rule not met (NON-STRICT) as a failure")
+func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	addr := addListenFlag(fs, "addr")
+	app := addAppFlags(fs, "scribecheck-client")
 	fakeLog := fs.Bool("fake-log", false, "print the fake's decisions to stderr")
-	faultFlags := addFaultFlags(fs, "the fake")
-	settings := addSessionFlags(fs)
+	fakeFlags := addFakeFlags(fs, "the fake")
 	_, command, err := parseArgs(fs, args, false, true)
 	if err != nil {
 		return err
 	}
-	faults, err := faultFlags()
+	opts, err := fakeFlags()
 	if err != nil {
 		return err
 	}
-	session, err := settings()
-	if err != nil {
+	if opts.TLS, err = app.start(false); err != nil {
 		return err
 	}
-	red, set, err := clientcheck.StartWireLogs(*out)
-	if err != nil {
-		return exitcode.Usagef("%w", err)
-	}
-	opts := fakeserver.Options{Faults: faults, Session: session, Record: fakeserver.Recording{
+	red, set := app.red, app.set
+	opts.Record = fakeserver.Recording{
 		Socket: func(r *http.Request) fakeserver.Recorder {
 			c := set.Open(r)
 			fmt.Fprintf(stderr, "client: %s %s %s\n", c.ID(), r.Method, red.Redact(r.URL.RequestURI()))
 			return c
 		},
 		Exchange: set.Exchange,
-	}}
+	}
 	if *fakeLog {
 		opts.Log = stderr
-	}
-	var ca *userapp.TLS
-	if *useTLS {
-		if ca, err = userapp.NewTLS(filepath.Join(*out, "tls"), false); err != nil {
-			return err
-		}
-		opts.TLS = ca.Config
 	}
 	srv, err := fakeserver.New(opts)
 	if err != nil {
@@ -76,31 +59,14 @@ func clientCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fmt.Fprintln(stdout, "fake Scribe API for your app:")
 	userapp.WriteURLs(stdout, base)
 	fmt.Fprintf(stdout, "  test key:       %s\n", srv.TestKey())
-	ca.WriteCA(stdout)
-	if len(faults) > 0 {
-		fmt.Fprintf(stdout, "  faults on:      %s\n", strings.Join(faults, ", "))
+	app.ca.WriteCA(stdout)
+	if len(opts.Faults) > 0 {
+		fmt.Fprintf(stdout, "  faults on:      %s\n", strings.Join(opts.Faults, ", "))
 	}
 
-	run := reports.ClientRun{StartedAt: time.Now(), BaseURL: base, Faults: faults, WireDir: set.Dir(), Command: red.Redact(strings.Join(command, " "))}
-	env := userapp.Env(base, append([]string{"ELEVENLABS_API_KEY=" + srv.TestKey()}, ca.Env()...)...)
-	app := userapp.RunOrServe(ctx, command, env, run.Command, "serving until interrupted (Ctrl-C), then grading every connection", stdout, stderr)
-	_ = srv.Close()
-	return gradeAfterApp(run, app, set, red, *out, *strict, stdout, stderr)
-}
-
-// gradeAfterApp ends the recording of a run whose server has stopped and
-// grades it; a command that could not start is a usage error whatever the
-// grade.
-func gradeAfterApp(run reports.ClientRun, app userapp.Result, set *wirelog.Set, red *secrets.Redactor, out string, strict bool, stdout, stderr io.Writer) error {
-	run.CommandExit, run.CommandError = app.Exit, app.Err
-	if err := set.Close(); err != nil {
-		fmt.Fprintf(stderr, "scribecheck: %v\n", err)
-	}
-	err := gradeClientRun(run, red, out, strict, stdout)
-	if app.NotStarted {
-		return app.StartError()
-	}
-	return err
+	run := reports.ClientRun{BaseURL: base, Faults: opts.Faults}
+	return app.runApp(ctx, run, command, []string{"ELEVENLABS_API_KEY=" + srv.TestKey()},
+		"serving until interrupted (Ctrl-C), then grading every connection", func() { _ = srv.Close() }, stdout, stderr)
 }
 
 // gradeClientRun grades a run's wire logs, writes every report and prints

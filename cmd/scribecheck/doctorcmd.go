@@ -19,9 +19,8 @@ import (
 	"github.com/scribecheck/scribecheck/reports"
 )
 
-func doctorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("doctor", stderr)
-	target := fs.String("target", "fake", "fake, live, or an http(s)://HOST[:PORT] URL")
+func doctorCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	target := addTargetFlag(fs)
 	token := fs.String("token", "", "your own single-use token to test; the test consumes it")
 	lintURL := fs.String("url", "", "a socket URL your code builds, to lint without connecting (with no --target, only the lint runs)")
 	model := fs.String("model", protocol.DefaultModel, "model_id to connect with")

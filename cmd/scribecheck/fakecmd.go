@@ -14,35 +14,28 @@ import (
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 )
 
-func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("fake", stderr)
-	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
+func fakeCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	addr := addListenFlag(fs, "addr")
 	var keys stringList
 	fs.Var(&keys, "api-key", "accept this API key too (repeatable); it is never printed")
-	faultFlags := addFaultFlags(fs, "")
+	fakeFlags := addFakeFlags(fs, "")
 	quiet := fs.Bool("quiet", false, "do not log each decision to stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the fake to this file until it stops (go tool pprof reads it)")
 	calibrateFrom := fs.String("calibrate", "", "answer each stimulus as the target of this earlier run (its results.json or --out folder) did, per its INFO specs")
-	settings := addSessionFlags(fs)
 	limits := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	faults, err := faultFlags()
+	opts, err := fakeFlags()
 	if err != nil {
 		return err
 	}
-	session, err := settings()
-	if err != nil {
+	if opts.Calibration, err = calibrate.Read(*calibrateFrom, stdout); err != nil {
 		return err
 	}
-	calib, err := calibrate.Read(*calibrateFrom, stdout)
-	if err != nil {
-		return err
-	}
-	opts := fakeserver.Options{APIKeys: keys, Faults: faults, Log: stderr, Session: session, Calibration: calib}
-	if *quiet {
-		opts.Log = nil
+	opts.APIKeys = keys
+	if !*quiet {
+		opts.Log = stderr
 	}
 	if err := limits(&opts); err != nil {
 		return err
@@ -62,8 +55,8 @@ func fakeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(keys) > 0 {
 		fmt.Fprintf(stdout, "also accepting %d key(s) given with --api-key\n", len(keys))
 	}
-	if len(faults) > 0 {
-		fmt.Fprintf(stdout, "faults on: %s\n", strings.Join(faults, ", "))
+	if len(opts.Faults) > 0 {
+		fmt.Fprintf(stdout, "faults on: %s\n", strings.Join(opts.Faults, ", "))
 	}
 	if *cpuProfile != "" {
 		stopProfile, err := startCPUProfile(*cpuProfile)
@@ -123,6 +116,22 @@ func addSessionFlags(fs *flag.FlagSet) func() (fakeserver.SessionOptions, error)
 			return fakeserver.SessionOptions{}, exitcode.Usagef("--auto-commit and --idle-timeout must be positive, --session-limit zero or positive")
 		}
 		return fakeserver.SessionOptions{AutoCommitSecs: *autoCommit, IdleTimeout: *idle, SessionLimit: *limit, IdleIgnoresEmptyChunks: *emptyIdle}, nil
+	}
+}
+
+// addFakeFlags declares the flags of a command that starts a fake of its
+// own (fake, client; fake names it as addFaultFlags): its faults and session
+// settings. The function it returns checks them into the fake's options.
+func addFakeFlags(fs *flag.FlagSet, fake string) func() (fakeserver.Options, error) {
+	faultFlags := addFaultFlags(fs, fake)
+	settings := addSessionFlags(fs)
+	return func() (fakeserver.Options, error) {
+		faults, err := faultFlags()
+		if err != nil {
+			return fakeserver.Options{}, err
+		}
+		session, err := settings()
+		return fakeserver.Options{Faults: faults, Session: session}, err
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -13,8 +14,7 @@ import (
 	"github.com/scribecheck/scribecheck/suites"
 )
 
-func listCommand(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("list", stderr)
+func listCommand(_ context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	client := fs.Bool("client", false, "list the CLIENT rules that grade an app's connections")
 	sdk := fs.Bool("sdk", false, "list the SDK specs of the SDK matrix")

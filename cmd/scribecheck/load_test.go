@@ -161,13 +161,7 @@ func TestLoadLeaksNoSecret(t *testing.T) {
 func TestLoadRefusals(t *testing.T) {
 	t.Parallel()
 	key := []string{"ELEVENLABS_API_KEY=sk_test_0123456789abcdef"}
-	cases := []struct {
-		name string
-		env  []string
-		args []string
-		code int
-		says string
-	}{
+	checkRefusals(t, []refusal{
 		{"live without a budget", key, []string{"load", "--target", "live", "--sessions", "3", "--duration", "1m"}, 2, "give --budget-audio-minutes M (this run would send up to 3.0 audio-minutes"},
 		{"live over the budget", key, []string{"load", "--target", "live", "--sessions", "3", "--duration", "1m", "--budget-audio-minutes", "2"}, 2, "over --budget-audio-minutes 2"},
 		{"live at max pace", key, []string{"load", "--target", "live", "--pace", "max", "--budget-audio-minutes", "100"}, 2, "--pace max is refused on live"},
@@ -178,19 +172,7 @@ func TestLoadRefusals(t *testing.T) {
 		{"bad shard", nil, []string{"load", "--shard", "../x"}, 2, "--shard"},
 		{"merge nothing", nil, []string{"load", "merge"}, 2, "needs the load.json files"},
 		{"merge no file", nil, []string{"load", "merge", "/nonexistent/load.json"}, 2, "no such file"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			r := scribecheck(t, c.env, c.args...)
-			if r.code != c.code || !strings.Contains(r.stderr, c.says) {
-				t.Errorf("exit %d (want %d), stderr:\n%s\n(want it to say %q)", r.code, c.code, r.stderr, c.says)
-			}
-			if strings.Contains(r.stderr+r.stdout, "sk_test_0123456789abcdef") {
-				t.Errorf("the key is printed")
-			}
-		})
-	}
+	}, "sk_test_0123456789abcdef")
 	r := scribecheck(t, nil, "help", "load")
 	for _, want := range []string{"--budget-audio-minutes", "--shard", "load merge", "--pace", "--auth", "--min-held-percent"} {
 		if !strings.Contains(r.stderr, want) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,19 +15,11 @@ import (
 	"github.com/scribecheck/scribecheck/internal/targets"
 )
 
-func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "merge" {
-		return loadMerge(args[1:], stdout, stderr)
-	}
-	return loadRun(ctx, args, stdout, stderr)
-}
-
 // shardName keeps a shard label usable in a file name.
 var shardName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("load", stderr)
-	target := fs.String("target", "fake", "fake, live, or an http(s)://HOST[:PORT] URL")
+func loadCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	target := addTargetFlag(fs)
 	sessions := fs.Int("sessions", 10, "sessions held at once")
 	duration := fs.Duration("duration", 10*time.Second, "how long every session is held once all have started")
 	pace := fs.String("pace", string(load.Realtime), "realtime (one chunk of audio per chunk of wall time) or max (as fast as the socket takes frames)")
@@ -86,8 +79,7 @@ func loadRun(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return load.Write(res, filepath.Join(*out, load.FileName(*shard)), *minHeld, red, stdout)
 }
 
-func loadMerge(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("load merge", stderr)
+func loadMerge(_ context.Context, fs *flag.FlagSet, args []string, stdout, _ io.Writer) error {
 	out := fs.String("out", "scribecheck-report", "folder for the merged load.json")
 	minHeld := fs.Float64("min-held-percent", 100, "exit 1 when fewer merged sessions than this were held")
 	files, _, err := parseArgs(fs, args, true, false)

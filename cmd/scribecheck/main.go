@@ -64,13 +64,18 @@ func outFlag(args []string) string {
 	return ""
 }
 
-// command is every command's one signature: a nil error is exit 0, any
-// other maps to its code by exitcode.Of.
-type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+// command is every command's one signature: fs is its flag set, named after
+// it (newFlagSet), to declare its flags on and parse args with; a nil error
+// is exit 0, any other maps to its code by exitcode.Of.
+type command func(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 
+// commands are the commands by name. A name of two words is a subcommand
+// with flags and a help text of its own ("load merge": help/load-merge.txt),
+// chosen by its second word.
 var commands = map[string]command{
 	"run": runCommand, "doctor": doctorCommand, "fake": fakeCommand, "client": clientCommand, "sdks": sdksCommand,
-	"proxy": proxyCommand, "replay": replayCommand, "load": loadCommand, "bench": benchCommand, "list": listCommand,
+	"proxy": proxyCommand, "replay": replayCommand, "load": loadCommand, "load merge": loadMerge,
+	"bench": benchCommand, "bench sink": benchSink, "list": listCommand,
 }
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -87,11 +92,16 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitcode.OK
 	}
 	cmd, ok := commands[name]
-	if !ok {
+	if !ok || strings.Contains(name, " ") {
 		fmt.Fprintf(stderr, "scribecheck: unknown command %q\n\n%s", name, help("usage"))
 		return exitcode.Usage
 	}
-	err := cmd(ctx, rest, stdout, stderr)
+	if len(rest) > 0 {
+		if sub, ok := commands[name+" "+rest[0]]; ok {
+			name, cmd, rest = name+" "+rest[0], sub, rest[1:]
+		}
+	}
+	err := cmd(ctx, newFlagSet(name, stderr), rest, stdout, stderr)
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return exitcode.OK
 	}
@@ -104,27 +114,27 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 //go:embed help
 var helpFiles embed.FS
 
-// help is the text of help/NAME.txt, a template that may list the fake's
-// faults, choices and stimuli.
+// help is the text of help/NAME.txt ("load merge": help/load-merge.txt), a
+// template that may list the fake's faults, choices and stimuli.
 func help(name string) string {
 	faults := map[fakeserver.FaultKind][]fakeserver.Fault{}
 	for _, f := range fakeserver.Faults {
 		faults[f.Kind] = append(faults[f.Kind], f)
 	}
 	var b strings.Builder
-	t := template.Must(template.ParseFS(helpFiles, "help/"+name+".txt"))
+	t := template.Must(template.ParseFS(helpFiles, "help/"+strings.ReplaceAll(name, " ", "-")+".txt"))
 	_ = t.Execute(&b, map[string]any{"Bugs": faults[fakeserver.Bug], "Deviations": faults[fakeserver.Deviation],
 		"Choices": fakeserver.Choices, "Stimuli": protocol.Stimuli})
 	return b.String()
 }
 
 // newFlagSet makes a flag set that reports errors instead of exiting, with
-// its command's help text ("load merge": help/load-merge.txt).
+// its command's help text.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, help(strings.ReplaceAll(name, " ", "-")))
+		fmt.Fprint(stderr, help(name))
 		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -179,6 +189,18 @@ func listFiles(w io.Writer, files ...string) {
 	for _, f := range files {
 		fmt.Fprintf(w, "  %s\n", f)
 	}
+}
+
+// addListenFlag declares where a command's server listens (--addr; the
+// proxy's --listen), by default a free port of 127.0.0.1.
+func addListenFlag(fs *flag.FlagSet, name string) *string {
+	return fs.String(name, "127.0.0.1:0", "listen address; port 0 picks a free port")
+}
+
+// addTargetFlag declares --target, the server run, doctor and load probe
+// (targets.Start reads it).
+func addTargetFlag(fs *flag.FlagSet) *string {
+	return fs.String("target", "fake", "fake, live, or an http(s)://HOST[:PORT] URL")
 }
 
 // portInUse is the usage error of a server that could not listen.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -11,9 +12,8 @@ import (
 	"github.com/scribecheck/scribecheck/internal/userapp"
 )
 
-func replayCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("replay", stderr)
-	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
+func replayCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	addr := addListenFlag(fs, "addr")
 	speed := fs.Float64("speed", 1, "timing: 1 as recorded, 2 twice as fast, 0 no waiting at all")
 	waitClient := fs.Duration("wait-client", replay.DefaultWaitClient, "how long a recorded client frame (or close) is awaited before it is called missing")
 	maxGap := fs.Duration("max-gap", replay.DefaultMaxGap, "the longest wait between two recorded frames, after --speed (a long silence is cut short)")

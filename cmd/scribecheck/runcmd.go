@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,9 +22,8 @@ type failT struct{ failed bool }
 
 func (t *failT) Fail() { t.failed = true }
 
-func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", stderr)
-	target := fs.String("target", "fake", "fake, live, or an http(s)://HOST[:PORT] URL")
+func runCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	target := addTargetFlag(fs)
 	faultFlags := addFaultFlags(fs, "the in-process fake")
 	junit := fs.String("junit", "", "write Ginkgo's JUnit report here (default OUT/junit.xml)")
 	out := fs.String("out", "scribecheck-report", "folder for every report")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -14,8 +15,7 @@ import (
 	"github.com/scribecheck/scribecheck/reports"
 )
 
-func sdksCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("sdks", stderr)
+func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	dir := fs.String("dir", "internal/sdks", "the SDK folder (matrix.json, node/, python/)")
 	out := fs.String("out", "scribecheck-sdks", "folder for the reports")
 	timeout := fs.Duration("timeout", 3*time.Minute, "longest one install's driver may run")
