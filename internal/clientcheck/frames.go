@@ -9,6 +9,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -72,15 +73,15 @@ func frames(v *view) Finding {
 		count[p]++
 	}
 	if len(idxs) == 0 {
-		return pass(RuleFrames, v, fmt.Sprintf("%s: all %s are input_audio_chunk JSON text frames.", v.id, plural(len(v.client), "client frame", "client frames")))
+		return pass(RuleFrames, v, fmt.Sprintf("%s: all %s are input_audio_chunk JSON text frames.", v.id, text.Plural(len(v.client), "client frame", "client frames")))
 	}
 	var parts []string
 	for _, k := range kinds {
-		parts = append(parts, fmt.Sprintf("%s (%s, first %s)", k, plural(count[k], "frame", "frames"), firstAt[k]))
+		parts = append(parts, fmt.Sprintf("%s (%s, first %s)", k, text.Plural(count[k], "frame", "frames"), firstAt[k]))
 	}
 	answered := ""
 	if n := countType(v, protocol.ErrInput); n > 0 {
-		answered = fmt.Sprintf(" The server answered %s.", plural(n, "input_error", "input_errors"))
+		answered = fmt.Sprintf(" The server answered %s.", text.Plural(n, "input_error", "input_errors"))
 	}
 	return broken(RuleFrames, v, idxs, fmt.Sprintf("%s sent %d of %d frames that are no protocol message: %s.%s",
 		v.id, len(idxs), len(v.client), strings.Join(parts, "; "), answered), frameLines(v.log, idxs, 3))
@@ -164,10 +165,10 @@ func audioBase64(v *view) Finding {
 		count[p]++
 	}
 	if len(idxs) == 0 {
-		return pass(RuleBase64, v, fmt.Sprintf("%s: every audio_base_64 is standard base64 of whole samples (%s).", v.id, plural(len(chunks), "chunk", "chunks")))
+		return pass(RuleBase64, v, fmt.Sprintf("%s: every audio_base_64 is standard base64 of whole samples (%s).", v.id, text.Plural(len(chunks), "chunk", "chunks")))
 	}
 	for _, p := range order {
-		parts = append(parts, fmt.Sprintf("%s (%s, first %s)", p, plural(count[p], "chunk", "chunks"), first[p]))
+		parts = append(parts, fmt.Sprintf("%s (%s, first %s)", p, text.Plural(count[p], "chunk", "chunks"), first[p]))
 	}
 	return broken(RuleBase64, v, idxs, fmt.Sprintf("%s: %d of %d chunks have bad audio_base_64: %s. Encode whole samples with standard, padded base64.",
 		v.id, len(idxs), len(chunks), strings.Join(parts, "; ")), frameLines(v.log, idxs, 3))
@@ -354,7 +355,7 @@ func commitMinimum(v *view) Finding {
 		parts = append(parts, s)
 	}
 	if len(idxs) == 0 {
-		return pass(RuleCommitMinimum, v, fmt.Sprintf("%s: %s, each with at least 0.3 s of uncommitted audio.", v.id, plural(len(cs), "commit", "commits")))
+		return pass(RuleCommitMinimum, v, fmt.Sprintf("%s: %s, each with at least 0.3 s of uncommitted audio.", v.id, text.Plural(len(cs), "commit", "commits")))
 	}
 	return broken(RuleCommitMinimum, v, idxs, fmt.Sprintf("%s: %s. A commit needs 0.3 s of uncommitted audio: pad the segment with silence to 0.3 s, or wait until 0.3 s has been sent since the last commit.",
 		v.id, strings.Join(parts, "; ")), strings.Join(ev, "\n"))
@@ -377,7 +378,7 @@ func previousText(v *view) Finding {
 	}
 	first := v.log.Frames[idxs[0]]
 	return broken(RulePreviousText, v, idxs, fmt.Sprintf("%s: %s previous_text after the first chunk (first %s): send previous_text only with the first chunk (null on later chunks is fine).",
-		v.id, plural(len(idxs), "chunk carries", "chunks carry"), where(first, idxs[0])), frameLines(v.log, idxs, 2))
+		v.id, text.Plural(len(idxs), "chunk carries", "chunks carry"), where(first, idxs[0])), frameLines(v.log, idxs, 2))
 }
 
 // closeCode: CLIENT-13.
@@ -476,7 +477,7 @@ func keepalive(v *view) Finding {
 	msg := fmt.Sprintf("%s: the server closed the session (%d, no error) %s after %s: the idle timeout (~15.5 s).", v.id, c.Code, secs(gap), since)
 	if empties > 0 {
 		msg += fmt.Sprintf(" The client sent %s after that audio, and they did not keep the session alive here: send silence, not empty chunks.",
-			plural(empties, "empty chunk", "empty chunks"))
+			text.Plural(empties, "empty chunk", "empty chunks"))
 	}
 	if lost := uncommittedAtEnd(v); lost > 0 {
 		msg += fmt.Sprintf(" %.2f s of uncommitted audio was lost.", lost)

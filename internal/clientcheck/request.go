@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -180,7 +181,7 @@ func languageCode(v *view) Finding {
 		}
 		seen := ""
 		if empty > 0 {
-			seen = fmt.Sprintf(" (%s came back empty here)", plural(empty, "committed_transcript", "committed_transcripts"))
+			seen = fmt.Sprintf(" (%s came back empty here)", text.Plural(empty, "committed_transcript", "committed_transcripts"))
 		}
 		return broken(RuleLanguageCode, v, nil,
 			fmt.Sprintf("%s: language_code=%s is a locale: the live server accepts it but never transcribes%s; use language_code=%s.", v.id, lc, seen, strings.ToLower(base)),
