@@ -109,14 +109,7 @@ func (h *harness) grade() clientcheck.Report {
 			h.t.Fatalf("%s: the fake never recorded how the connection ended", c.ID())
 		}
 	}
-	if err := h.set.Close(); err != nil {
-		h.t.Fatal(err)
-	}
-	logs, exchanges, err := wirelog.ReadDir(h.set.Dir())
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return clientcheck.Grade(logs, exchanges)
+	return gradeSet(h.t, h.set)
 }
 
 // mint asks the fake for a token with key ("" for the test key) and returns
