@@ -227,6 +227,23 @@ func (g *grader) mintedTokens(v *view) (presented int, minted []mintedToken) {
 	return len(toks), minted
 }
 
+// mintedHere returns the single-use tokens v presents that were minted
+// during the recording, for a rule that judges them by their mint (CLIENT-15
+// the type, CLIENT-16 the age: what). When v presents none, or none was
+// minted here, it returns the rule's N/A finding saying so instead.
+func (g *grader) mintedHere(v *view, rule, what string) ([]mintedToken, *Finding) {
+	presented, minted := g.mintedTokens(v)
+	switch {
+	case presented == 0:
+		na := notApplicable(rule, v, fmt.Sprintf("%s presents no single-use token.", v.id))
+		return nil, &na
+	case len(minted) == 0:
+		na := notApplicable(rule, v, fmt.Sprintf("%s: the token was not minted during this recording; its %s is unknown.", v.id, what))
+		return nil, &na
+	}
+	return minted, nil
+}
+
 // mintedType is the token type an exchange minted: the path after
 // /v1/single-use-token/, wherever that sits (a proxy's upstream may have a
 // base path).

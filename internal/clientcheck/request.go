@@ -192,12 +192,9 @@ func languageCode(v *view) Finding {
 
 // tokenType: CLIENT-15.
 func (g *grader) tokenType(v *view) Finding {
-	presented, minted := g.mintedTokens(v)
-	switch {
-	case presented == 0:
-		return notApplicable(RuleTokenType, v, fmt.Sprintf("%s presents no single-use token.", v.id))
-	case len(minted) == 0:
-		return notApplicable(RuleTokenType, v, fmt.Sprintf("%s: the token was not minted during this recording; its type is unknown.", v.id))
+	minted, na := g.mintedHere(v, RuleTokenType, "type")
+	if na != nil {
+		return *na
 	}
 	var other, types []string
 	for _, m := range minted {
@@ -221,12 +218,9 @@ func (g *grader) tokenType(v *view) Finding {
 
 // tokenAge: CLIENT-16.
 func (g *grader) tokenAge(v *view) Finding {
-	presented, minted := g.mintedTokens(v)
-	switch {
-	case presented == 0:
-		return notApplicable(RuleTokenAge, v, fmt.Sprintf("%s presents no single-use token.", v.id))
-	case len(minted) == 0:
-		return notApplicable(RuleTokenAge, v, fmt.Sprintf("%s: the token was not minted during this recording; its age is unknown.", v.id))
+	minted, na := g.mintedHere(v, RuleTokenAge, "age")
+	if na != nil {
+		return *na
 	}
 	var old, ages []string
 	for _, m := range minted {
