@@ -56,35 +56,53 @@ func frames(v *view) Finding {
 	if len(v.client) == 0 {
 		return notApplicable(RuleFrames, v, fmt.Sprintf("%s sent no frames.", v.id))
 	}
-	var idxs []int
-	var kinds []string
-	count := map[string]int{}
-	firstAt := map[string]string{}
+	var bad tally
 	for _, c := range v.client {
-		p := frameProblem(c)
-		if p == "" {
-			continue
+		if p := frameProblem(c); p != "" {
+			bad.add(p, c.rec, c.idx)
 		}
-		idxs = append(idxs, c.idx)
-		if count[p] == 0 {
-			kinds = append(kinds, p)
-			firstAt[p] = where(c.rec, c.idx)
-		}
-		count[p]++
 	}
-	if len(idxs) == 0 {
+	if len(bad.idxs) == 0 {
 		return pass(RuleFrames, v, fmt.Sprintf("%s: all %s are input_audio_chunk JSON text frames.", v.id, text.Plural(len(v.client), "client frame", "client frames")))
-	}
-	var parts []string
-	for _, k := range kinds {
-		parts = append(parts, fmt.Sprintf("%s (%s, first %s)", k, text.Plural(count[k], "frame", "frames"), firstAt[k]))
 	}
 	answered := ""
 	if n := countType(v, protocol.ErrInput); n > 0 {
 		answered = fmt.Sprintf(" The server answered %s.", text.Plural(n, "input_error", "input_errors"))
 	}
-	return broken(RuleFrames, v, idxs, fmt.Sprintf("%s sent %d of %d frames that are no protocol message: %s.%s",
-		v.id, len(idxs), len(v.client), strings.Join(parts, "; "), answered), frameLines(v.log, idxs, 3))
+	return broken(RuleFrames, v, bad.idxs, fmt.Sprintf("%s sent %d of %d frames that are no protocol message: %s.%s",
+		v.id, len(bad.idxs), len(v.client), bad.kinds("frame", "frames"), answered), frameLines(v.log, bad.idxs, 3))
+}
+
+// tally gathers a rule's problems on one connection: the frames that have
+// one, and each problem's count and first frame, in the order the problems
+// first came.
+type tally struct {
+	idxs  []int
+	order []string
+	count map[string]int
+	first map[string]string
+}
+
+func (t *tally) add(problem string, rec wirelog.Record, idx int) {
+	if t.count == nil {
+		t.count, t.first = map[string]int{}, map[string]string{}
+	}
+	t.idxs = append(t.idxs, idx)
+	if t.count[problem] == 0 {
+		t.order = append(t.order, problem)
+		t.first[problem] = where(rec, idx)
+	}
+	t.count[problem]++
+}
+
+// kinds says each problem with its count of frames (one, many) and its
+// first: "binary frames (3 frames, first #2 at 0.10 s); …".
+func (t *tally) kinds(one, many string) string {
+	var parts []string
+	for _, p := range t.order {
+		parts = append(parts, fmt.Sprintf("%s (%s, first %s)", p, text.Plural(t.count[p], one, many), t.first[p]))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func countType(v *view, t string) int {
@@ -144,34 +162,21 @@ func audioBase64(v *view) Finding {
 	if len(chunks) == 0 {
 		return notApplicable(RuleBase64, v, fmt.Sprintf("%s sent no input_audio_chunk.", v.id))
 	}
-	var idxs []int
-	var parts []string
-	count := map[string]int{}
-	var order []string
-	first := map[string]string{}
+	var bad tally
 	for _, c := range chunks {
 		p := c.b64err
 		if p == "" && c.odd {
 			p = "an odd number of bytes: PCM16 samples are 2 bytes, so the app splits audio mid-sample (the server drops the odd byte)"
 		}
-		if p == "" {
-			continue
+		if p != "" {
+			bad.add(p, c.rec, c.idx)
 		}
-		idxs = append(idxs, c.idx)
-		if count[p] == 0 {
-			order = append(order, p)
-			first[p] = where(c.rec, c.idx)
-		}
-		count[p]++
 	}
-	if len(idxs) == 0 {
+	if len(bad.idxs) == 0 {
 		return pass(RuleBase64, v, fmt.Sprintf("%s: every audio_base_64 is standard base64 of whole samples (%s).", v.id, text.Plural(len(chunks), "chunk", "chunks")))
 	}
-	for _, p := range order {
-		parts = append(parts, fmt.Sprintf("%s (%s, first %s)", p, text.Plural(count[p], "chunk", "chunks"), first[p]))
-	}
-	return broken(RuleBase64, v, idxs, fmt.Sprintf("%s: %d of %d chunks have bad audio_base_64: %s. Encode whole samples with standard, padded base64.",
-		v.id, len(idxs), len(chunks), strings.Join(parts, "; ")), frameLines(v.log, idxs, 3))
+	return broken(RuleBase64, v, bad.idxs, fmt.Sprintf("%s: %d of %d chunks have bad audio_base_64: %s. Encode whole samples with standard, padded base64.",
+		v.id, len(bad.idxs), len(chunks), bad.kinds("chunk", "chunks")), frameLines(v.log, bad.idxs, 3))
 }
 
 // Chunk size bounds (D, a recommendation).
