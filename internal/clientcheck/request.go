@@ -192,17 +192,15 @@ func languageCode(v *view) Finding {
 
 // tokenType: CLIENT-15.
 func (g *grader) tokenType(v *view) Finding {
-	minted, na := g.mintedHere(v, RuleTokenType, "type")
+	types, other, na := g.judgeMinted(v, RuleTokenType, "type", func(m mintedToken) (string, string) {
+		t := mintedType(m.ex)
+		if t != protocol.TokenRealtimeScribe {
+			return t, fmt.Sprintf("%s was minted as %s (POST %s)", m.cred.Shown, t, m.ex.Path)
+		}
+		return t, ""
+	})
 	if na != nil {
 		return *na
-	}
-	var other, types []string
-	for _, m := range minted {
-		t := mintedType(m.ex)
-		types = append(types, t)
-		if t != protocol.TokenRealtimeScribe {
-			other = append(other, fmt.Sprintf("%s was minted as %s (POST %s)", m.cred.Shown, t, m.ex.Path))
-		}
 	}
 	if len(other) > 0 {
 		refused := ""
@@ -218,17 +216,15 @@ func (g *grader) tokenType(v *view) Finding {
 
 // tokenAge: CLIENT-16.
 func (g *grader) tokenAge(v *view) Finding {
-	minted, na := g.mintedHere(v, RuleTokenAge, "age")
+	ages, old, na := g.judgeMinted(v, RuleTokenAge, "age", func(m mintedToken) (string, string) {
+		age := v.when.Sub(m.ex.At)
+		if age >= protocol.TokenLifetime {
+			return secs(age), fmt.Sprintf("%s was minted %.1f min before this connection", m.cred.Shown, age.Minutes())
+		}
+		return secs(age), ""
+	})
 	if na != nil {
 		return *na
-	}
-	var old, ages []string
-	for _, m := range minted {
-		age := v.when.Sub(m.ex.At)
-		ages = append(ages, secs(age))
-		if age >= protocol.TokenLifetime {
-			old = append(old, fmt.Sprintf("%s was minted %.1f min before this connection", m.cred.Shown, age.Minutes()))
-		}
 	}
 	if len(old) > 0 {
 		return broken(RuleTokenAge, v, nil,
