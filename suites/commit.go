@@ -8,6 +8,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -303,9 +304,9 @@ func framesOf(frames []probes.Frame, t string) []probes.Frame {
 func frameOrNone(f probes.Frame, ok bool) string {
 	switch {
 	case ok:
-		return clipText(f.Raw, 300)
+		return text.Clip(f.Raw, 300)
 	case f.Raw != "":
-		return "instead: " + clipText(f.Raw, 300)
+		return "instead: " + text.Clip(f.Raw, 300)
 	}
 	return "no such frame (error, close, or nothing before the timeout)"
 }
@@ -329,11 +330,4 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
