@@ -8,6 +8,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -59,25 +60,13 @@ func commitCases() []Case {
 			}},
 		{ID: "COMMIT-3", Level: verdict.Must, Subject: "silence",
 			Requirement: "A commit of one second of silence gets a committed_transcript with text \"\".",
-			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c := s.Open(ctx, query())
-				s.Send(ctx, c, silence(1), true)
-				s.VerifyFrame(ctx, c, protocol.CommittedTranscript, Field("text", ""))
-			}},
+			Body:        then(streaming(stream{silence: 1, commit: true}), expectFrame(protocol.CommittedTranscript, Field("text", "")))},
 		{ID: "COMMIT-4", Level: verdict.Should, Subject: "0.3 s minimum",
 			Requirement: "A commit with 0.2 s of uncommitted audio gets commit_throttled with the live sentence.",
-			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c := s.Open(ctx, query())
-				s.Send(ctx, c, speech(0.2), true)
-				s.VerifyError(ctx, c, protocol.ErrCommitThrottled, protocol.CommitThrottledText(0.2))
-			}},
+			Body:        then(streaming(tooShort), expectError(protocol.ErrCommitThrottled, protocol.CommitThrottledText(0.2)))},
 		{ID: "COMMIT-5", Level: verdict.Should, Subject: "throttle closes",
 			Requirement: "After commit_throttled the server closes with 1000 and reason commit_throttled.",
-			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c := s.Open(ctx, query())
-				s.Send(ctx, c, speech(0.2), true)
-				s.VerifyClose(ctx, c, 1000, protocol.CommitThrottledReason)
-			}},
+			Body:        then(streaming(tooShort), expectClose(1000, protocol.CommitThrottledReason))},
 		{ID: "COMMIT-6", Level: verdict.Should, Subject: "commit after commit",
 			Requirement: "A commit right after a commit is throttled, saying only 0.00s of uncommitted audio.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
@@ -142,39 +131,22 @@ func commitCases() []Case {
 			}},
 		{ID: "COMMIT-10", Level: verdict.Should, Subject: "include_language_detection",
 			Requirement: "With include_language_detection=true alone, committed_transcript_with_timestamps follows the segment and carries language_code.",
-			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c := s.Open(ctx, query("include_language_detection", "true"))
-				s.Send(ctx, c, speech(1), true)
-				s.VerifyFrame(ctx, c, protocol.CommittedTranscriptWithTimestamps, Present("language_code"))
-			}},
+			Body: then(streaming(oneSecond, "include_language_detection", "true"),
+				expectFrame(protocol.CommittedTranscriptWithTimestamps, Present("language_code")))},
 		{ID: "COMMIT-11", Level: verdict.Should, Subject: "entity_detection",
 			Requirement: "With entity_detection=all, committed_transcript_entities follows each committed segment.",
-			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c := s.Open(ctx, query("entity_detection", "all"))
-				s.Send(ctx, c, speech(1), true)
-				s.VerifyFrame(ctx, c, protocol.CommittedTranscriptEntities, Array("entities"))
-			}},
+			Body:        then(streaming(oneSecond, "entity_detection", "all"), expectFrame(protocol.CommittedTranscriptEntities, Array("entities")))},
 		{ID: "COMMIT-12", Level: verdict.Must, Subject: "vad commits",
 			Requirement: "With commit_strategy=vad the server commits after vad_silence_threshold_secs of silence.",
-			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c := s.Open(ctx, query("commit_strategy", "vad", "vad_silence_threshold_secs", "0.5"))
-				s.Send(ctx, c, append(speech(1), silence(0.8)...), false)
-				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
-			}},
+			Body: then(streaming(stream{speech: 1, silence: 0.8}, "commit_strategy", "vad", "vad_silence_threshold_secs", "0.5"),
+				expectFrame(protocol.CommittedTranscript))},
 		{ID: "COMMIT-13", Level: verdict.Should, Subject: "vad trailing segment",
 			Requirement: "With commit_strategy=vad, speech not yet followed by the silence threshold stays uncommitted.",
-			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c := s.Open(ctx, query("commit_strategy", "vad", "vad_silence_threshold_secs", "1.5"))
-				s.Send(ctx, c, append(speech(1), silence(0.5)...), false)
-				s.VerifyNone(ctx, c, protocol.CommittedTranscript)
-			}},
+			Body: then(streaming(stream{speech: 1, silence: 0.5}, "commit_strategy", "vad", "vad_silence_threshold_secs", "1.5"),
+				expectNone(protocol.CommittedTranscript))},
 		{ID: "COMMIT-14", Level: verdict.Should, Subject: "vad manual commit",
 			Requirement: "With commit_strategy=vad, a client commit is still answered by a committed_transcript.",
-			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c := s.Open(ctx, query("commit_strategy", "vad"))
-				s.Send(ctx, c, speech(1), true)
-				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
-			}},
+			Body:        then(streaming(oneSecond, "commit_strategy", "vad"), expectFrame(protocol.CommittedTranscript))},
 		{ID: "COMMIT-15", Level: verdict.Must, Subject: "auto-commit", NeedsFake: true,
 			Requirement: "In manual mode the server commits by itself once 90 s of audio are uncommitted.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
@@ -186,8 +158,7 @@ func commitCases() []Case {
 		{ID: "COMMIT-16", Level: verdict.Should, Subject: "idle close", NeedsFake: true,
 			Requirement: "A session idle after its last audio chunk is still open at 15 s and closed with 1000 and no message by 16 s.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				s.NeedFakeOrSlow("it waits 16 s of the target's clock")
-				c, ok := s.openIdle(ctx)
+				c, ok := s.openIdle(ctx, 16)
 				s.Advance(ctx, 15*time.Second)
 				_, open := s.Barrier(ctx, c)
 				s.Advance(ctx, time.Second)
@@ -199,8 +170,7 @@ func commitCases() []Case {
 		{ID: "COMMIT-17", Level: verdict.Should, Subject: "pings and idle", NeedsFake: true,
 			Requirement: "WebSocket pings do not reset the idle timer.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				s.NeedFakeOrSlow("it waits 16 s of the target's clock")
-				c, _ := s.openIdle(ctx)
+				c, _ := s.openIdle(ctx, 16)
 				s.Advance(ctx, 10*time.Second)
 				pinged := c.Ping(ctx) == nil
 				s.Advance(ctx, 6*time.Second)
@@ -210,18 +180,10 @@ func commitCases() []Case {
 			}},
 		{ID: "COMMIT-18", Level: verdict.Should, Subject: "no early partials",
 			Requirement: "No partial_transcript comes before 2 s of audio (transcription starts after the first 2 s).",
-			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c := s.Open(ctx, query())
-				s.Send(ctx, c, speech(1.75), false)
-				s.VerifyNone(ctx, c, protocol.PartialTranscript)
-			}},
+			Body:        then(streaming(stream{speech: 1.75}), expectNone(protocol.PartialTranscript))},
 		{ID: "COMMIT-19", Level: verdict.Should, Subject: "partials",
 			Requirement: "partial_transcript frames come once 2 s of audio have been sent.",
-			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c := s.Open(ctx, query())
-				s.Send(ctx, c, speech(3.5), false)
-				s.VerifyFrame(ctx, c, protocol.PartialTranscript)
-			}},
+			Body:        then(streaming(pastPartials), expectFrame(protocol.PartialTranscript))},
 		{ID: "COMMIT-20", Level: verdict.Should, Subject: "commit echo",
 			Requirement: "A non-empty commit is echoed as a partial_transcript with the committed text.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
@@ -246,9 +208,7 @@ func commitCases() []Case {
 		{ID: "COMMIT-22", Level: verdict.Must, Subject: "previous_text later",
 			Requirement: "previous_text on a later chunk is an error.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c := s.Open(ctx, query())
-				s.Send(ctx, c, speech(0.5), false)
-				_ = c.SendText(ctx, rawChunk(speech(0.5), false, `,"previous_text":"Too late."`))
+				c := previousTextLater(ctx, s)
 				f, ok := s.Await(ctx, c, protocol.ErrorTypes...)
 				s.Verify(ok, "an error frame", frameOrNone(f, ok), c)
 			}},
@@ -272,8 +232,7 @@ func commitCases() []Case {
 		{ID: "COMMIT-25", Level: verdict.Info, Subject: "empty chunk and idle", NeedsFake: true,
 			Requirement: "Whether an input_audio_chunk with no audio (the keepalive LiveKit and pipecat send) restarts the idle timer is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				s.NeedFakeOrSlow("it waits 20 s of the target's clock")
-				c, _ := s.openIdle(ctx)
+				c, _ := s.openIdle(ctx, 20)
 				s.Advance(ctx, 10*time.Second)
 				_ = c.SendText(ctx, rawChunk(nil, false, ""))
 				s.Settle(ctx, c)
@@ -307,9 +266,20 @@ func commitCases() []Case {
 	return cs
 }
 
+// What several specs stream: a second of speech committed; a commit under
+// the 0.3 s minimum; 3.5 s of speech, past the 2 s before partials start.
+var (
+	oneSecond    = stream{speech: 1, commit: true}
+	tooShort     = stream{speech: 0.2, commit: true}
+	pastPartials = stream{speech: 3.5}
+)
+
 // openIdle opens a session whose last audio (0.5 s) has been answered: the
 // idle timer runs from now. ok is false when the barrier was not answered.
-func (s *Spec) openIdle(ctx ginkgo.SpecContext) (*probes.Conn, bool) {
+// The spec will wait secs of the target's clock: it needs the fake (whose
+// clock jumps) or --slow, and is skipped before any audio is spent without.
+func (s *Spec) openIdle(ctx ginkgo.SpecContext, secs int) (*probes.Conn, bool) {
+	s.NeedFakeOrSlow(fmt.Sprintf("it waits %d s of the target's clock", secs))
 	c := s.Open(ctx, query())
 	s.Send(ctx, c, speech(0.5), false)
 	return c, s.Settle(ctx, c)
@@ -334,9 +304,9 @@ func framesOf(frames []probes.Frame, t string) []probes.Frame {
 func frameOrNone(f probes.Frame, ok bool) string {
 	switch {
 	case ok:
-		return clipText(f.Raw, 300)
+		return text.Clip(f.Raw, 300)
 	case f.Raw != "":
-		return "instead: " + clipText(f.Raw, 300)
+		return "instead: " + text.Clip(f.Raw, 300)
 	}
 	return "no such frame (error, close, or nothing before the timeout)"
 }
@@ -360,11 +330,4 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

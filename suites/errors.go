@@ -2,7 +2,6 @@ package suites
 
 import (
 	"fmt"
-	"net/http"
 
 	"github.com/onsi/ginkgo/v2"
 
@@ -15,9 +14,8 @@ import (
 // {message_type, error} shape; every error but input_error is followed by a
 // close (D), input_error leaves the session open (O, the more specific fact).
 func errorCases() []Case {
-	closes := func(errType string, drive func(ginkgo.SpecContext, *Spec) *probes.Conn) func(ginkgo.SpecContext, *Spec) {
-		return func(ctx ginkgo.SpecContext, s *Spec) {
-			c := drive(ctx, s)
+	closes := func(errType string) check {
+		return func(ctx ginkgo.SpecContext, s *Spec, c *probes.Conn) {
 			_, cl := s.WaitClosed(ctx, c)
 			f, ok := c.Timeline().Find(errType)
 			shape := ok && s.Env.schemas.Validate("error.json", []byte(f.Raw)).Fit != protocol.SchemaInvalid && f.Type == errType
@@ -28,23 +26,13 @@ func errorCases() []Case {
 	cs := []Case{
 		{ID: "ERROR-1", Level: verdict.Must, Subject: "auth_error",
 			Requirement: "auth_error has the {message_type, error} shape and is followed by a close.",
-			Body: closes(protocol.ErrAuth, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
-				c, _, _ := probes.DialAndWait(ctx, s.Env.Target.SocketURL(query()), http.Header{}, s.Env.Probe)
-				s.track(c)
-				return c
-			})},
+			Body:        then(noCredentials, closes(protocol.ErrAuth))},
 		{ID: "ERROR-2", Level: verdict.Should, Subject: "invalid_request",
 			Requirement: "invalid_request (for a bad audio_format) has the {message_type, error} shape and is followed by a close.",
-			Body: closes(protocol.ErrInvalidRequest, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
-				return s.Dial(ctx, query("audio_format", "pcm_11025"))
-			})},
+			Body:        then(dialing("audio_format", "pcm_11025"), closes(protocol.ErrInvalidRequest))},
 		{ID: "ERROR-3", Level: verdict.Must, Subject: "commit_throttled", Session: true,
 			Requirement: "commit_throttled has the {message_type, error} shape and is followed by a close.",
-			Body: closes(protocol.ErrCommitThrottled, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
-				c := s.Open(ctx, query())
-				s.Send(ctx, c, speech(0.2), true)
-				return c
-			})},
+			Body:        then(streaming(tooShort), closes(protocol.ErrCommitThrottled))},
 		{ID: "ERROR-4", Level: verdict.Should, Subject: "input_error", Session: true,
 			Requirement: "input_error has the {message_type, error} shape and the session continues after it.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
@@ -60,9 +48,7 @@ func errorCases() []Case {
 		{ID: "ERROR-5", Level: verdict.Must, Subject: "previous_text error", Session: true,
 			Requirement: "The error for previous_text on a later chunk has the {message_type, error} shape, of one of the 14 types.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
-				c := s.Open(ctx, query())
-				s.Send(ctx, c, speech(0.5), false)
-				_ = c.SendText(ctx, rawChunk(speech(0.5), false, `,"previous_text":"Too late."`))
+				c := previousTextLater(ctx, s)
 				f, ok := s.Await(ctx, c, protocol.ErrorTypes...)
 				res := s.Env.schemas.Validate("error.json", []byte(f.Raw))
 				s.Verify(ok && res.Fit != protocol.SchemaInvalid, "an error frame of the error schema",

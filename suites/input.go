@@ -8,6 +8,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -45,7 +46,7 @@ func inputCases() []Case {
 			var seen []string
 			for _, f := range c.Timeline().Received()[1:] {
 				if f.Type != protocol.PartialTranscript && !probes.IsBarrierAnswer(f) {
-					seen = append(seen, clipText(f.Raw, 160))
+					seen = append(seen, text.Clip(f.Raw, 160))
 				}
 			}
 			s.Observe(fmt.Sprintf("frames after it: [%s]; %s", strings.Join(seen, ", "), describeEnd(c)))

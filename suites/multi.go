@@ -7,6 +7,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 
 	"github.com/scribecheck/scribecheck/internal/servercheck"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -45,7 +46,7 @@ func (s *Spec) gradeEverySocket(ctx ginkgo.SpecContext, lvl verdict.Level, check
 	sessions := s.sessions()
 	for _, lt := range sessions {
 		for _, v := range check(lt.tl) {
-			violations = append(violations, fmt.Sprintf("%s (%s): %s", lt.specID, clipText(socketName(lt.tl), 80), v))
+			violations = append(violations, fmt.Sprintf("%s (%s): %s", lt.specID, text.Clip(socketName(lt.tl), 80), v))
 		}
 	}
 	s.Require(lvl, len(violations) == 0, fmt.Sprintf("the rule holds in all %d sessions", len(sessions)), firstLines(violations, 6))

@@ -2,7 +2,6 @@ package suites
 
 import (
 	"fmt"
-	"net/http"
 	"regexp"
 	"strings"
 
@@ -18,22 +17,14 @@ import (
 // validates it; SCHEMA-1, the last spec of the run, validates every frame any
 // spec received.
 func schemaCases() []Case {
-	produce := func(mt string, drive func(ginkgo.SpecContext, *Spec) *probes.Conn) func(ginkgo.SpecContext, *Spec) {
-		return func(ctx ginkgo.SpecContext, s *Spec) {
-			c := drive(ctx, s)
+	produce := func(mt string, d drive) func(ginkgo.SpecContext, *Spec) {
+		return then(d, func(ctx ginkgo.SpecContext, s *Spec, c *probes.Conn) {
 			f, ok := c.Timeline().Find(mt)
 			if !ok {
 				f, ok = s.Await(ctx, c, mt)
 			}
 			s.Validates(mt, f, ok, c)
-		}
-	}
-	committing := func(secs float64, kv ...string) func(ginkgo.SpecContext, *Spec) *probes.Conn {
-		return func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
-			c := s.Open(ctx, query(kv...))
-			s.Send(ctx, c, speech(secs), true)
-			return c
-		}
+		})
 	}
 	hex32 := regexp.MustCompile(`^[0-9a-f]{32}$`)
 	cs := []Case{
@@ -73,19 +64,15 @@ func schemaCases() []Case {
 			}},
 		{ID: "SCHEMA-5", Level: verdict.Must, Subject: protocol.PartialTranscript, Session: true,
 			Requirement: "partial_transcript (after 3.5 s of audio) validates against its schema.",
-			Body: produce(protocol.PartialTranscript, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
-				c := s.Open(ctx, query())
-				s.Send(ctx, c, speech(3.5), false)
-				return c
-			})},
+			Body:        produce(protocol.PartialTranscript, streaming(pastPartials))},
 		{ID: "SCHEMA-6", Level: verdict.Must, Subject: protocol.CommittedTranscript, Session: true,
-			Requirement: "committed_transcript validates against its schema.", Body: produce(protocol.CommittedTranscript, committing(1))},
+			Requirement: "committed_transcript validates against its schema.", Body: produce(protocol.CommittedTranscript, streaming(oneSecond))},
 		{ID: "SCHEMA-7", Level: verdict.Must, Subject: protocol.CommittedTranscriptWithTimestamps, Session: true,
 			Requirement: "committed_transcript_with_timestamps, and each Word in it, validates against its schema.",
-			Body:        produce(protocol.CommittedTranscriptWithTimestamps, committing(1.5, "include_timestamps", "true"))},
+			Body:        produce(protocol.CommittedTranscriptWithTimestamps, streaming(stream{speech: 1.5, commit: true}, "include_timestamps", "true"))},
 		{ID: "SCHEMA-8", Level: verdict.Should, Subject: protocol.CommittedTranscriptEntities, Session: true,
 			Requirement: "committed_transcript_entities (entity_detection=all) validates against its schema.",
-			Body:        produce(protocol.CommittedTranscriptEntities, committing(1, "entity_detection", "all"))},
+			Body:        produce(protocol.CommittedTranscriptEntities, streaming(oneSecond, "entity_detection", "all"))},
 		{ID: "SCHEMA-9", Level: verdict.Should, Subject: protocol.Warning,
 			Requirement: "A warning (enable_logging=false on a non-enterprise plan) validates against its schema (O, and in the 2.78.0 contract); whether one comes is recorded.",
 			Body: func(ctx ginkgo.SpecContext, s *Spec) {
@@ -100,13 +87,9 @@ func schemaCases() []Case {
 			}},
 		{ID: "SCHEMA-10", Level: verdict.Must, Subject: protocol.ErrAuth,
 			Requirement: "auth_error (no credentials) validates against the error schema.",
-			Body: produce(protocol.ErrAuth, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {
-				c, _, _ := probes.DialAndWait(ctx, s.Env.Target.SocketURL(query()), http.Header{}, s.Env.Probe)
-				s.track(c)
-				return c
-			})},
+			Body:        produce(protocol.ErrAuth, noCredentials)},
 		{ID: "SCHEMA-11", Level: verdict.Should, Subject: protocol.ErrCommitThrottled, Session: true,
-			Requirement: "commit_throttled validates against the error schema.", Body: produce(protocol.ErrCommitThrottled, committing(0.2))},
+			Requirement: "commit_throttled validates against the error schema.", Body: produce(protocol.ErrCommitThrottled, streaming(tooShort))},
 		{ID: "SCHEMA-12", Level: verdict.Should, Subject: protocol.ErrInput, Session: true,
 			Requirement: "input_error validates against the error schema.",
 			Body: produce(protocol.ErrInput, func(ctx ginkgo.SpecContext, s *Spec) *probes.Conn {

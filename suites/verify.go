@@ -9,6 +9,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/probes"
 )
 
@@ -70,7 +71,7 @@ func (s *Spec) VerifyFrame(ctx context.Context, c *probes.Conn, mt string, check
 		expected = append(expected, ch.Expected)
 		held = held && ch.Holds(f)
 	}
-	actual := clipText(f.Raw, 300)
+	actual := text.Clip(f.Raw, 300)
 	if !ok {
 		actual = "no " + mt + "; " + lastEvent(c.Timeline(), f)
 	}
@@ -106,7 +107,7 @@ func (s *Spec) VerifyNone(ctx context.Context, c *probes.Conn, types ...string) 
 	var came []string
 	for _, f := range before {
 		if hasType([]probes.Frame{f}, types...) {
-			came = append(came, clipText(f.Raw, 200))
+			came = append(came, text.Clip(f.Raw, 200))
 		}
 	}
 	s.Verify(len(came) == 0, "no "+strings.Join(types, " or "), orText(strings.Join(came, "; "), "none came"), c)
@@ -128,7 +129,7 @@ func lastEvent(tl probes.Timeline, ended probes.Frame) string {
 	}
 	what := "no frame from the server"
 	if last.Raw != "" {
-		what = fmt.Sprintf("last frame at %s: %s", last.At.Round(time.Microsecond), clipText(last.Raw, 300))
+		what = fmt.Sprintf("last frame at %s: %s", last.At.Round(time.Microsecond), text.Clip(last.Raw, 300))
 	}
 	if tl.Close != nil && !tl.Close.ByUs {
 		return what + "; then " + describeClose(tl.Close)

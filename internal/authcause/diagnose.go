@@ -114,11 +114,7 @@ const TokenFix = "mint a new token for every connection, right before it opens: 
 	" with the xi-api-key header, on the host the socket uses, and put its token string (not the response object) on ?token="
 
 func tokenDiagnosis(tok string, ev Evidence) Diagnosis {
-	t := ev.Token
-	scope := ""
-	if ev.Scope != "" {
-		scope = " " + ev.Scope
-	}
+	t, scope := ev.Token, ev.scope()
 	switch {
 	case t.PresentedBefore != "":
 		return Diagnosis{Key: "token/reused", Side: SideApp, Confidence: verdict.Observed,
@@ -195,11 +191,7 @@ const keyFix = "check the key (ELEVENLABS_API_KEY): a deleted or mistyped key, o
 	"keys need the speech-to-text permission (ElevenLabs dashboard)"
 
 func keyDiagnosis(key string, ev Evidence) Diagnosis {
-	k := ev.Key
-	scope := ""
-	if ev.Scope != "" {
-		scope = " " + ev.Scope
-	}
+	k, scope := ev.Key, ev.scope()
 	const wrong = ": it is wrong, revoked, or lacks the speech-to-text permission"
 	switch {
 	case k.Minted != "":
@@ -215,6 +207,15 @@ func keyDiagnosis(key string, ev Evidence) Diagnosis {
 	return Diagnosis{Key: "key/wrong", Side: SideApp, Confidence: verdict.Inferred,
 		Cause: fmt.Sprintf("the server refused the API key %s in the xi-api-key header%s", key, wrong),
 		Title: "the server refused the API key in the xi-api-key header" + wrong, Fix: keyFix}
+}
+
+// scope is " in this recording" to end a clause with, or "" when the
+// evidence does not say where it was gathered.
+func (ev Evidence) scope() string {
+	if ev.Scope == "" {
+		return ""
+	}
+	return " " + ev.Scope
 }
 
 // ago is "0.40 s", or "moments" for a time not known or too short to say.

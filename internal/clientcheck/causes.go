@@ -9,6 +9,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/scribecheck/scribecheck/internal/authcause"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -399,9 +400,9 @@ func (g *grader) retryCauses(ds *drafts, covered map[string]bool) {
 		a := rt.r.v
 		conns := append([]string{a.id}, ids(rt.again)...)
 		if rt.r.kind == protocol.ErrInvalidRequest {
-			text := v0(a.first(protocol.ErrInvalidRequest)).text
+			refusal := v0(a.first(protocol.ErrInvalidRequest)).text
 			ds.add(draft{key: "11/query/" + a.id, rules: []string{RuleNoRetryRefused}, conns: conns, sev: verdict.Failed.Severity(), counted: true,
-				title: fmt.Sprintf("after invalid_request (%q) the app retried the same query %s", text, plural(len(rt.again), "time", "times")),
+				title: fmt.Sprintf("after invalid_request (%q) the app retried the same query %s", refusal, text.Plural(len(rt.again), "time", "times")),
 				fix:   "fix the parameter the error names before reconnecting: the same query is refused again", evidence: f.Evidence})
 			continue
 		}
@@ -413,7 +414,7 @@ func (g *grader) retryCauses(ds *drafts, covered map[string]bool) {
 			continue // a reused token: named already
 		}
 		ds.add(draft{key: "11/cred/" + a.id, rules: []string{RuleNoRetryRefused}, conns: conns, sev: verdict.Failed.Severity(), auth: true, counted: true,
-			title: fmt.Sprintf("after %s the app retried with %s %s", rt.r.kind, rt.what, plural(len(rt.again), "time", "times")),
+			title: fmt.Sprintf("after %s the app retried with %s %s", rt.r.kind, rt.what, text.Plural(len(rt.again), "time", "times")),
 			fix:   "a refused credential is refused again: mint a new token (or fix the key) before reconnecting", evidence: f.Evidence})
 	}
 }

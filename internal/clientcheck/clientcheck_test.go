@@ -51,6 +51,40 @@ func (h *harness) query(token string, extra url.Values) string {
 	return plan{query: extra}.rawQuery(token)
 }
 
+// answeredWithInputError is a session that sends one frame more between its
+// audio and its commit, which the server answers with input_error.
+func answeredWithInputError(send func(c *client)) func(h *harness) {
+	return func(h *harness) {
+		h.run(plan{between: func(c *client) {
+			send(c)
+			c.expect(protocol.ErrInput)
+		}})
+	}
+}
+
+// editChunk is a session whose n-th audio chunk (from 0) edit rewrites
+// before it is sent.
+func editChunk(n int, edit func(m map[string]any)) func(h *harness) {
+	return func(h *harness) {
+		h.run(plan{edit: func(i int, m map[string]any) {
+			if i == n {
+				edit(m)
+			}
+		}})
+	}
+}
+
+// transcribed is p's session up to its commit and the committed_transcript
+// that answers it; end then ends it instead of the close 1000.
+func (p plan) transcribed(end func(c *client)) plan {
+	p.end = func(c *client) {
+		c.send(chunk(nil, true, 16000))
+		c.expect(protocol.CommittedTranscript)
+		end(c)
+	}
+	return p
+}
+
 var scenarios = []scenario{
 	{name: "well-behaved session", run: func(h *harness) { h.run(plan{}) }},
 	{name: "Python SDK: previous_text null on every chunk passes",
@@ -149,30 +183,15 @@ var scenarios = []scenario{
 
 	// CLIENT-5
 	{name: "CLIENT-5 {\"message_type\":\"commit\"}",
-		run: func(h *harness) {
-			h.run(plan{between: func(c *client) {
-				c.send(map[string]any{"message_type": "commit"})
-				c.expect(protocol.ErrInput)
-			}})
-		},
+		run:   answeredWithInputError(func(c *client) { c.send(map[string]any{"message_type": "commit"}) }),
 		want:  map[string]verdict.Verdict{clientcheck.RuleFrames: failed},
 		cause: "sends {\"message_type\":\"commit\"}", fix: "\"commit\":true"},
 	{name: "CLIENT-5 raw audio in binary frames",
-		run: func(h *harness) {
-			h.run(plan{between: func(c *client) {
-				c.sendRaw(websocket.MessageBinary, pcm16k.Speech(0.1))
-				c.expect(protocol.ErrInput)
-			}})
-		},
+		run:   answeredWithInputError(func(c *client) { c.sendRaw(websocket.MessageBinary, pcm16k.Speech(0.1)) }),
 		want:  map[string]verdict.Verdict{clientcheck.RuleFrames: failed},
 		cause: "raw audio as binary frames", fix: "base64-encode"},
 	{name: "CLIENT-5 type instead of message_type",
-		run: func(h *harness) {
-			h.run(plan{between: func(c *client) {
-				c.send(map[string]any{"type": protocol.InputAudioChunk, "audio_base_64": ""})
-				c.expect(protocol.ErrInput)
-			}})
-		},
+		run:   answeredWithInputError(func(c *client) { c.send(map[string]any{"type": protocol.InputAudioChunk, "audio_base_64": ""}) }),
 		want:  map[string]verdict.Verdict{clientcheck.RuleFrames: failed},
 		cause: "writes \"type\"", fix: "message_type"},
 
@@ -184,29 +203,21 @@ var scenarios = []scenario{
 
 	// CLIENT-7
 	{name: "CLIENT-7 URL-safe base64",
-		run: func(h *harness) {
-			h.run(plan{edit: func(i int, m map[string]any) {
-				if i == 3 {
-					s := m["audio_base_64"].(string)
-					url := strings.NewReplacer("+", "-", "/", "_").Replace(s)
-					if url == s {
-						panic("the test chunk has no + or / to make URL-safe")
-					}
-					m["audio_base_64"] = url
-				}
-			}})
-		},
+		run: editChunk(3, func(m map[string]any) {
+			s := m["audio_base_64"].(string)
+			url := strings.NewReplacer("+", "-", "/", "_").Replace(s)
+			if url == s {
+				panic("the test chunk has no + or / to make URL-safe")
+			}
+			m["audio_base_64"] = url
+		}),
 		want:  map[string]verdict.Verdict{clientcheck.RuleBase64: failed},
 		cause: "URL-safe base64", fix: "standard, padded base64"},
 	{name: "CLIENT-7 an odd byte count",
-		run: func(h *harness) {
-			h.run(plan{edit: func(i int, m map[string]any) {
-				if i == 2 {
-					b, _ := base64.StdEncoding.DecodeString(m["audio_base_64"].(string))
-					m["audio_base_64"] = base64.StdEncoding.EncodeToString(append(b, 0))
-				}
-			}})
-		},
+		run: editChunk(2, func(m map[string]any) {
+			b, _ := base64.StdEncoding.DecodeString(m["audio_base_64"].(string))
+			m["audio_base_64"] = base64.StdEncoding.EncodeToString(append(b, 0))
+		}),
 		want:  map[string]verdict.Verdict{clientcheck.RuleBase64: failed},
 		cause: "odd number of bytes", fix: "whole samples"},
 
@@ -229,26 +240,18 @@ var scenarios = []scenario{
 		cause: "commits with less than 0.3 s of uncommitted audio (0.20 s)", fix: "pad the segment with silence to 0.3 s"},
 	{name: "CLIENT-9 a commit right after a commit",
 		run: func(h *harness) {
-			h.run(plan{end: func(c *client) {
-				c.send(chunk(nil, true, 16000))
-				c.expect(protocol.CommittedTranscript)
+			h.run(plan{}.transcribed(func(c *client) {
 				c.send(chunk(nil, true, 16000))
 				c.expect(protocol.ErrCommitThrottled)
 				c.expectClose()
-			}})
+			}))
 		},
 		want:  map[string]verdict.Verdict{clientcheck.RuleCommitMinimum: nonStrict},
 		cause: "commits twice in a row", fix: "commit once per segment"},
 
 	// CLIENT-10
 	{name: "CLIENT-10 previous_text on a later chunk",
-		run: func(h *harness) {
-			h.run(plan{edit: func(i int, m map[string]any) {
-				if i == 3 {
-					m["previous_text"] = "earlier words"
-				}
-			}})
-		},
+		run:   editChunk(3, func(m map[string]any) { m["previous_text"] = "earlier words" }),
 		want:  map[string]verdict.Verdict{clientcheck.RulePreviousText: failed},
 		cause: "previous_text is sent on later chunks", fix: "only with the first"},
 
@@ -278,13 +281,12 @@ var scenarios = []scenario{
 		opts: fakeserver.Options{Session: fakeserver.SessionOptions{SessionLimit: time.Second}},
 		run: func(h *harness) {
 			for range 4 {
-				h.run(plan{secs: 0.5, end: func(c *client) {
-					c.send(chunk(nil, true, 16000))
-					c.expect(protocol.CommittedTranscript) // the session's loop is running: its limit timer is set
+				// Once the transcript came the session's loop is running: its limit timer is set.
+				h.run(plan{secs: 0.5}.transcribed(func(c *client) {
 					h.clock.Advance(time.Second)
 					c.expect(protocol.ErrSessionTimeLimitExceeded)
 					c.expectClose()
-				}})
+				}))
 			}
 		},
 		want:  map[string]verdict.Verdict{clientcheck.RuleNoBurst: nonStrict},
@@ -304,21 +306,13 @@ var scenarios = []scenario{
 	// CLIENT-13
 	{name: "CLIENT-13 close 1001",
 		run: func(h *harness) {
-			h.run(plan{end: func(c *client) {
-				c.send(chunk(nil, true, 16000))
-				c.expect(protocol.CommittedTranscript)
-				_ = c.conn.Close(websocket.StatusGoingAway, "")
-			}})
+			h.run(plan{}.transcribed(func(c *client) { _ = c.conn.Close(websocket.StatusGoingAway, "") }))
 		},
 		want:  map[string]verdict.Verdict{clientcheck.RuleCloseCode: nonStrict},
 		cause: "closes with code 1001", fix: "close with code 1000"},
 	{name: "CLIENT-13 a cut",
 		run: func(h *harness) {
-			h.run(plan{end: func(c *client) {
-				c.send(chunk(nil, true, 16000))
-				c.expect(protocol.CommittedTranscript)
-				_ = c.conn.CloseNow()
-			}})
+			h.run(plan{}.transcribed(func(c *client) { _ = c.conn.CloseNow() }))
 		},
 		want:  map[string]verdict.Verdict{clientcheck.RuleCloseCode: nonStrict},
 		cause: "drops connections without a close frame", fix: "code 1000"},
@@ -327,14 +321,13 @@ var scenarios = []scenario{
 	{name: "CLIENT-14 left idle until the server closes",
 		logOnFakeClock: true,
 		run: func(h *harness) {
-			h.run(plan{end: func(c *client) {
-				c.send(chunk(nil, true, 16000))
-				c.expect(protocol.CommittedTranscript) // the commit was handled: the idle timer runs from it
+			// Once the transcript came the commit was handled: the idle timer runs from it.
+			h.run(plan{}.transcribed(func(c *client) {
 				h.clock.Advance(fakeserver.DefaultIdleTimeout)
 				if code := c.expectClose(); code != websocket.StatusNormalClosure {
 					h.t.Fatalf("idle close %d", code)
 				}
-			}})
+			}))
 		},
 		want:  map[string]verdict.Verdict{clientcheck.RuleKeepalive: nonStrict},
 		cause: "leaves sessions idle", fix: "send silence"},

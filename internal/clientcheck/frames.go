@@ -9,6 +9,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -55,35 +56,53 @@ func frames(v *view) Finding {
 	if len(v.client) == 0 {
 		return notApplicable(RuleFrames, v, fmt.Sprintf("%s sent no frames.", v.id))
 	}
-	var idxs []int
-	var kinds []string
-	count := map[string]int{}
-	firstAt := map[string]string{}
+	var bad tally
 	for _, c := range v.client {
-		p := frameProblem(c)
-		if p == "" {
-			continue
+		if p := frameProblem(c); p != "" {
+			bad.add(p, c.rec, c.idx)
 		}
-		idxs = append(idxs, c.idx)
-		if count[p] == 0 {
-			kinds = append(kinds, p)
-			firstAt[p] = where(c.rec, c.idx)
-		}
-		count[p]++
 	}
-	if len(idxs) == 0 {
-		return pass(RuleFrames, v, fmt.Sprintf("%s: all %s are input_audio_chunk JSON text frames.", v.id, plural(len(v.client), "client frame", "client frames")))
-	}
-	var parts []string
-	for _, k := range kinds {
-		parts = append(parts, fmt.Sprintf("%s (%s, first %s)", k, plural(count[k], "frame", "frames"), firstAt[k]))
+	if len(bad.idxs) == 0 {
+		return pass(RuleFrames, v, fmt.Sprintf("%s: all %s are input_audio_chunk JSON text frames.", v.id, text.Plural(len(v.client), "client frame", "client frames")))
 	}
 	answered := ""
 	if n := countType(v, protocol.ErrInput); n > 0 {
-		answered = fmt.Sprintf(" The server answered %s.", plural(n, "input_error", "input_errors"))
+		answered = fmt.Sprintf(" The server answered %s.", text.Plural(n, "input_error", "input_errors"))
 	}
-	return broken(RuleFrames, v, idxs, fmt.Sprintf("%s sent %d of %d frames that are no protocol message: %s.%s",
-		v.id, len(idxs), len(v.client), strings.Join(parts, "; "), answered), frameLines(v.log, idxs, 3))
+	return broken(RuleFrames, v, bad.idxs, fmt.Sprintf("%s sent %d of %d frames that are no protocol message: %s.%s",
+		v.id, len(bad.idxs), len(v.client), bad.kinds("frame", "frames"), answered), frameLines(v.log, bad.idxs, 3))
+}
+
+// tally gathers a rule's problems on one connection: the frames that have
+// one, and each problem's count and first frame, in the order the problems
+// first came.
+type tally struct {
+	idxs  []int
+	order []string
+	count map[string]int
+	first map[string]string
+}
+
+func (t *tally) add(problem string, rec wirelog.Record, idx int) {
+	if t.count == nil {
+		t.count, t.first = map[string]int{}, map[string]string{}
+	}
+	t.idxs = append(t.idxs, idx)
+	if t.count[problem] == 0 {
+		t.order = append(t.order, problem)
+		t.first[problem] = where(rec, idx)
+	}
+	t.count[problem]++
+}
+
+// kinds says each problem with its count of frames (one, many) and its
+// first: "binary frames (3 frames, first #2 at 0.10 s); …".
+func (t *tally) kinds(one, many string) string {
+	var parts []string
+	for _, p := range t.order {
+		parts = append(parts, fmt.Sprintf("%s (%s, first %s)", p, text.Plural(t.count[p], one, many), t.first[p]))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func countType(v *view, t string) int {
@@ -143,34 +162,21 @@ func audioBase64(v *view) Finding {
 	if len(chunks) == 0 {
 		return notApplicable(RuleBase64, v, fmt.Sprintf("%s sent no input_audio_chunk.", v.id))
 	}
-	var idxs []int
-	var parts []string
-	count := map[string]int{}
-	var order []string
-	first := map[string]string{}
+	var bad tally
 	for _, c := range chunks {
 		p := c.b64err
 		if p == "" && c.odd {
 			p = "an odd number of bytes: PCM16 samples are 2 bytes, so the app splits audio mid-sample (the server drops the odd byte)"
 		}
-		if p == "" {
-			continue
+		if p != "" {
+			bad.add(p, c.rec, c.idx)
 		}
-		idxs = append(idxs, c.idx)
-		if count[p] == 0 {
-			order = append(order, p)
-			first[p] = where(c.rec, c.idx)
-		}
-		count[p]++
 	}
-	if len(idxs) == 0 {
-		return pass(RuleBase64, v, fmt.Sprintf("%s: every audio_base_64 is standard base64 of whole samples (%s).", v.id, plural(len(chunks), "chunk", "chunks")))
+	if len(bad.idxs) == 0 {
+		return pass(RuleBase64, v, fmt.Sprintf("%s: every audio_base_64 is standard base64 of whole samples (%s).", v.id, text.Plural(len(chunks), "chunk", "chunks")))
 	}
-	for _, p := range order {
-		parts = append(parts, fmt.Sprintf("%s (%s, first %s)", p, plural(count[p], "chunk", "chunks"), first[p]))
-	}
-	return broken(RuleBase64, v, idxs, fmt.Sprintf("%s: %d of %d chunks have bad audio_base_64: %s. Encode whole samples with standard, padded base64.",
-		v.id, len(idxs), len(chunks), strings.Join(parts, "; ")), frameLines(v.log, idxs, 3))
+	return broken(RuleBase64, v, bad.idxs, fmt.Sprintf("%s: %d of %d chunks have bad audio_base_64: %s. Encode whole samples with standard, padded base64.",
+		v.id, len(bad.idxs), len(chunks), bad.kinds("chunk", "chunks")), frameLines(v.log, bad.idxs, 3))
 }
 
 // Chunk size bounds (D, a recommendation).
@@ -354,7 +360,7 @@ func commitMinimum(v *view) Finding {
 		parts = append(parts, s)
 	}
 	if len(idxs) == 0 {
-		return pass(RuleCommitMinimum, v, fmt.Sprintf("%s: %s, each with at least 0.3 s of uncommitted audio.", v.id, plural(len(cs), "commit", "commits")))
+		return pass(RuleCommitMinimum, v, fmt.Sprintf("%s: %s, each with at least 0.3 s of uncommitted audio.", v.id, text.Plural(len(cs), "commit", "commits")))
 	}
 	return broken(RuleCommitMinimum, v, idxs, fmt.Sprintf("%s: %s. A commit needs 0.3 s of uncommitted audio: pad the segment with silence to 0.3 s, or wait until 0.3 s has been sent since the last commit.",
 		v.id, strings.Join(parts, "; ")), strings.Join(ev, "\n"))
@@ -377,7 +383,7 @@ func previousText(v *view) Finding {
 	}
 	first := v.log.Frames[idxs[0]]
 	return broken(RulePreviousText, v, idxs, fmt.Sprintf("%s: %s previous_text after the first chunk (first %s): send previous_text only with the first chunk (null on later chunks is fine).",
-		v.id, plural(len(idxs), "chunk carries", "chunks carry"), where(first, idxs[0])), frameLines(v.log, idxs, 2))
+		v.id, text.Plural(len(idxs), "chunk carries", "chunks carry"), where(first, idxs[0])), frameLines(v.log, idxs, 2))
 }
 
 // closeCode: CLIENT-13.
@@ -476,7 +482,7 @@ func keepalive(v *view) Finding {
 	msg := fmt.Sprintf("%s: the server closed the session (%d, no error) %s after %s: the idle timeout (~15.5 s).", v.id, c.Code, secs(gap), since)
 	if empties > 0 {
 		msg += fmt.Sprintf(" The client sent %s after that audio, and they did not keep the session alive here: send silence, not empty chunks.",
-			plural(empties, "empty chunk", "empty chunks"))
+			text.Plural(empties, "empty chunk", "empty chunks"))
 	}
 	if lost := uncommittedAtEnd(v); lost > 0 {
 		msg += fmt.Sprintf(" %.2f s of uncommitted audio was lost.", lost)

@@ -227,6 +227,32 @@ func (g *grader) mintedTokens(v *view) (presented int, minted []mintedToken) {
 	return len(toks), minted
 }
 
+// judgeMinted judges each single-use token v presents that was minted
+// during the recording by its mint, for CLIENT-15 (what: its type) and
+// CLIENT-16 (its age): judge says what the token is and what is wrong with
+// it ("" when nothing), and judgeMinted returns both lists. When v presents
+// no token, or none was minted here, it returns the rule's N/A finding
+// saying so instead.
+func (g *grader) judgeMinted(v *view, rule, what string, judge func(mintedToken) (is, wrong string)) (are, wrongs []string, na *Finding) {
+	presented, minted := g.mintedTokens(v)
+	switch {
+	case presented == 0:
+		f := notApplicable(rule, v, fmt.Sprintf("%s presents no single-use token.", v.id))
+		return nil, nil, &f
+	case len(minted) == 0:
+		f := notApplicable(rule, v, fmt.Sprintf("%s: the token was not minted during this recording; its %s is unknown.", v.id, what))
+		return nil, nil, &f
+	}
+	for _, m := range minted {
+		is, wrong := judge(m)
+		are = append(are, is)
+		if wrong != "" {
+			wrongs = append(wrongs, wrong)
+		}
+	}
+	return are, wrongs, nil
+}
+
 // mintedType is the token type an exchange minted: the path after
 // /v1/single-use-token/, wherever that sits (a proxy's upstream may have a
 // base path).

@@ -102,21 +102,7 @@ func (h *harness) grade() clientcheck.Report {
 			h.t.Fatalf("%s: the fake never recorded how the connection ended", c.ID())
 		}
 	}
-	return gradeRecorded(h.t, h.set)
-}
-
-// gradeRecorded closes set and grades the connections and token requests it
-// recorded.
-func gradeRecorded(t *testing.T, set *wirelog.Set) clientcheck.Report {
-	t.Helper()
-	if err := set.Close(); err != nil {
-		t.Fatal(err)
-	}
-	logs, exchanges, err := wirelog.ReadDir(set.Dir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return clientcheck.Grade(logs, exchanges)
+	return gradeSet(h.t, h.set)
 }
 
 // mint asks the fake for a token of tokenType with the test key.

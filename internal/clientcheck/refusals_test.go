@@ -20,13 +20,40 @@ func (r *recording) refused(query string, header ...string) {
 	c.Closed("server", 1000, "", "")
 }
 
+// graded is the report of a recording written by record.
+func graded(t *testing.T, record func(r *recording)) clientcheck.Report {
+	t.Helper()
+	r := newRecording(t)
+	record(r)
+	return r.grade()
+}
+
+// sideCase is a recording whose last refusal must be put on side, with a
+// cause that says cause.
+type sideCase struct {
+	name, side, cause string
+	record            func(r *recording)
+}
+
+// refusal grades c's recording, checks its last refusal's side and cause,
+// and returns the report and that refusal.
+func (c sideCase) refusal(t *testing.T) (clientcheck.Report, clientcheck.Refusal) {
+	t.Helper()
+	rep := graded(t, c.record)
+	if len(rep.Refusals) == 0 {
+		t.Fatalf("no refusal diagnosed")
+	}
+	got := rep.Refusals[len(rep.Refusals)-1]
+	if got.Side != c.side || !strings.Contains(got.Cause, c.cause) {
+		t.Fatalf("side %q cause %q; want side %q and a cause with %q", got.Side, got.Cause, c.side, c.cause)
+	}
+	return rep, got
+}
+
 // Each refusal is put on the side the evidence shows, with its cause.
 func TestRefusalsNameTheSide(t *testing.T) {
 	const tok = "sutkn_0123456789abcdef0123456789abcdef01"
-	cases := []struct {
-		name, side, cause string
-		record            func(r *recording)
-	}{
+	cases := []sideCase{
 		{"fresh token refused on first use", clientcheck.SideServer, "refused a fresh token on its first use", func(r *recording) {
 			r.mint("realtime_scribe", tok)
 			r.at(0.4).refused("&token=" + tok)
@@ -65,16 +92,7 @@ func TestRefusalsNameTheSide(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := newRecording(t)
-			c.record(r)
-			rep := r.grade()
-			if len(rep.Refusals) == 0 {
-				t.Fatalf("no refusal diagnosed")
-			}
-			got := rep.Refusals[len(rep.Refusals)-1]
-			if got.Side != c.side || !strings.Contains(got.Cause, c.cause) {
-				t.Fatalf("side %q cause %q; want side %q and a cause with %q", got.Side, got.Cause, c.side, c.cause)
-			}
+			_, got := c.refusal(t)
 			if got.Fix == "" || len(got.Evidence) < 2 {
 				t.Fatalf("a refusal needs a fix and evidence: %+v", got)
 			}
@@ -98,10 +116,7 @@ func TestNoRefusalWithoutAuthError(t *testing.T) {
 func TestRefusalsOnTheEdges(t *testing.T) {
 	const tok = "sutkn_aaaa456789abcdef0123456789abcdef01"
 	const key = "sk_live_0123456789abcdef0123456789abcdef"
-	cases := []struct {
-		name, side, cause string
-		record            func(r *recording)
-	}{
+	cases := []sideCase{
 		{"two sockets at once, the other got in (StrictMode)", clientcheck.SideApp, "at the same time", func(r *recording) {
 			r.mint("realtime_scribe", tok)
 			r.at(0.5).refused("&token=" + tok)
@@ -145,14 +160,8 @@ func TestRefusalsOnTheEdges(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := newRecording(t)
-			c.record(r)
-			rep := r.grade()
-			if len(rep.Refusals) != 1 {
+			if rep, _ := c.refusal(t); len(rep.Refusals) != 1 {
 				t.Fatalf("refusals: %+v", rep.Refusals)
-			}
-			if got := rep.Refusals[0]; got.Side != c.side || !strings.Contains(got.Cause, c.cause) {
-				t.Fatalf("side %q cause %q; want side %q and a cause with %q", got.Side, got.Cause, c.side, c.cause)
 			}
 		})
 	}
@@ -184,9 +193,7 @@ func TestTopCauseAndRefusalAgree(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := newRecording(t)
-			c.record(r)
-			rep := r.grade()
+			rep := graded(t, c.record)
 			if len(rep.Refusals) != 1 || len(rep.Causes) == 0 {
 				t.Fatalf("refusals %+v, causes %+v", rep.Refusals, rep.Causes)
 			}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -180,7 +181,7 @@ func languageCode(v *view) Finding {
 		}
 		seen := ""
 		if empty > 0 {
-			seen = fmt.Sprintf(" (%s came back empty here)", plural(empty, "committed_transcript", "committed_transcripts"))
+			seen = fmt.Sprintf(" (%s came back empty here)", text.Plural(empty, "committed_transcript", "committed_transcripts"))
 		}
 		return broken(RuleLanguageCode, v, nil,
 			fmt.Sprintf("%s: language_code=%s is a locale: the live server accepts it but never transcribes%s; use language_code=%s.", v.id, lc, seen, strings.ToLower(base)),
@@ -191,20 +192,15 @@ func languageCode(v *view) Finding {
 
 // tokenType: CLIENT-15.
 func (g *grader) tokenType(v *view) Finding {
-	presented, minted := g.mintedTokens(v)
-	switch {
-	case presented == 0:
-		return notApplicable(RuleTokenType, v, fmt.Sprintf("%s presents no single-use token.", v.id))
-	case len(minted) == 0:
-		return notApplicable(RuleTokenType, v, fmt.Sprintf("%s: the token was not minted during this recording; its type is unknown.", v.id))
-	}
-	var other, types []string
-	for _, m := range minted {
+	types, other, na := g.judgeMinted(v, RuleTokenType, "type", func(m mintedToken) (string, string) {
 		t := mintedType(m.ex)
-		types = append(types, t)
 		if t != protocol.TokenRealtimeScribe {
-			other = append(other, fmt.Sprintf("%s was minted as %s (POST %s)", m.cred.Shown, t, m.ex.Path))
+			return t, fmt.Sprintf("%s was minted as %s (POST %s)", m.cred.Shown, t, m.ex.Path)
 		}
+		return t, ""
+	})
+	if na != nil {
+		return *na
 	}
 	if len(other) > 0 {
 		refused := ""
@@ -220,20 +216,15 @@ func (g *grader) tokenType(v *view) Finding {
 
 // tokenAge: CLIENT-16.
 func (g *grader) tokenAge(v *view) Finding {
-	presented, minted := g.mintedTokens(v)
-	switch {
-	case presented == 0:
-		return notApplicable(RuleTokenAge, v, fmt.Sprintf("%s presents no single-use token.", v.id))
-	case len(minted) == 0:
-		return notApplicable(RuleTokenAge, v, fmt.Sprintf("%s: the token was not minted during this recording; its age is unknown.", v.id))
-	}
-	var old, ages []string
-	for _, m := range minted {
+	ages, old, na := g.judgeMinted(v, RuleTokenAge, "age", func(m mintedToken) (string, string) {
 		age := v.when.Sub(m.ex.At)
-		ages = append(ages, secs(age))
 		if age >= protocol.TokenLifetime {
-			old = append(old, fmt.Sprintf("%s was minted %.1f min before this connection", m.cred.Shown, age.Minutes()))
+			return secs(age), fmt.Sprintf("%s was minted %.1f min before this connection", m.cred.Shown, age.Minutes())
 		}
+		return secs(age), ""
+	})
+	if na != nil {
+		return *na
 	}
 	if len(old) > 0 {
 		return broken(RuleTokenAge, v, nil,

@@ -93,7 +93,7 @@ func (g *grader) tokenOnce() Finding {
 		return runFinding(RuleTokenOnce, verdict.NotApplicable, nil, "No connection presented ?token=.", "")
 	}
 	if len(reused) == 0 {
-		return runFinding(RuleTokenOnce, verdict.OK, nil, fmt.Sprintf("Every token was presented once (%s with ?token=).", plural(presented, "connection", "connections")), "")
+		return runFinding(RuleTokenOnce, verdict.OK, nil, fmt.Sprintf("Every token was presented once (%s with ?token=).", text.Plural(presented, "connection", "connections")), "")
 	}
 	var conns, parts, ev []string
 	for _, u := range reused {
@@ -209,7 +209,7 @@ func (g *grader) noRetryRefused() Finding {
 	case refusals == 0:
 		return runFinding(RuleNoRetryRefused, verdict.NotApplicable, nil, "No connection was refused (auth_error, HTTP 401/403, invalid_request).", "")
 	case len(rts) == 0:
-		return runFinding(RuleNoRetryRefused, verdict.OK, nil, fmt.Sprintf("%s refused; none was retried unchanged.", plural(refusals, "connection was", "connections were")), "")
+		return runFinding(RuleNoRetryRefused, verdict.OK, nil, fmt.Sprintf("%s refused; none was retried unchanged.", text.Plural(refusals, "connection was", "connections were")), "")
 	}
 	var parts, conns, ev []string
 	for _, rt := range rts {
@@ -298,7 +298,7 @@ func (g *grader) noBurst() Finding {
 		return runFinding(RuleNoBurst, verdict.NotApplicable, nil, "The server refused or closed no connection: nothing to reconnect after.", "")
 	case len(worstB.then) < burstCount:
 		return runFinding(RuleNoBurst, verdict.OK, nil, fmt.Sprintf("After the server refused or closed %s, no client opened %d or more new connections within %s.",
-			plural(ended, "connection", "connections"), burstCount, secs(burstWindow)), "")
+			text.Plural(ended, "connection", "connections"), burstCount, secs(burstWindow)), "")
 	}
 	a := worstB.after
 	chain := g.chain(a)

@@ -184,15 +184,23 @@ func (p *pacer) next() <-chan struct{} {
 }
 
 func (p *pacer) run(ctx context.Context) {
-	t := time.NewTicker(p.every)
+	ticking(ctx, p.every, func() {
+		p.mu.Lock()
+		close(p.tick)
+		p.tick = make(chan struct{})
+		p.mu.Unlock()
+	})
+}
+
+// ticking calls tick once a period until ctx is done: the pacer's loop and
+// the progress line's.
+func ticking(ctx context.Context, period time.Duration, tick func()) {
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-t.C:
-			p.mu.Lock()
-			close(p.tick)
-			p.tick = make(chan struct{})
-			p.mu.Unlock()
+			tick()
 		case <-ctx.Done():
 			return
 		}

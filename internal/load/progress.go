@@ -24,16 +24,7 @@ func newProgress(w io.Writer, e *engine, start time.Time) *progress {
 }
 
 func (p *progress) run(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			p.line()
-		case <-ctx.Done():
-			return
-		}
-	}
+	ticking(ctx, time.Second, p.line)
 }
 
 // line is the counters so far.

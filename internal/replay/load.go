@@ -141,7 +141,7 @@ func handedOutByBackend(e wirelog.Record) bool {
 		return false
 	}
 	for _, c := range e.Credentials {
-		if c.Where == "body:token" {
+		if c.Where == wirelog.WhereBodyToken {
 			return true
 		}
 	}
@@ -179,7 +179,7 @@ func mintsUsedBy(l *wirelog.Log, mints []wirelog.Record) []wirelog.Record {
 	var out []wirelog.Record
 	for _, m := range mints {
 		for _, c := range m.Credentials {
-			if c.Where == "body:token" && used[c.ID] {
+			if c.Where == wirelog.WhereBodyToken && used[c.ID] {
 				out = append(out, m)
 				break
 			}

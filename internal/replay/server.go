@@ -145,7 +145,7 @@ func recordedOrigins(rec *Recording) ([][]cred, [][]string) {
 	mintOf := map[string]int{}
 	for i, m := range rec.Mints {
 		for _, c := range m.Credentials {
-			if c.Where == "body:token" && c.ID != "" {
+			if c.Where == wirelog.WhereBodyToken && c.ID != "" {
 				mintOf[c.ID] = i + 1
 			}
 		}

@@ -16,10 +16,7 @@ import (
 
 // The injected frames must be ones a real server could send: schema-valid.
 func TestInjectedFramesAreSchemaValid(t *testing.T) {
-	schemas, err := protocol.LoadSchemas()
-	if err != nil {
-		t.Fatal(err)
-	}
+	schemas := protocol.MustLoadSchemas()
 	for _, sc := range Scenarios() {
 		if sc.Script == nil || sc.Inject == InjectUnknown || sc.Inject == InjectNotJSON {
 			continue

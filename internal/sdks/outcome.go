@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -63,7 +64,7 @@ func Classify(run Run, sc Scenario) (Outcome, string) {
 	case sc.Inject == InjectClose:
 		for _, ev := range evs {
 			if norm(ev.Event) == "close" && strings.Contains(string(ev.Data), fmt.Sprint(unusualClose)) {
-				return OwnEvent, fmt.Sprintf("%s with %s", ev.Event, clip(string(ev.Data), 120))
+				return OwnEvent, fmt.Sprintf("%s with %s", ev.Event, text.Clip(string(ev.Data), 120))
 			}
 		}
 		if o, why := generic(evs); o != Dropped {
@@ -71,7 +72,7 @@ func Classify(run Run, sc Scenario) (Outcome, string) {
 		}
 		for _, ev := range evs {
 			if norm(ev.Event) == "close" {
-				return CloseNoCode, fmt.Sprintf("%s with %s: the app cannot tell 1013 from a normal close", ev.Event, clip(string(ev.Data), 80))
+				return CloseNoCode, fmt.Sprintf("%s with %s: the app cannot tell 1013 from a normal close", ev.Event, text.Clip(string(ev.Data), 80))
 			}
 		}
 		return Dropped, "events seen: " + names(evs)
@@ -80,7 +81,7 @@ func Classify(run Run, sc Scenario) (Outcome, string) {
 	}
 	for _, ev := range evs {
 		if specific(ev.Event, sc.Inject) {
-			return OwnEvent, fmt.Sprintf("%s: %s", ev.Event, clip(string(ev.Data), 120))
+			return OwnEvent, fmt.Sprintf("%s: %s", ev.Event, text.Clip(string(ev.Data), 120))
 		}
 	}
 	return generic(evs)
@@ -92,7 +93,7 @@ func Classify(run Run, sc Scenario) (Outcome, string) {
 func generic(evs []Event) (Outcome, string) {
 	for _, ev := range evs {
 		if norm(ev.Event) == "error" {
-			return GenericError, fmt.Sprintf("%s: %s", ev.Event, clip(string(ev.Data), 120))
+			return GenericError, fmt.Sprintf("%s: %s", ev.Event, text.Clip(string(ev.Data), 120))
 		}
 	}
 	return Dropped, "events seen: " + names(evs)
@@ -101,7 +102,7 @@ func generic(evs []Event) (Outcome, string) {
 func refusal(evs []Event) (Outcome, string) {
 	for _, ev := range evs {
 		if specific(ev.Event, protocol.ErrAuth) {
-			return Refused, fmt.Sprintf("%s: %s", ev.Event, clip(string(ev.Data), 120))
+			return Refused, fmt.Sprintf("%s: %s", ev.Event, text.Clip(string(ev.Data), 120))
 		}
 	}
 	if has(evs, protocol.SessionStarted) {
@@ -169,14 +170,7 @@ func lastEvents(evs []Event, k int) string {
 		} else if len(ev.Data) > 0 {
 			s += " " + string(ev.Data)
 		}
-		out = append(out, clip(s, 100))
+		out = append(out, text.Clip(s, 100))
 	}
 	return strings.Join(out, "; ")
-}
-
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }

@@ -39,6 +39,19 @@ func installed(t *testing.T, keys ...string) []Install {
 	return out
 }
 
+// eachSDK runs test in parallel on the official JS and Python SDKs (their
+// newest pinned versions), each with a fresh output folder; an SDK not
+// installed here skips the test.
+func eachSDK(t *testing.T, test func(t *testing.T, in Install, out string)) {
+	t.Helper()
+	for _, in := range installed(t, "elevenlabs-js@2.73.0", "elevenlabs-python@2.78.0") {
+		t.Run(in.Key(), func(t *testing.T) {
+			t.Parallel()
+			test(t, in, t.TempDir())
+		})
+	}
+}
+
 // viaProxy puts a recording proxy between the driver and the fake.
 func viaProxy(t *testing.T, dir string) func(string) (string, func(), error) {
 	red := secrets.New()
@@ -69,57 +82,53 @@ func viaProxy(t *testing.T, dir string) func(string) (string, func(), error) {
 // side, and none of the keys or tokens the fake saw.
 func TestSDKsThroughTheProxy(t *testing.T) {
 	t.Parallel() // each starts its own fakes and processes
-	for _, in := range installed(t, "elevenlabs-js@2.73.0", "elevenlabs-python@2.78.0") {
-		t.Run(in.Key(), func(t *testing.T) {
-			t.Parallel()
-			out := t.TempDir()
-			proxyDir := filepath.Join(out, "proxy-wire")
-			via := viaProxy(t, proxyDir)
-			run := RunOne(context.Background(), in, Options{Dir: ".", Out: out, Only: []string{"header", "token"}, Via: via})
-			if run.Broken != "" {
-				t.Fatalf("%s\n%s", run.Broken, run.Stderr)
+	eachSDK(t, func(t *testing.T, in Install, out string) {
+		proxyDir := filepath.Join(out, "proxy-wire")
+		via := viaProxy(t, proxyDir)
+		run := RunOne(context.Background(), in, Options{Dir: ".", Out: out, Only: []string{"header", "token"}, Via: via})
+		if run.Broken != "" {
+			t.Fatalf("%s\n%s", run.Broken, run.Stderr)
+		}
+		for _, sc := range Scenarios()[:2] {
+			if o, why := Classify(run, sc); o != Session {
+				t.Errorf("%s through the proxy: %s (%s)", sc.Name, o, why)
 			}
-			for _, sc := range Scenarios()[:2] {
-				if o, why := Classify(run, sc); o != Session {
-					t.Errorf("%s through the proxy: %s (%s)", sc.Name, o, why)
+		}
+		far, farEx, err := wirelog.ReadDir(run.WireDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		near, nearEx, err := wirelog.ReadDir(proxyDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(near) != len(far) || len(nearEx) != len(farEx) || len(near) < 2 {
+			t.Fatalf("the proxy logged %d sockets and %d mints, the fake %d and %d", len(near), len(nearEx), len(far), len(farEx))
+		}
+		for i := range far {
+			// Each direction in order; how the two directions interleave
+			// depends on where a recorder sits.
+			for _, dir := range []string{wirelog.FromClient, wirelog.FromServer} {
+				a, b := frames(near[i], dir), frames(far[i], dir)
+				if len(a) != len(b) {
+					t.Errorf("%s: %d frames from the %s at the proxy, %d at the fake", near[i].ID, len(a), dir, len(b))
+					continue
 				}
-			}
-			far, farEx, err := wirelog.ReadDir(run.WireDir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			near, nearEx, err := wirelog.ReadDir(proxyDir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(near) != len(far) || len(nearEx) != len(farEx) || len(near) < 2 {
-				t.Fatalf("the proxy logged %d sockets and %d mints, the fake %d and %d", len(near), len(nearEx), len(far), len(farEx))
-			}
-			for i := range far {
-				// Each direction in order; how the two directions interleave
-				// depends on where a recorder sits.
-				for _, dir := range []string{wirelog.FromClient, wirelog.FromServer} {
-					a, b := frames(near[i], dir), frames(far[i], dir)
-					if len(a) != len(b) {
-						t.Errorf("%s: %d frames from the %s at the proxy, %d at the fake", near[i].ID, len(a), dir, len(b))
-						continue
-					}
-					for j := range a {
-						if a[j] != b[j] {
-							t.Errorf("%s: %s frame %d differs:\nproxy: %.200s\nfake:  %.200s", near[i].ID, dir, j, a[j], b[j])
-							break
-						}
+				for j := range a {
+					if a[j] != b[j] {
+						t.Errorf("%s: %s frame %d differs:\nproxy: %.200s\nfake:  %.200s", near[i].ID, dir, j, a[j], b[j])
+						break
 					}
 				}
-				if near[i].Close == nil || near[i].Close.By != far[i].Close.By || near[i].Close.Code != far[i].Close.Code {
-					t.Errorf("%s: close %+v at the proxy, %+v at the fake", near[i].ID, near[i].Close, far[i].Close)
-				}
 			}
-			if err := secrets.CheckNoLeaks([]string{proxyDir}, run.secrets); err != nil {
-				t.Fatal(err)
+			if near[i].Close == nil || near[i].Close.By != far[i].Close.By || near[i].Close.Code != far[i].Close.Code {
+				t.Errorf("%s: close %+v at the proxy, %+v at the fake", near[i].ID, near[i].Close, far[i].Close)
 			}
-		})
-	}
+		}
+		if err := secrets.CheckNoLeaks([]string{proxyDir}, run.secrets); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // frames is a log's frames in one direction, each as one comparable line.

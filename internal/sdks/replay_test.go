@@ -55,42 +55,38 @@ func compactJSON(b json.RawMessage) string {
 // (minting a token the recording never asked for) is reported as diverging.
 func TestReplayDrivesTheSDKToTheSameEvents(t *testing.T) {
 	t.Parallel() // each starts its own fakes and processes
-	for _, in := range installed(t, "elevenlabs-js@2.73.0", "elevenlabs-python@2.78.0") {
-		t.Run(in.Key(), func(t *testing.T) {
-			t.Parallel()
-			out := t.TempDir()
-			recDir := filepath.Join(out, "recorded")
-			via := viaProxy(t, recDir)
-			ctx := context.Background()
-			recorded := RunOne(ctx, in, Options{Dir: ".", Out: filepath.Join(out, "1"), Only: []string{"header"}, Via: via})
-			if o, why := Classify(recorded, Scenarios()[0]); o != Session {
-				t.Fatalf("recording run: %s (%s)", o, why)
-			}
+	eachSDK(t, func(t *testing.T, in Install, out string) {
+		recDir := filepath.Join(out, "recorded")
+		via := viaProxy(t, recDir)
+		ctx := context.Background()
+		recorded := RunOne(ctx, in, Options{Dir: ".", Out: filepath.Join(out, "1"), Only: []string{"header"}, Via: via})
+		if o, why := Classify(recorded, Scenarios()[0]); o != Session {
+			t.Fatalf("recording run: %s (%s)", o, why)
+		}
 
-			var rep replay.Report
-			replayed := RunOne(ctx, in, Options{Dir: ".", Out: filepath.Join(out, "2"), Only: []string{"header"}, Via: viaReplay(t, recDir, &rep)})
-			want, got := events(recorded, "header"), events(replayed, "header")
-			if strings.Join(want, "\n") != strings.Join(got, "\n") {
-				t.Errorf("the replay drove the SDK to other events:\nrecorded: %q\nreplayed: %q", want, got)
-			}
-			if rep.Diverged() {
-				t.Errorf("a faithful replay diverged: %s", rep.Summary)
-			}
+		var rep replay.Report
+		replayed := RunOne(ctx, in, Options{Dir: ".", Out: filepath.Join(out, "2"), Only: []string{"header"}, Via: viaReplay(t, recDir, &rep)})
+		want, got := events(recorded, "header"), events(replayed, "header")
+		if strings.Join(want, "\n") != strings.Join(got, "\n") {
+			t.Errorf("the replay drove the SDK to other events:\nrecorded: %q\nreplayed: %q", want, got)
+		}
+		if rep.Diverged() {
+			t.Errorf("a faithful replay diverged: %s", rep.Summary)
+		}
 
-			var other replay.Report
-			_ = RunOne(ctx, in, Options{Dir: ".", Out: filepath.Join(out, "3"), Only: []string{"token"}, Via: viaReplay(t, recDir, &other)})
-			if !other.Diverged() {
-				t.Fatalf("the SDK minted a token and connected with it, and the replay of a header session saw no divergence: %s", other.Summary)
-			}
-			kinds := map[string]bool{}
-			for _, d := range other.Divergences() {
-				kinds[d.Kind] = true
-			}
-			// The recording has no token request: the replay answers it 503,
-			// so the SDK never opens the recorded socket either.
-			if !kinds["mint"] || !kinds["connection"] || !strings.Contains(other.Summary, "a token request the recording does not have") {
-				t.Errorf("divergences %v, want the token request and the socket never opened: %s", kinds, other.Summary)
-			}
-		})
-	}
+		var other replay.Report
+		_ = RunOne(ctx, in, Options{Dir: ".", Out: filepath.Join(out, "3"), Only: []string{"token"}, Via: viaReplay(t, recDir, &other)})
+		if !other.Diverged() {
+			t.Fatalf("the SDK minted a token and connected with it, and the replay of a header session saw no divergence: %s", other.Summary)
+		}
+		kinds := map[string]bool{}
+		for _, d := range other.Divergences() {
+			kinds[d.Kind] = true
+		}
+		// The recording has no token request: the replay answers it 503,
+		// so the SDK never opens the recorded socket either.
+		if !kinds["mint"] || !kinds["connection"] || !strings.Contains(other.Summary, "a token request the recording does not have") {
+			t.Errorf("divergences %v, want the token request and the socket never opened: %s", kinds, other.Summary)
+		}
+	})
 }

@@ -291,10 +291,10 @@ func attribute(run *Run, set *wirelog.Set, keys map[string]string) {
 	for _, ex := range exchanges {
 		var scenario, token string
 		for _, c := range ex.Credentials {
-			if c.Where == "header:xi-api-key" {
+			if c.Where == wirelog.WhereKeyHeader {
 				scenario = byID[c.ID]
 			}
-			if c.Where == "body:token" {
+			if c.Where == wirelog.WhereBodyToken {
 				token = c.ID
 			}
 		}

@@ -18,27 +18,18 @@
 // `ws` package (internal/sdks/node/package.json) as globalThis.WebSocket before loading
 // the SDK, and says so in the _sdk line ("websocket").
 
-import fs from "node:fs";
-import { main, fail } from "./driver-common.mjs";
+import { main, sdkAlias, installedPackage, sessionOptions } from "./driver-common.mjs";
 import { WebSocket as WS } from "ws";
 
-const alias = process.argv[2];
-if (!alias) fail("usage: node node/drive-client.mjs <npm alias of @elevenlabs/client, e.g. elevenlabs-client-1.25.0>");
+const alias = sdkAlias("node node/drive-client.mjs <npm alias of @elevenlabs/client, e.g. elevenlabs-client-1.25.0>");
 
 main(async () => {
-  const pkgURL = new URL(`./node_modules/${alias}/package.json`, import.meta.url);
-  let pkg;
-  try {
-    pkg = JSON.parse(fs.readFileSync(pkgURL, "utf8"));
-  } catch (e) {
-    throw new Error(`${alias} is not installed in internal/sdks/node (run internal/sdks/setup.sh): ${e.message}`);
-  }
-  if (pkg.name !== "@elevenlabs/client") throw new Error(`${alias} is ${pkg.name}, not @elevenlabs/client`);
-  const wsPkg = JSON.parse(fs.readFileSync(new URL("./node_modules/ws/package.json", import.meta.url), "utf8"));
+  const pkg = installedPackage(alias, "@elevenlabs/client");
+  const wsPkg = installedPackage("ws", "ws");
   globalThis.WebSocket = WS;
 
   const sdk = await import(alias);
-  const { Scribe, RealtimeEvents, CommitStrategy, AudioFormat } = sdk;
+  const { Scribe, RealtimeEvents } = sdk;
   if (!Scribe || !RealtimeEvents) throw new Error(`${alias} exports no Scribe/RealtimeEvents: no realtime speech-to-text in this version`);
 
   const wsBase = (plan) => plan.ws_url ?? plan.base_url.replace(/^http/i, "ws");
@@ -63,14 +54,7 @@ main(async () => {
     },
 
     connect(creds, plan) {
-      return Scribe.connect({
-        token: creds.token,
-        modelId: plan.model_id,
-        audioFormat: Object.values(AudioFormat ?? {}).find((v) => v === plan.audio_format) ?? plan.audio_format,
-        sampleRate: plan.sample_rate,
-        commitStrategy: CommitStrategy?.MANUAL ?? "manual",
-        baseUri: wsBase(plan),
-      });
+      return Scribe.connect({ token: creds.token, ...sessionOptions(plan, sdk), baseUri: wsBase(plan) });
     },
     send: (conn, b64) => conn.send({ audioBase64: b64 }),
     commit: (conn) => conn.commit(),

@@ -10,34 +10,17 @@
 //   client.tokens.singleUse.create("realtime_scribe") to mint a token.
 // The contract (stdin plan, stdout JSON lines) is in internal/sdks/README.md.
 
-import fs from "node:fs";
 import { createRequire } from "node:module";
-import { main, fail } from "./driver-common.mjs";
+import { main, sdkAlias, installedPackage, sessionOptions } from "./driver-common.mjs";
 
-const alias = process.argv[2];
-if (!alias) fail("usage: node node/drive-elevenlabs-js.mjs <npm alias of @elevenlabs/elevenlabs-js, e.g. elevenlabs-js-2.73.0>");
+const alias = sdkAlias("node node/drive-elevenlabs-js.mjs <npm alias of @elevenlabs/elevenlabs-js, e.g. elevenlabs-js-2.73.0>");
 
 main(async () => {
-  const pkgURL = new URL(`./node_modules/${alias}/package.json`, import.meta.url);
-  let pkg;
-  try {
-    pkg = JSON.parse(fs.readFileSync(pkgURL, "utf8"));
-  } catch (e) {
-    throw new Error(`${alias} is not installed in internal/sdks/node (run internal/sdks/setup.sh): ${e.message}`);
-  }
-  if (pkg.name !== "@elevenlabs/elevenlabs-js") throw new Error(`${alias} is ${pkg.name}, not @elevenlabs/elevenlabs-js`);
+  const pkg = installedPackage(alias, "@elevenlabs/elevenlabs-js");
   const sdk = createRequire(import.meta.url)(alias);
-  const { ElevenLabsClient, RealtimeEvents, CommitStrategy, AudioFormat } = sdk;
+  const { ElevenLabsClient, RealtimeEvents } = sdk;
   if (!RealtimeEvents || !ElevenLabsClient) throw new Error(`${alias} exports no RealtimeEvents/ElevenLabsClient: no realtime speech-to-text in this version`);
-
-  // The plan's audio_format as the SDK's own enum value when it has one.
-  const audioFormat = (plan) => Object.values(AudioFormat ?? {}).find((v) => v === plan.audio_format) ?? plan.audio_format;
-  const options = (plan) => ({
-    modelId: plan.model_id,
-    audioFormat: audioFormat(plan),
-    sampleRate: plan.sample_rate,
-    commitStrategy: CommitStrategy?.MANUAL ?? "manual",
-  });
+  const options = (plan) => sessionOptions(plan, sdk);
 
   return {
     sdk: "elevenlabs-js",

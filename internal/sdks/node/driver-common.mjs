@@ -87,6 +87,39 @@ export function readPlan() {
   return plan;
 }
 
+// sdkAlias is the npm alias of the SDK a driver drives, its first argument;
+// without one the driver fails with its usage.
+export function sdkAlias(usage) {
+  const alias = process.argv[2];
+  if (!alias) fail(`usage: ${usage}`);
+  return alias;
+}
+
+// installedPackage is the package.json installed under alias in this folder's
+// node_modules; it throws unless that is the package named.
+export function installedPackage(alias, name) {
+  let pkg;
+  try {
+    pkg = JSON.parse(fs.readFileSync(new URL(`./node_modules/${alias}/package.json`, import.meta.url), "utf8"));
+  } catch (e) {
+    throw new Error(`${alias} is not installed in internal/sdks/node (run internal/sdks/setup.sh): ${e.message}`);
+  }
+  if (pkg.name !== name) throw new Error(`${alias} is ${pkg.name}, not ${name}`);
+  return pkg;
+}
+
+// sessionOptions are the plan's session options as both JS SDKs' connect()
+// takes them: the audio format as the SDK's own AudioFormat value when it has
+// one, and manual commits.
+export function sessionOptions(plan, { AudioFormat, CommitStrategy }) {
+  return {
+    modelId: plan.model_id,
+    audioFormat: Object.values(AudioFormat ?? {}).find((v) => v === plan.audio_format) ?? plan.audio_format,
+    sampleRate: plan.sample_rate,
+    commitStrategy: CommitStrategy?.MANUAL ?? "manual",
+  };
+}
+
 export function fail(msg) {
   process.stderr.write(`driver error: ${msg}\n`);
   process.exit(2);
