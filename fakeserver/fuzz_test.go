@@ -87,16 +87,7 @@ func fuzzServer(f *testing.F, opts Options) *Server {
 
 // captured returns the captured frames sent in direction dir, verbatim.
 func captured(f *testing.F, dir string) []string {
-	lines, err := captures.Lines()
-	if err != nil {
-		f.Fatal(err)
-	}
-	var out []string
-	for _, l := range lines {
-		if l.Get("dir").String() == dir {
-			out = append(out, l.Get("frame").Raw)
-		}
-	}
+	out := captures.Frames(f, dir)
 	if len(out) == 0 {
 		f.Fatalf("no %s frames in the captures", dir)
 	}

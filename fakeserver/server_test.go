@@ -249,10 +249,7 @@ func TestCommitAnswersOnceAndThrottlesShortCommits(t *testing.T) {
 // context or message_type mentions what.
 func capture(t *testing.T, what string) string {
 	t.Helper()
-	lines, err := captures.Lines()
-	if err != nil {
-		t.Fatal(err)
-	}
+	lines := captures.Load(t)
 	for _, line := range lines {
 		if line.Get("frame.message_type").String() == what || strings.Contains(line.Get("context").String(), what) {
 			return line.Raw

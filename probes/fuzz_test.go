@@ -26,14 +26,8 @@ import (
 // message. The timeline's summary and audio count read it without a panic,
 // and the summary never shows a secret the redactor knows.
 func FuzzParseFrame(f *testing.F) {
-	lines, err := captures.Lines()
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, l := range lines {
-		if l.Get("dir").String() == "server" {
-			f.Add(false, []byte(l.Get("frame").Raw))
-		}
+	for _, fr := range captures.Frames(f, "server") {
+		f.Add(false, []byte(fr))
 	}
 	f.Add(false, []byte(`{"message_type":"partial_transcript","text":"sutkn_0123456789abcdef0123456789abcdef"}`))
 	for _, s := range []string{`{"message_type":"x"}`, `{`, `[]`, `null`, "\xff\xfe", `{"message_type":1}`} {

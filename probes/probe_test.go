@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/scribecheck/scribecheck/internal/hostile"
 )
 
 // Hostile and broken servers: every probe ends with a clear outcome within
@@ -78,21 +79,7 @@ func TestGarbageFramesAreRecordedNotParsed(t *testing.T) {
 }
 
 func TestServerThatNeverAnswersHTTP(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // hold it open, say nothing
-		}
-	}()
-	res := runWithin(t, 3*time.Second, Target{Name: "mute", BaseURL: "http://" + ln.Addr().String(), APIKey: "sk_test_0123456789"}, PathHeader)
+	res := runWithin(t, 3*time.Second, Target{Name: "mute", BaseURL: hostile.Silent(t), APIKey: "sk_test_0123456789"}, PathHeader)
 	if res.Outcome != OutcomeNoAnswer || res.Stages.Upgraded {
 		t.Errorf("outcome %q: %s", res.Outcome, res.Detail)
 	}

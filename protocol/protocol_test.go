@@ -41,10 +41,7 @@ func TestULawRoundTrip(t *testing.T) {
 
 // The texts the fake sends must be the texts the live server sent.
 func TestTextsMatchTheLiveCaptures(t *testing.T) {
-	lines, err := captures.Lines()
-	if err != nil {
-		t.Fatal(err)
-	}
+	lines := captures.Load(t)
 	var checked int
 	for _, line := range lines {
 		frame := line.Get("frame")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
@@ -40,27 +41,26 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	plainBinary = filepath.Join(dir, "scribecheck-plain")
-	binary = plainBinary
-	builds := [][]string{{"build", "-o", plainBinary, "."}}
+	races := []bool{false}
 	if raceEnabled {
-		binary = filepath.Join(dir, "scribecheck-race")
-		builds = append(builds, []string{"build", "-race", "-o", binary, "."})
+		races = append(races, true)
 	}
-	errs := make(chan error, len(builds))
-	for _, args := range builds { // both at once: the Go build cache is shared
+	paths := make([]string, len(races))
+	errs := make(chan error, len(races))
+	for i, race := range races { // both at once: the Go build cache is shared
 		go func() {
-			build := exec.Command("go", args...)
-			build.Stdout, build.Stderr = os.Stderr, os.Stderr
-			errs <- build.Run()
+			var err error
+			paths[i], err = testkit.BuildScribecheck(dir, fmt.Sprintf("scribecheck-race-%t", race), race)
+			errs <- err
 		}()
 	}
-	for range builds {
+	for range races {
 		if err := <-errs; err != nil {
-			fmt.Fprintln(os.Stderr, "building scribecheck:", err)
+			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 	}
+	plainBinary, binary = paths[0], paths[len(paths)-1]
 	// Every test here is parallel: they mostly wait on the binary and on
 	// sockets, several of them on a probe's real timeout, so six run at once
 	// even on two cores (measured on 2 cores: 73 s with the tests serial and

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"gopkg.in/yaml.v3"
 )
 
@@ -49,11 +50,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "scribecheck")
-	build := exec.Command("go", "build", "-o", binary, "github.com/scribecheck/scribecheck/cmd/scribecheck")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building scribecheck:", err)
+	binary, err = testkit.BuildScribecheck(dir, "scribecheck", false)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}

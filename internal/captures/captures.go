@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"testing"
 
 	"github.com/tidwall/gjson"
 )
@@ -30,4 +31,27 @@ func Lines() ([]gjson.Result, error) {
 		out = append(out, gjson.Parse(sc.Text()))
 	}
 	return out, sc.Err()
+}
+
+// Load is Lines for a test: a file that cannot be read fails tb.
+func Load(tb testing.TB) []gjson.Result {
+	tb.Helper()
+	lines, err := Lines()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return lines
+}
+
+// Frames returns the raw frames sent in direction dir ("server" or
+// "client"; "" for both); a line holding a word alone is no frame.
+func Frames(tb testing.TB, dir string) []string {
+	tb.Helper()
+	var out []string
+	for _, l := range Load(tb) {
+		if f := l.Get("frame"); f.Exists() && (dir == "" || l.Get("dir").String() == dir) {
+			out = append(out, f.Raw)
+		}
+	}
+	return out
 }

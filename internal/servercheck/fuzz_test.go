@@ -17,12 +17,8 @@ import (
 // one line of bounded length (the frame is clipped). `make fuzz` runs it;
 // found cases stay in testdata/fuzz/FuzzClassifyFrame/.
 func FuzzClassifyFrame(f *testing.F) {
-	lines, err := captures.Lines()
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, l := range lines {
-		f.Add([]byte(l.Get("frame").Raw))
+	for _, fr := range captures.Frames(f, "") {
+		f.Add([]byte(fr))
 	}
 	f.Add([]byte(`{"message_type":"committed_transcript_with_timestamps","text":"hi","language_code":"en","words":[{"text":"hi","start":0,"end":"x","type":"word","logprob":0.5}]}`))
 	f.Add([]byte(`{"message_type":"final_transcript","text":1}`))

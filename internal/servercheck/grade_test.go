@@ -117,16 +117,7 @@ func TestRefusalIsNoSession(t *testing.T) {
 // Every verbatim live frame the server sent passes SCHEMA-1 when it comes
 // through a recording: real traffic is never graded off its own schema.
 func TestLiveCapturesPassOnRecordedTraffic(t *testing.T) {
-	lines, err := captures.Lines()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var frames []string
-	for _, l := range lines {
-		if l.Get("dir").String() == "server" && l.Get("frame").Exists() { // a word alone is not a frame
-			frames = append(frames, l.Get("frame").Raw)
-		}
-	}
+	frames := captures.Frames(t, "server")
 	if len(frames) < 5 {
 		t.Fatalf("only %d server captures", len(frames))
 	}

@@ -6,8 +6,12 @@
 package testkit
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -89,4 +93,21 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// BuildScribecheck builds the scribecheck command into dir as name, with the
+// race detector when race is set, and returns its path: the command's tests
+// run the binary as users and CI do. Its build output goes to stderr.
+func BuildScribecheck(dir, name string, race bool) (string, error) {
+	path := filepath.Join(dir, name)
+	args := []string{"build", "-o", path}
+	if race {
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, "github.com/scribecheck/scribecheck/cmd/scribecheck")...)
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("building scribecheck: %w", err)
+	}
+	return path, nil
 }

@@ -2,8 +2,11 @@ package tlscert
 
 import (
 	"crypto/tls"
-	"net"
+	"net/http"
+	"net/url"
 	"testing"
+
+	"github.com/scribecheck/scribecheck/internal/hostile"
 )
 
 func TestServesFor127AndLocalhost(t *testing.T) {
@@ -11,22 +14,8 @@ func TestServesFor127AndLocalhost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", p.ServerConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.(*tls.Conn).Handshake()
-			c.Close()
-		}
-	}()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	u, _ := url.Parse(hostile.TLS(t, "127.0.0.1", p.ServerConfig(), http.NotFoundHandler()))
+	port := u.Port()
 	for _, name := range []string{"127.0.0.1", "localhost"} {
 		c, err := tls.Dial("tcp", "127.0.0.1:"+port, &tls.Config{RootCAs: p.Pool(), ServerName: name})
 		if err != nil {
