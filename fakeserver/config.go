@@ -232,7 +232,7 @@ func modelStimulus(given []string) string {
 }
 
 // boolWords lists the boolean parameters whose value (the last one given) is
-// yes or no in any case, which protocol.ParseBool refuses (a stimulus:
+// yes or no in any case, which protocol.CheckQuery refuses (a stimulus:
 // what the live server does with them is unconfirmed).
 func boolWords(q url.Values) []string {
 	var out []string

@@ -134,10 +134,10 @@ func ListItems(vs []string) []string {
 	return out
 }
 
-// ParseBool reads a boolean as the server does (choice bools-parse-loosely:
+// parseBool reads a boolean as the server does (choice bools-parse-loosely:
 // strconv.ParseBool, so 1, t, True and TRUE too, but not yes or no).
 // written says it is spelt as the docs write booleans: true or false (S).
-func ParseBool(s string) (b, ok, written bool) {
+func parseBool(s string) (b, ok, written bool) {
 	b, err := strconv.ParseBool(s)
 	return b, err == nil, s == "true" || s == "false"
 }
@@ -177,7 +177,7 @@ func CheckQuery(q url.Values, rules QueryRules) (QueryValues, []QueryProblem) {
 
 func unknownKey(name string, refused bool) QueryProblem {
 	p := QueryProblem{Param: name, Refused: refused, Refusal: "unknown parameter " + name}
-	p.Kind, p.Meant = ClassifyKey(name)
+	p.Kind, p.Meant = classifyKey(name)
 	switch p.Kind {
 	case ProblemTypoKey:
 		p.Text = fmt.Sprintf("%s looks like a misspelling of %s: rename it (the server ignores %s, so the setting is lost)", name, p.Meant, name)
@@ -219,14 +219,14 @@ func modelProblems(given []string, rules QueryRules) []QueryProblem {
 	if slices.Contains(rules.Models, m) {
 		return nil
 	}
-	text, fix := ModelAdvice(m)
+	text, fix := modelAdvice(m)
 	return []QueryProblem{{Kind: ProblemModel, Param: ParamModelID, Value: m, Refused: true, Text: text, Fix: fix,
 		Refusal: fmt.Sprintf("model_id %q is not supported; use one of %s", m, strings.Join(Models, ", "))}}
 }
 
-// ModelAdvice says what is wrong with a model_id the server does not take,
+// modelAdvice says what is wrong with a model_id the server does not take,
 // and what to use.
-func ModelAdvice(m string) (text, fix string) {
+func modelAdvice(m string) (text, fix string) {
 	use := "Use model_id=" + DefaultModel + "."
 	trimmed := strings.TrimSpace(m)
 	switch {
@@ -278,7 +278,7 @@ func (v QueryValues) read(p Param, given []string, rules QueryRules) []QueryProb
 		}
 		v[p.Name] = raw
 	case KindBool:
-		b, parsed, written := ParseBool(raw)
+		b, parsed, written := parseBool(raw)
 		switch {
 		case !ok:
 		case !parsed:
@@ -357,10 +357,10 @@ var oldKeys = map[string]string{
 	"commit":                  "commit:true on an input_audio_chunk frame (a commit is not a query parameter)",
 }
 
-// ClassifyKey says what an unknown key is: a typo of a known key (and
+// classifyKey says what an unknown key is: a typo of a known key (and
 // which: ProblemTypoKey), an old or home-made name (and what to use:
 // ProblemOldKey), or drift (ProblemUnknownKey).
-func ClassifyKey(k string) (kind ProblemKind, meant string) {
+func classifyKey(k string) (kind ProblemKind, meant string) {
 	if use, ok := oldKeys[k]; ok {
 		return ProblemOldKey, use
 	}

@@ -166,13 +166,13 @@ func (s *Spec) NotOffered(what string) {
 // Harness ends the spec as a harness fault (JUnit <error>): the spec could
 // not judge the target.
 func (s *Spec) Harness(format string, args ...any) {
-	panic(HarnessFault(s.redact(fmt.Sprintf(format, args...))))
+	panic(harnessFault(s.redact(fmt.Sprintf(format, args...))))
 }
 
-// HarnessFault is the panic value of a harness fault.
-type HarnessFault string
+// harnessFault is the panic value of a harness fault.
+type harnessFault string
 
-func (h HarnessFault) Error() string { return "harness fault: " + string(h) }
+func (h harnessFault) Error() string { return "harness fault: " + string(h) }
 
 // entry records a finding in the report. Expected, outcome and evidence stay
 // out of the console (a failure message already carries them); verdict notes

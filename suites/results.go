@@ -17,10 +17,10 @@ import (
 // notSelected is a skipped spec's message when nothing else says why.
 const notSelected = "not selected by --label-filter or --focus"
 
-// Results turns Ginkgo's report into one SpecResult per spec, with the
+// specResults turns Ginkgo's report into one SpecResult per spec, with the
 // verdicts of the design: a passed SHOULD spec with a deviation is
 // NON-STRICT, a passed INFO spec INFORMATIONAL, a panic (harness fault) ERROR.
-func Results(report types.Report, env *Env, cases []Case) []reports.SpecResult {
+func specResults(report types.Report, env *Env, cases []Case) []reports.SpecResult {
 	byID := map[string]Case{}
 	order := map[string]int{}
 	for i, c := range cases {

@@ -58,7 +58,7 @@ const InjectPanicEnv = "SCRIBECHECK_INJECT_PANIC"
 
 // specPanicked ends a spec whose body panicked as a harness fault (verdict
 // ERROR) with one line and no Go stack on the terminal: Ginkgo prints a
-// panic's full stack. A HarnessFault is the spec's own verdict; any other
+// panic's full stack. A harnessFault is the spec's own verdict; any other
 // panic is a scribecheck bug, its stack written to a file. Ginkgo's own
 // panics (Fail, Skip) go on to Ginkgo.
 func (env *Env) specPanicked(c Case, v any, stack []byte) {
@@ -66,7 +66,7 @@ func (env *Env) specPanicked(c Case, v any, stack []byte) {
 		panic(v)
 	}
 	line := ""
-	if h, ok := v.(HarnessFault); ok {
+	if h, ok := v.(harnessFault); ok {
 		line = h.Error()
 	} else {
 		line = crash.Report(env.CrashDir, "spec "+c.ID, v, stack, env.Redactor)

@@ -77,7 +77,7 @@ func Run(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Outcome, error) {
 
 	cases := Catalog()
 	var report types.Report
-	if err := Register(env, cases, func(r types.Report) { report = r }); err != nil {
+	if err := registerCases(env, cases, func(r types.Report) { report = r }); err != nil {
 		return Outcome{}, err
 	}
 	gomega.RegisterFailHandler(ginkgo.Fail)
@@ -91,7 +91,7 @@ func Run(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Outcome, error) {
 	reporterConfig.Verbose = reporterConfig.Verbose || opts.Verbose
 	ginkgo.RunSpecs(t, "scribecheck", suiteConfig, reporterConfig)
 
-	out := Outcome{Results: Results(report, env, cases)}
+	out := Outcome{Results: specResults(report, env, cases)}
 	for _, sr := range report.SpecReports {
 		for _, e := range sr.ReportEntries {
 			if e.Name == entryBug {

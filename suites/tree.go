@@ -8,16 +8,16 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-// SpecName is a spec's full name: "AUTH-4 token-query [target:fake]". It
+// specName is a spec's full name: "AUTH-4 token-query [target:fake]". It
 // carries every dimension, so a failed name can be fed back to --focus.
-func SpecName(c Case, targetName string) string {
+func specName(c Case, targetName string) string {
 	return fmt.Sprintf("%s %s [target:%s]", c.ID, c.Subject, targetName)
 }
 
-// Register adds cases to Ginkgo's tree, bound to env, one Describe per area,
+// registerCases adds cases to Ginkgo's tree, bound to env, one Describe per area,
 // and a ReportAfterSuite that hands the finished report to done. Call it once,
 // before RunSpecs.
-func Register(env *Env, cases []Case, done func(types.Report)) error {
+func registerCases(env *Env, cases []Case, done func(types.Report)) error {
 	if err := Validate(cases); err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func Register(env *Env, cases []Case, done func(types.Report)) error {
 						args = append(args, ginkgo.FlakeAttempts(env.retries+1))
 					}
 					args = append(args, func(ctx ginkgo.SpecContext) { runAttempt(ctx, env, c) })
-					ginkgo.It(SpecName(c, env.Target.Name), args...)
+					ginkgo.It(specName(c, env.Target.Name), args...)
 				}
 			})
 		}

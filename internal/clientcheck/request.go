@@ -74,7 +74,7 @@ func modelPath(v *view) Finding {
 	return pass(RuleModelPath, v, fmt.Sprintf("%s: %s with model_id=%s.", v.id, l.Request.Path, models[len(models)-1]))
 }
 
-// Classes of an unknown query key (protocol.ClassifyKey).
+// Classes of an unknown query key (protocol.CheckQuery classifies them).
 const (
 	keyTypo  = protocol.ProblemTypoKey
 	keyOld   = protocol.ProblemOldKey
