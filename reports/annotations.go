@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // MaxAnnotations caps the annotations of each kind (error, warning) that
@@ -32,7 +34,7 @@ func writeGitHubAnnotations(w io.Writer, r RunReport) {
 			return
 		}
 		written[kind]++
-		fmt.Fprintf(&b, "::%s title=%s::%s\n", kind, escapeProperty(title), escapeData(clipRunes(message, 2000)))
+		fmt.Fprintf(&b, "::%s title=%s::%s\n", kind, escapeProperty(title), escapeData(text.Clip(message, 2000)))
 	}
 
 	if r.TimedOut != "" {
@@ -47,7 +49,7 @@ func writeGitHubAnnotations(w io.Writer, r RunReport) {
 		}
 		msg := strings.TrimSpace(rc.Requirement + "\n" + rc.Message)
 		if n := len(rc.Blocked); n > 0 {
-			msg += fmt.Sprintf("\nBlocks %d %s: %s", n, plural(n, "spec", "specs"), idList(rc.Blocked, 20))
+			msg += fmt.Sprintf("\nBlocks %s: %s", text.Plural(n, "spec", "specs"), idList(rc.Blocked, 20))
 		}
 		annotate("error", fmt.Sprintf("%s %s", rc.ID, v), msg)
 	}
@@ -90,18 +92,4 @@ func escapeData(s string) string {
 // end it.
 func escapeProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
-
-func clipRunes(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -128,6 +128,11 @@ func TestClientClearEndings(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, "port in use") {
 			t.Errorf("exit %d, stderr %s", r.code, r.stderr)
 		}
+		// fake says it the same way (it exited 1 without the hint).
+		r = scribecheck(t, nil, "fake", "--quiet", "--addr", strings.TrimPrefix(base, "http://"))
+		if r.code != 2 || !strings.Contains(r.stderr, "port in use? choose another --addr") {
+			t.Errorf("fake on a port in use: exit %d, stderr %s", r.code, r.stderr)
+		}
 	})
 }
 

@@ -47,7 +47,7 @@ func fakeCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	calibrate.WriteChanges(stdout, srv)
 	base, err := srv.Start(*addr)
 	if err != nil {
-		return err
+		return portInUse(err, "--addr")
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", base)
 	fmt.Fprintf(stdout, "test key: %s\n", srv.TestKey())

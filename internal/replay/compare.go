@@ -15,6 +15,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -301,7 +302,7 @@ func showJSON(v any, present bool) string {
 	if err != nil {
 		return fmt.Sprint(v)
 	}
-	return clip(string(b), 60)
+	return text.Clip(string(b), 60)
 }
 
 // showFrame is a frame for a report: text as is but with audio_base_64
@@ -317,7 +318,7 @@ func showFrame(binary bool, data []byte) string {
 	if a := gjson.Get(s, "audio_base_64"); a.Exists() && a.Type == gjson.String && a.Index > 0 {
 		s = s[:a.Index] + `"<` + audioLen(a.String()) + `>"` + s[a.Index+len(a.Raw):]
 	}
-	return clip(s, 240)
+	return text.Clip(s, 240)
 }
 
 // showRecorded is showFrame for a recorded frame.
@@ -333,15 +334,6 @@ func showRecorded(f wirelog.Record) string {
 		return showFrame(false, p.Data) + fmt.Sprintf(" (recorded clipped: %d bytes on the wire)", p.Len)
 	}
 	return showFrame(!p.Text(), p.Data)
-}
-
-// clip shortens s to at most n runes, marking the cut.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
 }
 
 // redactDivergence is d with every secret red knows replaced.

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // Kinds of divergence.
@@ -47,9 +49,9 @@ type Divergence struct {
 // Short is the divergence in a few words, for summaries.
 func (d Divergence) Short() string {
 	if d.Detail != "" {
-		return d.Kind + ": " + clip(d.Detail, 140)
+		return d.Kind + ": " + text.Clip(d.Detail, 140)
 	}
-	return fmt.Sprintf("%s: want %s, got %s", d.Kind, clip(d.Want, 60), clip(d.Got, 60))
+	return fmt.Sprintf("%s: want %s, got %s", d.Kind, text.Clip(d.Want, 60), text.Clip(d.Got, 60))
 }
 
 // where says where a divergence is: at frame k, at the handshake, ….

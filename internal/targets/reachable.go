@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -44,7 +43,7 @@ func reachable(ctx context.Context, t probes.Target, bound time.Duration) error 
 	}
 	secs := bound.Seconds()
 	unreachable := func(format string, args ...any) error {
-		return &exitcode.Error{Code: exitcode.Unreachable, Err: fmt.Errorf("target %s cannot be reached: "+format, append([]any{t.BaseURL}, args...)...)}
+		return exitcode.Unreachablef("target %s cannot be reached: "+format, append([]any{t.BaseURL}, args...)...)
 	}
 	dctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
