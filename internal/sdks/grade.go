@@ -137,6 +137,9 @@ func clientVerdict(r Run) string {
 				broken[f.Rule] = true
 			}
 		}
+		if c.Refusal != nil { // a refused session is no OK row, whatever the rules said
+			broken["refused ("+c.Refusal.Side+")"] = true
+		}
 	}
 	for _, f := range rep.Run {
 		if f.Verdict.Fails(true) {
