@@ -13,6 +13,14 @@ import (
 const mintFix = "mint a single-use token server-side (POST " + protocol.SingleUseTokenPath + protocol.TokenRealtimeScribe +
 	" with the xi-api-key header) and pass its `token` string"
 
+// Keys of the problems about a request as a whole that has no credential the
+// socket reads: none at all, or only some it does not read (KeyUnread and
+// what they were).
+const (
+	KeyNoCredential = "credential/none"
+	KeyUnread       = "credential/unread/"
+)
+
 // Problem is one thing wrong with the credentials of an upgrade request: a
 // diagnosis on the app's side, observed (the request shows it), and the
 // sentence CLIENT-2 says of it.
@@ -137,11 +145,11 @@ func Classify(creds []wirelog.Credential, failedMint string) Credentials {
 	if len(out.Problems) == 0 && out.Readable == 0 {
 		fix := "browsers: " + mintFix + " and put it in ?token=; servers: send the xi-api-key header"
 		if len(unread) == 0 {
-			add("", "none", "no credentials at all: neither ?token= nor the xi-api-key header; browsers pass a single-use token in ?token=, servers send the xi-api-key header",
+			add("", strings.TrimPrefix(KeyNoCredential, "credential/"), "no credentials at all: neither ?token= nor the xi-api-key header; browsers pass a single-use token in ?token=, servers send the xi-api-key header",
 				"the socket carried no credential at all: neither ?token= nor the xi-api-key header", fix)
 		} else {
 			what := strings.Join(unread, " and ")
-			add("", "unread/"+what, fmt.Sprintf("no credential this socket reads (only %s): use ?token=<single-use token> or the xi-api-key header", what),
+			add("", strings.TrimPrefix(KeyUnread, "credential/")+what, fmt.Sprintf("no credential this socket reads (only %s): use ?token=<single-use token> or the xi-api-key header", what),
 				fmt.Sprintf("the credential was sent in %s, which this socket does not read", what), fix)
 		}
 	}

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/authcause"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/verdict"
+	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
@@ -79,8 +80,8 @@ func Lint(raw string, target probes.Target, apiKey string) []reports.LintFinding
 	// on past (an unknown or old key, a boolean spelt otherwise) a warning.
 	_, problems := protocol.CheckQuery(q, protocol.FaithfulRules())
 	for _, p := range problems {
-		if p.Param == protocol.TokenParam || p.Param == protocol.TTSTokenParam || slices.Contains(keyParams, p.Param) {
-			continue // credentials: checked below
+		if wirelog.IsCredentialQueryKey(p.Param) {
+			continue // credentials: below
 		}
 		sev := SevWarning
 		if p.Refused {
@@ -88,43 +89,20 @@ func Lint(raw string, target probes.Target, apiKey string) []reports.LintFinding
 		}
 		add(sev, p.Text, p.Fix)
 	}
-	if q.Has(protocol.TTSTokenParam) {
-		add(SevError, "single_use_token= is the TTS sockets' parameter; the speech-to-text socket reads token=", "Rename it to token=.")
-	}
-	tokens := q[protocol.TokenParam]
-	if len(tokens) > 1 {
-		add(SevError, fmt.Sprintf("token= is given %d times", len(tokens)), "Send it once.")
-	}
-	for _, tok := range tokens {
-		switch {
-		case tok == "":
-			add(SevError, "token= is empty", "Put the minted token's string there: response.token.")
-		case tok == "undefined" || tok == "null":
-			add(SevError, fmt.Sprintf("token=%s: your code passed a missing value (what @elevenlabs/client sends without a token)", tok),
-				"Await the token request and pass response.token.")
-		case strings.Contains(tok, "[object"):
-			add(SevError, "token=[object Object]: your code passed the whole response object", "Pass response.token, the string.")
-		case (apiKey != "" && tok == apiKey) || strings.HasPrefix(tok, "sk_"):
-			add(SevError, "token= holds an API key: it is refused there, and it leaks your key into URLs and logs",
-				"Never send the API key to a browser: mint a single-use token on your server and pass that.")
-		case !strings.HasPrefix(tok, protocol.TokenPrefix):
-			add(SevWarning, "token= does not start with sutkn_, the single-use token prefix", "Pass the token from POST /v1/single-use-token/realtime_scribe.")
+	// The credentials in the URL, as the client rules read them (the one
+	// classifier); a URL does not show the headers the socket may also send.
+	creds := authcause.Classify(wirelog.QueryCredentials(q, secrets.New(), apiKey), "")
+	for _, p := range creds.Problems {
+		if p.Key == authcause.KeyNoCredential || strings.HasPrefix(p.Key, authcause.KeyUnread) {
+			continue
 		}
+		add(SevError, p.Title, authcause.Sentence(p.Fix))
 	}
-	for _, k := range keyParams {
-		if q.Has(k) {
-			add(SevError, k+"= in the query string leaks the key into logs, and the socket is not documented to read it",
-				"Use the xi-api-key header (servers) or a single-use token on token= (browsers).")
-		}
-	}
-	if len(tokens) == 0 && !q.Has(protocol.TTSTokenParam) {
+	if creds.Token == nil && !q.Has(protocol.TTSTokenParam) {
 		add(SevNote, "no token= in the URL: this connection must send the xi-api-key header (browsers cannot)", "In a browser, add token=<single-use token>.")
 	}
 	return out
 }
-
-// keyParams are query keys an API key is put under.
-var keyParams = []string{"xi-api-key", "xi_api_key", "api_key", "apikey"}
 
 // lintFindings folds the lint's errors into one finding.
 func lintFindings(lint []reports.LintFinding) []reports.Finding {

@@ -14,18 +14,18 @@ func TestLintFlagsEachMistake(t *testing.T) {
 	cases := []struct {
 		url, key, says string
 	}{
-		{"wss://api.elevenlabs.io/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token=sk_live_abcdefghijkl", "", "holds an API key"},
-		{strings.Replace(good, "sutkn_0123456789abcdef0123456789abcdef", "mykey123456789", 1), "mykey123456789", "holds an API key"},
-		{strings.Replace(good, "token=", "single_use_token=", 1), "", "single_use_token= is the TTS"},
+		{"wss://api.elevenlabs.io/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token=sk_live_abcdefghijkl", "", "the API key is sent as ?token="},
+		{strings.Replace(good, "sutkn_0123456789abcdef0123456789abcdef", "mykey123456789", 1), "mykey123456789", "the API key is sent as ?token="},
+		{strings.Replace(good, "token=", "single_use_token=", 1), "", "?single_use_token=, the TTS sockets' name"},
 		{strings.Replace(good, "sutkn_0123456789abcdef0123456789abcdef", "undefined", 1), "", "missing value"},
-		{strings.Replace(good, "sutkn_0123456789abcdef0123456789abcdef", "%5Bobject%20Object%5D", 1), "", "whole response object"},
+		{strings.Replace(good, "sutkn_0123456789abcdef0123456789abcdef", "%5Bobject%20Object%5D", 1), "", "the mint response object"},
 		{strings.Replace(good, "model_id=scribe_v2_realtime&", "", 1), "", "model_id is missing"},
 		{strings.Replace(good, "/realtime?", "/realtime-beta?", 1), "", "realtime-beta"},
 		{strings.Replace(good, "api.elevenlabs.io", "api.eu.residency.elevenlabs.io", 1), "", "minted on api.elevenlabs.io"},
 		{strings.Replace(good, "wss://", "https://", 1), "", "not a WebSocket URL"},
 		{strings.Replace(good, "wss://", "ws://", 1), "", "clear text"},
-		{good + "&xi-api-key=sk_abc", "", "leaks the key"},
-		{good + "&token=sutkn_x", "", "given 2 times"},
+		{good + "&xi-api-key=sk_abc", "", "the API key is in the URL (?xi-api-key=)"},
+		{good + "&token=sutkn_x", "", "token= is given more than once"},
 	}
 	for _, c := range cases {
 		found := Lint(c.url, live, c.key)

@@ -10,13 +10,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
 // credentialQueryKeys are the query keys whose values are credentials: the
 // documented one, the TTS sockets' name (a client mistake on this socket), and
 // names an API key is sometimes put under.
-var credentialQueryKeys = []string{protocol.TokenParam, protocol.TTSTokenParam, "xi-api-key", "xi_api_key", "api_key", "key"}
+var credentialQueryKeys = []string{protocol.TokenParam, protocol.TTSTokenParam, "xi-api-key", "xi_api_key", "api_key", "apikey", "key"}
 
 // CredentialQueryKeys lists the query keys whose values are credentials, in
 // the order the logs report them.
@@ -38,13 +39,32 @@ const shortSecret = "…(short)"
 // credential classifies and redacts one credential value, and teaches it to
 // secrets so that it is redacted wherever else it appears.
 func (s *Set) credential(where, value string) Credential {
-	c := Credential{Where: where, ID: s.id(value), Shape: s.shape(value)}
+	return newCredential(where, value, s.id(value), s.isKey(value), s.secrets)
+}
+
+// shape is Shape, knowing also the keys the set was told of.
+func (s *Set) shape(v string) string { return shapeOf(v, s.isKey(v)) }
+
+// shapeOf is Shape, or an API key when isKey says the value is one whatever
+// its form.
+func shapeOf(v string, isKey bool) string {
+	if sh := Shape(v); sh != ShapeOther || !isKey {
+		return sh
+	}
+	return ShapeAPIKey
+}
+
+// newCredential is one credential value at where, classified (isKey: the
+// value is an API key its recorder was told of) and shown as red redacts it,
+// red having learnt it.
+func newCredential(where, value, id string, isKey bool, red *secrets.Redactor) Credential {
+	c := Credential{Where: where, ID: id, Shape: shapeOf(value, isKey)}
 	switch c.Shape {
 	case ShapePlaceholder, ShapeEmpty:
 		c.Shown = value
 	default:
-		s.secrets.Add(value)
-		c.Shown = s.secrets.Redact(value)
+		red.Add(value)
+		c.Shown = red.Redact(value)
 		if c.Shown == value { // too short for the redactor
 			c.Shown = shortSecret
 		}
@@ -52,18 +72,25 @@ func (s *Set) credential(where, value string) Credential {
 	return c
 }
 
+// QueryCredentials are the credentials a socket URL's query carries, as a
+// recording of that URL would record them: in the order a grader reports
+// them, classified (keys are API keys the caller knows), shown redacted by
+// red, which learns them.
+func QueryCredentials(q url.Values, red *secrets.Redactor, keys ...string) []Credential {
+	var out []Credential
+	for _, k := range credentialQueryKeys {
+		for _, v := range q[k] {
+			sum := sha256.Sum256([]byte(v)) // ids compare values within this one query
+			out = append(out, newCredential(QueryPosition(k), v, hex.EncodeToString(sum[:6]), slices.Contains(keys, v), red))
+		}
+	}
+	return out
+}
+
 func (s *Set) id(value string) string {
 	m := hmac.New(sha256.New, s.salt)
 	m.Write([]byte(value))
 	return hex.EncodeToString(m.Sum(nil)[:6])
-}
-
-// shape is Shape, knowing also the keys the set was told of.
-func (s *Set) shape(v string) string {
-	if sh := Shape(v); sh != ShapeOther || !s.isKey(v) {
-		return sh
-	}
-	return ShapeAPIKey
 }
 
 // Shape classifies a credential value by its form alone. A redacted value
