@@ -44,7 +44,7 @@ func TestDoctorVerdictsAndExitCodes(t *testing.T) {
 		t.Errorf("doctor.md has no matrix row for token-query:\n%s", md)
 	}
 	r = doctorRun(t, nil, "--url", "https://api.elevenlabs.io/v1/speech-to-text/realtime-beta?single_use_token=sutkn_abc&model_id=scribe_v2_realtime")
-	if r.code != 1 || !strings.Contains(r.stdout, "realtime-beta") || !strings.Contains(r.stdout, "Rename it to token=") {
+	if r.code != 1 || !strings.Contains(r.stdout, "realtime-beta") || !strings.Contains(r.stdout, "Rename the query parameter to token") {
 		t.Errorf("url lint: exit %d\n%s", r.code, r.stdout)
 	}
 	r = doctorRun(t, []string{"ELEVENLABS_API_KEY=sk_x_0123456789"}, "--target", "http://"+closedPort(t))
