@@ -19,10 +19,13 @@ import (
 // ending), with a generous bound that only detects a hang.
 func waitUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// Only a hang bound, as advanceUntil's: the race-built storm under a full
+	// make test on 2 cores once took longer than 10 s to get every slow
+	// reader stuck in a write.
+	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("still waiting for %s after 10 s", what)
+			t.Fatalf("still waiting for %s after 60 s", what)
 		}
 		time.Sleep(time.Millisecond)
 	}
