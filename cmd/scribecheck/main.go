@@ -36,30 +36,29 @@ func main() {
 // run dispatches a command and maps its error to an exit code. A panic is a
 // bug of scribecheck: one ERROR line, the stack in a file, exit 4.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	var parsed *flag.FlagSet
 	defer func() {
 		if v := recover(); v != nil {
 			where := "scribecheck"
 			if len(args) > 0 {
 				where += " " + args[0]
 			}
-			fmt.Fprintln(stderr, crash.Report(outFlag(args), where, v, debug.Stack(), nil))
+			fmt.Fprintln(stderr, crash.Report(outDir(parsed), where, v, debug.Stack(), nil))
 			code = exitcode.Internal
 		}
 	}()
-	return dispatch(ctx, args, stdout, stderr)
+	return dispatch(ctx, args, stdout, stderr, &parsed)
 }
 
-// outFlag is the value of --out in args, where a crash's stack goes.
-func outFlag(args []string) string {
-	for i, a := range args {
-		for _, name := range []string{"--out", "-out"} {
-			if a == name && i+1 < len(args) {
-				return args[i+1]
-			}
-			if v, ok := strings.CutPrefix(a, name+"="); ok {
-				return v
-			}
-		}
+// outDir is where a crash's stack goes: the command's --out once its flags
+// were parsed (the flag set read them, so `-- app --out x` is the app's),
+// else "" (the temporary folder).
+func outDir(fs *flag.FlagSet) string {
+	if fs == nil || !fs.Parsed() {
+		return ""
+	}
+	if f := fs.Lookup("out"); f != nil {
+		return f.Value.String()
 	}
 	return ""
 }
@@ -78,7 +77,9 @@ var commands = map[string]command{
 	"bench": benchCommand, "bench sink": benchSink, "list": listCommand,
 }
 
-func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// dispatch runs the command args name; parsed is set to its flag set, for
+// the crash report to read --out from.
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, parsed **flag.FlagSet) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, help("usage"))
 		return exitcode.Usage
@@ -86,7 +87,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	name, rest := args[0], args[1:]
 	if slices.Contains([]string{"help", "-h", "-help", "--help"}, name) {
 		if len(rest) > 0 && rest[0] != "" {
-			return dispatch(ctx, []string{rest[0], "--help"}, stdout, stderr)
+			return dispatch(ctx, []string{rest[0], "--help"}, stdout, stderr, parsed)
 		}
 		fmt.Fprint(stdout, help("usage"))
 		return exitcode.OK
@@ -101,7 +102,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			name, cmd, rest = name+" "+rest[0], sub, rest[1:]
 		}
 	}
-	err := cmd(ctx, newFlagSet(name, stderr), rest, stdout, stderr)
+	*parsed = newFlagSet(name, stderr)
+	err := cmd(ctx, *parsed, rest, stdout, stderr)
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return exitcode.OK
 	}
