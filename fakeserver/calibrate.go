@@ -16,6 +16,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -70,7 +71,7 @@ func checkReaction(name string, re protocol.Reaction) error {
 	case protocol.ReactFrames:
 		for i, f := range re.Frames {
 			if !gjson.Valid(f) || !gjson.Parse(f).IsObject() {
-				return fmt.Errorf("frame %d is not a JSON object: %s", i+1, oneLine(f, 60))
+				return fmt.Errorf("frame %d is not a JSON object: %s", i+1, text.OneLine(f, 60))
 			}
 		}
 		if re.Close != nil {
@@ -290,7 +291,7 @@ func (ss *session) stimulus(name string, own func() bool) bool {
 func sent(at string, re protocol.Reaction) string {
 	switch re.Kind {
 	case protocol.ReactHTTP:
-		return fmt.Sprintf("HTTP %d %s", re.Status, oneLine(re.Body, 200))
+		return fmt.Sprintf("HTTP %d %s", re.Status, text.OneLine(re.Body, 200))
 	case protocol.ReactSession:
 		if at == protocol.StimulusFrame {
 			return "no answer; the session reads on, taking the frame as fine"
@@ -305,7 +306,7 @@ func sent(at string, re protocol.Reaction) string {
 		if i > 0 {
 			b.WriteString(" ")
 		}
-		b.WriteString(oneLine(f, 200))
+		b.WriteString(text.OneLine(f, 200))
 	}
 	switch {
 	case re.Close != nil:
@@ -316,15 +317,6 @@ func sent(at string, re protocol.Reaction) string {
 		b.WriteString(", then nothing: the socket stays open")
 	}
 	return b.String()
-}
-
-// oneLine is s with its runs of white space made one space, cut to n runes.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 // CalibrationNote says how the fake answers one calibrated stimulus.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/tidwall/gjson"
 )
 
@@ -150,28 +151,17 @@ func SummarizeBody(header http.Header, body string) string {
 	parts := []string{ct, fmt.Sprintf("%d bytes read", len(body))}
 	switch {
 	case gjson.Valid(body):
-		parts = append(parts, "JSON "+oneLine(body, 160))
+		parts = append(parts, "JSON "+text.OneLine(body, 160))
 	case strings.Contains(strings.ToLower(body), "<html") || strings.Contains(strings.ToLower(ct), "html"):
 		if m := titleRE.FindStringSubmatch(body); m != nil {
-			parts = append(parts, fmt.Sprintf("HTML page titled %q", oneLine(html.UnescapeString(m[1]), 80)))
+			parts = append(parts, fmt.Sprintf("HTML page titled %q", text.OneLine(html.UnescapeString(m[1]), 80)))
 		} else {
 			parts = append(parts, "an HTML page without a title")
 		}
 	case !utf8.ValidString(body):
 		parts = append(parts, "binary")
 	default:
-		parts = append(parts, fmt.Sprintf("text %q", oneLine(body, 80)))
+		parts = append(parts, fmt.Sprintf("text %q", text.OneLine(body, 80)))
 	}
 	return strings.Join(parts, ", ")
-}
-
-// oneLine collapses whitespace, drops control characters and clips.
-func oneLine(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
-			return ' '
-		}
-		return r
-	}, s)
-	return clip(strings.Join(strings.Fields(s), " "), n)
 }

@@ -34,7 +34,7 @@ func writeGitHubAnnotations(w io.Writer, r RunReport) {
 			return
 		}
 		written[kind]++
-		fmt.Fprintf(&b, "::%s title=%s::%s\n", kind, escapeProperty(title), escapeData(text.Clip(message, 2000)))
+		fmt.Fprintf(&b, "::%s title=%s::%s\n", kind, text.WorkflowProperty(title), text.WorkflowData(text.Clip(message, 2000)))
 	}
 
 	if r.TimedOut != "" {
@@ -65,7 +65,7 @@ func writeGitHubAnnotations(w io.Writer, r RunReport) {
 		}
 	}
 	if left["error"]+left["warning"] > 0 {
-		fmt.Fprintf(&b, "::notice title=scribecheck::%s\n", escapeData(fmt.Sprintf(
+		fmt.Fprintf(&b, "::notice title=scribecheck::%s\n", text.WorkflowData(fmt.Sprintf(
 			"%d more error and %d more warning annotations left out; the run's HTML report lists every spec",
 			left["error"], left["warning"])))
 	}
@@ -80,16 +80,4 @@ func annotationMessage(s SpecResult) string {
 		msg = fmt.Sprintf("passed on attempt %d, after a timeout.\n%s", s.Attempts, msg)
 	}
 	return msg
-}
-
-// escapeData escapes a workflow command's message as the runner expects:
-// %, CR and LF, so a multi-line message stays one command.
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// escapeProperty escapes a property value (title=…), where : and , would
-// end it.
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }

@@ -9,15 +9,6 @@ import (
 	"github.com/scribecheck/scribecheck/internal/secrets"
 )
 
-func TestAnnotationEscaping(t *testing.T) {
-	if got, want := escapeData("100% done\r\nnext: a, b"), "100%25 done%0D%0Anext: a, b"; got != want {
-		t.Errorf("escapeData = %q, want %q", got, want)
-	}
-	if got, want := escapeProperty("AUTH-4: a, b 5%\n"), "AUTH-4%3A a%2C b 5%25%0A"; got != want {
-		t.Errorf("escapeProperty = %q, want %q", got, want)
-	}
-}
-
 func TestWriteGitHubAnnotations(t *testing.T) {
 	r, red := sampleRun()
 	var b bytes.Buffer

@@ -253,18 +253,18 @@ func failedClientRules(run ClientRun) []SpecResult {
 // clientMarkdown is the run for a CI job summary or an issue.
 func clientMarkdown(run ClientRun) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s: %s\n\n%s\n\n", run.Title(), run.Verdict, mdEscape(run.Summary))
+	fmt.Fprintf(&b, "# %s: %s\n\n%s\n\n", run.Title(), run.Verdict, text.Markdown(run.Summary))
 	if run.Command != "" {
 		exit := run.CommandError
 		if run.CommandExit != nil {
 			exit = fmt.Sprintf("exit %d", *run.CommandExit)
 		}
-		fmt.Fprintf(&b, "Command: `%s` (%s)\n\n", run.Command, mdEscape(exit))
+		fmt.Fprintf(&b, "Command: `%s` (%s)\n\n", run.Command, text.Markdown(exit))
 	}
 	if len(run.Causes) > 0 {
 		b.WriteString("## Causes\n\n")
 		for i, c := range run.Causes {
-			fmt.Fprintf(&b, "%d. **%s**  \n   Fix: %s  \n   Rules: %s; connections: %s\n", i+1, mdEscape(c.Title), mdEscape(c.Fix), strings.Join(c.Rules, ", "), text.Few(c.Conns, fewConns))
+			fmt.Fprintf(&b, "%d. **%s**  \n   Fix: %s  \n   Rules: %s; connections: %s\n", i+1, text.Markdown(c.Title), text.Markdown(c.Fix), strings.Join(c.Rules, ", "), text.Few(c.Conns, fewConns))
 		}
 		b.WriteString("\n")
 	}
@@ -272,10 +272,10 @@ func clientMarkdown(run ClientRun) string {
 		b.WriteString("## Auth refusals, whose fault\n\n")
 		shown, rest := foldRefusals(run.Refusals)
 		for _, f := range shown {
-			fmt.Fprintf(&b, "* **%s: %s** (%s): %s  \n  Fix: %s\n  ```\n%s\n  ```\n", f.Conn, strings.ToUpper(f.Side), f.Confidence, mdEscape(f.Cause), mdEscape(f.Fix), indent(strings.Join(f.Evidence, "\n"), "  "))
+			fmt.Fprintf(&b, "* **%s: %s** (%s): %s  \n  Fix: %s\n  ```\n%s\n  ```\n", f.Conn, strings.ToUpper(f.Side), f.Confidence, text.Markdown(f.Cause), text.Markdown(f.Fix), indent(strings.Join(f.Evidence, "\n"), "  "))
 		}
 		for _, r := range rest {
-			fmt.Fprintf(&b, "* %s\n", mdEscape(r))
+			fmt.Fprintf(&b, "* %s\n", text.Markdown(r))
 		}
 		b.WriteString("\n")
 	}
@@ -294,16 +294,16 @@ func clientMarkdown(run ClientRun) string {
 		if server == "" {
 			server = "—"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %d/%d | %s | %s | %s |", c.ID, mdCell(c.Who), c.AuthPath, c.ClientFrames, c.ServerFrames, mdCell(c.Close), c.Verdict, server)
+		fmt.Fprintf(&b, "| %s | %s | %s | %d/%d | %s | %s | %s |", c.ID, text.Markdown(c.Who), c.AuthPath, c.ClientFrames, c.ServerFrames, text.Markdown(c.Close), c.Verdict, server)
 		if refused {
-			fmt.Fprintf(&b, " %s |", mdCell(refusalCell(c.Refusal, 0)))
+			fmt.Fprintf(&b, " %s |", text.Markdown(refusalCell(c.Refusal, 0)))
 		}
 		b.WriteString("\n")
 	}
 	if failed := failedClientRules(run); len(failed) > 0 {
 		b.WriteString("\n## Rules not met\n\n")
 		for _, r := range failed {
-			fmt.Fprintf(&b, "* **%s** %s (%s): %s\n", r.ID, r.Verdict, r.Level, mdEscape(r.Message))
+			fmt.Fprintf(&b, "* **%s** %s (%s): %s\n", r.ID, r.Verdict, r.Level, text.Markdown(r.Message))
 			if r.Evidence != "" {
 				fmt.Fprintf(&b, "  ```\n%s\n  ```\n", indent(r.Evidence, "  "))
 			}

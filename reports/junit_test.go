@@ -70,8 +70,6 @@ func TestWriteJUnitRefusesNamelessCase(t *testing.T) {
 
 func TestConsoleMatrix(t *testing.T) {
 	var b strings.Builder
-	red := secrets.New()
-	red.Add("sutkn_secretsecret0001")
 	writeMatrix(&b, "Auth matrix, target fake", sampleResults())
 	out := b.String()
 	for _, want := range []string{"AUTH-4   token-query", "FAILED", "6 paths: 1 FAILED, 1 ERROR, 1 NON-STRICT, 1 INFORMATIONAL, 1 OK, 1 SKIPPED"} {

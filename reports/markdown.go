@@ -16,14 +16,14 @@ func doctorMarkdown(d Diagnosis) string {
 	for i, f := range d.Findings {
 		fmt.Fprintf(&b, "## %d. %s\n\n*Confidence: %s.*\n\n**Fix:** %s\n\nEvidence:\n", i+1, f.Cause, f.Confidence, f.Fix)
 		for _, e := range f.Evidence {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(e))
+			fmt.Fprintf(&b, "- %s\n", text.Markdown(e))
 		}
 		b.WriteString("\n")
 	}
 	if len(d.URLLint) > 0 {
 		b.WriteString("## Your URL\n\n| severity | problem | fix |\n|---|---|---|\n")
 		for _, l := range d.URLLint {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", l.Severity, mdCell(l.Problem), mdCell(l.Fix))
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", l.Severity, text.Markdown(l.Problem), text.Markdown(l.Fix))
 		}
 		b.WriteString("\n")
 	}
@@ -39,7 +39,7 @@ func doctorMarkdown(d Diagnosis) string {
 			if p.Latency.SessionStarted != nil {
 				lat = fmt.Sprintf("%.0f ms", p.Latency.SessionStarted.P50)
 			}
-			cells = append(cells, mdCell(text.ClipLine(p.Detail, 80)), lat)
+			cells = append(cells, text.Markdown(text.ClipLine(p.Detail, 80)), lat)
 			fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 		}
 		b.WriteString("\n✅ ok · ❌ failed · 🚫 refused as expected · ⏭ skipped · · not reached\n\n")
@@ -72,12 +72,4 @@ func stageIcon(s string) string {
 		return "⏭"
 	}
 	return "·"
-}
-
-func mdCell(s string) string {
-	return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s)
-}
-
-func mdEscape(s string) string {
-	return strings.NewReplacer("\n", " ", "<", "&lt;").Replace(s)
 }

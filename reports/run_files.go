@@ -160,7 +160,8 @@ func WriteRunConsole(w io.Writer, r RunReport, red *Redactor) {
 }
 
 // Headline is the run in one line: passed, or how many root causes failed
-// it and how many specs they block.
+// it and how many specs they block. It names spec IDs and requirements, which
+// hold no secret; WriteRunConsole prints it from the redacted copy.
 func Headline(r RunReport) string {
 	c := Count(r.Results)
 	causes := r.causes()

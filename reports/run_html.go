@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/scribecheck/scribecheck/internal/verdict"
 )
 
 //go:embed run.html.tmpl
@@ -16,11 +18,23 @@ var runPage = template.Must(template.New("run").Funcs(pageFuncs).Funcs(template.
 	"ms": func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) },
 }).Parse(runTemplate))
 
+// notOK lists the verdicts a reader has to look at, most severe first.
+func notOK() []string {
+	var out []string
+	for _, v := range verdict.All() {
+		if v.NotOK() {
+			out = append(out, string(v))
+		}
+	}
+	return out
+}
+
 // runView is what the template shows, computed here so the template only
 // lays it out.
 type runView struct {
 	RunReport
 	Failed     bool
+	Status     string // runStatus
 	Counts     string
 	WhenText   string
 	Causes     []causeView
@@ -68,8 +82,9 @@ type specView struct {
 // escaped.
 func writeRunHTML(path string, r RunReport) error {
 	c := Count(r.Results)
-	v := runView{RunReport: r, Failed: runFailed(r, c), Counts: countLine(c),
-		NotOK: "#verdict=" + strings.Join([]string{string(NonStrict), string(Failed), string(Error), string(Blocked), string(Flaky)}, ",")}
+	failed := runFailed(r, c)
+	v := runView{RunReport: r, Failed: failed, Status: runStatus(failed), Counts: countLine(c),
+		NotOK: "#verdict=" + strings.Join(notOK(), ",")}
 	if !r.When.IsZero() {
 		v.WhenText = r.When.UTC().Format("2006-01-02 15:04:05 UTC")
 	}

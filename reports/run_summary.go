@@ -141,11 +141,24 @@ func countLine(c Counts) string {
 	return c.String()
 }
 
+// runStatus is the run in one word, as every page heads it: FAILED or passed.
+func runStatus(failed bool) string {
+	if failed {
+		return string(Failed)
+	}
+	return "passed"
+}
+
 // runFailed: a FAILED, ERROR or BLOCKED spec, or a run cut short, makes the
 // run red. NON-STRICT fails only under --strict, which the report does not
 // know, so the headline names it instead.
 func runFailed(r RunReport, c Counts) bool {
-	return c[Failed]+c[Error]+c[Blocked] > 0 || r.TimedOut != ""
+	for v, n := range c {
+		if n > 0 && v.Fails(false) {
+			return true
+		}
+	}
+	return r.TimedOut != ""
 }
 
 // Failed says whether the run is red: what its headline says and its exit
@@ -241,15 +254,15 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 	c := Count(r.Results)
 	var b strings.Builder
 
-	mark, word := "✅", "passed"
+	mark, word := "✅", runStatus(false)
 	if runFailed(r, c) {
-		mark, word = "❌", string(Failed)
+		mark, word = "❌", runStatus(true)
 	}
 	title := r.Title
 	if title == "" {
 		title = "scribecheck run"
 	}
-	fmt.Fprintf(&b, "### %s %s on %s: %s — %s of %d specs\n\n", mark, mdText(title), mdCode(r.Target), word, countLine(c), len(r.Results))
+	fmt.Fprintf(&b, "### %s %s on %s: %s — %s of %d specs\n\n", mark, text.Markdown(title), mdCode(r.Target), word, countLine(c), len(r.Results))
 	var meta []string
 	if !r.When.IsZero() {
 		meta = append(meta, r.When.UTC().Format("2006-01-02 15:04 UTC"))
@@ -260,7 +273,7 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 	}
 	fmt.Fprintf(&b, "%s\n\n", strings.Join(meta, " · "))
 	if r.TimedOut != "" {
-		fmt.Fprintf(&b, "> ⚠️ %s\n\n", mdText(r.TimedOut))
+		fmt.Fprintf(&b, "> ⚠️ %s\n\n", text.Markdown(r.TimedOut))
 	}
 
 	verdicts := map[string]Verdict{}
@@ -281,9 +294,9 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 			if v == "" {
 				v = "not run"
 			}
-			fmt.Fprintf(&b, "%d. **%s** %s: %s", i+1, mdText(rc.ID), v, mdText(text.ClipLine(rc.Requirement, 120)))
+			fmt.Fprintf(&b, "%d. **%s** %s: %s", i+1, text.Markdown(rc.ID), v, text.Markdown(text.ClipLine(rc.Requirement, 120)))
 			if because := why(rc.Message); because != "" && because != rc.Requirement {
-				fmt.Fprintf(&b, " — %s", mdText(text.ClipLine(because, 140)))
+				fmt.Fprintf(&b, " — %s", text.Markdown(text.ClipLine(because, 140)))
 			}
 			if n := len(rc.Blocked); n > 0 {
 				fmt.Fprintf(&b, ". Blocks %d: %s", n, idList(rc.Blocked, mdMaxIDs))
@@ -303,12 +316,12 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 					fmt.Fprintf(&b, "- … and %d more (changes.json)\n", len(r.Changes)-i)
 					break
 				}
-				fmt.Fprintf(&b, "- %s %s", mdText(ch.ID), ch.Kind)
+				fmt.Fprintf(&b, "- %s %s", text.Markdown(ch.ID), ch.Kind)
 				if ch.Was != "" {
-					fmt.Fprintf(&b, ": was %s", mdText(text.ClipLine(ch.Was, 60)))
+					fmt.Fprintf(&b, ": was %s", text.Markdown(text.ClipLine(ch.Was, 60)))
 				}
 				if ch.Now != "" {
-					fmt.Fprintf(&b, "; now %s", mdText(text.ClipLine(ch.Now, 100)))
+					fmt.Fprintf(&b, "; now %s", text.Markdown(text.ClipLine(ch.Now, 100)))
 				}
 				b.WriteString("\n")
 			}
@@ -322,17 +335,17 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 		switch {
 		case s.Verdict == Blocked && s.BlockedBy != "":
 			continue
-		case s.Verdict.Fails(true) || s.Verdict == Flaky:
+		case s.Verdict.NotOK():
 			msg := why(s.Message)
 			if s.Verdict == Flaky && s.Attempts > 0 {
 				msg = fmt.Sprintf("passed on attempt %d; %s", s.Attempts, msg)
 			}
-			rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s |", mdText(s.ID), s.Verdict, mdText(text.ClipLine(s.Requirement, 90)), mdText(text.ClipLine(msg, 110))))
+			rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s |", text.Markdown(s.ID), s.Verdict, text.Markdown(text.ClipLine(s.Requirement, 90)), text.Markdown(text.ClipLine(msg, 110))))
 		}
 	}
 	for _, rc := range r.RootCauses {
 		if n := len(rc.Blocked); n > 0 {
-			rows = append(rows, fmt.Sprintf("| %d specs | BLOCKED | by %s | %s |", n, mdText(rc.ID), mdText(idList(rc.Blocked, 6))))
+			rows = append(rows, fmt.Sprintf("| %d specs | BLOCKED | by %s | %s |", n, text.Markdown(rc.ID), text.Markdown(idList(rc.Blocked, 6))))
 		}
 	}
 	if len(rows) > 0 {
@@ -355,7 +368,7 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 			if happened == "" && s.BlockedBy != "" {
 				happened = "not run: blocked by " + s.BlockedBy
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdText(s.ID), mdCode(s.AuthPath), s.Level, mdText(s.Expected), mdText(happened), s.Verdict)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", text.Markdown(s.ID), mdCode(s.AuthPath), s.Level, text.Markdown(s.Expected), text.Markdown(happened), s.Verdict)
 		}
 		b.WriteString("\n</details>\n")
 	}
@@ -382,12 +395,6 @@ func idList(ids []string, max int) string {
 		return strings.Join(ids, ", ")
 	}
 	return fmt.Sprintf("%s, … (+%d)", strings.Join(ids[:max], ", "), len(ids)-max)
-}
-
-// mdText makes text safe in a markdown line: no line breaks, no HTML (GitHub
-// renders tags in a summary), no accidental table cells.
-func mdText(s string) string {
-	return strings.NewReplacer("\r", " ", "\n", " ", "<", "&lt;", ">", "&gt;", "|", "\\|").Replace(s)
 }
 
 // mdCode is s as inline code, with backticks that would end it replaced.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -171,7 +172,7 @@ func TestRunWritersRedact(t *testing.T) {
 		}
 		// Escaped after the fact, a secret would dodge the scan: look for
 		// its escaped forms too.
-		for _, form := range []string{escapeData(enc), strings.ReplaceAll(secret, "+", "&#43;"), "5ec25ec25ec2"} {
+		for _, form := range []string{text.WorkflowData(enc), strings.ReplaceAll(secret, "+", "&#43;"), "5ec25ec25ec2"} {
 			if strings.Contains(out, form) {
 				t.Errorf("%s holds an escaped form of the secret: %q", name, form)
 			}

@@ -147,17 +147,17 @@ func sdkMatrixMarkdown(m SDKMatrix) string {
 	for _, r := range m.Rows {
 		fmt.Fprintf(&b, "| %s | %s |", r.ID, r.Scenario)
 		for _, c := range r.Cells {
-			fmt.Fprintf(&b, " %s %s |", cellIcon(c.Verdict), mdCell(c.Outcome))
+			fmt.Fprintf(&b, " %s %s |", cellIcon(c.Verdict), text.Markdown(c.Outcome))
 		}
 		b.WriteString("\n")
 	}
 	b.WriteString("| | status |")
 	for _, c := range m.Columns {
-		fmt.Fprintf(&b, " %s |", mdCell(c.Status))
+		fmt.Fprintf(&b, " %s |", text.Markdown(c.Status))
 	}
 	b.WriteString("\n| | CLIENT rules |")
 	for _, c := range m.Columns {
-		fmt.Fprintf(&b, " %s |", mdCell(c.Client))
+		fmt.Fprintf(&b, " %s |", text.Markdown(c.Client))
 	}
 	b.WriteString("\n\n✅ ideal · 🔶 recorded finding (the version falls short, as expected) · ❌ differs from the record · 🔄 changed from the pinned version · ⏭ not run\n")
 	if len(m.Changes) > 0 {
@@ -170,7 +170,7 @@ func sdkMatrixMarkdown(m SDKMatrix) string {
 	for i, col := range m.Columns {
 		for _, r := range m.Rows {
 			if c := r.Cells[i]; c.Verdict == verdict.Finding || c.Verdict == Failed || c.Verdict == verdict.Changed {
-				fmt.Fprintf(&b, "* **%s** %s %s: %s — %s\n", col.Key, r.ID, r.Scenario, c.Outcome, mdEscape(strings.TrimSpace(c.Why+" "+text.ClipLine(c.Evidence, 160))))
+				fmt.Fprintf(&b, "* **%s** %s %s: %s — %s\n", col.Key, r.ID, r.Scenario, c.Outcome, text.Markdown(strings.TrimSpace(c.Why+" "+text.ClipLine(c.Evidence, 160))))
 			}
 		}
 	}

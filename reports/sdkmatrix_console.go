@@ -28,9 +28,9 @@ func WriteSDKMatrixConsole(w io.Writer, m SDKMatrix, red *Redactor) {
 			case verdict.Finding:
 				mark = " (finding)"
 			case verdict.Failed:
-				mark = " FAILED, expected " + c.Expected
+				mark = fmt.Sprintf(" %s, expected %s", c.Verdict, c.Expected)
 			case verdict.Changed:
-				mark = " CHANGED from " + c.Expected
+				mark = fmt.Sprintf(" %s from %s", c.Verdict, c.Expected)
 			}
 			fmt.Fprintf(tw, "\t%s%s", c.Outcome, mark)
 		}

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // IssuesURL is where a scribecheck bug is reported.
@@ -22,13 +22,13 @@ const IssuesURL = "https://github.com/scribecheck/scribecheck/issues"
 // stack before they are written or shown.
 func Report(dir, where string, value any, stack []byte, red *secrets.Redactor) string {
 	v := red.Redact(fmt.Sprint(value))
-	text := fmt.Sprintf("scribecheck bug: %s panicked at %s\npanic: %s\n\n%s", where, time.Now().UTC().Format(time.RFC3339), v, red.Redact(string(stack)))
-	file := write(dir, text)
+	report := fmt.Sprintf("scribecheck bug: %s panicked at %s\npanic: %s\n\n%s", where, time.Now().UTC().Format(time.RFC3339), v, red.Redact(string(stack)))
+	file := write(dir, report)
 	if file == "" {
 		file = "(no file could be written)"
 	}
 	return fmt.Sprintf("ERROR: scribecheck bug: %s panicked: %s. This is a fault in scribecheck, not in your target; "+
-		"the stack is in %s: please report it at %s with that file.", where, oneLine(v), file, IssuesURL)
+		"the stack is in %s: please report it at %s with that file.", where, text.OneLine(v, 300), file, IssuesURL)
 }
 
 // write puts text in a new file, in dir or else the temporary folder.
@@ -44,12 +44,4 @@ func write(dir, text string) string {
 		}
 	}
 	return ""
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 )
 
@@ -183,7 +184,7 @@ func (s *socket) refused(w http.ResponseWriter, resp *http.Response, err error) 
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(body)
 	s.log.Status(resp.StatusCode)
-	s.log.Closed(wirelog.FromServer, 0, "", fmt.Sprintf("the server answered the upgrade with HTTP %d: %s", resp.StatusCode, clip(string(body), 200)))
+	s.log.Closed(wirelog.FromServer, 0, "", fmt.Sprintf("the server answered the upgrade with HTTP %d: %s", resp.StatusCode, text.OneLine(string(body), 200)))
 	s.sum.Status, s.sum.End = resp.StatusCode, fmt.Sprintf("refused at the upgrade (HTTP %d)", resp.StatusCode)
 }
 
@@ -243,7 +244,7 @@ func (s *socket) end(side string, err error) {
 		case strings.Contains(err.Error(), limit): // the library closed that side with 1009
 			s.log.Cut(side, fmt.Sprintf("the %s sent a message over the proxy's read limit of %d bytes: the proxy closed it with 1009", side, s.p.opts.ReadLimit))
 			s.sum.End = fmt.Sprintf("the %s sent a message over %d bytes", side, s.p.opts.ReadLimit)
-			_ = s.opposite(side).Close(websocket.StatusMessageTooBig, clip(fmt.Sprintf("scribecheck proxy: the %s sent a message over %d bytes", side, s.p.opts.ReadLimit), 120))
+			_ = s.opposite(side).Close(websocket.StatusMessageTooBig, text.OneLine(fmt.Sprintf("scribecheck proxy: the %s sent a message over %d bytes", side, s.p.opts.ReadLimit), 120))
 		default:
 			s.log.Cut(side, err.Error())
 			s.sum.End = fmt.Sprintf("the %s vanished: %v", side, err)
@@ -351,12 +352,4 @@ func subprotocols(h http.Header) []string {
 		}
 	}
 	return out
-}
-
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
 }

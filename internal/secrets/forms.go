@@ -14,6 +14,8 @@ import (
 	"sync"
 	texttemplate "text/template"
 	"unicode/utf8"
+
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // Form is one way a secret can be written into an output.
@@ -30,7 +32,9 @@ type Form struct {
 // as JavaScript's JSON.stringify and as Python's json.dumps; HTML-escaped by
 // html.EscapeString, by text/template's html and by html/template in each
 // context a report template puts text in; XML-escaped as encoding/xml
-// writes JUnit; and base64, standard and URL-safe, padded or not.
+// writes JUnit; as the Markdown reports and the GitHub workflow commands
+// escape text (internal/text); and base64, standard and URL-safe, padded or
+// not.
 func Forms(secret string) []Form {
 	var out []Form
 	seen := map[string]bool{}
@@ -54,6 +58,9 @@ func Forms(secret string) []Form {
 	var x bytes.Buffer
 	_ = xml.EscapeText(&x, []byte(secret))
 	add("xml", x.String())
+	add("markdown", text.Markdown(secret))
+	add("workflow command", text.WorkflowData(secret))
+	add("workflow command", text.WorkflowProperty(secret))
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		add("base64", enc.EncodeToString([]byte(secret)))
 	}

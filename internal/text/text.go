@@ -23,6 +23,19 @@ func ClipLine(s string, n int) string {
 	return Clip(FirstLine(s), n)
 }
 
+// OneLine is s on one line, cut to n runes (Clip): control characters and
+// invalid bytes become spaces, and each run of white space one space. For
+// text from outside (a body, a panic value, a frame) quoted in a message.
+func OneLine(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return ' '
+		}
+		return r
+	}, s)
+	return Clip(strings.Join(strings.Fields(s), " "), n)
+}
+
 // FirstLine is the first line of s, trimmed.
 func FirstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")

@@ -43,3 +43,24 @@ func TestFew(t *testing.T) {
 		}
 	}
 }
+
+func TestOneLine(t *testing.T) {
+	if got := OneLine("a\tb\n\n c\x00d\xffe", 20); got != "a b c d e" {
+		t.Errorf("OneLine = %q", got)
+	}
+	if got := OneLine("ééééé", 3); got != "éé…" {
+		t.Errorf("OneLine clips by rune: %q", got)
+	}
+}
+
+func TestEscapers(t *testing.T) {
+	if got, want := WorkflowData("100% done\r\nnext: a, b"), "100%25 done%0D%0Anext: a, b"; got != want {
+		t.Errorf("WorkflowData = %q, want %q", got, want)
+	}
+	if got, want := WorkflowProperty("AUTH-4: a, b 5%\n"), "AUTH-4%3A a%2C b 5%25%0A"; got != want {
+		t.Errorf("WorkflowProperty = %q, want %q", got, want)
+	}
+	if got, want := Markdown("a|b <i>\nc"), "a\\|b &lt;i&gt; c"; got != want {
+		t.Errorf("Markdown = %q, want %q", got, want)
+	}
+}

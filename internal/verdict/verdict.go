@@ -118,6 +118,10 @@ func (v Verdict) Fails(strict bool) bool {
 	return v == Failed || v == Error || v == Blocked || (strict && v == NonStrict)
 }
 
+// NotOK reports whether a reader has to look at v: it fails (under --strict
+// for NON-STRICT), or it passed only when retried (FLAKY).
+func (v Verdict) NotOK() bool { return v.Fails(true) || v == Flaky }
+
 // Worst is the most severe of vs; N/A when there is none.
 func Worst(vs ...Verdict) Verdict {
 	out := NotApplicable
