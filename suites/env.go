@@ -143,7 +143,7 @@ func (s *Spec) CheckAt(lvl verdict.Level, actual any, m gtypes.GomegaMatcher) {
 	msg := s.redact(head + "\n" + m.FailureMessage(actual))
 	switch {
 	case lvl == verdict.Should && s.Env.Strict:
-		ginkgo.Fail("NON-STRICT, failing under --strict: " + msg)
+		ginkgo.Fail(string(verdict.NonStrict) + ", failing under --strict: " + msg)
 	case lvl == verdict.Should:
 		s.entry(entryNonStrict, msg)
 	default:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -117,7 +118,7 @@ func (e *Env) commitsKnownLost() bool { return e.gates.done.Load() && !e.gates.h
 // and did not wait out its timeout.
 func (s *Spec) Block(root, why string) {
 	s.entry(entryBlocked, root)
-	ginkgo.Skip(fmt.Sprintf("BLOCKED by %s: %s", root, s.redact(why)))
+	ginkgo.Skip(fmt.Sprintf("%s by %s: %s", verdict.Blocked, root, s.redact(why)))
 }
 
 // commitAnswers are the frames that come only in answer to a commit.
