@@ -51,8 +51,8 @@ func (m Mint) Describe() string {
 const maxBody = 4 << 10
 
 // MintToken asks baseURL for a single-use token of tokenType with apiKey.
-// red learns the token before anything else sees it, so it is redacted
-// everywhere.
+// red (reports.NewRedactor; nil for none) learns the token before anything
+// else sees it, so it is redacted everywhere.
 func MintToken(ctx context.Context, client *http.Client, baseURL, apiKey, tokenType string, red *secrets.Redactor) (m Mint) {
 	m.TokenType = tokenType
 	start := time.Now()

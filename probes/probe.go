@@ -36,7 +36,8 @@ type Options struct {
 	Slow bool
 	// Redactor learns every secret (a minted token) the moment it exists,
 	// and redacts raw text before it is clipped into a detail or summary.
-	// Nil redacts nothing.
+	// Nil redacts nothing; reports.NewRedactor makes one, and the same one
+	// then redacts the reports.
 	Redactor *secrets.Redactor
 	// SessionOnly stops a path once its session opened: no audio, no commit
 	// (used when commits are known not to be answered, so no wait is spent).
