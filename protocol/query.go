@@ -226,7 +226,7 @@ func unknownKey(name string, refused bool) QueryProblem {
 		p.Text = fmt.Sprintf("%s is an old or home-made name: use %s", name, p.Meant)
 		p.Fix = "Use " + p.Meant + "."
 	default:
-		p.Text = fmt.Sprintf("%s is not a key scribecheck knows — a newer contract than scribecheck knows, or a home-made key (the server ignores keys it does not know)", name)
+		p.Text = fmt.Sprintf("%s is not a key scribecheck knows (drift: a newer contract than scribecheck knows, or a home-made key); the server ignores keys it does not know", name)
 		p.Fix = "Check the API reference: if the key is documented, update scribecheck (protocol.Params); if not, drop it."
 	}
 	if refused {
