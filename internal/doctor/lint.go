@@ -30,9 +30,10 @@ var apiHosts = []string{"api.elevenlabs.io", "api.us.elevenlabs.io", "api.eu.res
 
 // Lint checks a socket URL a user's code builds, without connecting. target
 // is where tokens are minted (for the host check); apiKey, when known, is
-// recognised if it shows up in the URL. red learns the URL's secrets before
-// anything is said of it: its credentials as a recording of the URL would
-// learn them, and any token or key pasted into the host or the path.
+// recognised if it shows up in the URL. red learns the URL's secrets, for
+// the report rendered from the findings: its credentials as a recording of
+// the URL would learn them, and any token or key pasted into the host or the
+// path.
 func Lint(raw string, target probes.Target, apiKey string, red *secrets.Redactor) []reports.LintFinding {
 	var out []reports.LintFinding
 	add := func(sev, problem, fix string) {
