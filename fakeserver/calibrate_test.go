@@ -532,3 +532,41 @@ func TestCalibratedNotesSayWhatChanged(t *testing.T) {
 		t.Errorf("an uncalibrated fake has notes: %v", s.Calibrated())
 	}
 }
+
+// The fake's model stimulus and the advice CheckQuery gives on the same
+// model_id read it one way: a stimulus of case or padding is advice that
+// the model is a known one written otherwise, the old name is the old name,
+// and any other model the fake refuses is neither. Keyterm limits are a
+// stimulus exactly where CheckQuery finds a count or length problem.
+func TestStimuliReadTheQueryAsCheckQueryDoes(t *testing.T) {
+	for _, model := range []string{"SCRIBE_V2_REALTIME", " scribe_v2_realtime ", " SCRIBE_V2_REALTIME ", "Scribe_V2_Realtime_Turbo",
+		"scribe_v2_realtime\t", protocol.OldModelName, protocol.UnknownModel, "scribe_v1", "scribe_v2", " scribe_realtime_v2 ", "scribe_v2_realtime_"} {
+		_, problems := protocol.CheckQuery(url.Values{protocol.ParamModelID: {model}}, protocol.FaithfulRules())
+		i := slices.IndexFunc(problems, func(p protocol.QueryProblem) bool { return p.Kind == protocol.ProblemModel })
+		if i < 0 {
+			t.Fatalf("%q: CheckQuery finds no model problem in %+v", model, problems)
+		}
+		text := problems[i].Text
+		st := modelStimulus([]string{model})
+		otherwise := strings.Contains(text, "written otherwise")
+		switch {
+		case (st == protocol.StimModelUpperCase || st == protocol.StimModelPadded) != otherwise,
+			(st == protocol.StimModelOldName) != strings.Contains(text, "the old name"),
+			st == "" || st == protocol.StimModelMissing || st == protocol.StimModelLite:
+			t.Errorf("%q: stimulus %q, advice %q: not one reading", model, st, text)
+		}
+	}
+	m := protocol.ParamModelID + "=" + protocol.DefaultModel
+	for raw, want := range map[string][]string{
+		m + "&keyterms=" + strings.Repeat("k", 20):                                     nil,
+		m + "&keyterms=" + strings.Repeat("é", 21):                                     {protocol.StimKeytermTooLong},
+		m + strings.Repeat("&keyterms=a", 50):                                          nil,
+		m + strings.Repeat("&keyterms=a", 51):                                          {protocol.StimKeytermsTooMany},
+		m + strings.Repeat("&keyterms=a", 51) + "&keyterms=" + strings.Repeat("k", 21): {protocol.StimKeytermsTooMany, protocol.StimKeytermTooLong},
+	} {
+		got := requestStimuli(&http.Request{URL: &url.URL{Path: protocol.RealtimePath, RawQuery: raw}})
+		if !slices.Equal(got, want) {
+			t.Errorf("%.60s…: stimuli %q, want %q", raw, got, want)
+		}
+	}
+}

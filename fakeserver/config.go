@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -109,7 +108,11 @@ func (c sessionConfig) wire() wireConfig {
 // hearsNothing: a language code with a region (en-US) is accepted but never
 // transcribes (O for en-US; choice region-language-silent for the others).
 func (c sessionConfig) hearsNothing() bool {
-	return c.LanguageCode != nil && strings.ContainsAny(*c.LanguageCode, "-_")
+	if c.LanguageCode == nil {
+		return false
+	}
+	_, locale := protocol.Locale(*c.LanguageCode)
+	return locale
 }
 
 func nonNil(s []string) []string {
@@ -182,15 +185,19 @@ func requestStimuli(r *http.Request) []string {
 	if s := modelStimulus(q[protocol.ParamModelID]); s != "" {
 		out = append(out, s)
 	}
-	if r.URL.Path == protocol.OldRealtimePath {
+	if slices.ContainsFunc(protocol.CheckPath(r.URL.Path), isKind(protocol.ProblemOldPath)) {
 		out = append(out, protocol.StimOldRealtimePath)
 	}
-	kt, _ := protocol.LookupParam(protocol.ParamKeyterms)
-	terms := q[protocol.ParamKeyterms]
-	if kt.MaxItems > 0 && len(terms) > kt.MaxItems {
+	// The keyterm limits are CheckQuery's count and length problems, found
+	// whatever the rules enforce.
+	_, problems := protocol.CheckQuery(q, protocol.FaithfulRules())
+	keyterms := func(kind protocol.ProblemKind) func(protocol.QueryProblem) bool {
+		return func(p protocol.QueryProblem) bool { return p.Kind == kind && p.Param == protocol.ParamKeyterms }
+	}
+	if slices.ContainsFunc(problems, keyterms(protocol.ProblemCount)) {
 		out = append(out, protocol.StimKeytermsTooMany)
 	}
-	if kt.MaxLen > 0 && slices.ContainsFunc(terms, func(t string) bool { return utf8.RuneCountInString(t) > kt.MaxLen }) {
+	if slices.ContainsFunc(problems, keyterms(protocol.ProblemLength)) {
 		out = append(out, protocol.StimKeytermTooLong)
 	}
 	if len(boolWords(q)) > 0 {
@@ -202,31 +209,37 @@ func requestStimuli(r *http.Request) []string {
 	return out
 }
 
+func isKind(kind protocol.ProblemKind) func(protocol.QueryProblem) bool {
+	return func(p protocol.QueryProblem) bool { return p.Kind == kind }
+}
+
 // modelStimulus names what is unusual about the model_id the parser reads
-// (the last one given), or "" for a documented model. It compares with
-// protocol.Models, not the fake's list, so that a fault refusing a known
-// model is never taken for a stimulus. Lite is a model the fake takes (O) and
-// still a stimulus, so that a server seen refusing it can be reproduced.
+// (the last one given), or "" for a documented model, by
+// protocol.ClassifyModel, the reading CheckQuery's advice uses too. It
+// compares with protocol.Models, not the fake's list, so that a fault
+// refusing a known model is never taken for a stimulus. Lite is a model the
+// fake takes (O) and still a stimulus, so that a server seen refusing it can
+// be reproduced.
 func modelStimulus(given []string) string {
 	model := ""
 	if len(given) > 0 {
 		model = given[len(given)-1] // choice last-duplicate-wins
 	}
-	trimmed := strings.TrimSpace(model)
-	switch {
-	case model == "":
+	switch class, _ := protocol.ClassifyModel(model); class {
+	case protocol.ModelMissing:
 		return protocol.StimModelMissing
-	case model == protocol.LiteModel:
-		return protocol.StimModelLite
-	case slices.Contains(protocol.Models, model):
+	case protocol.ModelRealtime:
+		if model == protocol.LiteModel {
+			return protocol.StimModelLite
+		}
 		return ""
-	case slices.ContainsFunc(protocol.Models, func(m string) bool { return strings.EqualFold(m, model) }):
+	case protocol.ModelCase:
 		return protocol.StimModelUpperCase
-	case trimmed != model && slices.Contains(protocol.Models, trimmed):
+	case protocol.ModelPadded:
 		return protocol.StimModelPadded
-	case model == protocol.OldModelName:
+	case protocol.ModelOldName:
 		return protocol.StimModelOldName
-	default:
+	default: // a batch model, or any other
 		return protocol.StimModelUnknown
 	}
 }

@@ -11,12 +11,13 @@ import (
 	"unicode/utf8"
 )
 
-// This file is the one picture of a valid query: CheckQuery reads a socket's
-// query string against the table (Params, Conflicts, Models) under a
-// QueryRules, and says what is wrong with it. The fake refuses a query on
-// exactly the problems it calls refusals; the client checks (CLIENT-3, -4,
-// -17) and the doctor's URL lint are built from the same problems, under
-// FaithfulRules.
+// This file is the one picture of a valid socket URL: CheckQuery reads a
+// socket's query string against the table (Params, Conflicts, Models) under
+// a QueryRules, and says what is wrong with it; CheckPath does the same for
+// its path. The fake refuses a query on exactly the problems it calls
+// refusals (and its mux routes the one path CheckPath takes); the client
+// checks (CLIENT-3, -4, -17, -18) and the doctor's URL lint are built from
+// the same problems, under FaithfulRules.
 
 // QueryRules say which of the table's limits a server enforces.
 // FaithfulRules is the live server as protocol.md gives it; the fake's
@@ -68,22 +69,59 @@ const (
 	ProblemCount        ProblemKind = "count"         // a list with too many values
 	ProblemLength       ProblemKind = "length"        // a value with too many characters
 	ProblemConflict     ProblemKind = "conflict"      // two parameters that may not go together
+	ProblemLocale       ProblemKind = "locale"        // language_code is a locale (en-US): taken, never transcribes
+	ProblemPath         ProblemKind = "path"          // the path is not RealtimePath (CheckPath)
+	ProblemOldPath      ProblemKind = "old-path"      // the path is OldRealtimePath (CheckPath)
 )
 
-// QueryProblem is one thing wrong with a query.
+// QueryProblem is one thing wrong with a socket URL's query (or, from
+// CheckPath, its path).
 type QueryProblem struct {
 	Kind  ProblemKind
-	Param string // the query key it concerns
+	Param string // the query key it concerns; "" for the path
 	Other string // for a conflict, the other parameter
-	Value string // the value concerned: for a scalar, the one the server reads (the last)
-	Meant string // for an unknown key: the key it misspells, or what to use instead of an old name
+	Value string // the value concerned: for a scalar, the one the server reads (the last); the path
+	// Meant: for an unknown key, the key it misspells or what to use instead
+	// of an old name; for a model written otherwise, the model; for a
+	// locale, its bare language code.
+	Meant string
 	// Refused: the server refuses the query (invalid_request, then close
 	// 1008). Otherwise it reads on, ignoring the key or taking the value as
 	// something: a warning.
 	Refused bool
 	Text    string // what is wrong, as scribecheck's checks say it
 	Fix     string // what to do
-	Refusal string // when Refused, the server's invalid_request text
+	Refusal string // when Refused, the server's invalid_request text ("" for the path: HTTP 404)
+}
+
+// CheckPath says what is wrong with the path of a socket URL: nothing on
+// RealtimePath, compared exactly as the fake's mux (and the live server)
+// routes it, so a trailing / is another path; the old realtime-beta path or
+// any other is answered 404 (a calibrated fake may take the old one:
+// old-realtime-path).
+func CheckPath(path string) []QueryProblem {
+	use := "Use " + RealtimePath + "."
+	switch path {
+	case RealtimePath:
+		return nil
+	case OldRealtimePath:
+		return []QueryProblem{{Kind: ProblemOldPath, Value: path, Refused: true, Fix: use,
+			Text: fmt.Sprintf("the path is the old %s (before 2025-11-11): use %s", OldRealtimePath, RealtimePath)}}
+	}
+	text := fmt.Sprintf("the path is %q, not %s", path, RealtimePath)
+	if trimmed := strings.TrimRight(path, "/"); trimmed != path && (trimmed == RealtimePath || trimmed == OldRealtimePath) {
+		text += " (the server compares the path exactly: a trailing / is another path, answered 404)"
+	}
+	return []QueryProblem{{Kind: ProblemPath, Value: path, Refused: true, Text: text, Fix: use}}
+}
+
+// Locale is the bare language of a language_code that is a locale with a
+// region (en-US, pt_BR: en, pt), and whether it is one: the live server
+// accepts a locale but never transcribes (O for en-US; choice
+// region-language-silent for the others).
+func Locale(lc string) (language string, locale bool) {
+	base, _, found := strings.Cut(strings.ReplaceAll(lc, "_", "-"), "-")
+	return strings.ToLower(base), found
 }
 
 // FirstRefusal is the problem a server refuses the query on: the first
@@ -155,7 +193,9 @@ func CheckQuery(q url.Values, rules QueryRules) (QueryValues, []QueryProblem) {
 			out = append(out, unknownKey(name, rules.RejectUnknown))
 			continue
 		}
-		if p.Kind != KindStringList && len(vs) > 1 && (rules.RejectDuplicates || len(slices.Compact(slices.Clone(vs))) > 1) {
+		// A credential given twice is CLIENT-2's (authcause): the server's
+		// auth reads the first token, not the last.
+		if p.Kind != KindStringList && p.Name != TokenParam && len(vs) > 1 && (rules.RejectDuplicates || len(slices.Compact(slices.Clone(vs))) > 1) {
 			out = append(out, duplicate(name, vs, rules.RejectDuplicates))
 		}
 	}
@@ -186,7 +226,7 @@ func unknownKey(name string, refused bool) QueryProblem {
 		p.Text = fmt.Sprintf("%s is an old or home-made name: use %s", name, p.Meant)
 		p.Fix = "Use " + p.Meant + "."
 	default:
-		p.Text = fmt.Sprintf("%s is not a key scribecheck knows — a newer contract than scribecheck knows, or a home-made key (the server ignores keys it does not know)", name)
+		p.Text = fmt.Sprintf("%s is not a key scribecheck knows (drift: a newer contract than scribecheck knows, or a home-made key); the server ignores keys it does not know", name)
 		p.Fix = "Check the API reference: if the key is documented, update scribecheck (protocol.Params); if not, drop it."
 	}
 	if refused {
@@ -219,29 +259,69 @@ func modelProblems(given []string, rules QueryRules) []QueryProblem {
 	if slices.Contains(rules.Models, m) {
 		return nil
 	}
-	text, fix := modelAdvice(m)
-	return []QueryProblem{{Kind: ProblemModel, Param: ParamModelID, Value: m, Refused: true, Text: text, Fix: fix,
-		Refusal: fmt.Sprintf("model_id %q is not supported; use one of %s", m, strings.Join(Models, ", "))}}
+	class, meant := ClassifyModel(m)
+	text, fix := modelAdvice(m, class, meant, rules.Models)
+	return []QueryProblem{{Kind: ProblemModel, Param: ParamModelID, Value: m, Meant: meant, Refused: true, Text: text, Fix: fix,
+		Refusal: fmt.Sprintf("model_id %q is not supported; use one of %s", m, strings.Join(rules.Models, ", "))}}
 }
 
-// modelAdvice says what is wrong with a model_id the server does not take,
-// and what to use.
-func modelAdvice(m string) (text, fix string) {
-	use := "Use model_id=" + DefaultModel + "."
+// ModelClass is what a model_id is: the one reading behind CheckQuery's
+// advice and the fake's model stimuli (model-upper-case, model-padded …).
+type ModelClass string
+
+const (
+	ModelMissing  ModelClass = "missing"  // none, or empty
+	ModelRealtime ModelClass = "realtime" // one of Models, as written
+	ModelOldName  ModelClass = "old-name" // OldModelName, the name before 2025-11-11
+	ModelCase     ModelClass = "case"     // one of Models in another case
+	ModelPadded   ModelClass = "padded"   // one of Models with spaces around it, in any case
+	ModelBatch    ModelClass = "batch"    // a batch speech-to-text model (scribe_v1, scribe_v2)
+	ModelUnknown  ModelClass = "unknown"  // anything else
+)
+
+// ClassifyModel reads a model_id against Models (the table's, whatever a
+// server takes): its class, and for ModelCase and ModelPadded the model it
+// is written otherwise for.
+func ClassifyModel(m string) (class ModelClass, meant string) {
 	trimmed := strings.TrimSpace(m)
+	i := slices.IndexFunc(Models, func(k string) bool { return strings.EqualFold(k, trimmed) })
 	switch {
-	case m == OldModelName:
-		return fmt.Sprintf("model_id=%s is the old name (before 2025-11-11), refused today: use %s", m, DefaultModel), use
+	case m == "":
+		return ModelMissing, ""
 	case slices.Contains(Models, m):
-		return fmt.Sprintf("model_id=%s is documented, but this server does not take it", m), use
-	case slices.ContainsFunc(Models, func(k string) bool { return strings.EqualFold(k, trimmed) }):
-		i := slices.IndexFunc(Models, func(k string) bool { return strings.EqualFold(k, trimmed) })
-		return fmt.Sprintf("model_id=%q is %s written otherwise: the server compares it exactly (case and spaces count)", m, Models[i]),
-			"Use model_id=" + Models[i] + "."
+		return ModelRealtime, ""
+	case m == OldModelName:
+		return ModelOldName, ""
+	case i >= 0 && trimmed != m:
+		return ModelPadded, Models[i]
+	case i >= 0:
+		return ModelCase, Models[i]
 	case m == "scribe_v1" || m == "scribe_v2" || strings.HasPrefix(m, "scribe_v1_"):
-		return fmt.Sprintf("model_id=%s looks like a batch speech-to-text model: the realtime socket takes %s", m, strings.Join(Models, ", ")), use
+		return ModelBatch, ""
 	}
-	return fmt.Sprintf("model_id=%q is not a realtime model (%s)", m, strings.Join(Models, ", ")), use
+	return ModelUnknown, ""
+}
+
+// modelAdvice says what is wrong with a model_id a server taking models
+// does not take, and what to use.
+func modelAdvice(m string, class ModelClass, meant string, models []string) (text, fix string) {
+	use := DefaultModel
+	if !slices.Contains(models, use) && len(models) > 0 {
+		use = models[0]
+	}
+	fix = "Use model_id=" + use + "."
+	switch class {
+	case ModelOldName:
+		return fmt.Sprintf("model_id=%s is the old name (before 2025-11-11), refused today: use %s", m, use), fix
+	case ModelRealtime:
+		return fmt.Sprintf("model_id=%s is documented, but this server does not take it", m), fix
+	case ModelCase, ModelPadded:
+		return fmt.Sprintf("model_id=%q is %s written otherwise: the server compares it exactly (case and spaces count)", m, meant),
+			"Use model_id=" + meant + "."
+	case ModelBatch:
+		return fmt.Sprintf("model_id=%s looks like a batch speech-to-text model: the realtime socket takes %s", m, strings.Join(models, ", ")), fix
+	}
+	return fmt.Sprintf("model_id=%q is not a realtime model (%s)", m, strings.Join(models, ", ")), fix
 }
 
 // read checks one parameter's values against its row of the table and
@@ -262,7 +342,10 @@ func (v QueryValues) read(p Param, given []string, rules QueryRules) []QueryProb
 		return out
 	}
 	raw, ok := p.Default, false
-	if len(given) > 0 {
+	switch {
+	case len(given) > 0 && p.Name == TokenParam:
+		raw, ok = given[0], true // the fake's auth reads the first token
+	case len(given) > 0:
 		raw, ok = given[len(given)-1], true // choice last-duplicate-wins
 	}
 	refuse := func(kind ProblemKind, refused bool, text, fix, refusal string) {
@@ -317,6 +400,15 @@ func (v QueryValues) read(p Param, given []string, rules QueryRules) []QueryProb
 		v[p.Name] = x
 	default:
 		out = append(out, tooLong(p, raw, rules)...)
+		if lang, locale := Locale(raw); p.Name == ParamLanguageCode && locale {
+			use := "language_code=" + lang
+			if lang == "" {
+				use = "a bare ISO 639-1 or 639-3 code (en, eng)"
+			}
+			refuse(ProblemLocale, false, fmt.Sprintf("language_code=%s is a locale: the live server accepts it but never transcribes; use %s", raw, use),
+				"Use "+use+".", "")
+			out[len(out)-1].Meant = lang
+		}
 		v[p.Name] = raw
 	}
 	return out

@@ -69,6 +69,9 @@ func TestCheckQueryWarnings(t *testing.T) {
 		"model_id=scribe_v3_live&commit_strategy=turn_prediction": "",
 		m + "transcript_edit=x&entity_detection=":                 "", // an empty list is not set
 		m + "entity_redaction_mode=redacted":                      "",
+		// Credentials are CLIENT-2's and authcause's, which read the first
+		// token as the fake's auth does: no last-value-wins warning.
+		m + "token=sutkn_a&token=sutkn_b": "",
 	} {
 		v, problems := CheckQuery(mustQuery(t, raw), FaithfulRules())
 		if _, refused := FirstRefusal(problems); refused {
@@ -108,7 +111,7 @@ func TestCheckQueryRules(t *testing.T) {
 		{m + "transcript_edit=x&entity_redaction=pii", func(r *QueryRules) { r.CheckContract = false }, ""},
 		{m + "keyterms=" + strings.Repeat("k", 21), func(r *QueryRules) { r.AnyLength = map[string]bool{ParamKeyterms: true} }, ""},
 		{"model_id=scribe_v2_realtime_turbo", func(r *QueryRules) { r.Models = []string{DefaultModel} },
-			`model_id "scribe_v2_realtime_turbo" is not supported; use one of scribe_v2_realtime, scribe_v2_realtime_turbo, scribe_v2_realtime_lite, scribe_v3_live`},
+			`model_id "scribe_v2_realtime_turbo" is not supported; use one of scribe_v2_realtime`}, // this server's models, not the table's
 	} {
 		rules := FaithfulRules()
 		c.rules(&rules)
@@ -119,6 +122,76 @@ func TestCheckQueryRules(t *testing.T) {
 		}
 		if c.raw == m+"audio_format=mp3" && v.Str(ParamAudioFormat) != "pcm_16000" {
 			t.Errorf("an unchecked enum reads %q, want the default", v.Str(ParamAudioFormat))
+		}
+	}
+}
+
+// The path is compared exactly, as the fake's mux routes it.
+func TestCheckPath(t *testing.T) {
+	for path, want := range map[string]ProblemKind{
+		RealtimePath:                       "",
+		RealtimePath + "/":                 ProblemPath,
+		OldRealtimePath:                    ProblemOldPath,
+		OldRealtimePath + "/":              ProblemPath,
+		"":                                 ProblemPath,
+		"/v1/speech-to-text/realtime/beta": ProblemPath,
+	} {
+		got := CheckPath(path)
+		switch {
+		case want == "" && len(got) > 0:
+			t.Errorf("%q: %+v, want no problem", path, got)
+		case want != "" && (len(got) != 1 || got[0].Kind != want || !got[0].Refused || got[0].Text == "" || got[0].Fix == ""):
+			t.Errorf("%q: %+v, want one refused %s", path, got, want)
+		}
+	}
+	if p := CheckPath(RealtimePath + "/"); !strings.Contains(p[0].Text, "trailing /") {
+		t.Errorf("a trailing / is not named: %q", p[0].Text)
+	}
+}
+
+// A locale is a warning, named with its bare language; a bare code is none.
+func TestCheckQueryLocale(t *testing.T) {
+	for lc, want := range map[string]string{"en-US": "en", "pt_BR": "pt", "EN-gb": "en", "en": "", "eng": "", "-": ""} {
+		_, problems := CheckQuery(url.Values{ParamModelID: {DefaultModel}, ParamLanguageCode: {lc}}, FaithfulRules())
+		locale := lc == "-" || want != ""
+		switch {
+		case !locale && len(problems) > 0:
+			t.Errorf("%q: %+v, want none", lc, problems)
+		case locale && (len(problems) != 1 || problems[0].Kind != ProblemLocale || problems[0].Refused || problems[0].Meant != want ||
+			problems[0].Fix == "" || !strings.Contains(problems[0].Text, "never transcribes")):
+			t.Errorf("%q: %+v, want one warning of a locale of %q", lc, problems, want)
+		}
+	}
+}
+
+// One reading of a model_id: its class, and the advice CheckQuery gives.
+func TestClassifyModel(t *testing.T) {
+	for m, want := range map[string]struct {
+		class ModelClass
+		meant string
+	}{
+		"":                         {ModelMissing, ""},
+		DefaultModel:               {ModelRealtime, ""},
+		LiteModel:                  {ModelRealtime, ""},
+		OldModelName:               {ModelOldName, ""},
+		"SCRIBE_V2_REALTIME_TURBO": {ModelCase, TurboModel},
+		" scribe_v2_realtime ":     {ModelPadded, DefaultModel},
+		" SCRIBE_V2_REALTIME ":     {ModelPadded, DefaultModel},
+		"scribe_v1":                {ModelBatch, ""},
+		"scribe_v1_experimental":   {ModelBatch, ""},
+		UnknownModel:               {ModelUnknown, ""},
+		" " + OldModelName:         {ModelUnknown, ""},
+		DefaultModel + "_":         {ModelUnknown, ""},
+	} {
+		class, meant := ClassifyModel(m)
+		if class != want.class || meant != want.meant {
+			t.Errorf("%q: %s %q, want %s %q", m, class, meant, want.class, want.meant)
+		}
+		if class == ModelCase || class == ModelPadded {
+			_, problems := CheckQuery(url.Values{ParamModelID: {m}}, FaithfulRules())
+			if len(problems) != 1 || problems[0].Meant != meant || problems[0].Fix != "Use model_id="+meant+"." {
+				t.Errorf("%q: %+v, want the advice to use %s", m, problems, meant)
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 
 	"github.com/scribecheck/scribecheck/internal/servercheck"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -201,9 +202,8 @@ func (s *Spec) Validates(mt string, f probes.Frame, ok bool, c *probes.Conn) {
 	s.Require(verdict.Should, res.Fit == protocol.SchemaValid, "no undocumented fields", res.String(), c)
 }
 
+// firstLines is text.FewLines indented to line up under the spec's
+// message in the console.
 func firstLines(lines []string, n int) string {
-	if len(lines) <= n {
-		return strings.Join(lines, "\n          ")
-	}
-	return strings.Join(lines[:n], "\n          ") + fmt.Sprintf("\n          … and %d more", len(lines)-n)
+	return strings.ReplaceAll(text.FewLines(lines, n), "\n", "\n          ")
 }

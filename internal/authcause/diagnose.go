@@ -2,12 +2,12 @@ package authcause
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -218,12 +218,13 @@ func (ev Evidence) scope() string {
 	return " " + ev.Scope
 }
 
-// ago is "0.40 s", or "moments" for a time not known or too short to say.
+// ago is "0.40 s" (text.Seconds), or "moments" for a time not known or too
+// short to say.
 func ago(d time.Duration) string {
 	if d <= 0 {
 		return "moments"
 	}
-	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
+	return text.Seconds(d)
 }
 
 // Sentence makes a clause of this package a sentence: a capital first

@@ -142,17 +142,17 @@ func (g *grader) tokenReuseCauses(ds *drafts) map[string]bool {
 		switch {
 		case allRefused:
 			d.title = fmt.Sprintf("this app presented one token on %d sockets in %s, refused every time: it retries a token the server does not accept",
-				len(u.views), secs(u.span()))
+				len(u.views), text.Seconds(u.span()))
 			d.fix = "mint a fresh realtime_scribe token right before connecting, and a new one for each retry: a refused token stays refused"
 		case concurrent:
 			d.title = fmt.Sprintf("this app opened %d sockets with one token at once (%s apart): the first consumed it and the others were refused",
-				len(u.views), secs(u.span()))
+				len(u.views), text.Seconds(u.span()))
 			d.fix = "mint a fresh token for every connection; if a React effect connects, make it idempotent (StrictMode runs effects twice in development)"
 		case burst:
-			d.title = fmt.Sprintf("this app presented one token on %d sockets in %s: it reconnects in a loop with a spent token after each close", len(u.views), secs(u.span()))
+			d.title = fmt.Sprintf("this app presented one token on %d sockets in %s: it reconnects in a loop with a spent token after each close", len(u.views), text.Seconds(u.span()))
 			d.fix = "mint a fresh token for every connection, and back off between reconnects (a reconnect effect that re-runs, as useScribe's autoConnect can, presents the spent token again)"
 		default:
-			d.title = fmt.Sprintf("this app presented one token on %d sockets in %s: it reconnects with a spent token after each close", len(u.views), secs(u.span()))
+			d.title = fmt.Sprintf("this app presented one token on %d sockets in %s: it reconnects with a spent token after each close", len(u.views), text.Seconds(u.span()))
 			d.fix = "mint a fresh token for every connection (fetch a new one from your server before each connect and reconnect)"
 		}
 		ds.add(d)
@@ -241,23 +241,36 @@ func (g *grader) connCauses(rule string, v *view, f Finding) []draft {
 		d := authcause.Expired()
 		return []draft{{key: d.Key, title: d.Title, fix: d.Fix}}
 	case RuleQueryValues:
-		problems, contract := valueProblems(v.log)
-		all := append(problems, contract...)
-		if len(all) == 0 {
+		// Named by the first value the server refuses, else the first
+		// warning; in CheckQuery's words.
+		refused, warnings := valueProblems(v)
+		var p protocol.QueryProblem
+		var title string
+		switch {
+		case len(refused) > 0 && v.first(protocol.ErrInvalidRequest) != nil:
+			p, title = refused[0], "the query has a value the server refuses: "
+		case len(refused) > 0:
+			p, title = refused[0], "the query has a value outside the documented ones: "
+		case len(warnings) > 0:
+			p, title = warnings[0], "the query has a value the server reads on past: "
+		default:
 			return nil
 		}
-		title := "the query has a value the server refuses: " + all[0]
-		if v.first(protocol.ErrInvalidRequest) == nil {
-			title = "the query has a value outside the documented ones: " + all[0]
-		}
-		return []draft{{key: "17/" + all[0], title: title, fix: "keep every parameter within its documented values and ranges (invalid_request names the one it refused)"}}
+		return []draft{problemDraft("17/", p, title)}
 	case RuleLanguageCode:
-		lc, _ := queryValue(v.log, protocol.ParamLanguageCode)
-		base, _, _ := strings.Cut(strings.ReplaceAll(lc, "_", "-"), "-")
-		return []draft{{key: "18/" + lc, title: fmt.Sprintf("language_code=%s is a locale: the live server accepts it but never transcribes", lc),
-			fix: fmt.Sprintf("use the bare language code: language_code=%s", strings.ToLower(base))}}
+		var out []draft
+		for _, p := range v.problemsOf(RuleLanguageCode) {
+			out = append(out, problemDraft("18/", p, ""))
+		}
+		return out
 	}
 	return nil
+}
+
+// problemDraft is the cause of a problem of the path or query, in its own
+// words: its Text (after title's lead-in, if any) and its Fix.
+func problemDraft(key string, p protocol.QueryProblem, title string) draft {
+	return draft{key: key + string(p.Kind) + "/" + p.Param + "/" + p.Value, title: title + p.Text, fix: text.Clause(p.Fix)}
 }
 
 // credentialCauses names what a connection's credentials say of the app:
@@ -295,27 +308,19 @@ func detailStatus(ex *wirelog.Record) string {
 	return ""
 }
 
+// modelCauses are CLIENT-3's problems, each in its own words; the old path
+// and the old model name are one cause: a client from before 2025-11-11.
 func modelCauses(v *view) []draft {
 	var out []draft
-	l := v.log
-	old := l.Request.Path == protocol.OldRealtimePath
 	var oldWhat []string
-	if old {
-		oldWhat = append(oldWhat, "the realtime-beta path")
-	} else if l.Request.Path != protocol.RealtimePath {
-		out = append(out, draft{key: "3/path/" + l.Request.Path, title: fmt.Sprintf("the socket URL has the path %q", l.Request.Path),
-			fix: "connect to " + protocol.RealtimePath})
-	}
-	for _, p := range queryProblems(l) {
+	for _, p := range v.problemsOf(RuleModelPath) {
 		switch {
-		case p.Kind == protocol.ProblemModelMissing:
-			out = append(out, draft{key: "3/nomodel", title: "model_id is missing from the socket URL", fix: "add model_id=" + protocol.DefaultModel})
-		case p.Kind != protocol.ProblemModel:
-		case p.Value == protocol.OldModelName:
+		case p.Kind == protocol.ProblemOldPath:
+			oldWhat = append(oldWhat, "the realtime-beta path")
+		case p.Kind == protocol.ProblemModel && p.Value == protocol.OldModelName:
 			oldWhat = append(oldWhat, "model_id="+protocol.OldModelName)
 		default:
-			out = append(out, draft{key: "3/model/" + p.Value, title: fmt.Sprintf("model_id=%s is not a realtime model", p.Value),
-				fix: "use model_id=" + protocol.DefaultModel})
+			out = append(out, problemDraft("3/", p, ""))
 		}
 	}
 	if len(oldWhat) > 0 {
@@ -325,20 +330,11 @@ func modelCauses(v *view) []draft {
 	return out
 }
 
+// keyCauses are CLIENT-4's problems, each in its own words.
 func keyCauses(v *view) []draft {
 	var out []draft
-	for _, k := range unknownKeys(v.log) {
-		switch k.class {
-		case keyTypo:
-			out = append(out, draft{key: "4/" + k.key, title: fmt.Sprintf("the query key %s is a misspelling of %s: the server ignores it, so the setting is lost", k.key, k.meant),
-				fix: fmt.Sprintf("rename %s to %s", k.key, k.meant)})
-		case keyOld:
-			out = append(out, draft{key: "4/" + k.key, title: fmt.Sprintf("the query key %s is an old or home-made name the server ignores", k.key),
-				fix: "use " + k.meant})
-		default:
-			out = append(out, draft{key: "4/" + k.key, title: fmt.Sprintf("the query key %s is unknown to scribecheck: drift, perhaps a newer contract than scribecheck knows", k.key),
-				fix: "check the API reference: if the key is documented, update scribecheck (protocol.Params); if not, drop it"})
-		}
+	for _, p := range v.problemsOf(RuleQueryKeys) {
+		out = append(out, problemDraft("4/", p, ""))
 	}
 	return out
 }

@@ -171,7 +171,7 @@ var scenarios = []scenario{
 	{name: "CLIENT-4 a misspelt key (keyterm)",
 		run:   func(h *harness) { h.run(plan{query: q("keyterm", "Scribe")}) },
 		want:  map[string]verdict.Verdict{clientcheck.RuleQueryKeys: nonStrict},
-		cause: "keyterm is a misspelling of keyterms", fix: "rename keyterm to keyterms"},
+		cause: "keyterm looks like a misspelling of keyterms", fix: "rename keyterm to keyterms"},
 	{name: "CLIENT-4 an old name (vad_commit_strategy)",
 		run:   func(h *harness) { h.run(plan{query: q("vad_commit_strategy", "true")}) },
 		want:  map[string]verdict.Verdict{clientcheck.RuleQueryKeys: nonStrict},
@@ -179,7 +179,7 @@ var scenarios = []scenario{
 	{name: "CLIENT-4 drift is informational",
 		run:   func(h *harness) { h.run(plan{query: q("noise_reduction", "true")}) },
 		info:  []string{clientcheck.RuleQueryKeys},
-		cause: "noise_reduction is unknown to scribecheck: drift, perhaps a newer contract", fix: "update scribecheck"},
+		cause: "noise_reduction is not a key scribecheck knows (drift: a newer contract", fix: "update scribecheck"},
 
 	// CLIENT-5
 	{name: "CLIENT-5 {\"message_type\":\"commit\"}",
@@ -362,7 +362,7 @@ var scenarios = []scenario{
 			h.refused(h.query(h.mint(protocol.TokenRealtimeScribe), q(protocol.ParamVADThreshold, "2")), nil, protocol.ErrInvalidRequest)
 		},
 		want:  map[string]verdict.Verdict{clientcheck.RuleQueryValues: failed},
-		cause: "vad_threshold=2 is outside 0.1–0.9", fix: "documented values"},
+		cause: "vad_threshold=2 is outside 0.1–0.9", fix: "use a number from 0.1 to 0.9"},
 
 	// CLIENT-18
 	{name: "CLIENT-18 language_code=en-US",

@@ -81,10 +81,18 @@ func fillServer(run *reports.ClientRun, rep servercheck.Report, strict bool) boo
 	failed := false
 	for i := range run.Conns {
 		c, ok := byID[run.Conns[i].ID]
+		if ok {
+			run.Conns[i].ServerVerdict = c.Verdict
+		}
+		// A refusal the server is at fault for fails its SERVER cell, as
+		// every refusal fails the CLIENT cell: never CLIENT FAILED and
+		// SERVER OK for the server's fault.
+		if r := run.Conns[i].Refusal; r != nil && r.Side == SideServer {
+			run.Conns[i].ServerVerdict = verdict.Failed
+		}
 		if !ok {
 			continue
 		}
-		run.Conns[i].ServerVerdict = c.Verdict
 		for _, f := range c.Results {
 			r := reports.SpecResult{ID: f.Rule, Level: f.Level, Name: fmt.Sprintf("%s [%s, server]", f.Rule, c.ID), Area: "server",
 				Target: c.ID, Verdict: f.Verdict, Requirement: f.Requirement, Message: f.Message, Evidence: f.Evidence}

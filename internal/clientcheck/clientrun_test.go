@@ -35,9 +35,11 @@ func TestGradeRunWithoutASocket(t *testing.T) {
 	}
 }
 
-// A refusal on the server's side fails a run of real traffic, and says so
-// first; a run against the fake has no server side to grade (how its client
-// side reads a refusal is the client rules' business, not tested here).
+// A refusal on the server's side fails a run of real traffic, says so first,
+// and reads FAILED in the connection's SERVER cell too (its CLIENT cell is
+// FAILED for every refusal); a run against the fake has no server side to
+// grade (how its client side reads a refusal is the client rules' business,
+// not tested here).
 func TestGradeRunPutsTheServersRefusalFirst(t *testing.T) {
 	for _, kind := range []string{"proxy", "har", ""} {
 		r := newRecording(t)
@@ -52,6 +54,9 @@ func TestGradeRunPutsTheServersRefusalFirst(t *testing.T) {
 			strings.HasPrefix(run.Summary, "the server refused 1 credential(s) it should have taken") != real ||
 			(len(run.Conns[0].Server) > 0) != real {
 			t.Errorf("%q: failed %v, verdict %s, %d server rule(s), summary %s", kind, o.Failed, run.Verdict, len(run.Conns[0].Server), run.Summary)
+		}
+		if c := run.Conns[0]; real && (c.Verdict != verdict.Failed || c.ServerVerdict != verdict.Failed) {
+			t.Errorf("%q: a refusal on the server's side reads CLIENT %s, SERVER %s; want FAILED on both", kind, c.Verdict, c.ServerVerdict)
 		}
 	}
 }

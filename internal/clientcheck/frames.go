@@ -471,7 +471,7 @@ func keepalive(v *view) Finding {
 	// Idle: nothing at all for the timeout, or keepalives that this server
 	// did not count (the close comes right on time after the last audio).
 	if quiet < idleSuspect && (empties == 0 || gap < idleSuspect || gap > idleSuspect+6*time.Second) {
-		return pass(RuleKeepalive, v, fmt.Sprintf("%s: the server closed %s after the last audio: not the idle timeout.", v.id, secs(gap)))
+		return pass(RuleKeepalive, v, fmt.Sprintf("%s: the server closed %s after the last audio: not the idle timeout.", v.id, text.Seconds(gap)))
 	}
 	since := "the last audio chunk"
 	if lastIdx >= 0 {
@@ -479,7 +479,7 @@ func keepalive(v *view) Finding {
 	} else {
 		since = "the session started, and no audio came"
 	}
-	msg := fmt.Sprintf("%s: the server closed the session (%d, no error) %s after %s: the idle timeout (~15.5 s).", v.id, c.Code, secs(gap), since)
+	msg := fmt.Sprintf("%s: the server closed the session (%d, no error) %s after %s: the idle timeout (~15.5 s).", v.id, c.Code, text.Seconds(gap), since)
 	if empties > 0 {
 		msg += fmt.Sprintf(" The client sent %s after that audio, and they did not keep the session alive here: send silence, not empty chunks.",
 			text.Plural(empties, "empty chunk", "empty chunks"))

@@ -14,6 +14,7 @@ import (
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/doctor"
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
@@ -36,7 +37,7 @@ type paramCase struct {
 }
 
 // paramRules are the CLIENT rules built from the query's problems.
-var paramRules = []string{clientcheck.RuleModelPath, clientcheck.RuleQueryKeys, clientcheck.RuleQueryValues}
+var paramRules = []string{clientcheck.RuleModelPath, clientcheck.RuleQueryKeys, clientcheck.RuleQueryValues, clientcheck.RuleLanguageCode}
 
 // sample is a value each parameter takes, and another.
 func sample(p protocol.Param) (string, string) {
@@ -200,6 +201,14 @@ func paramWalk() []paramCase {
 	warn(m, protocol.OldModelName, m, protocol.LiteModel)
 	refuse(m, protocol.DefaultModel, m, protocol.OldModelName)
 
+	// A locale is taken and never transcribes (protocol.md §2, O): a
+	// warning, CLIENT-18's; the last of two is the one read.
+	lc := protocol.ParamLanguageCode
+	warn(lc, "en-US")
+	warn(lc, "pt_BR")
+	warn(lc, "en", lc, "en-US")
+	warn(lc, "en-US", lc, "en") // given twice with different values: CLIENT-17's warning
+
 	// Keys the server ignores: typos, old names, drift.
 	for _, k := range []string{"encoding", "sample_rate", "vad_commit_strategy", "disable_logging", "keyterm", "modelId", "langauge_code", "noise_reduction"} {
 		warn(k, "1")
@@ -284,7 +293,7 @@ func walkParams(t *testing.T, opts fakeserver.Options, cases []paramCase) [][]st
 		// (c) the lint has an error iff the fake refused; a warning only
 		// where the grader names it too.
 		var errs, warns []string
-		for _, l := range doctor.Lint(socket+"?"+c.query.Encode(), probes.Target{}, "") {
+		for _, l := range doctor.Lint(socket+"?"+c.query.Encode(), probes.Target{}, "", secrets.New()) {
 			switch l.Severity {
 			case doctor.SevError:
 				errs = append(errs, l.Problem)
@@ -395,5 +404,46 @@ func TestParamsWalkSeesADisagreement(t *testing.T) {
 	}
 	if seen < 4 {
 		t.Errorf("only %d wrong audio_format cases", seen)
+	}
+}
+
+// TestPathOnePicture: the path is one picture too. Each path below is dialled
+// on a faithful fake: it opens a session on the realtime path alone (its mux
+// matches exactly, so a trailing / is another path); CLIENT-3 fails every
+// connection the fake answered 404, and only those; the lint has an error for
+// exactly those URLs.
+func TestPathOnePicture(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{protocol.RealtimePath, protocol.RealtimePath + "/", protocol.OldRealtimePath, protocol.OldRealtimePath + "/",
+		"/v1/speech-to-text", "/v1/speech-to-text/realtime/stream", "/V1/speech-to-text/realtime", "/"} {
+		h := start(t, fakeserver.Options{}, false)
+		query := url.Values{protocol.ParamModelID: {protocol.DefaultModel}}.Encode()
+		c, resp, err := h.dial(path, query, http.Header{protocol.APIKeyHeader: {h.srv.TestKey()}})
+		refused := err != nil
+		switch {
+		case err == nil:
+			c.expect(protocol.SessionStarted)
+			c.closeNormal()
+		case resp == nil || resp.StatusCode != http.StatusNotFound:
+			t.Fatalf("%s: %v", path, err)
+		}
+		rep := h.grade()
+		if len(rep.Conns) != 1 {
+			t.Fatalf("%s: %d graded connections", path, len(rep.Conns))
+		}
+		f := result(t, rep, 0, clientcheck.RuleModelPath)
+		if (f.Verdict == verdict.Failed) != refused || (f.Verdict != verdict.OK && f.Verdict != verdict.Failed) {
+			t.Errorf("%s: the fake refused=%t; CLIENT-3 %s %q", path, refused, f.Verdict, f.Message)
+		}
+		socket := "ws" + strings.TrimPrefix(h.base, "http") + path + "?" + query
+		var errs []string
+		for _, l := range doctor.Lint(socket, probes.Target{}, "", secrets.New()) {
+			if l.Severity == doctor.SevError {
+				errs = append(errs, l.Problem)
+			}
+		}
+		if (len(errs) > 0) != refused {
+			t.Errorf("%s: the fake refused=%t; the lint's errors %q", path, refused, errs)
+		}
 	}
 }

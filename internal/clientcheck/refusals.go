@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/authcause"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -120,7 +121,7 @@ func (g *grader) evidence(v *view) (authcause.Evidence, []string) {
 		if strings.Contains(ex.Path, protocol.SingleUseTokenPath) {
 			ev.Token.Type = mintedType(ex)
 		}
-		return ev, []string{fmt.Sprintf("mint: %s %s → %d at %s, %s before the socket", ex.Method, ex.Path, ex.Status, ex.At.UTC().Format(time.RFC3339Nano), secs(ev.Token.Age))}
+		return ev, []string{fmt.Sprintf("mint: %s %s → %d at %s, %s before the socket", ex.Method, ex.Path, ex.Status, ex.At.UTC().Format(time.RFC3339Nano), text.Seconds(ev.Token.Age))}
 	case tok == nil && key != nil:
 		return g.keyEvidence(ev, *key)
 	}
@@ -169,14 +170,14 @@ func (g *grader) otherUse(v *view, token wirelog.Credential) (*view, string) {
 		}
 		d := v.when.Sub(o.when)
 		if o.started() && d <= 0 {
-			return o, fmt.Sprintf("was also presented on %s at the same time (%s later), which opened the session", o.id, secs(-d))
+			return o, fmt.Sprintf("was also presented on %s at the same time (%s later), which opened the session", o.id, text.Seconds(-d))
 		}
 		if d >= 0 && (earlier == nil || o.when.Before(earlier.when)) {
 			earlier = o
 		}
 	}
 	if earlier != nil {
-		return earlier, fmt.Sprintf("was already presented on %s, %s earlier", earlier.id, secs(v.when.Sub(earlier.when)))
+		return earlier, fmt.Sprintf("was already presented on %s, %s earlier", earlier.id, text.Seconds(v.when.Sub(earlier.when)))
 	}
 	return nil, ""
 }

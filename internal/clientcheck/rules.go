@@ -63,7 +63,8 @@ var Rules = []Rule{
 	// D: the path and the model ids; S: every SDK sends model_id, and the old names are history the SDKs carry.
 	{ID: RuleModelPath, Level: verdict.Must, Evidence: "D, S", Scope: ScopeConnection,
 		Requirement: "A connection goes to " + protocol.RealtimePath + " with a model_id the socket knows (" + strings.Join(protocol.Models, ", ") + ").",
-		Meaning: "The model is required and there is no default. The old path realtime-beta and the old model name scribe_realtime_v2 " +
+		Meaning: "The model is required and there is no default. The path is compared exactly: a trailing / is another path, answered 404. " +
+			"The old path realtime-beta and the old model name scribe_realtime_v2 " +
 			"(before 2025-11-11) mean an outdated client or copied sample code."},
 	// D: the list of parameters; O: the server ignores a key it does not know, so nothing refuses a typo.
 	{ID: RuleQueryKeys, Level: verdict.Should, Evidence: "D, O", Scope: ScopeConnection,

@@ -22,15 +22,6 @@ func runFinding(id string, v verdict.Verdict, conns []string, msg, evidence stri
 // conn-0003 and 280 more" (a finding's Conns keep them all).
 const fewConns = 3
 
-// few joins the first parts of a message and counts the rest ("and 4 more
-// tokens"), for the same reason.
-func few(parts []string, what string) string {
-	if len(parts) <= fewConns {
-		return strings.Join(parts, "; ")
-	}
-	return fmt.Sprintf("%s; and %d more %s", strings.Join(parts[:fewConns], "; "), len(parts)-fewConns, what)
-}
-
 func ids(vs []*view) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
@@ -110,16 +101,14 @@ func (g *grader) tokenOnce() Finding {
 				u.views[0].id, refused, len(u.views)-1)
 		}
 		parts = append(parts, fmt.Sprintf("token %s was presented on %d sockets in %s (%s); %s",
-			u.cred.Shown, len(u.views), secs(u.span()), text.Few(ids(u.views), fewConns), how))
-		for i, v := range u.views {
-			if i == 3 {
-				ev = append(ev, fmt.Sprintf("… and %d more", len(u.views)-3))
-				break
-			}
-			ev = append(ev, fmt.Sprintf("%s %s: %s → %s", v.id, v.when.Format("15:04:05.000"), requestLine(v.log), outcome(v)))
+			u.cred.Shown, len(u.views), text.Seconds(u.span()), text.Few(ids(u.views), fewConns), how))
+		var lines []string
+		for _, v := range u.views {
+			lines = append(lines, fmt.Sprintf("%s %s: %s → %s", v.id, v.when.Format("15:04:05.000"), requestLine(v.log), outcome(v)))
 		}
+		ev = append(ev, text.FewLines(lines, 3))
 	}
-	return runFinding(RuleTokenOnce, verdict.Failed, conns, few(parts, "tokens")+". A token is consumed by the first socket: mint a fresh token for every connection.",
+	return runFinding(RuleTokenOnce, verdict.Failed, conns, text.FewClauses(parts, fewConns, "tokens")+". A token is consumed by the first socket: mint a fresh token for every connection.",
 		strings.Join(ev, "\n"))
 }
 
@@ -218,15 +207,13 @@ func (g *grader) noRetryRefused() Finding {
 		parts = append(parts, fmt.Sprintf("%s was refused (%s) and %s presented %s again",
 			a.id, rt.r.kind, text.Few(ids(rt.again), fewConns), rt.what))
 		ev = append(ev, fmt.Sprintf("%s: %s", a.id, requestLine(a.log)), "  "+rt.r.what)
-		for j, b := range rt.again {
-			if j == 2 {
-				ev = append(ev, fmt.Sprintf("… and %d more", len(rt.again)-2))
-				break
-			}
-			ev = append(ev, fmt.Sprintf("%s (+%s): %s → %s", b.id, secs(b.when.Sub(rt.r.at)), requestLine(b.log), outcome(b)))
+		var lines []string
+		for _, b := range rt.again {
+			lines = append(lines, fmt.Sprintf("%s (+%s): %s → %s", b.id, text.Seconds(b.when.Sub(rt.r.at)), requestLine(b.log), outcome(b)))
 		}
+		ev = append(ev, text.FewLines(lines, 2))
 	}
-	return runFinding(RuleNoRetryRefused, verdict.Failed, dedupe(conns), few(parts, "refusals retried")+
+	return runFinding(RuleNoRetryRefused, verdict.Failed, dedupe(conns), text.FewClauses(parts, fewConns, "refusals retried")+
 		". A refusal is repeated for the same token or query: after auth_error mint a new token, after invalid_request fix the parameter the error names.",
 		strings.Join(ev, "\n"))
 }
@@ -298,27 +285,23 @@ func (g *grader) noBurst() Finding {
 		return runFinding(RuleNoBurst, verdict.NotApplicable, nil, "The server refused or closed no connection: nothing to reconnect after.", "")
 	case len(worstB.then) < burstCount:
 		return runFinding(RuleNoBurst, verdict.OK, nil, fmt.Sprintf("After the server refused or closed %s, no client opened %d or more new connections within %s.",
-			text.Plural(ended, "connection", "connections"), burstCount, secs(burstWindow)), "")
+			text.Plural(ended, "connection", "connections"), burstCount, text.Seconds(burstWindow)), "")
 	}
 	a := worstB.after
 	chain := g.chain(a)
 	last := worstB.then[len(worstB.then)-1]
 	msg := fmt.Sprintf("after the server %s, %s (%s) opened %d new connections within %s (%s)",
-		endedHow(a), a.who(), a.authPath(), len(worstB.then), secs(last.when.Sub(a.end())), text.Few(ids(worstB.then), fewConns))
+		endedHow(a), a.who(), a.authPath(), len(worstB.then), text.Seconds(last.when.Sub(a.end())), text.Few(ids(worstB.then), fewConns))
 	if len(chain) > len(worstB.then)+1 {
-		msg += fmt.Sprintf("; in all it reconnected %d times in %s", len(chain)-1, secs(chain[len(chain)-1].when.Sub(chain[0].when)))
+		msg += fmt.Sprintf("; in all it reconnected %d times in %s", len(chain)-1, text.Seconds(chain[len(chain)-1].when.Sub(chain[0].when)))
 	}
 	var ev []string
-	for i, v := range chain {
-		if i == 5 {
-			ev = append(ev, fmt.Sprintf("… and %d more", len(chain)-5))
-			break
-		}
+	for _, v := range chain {
 		ev = append(ev, fmt.Sprintf("%s %s → %s", v.id, v.when.Format("15:04:05.000"), outcome(v)))
 	}
 	return runFinding(RuleNoBurst, verdict.NonStrict, ids(append([]*view{a}, worstB.then...)),
 		msg+". Back off between reconnects (1 s, 2 s, 4 s …), stop after a few tries, and change what was refused (a new token after auth_error, a fixed query after invalid_request).",
-		strings.Join(ev, "\n"))
+		text.FewLines(ev, 5))
 }
 
 // chain is a's connection and every later one of its client that opened

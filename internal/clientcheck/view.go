@@ -29,6 +29,9 @@ type view struct {
 	client []clientFrame
 	server []serverFrame
 	key    string // clientKey, computed once
+	// problems are what is wrong with the path and query (queryProblems),
+	// read once for CLIENT-3, -4, -17, -18 and their causes.
+	problems []protocol.QueryProblem
 }
 
 // clientFrame is one frame the client sent.
@@ -63,7 +66,7 @@ type serverFrame struct {
 }
 
 func newView(l *wirelog.Log) *view {
-	v := &view{log: l, id: l.ID, when: l.Request.At}
+	v := &view{log: l, id: l.ID, when: l.Request.At, problems: queryProblems(l)}
 	name := "pcm_16000"
 	if vs := l.Query(protocol.ParamAudioFormat); len(vs) > 0 {
 		name = vs[len(vs)-1]
@@ -384,17 +387,14 @@ func shortenAudio(data string) string {
 	return data[:r.Index] + short + data[r.Index+len(r.Raw):]
 }
 
-// frameLines shows up to max frames, and how many more there were.
+// frameLines shows up to max frames, and how many more there were. Only
+// the frames shown are formatted (a frame's line decodes its payload).
 func frameLines(l *wirelog.Log, idxs []int, max int) string {
-	var lines []string
-	for i, idx := range idxs {
-		if i == max {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(idxs)-max))
-			break
-		}
-		lines = append(lines, frameLine(l.Frames[idx], idx))
+	lines := make([]string, len(idxs))
+	for i, idx := range idxs[:min(max, len(idxs))] {
+		lines[i] = frameLine(l.Frames[idx], idx)
 	}
-	return strings.Join(lines, "\n")
+	return text.FewLines(lines, max)
 }
 
 // queryValue returns the last value of a query key, and whether it is there.
@@ -411,24 +411,10 @@ func queryValue(l *wirelog.Log, key string) (string, bool) {
 func queryWithoutCredentials(l *wirelog.Log) string {
 	vals := url.Values{}
 	for _, p := range l.Request.Query {
-		if credentialKeys[p.Name] {
+		if wirelog.IsCredentialQueryKey(p.Name) {
 			continue
 		}
 		vals.Add(p.Name, p.Value)
 	}
 	return l.Request.Path + "?" + vals.Encode()
-}
-
-// credentialKeys are the query keys whose values are credentials: wirelog's
-// list, the one that learns them.
-var credentialKeys = func() map[string]bool {
-	m := map[string]bool{}
-	for _, k := range wirelog.CredentialQueryKeys() {
-		m[k] = true
-	}
-	return m
-}()
-
-func secs(d time.Duration) string {
-	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
 }

@@ -59,10 +59,7 @@ func Run(ctx context.Context, o Options) reports.Diagnosis {
 	d := newDiagnosis(o.Target, o.Repeat)
 	d.Budget.AudioCap = o.Probe.AudioSeconds
 	if o.URL != "" {
-		for _, v := range urlSecrets(o.URL) {
-			o.Redactor.Add(v)
-		}
-		d.URLLint = Lint(o.URL, o.Target, o.Target.APIKey)
+		d.URLLint = Lint(o.URL, o.Target, o.Target.APIKey, o.Redactor)
 	}
 
 	results := map[string][]probes.Result{}

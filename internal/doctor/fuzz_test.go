@@ -41,8 +41,8 @@ func FuzzLint(f *testing.F) {
 		token := "sutkn_" + hex.EncodeToString(secret)
 		raw = strings.ReplaceAll(raw, "TOKEN", token)
 
-		found := Lint(raw, live, "")
-		if again := Lint(raw, live, ""); !reflect.DeepEqual(found, again) {
+		found := Lint(raw, live, "", secrets.New())
+		if again := Lint(raw, live, "", secrets.New()); !reflect.DeepEqual(found, again) {
 			t.Fatalf("two lints differ: %+v, then %+v", found, again)
 		}
 		for _, l := range found {

@@ -30,11 +30,17 @@ var apiHosts = []string{"api.elevenlabs.io", "api.us.elevenlabs.io", "api.eu.res
 
 // Lint checks a socket URL a user's code builds, without connecting. target
 // is where tokens are minted (for the host check); apiKey, when known, is
-// recognised if it shows up in the URL.
-func Lint(raw string, target probes.Target, apiKey string) []reports.LintFinding {
+// recognised if it shows up in the URL. red learns the URL's secrets, for
+// the report rendered from the findings: its credentials as a recording of
+// the URL would learn them, and any token or key pasted into the host or the
+// path.
+func Lint(raw string, target probes.Target, apiKey string, red *secrets.Redactor) []reports.LintFinding {
 	var out []reports.LintFinding
 	add := func(sev, problem, fix string) {
 		out = append(out, reports.LintFinding{Severity: sev, Problem: problem, Fix: fix})
+	}
+	for _, v := range pastedSecrets(raw) {
+		red.Add(v)
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	var ue *url.Error
@@ -59,12 +65,6 @@ func Lint(raw string, target probes.Target, apiKey string) []reports.LintFinding
 	default:
 		add(SevError, fmt.Sprintf("scheme %q is not a WebSocket scheme", u.Scheme), "Use wss://.")
 	}
-	switch {
-	case strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/realtime-beta"):
-		add(SevError, "the path is the old /v1/speech-to-text/realtime-beta (before 2025-11-11)", "Use "+protocol.RealtimePath+".")
-	case strings.TrimRight(u.Path, "/") != protocol.RealtimePath:
-		add(SevError, fmt.Sprintf("the path is %q, not %s", u.Path, protocol.RealtimePath), "Use "+protocol.RealtimePath+".")
-	}
 	if !local && !contains(apiHosts, u.Hostname()) {
 		add(SevNote, fmt.Sprintf("%s is not an ElevenLabs API host", u.Hostname()), "Fine for a proxy; otherwise use api.elevenlabs.io or your residency host.")
 	}
@@ -74,12 +74,14 @@ func Lint(raw string, target probes.Target, apiKey string) []reports.LintFinding
 	}
 
 	q := u.Query()
-	// The query's keys and values as protocol.CheckQuery, the one picture of
-	// a valid query the fake and the client checks use, finds them under the
-	// live server's rules: what the server refuses is an error, what it reads
-	// on past (an unknown or old key, a boolean spelt otherwise) a warning.
+	// The path and the query as protocol.CheckPath and CheckQuery, the one
+	// picture of a valid socket URL the fake and the client checks use, find
+	// them under the live server's rules: what the server refuses is an
+	// error, what it reads on past (an unknown or old key, a boolean spelt
+	// otherwise, a locale) a warning. A path is compared exactly, as the
+	// server routes it (u.Path: the path as the server reads it, unescaped).
 	_, problems := protocol.CheckQuery(q, protocol.FaithfulRules())
-	for _, p := range problems {
+	for _, p := range append(protocol.CheckPath(u.Path), problems...) {
 		if wirelog.IsCredentialQueryKey(p.Param) {
 			continue // credentials: below
 		}
@@ -91,7 +93,7 @@ func Lint(raw string, target probes.Target, apiKey string) []reports.LintFinding
 	}
 	// The credentials in the URL, as the client rules read them (the one
 	// classifier); a URL does not show the headers the socket may also send.
-	creds := authcause.Classify(wirelog.QueryCredentials(q, secrets.New(), apiKey), "")
+	creds := authcause.Classify(wirelog.QueryCredentials(q, red, apiKey), "")
 	for _, p := range creds.Problems {
 		if p.Key == authcause.KeyNoCredential || strings.HasPrefix(p.Key, authcause.KeyUnread) {
 			continue
@@ -121,11 +123,11 @@ func lintFindings(lint []reports.LintFinding) []reports.Finding {
 		Fix: strings.Join(fixes, " "), Confidence: verdict.Documented, Evidence: ev}}
 }
 
-// urlSecrets are the values in a URL that may be credentials: those of the
-// credential query keys, and anything shaped as a token or key wherever it
-// is (a token pasted into the host or the path is shown in the lint), as
-// written and unescaped.
-func urlSecrets(raw string) []string {
+// pastedSecrets are the values anywhere in a URL, as written and
+// unescaped, shaped as a token or key: one pasted into the host or the path
+// is shown in the lint (the query's credentials are learnt by
+// wirelog.QueryCredentials, as a recording learns them).
+func pastedSecrets(raw string) []string {
 	var out []string
 	forms := []string{raw}
 	if s, err := url.PathUnescape(raw); err == nil {
@@ -136,20 +138,6 @@ func urlSecrets(raw string) []string {
 	}
 	for _, s := range forms {
 		out = append(out, secretShaped.FindAllString(s, -1)...)
-	}
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return out
-	}
-	for k, vs := range u.Query() {
-		if k != protocol.TokenParam && k != protocol.TTSTokenParam && !strings.Contains(strings.ToLower(k), "key") {
-			continue
-		}
-		for _, v := range vs {
-			if v != "undefined" && v != "null" && !strings.HasPrefix(v, "[object") { // literals, not secrets
-				out = append(out, v)
-			}
-		}
 	}
 	return out
 }
@@ -180,11 +168,8 @@ func errOr(err error, s string) string {
 
 // LintOnly is a diagnosis of a URL alone, without a target.
 func LintOnly(raw string, red *secrets.Redactor) reports.Diagnosis {
-	for _, v := range urlSecrets(raw) {
-		red.Add(v)
-	}
 	d := reports.Diagnosis{SchemaVersion: 1, Tool: "scribecheck doctor", Target: "none (URL lint only)", Repeat: 1,
-		StartedAt: time.Now().UTC(), Status: Healthy, URLLint: Lint(raw, probes.Target{}, "")}
+		StartedAt: time.Now().UTC(), Status: Healthy, URLLint: Lint(raw, probes.Target{}, "", red)}
 	for _, f := range lintFindings(d.URLLint) {
 		f.Evidence = redactAll(f.Evidence, red)
 		d.Findings = append(d.Findings, f)

@@ -1,9 +1,11 @@
 package doctor
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/probes"
 )
 
@@ -28,7 +30,7 @@ func TestLintFlagsEachMistake(t *testing.T) {
 		{good + "&token=sutkn_x", "", "token= is given more than once"},
 	}
 	for _, c := range cases {
-		found := Lint(c.url, live, c.key)
+		found := Lint(c.url, live, c.key, secrets.New())
 		ok := false
 		for _, f := range found {
 			if strings.Contains(f.Problem, c.says) && f.Fix != "" {
@@ -39,12 +41,12 @@ func TestLintFlagsEachMistake(t *testing.T) {
 			t.Errorf("%s: no finding saying %q in %+v", c.url, c.says, found)
 		}
 	}
-	for _, f := range Lint(good, live, "") {
+	for _, f := range Lint(good, live, "", secrets.New()) {
 		if f.Severity == SevError || f.Severity == SevWarning {
 			t.Errorf("a correct URL got %s: %s", f.Severity, f.Problem)
 		}
 	}
-	if f := Lint("ws://127.0.0.1:8080/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token=sutkn_0123456789abcdef0123456789abcdef", probes.Target{BaseURL: "http://127.0.0.1:8080"}, ""); len(f) != 0 {
+	if f := Lint("ws://127.0.0.1:8080/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token=sutkn_0123456789abcdef0123456789abcdef", probes.Target{BaseURL: "http://127.0.0.1:8080"}, "", secrets.New()); len(f) != 0 {
 		t.Errorf("a local fake URL got %+v", f)
 	}
 }
@@ -70,7 +72,7 @@ func TestLintReadsTheQueryAsTheFakeDoes(t *testing.T) {
 		{"model_id=scribe_v2_realtime&filter_background_audio=true&include_timestamps=true", map[string]string{SevError: "may not go together"}},
 		{"model_id=nope&model_id=scribe_v2_realtime", map[string]string{SevWarning: "model_id is given 2 times"}},
 	} {
-		found := Lint(base+c.query+"&token=sutkn_0123456789abcdef0123456789abcdef", probes.Target{}, "")
+		found := Lint(base+c.query+"&token=sutkn_0123456789abcdef0123456789abcdef", probes.Target{}, "", secrets.New())
 		for _, sev := range []string{SevError, SevWarning} {
 			var got []string
 			for _, f := range found {
@@ -98,5 +100,54 @@ func TestParseSLO(t *testing.T) {
 		if _, err := ParseSLO(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// The lint reads the path as the fake routes it and CLIENT-3 judges it (a
+// trailing / is another path), and a locale as CLIENT-18 does: a warning.
+func TestLintReadsThePathAndTheLocaleAsTheClientRulesDo(t *testing.T) {
+	q := "?model_id=scribe_v2_realtime&token=sutkn_0123456789abcdef0123456789abcdef"
+	for _, c := range []struct{ url, sev, says string }{
+		{"wss://api.elevenlabs.io/v1/speech-to-text/realtime/" + q, SevError, `the path is "/v1/speech-to-text/realtime/"`},
+		{"wss://api.elevenlabs.io/v1/speech-to-text/realtime-beta/" + q, SevError, `the path is "/v1/speech-to-text/realtime-beta/"`},
+		{"wss://api.elevenlabs.io/v1/speech-to-text/realtime-beta" + q, SevError, "the path is the old /v1/speech-to-text/realtime-beta"},
+		{"wss://api.elevenlabs.io/v1/speech-to-text/realtime" + q + "&language_code=en-US", SevWarning, "language_code=en-US is a locale"},
+	} {
+		var got []string
+		for _, f := range Lint(c.url, probes.Target{}, "", secrets.New()) {
+			if f.Severity == c.sev {
+				got = append(got, f.Problem)
+			}
+		}
+		if !strings.Contains(strings.Join(got, "\n"), c.says) {
+			t.Errorf("%s: %s %q, want one saying %q", c.url, c.sev, got, c.says)
+		}
+	}
+}
+
+// The lint teaches the redactor the URL's credentials as a recording of it
+// would learn them (wirelog.QueryCredentials), and the secrets pasted into
+// the host or path; no other query value: a keyterm is the user's word, not a
+// secret to fingerprint in every report.
+func TestLintLearnsTheCredentialsOnly(t *testing.T) {
+	const term, tok, key = "averyveryverylongkeyterm", "sutkn_0123456789abcdef0123456789abcdef", "sk_0123456789abcdef0123456789"
+	pasted := "sutkn_fedcba9876543210fedcba9876543210"
+	raw := "wss://api.elevenlabs.io/v1/speech-to-text/realtime/" + pasted + "?model_id=scribe_v2_realtime&keyterms=" + term +
+		"&keyterms=monkey&token=" + tok + "&api_key=" + key
+	red := secrets.New()
+	d := LintOnly(raw, red)
+	known := red.Known()
+	for _, s := range []string{tok, key, pasted} {
+		if !slices.Contains(known, s) {
+			t.Errorf("the redactor does not know %s: %q", s, known)
+		}
+	}
+	for _, s := range []string{term, "monkey"} {
+		if slices.Contains(known, s) {
+			t.Errorf("the redactor learnt the keyterm %s as a secret", s)
+		}
+	}
+	if len(d.URLLint) == 0 {
+		t.Errorf("no lint")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
@@ -98,14 +99,14 @@ func gradeFrames(schemas *protocol.Schemas, received []probes.Frame, conn string
 	switch {
 	case len(byClass[Invalid]) > 0:
 		f.Verdict, f.Message = verdict.Failed, fmt.Sprintf("%d of %d frames off their schema", len(byClass[Invalid]), len(received))
-		f.Evidence = firstLines(byClass[Invalid], 6)
+		f.Evidence = text.FewLines(byClass[Invalid], 6)
 	case len(byClass[InvalidShould])+len(byClass[Undocumented]) > 0:
 		lines := append(byClass[InvalidShould], byClass[Undocumented]...)
 		f.Verdict, f.Message = verdict.NonStrict, fmt.Sprintf("%d of %d frames with undocumented fields or types, or a newer frame off its contract", len(lines), len(received))
-		f.Evidence = firstLines(lines, 6)
+		f.Evidence = text.FewLines(lines, 6)
 	case len(byClass[Unconfirmed]) > 0:
 		f.Verdict, f.Message = verdict.Informational, "final_transcript frames off their old schema"
-		f.Evidence = firstLines(byClass[Unconfirmed], 4)
+		f.Evidence = text.FewLines(byClass[Unconfirmed], 4)
 	default:
 		f.Message = fmt.Sprintf("all %d frames valid", len(received))
 	}
@@ -119,11 +120,4 @@ func fold(fs []Finding) verdict.Verdict {
 		vs[i] = f.Verdict
 	}
 	return verdict.Fold(vs...)
-}
-
-func firstLines(lines []string, n int) string {
-	if len(lines) <= n {
-		return strings.Join(lines, "\n")
-	}
-	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… and %d more", len(lines)-n)
 }

@@ -4,7 +4,10 @@ package text
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -48,4 +51,25 @@ func Plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// Seconds is a duration in seconds with two decimals: "0.40 s", "-1.25 s".
+func Seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
+}
+
+// Clause makes a sentence a clause, for a list or a cause's fix: the first
+// letter lower-cased and the final period dropped ("Use model_id=x." is
+// "use model_id=x"). A sentence that starts with a name in capitals (API,
+// HTTP) keeps it.
+func Clause(s string) string {
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	if next, _ := utf8.DecodeRuneInString(s[n:]); unicode.IsUpper(next) {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
 }

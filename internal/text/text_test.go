@@ -1,6 +1,9 @@
 package text
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestClip(t *testing.T) {
 	for _, c := range []struct {
@@ -62,5 +65,32 @@ func TestEscapers(t *testing.T) {
 	}
 	if got, want := Markdown("a|b <i>\nc"), "a\\|b &lt;i&gt; c"; got != want {
 		t.Errorf("Markdown = %q, want %q", got, want)
+	}
+}
+
+func TestFewLinesAndClauses(t *testing.T) {
+	lines := []string{"a", "b", "c", "d"}
+	if got := FewLines(lines, 4); got != "a\nb\nc\nd" {
+		t.Errorf("FewLines all = %q", got)
+	}
+	if got := FewLines(lines, 2); got != "a\nb\n… and 2 more" {
+		t.Errorf("FewLines 2 = %q", got)
+	}
+	if got := FewClauses([]string{"x, y", "z", "w"}, 2, "tokens"); got != "x, y; z; and 1 more tokens" {
+		t.Errorf("FewClauses = %q", got)
+	}
+}
+
+func TestSecondsAndClause(t *testing.T) {
+	if got := Seconds(400 * time.Millisecond); got != "0.40 s" {
+		t.Errorf("Seconds = %q", got)
+	}
+	for in, want := range map[string]string{
+		"Use model_id=x.": "use model_id=x", "Rename keyterm to keyterms.": "rename keyterm to keyterms",
+		"API keys go in headers.": "API keys go in headers", "already a clause": "already a clause", "": "",
+	} {
+		if got := Clause(in); got != want {
+			t.Errorf("Clause(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
