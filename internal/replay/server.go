@@ -359,36 +359,12 @@ func (s *Server) learnValue(value, shape string) {
 }
 
 // learnFrame registers the credentials a client frame carries (an app that
-// authenticates in a frame, the TTS way) before the frame is shown: values
-// under a credential-named field, and any string shaped like a key or token.
+// authenticates in a frame, the TTS way) before the frame is shown, by the
+// recorder's rule (wirelog.FrameSecrets).
 func (s *Server) learnFrame(data []byte) {
-	if !gjson.ValidBytes(data) {
-		return
+	for _, c := range wirelog.FrameSecrets(data, nil) {
+		s.learnValue(c.Value, c.Shape)
 	}
-	var walk func(key string, v gjson.Result)
-	walk = func(key string, v gjson.Result) {
-		switch {
-		case v.IsObject() || v.IsArray():
-			v.ForEach(func(k, child gjson.Result) bool { walk(strings.ToLower(k.String()), child); return true })
-		case v.Type == gjson.String && len(v.Str) >= 8:
-			if shape := secretShape(key, v.Str); shape != "" {
-				s.learnValue(v.Str, shape)
-			}
-		}
-	}
-	walk("", gjson.ParseBytes(data))
-}
-
-// secretShape names a credential-like value ("" for none): a value under a
-// credential-named key, sk_… and sutkn_… strings, 32 hex digits.
-func secretShape(key, v string) string {
-	switch sh := wirelog.Shape(v); {
-	case sh == wirelog.ShapeToken || sh == wirelog.ShapeAPIKey:
-		return sh
-	case strings.Contains(key, "api_key") || strings.Contains(key, "apikey") || strings.Contains(key, "token") || key == "authorization" || key == "xi-api-key":
-		return "credential"
-	}
-	return ""
 }
 
 // handshake compares a socket's request with recorded connection n (1-based).
