@@ -285,12 +285,10 @@ func (g *grader) failedMintBefore(v *view) *wirelog.Record {
 	return last
 }
 
-// detailStatus is ", invalid_api_key" from a REST error body, or "".
+// detailStatus is " invalid_api_key" from a REST error body, or "".
 func detailStatus(ex *wirelog.Record) string {
-	for _, key := range []string{"detail.status", "detail.0.type"} {
-		if s := gjsonString(ex.Body, key); s != "" {
-			return " " + s
-		}
+	if s := protocol.ErrorStatus(ex.Body); s != "" {
+		return " " + s
 	}
 	return ""
 }
