@@ -43,6 +43,11 @@ type Options struct {
 	// Log, if set, gets one line per connection (and token request) as it
 	// ends.
 	Log io.Writer
+	// Redactor learns every credential the client presents (shown as its
+	// shape, <token>, unless it knew it before) and redacts the report and
+	// the log; the caller may redact its own output with it. New makes one
+	// if nil.
+	Redactor *secrets.Redactor
 }
 
 // Defaults of Options.
@@ -113,8 +118,11 @@ func New(rec *Recording, opts Options) *Server {
 	if opts.ReadLimit <= 0 {
 		opts.ReadLimit = DefaultReadLimit
 	}
+	if opts.Redactor == nil {
+		opts.Redactor = secrets.New()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{rec: rec, opts: opts, red: secrets.New(), ctx: ctx, cancel: cancel,
+	s := &Server{rec: rec, opts: opts, red: opts.Redactor, ctx: ctx, cancel: cancel,
 		minted: map[string]int{}, used: map[string]int{}}
 	for _, l := range rec.Conns {
 		s.conns = append(s.conns, &ConnReport{Conn: l.ID, File: filepath.Base(l.File), State: StateWaiting, Frames: len(l.Frames)})
