@@ -15,18 +15,26 @@ import (
 	"github.com/scribecheck/scribecheck/reports"
 )
 
-// fakeDriverEnv makes the test binary an SDK driver (TestFakeDriver): it
-// names the file the driver writes the keys it was given to.
+// fakeDriverEnv makes the test binary an SDK driver (TestMain): it names
+// the file the driver writes the keys it was given to.
 const fakeDriverEnv = "SCRIBECHECK_SDKS_FAKE_DRIVER"
 
-// TestFakeDriver is the driver of TestDriverOutputIsRedacted, run as a
-// process of its own: an SDK that prints the key it was given in every
-// error, as one that logs its request does.
-func TestFakeDriver(t *testing.T) {
-	path := os.Getenv(fakeDriverEnv)
-	if path == "" {
-		t.Skip("the driver TestDriverOutputIsRedacted runs")
+// TestMain is the fake driver when fakeDriverEnv is set: the test binary,
+// run as a process of its own, is the driver of TestDriverOutputIsRedacted.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(fakeDriverEnv); path != "" {
+		if err := leakyDriver(path); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+// leakyDriver is an SDK that prints the key it was given in every error, as
+// one that logs its request does; it writes the keys to path.
+func leakyDriver(path string) error {
 	var plan struct {
 		Scenarios []struct {
 			Name   string `json:"name"`
@@ -34,7 +42,7 @@ func TestFakeDriver(t *testing.T) {
 		} `json:"scenarios"`
 	}
 	if err := json.NewDecoder(os.Stdin).Decode(&plan); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	enc := json.NewEncoder(os.Stdout)
 	_ = enc.Encode(Event{Event: "_sdk", SDK: "fake-sdk", Version: "0.0.0", Events: []string{"error"}})
@@ -44,9 +52,7 @@ func TestFakeDriver(t *testing.T) {
 		_ = enc.Encode(Event{Scenario: sc.Name, Event: "error", Error: "refused: xi-api-key " + sc.APIKey})
 		_ = enc.Encode(Event{Scenario: sc.Name, Event: "_end"})
 	}
-	if err := os.WriteFile(path, []byte(strings.Join(keys, "\n")), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return os.WriteFile(path, []byte(strings.Join(keys, "\n")), 0o644)
 }
 
 // What a driver prints becomes a cell's evidence, and the matrix's reports
@@ -56,7 +62,11 @@ func TestFakeDriver(t *testing.T) {
 func TestDriverOutputIsRedacted(t *testing.T) {
 	keysFile := filepath.Join(t.TempDir(), "keys")
 	t.Setenv(fakeDriverEnv, keysFile)
-	fake := Install{SDK: "fake-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{os.Args[0], "-test.run=^TestFakeDriver$"}}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := Install{SDK: "fake-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{self}}
 	red := secrets.New()
 	out := t.TempDir()
 	runs := RunAll(context.Background(), []Install{fake}, Options{Dir: ".", Out: out, Only: []string{"header", "bad-key"}, Redactor: red})
