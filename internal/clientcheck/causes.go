@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/scribecheck/scribecheck/internal/authcause"
 	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
@@ -415,13 +413,6 @@ func (g *grader) retryCauses(ds *drafts, covered map[string]bool) {
 			title: fmt.Sprintf("after %s the app retried with %s %s", rt.r.kind, rt.what, text.Plural(len(rt.again), "time", "times")),
 			fix:   "a refused credential is refused again: mint a new token (or fix the key) before reconnecting", evidence: f.Evidence})
 	}
-}
-
-func gjsonString(json, path string) string {
-	if !gjson.Valid(json) {
-		return ""
-	}
-	return gjson.Get(json, path).String()
 }
 
 func v0(s *serverFrame) serverFrame {
