@@ -31,8 +31,9 @@ func (m Mint) Cause() HTTPCause { return ExplainHTTP(AtMint, m.Status, m.Header,
 // OK reports whether a token came back.
 func (m Mint) OK() bool { return m.Token != "" }
 
-// DetailStatus is detail.status of an error answer (needs_authorization, …).
-func (m Mint) DetailStatus() string { return gjson.Get(m.Body, "detail.status").String() }
+// DetailStatus names the error of a refused mint (invalid_api_key, or enum
+// for an unknown token type): protocol.ErrorStatus of its body.
+func (m Mint) DetailStatus() string { return protocol.ErrorStatus(m.Body) }
 
 // Describe says what happened, for failure messages.
 func (m Mint) Describe() string {

@@ -76,3 +76,20 @@ func TestSpeechIsVoicedInEveryFormat(t *testing.T) {
 		}
 	}
 }
+
+// A refused mint names its error in detail.status, and a validation error
+// (an unknown token type, 422) in its first error's type.
+func TestErrorStatus(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"detail":{"status":"invalid_api_key","message":"Invalid API key"}}`:                  StatusInvalidAPIKey,
+		`{"detail":[{"type":"enum","loc":["path","token_type"],"msg":"Input should be ..."}]}`: "enum",
+		`{"detail":"Not Found"}`:  "",
+		`{"detail":[{"loc":[]}]}`: "",
+		`<html>502</html>`:        "",
+		``:                        "",
+	} {
+		if got := ErrorStatus(body); got != want {
+			t.Errorf("ErrorStatus(%s) = %q, want %q", body, got, want)
+		}
+	}
+}

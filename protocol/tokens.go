@@ -1,6 +1,10 @@
 package protocol
 
-import "time"
+import (
+	"time"
+
+	"github.com/tidwall/gjson"
+)
 
 // Single-use token types accepted by POST /v1/single-use-token/{token_type} (S).
 const (
@@ -47,3 +51,21 @@ func MissingPermissionsMessage(perm string) string {
 // MintPermission is the permission the fake requires to mint realtime_scribe
 // tokens (U: the real name is unconfirmed).
 const MintPermission = "speech_to_text"
+
+// ErrorStatus is the name an API error answer's JSON body gives its error:
+// detail.status ({"detail":{"status":"invalid_api_key","message":…}}), or,
+// in a validation error (HTTP 422), the type of the first one
+// ({"detail":[{"type":"enum","loc":…,"msg":…}]}); "" for any other body.
+func ErrorStatus(body string) string {
+	if !gjson.Valid(body) {
+		return ""
+	}
+	d := gjson.Get(body, "detail")
+	if s := d.Get("status"); s.Type == gjson.String {
+		return s.Str
+	}
+	if s := d.Get("0.type"); d.IsArray() && s.Type == gjson.String {
+		return s.Str
+	}
+	return ""
+}

@@ -114,3 +114,14 @@ func TestDoctorLeaksNoSecret(t *testing.T) {
 		t.Errorf("no warning that --token spends the token:\n%s", r.stderr)
 	}
 }
+
+// --token undefined is a client's placeholder, no token and no secret: the
+// finding names it as it is, and the doctor does not warn that testing it
+// spends it.
+func TestDoctorNamesAPlaceholderToken(t *testing.T) {
+	t.Parallel()
+	r := doctorRun(t, nil, "--token", "undefined", "--audio-secs", "0.5")
+	if r.code != 1 || !strings.Contains(r.stdout, "?token=undefined") || strings.Contains(r.stderr, "consumes it") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}

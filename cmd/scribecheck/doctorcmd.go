@@ -62,8 +62,9 @@ func doctorCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 				fmt.Fprintf(stderr, "doctor: %s\n", path)
 			}
 		}}
-	if *token != "" {
-		red.Add(*token)
+	// doctor.Run registers the token with red (a placeholder, undefined or
+	// [object Object], is no secret: the finding names it).
+	if sh := wirelog.Shape(*token); sh != wirelog.ShapePlaceholder && sh != wirelog.ShapeEmpty {
 		fmt.Fprintf(stderr, "doctor: testing your token %s consumes it: it cannot be used again\n", secrets.Fingerprint(*token))
 	}
 

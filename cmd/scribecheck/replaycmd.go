@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/replay"
+	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/targets"
 	"github.com/scribecheck/scribecheck/internal/userapp"
 )
 
@@ -38,7 +41,11 @@ func replayCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 		return exitcode.Usagef("%w", err)
 	}
 
-	srv := replay.New(rec, replay.Options{Speed: *speed, WaitClient: *waitClient, MaxGap: *maxGap, Log: stderr})
+	// The app gets the replay's own key; the user's may still be in the
+	// command (… -- node app.js "$ELEVENLABS_API_KEY"), which is printed.
+	red := secrets.New()
+	red.Add(os.Getenv(targets.APIKeyEnv))
+	srv := replay.New(rec, replay.Options{Speed: *speed, WaitClient: *waitClient, MaxGap: *maxGap, Log: stderr, Redactor: red})
 	base, err := srv.Start(*addr)
 	if err != nil {
 		return portInUse(err, "--addr")
@@ -54,12 +61,13 @@ func replayCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	userapp.WriteURLs(stdout, base)
 	fmt.Fprintf(stdout, "  API key:        %s (any key is accepted: only its shape is compared)\n", key)
 
-	app := userapp.RunOrServe(ctx, command, userapp.Env(base, "ELEVENLABS_API_KEY="+key), strings.Join(command, " "), "serving until interrupted (Ctrl-C), then reporting", stdout, stderr)
+	app := userapp.RunOrServe(ctx, command, userapp.Env(base, targets.APIKeyEnv+"="+key), red.Redact(strings.Join(command, " ")),
+		"serving until interrupted (Ctrl-C), then reporting", stdout, stderr)
 	switch {
 	case app.Exit != nil:
 		fmt.Fprintf(stdout, "the command exited with %d\n", *app.Exit)
 	case app.Err != "":
-		fmt.Fprintf(stdout, "the command: %s\n", app.Err)
+		fmt.Fprintf(stdout, "the command: %s\n", red.Redact(app.Err))
 	}
 	_ = srv.Close()
 	rep := srv.Report()

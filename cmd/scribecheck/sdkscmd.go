@@ -35,10 +35,10 @@ func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 		}
 	}
 	started := time.Now()
-	runs := sdks.RunAll(ctx, installs, sdks.Options{Dir: *dir, Out: *out, Timeout: *timeout,
+	red := secrets.New() // learns every install's keys and tokens: the reports are redacted and leak-scanned with it
+	runs := sdks.RunAll(ctx, installs, sdks.Options{Dir: *dir, Out: *out, Timeout: *timeout, Redactor: red,
 		Progress: func(s string) { fmt.Fprintln(stderr, "sdks: "+s) }})
 	m := sdks.Grade(runs, started)
-	red := secrets.New()
 	files, werr := reports.WriteSDKMatrix(*out, m, red)
 	reports.WriteSDKMatrixConsole(stdout, m, red)
 	if werr != nil {

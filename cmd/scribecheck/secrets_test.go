@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,8 +47,9 @@ func TestNoPlantedSecretInAnyOutput(t *testing.T) {
 		name string
 		env  []string
 		args []string
-		// shows: fingerprints that must appear somewhere in the output (the
-		// secret was there to leak, and was redacted).
+		// shows: secrets whose fingerprints must appear somewhere in the
+		// output (the secret was there to leak, and was redacted), or text
+		// that holds one.
 		shows []string
 	}
 	proxyOut := t.TempDir()
@@ -57,9 +60,12 @@ func TestNoPlantedSecretInAnyOutput(t *testing.T) {
 		{"doctor --har", nil, []string{"doctor", "--har", har}, []string{plantedKey, plantedToken, plantedHeader}},
 		{"client", appEnv, []string{"client", "--", app}, []string{plantedKey, plantedToken, plantedHeader}},
 		{"proxy", append(appEnv, keyEnv...), []string{"proxy", "--upstream", base, "--", app}, []string{plantedKey, plantedToken, plantedHeader}},
-		{"replay", appEnv, []string{"replay", "--speed", "0", filepath.Join(proxyOut, "wire"), "--", app}, nil},
+		// The user's key typed into the app's command is printed with it.
+		{"replay", append(appEnv, keyEnv...), []string{"replay", "--speed", "0", filepath.Join(proxyOut, "wire"), "--", app, plantedKey}, []string{plantedKey}},
 		{"load", keyEnv, []string{"load", "--target", base, "--sessions", "2", "--duration", "1s", "--auth", "token", "--quiet"}, nil},
-		{"sdks", keyEnv, []string{"sdks", "--dir", "../../internal/sdks", "--sdk", "elevenlabs-js@2.73.0"}, nil},
+		// sdks takes no secret of the user's: it makes a key per scenario,
+		// which a driver that prints its keys puts into the matrix's evidence.
+		{"sdks", nil, []string{"sdks", "--dir", leakyDriver(t), "--sdk", "leaky-sdk@0.0.0"}, []string{"refused: xi-api-key sk_…"}},
 	}
 	for _, c := range commands {
 		out := t.TempDir()
@@ -83,12 +89,48 @@ func TestNoPlantedSecretInAnyOutput(t *testing.T) {
 			t.Errorf("%s: %v", c.name, leak)
 		}
 		for _, s := range c.shows {
-			if !strings.Contains(text, secrets.Fingerprint(s)) {
-				t.Errorf("%s: no %s in its output: the secret was not where the test planted it", c.name, secrets.Fingerprint(s))
+			if slices.Contains(planted, s) {
+				s = secrets.Fingerprint(s)
 			}
+			if !strings.Contains(text, s) {
+				t.Errorf("%s: no %s in its output: the secret was not where the test planted it", c.name, s)
+			}
+		}
+		// The keys and tokens scribecheck and the fake make themselves.
+		if m := madeSecret.FindString(text); m != "" {
+			t.Errorf("%s: its output holds a whole key or token it made: %s", c.name, secrets.Fingerprint(m))
 		}
 		t.Logf("%s: exit %d, %d files scanned", c.name, r.code, files)
 	}
+}
+
+// madeSecret is a token the fake mints or a key the SDK matrix makes.
+var madeSecret = regexp.MustCompile(`sutkn_[0-9a-f]{32}|sk_sdk_[0-9a-f]{24}`)
+
+// leakyDriver is an SDK folder (for sdks --dir) whose one install,
+// leaky-sdk@0.0.0, is a driver that prints the key of each scenario in an
+// error event, as an SDK that logs its request does.
+func leakyDriver(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	const driver = `plan=$(cat)
+echo '{"event":"_sdk","sdk":"leaky-sdk","version":"0.0.0","events":["error"]}'
+echo "$plan" | grep -o '"api_key":"[^"]*","auth":"[^"]*","name":"[^"]*"' | while IFS= read -r sc; do
+	key=$(echo "$sc" | sed 's/^"api_key":"\([^"]*\)".*/\1/')
+	name=$(echo "$sc" | sed 's/.*"name":"\([^"]*\)"$/\1/')
+	echo "{\"scenario\":\"$name\",\"event\":\"error\",\"error\":\"refused: xi-api-key $key\"}"
+	echo "{\"scenario\":\"$name\",\"event\":\"_end\"}"
+done
+`
+	for name, text := range map[string]string{
+		"driver.sh":   driver,
+		"matrix.json": `[{"sdk":"leaky-sdk","version":"0.0.0","lang":"sh","cmd":["sh","driver.sh"]}]`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
 
 // outputs is the text of every file under dir, and how many there were.

@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/scribecheck/scribecheck/internal/authcause"
 	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
@@ -298,12 +296,10 @@ func (g *grader) failedMintBefore(v *view) *wirelog.Record {
 	return last
 }
 
-// detailStatus is ", invalid_api_key" from a REST error body, or "".
+// detailStatus is " invalid_api_key" from a REST error body, or "".
 func detailStatus(ex *wirelog.Record) string {
-	for _, key := range []string{"detail.status", "detail.0.type"} {
-		if s := gjsonString(ex.Body, key); s != "" {
-			return " " + s
-		}
+	if s := protocol.ErrorStatus(ex.Body); s != "" {
+		return " " + s
 	}
 	return ""
 }
@@ -413,13 +409,6 @@ func (g *grader) retryCauses(ds *drafts, covered map[string]bool) {
 			title: fmt.Sprintf("after %s the app retried with %s %s", rt.r.kind, rt.what, text.Plural(len(rt.again), "time", "times")),
 			fix:   "a refused credential is refused again: mint a new token (or fix the key) before reconnecting", evidence: f.Evidence})
 	}
-}
-
-func gjsonString(json, path string) string {
-	if !gjson.Valid(json) {
-		return ""
-	}
-	return gjson.Get(json, path).String()
 }
 
 func v0(s *serverFrame) serverFrame {

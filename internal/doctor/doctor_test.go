@@ -23,6 +23,7 @@ import (
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
+	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
@@ -194,54 +195,90 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 	}
 }
 
-// The doctor and the client grader read one refused token the same way: a
-// doctor run against a fake with the sutkn bug, recorded as an app's
-// traffic is, is diagnosed by both in authcause's words, with the same
-// confidence (they had their own words and constants, and disagreed).
+// The doctor and the client grader read one refusal the same way: a doctor
+// run against a fake, recorded as an app's traffic is, is diagnosed by both
+// in authcause's words, with the same confidence (they had their own words
+// and constants, and disagreed).
 func TestDoctorAndClientGraderAgree(t *testing.T) {
-	set, err := wirelog.NewSet(t.TempDir(), secrets.New())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, clock := testfake.Start(t, fakeserver.Options{Faults: []string{fakeserver.FaultSutknQueryRejected},
-		Record: fakeserver.Recording{Socket: func(r *http.Request) fakeserver.Recorder { return set.Open(r) }, Exchange: set.Exchange}})
-	set.SetClock(clock.Now) // the expired-token path jumps the clock: the log must see it
-	set.KnownKey(s.TestKey())
-	d := Run(context.Background(), against(s, 0.5))
-	_ = s.Close()
-	if err := set.Close(); err != nil {
-		t.Fatal(err)
-	}
-	logs, ex, err := wirelog.ReadDir(set.Dir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep := clientcheck.Grade(logs, ex)
+	// A fake with the sutkn bug refuses a fresh token: the server's fault.
+	t.Run("fresh token refused", func(t *testing.T) {
+		d, rep := doctorRecorded(t, []string{fakeserver.FaultSutknQueryRejected}, nil)
+		doc := d.Findings[0]
+		fp := regexp.MustCompile(`sutkn_…[0-9a-f]+`).FindString(doc.Cause)
+		if fp == "" {
+			t.Fatalf("the doctor's finding names no token: %q", doc.Cause)
+		}
+		ref := refusalSaying(rep, fp)
+		if ref == nil {
+			t.Fatalf("the client grader did not diagnose the refusal of %s: %+v", fp, rep.Refusals)
+		}
+		same := "he server refused a fresh token on its first use: " + fp + " was minted as realtime_scribe"
+		for _, says := range []string{same, "the server refuses valid single-use tokens on ?token=: a server-side problem"} {
+			if !strings.Contains(doc.Cause, says) || !strings.Contains(ref.Cause, says) {
+				t.Errorf("two readings of one refused token:\n doctor: %s\n client: %s", doc.Cause, ref.Cause)
+			}
+		}
+		if ref.Side != clientcheck.SideServer || ref.Confidence != doc.Confidence || authcause.Sentence(ref.Fix) != doc.Fix {
+			t.Errorf("doctor %s %q; client %s %s %q", doc.Confidence, doc.Fix, ref.Side, ref.Confidence, ref.Fix)
+		}
+	})
+	// ELEVENLABS_API_KEY holds a single-use token: the header path sends it
+	// in xi-api-key. The doctor called it a wrong or revoked key, the
+	// grader a token in the key header.
+	t.Run("token in the key header", func(t *testing.T) {
+		d, rep := doctorRecorded(t, nil, func(o *Options, s *fakeserver.Server) {
+			o.Target.APIKey = testkit.Token(t, o.Target.BaseURL, s.TestKey(), protocol.TokenRealtimeScribe)
+		})
+		doc := d.Findings[0]
+		const says = "single-use token is sent in the xi-api-key header, which takes an API key"
+		ref := refusalSaying(rep, says)
+		if ref == nil || !strings.Contains(doc.Cause, says) || strings.Contains(doc.Cause, "revoked") {
+			t.Fatalf("two readings of one refused header:\n doctor: %s\n client: %+v", doc.Cause, rep.Refusals)
+		}
+		if ref.Key != "credential/header-token" || ref.Confidence != doc.Confidence || authcause.Sentence(ref.Fix) != doc.Fix {
+			t.Errorf("doctor %s %q; client %s %s %q", doc.Confidence, doc.Fix, ref.Key, ref.Confidence, ref.Fix)
+		}
+	})
+}
 
+// doctorRecorded runs the doctor against a fake with faults (set changes
+// the options first), recording the fake's traffic as an app's is, and
+// grades the recording; the doctor must have found a problem.
+func doctorRecorded(t *testing.T, faults []string, set func(*Options, *fakeserver.Server)) (reports.Diagnosis, clientcheck.Report) {
+	t.Helper()
+	logs, err := wirelog.NewSet(t.TempDir(), secrets.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, clock := testfake.Start(t, fakeserver.Options{Faults: faults,
+		Record: fakeserver.Recording{Socket: func(r *http.Request) fakeserver.Recorder { return logs.Open(r) }, Exchange: logs.Exchange}})
+	logs.SetClock(clock.Now) // the expired-token path jumps the clock: the log must see it
+	logs.KnownKey(s.TestKey())
+	o := against(s, 0.5)
+	if set != nil {
+		set(&o, s)
+	}
+	d := Run(context.Background(), o)
+	_ = s.Close()
+	if err := logs.Close(); err != nil {
+		t.Fatal(err)
+	}
+	recorded, ex, err := wirelog.ReadDir(logs.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if d.Status != Problem || len(d.Findings) == 0 {
 		t.Fatalf("doctor: %s %+v", d.Status, d.Findings)
 	}
-	doc := d.Findings[0]
-	fp := regexp.MustCompile(`sutkn_…[0-9a-f]+`).FindString(doc.Cause)
-	if fp == "" {
-		t.Fatalf("the doctor's finding names no token: %q", doc.Cause)
-	}
-	var ref *clientcheck.Refusal
+	return d, clientcheck.Grade(recorded, ex)
+}
+
+// refusalSaying is the first refusal whose cause says says, or nil.
+func refusalSaying(rep clientcheck.Report, says string) *clientcheck.Refusal {
 	for i, r := range rep.Refusals {
-		if strings.Contains(r.Cause, fp) {
-			ref = &rep.Refusals[i]
+		if strings.Contains(r.Cause, says) {
+			return &rep.Refusals[i]
 		}
 	}
-	if ref == nil {
-		t.Fatalf("the client grader did not diagnose the refusal of %s: %+v", fp, rep.Refusals)
-	}
-	same := "he server refused a fresh token on its first use: " + fp + " was minted as realtime_scribe"
-	for _, says := range []string{same, "the server refuses valid single-use tokens on ?token=: a server-side problem"} {
-		if !strings.Contains(doc.Cause, says) || !strings.Contains(ref.Cause, says) {
-			t.Errorf("two readings of one refused token:\n doctor: %s\n client: %s", doc.Cause, ref.Cause)
-		}
-	}
-	if ref.Side != clientcheck.SideServer || ref.Confidence != doc.Confidence || authcause.Sentence(ref.Fix) != doc.Fix {
-		t.Errorf("doctor %s %q; client %s %s %q", doc.Confidence, doc.Fix, ref.Side, ref.Confidence, ref.Fix)
-	}
+	return nil
 }

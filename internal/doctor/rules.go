@@ -2,9 +2,10 @@ package doctor
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 
 	"github.com/scribecheck/scribecheck/internal/authcause"
-	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
@@ -140,27 +141,13 @@ func finding(d authcause.Diagnosis) reports.Finding {
 	return reports.Finding{Cause: authcause.Sentence(d.Cause), Fix: authcause.Sentence(d.Fix), Confidence: d.Confidence}
 }
 
-// shown is a secret as the doctor's words name it: its fingerprint.
-func shown(red *secrets.Redactor, v string) string {
-	if s := red.Redact(v); s != v || v == "" {
-		return s
-	}
-	return "…(short)" // too short to be a secret the redactor knows
-}
-
 // tokenFinding names why the user's token is refused while a fresh one
-// works on this host: authcause's diagnosis of a token of this form, known
-// to be at fault (FreshWorks), its mint not seen.
+// works on this host: authcause's diagnosis of the token as a recording of
+// ?token= would read it, known to be at fault (FreshWorks), its mint not
+// seen.
 func tokenFinding(o Options) reports.Finding {
-	c := wirelog.Credential{Where: wirelog.WhereToken, Shape: wirelog.Shape(o.Token), Shown: o.Token}
-	switch {
-	case o.Token == o.Target.APIKey:
-		c.Shape = wirelog.ShapeAPIKey
-		fallthrough
-	case c.Shape != wirelog.ShapePlaceholder && c.Shape != wirelog.ShapeEmpty:
-		c.Shown = shown(o.Redactor, o.Token)
-	}
-	return finding(authcause.Diagnose(authcause.Evidence{Creds: authcause.Classify([]wirelog.Credential{c}, ""), Scope: scope,
+	creds := wirelog.QueryCredentials(url.Values{protocol.TokenParam: {o.Token}}, o.Redactor, o.Target.APIKey)
+	return finding(authcause.Diagnose(authcause.Evidence{Creds: authcause.Classify(creds, ""), Scope: scope,
 		Token: authcause.TokenEvidence{FreshWorks: true}}))
 }
 
@@ -174,8 +161,8 @@ func freshFinding(fresh probes.Result, o Options) reports.Finding {
 			Confidence: verdict.Observed}
 	}
 	m := fresh.Mints[0]
-	tok := wirelog.Credential{Where: wirelog.WhereToken, Shape: wirelog.ShapeToken, Shown: shown(o.Redactor, m.Token)}
-	return finding(authcause.Diagnose(authcause.Evidence{Creds: authcause.Classify([]wirelog.Credential{tok}, ""), Scope: scope, HeaderWorks: true,
+	creds := wirelog.QueryCredentials(url.Values{protocol.TokenParam: {m.Token}}, o.Redactor, o.Target.APIKey)
+	return finding(authcause.Diagnose(authcause.Evidence{Creds: authcause.Classify(creds, ""), Scope: scope, HeaderWorks: true,
 		Token: authcause.TokenEvidence{Handed: 1, Via: protocol.SingleUseTokenPath + m.TokenType, Type: m.TokenType}}))
 }
 
@@ -288,11 +275,9 @@ func headerFinding(header, fresh probes.Result, o Options) reports.Finding {
 		}
 	}
 	if header.Outcome.Refused() {
-		key := wirelog.Credential{Where: wirelog.WhereKeyHeader, Shape: wirelog.ShapeAPIKey, Shown: shown(o.Redactor, o.Target.APIKey)}
-		if o.Target.APIKey == "" {
-			key.Shape = wirelog.ShapeEmpty
-		}
-		ev := authcause.Evidence{Creds: authcause.Classify([]wirelog.Credential{key}, ""), Scope: scope}
+		h := http.Header{}
+		h.Set(protocol.APIKeyHeader, o.Target.APIKey) // as the header path sends it, empty or not
+		ev := authcause.Evidence{Creds: authcause.Classify(wirelog.HeaderCredentials(h, o.Redactor, o.Target.APIKey), ""), Scope: scope}
 		var lines []string
 		for _, m := range fresh.Mints { // the fresh-token path mints with the same key
 			line := fmt.Sprintf("POST %s%s → %d", protocol.SingleUseTokenPath, m.TokenType, m.Status)

@@ -20,9 +20,11 @@ import (
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
-// credentialHeaders are the headers compared by shape (a cookie is no
-// Scribe credential and is not compared).
-var credentialHeaders = []string{protocol.APIKeyHeader, "authorization"}
+// isAuthHeader: a header compared by shape, one a client authenticates to
+// the API with (a cookie is no Scribe credential and is not compared).
+func isAuthHeader(name string) bool {
+	return slices.ContainsFunc(wirelog.AuthHeaders(), func(h string) bool { return strings.EqualFold(h, name) })
+}
 
 // cred is one credential in one position: where (query:token,
 // header:xi-api-key), its shape, what a report may show of it, and for a live
@@ -52,7 +54,7 @@ func recordedCreds(req wirelog.Record) []cred {
 	if len(req.Credentials) > 0 {
 		for _, c := range req.Credentials {
 			k, name, _ := strings.Cut(c.Where, ":")
-			if (k == "query" && wirelog.IsCredentialQueryKey(name)) || (k == "header" && slices.Contains(credentialHeaders, name)) {
+			if (k == "query" && wirelog.IsCredentialQueryKey(name)) || (k == "header" && isAuthHeader(name)) {
 				shown := showShape(c.Shape, c.Shown)
 				out = append(out, cred{where: c.Where, shape: c.Shape, shown: shown, id: c.ID})
 			}
@@ -66,11 +68,10 @@ func recordedCreds(req wirelog.Record) []cred {
 		}
 	}
 	for _, p := range req.Headers {
-		name := strings.ToLower(p.Name)
-		if slices.Contains(credentialHeaders, name) {
-			v := headerCredential(name, p.Value)
+		if isAuthHeader(p.Name) {
+			v := wirelog.HeaderCredential(p.Name, p.Value)
 			s := wirelog.Shape(v)
-			out = append(out, cred{where: "header:" + name, shape: s, shown: showShape(s, v)})
+			out = append(out, cred{where: wirelog.HeaderPosition(p.Name), shape: s, shown: showShape(s, v)})
 		}
 	}
 	return out
@@ -88,25 +89,14 @@ func liveCreds(r *http.Request) []cred {
 			}
 		}
 	}
-	for _, h := range credentialHeaders {
+	for _, h := range wirelog.AuthHeaders() {
 		for _, v := range r.Header.Values(h) {
-			v = headerCredential(h, v)
+			v = wirelog.HeaderCredential(h, v)
 			s := wirelog.Shape(v)
-			out = append(out, cred{where: "header:" + h, shape: s, shown: showShape(s, v), value: v})
+			out = append(out, cred{where: wirelog.HeaderPosition(h), shape: s, shown: showShape(s, v), value: v})
 		}
 	}
 	return out
-}
-
-// headerCredential strips the scheme of an Authorization header (Bearer,
-// Basic: no secret).
-func headerCredential(name, v string) string {
-	if name == "authorization" {
-		if _, after, ok := strings.Cut(v, " "); ok {
-			return after
-		}
-	}
-	return v
 }
 
 // byName groups query values by name, names in first-seen order.
@@ -188,10 +178,10 @@ func showRequest(r *http.Request) string {
 	if len(parts) > 0 {
 		s += "?" + strings.Join(parts, "&")
 	}
-	for _, h := range credentialHeaders {
+	for _, h := range wirelog.AuthHeaders() {
 		for _, v := range r.Header.Values(h) {
-			v = headerCredential(h, v)
-			s += fmt.Sprintf(" [%s: %s]", h, showShape(wirelog.Shape(v), v))
+			v = wirelog.HeaderCredential(h, v)
+			s += fmt.Sprintf(" [%s: %s]", strings.ToLower(h), showShape(wirelog.Shape(v), v))
 		}
 	}
 	return s

@@ -48,6 +48,21 @@ func TestCredentialInAFrameIsRedacted(t *testing.T) {
 	}
 }
 
+// The replay learns a frame's credentials by the recorder's rule: a value
+// under a field named like a credential goes, but not token_type's (the old
+// rule took any name holding "token" and redacted realtime_scribe out of
+// the report).
+func TestFrameCredentialsByTheRecordersRule(t *testing.T) {
+	const opaque = "opaque-frame-credential-0123"
+	ss := replayOne(t, basicConn(1), replay.Options{}, query)
+	ss.play(instead(2, `{"message_type":"input_audio_chunk","token_type":"realtime_scribe","accessToken":"`+opaque+`","audio_base_64":"","commit":false}`))
+	r := ss.end(websocket.StatusNormalClosure, "User ended session")
+	js, _ := r.JSON()
+	if !r.Diverged() || strings.Contains(string(js), opaque) || !strings.Contains(string(js), `realtime_scribe`) {
+		t.Fatalf("diverged %v; the report:\n%s", r.Diverged(), js)
+	}
+}
+
 // A long recorded silence is capped at MaxGap, and a record out of time
 // order (a HAR's skewed clock) adds no wait.
 func TestGapsAreCappedAndNeverGoBack(t *testing.T) {

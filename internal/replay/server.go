@@ -43,6 +43,11 @@ type Options struct {
 	// Log, if set, gets one line per connection (and token request) as it
 	// ends.
 	Log io.Writer
+	// Redactor learns every credential the client presents (shown as its
+	// shape, <token>, unless it knew it before) and redacts the report and
+	// the log; the caller may redact its own output with it. New makes one
+	// if nil.
+	Redactor *secrets.Redactor
 }
 
 // Defaults of Options.
@@ -113,8 +118,11 @@ func New(rec *Recording, opts Options) *Server {
 	if opts.ReadLimit <= 0 {
 		opts.ReadLimit = DefaultReadLimit
 	}
+	if opts.Redactor == nil {
+		opts.Redactor = secrets.New()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{rec: rec, opts: opts, red: secrets.New(), ctx: ctx, cancel: cancel,
+	s := &Server{rec: rec, opts: opts, red: opts.Redactor, ctx: ctx, cancel: cancel,
 		minted: map[string]int{}, used: map[string]int{}}
 	for _, l := range rec.Conns {
 		s.conns = append(s.conns, &ConnReport{Conn: l.ID, File: filepath.Base(l.File), State: StateWaiting, Frames: len(l.Frames)})
@@ -359,36 +367,12 @@ func (s *Server) learnValue(value, shape string) {
 }
 
 // learnFrame registers the credentials a client frame carries (an app that
-// authenticates in a frame, the TTS way) before the frame is shown: values
-// under a credential-named field, and any string shaped like a key or token.
+// authenticates in a frame, the TTS way) before the frame is shown, by the
+// recorder's rule (wirelog.FrameSecrets).
 func (s *Server) learnFrame(data []byte) {
-	if !gjson.ValidBytes(data) {
-		return
+	for _, c := range wirelog.FrameSecrets(data, nil) {
+		s.learnValue(c.Value, c.Shape)
 	}
-	var walk func(key string, v gjson.Result)
-	walk = func(key string, v gjson.Result) {
-		switch {
-		case v.IsObject() || v.IsArray():
-			v.ForEach(func(k, child gjson.Result) bool { walk(strings.ToLower(k.String()), child); return true })
-		case v.Type == gjson.String && len(v.Str) >= 8:
-			if shape := secretShape(key, v.Str); shape != "" {
-				s.learnValue(v.Str, shape)
-			}
-		}
-	}
-	walk("", gjson.ParseBytes(data))
-}
-
-// secretShape names a credential-like value ("" for none): a value under a
-// credential-named key, sk_… and sutkn_… strings, 32 hex digits.
-func secretShape(key, v string) string {
-	switch sh := wirelog.Shape(v); {
-	case sh == wirelog.ShapeToken || sh == wirelog.ShapeAPIKey:
-		return sh
-	case strings.Contains(key, "api_key") || strings.Contains(key, "apikey") || strings.Contains(key, "token") || key == "authorization" || key == "xi-api-key":
-		return "credential"
-	}
-	return ""
 }
 
 // handshake compares a socket's request with recorded connection n (1-based).

@@ -89,9 +89,6 @@ type Run struct {
 	// ConnScenario maps each recorded connection to its scenario.
 	ConnScenario map[string]string
 	Took         time.Duration
-	// secrets learnt every key and token the fake saw: a test scans other
-	// recorders' files for them.
-	secrets *secrets.Redactor
 }
 
 // Options of a matrix run.
@@ -110,10 +107,18 @@ type Options struct {
 	// driver is pointed at instead (a proxy in front of the fake, a replay
 	// of a recording), and what to run when the driver has ended.
 	Via func(fakeBase string) (base string, stop func(), err error)
+	// Redactor learns every key and token of every install (the wire logs
+	// learn them as the fakes see them) and redacts the drivers' output
+	// before it becomes evidence; the matrix's reports redact and
+	// leak-scan with it. RunAll and RunOne make one if nil.
+	Redactor *secrets.Redactor
 }
 
 // RunAll runs every install at once, each against its own fake.
 func RunAll(ctx context.Context, installs []Install, opts Options) []Run {
+	if opts.Redactor == nil {
+		opts.Redactor = secrets.New()
+	}
 	runs := make([]Run, len(installs))
 	var wg sync.WaitGroup
 	for i, in := range installs {
@@ -140,8 +145,10 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	dir := filepath.Join(opts.Out, safeName(in.Key()))
 	run.WireDir = filepath.Join(dir, "wire")
 	_ = os.RemoveAll(run.WireDir)
-	red := secrets.New()
-	run.secrets = red
+	red := opts.Redactor
+	if red == nil {
+		red = secrets.New()
+	}
 	set, err := wirelog.NewSet(run.WireDir, red)
 	if err != nil {
 		run.Broken = err.Error()
@@ -225,9 +232,10 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	_ = set.Close()
 	run.Took = time.Since(start)
 	run.Stderr = tail(red.Redact(stderr.String()), 4000)
-	_ = os.WriteFile(filepath.Join(dir, "driver-stdout.jsonl"), []byte(red.Redact(stdout.String())), 0o644)
+	events := red.Redact(stdout.String()) // before any of it is clipped into evidence
+	_ = os.WriteFile(filepath.Join(dir, "driver-stdout.jsonl"), []byte(events), 0o644)
 	_ = os.WriteFile(filepath.Join(dir, "driver-stderr.txt"), []byte(run.Stderr), 0o644)
-	parseEvents(&run, stdout.Bytes())
+	parseEvents(&run, []byte(events))
 	switch {
 	case cctx.Err() != nil:
 		run.Broken = fmt.Sprintf("the driver did not finish within %s", timeout)
@@ -242,7 +250,11 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 // missing says why an install cannot run here, or "".
 func missing(in Install, dir string) string {
 	bin := in.Cmd[0]
-	if strings.Contains(bin, "/") {
+	if filepath.IsAbs(bin) {
+		if _, err := os.Stat(bin); err != nil {
+			return fmt.Sprintf("%s is not installed (%s missing)", in.Key(), bin)
+		}
+	} else if strings.Contains(bin, "/") {
 		if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
 			return fmt.Sprintf("%s is not installed (%s missing): run `make sdks` (internal/sdks/setup.sh)", in.Key(), bin)
 		}

@@ -27,7 +27,8 @@ type Form struct {
 
 // Forms lists every form of secret that scribecheck's outputs (and the
 // encoders they use) can write, each once: the value itself; URL-encoded as
-// a query value and as a path segment, with upper- and lower-case hex;
+// a query value, as a path segment, as Python's quote and as JavaScript's
+// encodeURIComponent write it, each with upper- and lower-case hex;
 // JSON-escaped as encoding/json writes it (with and without HTML escaping),
 // as JavaScript's JSON.stringify and as Python's json.dumps; HTML-escaped by
 // html.EscapeString, by text/template's html and by html/template in each
@@ -45,7 +46,7 @@ func Forms(secret string) []Form {
 		}
 	}
 	add("raw", secret)
-	for _, u := range []string{url.QueryEscape(secret), url.PathEscape(secret), percentEncodeAll(secret)} {
+	for _, u := range []string{url.QueryEscape(secret), url.PathEscape(secret), percentEncode(secret, unreserved), percentEncode(secret, uriComponent)} {
 		add("url", u)
 		add("url", lowerHex(u))
 	}
@@ -67,13 +68,23 @@ func Forms(secret string) []Form {
 	return out
 }
 
-// percentEncodeAll escapes every byte but the unreserved ones (RFC 3986),
-// as encodeURIComponent does with a space as %20.
-func percentEncodeAll(s string) string {
+// Bytes percentEncode keeps besides letters and digits.
+const (
+	// unreserved are RFC 3986's unreserved characters: every other byte is
+	// escaped, as Python's urllib.parse.quote(s, safe="") does.
+	unreserved = "-_.~"
+	// uriComponent are what JavaScript's encodeURIComponent leaves as they
+	// are.
+	uriComponent = "-_.!~*'()"
+)
+
+// percentEncode writes every byte of s as %XX but letters, digits and
+// keep.
+func percentEncode(s, keep string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~", c) >= 0 {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(keep, c) >= 0 {
 			b.WriteByte(c)
 			continue
 		}

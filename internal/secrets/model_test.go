@@ -1,7 +1,9 @@
 package secrets
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,4 +52,53 @@ func ExampleRedacted() {
 	type report struct{ Lines []string }
 	fmt.Println(Redacted(r, report{Lines: []string{"key sk_0123456789abcdef refused"}}).Lines[0])
 	// Output: key sk_…cdef refused
+}
+
+type inner struct{ Note string }
+
+type innerPtr struct{ Detail string }
+
+type withEmbedded struct {
+	inner
+	*innerPtr
+	Title string
+}
+
+// encoding/json writes the exported fields of an embedded struct of an
+// unexported type as the outer struct's own: they are redacted too.
+func TestRedactedReachesPromotedFields(t *testing.T) {
+	r := New()
+	r.Add(hostile)
+	in := withEmbedded{inner: inner{Note: hostile}, innerPtr: &innerPtr{Detail: hostile}, Title: hostile}
+	out := Redacted(r, in)
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if leaks := ScanText("json", string(b), []string{hostile}); len(leaks) > 0 || !strings.Contains(string(b), Fingerprint(hostile)) {
+		t.Errorf("the copy's JSON holds the secret: %s", b)
+	}
+	if in.Note != hostile || in.Detail != hostile {
+		t.Error("Redacted changed its input")
+	}
+}
+
+type node struct {
+	Name string
+	Next *node
+	Kids []any
+}
+
+// A cycle is copied once, as a cycle; a shared pointer stays shared.
+func TestRedactedCopiesCycles(t *testing.T) {
+	r := New()
+	r.Add(hostile)
+	a := &node{Name: hostile}
+	b := &node{Name: "b", Next: a}
+	a.Next = b
+	a.Kids = []any{a, b}
+	out := Redacted(r, a) // without the guard: a stack overflow
+	if out == a || out.Name == hostile || out.Next.Next != out || out.Kids[0].(*node) != out || out.Kids[1].(*node) != out.Next {
+		t.Errorf("the copy is not the same graph, redacted: %+v", out)
+	}
 }

@@ -14,21 +14,26 @@ const MinLength = 8
 // Forms, with what it shows instead (a Fingerprint unless AddAs says
 // otherwise). Register a secret the moment it exists. A nil *Redactor
 // redacts nothing. Redactor is safe for concurrent use.
+//
+// Learning a secret costs the same however many are known, and so does
+// redacting a text (one pass over it): a load run mints thousands of tokens
+// and writes about each one before minting the next.
 type Redactor struct {
 	mu      sync.RWMutex
-	secrets map[string]entry
-	rep     *strings.Replacer // built on the first Redact after an Add
-	off     bool              // NewUnredacting
+	index   map[string]int // a secret → its entry
+	entries []entry
+	match   matcher // every form of every entry
+	off     bool    // NewUnredacting
 }
 
 type entry struct {
-	shown string
-	forms []Form
+	secret, shown string
+	forms         []Form
 }
 
 // New returns a redactor that knows no secret yet.
 func New() *Redactor {
-	return &Redactor{secrets: map[string]entry{}}
+	return &Redactor{index: map[string]int{}}
 }
 
 // NewUnredacting learns secrets (so the leak scan looks for them) but
@@ -48,16 +53,45 @@ func (r *Redactor) Add(secret string) { r.AddAs(secret, Fingerprint(secret)) }
 // AddAs registers a secret shown as shown (a replay shows a credential by its
 // shape, <token>). A secret already known keeps how it is shown.
 func (r *Redactor) AddAs(secret, shown string) {
-	if r == nil || len(secret) < MinLength {
+	if r == nil || len(secret) < MinLength || r.knows(secret) {
 		return
 	}
+	forms := Forms(secret) // outside the lock: it runs templates
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.secrets[secret]; ok {
+	if _, ok := r.index[secret]; ok {
 		return
 	}
-	r.secrets[secret] = entry{shown: shown, forms: Forms(secret)}
-	r.rep = nil
+	id := len(r.entries)
+	r.entries = append(r.entries, entry{secret: secret, shown: shown, forms: forms})
+	r.index[secret] = id
+	for _, f := range forms {
+		r.match.add(f.Text, id)
+	}
+}
+
+func (r *Redactor) knows(secret string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	_, ok := r.index[secret]
+	return ok
+}
+
+// Shown is what Redact writes in place of v: its fingerprint, or the text
+// AddAs gave it; v itself when it is no secret the redactor knows (never
+// registered, or too short to be), and from a NewUnredacting one. A writer
+// that has just registered a credential names it with Shown, not by
+// redacting it.
+func (r *Redactor) Shown(v string) string {
+	if r == nil || r.off {
+		return v
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if i, ok := r.index[v]; ok {
+		return r.entries[i].shown
+	}
+	return v
 }
 
 // Known lists the registered secrets, sorted (for the leak scan).
@@ -66,58 +100,40 @@ func (r *Redactor) Known() []string {
 		return nil
 	}
 	r.mu.RLock()
-	defer r.mu.RUnlock()
-	out := make([]string, 0, len(r.secrets))
-	for s := range r.secrets {
-		out = append(out, s)
+	out := make([]string, len(r.entries))
+	for i, e := range r.entries {
+		out[i] = e.secret
 	}
+	r.mu.RUnlock()
 	sort.Strings(out)
 	return out
 }
 
-// Redact replaces every known secret in s, in each of its forms.
+// known is every registered secret with its forms, worked out when it was
+// registered (for the leak scan).
+func (r *Redactor) known() []secretForms {
+	if r == nil {
+		return nil
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]secretForms, len(r.entries))
+	for i, e := range r.entries {
+		out[i] = secretForms{Fingerprint(e.secret), e.forms}
+	}
+	return out
+}
+
+// Redact replaces every known secret in s, in each of its forms; where
+// forms of two secrets start at one place, the longer is replaced, so a
+// secret inside another is not half-replaced.
 func (r *Redactor) Redact(s string) string {
 	if r == nil || r.off {
 		return s
 	}
-	return r.replacer().Replace(s)
-}
-
-// replacer is one replacer for every form of every secret, longest first so
-// that a secret inside another is not half-replaced. It is built once per
-// change to the set: a load run mints thousands of tokens and redacts at the
-// end.
-func (r *Redactor) replacer() *strings.Replacer {
 	r.mu.RLock()
-	rep := r.rep
-	r.mu.RUnlock()
-	if rep != nil {
-		return rep
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.rep != nil {
-		return r.rep
-	}
-	type pair struct{ from, to string }
-	var pairs []pair
-	for _, e := range r.secrets {
-		for _, f := range e.forms {
-			pairs = append(pairs, pair{f.Text, e.shown})
-		}
-	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if len(pairs[i].from) != len(pairs[j].from) {
-			return len(pairs[i].from) > len(pairs[j].from)
-		}
-		return pairs[i].from < pairs[j].from
-	})
-	args := make([]string, 0, 2*len(pairs))
-	for _, p := range pairs {
-		args = append(args, p.from, p.to)
-	}
-	r.rep = strings.NewReplacer(args...)
-	return r.rep
+	defer r.mu.RUnlock()
+	return r.match.replace(s, func(owner int) string { return r.entries[owner].shown })
 }
 
 // Fingerprint names a secret without revealing it: its prefix up to the

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	htmltemplate "html/template"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -148,5 +151,132 @@ func TestAddAsShowsWhatItIsTold(t *testing.T) {
 func TestFingerprintStaysUTF8(t *testing.T) {
 	if fp := Fingerprint("sk_0123456789abcdéé"); fp != "sk_…cdéé" {
 		t.Errorf("Fingerprint = %q", fp)
+	}
+}
+
+// A browser app builds its socket URL with encodeURIComponent, which keeps
+// !'()* as they are (the outputs here are node's).
+func TestEncodeURIComponentFormIsKnown(t *testing.T) {
+	const secret = "sk_!'()*~ é+_0123456789"
+	for _, written := range []string{
+		"sk_!'()*~%20%C3%A9%2B_0123456789", // encodeURIComponent
+		"sk_!'()*~%20%c3%a9%2b_0123456789", // the same with lower-case hex
+	} {
+		if len(ScanText("url", "?token="+written, []string{secret})) != 1 {
+			t.Errorf("the leak scan misses %s", written)
+		}
+	}
+}
+
+func TestShown(t *testing.T) {
+	r := New()
+	r.Add("sk_0123456789abcdef")
+	r.AddAs("sutkn_0123456789abcdef", "<token>")
+	var none *Redactor
+	for _, c := range []struct {
+		r        *Redactor
+		in, want string
+	}{
+		{r, "sk_0123456789abcdef", "sk_…cdef"},
+		{r, "sutkn_0123456789abcdef", "<token>"},
+		{r, "not-registered-value", "not-registered-value"},
+		{r, "short", "short"},
+		{none, "sk_0123456789abcdef", "sk_0123456789abcdef"},
+	} {
+		if got := c.r.Shown(c.in); got != c.want {
+			t.Errorf("Shown(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	u := NewUnredacting()
+	u.Add("sk_0123456789abcdef")
+	if got := u.Shown("sk_0123456789abcdef"); got != "sk_0123456789abcdef" {
+		t.Errorf("an unredacting redactor shows %q", got)
+	}
+}
+
+// Redact replaces as one strings.Replacer given every form of every secret,
+// longest first, would (what it did before it learnt secrets one at a
+// time): a secret inside another is never half-replaced, whatever the order
+// they were learnt in.
+func TestRedactAsOneReplacer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	word := func(n int) string {
+		const alphabet = "ab_+&%é<"
+		b := make([]rune, n)
+		for i := range b {
+			b[i] = []rune(alphabet)[rng.IntN(len([]rune(alphabet)))]
+		}
+		return string(b)
+	}
+	for round := range 200 {
+		r := New()
+		var known []string
+		for range 1 + rng.IntN(6) {
+			s := word(8 + rng.IntN(8))
+			if len(known) > 0 && rng.IntN(3) == 0 { // one inside another
+				s = word(rng.IntN(3)) + known[rng.IntN(len(known))] + word(rng.IntN(3))
+			}
+			known = append(known, s)
+			r.Add(s)
+		}
+		var text strings.Builder
+		for range 20 {
+			if rng.IntN(2) == 0 {
+				fs := Forms(known[rng.IntN(len(known))])
+				text.WriteString(fs[rng.IntN(len(fs))].Text)
+			} else {
+				text.WriteString(word(rng.IntN(5)))
+			}
+		}
+		if got, want := r.Redact(text.String()), reference(known).Replace(text.String()); got != want {
+			t.Fatalf("round %d, secrets %q:\n text %q\n got  %q\n want %q", round, known, text.String(), got, want)
+		}
+	}
+}
+
+// reference is the one replacer of every form, longest first.
+func reference(known []string) *strings.Replacer {
+	type pair struct{ from, to string }
+	var pairs []pair
+	seen := map[string]bool{}
+	for _, s := range known {
+		if len(s) < MinLength {
+			continue
+		}
+		for _, f := range Forms(s) {
+			if !seen[f.Text] {
+				seen[f.Text] = true
+				pairs = append(pairs, pair{f.Text, Fingerprint(s)})
+			}
+		}
+	}
+	sort.SliceStable(pairs, func(i, j int) bool { return len(pairs[i].from) > len(pairs[j].from) })
+	var args []string
+	for _, p := range pairs {
+		args = append(args, p.from, p.to)
+	}
+	return strings.NewReplacer(args...)
+}
+
+// Secrets learnt while others are redacting (a load run's sessions).
+func TestRedactorConcurrent(t *testing.T) {
+	r := New()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				tok := token(w*1000 + i)
+				r.Add(tok)
+				if got := r.Redact("t=" + tok); got != "t="+Fingerprint(tok) {
+					t.Errorf("Redact = %q", got)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(r.Known()); n != 200 {
+		t.Errorf("%d secrets known, want 200", n)
 	}
 }

@@ -22,7 +22,10 @@ func (l Leak) String() string {
 // ScanFiles looks for every secret, in every one of its Forms, in each file
 // and in every file under each directory.
 func ScanFiles(paths []string, secrets []string) ([]Leak, error) {
-	known := formsOf(secrets)
+	return scanFiles(paths, newScanner(formsOf(secrets)))
+}
+
+func scanFiles(paths []string, sc *scanner) ([]Leak, error) {
 	var leaks []Leak
 	for _, root := range paths {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -36,7 +39,7 @@ func ScanFiles(paths []string, secrets []string) ([]Leak, error) {
 			if err != nil {
 				return err
 			}
-			leaks = append(leaks, scan(p, string(b), known)...)
+			leaks = append(leaks, sc.scan(p, string(b))...)
 			return nil
 		})
 		if err != nil {
@@ -49,7 +52,7 @@ func ScanFiles(paths []string, secrets []string) ([]Leak, error) {
 // ScanText looks for every secret, in every one of its Forms, in text; name
 // labels the leaks. One leak is reported per secret.
 func ScanText(name, text string, secrets []string) []Leak {
-	return scan(name, text, formsOf(secrets))
+	return newScanner(formsOf(secrets)).scan(name, text)
 }
 
 // secretForms is a secret with its forms, worked out once per scan.
@@ -68,9 +71,32 @@ func formsOf(secrets []string) []secretForms {
 	return out
 }
 
-func scan(name, text string, known []secretForms) []Leak {
+// scanner looks for every form of some secrets in one pass over a text,
+// whatever their number (a load run knows thousands of tokens).
+type scanner struct {
+	known []secretForms
+	match matcher
+}
+
+func newScanner(known []secretForms) *scanner {
+	sc := &scanner{known: known}
+	for i, k := range known {
+		for _, f := range k.forms {
+			sc.match.add(f.Text, i)
+		}
+	}
+	return sc
+}
+
+// scan reports each secret found in text once, by the first of its forms
+// that is there. A clean text costs one pass; only a text that leaks is
+// searched secret by secret, to name every secret in it.
+func (sc *scanner) scan(name, text string) []Leak {
+	if i, _ := sc.match.next(text, 0); i < 0 {
+		return nil
+	}
 	var leaks []Leak
-	for _, k := range known {
+	for _, k := range sc.known {
 		for _, f := range k.forms {
 			if strings.Contains(text, f.Text) {
 				leaks = append(leaks, Leak{File: name, Fingerprint: k.fingerprint, Form: f.Name})
@@ -84,7 +110,7 @@ func scan(name, text string, known []secretForms) []Leak {
 // CheckNoLeaks scans files (and folders) for every secret red knows and
 // returns an error listing each leak, by fingerprint, when there is one.
 func CheckNoLeaks(files []string, red *Redactor) error {
-	leaks, err := ScanFiles(files, red.Known())
+	leaks, err := scanFiles(files, newScanner(red.known()))
 	if err != nil {
 		return err
 	}

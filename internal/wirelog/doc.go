@@ -11,8 +11,8 @@
 //
 // Secrets are redacted by value as they are written: the writer learns every
 // value it sees in a credential position (the token query, the xi-api-key
-// header, a minted token in a response body) and replaces it everywhere with
-// its fingerprint. What redaction would hide but a grader needs — which
+// header, a minted token in a response body, a credential in a client's
+// frame: FrameSecrets) and replaces it everywhere with its fingerprint. What redaction would hide but a grader needs — which
 // credentials were the same, and what shape each had — is kept as a salted
 // id and a shape.
 //

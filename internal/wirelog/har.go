@@ -585,8 +585,8 @@ func hasTokenField(body []byte) bool {
 // learnHAR teaches the set every credential of the HAR before anything is
 // written. First the API keys (every xi-api-key header, in any entry), so
 // that a key is named as one wherever it appears; then everything in a
-// credential position of an entry to be written, and the token of every
-// answer; then, from entries not written, only values shaped as tokens or
+// credential position of an entry to be written, the token of every answer
+// and the credentials in the client's frames; then, from entries not written, only values shaped as tokens or
 // keys under a credential query key (others, such as key=search, would
 // redact ordinary words out of the frames).
 func (s *Set) learnHAR(items []*harItem, others []*harParsed) {
@@ -600,6 +600,11 @@ func (s *Set) learnHAR(items []*harItem, others []*harParsed) {
 		s.requestCredentials(it.req.URL.Query(), it.req.Header)
 		if !it.socket {
 			s.bodyCredentials(it.body)
+		}
+		for _, f := range it.frames {
+			if f.fromClient && !f.binary {
+				s.learnFrame(f.data)
+			}
 		}
 	}
 	for _, p := range others {

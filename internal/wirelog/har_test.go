@@ -373,3 +373,27 @@ func TestImportHARWithoutScribeSocket(t *testing.T) {
 		t.Errorf("wrote %d files for a HAR without a socket", len(files))
 	}
 }
+
+// A credential a client sends in a frame is learnt before anything of the
+// HAR is written: an earlier socket that shows it is redacted too.
+func TestImportHARLearnsFrameCredentialsFirst(t *testing.T) {
+	const inFrame = "opaque-frame-credential-0123"
+	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
+	var h harFile
+	h.add(withMessages(harEntry(t0, "GET", harRealURL+"&token="+harToken1, "websocket", 101),
+		wsMsg("receive", t0.Add(time.Second), 1, `{"message_type":"error","error":"unknown credential `+inFrame+`"}`)))
+	h.add(withMessages(harEntry(t0.Add(2*time.Second), "GET", harRealURL+"&token="+harToken2, "websocket", 101),
+		wsMsg("send", t0.Add(3*time.Second), 1, `{"message_type":"input_audio_chunk","audio_base_64":"","xi_api_key":"`+inFrame+`"}`)))
+	dir := t.TempDir()
+	set, err := wirelog.NewSet(dir, secrets.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wirelog.ImportHAR(bytes.NewReader(h.bytes(t)), set); err != nil {
+		t.Fatal(err)
+	}
+	if err := set.Close(); err != nil {
+		t.Fatal(err)
+	}
+	holdsNone(t, dir, inFrame)
+}

@@ -88,7 +88,7 @@ func (s *Set) Open(r *http.Request) *Conn {
 	q := r.URL.Query()
 	creds := s.requestCredentials(q, r.Header)
 	c.write(Record{Kind: KindRequest, At: c.start, Conn: id, Remote: r.RemoteAddr, Method: r.Method,
-		Path: s.secrets.Redact(r.URL.Path), Query: s.pairs(QueryPairs(r.URL.RawQuery)), Headers: s.pairs(headerPairs(r.Header)),
+		Path: s.secrets.Redact(r.URL.Path), Query: s.queryPairs(r.URL.RawQuery), Headers: s.headerPairs(r.Header),
 		Credentials: creds})
 	return c
 }
@@ -99,7 +99,7 @@ func (s *Set) Exchange(r *http.Request, status int, body []byte) {
 	creds := s.requestCredentials(r.URL.Query(), r.Header)
 	creds = append(creds, s.bodyCredentials(body)...)
 	rec := Record{Kind: KindExchange, At: s.now(), Remote: r.RemoteAddr, Method: r.Method, Path: s.secrets.Redact(r.URL.Path),
-		Query: s.pairs(QueryPairs(r.URL.RawQuery)), Headers: s.pairs(headerPairs(r.Header)), Credentials: creds,
+		Query: s.queryPairs(r.URL.RawQuery), Headers: s.headerPairs(r.Header), Credentials: creds,
 		Status: status, Body: s.secrets.Redact(string(body))}
 	b, err := json.Marshal(rec)
 	if err != nil {
@@ -153,13 +153,41 @@ func (s *Set) failLocked(err error) {
 	}
 }
 
-// pairs redacts every value (credentials were learnt first, so they go).
-func (s *Set) pairs(in []Pair) []Pair {
-	for i := range in {
-		in[i].Value = s.secrets.Redact(in[i].Value)
+// queryPairs are a request's query parameters, redacted (its credentials
+// were learnt first, so they go); a credential too short to be redacted by
+// value shows as its credential record shows it.
+func (s *Set) queryPairs(raw string) []Pair {
+	ps := QueryPairs(raw)
+	for i, p := range ps {
+		if IsCredentialQueryKey(p.Name) && s.tooShort(p.Value) {
+			ps[i].Value = shortSecret
+		} else {
+			ps[i].Value = s.secrets.Redact(p.Value)
+		}
 	}
-	return in
+	return ps
 }
+
+// headerPairs are a request's headers, redacted as queryPairs are (an
+// Authorization header keeps its scheme).
+func (s *Set) headerPairs(h http.Header) []Pair {
+	var out []Pair
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		for _, v := range h[k] {
+			shown := s.secrets.Redact(v)
+			if cred := HeaderCredential(k, v); isCredentialHeader(k) && s.tooShort(cred) {
+				i := strings.LastIndex(v, cred)
+				shown = s.secrets.Redact(v[:i]) + shortSecret + s.secrets.Redact(v[i+len(cred):])
+			}
+			out = append(out, Pair{k, shown})
+		}
+	}
+	return out
+}
+
+// tooShort: a credential value that is a secret too short to be redacted
+// by value.
+func (s *Set) tooShort(v string) bool { return len(v) < secrets.MinLength && isSecret(s.shape(v)) }
 
 // QueryPairs splits a raw query keeping the order and repetition of its
 // parts; a part that does not decode is kept as sent.
@@ -177,16 +205,6 @@ func QueryPairs(raw string) []Pair {
 			v = dv
 		}
 		out = append(out, Pair{k, v})
-	}
-	return out
-}
-
-func headerPairs(h http.Header) []Pair {
-	var out []Pair
-	for _, k := range slices.Sorted(maps.Keys(h)) {
-		for _, v := range h[k] {
-			out = append(out, Pair{k, v})
-		}
 	}
 	return out
 }
@@ -222,6 +240,7 @@ func (c *Conn) Status(code int) {
 //     set and Error saying so: the record format has no third kind, and old
 //     recordings read this way.
 //
+// The credentials in a client's text frame are learnt first (FrameSecrets).
 // Every frame is redacted, whatever its kind, before it is clipped: Data
 // holds at most MaxFrameData bytes (Clipped set), a clipped text frame ends
 // on a whole character, and Len is the frame's size on the wire.
@@ -241,6 +260,9 @@ func (c *Conn) Frame(fromClient, binary bool, data []byte) {
 	// frame is redacted first. A huge frame is not copied whole: redact
 	// redactMargin bytes past the limit and drop as many again from the
 	// end, which removes any secret the cut split.
+	if fromClient && kind == FrameText {
+		c.set.learnFrame(data) // a credential sent in a frame is redacted from it, and everywhere after
+	}
 	cut := len(data) > MaxFrameData+redactMargin
 	if cut {
 		data = data[:MaxFrameData+redactMargin]

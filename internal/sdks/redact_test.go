@@ -1,0 +1,106 @@
+package sdks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// fakeDriverEnv makes the test binary an SDK driver (TestMain): it names
+// the file the driver writes the keys it was given to.
+const fakeDriverEnv = "SCRIBECHECK_SDKS_FAKE_DRIVER"
+
+// TestMain is the fake driver when fakeDriverEnv is set: the test binary,
+// run as a process of its own, is the driver of TestDriverOutputIsRedacted.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(fakeDriverEnv); path != "" {
+		if err := leakyDriver(path); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// leakyDriver is an SDK that prints the key it was given in every error, as
+// one that logs its request does; it writes the keys to path.
+func leakyDriver(path string) error {
+	var plan struct {
+		Scenarios []struct {
+			Name   string `json:"name"`
+			APIKey string `json:"api_key"`
+		} `json:"scenarios"`
+	}
+	if err := json.NewDecoder(os.Stdin).Decode(&plan); err != nil {
+		return err
+	}
+	enc := json.NewEncoder(os.Stdout)
+	_ = enc.Encode(Event{Event: "_sdk", SDK: "fake-sdk", Version: "0.0.0", Events: []string{"error"}})
+	var keys []string
+	for _, sc := range plan.Scenarios {
+		keys = append(keys, sc.APIKey)
+		_ = enc.Encode(Event{Scenario: sc.Name, Event: "error", Error: "refused: xi-api-key " + sc.APIKey})
+		_ = enc.Encode(Event{Scenario: sc.Name, Event: "_end"})
+	}
+	return os.WriteFile(path, []byte(strings.Join(keys, "\n")), 0o644)
+}
+
+// What a driver prints becomes a cell's evidence, and the matrix's reports
+// are redacted and leak-scanned with one redactor: the one every install's
+// wire logs taught its keys. (The command made an empty one for the
+// reports, and the evidence was cut from the driver's raw output.)
+func TestDriverOutputIsRedacted(t *testing.T) {
+	keysFile := filepath.Join(t.TempDir(), "keys")
+	t.Setenv(fakeDriverEnv, keysFile)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := Install{SDK: "fake-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{self}}
+	red := secrets.New()
+	out := t.TempDir()
+	runs := RunAll(context.Background(), []Install{fake}, Options{Dir: ".", Out: out, Only: []string{"header", "bad-key"}, Redactor: red})
+	if runs[0].Broken != "" || runs[0].Skipped != "" {
+		t.Fatalf("the fake driver did not run: %s%s\n%s", runs[0].Broken, runs[0].Skipped, runs[0].Stderr)
+	}
+	b, err := os.ReadFile(keysFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := strings.Split(string(b), "\n")
+	for _, k := range keys {
+		if !slices.Contains(red.Known(), k) {
+			t.Errorf("the matrix's redactor does not know the key %s", secrets.Fingerprint(k))
+		}
+	}
+	m := Grade(runs, time.Now())
+	reportDir := t.TempDir()
+	if _, err := reports.WriteSDKMatrix(reportDir, m, red); err != nil {
+		t.Fatal(err) // the leak scan with every key failed
+	}
+	var console strings.Builder
+	reports.WriteSDKMatrixConsole(&console, m, red)
+	model := fmt.Sprintf("%+v", m)
+	leaks, err := secrets.ScanFiles([]string{reportDir, out}, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaks = append(leaks, secrets.ScanText("console", console.String(), keys)...)
+	leaks = append(leaks, secrets.ScanText("the matrix's cells", model, keys)...)
+	for _, l := range leaks {
+		t.Error(l)
+	}
+	if !strings.Contains(model, "refused: xi-api-key "+secrets.Fingerprint(keys[0])) {
+		t.Errorf("the evidence does not show the key the driver printed (redacted): %s", model)
+	}
+}
