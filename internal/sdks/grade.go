@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/reports"
@@ -147,7 +148,7 @@ func clientVerdict(r Run) string {
 		}
 	}
 	if len(broken) == 0 {
-		return fmt.Sprintf("%s (%d sessions)", verdict.OK, len(normal))
+		return fmt.Sprintf("%s (%s)", verdict.OK, text.Plural(len(normal), "session", "sessions"))
 	}
 	keys := make([]string, 0, len(broken))
 	for k := range broken {
