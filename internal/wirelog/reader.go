@@ -2,11 +2,13 @@ package wirelog
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -93,6 +95,13 @@ func ReadFile(path string) (*Log, error) {
 
 // ReadDir reads every connection log in dir (conn-*.jsonl, in the order the
 // connections arrived) and the REST exchanges.
+//
+// The order is the number in the log's name, which Set.Open gives in the
+// order the connections arrived: not the names' lexical order (conn-10000
+// came after conn-2000), nor the request times, which a clock stepped back
+// or of coarse resolution (a HAR's milliseconds) can tie or invert. A
+// conn-*.jsonl without a number (written by hand) comes after the numbered
+// ones, by its request time.
 func ReadDir(dir string) ([]*Log, []Record, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "conn-*.jsonl"))
 	if err != nil {
@@ -106,9 +115,33 @@ func ReadDir(dir string) ([]*Log, []Record, error) {
 		}
 		logs = append(logs, l)
 	}
-	sort.SliceStable(logs, func(i, j int) bool { return logs[i].Request.At.Before(logs[j].Request.At) })
+	slices.SortStableFunc(logs, func(a, b *Log) int {
+		na, oka := connNumber(a.File)
+		nb, okb := connNumber(b.File)
+		switch {
+		case oka && okb:
+			return cmp.Compare(na, nb)
+		case oka != okb:
+			if oka {
+				return -1
+			}
+			return 1
+		}
+		return a.Request.At.Compare(b.Request.At)
+	})
 	ex, err := readExchanges(filepath.Join(dir, "exchanges.jsonl"))
 	return logs, ex, err
+}
+
+// connNumber is the number in a connection log's name (conn-0042.jsonl:
+// 42), if the name is conn-, digits, .jsonl.
+func connNumber(path string) (int, bool) {
+	digits, ok := strings.CutPrefix(strings.TrimSuffix(filepath.Base(path), ".jsonl"), "conn-")
+	if !ok || digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(digits)
+	return n, err == nil
 }
 
 func readExchanges(path string) ([]Record, error) {

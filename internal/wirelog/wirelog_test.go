@@ -1,11 +1,14 @@
 package wirelog_test
 
 import (
+	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
@@ -231,5 +234,41 @@ func TestCredentialPositions(t *testing.T) {
 	}
 	if len(ex[0].Credentials) != 1 || ex[0].Credentials[0].Where != wirelog.WhereBodyToken {
 		t.Errorf("mint credentials %+v", ex[0].Credentials)
+	}
+}
+
+// ReadDir orders the logs by the number in their names, the order Set.Open
+// gave them: conn-10000 comes after conn-9999, whatever the names' lexical
+// order and whatever the request times say when they tie (a HAR's
+// milliseconds) or run backwards (a clock stepped back).
+func TestReadDirOrdersByConnectionNumber(t *testing.T) {
+	dir := t.TempDir()
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	write := func(name string, at time.Time) {
+		t.Helper()
+		b, err := json.Marshal(wirelog.Record{Kind: wirelog.KindRequest, At: at, Conn: strings.TrimSuffix(name, ".jsonl"), Path: "/v1/speech-to-text/realtime"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("conn-10000.jsonl", t0.Add(time.Second))
+	write("conn-2000.jsonl", t0.Add(time.Second))
+	write("conn-9999.jsonl", t0.Add(time.Second))
+	write("conn-0001.jsonl", t0.Add(2*time.Second))
+	write("conn-by-hand.jsonl", t0)
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a log\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs, _ := readBack(t, dir, 5, 0)
+	var got []string
+	for _, l := range logs {
+		got = append(got, l.ID)
+	}
+	want := []string{"conn-0001", "conn-2000", "conn-9999", "conn-10000", "conn-by-hand"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ReadDir order %v, want %v", got, want)
 	}
 }

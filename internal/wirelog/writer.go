@@ -71,11 +71,15 @@ func (s *Set) isKey(v string) bool {
 // Open starts the log of a connection with its request. The log is written
 // at once, so a connection that never upgrades is still recorded.
 func (s *Set) Open(r *http.Request) *Conn {
+	// The number and the time are taken together, so that the numbers'
+	// order (ReadDir's) is the request times' order too; past conn-9999
+	// the names get five digits, and only ReadDir's numeric order is right.
 	s.mu.Lock()
 	s.n++
 	id := fmt.Sprintf("conn-%04d", s.n)
+	start := s.now()
 	s.mu.Unlock()
-	c := &Conn{set: s, id: id, start: s.now()}
+	c := &Conn{set: s, id: id, start: start}
 	f, err := os.OpenFile(filepath.Join(s.dir, id+".jsonl"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		s.fail(err)
