@@ -22,6 +22,9 @@ type Connection struct {
 	Header http.Header
 	// Status answered the upgrade request: 101 when it was upgraded.
 	Status int
+	// Body is what an answer that was no 101 said (its first 64 KiB), such
+	// as {"detail":{"status":"invalid_api_key",…}}; nil when upgraded.
+	Body   []byte
 	Frames []Frame
 	// ClosedBy is "client", "server" or "cut" (no close frame), with the close
 	// code (0 for none) and reason; "" while open.
@@ -60,6 +63,7 @@ func (m *Memory) Connections() []Connection {
 		c.mu.Lock()
 		out[i] = c.c
 		out[i].Frames = slices.Clone(c.c.Frames)
+		out[i].Body = slices.Clone(c.c.Body)
 		c.mu.Unlock()
 	}
 	return out
@@ -75,6 +79,12 @@ func (c *memoryConn) Status(code int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.c.Status = code
+}
+
+func (c *memoryConn) Refused(code int, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.c.Status, c.c.Body = code, slices.Clone(body)
 }
 
 func (c *memoryConn) Frame(fromClient, binary bool, data []byte) {

@@ -57,3 +57,30 @@ func TestMemoryRecordsARefusal(t *testing.T) {
 		t.Errorf("the refused socket: %+v", refused)
 	}
 }
+
+// Memory keeps a refusal at the upgrade with what the fake said.
+func TestMemoryRecordsAnHTTPRefusal(t *testing.T) {
+	mem := NewMemory()
+	srv, err := NewServer(Options{Faults: []string{FaultAuthAtUpgrade}, Record: mem.Recording()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if c, resp, err := websocket.Dial(ctx, srv.SocketURL(nil), nil); err == nil || resp == nil || resp.StatusCode != 401 {
+		if c != nil {
+			c.CloseNow()
+		}
+		t.Fatalf("a socket without a credential: %v, %v; want HTTP 401", resp, err)
+	}
+	srv.Close() // waits for the handler, which records the refusal
+	conns := mem.Connections()
+	if len(conns) != 1 {
+		t.Fatalf("%d connections recorded, want 1", len(conns))
+	}
+	c := conns[0]
+	if c.Status != 401 || protocol.ErrorStatus(string(c.Body)) != protocol.StatusInvalidAPIKey || c.ClosedBy != closedByServer || len(c.Frames) != 0 {
+		t.Errorf("the refusal: status %d, body %q, closed by %q, %d frames", c.Status, c.Body, c.ClosedBy, len(c.Frames))
+	}
+}

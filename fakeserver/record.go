@@ -23,6 +23,21 @@ type Recorder interface {
 	Closed(by string, code int, reason, err string)
 }
 
+// RefusalRecorder is a Recorder that also keeps what the fake said when it
+// answered the upgrade request with anything but 101 (a 401 at the upgrade,
+// a calibrated refusal, the WebSocket library's 426): for such an answer the
+// fake calls Refused, once the answer is written, in place of Status. Its
+// body is the answer's, or its first 64 KiB. A Recorder without Refused
+// gets Status alone, as before; wirelog.Conn and Memory have it.
+type RefusalRecorder interface {
+	Recorder
+	Refused(code int, body []byte)
+}
+
+// maxRefusalBody is the most of a refusal's body handed to Refused: the
+// fake's are a few hundred bytes.
+const maxRefusalBody = 64 << 10
+
 // Close origins, as Recorder.Closed names them.
 const (
 	closedByClient = "client"
@@ -53,24 +68,36 @@ func (s *Server) recordSocket(next http.HandlerFunc) http.HandlerFunc {
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		rec := s.record.Socket(r)
-		next(&statusWriter{ResponseWriter: w, rec: rec}, r.WithContext(context.WithValue(r.Context(), recorderKey{}, rec)))
+		sw := &statusWriter{ResponseWriter: w, rec: rec}
+		next(sw, r.WithContext(context.WithValue(r.Context(), recorderKey{}, rec)))
+		sw.refused()
 		// An upgraded socket has recorded its close; this catches a refusal.
 		rec.Closed(closedByServer, 0, "", "the server answered the upgrade request without a WebSocket")
 	}
 }
 
-// statusWriter reports the status of the upgrade answer. Unwrap lets the
-// WebSocket library hijack the connection underneath.
+// statusWriter reports the status of the upgrade answer, and the body of a
+// refusal to a RefusalRecorder. Unwrap lets the WebSocket library hijack the
+// connection underneath.
 type statusWriter struct {
 	http.ResponseWriter
 	rec  Recorder
 	done bool
+	// refusal is set while the body of an answer that was no 101 is kept
+	// for a RefusalRecorder, with the answer's code.
+	refusal RefusalRecorder
+	code    int
+	body    []byte
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if !w.done {
 		w.done = true
-		w.rec.Status(code)
+		if rr, ok := w.rec.(RefusalRecorder); ok && code != http.StatusSwitchingProtocols {
+			w.refusal, w.code = rr, code
+		} else {
+			w.rec.Status(code)
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -79,7 +106,19 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if !w.done {
 		w.WriteHeader(http.StatusOK)
 	}
+	if w.refusal != nil {
+		w.body = append(w.body, b[:min(len(b), maxRefusalBody-len(w.body))]...)
+	}
 	return w.ResponseWriter.Write(b)
+}
+
+// refused reports a refusal with its body, once the handler has written
+// it all.
+func (w *statusWriter) refused() {
+	if w.refusal != nil {
+		w.refusal.Refused(w.code, w.body)
+		w.refusal = nil
+	}
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

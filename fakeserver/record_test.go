@@ -10,7 +10,10 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/testkit"
+	"github.com/scribecheck/scribecheck/internal/wirelog"
+	"github.com/scribecheck/scribecheck/protocol"
 )
 
 // events is a Recorder that keeps what it was told, as lines.
@@ -113,6 +116,74 @@ func TestRecordingSeesARefusalAtTheHandshake(t *testing.T) {
 	got := waitFor(t, e, "close server 0")
 	if got[0] != "status 401" && got[0] != "status 403" {
 		t.Errorf("refusal: %q", got)
+	}
+}
+
+// refusals is events that keeps a refusal's body too: a RefusalRecorder.
+type refusals struct{ *events }
+
+func (r refusals) Refused(code int, body []byte) { r.add("refused %d %s", code, body) }
+
+var _ RefusalRecorder = (*wirelog.Conn)(nil) // scribecheck's wire logs keep the body
+
+// dialRefused opens a socket the fake refuses at the upgrade (no
+// credential, FaultAuthAtUpgrade) and returns the status the client saw.
+func dialRefused(t *testing.T, base string) int {
+	t.Helper()
+	u := "ws" + strings.TrimPrefix(base, "http") + protocol.RealtimePath + "?model_id=" + protocol.DefaultModel
+	c, resp, err := websocket.Dial(t.Context(), u, nil)
+	if err == nil {
+		c.CloseNow()
+		t.Fatal("the upgrade succeeded without a credential")
+	}
+	if resp == nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	return resp.StatusCode
+}
+
+// A RefusalRecorder gets a refusal's body, once written, in place of its
+// status; a Recorder without Refused still gets the status alone.
+func TestRefusalRecorderGetsTheBody(t *testing.T) {
+	e := refusals{newEvents()}
+	_, base, _ := startWith(t, Options{Faults: []string{FaultAuthAtUpgrade},
+		Record: Recording{Socket: func(*http.Request) Recorder { return e }}})
+	if code := dialRefused(t, base); code != http.StatusUnauthorized {
+		t.Fatalf("the client saw HTTP %d, want 401", code)
+	}
+	got := waitFor(t, e.events, "close server 0")
+	if len(got) != 2 || !strings.HasPrefix(got[0], `refused 401 {"detail":{"status":"`+protocol.StatusInvalidAPIKey+`"`) {
+		t.Errorf("recorded %q, want the refusal with its body, then the close", got)
+	}
+}
+
+// The fake's refusal reaches a wire log with its body, as the graders and
+// replay read it back.
+func TestWireLogKeepsTheFakesRefusal(t *testing.T) {
+	dir := t.TempDir()
+	set, err := wirelog.NewSet(dir, secrets.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, base, _ := startWith(t, Options{Faults: []string{FaultAuthAtUpgrade},
+		Record: Recording{Socket: func(r *http.Request) Recorder { return set.Open(r) }}})
+	dialRefused(t, base)
+	if err := s.Close(); err != nil { // waits for the handler, which records the refusal
+		t.Fatal(err)
+	}
+	if err := set.Close(); err != nil {
+		t.Fatal(err)
+	}
+	logs, _, err := wirelog.ReadDir(dir)
+	if err != nil || len(logs) != 1 {
+		t.Fatalf("%d logs, %v", len(logs), err)
+	}
+	r := logs[0].Response
+	if r == nil || r.Status != 401 || protocol.ErrorStatus(r.Body) != protocol.StatusInvalidAPIKey {
+		t.Fatalf("the wire log's answer: %+v, want 401 with the body's %s", r, protocol.StatusInvalidAPIKey)
+	}
+	if c := logs[0].Close; c == nil || c.By != wirelog.FromServer {
+		t.Errorf("close: %+v", c)
 	}
 }
 

@@ -2,7 +2,7 @@
 // connection: JSON lines, one record per line, in the order things happened.
 //
 //	{"kind":"request", ...}   the upgrade request: method, path, query, headers
-//	{"kind":"response", ...}  the HTTP answer to it (101 when upgraded)
+//	{"kind":"response", ...}  the HTTP answer to it (101 when upgraded; else with the body the server sent)
 //	{"kind":"frame", ...}     a data frame, with its direction and its time from the request
 //	{"kind":"close", ...}     who ended the connection (client, server, or a cut), code, reason
 //

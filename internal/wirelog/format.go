@@ -116,7 +116,10 @@ type Record struct {
 	Headers     []Pair       `json:"headers,omitempty"`
 	Credentials []Credential `json:"credentials,omitempty"`
 
-	// response, exchange
+	// response, exchange. A response's Body is that of an answer that was
+	// no upgrade (Conn.Refused), redacted, its first MaxRefusalBody bytes
+	// (Clipped set when it was longer); recordings from before it was kept
+	// have none.
 	Status int    `json:"status,omitempty"`
 	Body   string `json:"body,omitempty"`
 
@@ -126,7 +129,8 @@ type Record struct {
 	Binary bool   `json:"binary,omitempty"`
 	// Data is the frame's text, or base64 of its bytes, redacted; Len is
 	// its size on the wire in bytes. Clipped: Data holds only the first
-	// (at most MaxFrameData) bytes.
+	// (at most MaxFrameData) bytes; on a response, Body holds only the
+	// first MaxRefusalBody.
 	Data    string `json:"data,omitempty"`
 	Len     int    `json:"len,omitempty"`
 	Clipped bool   `json:"clipped,omitempty"`

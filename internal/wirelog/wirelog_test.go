@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
@@ -270,5 +271,48 @@ func TestReadDirOrdersByConnectionNumber(t *testing.T) {
 	want := []string{"conn-0001", "conn-2000", "conn-9999", "conn-10000", "conn-by-hand"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("ReadDir order %v, want %v", got, want)
+	}
+}
+
+// A refusal at the upgrade keeps what the server said, redacted (a secret
+// it echoed) and clipped, on the response record; Status alone keeps none,
+// as recordings made before Refused read.
+func TestRefusalKeepsItsBody(t *testing.T) {
+	dir := t.TempDir()
+	set, err := wirelog.NewSet(dir, secrets.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"detail":{"status":"invalid_api_key","message":"Invalid API key: ` + token + `"}}`
+	refused := set.Open(httptest.NewRequest("GET", "/v1/speech-to-text/realtime?token="+token, nil))
+	refused.Refused(401, []byte(body))
+	refused.Closed(wirelog.FromServer, 0, "", "")
+	// A long body whose clip cuts a character (é is two bytes) and a secret
+	// out: the clip keeps whole characters, and the secret nowhere.
+	long := strings.Repeat("x", wirelog.MaxRefusalBody-1) + "é" + key + strings.Repeat("y", 100)
+	set.KnownKey(key)
+	clipped := set.Open(httptest.NewRequest("GET", "/v1/speech-to-text/realtime", nil))
+	clipped.Refused(502, []byte(long))
+	old := set.Open(httptest.NewRequest("GET", "/v1/speech-to-text/realtime", nil))
+	old.Status(403)
+	if err := set.Close(); err != nil {
+		t.Fatal(err)
+	}
+	holdsNone(t, dir, token, key, key[:len(key)-4])
+	logs, _ := readBack(t, dir, 3, 0)
+
+	r := logs[0].Response
+	if r == nil || r.Status != 401 || r.Clipped || !strings.HasPrefix(r.Body, `{"detail":{"status":"invalid_api_key","message":"Invalid API key: sutkn_…`) {
+		t.Errorf("refusal: %+v", r)
+	}
+	if logs[0].Upgraded() {
+		t.Error("a refusal reads as upgraded")
+	}
+	r = logs[1].Response
+	if r == nil || r.Status != 502 || !r.Clipped || len(r.Body) != wirelog.MaxRefusalBody-1 || !utf8.ValidString(r.Body) {
+		t.Errorf("long refusal: status %d clipped %v, %d bytes", r.Status, r.Clipped, len(r.Body))
+	}
+	if r := logs[2].Response; r == nil || r.Status != 403 || r.Body != "" {
+		t.Errorf("a status without a body: %+v", r)
 	}
 }

@@ -228,10 +228,31 @@ type Conn struct {
 // ID names the connection (conn-0001).
 func (c *Conn) ID() string { return c.id }
 
-// Status records the HTTP answer to the request: 101 when it upgraded.
+// Status records the HTTP answer to the request: 101 when it upgraded. An
+// answer that refused the upgrade is better recorded with Refused, which
+// keeps what the server said.
 func (c *Conn) Status(code int) {
 	c.write(Record{Kind: KindResponse, T: c.since(), Status: code})
 }
+
+// Refused records an HTTP answer to the request that was no upgrade (a 401,
+// a 429, a 502 …) with its body, the server's own words, such as
+// {"detail":{"status":"invalid_api_key",…}}: redacted, then clipped to its
+// first MaxRefusalBody bytes (Clipped set), as text. Call it once the body
+// is known, in place of Status.
+func (c *Conn) Refused(code int, body []byte) {
+	kept, cut := c.set.redactClip(body, MaxRefusalBody)
+	if cut {
+		kept = wholeRunes(kept)
+	}
+	c.write(Record{Kind: KindResponse, T: c.since(), Status: code, Body: kept, Clipped: cut})
+}
+
+// MaxRefusalBody is the most of a refusal's body a log keeps: an error's
+// JSON is far shorter, and the first KiB of a proxy's HTML error page says
+// what it is (a WebSocket client, and so the recording proxy, reads no
+// more than 1 KiB of it).
+const MaxRefusalBody = 4 << 10
 
 // Frame records one data frame. fromClient is its direction; binary is its
 // opcode. This is the one rule by which a frame's bytes become a record, and
@@ -260,24 +281,10 @@ func (c *Conn) Frame(fromClient, binary bool, data []byte) {
 	case !utf8.Valid(data): // the whole frame: a clip must not make text invalid, nor hide a bad byte
 		kind = FrameNotUTF8
 	}
-	// A secret cut in two by the clip would no longer be found, so the
-	// frame is redacted first. A huge frame is not copied whole: redact
-	// redactMargin bytes past the limit and drop as many again from the
-	// end, which removes any secret the cut split.
 	if fromClient && kind == FrameText {
 		c.set.learnFrame(data) // a credential sent in a frame is redacted from it, and everywhere after
 	}
-	cut := len(data) > MaxFrameData+redactMargin
-	if cut {
-		data = data[:MaxFrameData+redactMargin]
-	}
-	kept := c.set.secrets.Redact(string(data))
-	if cut {
-		kept = kept[:max(0, len(kept)-redactMargin)]
-	}
-	if len(kept) > MaxFrameData {
-		kept, cut = kept[:MaxFrameData], true
-	}
+	kept, cut := c.set.redactClip(data, MaxFrameData)
 	if cut && kind == FrameText {
 		kept = wholeRunes(kept)
 	}
@@ -292,6 +299,26 @@ func (c *Conn) Frame(fromClient, binary bool, data []byte) {
 		rec.Error = notUTF8Error
 	}
 	c.write(rec)
+}
+
+// redactClip redacts data and keeps at most its first limit bytes (cut set
+// when it kept fewer than all). A secret cut in two by the clip would no
+// longer be found, so data is redacted first. Huge data is not copied
+// whole: redact redactMargin bytes past the limit and drop as many again
+// from the end, which removes any secret the cut split.
+func (s *Set) redactClip(data []byte, limit int) (kept string, cut bool) {
+	cut = len(data) > limit+redactMargin
+	if cut {
+		data = data[:limit+redactMargin]
+	}
+	kept = s.secrets.Redact(string(data))
+	if cut {
+		kept = kept[:max(0, len(kept)-redactMargin)]
+	}
+	if len(kept) > limit {
+		kept, cut = kept[:limit], true
+	}
+	return kept, cut
 }
 
 // redactMargin is longer than any secret in any form it takes.
