@@ -183,7 +183,7 @@ func (s *socket) refused(w http.ResponseWriter, resp *http.Response, err error) 
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(body)
-	s.log.Status(resp.StatusCode)
+	s.log.Refused(resp.StatusCode, body)
 	s.log.Closed(wirelog.FromServer, 0, "", fmt.Sprintf("the server answered the upgrade with HTTP %d: %s", resp.StatusCode, text.OneLine(string(body), 200)))
 	s.sum.Status, s.sum.End = resp.StatusCode, fmt.Sprintf("refused at the upgrade (HTTP %d)", resp.StatusCode)
 }
