@@ -126,12 +126,14 @@ func (p *player) serve(w http.ResponseWriter, r *http.Request) string {
 		return "502 (the recording has no answer)"
 	}
 	if resp.Status != http.StatusSwitchingProtocols {
+		// The refusal's body is what the server said (empty in a recording
+		// from before the recorders kept it).
 		if gjson.Valid(resp.Body) {
 			w.Header().Set("Content-Type", "application/json")
 		}
 		w.WriteHeader(resp.Status)
 		_, _ = io.WriteString(w, resp.Body)
-		return fmt.Sprintf("%d, no upgrade, as recorded", resp.Status)
+		return fmt.Sprintf("%d%s, no upgrade, as recorded", resp.Status, bodyStatus(resp.Body))
 	}
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: []string{"*"}})
 	if err != nil {

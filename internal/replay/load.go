@@ -94,13 +94,16 @@ func Load(path string) (*Recording, error) {
 		case l.Response == nil:
 			answers = append(answers, l.ID+" has no answer recorded")
 		default:
-			answers = append(answers, fmt.Sprintf("%s answered %d", l.ID, l.Response.Status))
+			answers = append(answers, fmt.Sprintf("%s answered %d%s", l.ID, l.Response.Status, bodyStatus(l.Response.Body)))
 		}
 	}
 	if !upgraded {
 		return nil, fmt.Errorf("cannot replay %s: it has no connection that upgraded: nothing to replay (%s)", path, strings.Join(answers, "; "))
 	}
 	for _, l := range rec.Conns {
+		if r := l.Response; r != nil && r.Clipped {
+			rec.Notes = append(rec.Notes, fmt.Sprintf("%s: the recording kept only the first %d bytes of the body of its HTTP %d; the replay sends those", l.ID, len(r.Body), r.Status))
+		}
 		for i, f := range l.Frames {
 			// Every frame is sent or compared: a damaged one is refused
 			// here, not blamed on the client halfway through.
@@ -114,6 +117,15 @@ func Load(path string) (*Recording, error) {
 		}
 	}
 	return rec, nil
+}
+
+// bodyStatus names the error status of a refusal's body (" invalid_api_key"),
+// or "" when it has none (a recording from before bodies were kept).
+func bodyStatus(body string) string {
+	if st := protocol.ErrorStatus(body); st != "" {
+		return " " + st
+	}
+	return ""
 }
 
 // isRealtimePath is the realtime socket's path, or the beta path old clients

@@ -19,7 +19,7 @@ import (
 func TestLoadErrors(t *testing.T) {
 	refused := []wirelog.Record{
 		request(1, q("token", recToken), tokenCred("t1")),
-		response(0.01, 401),
+		{Kind: wirelog.KindResponse, T: 0.01, Status: 401, Body: `{"detail":{"status":"invalid_api_key","message":"Invalid API key"}}`},
 	}
 	other := basicConn(1)
 	other[0].Path = "/v1/text-to-speech/voice/stream-input"
@@ -45,7 +45,7 @@ func TestLoadErrors(t *testing.T) {
 		}, []string{"conn-0001.jsonl:1"}},
 		{"nothing upgraded", func(dir string) string {
 			return writeRecording(t, [][]wirelog.Record{refused})
-		}, []string{"has no connection that upgraded: nothing to replay", "conn-0001 answered 401"}},
+		}, []string{"has no connection that upgraded: nothing to replay", "conn-0001 answered 401 invalid_api_key"}},
 		{"other path only", func(dir string) string {
 			return writeRecording(t, [][]wirelog.Record{other})
 		}, []string{"no connection on the realtime path"}},
