@@ -70,6 +70,9 @@ func (g *grader) refusal(v *view, results []Finding) *Refusal {
 		Title:    "the server refused connections before a session with " + kind,
 		Fix:      "read what the server answered; if the request is valid, report it to the server's operators with this report attached",
 		Evidence: []string{v.id + ": " + requestLine(v.log), v.id + ": " + how}}
+	if resp := v.log.Response; resp != nil && resp.Status != 0 && resp.Status != 101 {
+		r.Evidence[1] += detailStatus(resp) // what the refusal's body says, as for a credential's
+	}
 	if len(broke) > 0 {
 		r.Side = SideApp
 		r.Cause += fmt.Sprintf(", after a request that breaks %s", strings.Join(broke, ", "))
@@ -79,9 +82,13 @@ func (g *grader) refusal(v *view, results []Finding) *Refusal {
 	return r
 }
 
+// refusalLine shows how the server refused v's credential: its answer to
+// the upgrade, with the error status its body names (HTTP 401
+// invalid_api_key; a recording from before bodies were kept has none), or
+// its auth_error and close.
 func refusalLine(v *view) string {
 	if r := v.log.Response; r != nil && r.Status != 101 {
-		return fmt.Sprintf("the server answered the upgrade with HTTP %d", r.Status)
+		return fmt.Sprintf("the server answered the upgrade with HTTP %d%s", r.Status, detailStatus(r))
 	}
 	f := v.first(protocol.ErrAuth)
 	return fmt.Sprintf("%s, then %s", frameLine(f.rec, f.idx), v.closeText())

@@ -1,13 +1,16 @@
 package clientcheck_test
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/verdict"
+	"github.com/scribecheck/scribecheck/protocol"
 )
 
 const authError = `{"message_type":"auth_error","error":"You must be authenticated to use this endpoint."}`
@@ -314,5 +317,40 @@ func TestRefusedBeforeASessionOtherwise(t *testing.T) {
 	all := strings.Join(titles, "\n")
 	if !strings.Contains(all, "vad_threshold=2") || !strings.Contains(all, "before a session with quota_exceeded") || !strings.Contains(all, "before a session with HTTP 429") {
 		t.Errorf("causes:\n%s", all)
+	}
+}
+
+// A refusal at the upgrade shows what the server said: the error status of
+// the body the fake's recorder kept; a recording without the body (made
+// before it was kept) shows the status alone.
+func TestHTTPRefusalEvidenceNamesTheBodysStatus(t *testing.T) {
+	const line = "the server answered the upgrade with HTTP 401"
+	h := start(t, fakeserver.Options{Faults: []string{fakeserver.FaultAuthAtUpgrade}}, false)
+	hdr := http.Header{protocol.APIKeyHeader: {"sk_live_ffff456789abcdef0123456789abcdef"}}
+	if _, resp, err := h.dial(protocol.RealtimePath, "model_id="+protocol.DefaultModel, hdr); err == nil || resp == nil || resp.StatusCode != 401 {
+		t.Fatalf("a wrong key at the upgrade: %v %v, want HTTP 401", resp, err)
+	}
+	rep := h.grade()
+	if len(rep.Refusals) != 1 || !slices.Contains(rep.Refusals[0].Evidence, "conn-0001: "+line+" "+protocol.StatusInvalidAPIKey) {
+		t.Fatalf("refusals: %+v; want evidence %q", rep.Refusals, line+" "+protocol.StatusInvalidAPIKey)
+	}
+
+	old := graded(t, func(r *recording) {
+		c := r.open(realtime, "xi-api-key", "sk_live_ffff456789abcdef0123456789abcdef")
+		c.Status(401)
+		c.Closed("server", 0, "", "")
+	})
+	if len(old.Refusals) != 1 || !slices.Contains(old.Refusals[0].Evidence, "conn-0001: "+line) {
+		t.Fatalf("refusals of a recording without the body: %+v", old.Refusals)
+	}
+
+	// Another refusal at the upgrade, not of the credential, says it too.
+	busy := graded(t, func(r *recording) {
+		c := r.open(realtime, "xi-api-key", "sk_live_ffff456789abcdef0123456789abcdef")
+		c.Refused(429, []byte(`{"detail":{"status":"too_many_concurrent_requests","message":"Too many requests."}}`))
+		c.Closed("server", 0, "", "")
+	})
+	if r := busy.Conns[0].Refusal; r == nil || !slices.Contains(r.Evidence, "conn-0001: it answered the upgrade with HTTP 429 too_many_concurrent_requests") {
+		t.Fatalf("a 429's refusal: %+v", r)
 	}
 }
