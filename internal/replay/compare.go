@@ -232,6 +232,13 @@ func compareFrame(want wirelog.Record, binary bool, got []byte) string {
 	if wt, gt := wo[protocol.MessageTypeField], gobj[protocol.MessageTypeField]; !reflect.DeepEqual(wt, gt) {
 		return fmt.Sprintf("%s: want %s, got %s", protocol.MessageTypeField, showJSON(wt, true), showJSON(gt, true))
 	}
+	return strings.Join(fieldDiffs(wo, gobj), "; ")
+}
+
+// fieldDiffs names the fields of two JSON objects that differ, in name
+// order, at most 4 and a count of the rest; audio_base_64 by its decoded
+// length. The order of fields is not compared.
+func fieldDiffs(wo, gobj map[string]any) []string {
 	keys := make([]string, 0, len(wo)+len(gobj))
 	for k := range wo {
 		keys = append(keys, k)
@@ -246,10 +253,10 @@ func compareFrame(want wirelog.Record, binary bool, got []byte) string {
 	for _, k := range keys {
 		wv, wok := wo[k]
 		gv, gok := gobj[k]
-		if k == "audio_base_64" && wok && gok {
+		if k == audioField && wok && gok {
 			wl, gl := audioLen(wv), audioLen(gv)
 			if wl != gl {
-				diffs = append(diffs, fmt.Sprintf("audio_base_64: want %s, got %s", wl, gl))
+				diffs = append(diffs, fmt.Sprintf("%s: want %s, got %s", audioField, wl, gl))
 			}
 			continue
 		}
@@ -261,7 +268,7 @@ func compareFrame(want wirelog.Record, binary bool, got []byte) string {
 	if len(diffs) > 4 {
 		diffs = append(diffs[:4], fmt.Sprintf("and %d more field(s)", len(diffs)-4))
 	}
-	return strings.Join(diffs, "; ")
+	return diffs
 }
 
 func kindName(binary bool) string {
@@ -270,6 +277,9 @@ func kindName(binary bool) string {
 	}
 	return "text"
 }
+
+// audioField is input_audio_chunk's audio (protocol.md §4).
+const audioField = "audio_base_64"
 
 // audioLen is the decoded length of an audio_base_64 value, in words.
 func audioLen(v any) string {
@@ -305,7 +315,7 @@ func showFrame(binary bool, data []byte) string {
 	if !utf8.ValidString(s) {
 		return fmt.Sprintf("(text that is not UTF-8, %d bytes)", len(data))
 	}
-	if a := gjson.Get(s, "audio_base_64"); a.Exists() && a.Type == gjson.String && a.Index > 0 {
+	if a := gjson.Get(s, audioField); a.Exists() && a.Type == gjson.String && a.Index > 0 {
 		s = s[:a.Index] + `"<` + audioLen(a.String()) + `>"` + s[a.Index+len(a.Raw):]
 	}
 	return text.Clip(s, 240)

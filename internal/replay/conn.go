@@ -46,7 +46,7 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 	for _, d := range s.handshake(n, l, r, got) {
 		s.diverge(c, d)
 	}
-	p := &player{s: s, c: c, l: l}
+	p := &player{s: s, c: c, l: l, plan: newPlan(l)}
 	answer := p.serve(w, r)
 	s.update(func() { c.State = StateDone })
 
@@ -104,6 +104,9 @@ type player struct {
 	ctx   context.Context // the connection's life: ends with Server.Close
 	wake  context.Context // ends also when the client's reader ends
 	prevT float64         // the recorded time of the last record played or received
+
+	plan *plan      // the recorded client audio as a stream
+	live liveStream // the client's audio so far
 
 	stall  *stallEpisode // a missing-frame episode not yet reported
 	extras *stallEpisode // a run of extra client frames not yet reported
@@ -177,6 +180,13 @@ func (p *player) play() {
 			p.advance(i, f.T)
 			continue
 		}
+		if rc := p.plan.chunks[i]; rc != nil {
+			if !p.awaitAudio(i, rc) {
+				return
+			}
+			p.advance(i, f.T)
+			continue
+		}
 		var m message
 		var st int
 		if p.stall != nil {
@@ -192,6 +202,9 @@ func (p *player) play() {
 		switch st {
 		case readGot:
 			p.flush(&p.stall)
+			if c, why := asChunk(m.binary, m.data); why == "" {
+				p.take(c, m) // audio where the recording has another frame: still the client's stream
+			}
 			if diff := compareFrame(f, m.binary, m.data); diff != "" {
 				p.diverge(Divergence{Kind: KindFrame, Index: i + 1, At: f.T, Want: showRecorded(f), Got: showFrame(m.binary, m.data),
 					Detail: fmt.Sprintf("client frame %d of %d: %s", i+1, len(frames), diff)})
@@ -211,6 +224,7 @@ func (p *player) play() {
 		p.advance(i, f.T)
 	}
 	p.flush(&p.stall)
+	p.compareLast()
 	p.close()
 }
 
@@ -380,17 +394,15 @@ func (p *player) clientLeft() bool {
 }
 
 // clientEnded: the client closed or vanished before record i. That is a
-// divergence, unless only server frames remain and the recording ends with
-// the client's close: those frames crossed the close on the wire.
+// divergence, unless the recording ends with the client's close and what
+// remains of its client frames the client has sent already (audio it sent in
+// larger chunks): the server frames left crossed the close on the wire.
 func (p *player) clientEnded(i int) {
 	p.flush(&p.stall)
 	frames := p.l.Frames
 	cl := p.l.Close
-	clientLeft := false
-	for _, f := range frames[i:] {
-		clientLeft = clientLeft || f.Dir == wirelog.FromClient
-	}
-	if !clientLeft && cl != nil && cl.By == wirelog.FromClient {
+	if cl != nil && cl.By == wirelog.FromClient && p.coveredFrom(i) {
+		p.compareLast()
 		p.drainExtras()
 		p.compareClientClose(cl)
 		return

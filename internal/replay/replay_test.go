@@ -167,16 +167,19 @@ func TestCredentialsNeverInReport(t *testing.T) {
 	}
 }
 
+// commit24k is basicConn's commit at another sample_rate.
+var commit24k = `{"message_type":"input_audio_chunk","audio_base_64":"","commit":true,"sample_rate":24000}`
+
 func TestDifferentClientFrame(t *testing.T) {
 	ss := replayOne(t, basicConn(1), replay.Options{}, query)
-	got := ss.play(instead(3, chunk(0, 0, false))) // forgot to commit
+	got := ss.play(instead(3, commit24k))
 	if want := serverFrames(ss.recs); !slices.Equal(got, want) {
 		t.Fatalf("the replay went on differently: got %q", got)
 	}
 	r := ss.end(websocket.StatusNormalClosure, "")
 	d := only(t, r, replay.KindFrame)
-	if d.Index != 3 || d.At != 0.9 || !strings.Contains(d.Detail, "commit: want true, got false") ||
-		!strings.Contains(d.Want, `"commit":true`) || !strings.Contains(d.Got, `"commit":false`) {
+	if d.Index != 3 || d.At != 0.9 || !strings.Contains(d.Detail, "sample_rate: want 16000, got 24000") ||
+		!strings.Contains(d.Want, `"commit":true`) || !strings.Contains(d.Got, `"sample_rate":24000`) {
 		t.Fatalf("divergence: %+v", d)
 	}
 	if !strings.Contains(r.Summary, "1 diverged: conn-0001 at frame 3") {
@@ -184,11 +187,15 @@ func TestDifferentClientFrame(t *testing.T) {
 	}
 }
 
-func TestAudioComparedByLength(t *testing.T) {
+// Audio is compared by its decoded length up to each commit (its bytes may
+// be other audio): half the recorded audio before the commit is a shortfall
+// named at the commit, in seconds of the recording's format.
+func TestAudioComparedByLengthUpToTheCommit(t *testing.T) {
 	ss := replayOne(t, basicConn(1), replay.Options{}, query)
 	ss.play(instead(2, chunk(1600, 1, false)))
-	d := only(t, ss.end(websocket.StatusNormalClosure, ""), replay.KindFrame)
-	if d.Index != 2 || !strings.Contains(d.Detail, "audio_base_64: want 3200 bytes, got 1600 bytes") || !strings.Contains(d.Got, `"<1600 bytes>"`) {
+	d := only(t, ss.end(websocket.StatusNormalClosure, ""), replay.KindAudio)
+	if d.Index != 3 || d.At != 0.9 || d.Want != "commit 1 after 0.100 s of audio (3200 bytes, pcm_16000)" || d.Got != "commit 1 after 0.050 s of audio (1600 bytes, pcm_16000)" ||
+		!strings.Contains(d.Detail, "0.050 s short") || !strings.Contains(d.Detail, "from 0.050 s of the recorded audio on") {
 		t.Fatalf("divergence: %+v", d)
 	}
 }
@@ -578,7 +585,7 @@ func TestMintEndpoint(t *testing.T) {
 
 func TestReportJSON(t *testing.T) {
 	ss := replayOne(t, basicConn(1), replay.Options{}, query)
-	ss.play(instead(3, chunk(0, 0, false)))
+	ss.play(instead(3, commit24k))
 	r := ss.end(websocket.StatusNormalClosure, "")
 	b, err := r.JSON()
 	if err != nil {

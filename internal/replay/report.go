@@ -19,6 +19,7 @@ const (
 	KindPath       = "path"       // the socket's path differs
 	KindStatus     = "status"     // the handshake did not go as recorded (no upgrade)
 	KindFrame      = "frame"      // a client frame differs from the recorded one
+	KindAudio      = "audio"      // the client's audio up to a commit differs in length, or a commit the recording lacks
 	KindMissing    = "missing"    // a recorded client frame did not come
 	KindExtra      = "extra"      // a client frame or a socket the recording does not have
 	KindClose      = "close"      // the connection ended otherwise than recorded
