@@ -186,12 +186,8 @@ func (r *runner) socket(p socketParams, decisive bool) Outcome {
 // stream sends AudioSeconds of speech in quarter-second chunks, commits, and
 // waits for the committed transcript.
 func (r *runner) stream(ctx context.Context, conn *Conn, q url.Values) {
-	name := q.Get(protocol.ParamAudioFormat)
-	if name == "" {
-		name = "pcm_16000"
-	}
-	f, err := protocol.ParseAudioFormat(name)
-	if err != nil {
+	f, ok := protocol.AudioFormatOf(q[protocol.ParamAudioFormat]) // the one the server reads
+	if !ok {
 		return // the server accepted a format we cannot make; nothing to stream
 	}
 	audio := f.Speech(r.opts.AudioSeconds)

@@ -198,14 +198,11 @@ func (t Timeline) AudioSent() float64 {
 // given, as the fake reads it; pcm_16000 when none is); ok is false when it
 // names no format.
 func (t Timeline) AudioFormat() (protocol.AudioFormat, bool) {
-	name := "pcm_16000"
+	var given []string
 	if u, err := url.Parse(t.URL); err == nil {
-		if vs := u.Query()[protocol.ParamAudioFormat]; len(vs) > 0 {
-			name = vs[len(vs)-1]
-		}
+		given = u.Query()[protocol.ParamAudioFormat]
 	}
-	f, err := protocol.ParseAudioFormat(name)
-	return f, err == nil
+	return protocol.AudioFormatOf(given)
 }
 
 // AudioSecs is the audio an input_audio_chunk frame carries, in format; 0

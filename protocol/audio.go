@@ -152,3 +152,19 @@ func ulawDecode(u byte) int16 {
 	}
 	return int16(x)
 }
+
+// AudioFormatOf is the format a socket's query asks for, given the values of
+// its audio_format: the last one, as a server reads a key given twice, or
+// the parameter's default (pcm_16000) when none is; ok is false when that
+// names no format.
+func AudioFormatOf(given []string) (AudioFormat, bool) {
+	name := ""
+	if p, ok := LookupParam(ParamAudioFormat); ok {
+		name = p.Default
+	}
+	if len(given) > 0 {
+		name = given[len(given)-1]
+	}
+	f, err := ParseAudioFormat(name)
+	return f, err == nil
+}

@@ -67,11 +67,7 @@ type serverFrame struct {
 
 func newView(l *wirelog.Log) *view {
 	v := &view{log: l, id: l.ID, when: l.Request.At, problems: queryProblems(l)}
-	name := "pcm_16000"
-	if vs := l.Query(protocol.ParamAudioFormat); len(vs) > 0 {
-		name = vs[len(vs)-1]
-	}
-	v.format, v.formatOK = parseFormat(name)
+	v.format, v.formatOK = protocol.AudioFormatOf(l.Query(protocol.ParamAudioFormat))
 	for i, f := range l.Frames {
 		switch f.Dir {
 		case wirelog.FromClient:
@@ -87,11 +83,6 @@ func newView(l *wirelog.Log) *view {
 		}
 	}
 	return v
-}
-
-func parseFormat(name string) (protocol.AudioFormat, bool) {
-	f, err := protocol.ParseAudioFormat(name)
-	return f, err == nil
 }
 
 func (v *view) parseClient(i int, f wirelog.Record) clientFrame {

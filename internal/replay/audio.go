@@ -99,12 +99,7 @@ type plan struct {
 // is no chunk (its audio is not all there): it is compared as a frame.
 func newPlan(l *wirelog.Log) *plan {
 	pl := &plan{chunks: map[int]*recChunk{}, segs: []segment{{commit: -1}}}
-	name := "pcm_16000" // the API's default (protocol.Params)
-	if vs := l.Query(protocol.ParamAudioFormat); len(vs) > 0 {
-		name = vs[len(vs)-1]
-	}
-	f, err := protocol.ParseAudioFormat(name)
-	pl.format, pl.known = f, err == nil
+	pl.format, pl.known = protocol.AudioFormatOf(l.Query(protocol.ParamAudioFormat))
 	total := 0
 	for i, fr := range l.Frames {
 		if fr.Dir != wirelog.FromClient {
