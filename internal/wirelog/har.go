@@ -124,6 +124,12 @@ const realtimePath = "/speech-to-text/realtime"
 // to the set before anything is written, so a token is redacted even where
 // it appears before the entry that names it as one.
 //
+// The HAR is read entry by entry, twice: once to check it, learn every
+// credential and find the Scribe entries, and again to read only those, in
+// time order. Memory is bounded by the largest entry (at most maxHAREntry),
+// not the file. A reader that cannot seek (a pipe) is read into memory
+// first, up to maxPipedHAR.
+//
 // An upgraded socket ends with a cut whose error is CloseNotRecorded: a HAR
 // does not record closes. Fatal problems (not JSON, not a HAR, an entry
 // ImportHAR cannot read) are errors naming the entry by its index in
@@ -136,43 +142,49 @@ const realtimePath = "/speech-to-text/realtime"
 // writes, and puts the previous clock back when it returns.
 func ImportHAR(r io.Reader, set *Set) (HARSummary, error) {
 	var sum HARSummary
-	entries, err := readHAR(r)
+	src, base, err := rereadable(r)
 	if err != nil {
 		return sum, err
 	}
-	sum.Entries = len(entries)
 
-	var items []*harItem
-	var others []*harParsed // entries not imported: their API keys are still learnt
+	// Pass 1: every entry is checked and its credentials learnt; of the
+	// Scribe ones only where they are is kept.
+	var refs []harRef
 	sockets, otherSockets := 0, 0
-	for i, raw := range entries {
-		p, err := parseHAREntry(i, raw)
+	n, err := scanHAR(src, func(i int, e *harEntry, off, end int64) error {
+		p, err := parseHAREntry(i, e)
 		if err != nil {
-			return sum, err
+			return err
 		}
 		if p == nil { // data:, blob:, chrome-extension: …
 			sum.Skipped++
-			continue
+			return nil
 		}
 		it, err := p.classify(&sum)
 		if err != nil {
-			return sum, err
+			return err
 		}
 		if it == nil {
 			if p.isWebSocket() {
 				otherSockets++
 			}
 			sum.Skipped++
-			others = append(others, p)
-			continue
+			set.learnSkipped(p)
+			return nil
 		}
 		if it.socket {
 			sockets++
 		}
-		items = append(items, it)
+		set.learnItem(it)
+		refs = append(refs, harRef{i: i, start: it.start, off: off, end: end})
+		return nil
+	})
+	sum.Entries = n
+	if err != nil {
+		return sum, err
 	}
 	if sockets == 0 {
-		what := fmt.Sprintf("%d entries", len(entries))
+		what := fmt.Sprintf("%d entries", n)
 		switch {
 		case otherSockets == 1:
 			what += ", 1 WebSocket that is not Scribe's"
@@ -183,14 +195,17 @@ func ImportHAR(r io.Reader, set *Set) (HARSummary, error) {
 			ErrNoScribeSocket, what, harHowTo)
 	}
 
-	set.learnHAR(items, others)
-
-	slices.SortStableFunc(items, func(a, b *harItem) int { return a.start.Compare(b.start) })
+	// Pass 2: the Scribe entries again, one at a time, in time order.
+	slices.SortStableFunc(refs, func(a, b harRef) int { return a.start.Compare(b.start) })
 	old := set.now
 	defer func() { set.now = old }()
 	var now time.Time
 	set.SetClock(func() time.Time { return now })
-	for _, it := range items {
+	for _, ref := range refs {
+		it, err := ref.reread(src, base)
+		if err != nil {
+			return sum, err
+		}
 		now = it.start
 		if !it.socket {
 			set.Exchange(it.req, it.status, it.body)
@@ -230,32 +245,295 @@ func ImportHAR(r io.Reader, set *Set) (HARSummary, error) {
 	return sum, nil
 }
 
-// MaxHARSize is the largest HAR ImportHAR reads: decoding takes several
-// times the file's size in memory.
-const MaxHARSize = 256 << 20
+// maxHAREntry is the largest entry ImportHAR reads: an entry is decoded
+// whole, in about four times its size of memory. A variable for the tests.
+var maxHAREntry int64 = 256 << 20
 
-// readHAR decodes the file down to its entries, each left raw so that an
-// entry that does not decode is named by its index.
-func readHAR(r io.Reader) ([]json.RawMessage, error) {
-	var doc struct {
-		Log *struct {
-			Entries *[]json.RawMessage `json:"entries"`
-		} `json:"log"`
+// maxPipedHAR is the largest HAR ImportHAR reads from a reader that cannot
+// seek: it is held in memory to be read twice. A variable for the tests.
+var maxPipedHAR int64 = 256 << 20
+
+// harSlack is how much whitespace a value may have before it, beyond
+// maxHAREntry.
+const harSlack = 64 << 10
+
+// rereadable is r as ImportHAR can read it twice, and where r was: r itself
+// when it seeks (a file), else its bytes, read into memory (a pipe). Nothing
+// is written to disk: the HAR holds credentials.
+func rereadable(r io.Reader) (io.ReadSeeker, int64, error) {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		if base, err := rs.Seek(0, io.SeekCurrent); err == nil {
+			return rs, base, nil
+		}
 	}
-	lr := &io.LimitedReader{R: r, N: MaxHARSize + 1}
-	err := json.NewDecoder(lr).Decode(&doc)
-	var typeErr *json.UnmarshalTypeError
+	b, err := io.ReadAll(io.LimitReader(r, maxPipedHAR+1))
 	switch {
-	case lr.N <= 0:
-		return nil, fmt.Errorf("HAR: larger than %d MiB: the whole file is decoded in memory; export a smaller one (filter the Network tab to Fetch/XHR and WS, or clear it just before the app connects)", MaxHARSize>>20)
-	case errors.As(err, &typeErr):
-		return nil, fmt.Errorf("HAR: not a HAR file (%v): give the .har file the DevTools Network tab exports; to get one, %s", err, harHowTo)
 	case err != nil:
-		return nil, fmt.Errorf("HAR: not JSON (%v): give the .har file the DevTools Network tab exports, unchanged; to get one, %s", err, harHowTo)
-	case doc.Log == nil || doc.Log.Entries == nil:
-		return nil, fmt.Errorf("HAR: no log.entries: this JSON is not a HAR (HTTP Archive) file; to get one, %s", harHowTo)
+		return nil, 0, fmt.Errorf("HAR: cannot read it: %w", err)
+	case int64(len(b)) > maxPipedHAR:
+		return nil, 0, fmt.Errorf("HAR: larger than %d MiB from a pipe, which is read into memory: give the .har file's path instead; a file is read one entry at a time, whatever its size", maxPipedHAR>>20)
 	}
-	return *doc.Log.Entries, nil
+	return bytes.NewReader(b), 0, nil
+}
+
+// harRef is where pass 1 found an entry to import.
+type harRef struct {
+	i        int
+	start    time.Time
+	off, end int64 // its bytes from the first byte ImportHAR read: whitespace, maybe a comma, then the entry
+}
+
+// reread reads the entry again from src, where r began at base, as pass 1
+// read it.
+func (ref harRef) reread(src io.ReadSeeker, base int64) (*harItem, error) {
+	changed := func(err error) error {
+		return fmt.Errorf("HAR entry %d: the file changed while it was read (%v): read it again, once nothing writes to it", ref.i, err)
+	}
+	if _, err := src.Seek(base+ref.off, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("HAR: cannot read entry %d again: %w", ref.i, err)
+	}
+	raw := make([]byte, ref.end-ref.off)
+	if _, err := io.ReadFull(src, raw); err != nil {
+		return nil, changed(err)
+	}
+	var e harEntry
+	if err := json.Unmarshal(bytes.TrimLeft(raw, " \t\r\n,"), &e); err != nil {
+		return nil, changed(err)
+	}
+	p, err := parseHAREntry(ref.i, &e)
+	if err != nil {
+		return nil, changed(err)
+	}
+	var scratch HARSummary // pass 1 took the notes
+	var it *harItem
+	if p != nil {
+		it, err = p.classify(&scratch)
+	}
+	switch {
+	case err != nil:
+		return nil, changed(err)
+	case it == nil:
+		return nil, changed(errors.New("it is no longer a Scribe entry"))
+	}
+	return it, nil
+}
+
+// errHAREntryTooLarge ends the reading of a value over maxHAREntry.
+var errHAREntryTooLarge = errors.New("entry too large")
+
+// boundedReader reads r up to limit, a position in r; past it, it fails
+// with errHAREntryTooLarge. The decoder asks for more only while the value
+// it reads is unfinished, so the limit bounds one value, not the file.
+type boundedReader struct {
+	r        io.Reader
+	n, limit int64
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.n >= b.limit {
+		return 0, errHAREntryTooLarge
+	}
+	if rest := b.limit - b.n; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	return n, err
+}
+
+// harScan walks a HAR with a json.Decoder, token by token, down to its
+// entries, each decoded on its own.
+type harScan struct {
+	dec     *json.Decoder
+	br      *boundedReader
+	i       int  // the entry being read; -1 outside log.entries
+	entries bool // log.entries was read
+}
+
+// scanHAR calls visit with each entry of the HAR in r, in file order, with
+// its bytes' place in r, and returns how many there were. Nothing but the
+// entry visited is held. Every error says what to do.
+func scanHAR(r io.Reader, visit func(i int, e *harEntry, off, end int64) error) (int, error) {
+	s := &harScan{br: &boundedReader{r: r}, i: -1}
+	s.dec = json.NewDecoder(s.br)
+	t, err := s.token()
+	if err != nil {
+		return 0, s.fail(err)
+	}
+	switch t {
+	case nil:
+		return 0, errHARNoEntries
+	case json.Delim('{'):
+	default:
+		return 0, notHAR("the file is a JSON %s, not an object", jsonKind(t))
+	}
+	n, seen := 0, false
+	for s.more() {
+		k, err := s.token()
+		if err != nil {
+			return n, s.fail(err)
+		}
+		if k != "log" {
+			if err := s.skip(); err != nil {
+				return n, s.fail(err)
+			}
+			continue
+		}
+		if seen {
+			return n, notHAR("log appears twice")
+		}
+		seen = true
+		if n, err = s.log(visit); err != nil {
+			return n, err
+		}
+	}
+	if _, err := s.token(); err != nil { // the closing }
+		return n, s.fail(err)
+	}
+	if !s.entries {
+		return n, errHARNoEntries
+	}
+	return n, nil
+}
+
+// log reads the log object: its entries, and past the rest.
+func (s *harScan) log(visit func(i int, e *harEntry, off, end int64) error) (int, error) {
+	t, err := s.token()
+	switch {
+	case err != nil:
+		return 0, s.fail(err)
+	case t == nil:
+		return 0, nil
+	case t != json.Delim('{'):
+		return 0, notHAR("log is a JSON %s, not an object", jsonKind(t))
+	}
+	n := 0
+	for s.more() {
+		k, err := s.token()
+		if err != nil {
+			return n, s.fail(err)
+		}
+		if k != "entries" {
+			if err := s.skip(); err != nil {
+				return n, s.fail(err)
+			}
+			continue
+		}
+		if s.entries {
+			return n, notHAR("log.entries appears twice")
+		}
+		t, err := s.token()
+		switch {
+		case err != nil:
+			return n, s.fail(err)
+		case t == nil:
+			continue
+		case t != json.Delim('['):
+			return n, notHAR("log.entries is a JSON %s, not an array", jsonKind(t))
+		}
+		for s.i = 0; s.more(); s.i++ {
+			off := s.dec.InputOffset()
+			var e harEntry
+			err := s.dec.Decode(&e)
+			var typeErr *json.UnmarshalTypeError
+			if errors.As(err, &typeErr) {
+				return n, fmt.Errorf("HAR entry %d: not a HAR entry (%v): the file is damaged or was not written by a browser; export it again", s.i, err)
+			}
+			if err != nil {
+				return n, s.fail(err)
+			}
+			n++
+			if err := visit(s.i, &e, off, s.dec.InputOffset()); err != nil {
+				return n, err
+			}
+		}
+		if _, err := s.token(); err != nil { // the closing ]
+			return n, s.fail(err)
+		}
+		s.i, s.entries = -1, true
+	}
+	if _, err := s.token(); err != nil { // the closing }
+		return n, s.fail(err)
+	}
+	return n, nil
+}
+
+// arm lets the decoder read one value (and the whitespace before it) ahead
+// of where it is.
+func (s *harScan) arm() { s.br.limit = s.dec.InputOffset() + maxHAREntry + harSlack }
+
+func (s *harScan) token() (json.Token, error) {
+	s.arm()
+	return s.dec.Token()
+}
+
+func (s *harScan) more() bool {
+	s.arm()
+	return s.dec.More()
+}
+
+// skip reads past one value, token by token: no part of the HAR but an
+// entry is held whole.
+func (s *harScan) skip() error {
+	depth := 0
+	for {
+		t, err := s.token()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
+
+// fail says what a decoding error means.
+func (s *harScan) fail(err error) error {
+	var syntax *json.SyntaxError
+	switch {
+	case errors.Is(err, errHAREntryTooLarge) && s.i >= 0:
+		return fmt.Errorf("HAR entry %d: larger than %d MiB: an entry is read whole, in memory; export a HAR with less in it: "+
+			"clear the Network tab just before the app connects and record a shorter session (a socket's messages are all in its one entry)", s.i, maxHAREntry>>20)
+	case errors.Is(err, errHAREntryTooLarge):
+		return fmt.Errorf("HAR: a value outside log.entries is larger than %d MiB: this is not a HAR a browser writes; give the .har file the DevTools Network tab exports, unchanged", maxHAREntry>>20)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		err = io.ErrUnexpectedEOF
+	case !errors.As(err, &syntax):
+		return fmt.Errorf("HAR: cannot read it: %w", err)
+	}
+	return fmt.Errorf("HAR: not JSON (%v): give the .har file the DevTools Network tab exports, unchanged; to get one, %s", err, harHowTo)
+}
+
+// errHARNoEntries is the error for JSON without log.entries.
+var errHARNoEntries = fmt.Errorf("HAR: no log.entries: this JSON is not a HAR (HTTP Archive) file; to get one, %s", harHowTo)
+
+// notHAR is the error for JSON that is not shaped as a HAR.
+func notHAR(format string, args ...any) error {
+	return fmt.Errorf("HAR: not a HAR file (%s): give the .har file the DevTools Network tab exports; to get one, %s", fmt.Sprintf(format, args...), harHowTo)
+}
+
+// jsonKind names the JSON value a token begins.
+func jsonKind(t json.Token) string {
+	switch t.(type) {
+	case json.Delim:
+		if t == json.Delim('[') {
+			return "array"
+		}
+		return "object"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case nil:
+		return "null"
+	}
+	return "number"
 }
 
 // harEntry is the part of a HAR entry ImportHAR reads.
@@ -336,13 +614,9 @@ func (it *harItem) end() time.Time {
 	return end
 }
 
-// parseHAREntry decodes entry i. It returns nil for an entry whose URL is
+// parseHAREntry reads entry i. It returns nil for an entry whose URL is
 // not http(s) or ws(s): nothing ImportHAR imports.
-func parseHAREntry(i int, raw json.RawMessage) (*harParsed, error) {
-	var e harEntry
-	if err := json.Unmarshal(raw, &e); err != nil {
-		return nil, fmt.Errorf("HAR entry %d: not a HAR entry (%v): the file is damaged or was not written by a browser; export it again", i, err)
-	}
+func parseHAREntry(i int, e *harEntry) (*harParsed, error) {
 	scheme, _, ok := strings.Cut(e.Request.URL, ":")
 	if e.Request.URL == "" || !ok {
 		return nil, fmt.Errorf("HAR entry %d: request.url is empty or has no scheme: the file is damaged; export it again", i)
@@ -370,7 +644,7 @@ func parseHAREntry(i int, raw json.RawMessage) (*harParsed, error) {
 		}
 		h.Add(p.Name, p.Value)
 	}
-	return &harParsed{i: i, e: e, u: u, header: h}, nil
+	return &harParsed{i: i, e: *e, u: u, header: h}, nil
 }
 
 func (p *harParsed) isWebSocket() bool {
@@ -582,38 +856,37 @@ func hasTokenField(body []byte) bool {
 	return len(tok) > 2 && tok[0] == '"'
 }
 
-// learnHAR teaches the set every credential of the HAR before anything is
-// written. First the API keys (every xi-api-key header, in any entry), so
-// that a key is named as one wherever it appears; then everything in a
-// credential position of an entry to be written, the token of every answer
-// and the credentials in the client's frames; then, from entries not written, only values shaped as tokens or
-// keys under a credential query key (others, such as key=search, would
-// redact ordinary words out of the frames).
-func (s *Set) learnHAR(items []*harItem, others []*harParsed) {
-	for _, it := range items {
-		s.learnKeys(it.req.Header)
+// learnItem teaches the set the credentials of an entry to be written:
+// its API keys (so that a key is named as one wherever it appears),
+// everything in a credential position, the token of its answer and the
+// credentials in the client's frames. ImportHAR calls it (and learnSkipped)
+// for every entry before it writes anything; what the set ends up knowing
+// does not depend on their order (a value learnt as a key later is redacted
+// all the same).
+func (s *Set) learnItem(it *harItem) {
+	s.learnKeys(it.req.Header)
+	s.requestCredentials(it.req.URL.Query(), it.req.Header)
+	if !it.socket {
+		s.bodyCredentials(it.body)
 	}
-	for _, p := range others {
-		s.learnKeys(p.header)
-	}
-	for _, it := range items {
-		s.requestCredentials(it.req.URL.Query(), it.req.Header)
-		if !it.socket {
-			s.bodyCredentials(it.body)
-		}
-		for _, f := range it.frames {
-			if f.fromClient && !f.binary {
-				s.learnFrame(f.data)
-			}
+	for _, f := range it.frames {
+		if f.fromClient && !f.binary {
+			s.learnFrame(f.data)
 		}
 	}
-	for _, p := range others {
-		q := p.u.Query()
-		for _, k := range credentialQueryKeys {
-			for _, v := range q[k] {
-				if sh := s.shape(v); sh == ShapeToken || sh == ShapeAPIKey {
-					s.secrets.Add(v)
-				}
+}
+
+// learnSkipped teaches the set what an entry not written reveals: its API
+// keys, and only values shaped as tokens or keys under a credential query
+// key (others, such as key=search, would redact ordinary words out of the
+// frames).
+func (s *Set) learnSkipped(p *harParsed) {
+	s.learnKeys(p.header)
+	q := p.u.Query()
+	for _, k := range credentialQueryKeys {
+		for _, v := range q[k] {
+			if sh := s.shape(v); sh == ShapeToken || sh == ShapeAPIKey {
+				s.secrets.Add(v)
 			}
 		}
 	}

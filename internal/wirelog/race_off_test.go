@@ -1,0 +1,5 @@
+//go:build !race
+
+package wirelog_test
+
+const raceEnabled = false
