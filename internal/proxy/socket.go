@@ -78,8 +78,9 @@ func (p *Proxy) serveSocket(w http.ResponseWriter, r *http.Request) {
 	if why := badHandshake(r); why != "" {
 		// Dialing first would spend the app's single-use token on a
 		// socket the app can never use.
-		http.Error(w, "scribecheck proxy: "+why, http.StatusBadRequest)
-		s.log.Status(http.StatusBadRequest)
+		msg := "scribecheck proxy: " + why
+		http.Error(w, msg, http.StatusBadRequest)
+		s.log.Refused(http.StatusBadRequest, []byte(msg+"\n")) // http.Error ends the body with a newline
 		s.log.Cut(wirelog.FromClient, "the app's upgrade request is no WebSocket handshake ("+why+"): the proxy answered 400 and did not contact the server")
 		s.sum.End = "refused by the proxy: " + why
 		return

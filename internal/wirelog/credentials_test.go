@@ -10,6 +10,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
+	"github.com/scribecheck/scribecheck/protocol"
 )
 
 // A credential a client sends inside a frame, never seen before (an app that
@@ -121,5 +122,27 @@ func TestHeaderCredentialsAsRecorded(t *testing.T) {
 	}
 	if !slices.Contains(red.Known(), token) {
 		t.Error("the redactor did not learn the header's credential")
+	}
+}
+
+// A token sent bare, as a query name (?sutkn_…), is learnt and redacted like
+// one on token=: found by FuzzImportHAR, where the mint had taught the set the
+// token and the name still kept it.
+func TestBareTokenInTheQueryIsRedacted(t *testing.T) {
+	red := secrets.New()
+	set, err := wirelog.NewSet(t.TempDir(), red)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tok = "sutkn_0123456789abcdef0123456789abcdef"
+	c := set.Open(httptest.NewRequest("GET", protocol.RealtimePath+"?model_id=scribe_v2_realtime&"+tok, nil))
+	c.Status(101)
+	c.Closed(wirelog.FromClient, 1000, "", "")
+	if err := set.Close(); err != nil {
+		t.Fatal(err)
+	}
+	leaks, err := secrets.ScanFiles([]string{set.Dir()}, []string{tok})
+	if err != nil || len(leaks) > 0 {
+		t.Errorf("a bare token stays in the log: %v %v", leaks, err)
 	}
 }

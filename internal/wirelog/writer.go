@@ -157,12 +157,19 @@ func (s *Set) failLocked(err error) {
 	}
 }
 
-// queryPairs are a request's query parameters, redacted (its credentials
-// were learnt first, so they go); a credential too short to be redacted by
+// queryPairs are a request's query parameters, names and values redacted
+// (its credentials were learnt first, so they go); a credential too short to be redacted by
 // value shows as its credential record shows it.
 func (s *Set) queryPairs(raw string) []Pair {
 	ps := QueryPairs(raw)
 	for i, p := range ps {
+		// A name is redacted too, and learnt when it is shaped as a token or
+		// a key: a client that sends its token bare (?sutkn_…, no token=)
+		// puts the secret where a name goes.
+		if sh := s.shape(p.Name); sh == ShapeToken || sh == ShapeAPIKey {
+			s.secrets.Add(p.Name)
+		}
+		ps[i].Name = s.secrets.Redact(p.Name)
 		if IsCredentialQueryKey(p.Name) && s.tooShort(p.Value) {
 			ps[i].Value = shortSecret
 		} else {
