@@ -214,9 +214,13 @@ func ImportHAR(r io.Reader, set *Set) (HARSummary, error) {
 		}
 		c := set.Open(it.req)
 		sum.Sockets++
-		if it.status != 0 {
+		switch {
+		case it.status == http.StatusSwitchingProtocols:
 			now = it.statusAt
 			c.Status(it.status)
+		case it.status != 0: // a refusal: with its body, when the HAR kept one
+			now = it.statusAt
+			c.Refused(it.status, it.body)
 		}
 		for _, f := range it.frames {
 			now = f.at
@@ -590,7 +594,7 @@ type harItem struct {
 	status   int
 	statusAt time.Time
 	frames   []harFrame
-	body     []byte // exchange: the answer
+	body     []byte // exchange: the answer; socket: a refusal's body
 	failure  string // socket without an answer: the browser's error
 }
 
@@ -726,6 +730,12 @@ func (p *harParsed) socketItem(sum *HARSummary) (*harItem, error) {
 	it := &harItem{i: p.i, socket: true, start: start, req: p.request(method), status: e.Response.Status, failure: e.Response.Error}
 	note := func(format string, args ...any) {
 		sum.Notes = append(sum.Notes, fmt.Sprintf("entry %d: ", p.i)+fmt.Sprintf(format, args...))
+	}
+	if it.status != http.StatusSwitchingProtocols && it.status != 0 {
+		if it.body, err = harBody(e); err != nil {
+			it.body = nil
+			note("the body of the HTTP %d answer is not base64 although content.encoding says so (%v); logged without it", it.status, err)
+		}
 	}
 	var msgs []harMessage
 	if e.WebSocketMessages != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
+	"github.com/scribecheck/scribecheck/protocol"
 )
 
 // harFile builds a HAR the way Chromium DevTools writes one (Log.ts,
@@ -107,8 +108,9 @@ func TestImportHARWritesScribeTrafficInOrderRedacted(t *testing.T) {
 	var h harFile
 	// Not in time order, as a HAR may hold them; ImportHAR writes by startedDateTime.
 	h.add(harEntry(at(0), "GET", "https://app.example/", "document", 200, "Cookie", harCookie, "User-Agent", "Mozilla/5.0 Chrome/134"))
-	h.add(withMessages(harEntry(at(5*time.Second), "GET", harRealURL+"&token="+harToken2, "websocket", 403,
-		"Host", "api.elevenlabs.io", "Upgrade", "websocket", "User-Agent", "Mozilla/5.0 Chrome/134")))
+	h.add(withBody(withMessages(harEntry(at(5*time.Second), "GET", harRealURL+"&token="+harToken2, "websocket", 403,
+		"Host", "api.elevenlabs.io", "Upgrade", "websocket", "User-Agent", "Mozilla/5.0 Chrome/134")),
+		"application/json", `{"detail":{"status":"missing_permissions","message":"token `+harToken2+` lacks speech_to_text"}}`, true))
 	h.add(withBody(harEntry(at(time.Second), "POST", "https://api.elevenlabs.io/v1/single-use-token/realtime_scribe", "fetch", 200,
 		":authority", "api.elevenlabs.io", "xi-api-key", harKey, "Content-Type", "application/json"),
 		"application/json", `{"token":"`+harToken1+`"}`, true))
@@ -202,6 +204,7 @@ func TestImportHARWritesScribeTrafficInOrderRedacted(t *testing.T) {
 		t.Errorf("close: %+v", ok.Close)
 	}
 	if refused.Upgraded() || refused.Response == nil || refused.Response.Status != 403 || len(refused.Frames) != 0 ||
+		protocol.ErrorStatus(refused.Response.Body) != protocol.StatusMissingPermissions || strings.Contains(refused.Response.Body, harToken2) ||
 		refused.Close == nil || refused.Close.By != wirelog.FromServer {
 		t.Errorf("refused socket: response %+v frames %d close %+v", refused.Response, len(refused.Frames), refused.Close)
 	}
