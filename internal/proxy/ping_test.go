@@ -266,13 +266,8 @@ func TestProxyPingsReachTheFake(t *testing.T) {
 			mem := fakeserver.NewMemory()
 			fake, clock := testfake.Start(t, fakeserver.Options{Record: mem.Recording(), Faults: faults})
 			r := newRig(t, fake.URL())
-			tok := r.mint(fake.TestKey())
 			ctx := ctxT(t)
-			c, _, err := websocket.Dial(ctx, r.ws()+"&token="+tok, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			readUntil(ctx, t, c, "session_started")
+			c, _ := r.session(ctx, r.mint(fake.TestKey()))
 			appRead := readAll(c)
 			// The fake reads (and answers a ping) only once its session runs,
 			// its idle timer set: a first ping waits for that.
@@ -297,7 +292,7 @@ func TestProxyPingsReachTheFake(t *testing.T) {
 			} else {
 				clock.Advance(6 * time.Second) // 16 s from the start
 			}
-			err = <-appRead
+			err := <-appRead
 			if websocket.CloseStatus(err) != websocket.StatusNormalClosure {
 				t.Fatalf("the app got %v; want the fake's idle close, 1000", err)
 			}

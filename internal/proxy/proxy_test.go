@@ -86,6 +86,17 @@ func (r *rig) mint(key string) string {
 	return testkit.Token(r.t, r.base, key, protocol.TokenRealtimeScribe)
 }
 
+// session opens a socket through the proxy on token, and returns it with
+// the frames read up to session_started.
+func (r *rig) session(ctx context.Context, token string) (*websocket.Conn, []string) {
+	r.t.Helper()
+	c, _, err := websocket.Dial(ctx, r.ws()+"&token="+token, nil)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return c, readUntil(ctx, r.t, c, protocol.SessionStarted)
+}
+
 func chunk(secs float64, commit bool) []byte {
 	f, _ := protocol.ParseAudioFormat("pcm_16000")
 	b, _ := json.Marshal(map[string]any{"message_type": "input_audio_chunk", "audio_base_64": base64.StdEncoding.EncodeToString(f.Speech(secs)),
@@ -125,15 +136,10 @@ func readUntil(ctx context.Context, t *testing.T, c *websocket.Conn, mt string) 
 func TestProxyRecordsAWholeSession(t *testing.T) {
 	fake, _ := testfake.Start(t, fakeserver.Options{})
 	r := newRig(t, fake.URL())
-	tok := r.mint(fake.TestKey())
 	ctx := ctxT(t)
-	c, _, err := websocket.Dial(ctx, r.ws()+"&token="+tok, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := r.mint(fake.TestKey())
+	c, received := r.session(ctx, tok)
 	var sent []string
-	var received []string
-	received = append(received, readUntil(ctx, t, c, protocol.SessionStarted)...)
 	for i := 0; i < 4; i++ {
 		msg := chunk(0.5, i == 3)
 		sent = append(sent, string(msg))

@@ -299,19 +299,10 @@ func (p *player) covered(rc *recChunk, before int) bool {
 func (p *player) awaitAudio(i int, rc *recChunk) bool {
 	before := p.live.chunksIn(rc.seg)
 	for !p.covered(rc, before) {
-		var m message
-		var st int
-		if p.stall != nil {
-			m, st = p.in.poll()
-		} else {
-			m, st = p.in.next(p.ctx, p.s.opts.WaitClient)
-		}
+		m, st, why := p.readClient()
 		switch st {
 		case readGot:
-			p.flush(&p.stall)
-			if c, why := asChunk(m.binary, m.data); why == "" {
-				p.take(c, m)
-			} else {
+			if why != "" {
 				f := p.l.Frames[i]
 				p.diverge(Divergence{Kind: KindFrame, Index: i + 1, At: f.T, Want: showRecorded(f), Got: showFrame(m.binary, m.data),
 					Detail: fmt.Sprintf("client frame %d of %d: the recording has an audio chunk here, the client sent %s", i+1, len(p.l.Frames), why)})
@@ -334,6 +325,27 @@ func (p *player) awaitAudio(i int, rc *recChunk) bool {
 		p.compareSegment(rc.seg, i)
 	}
 	return true
+}
+
+// readClient reads the client's next frame: without waiting while a
+// missing-frame episode is open (the client is behind and the recording
+// plays on), else waiting up to WaitClient. A frame read ends the episode,
+// and an audio chunk joins the live stream wherever it comes; why says
+// what a frame that is no audio chunk is instead.
+func (p *player) readClient() (m message, st int, why string) {
+	if p.stall != nil {
+		m, st = p.in.poll()
+	} else {
+		m, st = p.in.next(p.ctx, p.s.opts.WaitClient)
+	}
+	if st == readGot {
+		p.flush(&p.stall)
+		var c chunk
+		if c, why = asChunk(m.binary, m.data); why == "" {
+			p.take(c, m)
+		}
+	}
+	return m, st, why
 }
 
 // missingAudio is the missing-frame episode for recorded chunk i: what of

@@ -187,24 +187,13 @@ func (p *player) play() {
 			p.advance(i, f.T)
 			continue
 		}
-		var m message
-		var st int
-		if p.stall != nil {
-			m, st = p.in.poll()
-			if st == readNone {
-				p.stall.skipped++
-				p.advance(i, f.T)
-				continue
-			}
-		} else {
-			m, st = p.in.next(p.ctx, p.s.opts.WaitClient)
-		}
+		// Audio where the recording has another frame is still the
+		// client's stream: readClient takes it.
+		m, st, _ := p.readClient()
 		switch st {
+		case readNone:
+			p.stall.skipped++
 		case readGot:
-			p.flush(&p.stall)
-			if c, why := asChunk(m.binary, m.data); why == "" {
-				p.take(c, m) // audio where the recording has another frame: still the client's stream
-			}
 			if diff := compareFrame(f, m.binary, m.data); diff != "" {
 				p.diverge(Divergence{Kind: KindFrame, Index: i + 1, At: f.T, Want: showRecorded(f), Got: showFrame(m.binary, m.data),
 					Detail: fmt.Sprintf("client frame %d of %d: %s", i+1, len(frames), diff)})

@@ -372,27 +372,16 @@ func scanHAR(r io.Reader, visit func(i int, e *harEntry, off, end int64) error) 
 		return 0, notHAR("the file is a JSON %s, not an object", jsonKind(t))
 	}
 	n, seen := 0, false
-	for s.more() {
-		k, err := s.token()
-		if err != nil {
-			return n, s.fail(err)
-		}
-		if k != "log" {
-			if err := s.skip(); err != nil {
-				return n, s.fail(err)
-			}
-			continue
-		}
+	err = s.members("log", func() (err error) {
 		if seen {
-			return n, notHAR("log appears twice")
+			return notHAR("log appears twice")
 		}
 		seen = true
-		if n, err = s.log(visit); err != nil {
-			return n, err
-		}
-	}
-	if _, err := s.token(); err != nil { // the closing }
-		return n, s.fail(err)
+		n, err = s.log(visit)
+		return err
+	})
+	if err != nil {
+		return n, err
 	}
 	if !s.entries {
 		return n, errHARNoEntries
@@ -412,28 +401,18 @@ func (s *harScan) log(visit func(i int, e *harEntry, off, end int64) error) (int
 		return 0, notHAR("log is a JSON %s, not an object", jsonKind(t))
 	}
 	n := 0
-	for s.more() {
-		k, err := s.token()
-		if err != nil {
-			return n, s.fail(err)
-		}
-		if k != "entries" {
-			if err := s.skip(); err != nil {
-				return n, s.fail(err)
-			}
-			continue
-		}
+	err = s.members("entries", func() error {
 		if s.entries {
-			return n, notHAR("log.entries appears twice")
+			return notHAR("log.entries appears twice")
 		}
 		t, err := s.token()
 		switch {
 		case err != nil:
-			return n, s.fail(err)
+			return s.fail(err)
 		case t == nil:
-			continue
+			return nil
 		case t != json.Delim('['):
-			return n, notHAR("log.entries is a JSON %s, not an array", jsonKind(t))
+			return notHAR("log.entries is a JSON %s, not an array", jsonKind(t))
 		}
 		for s.i = 0; s.more(); s.i++ {
 			off := s.dec.InputOffset()
@@ -441,25 +420,48 @@ func (s *harScan) log(visit func(i int, e *harEntry, off, end int64) error) (int
 			err := s.dec.Decode(&e)
 			var typeErr *json.UnmarshalTypeError
 			if errors.As(err, &typeErr) {
-				return n, fmt.Errorf("HAR entry %d: not a HAR entry (%v): the file is damaged or was not written by a browser; export it again", s.i, err)
+				return fmt.Errorf("HAR entry %d: not a HAR entry (%v): the file is damaged or was not written by a browser; export it again", s.i, err)
 			}
 			if err != nil {
-				return n, s.fail(err)
+				return s.fail(err)
 			}
 			n++
 			if err := visit(s.i, &e, off, s.dec.InputOffset()); err != nil {
-				return n, err
+				return err
 			}
 		}
 		if _, err := s.token(); err != nil { // the closing ]
-			return n, s.fail(err)
+			return s.fail(err)
 		}
 		s.i, s.entries = -1, true
+		return nil
+	})
+	return n, err
+}
+
+// members reads the rest of the object the scan is in, up to and with its
+// closing }, skipping every member but those named key, for which it calls
+// at with the decoder before the member's value (at refuses a repeat).
+func (s *harScan) members(key string, at func() error) error {
+	for s.more() {
+		k, err := s.token()
+		if err != nil {
+			return s.fail(err)
+		}
+		if k != key {
+			if err := s.skip(); err != nil {
+				return s.fail(err)
+			}
+			continue
+		}
+		if err := at(); err != nil {
+			return err
+		}
 	}
 	if _, err := s.token(); err != nil { // the closing }
-		return n, s.fail(err)
+		return s.fail(err)
 	}
-	return n, nil
+	return nil
 }
 
 // arm lets the decoder read one value (and the whitespace before it) ahead

@@ -131,16 +131,8 @@ func peakHeap(f func()) uint64 {
 
 func importBig(t testing.TB, har io.Reader) wirelog.HARSummary {
 	t.Helper()
-	dir := t.TempDir()
-	set, err := wirelog.NewSet(dir, secrets.New())
+	dir, sum, err := importHAR(t, har)
 	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := wirelog.ImportHAR(har, set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := set.Close(); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
@@ -222,12 +214,7 @@ func TestImportHARBoundsAnEntry(t *testing.T) {
 		{"within the bound", newBigHAR(t, scribeSession(t0, 200), script(t0, 1000<<10), 3), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			set, err := wirelog.NewSet(dir, secrets.New())
-			if err != nil {
-				t.Fatal(err)
-			}
-			sum, err := wirelog.ImportHAR(tc.har, set)
+			dir, sum, err := importHAR(t, tc.har)
 			if tc.want == "" {
 				if err != nil || sum.Sockets != 1 || sum.Frames != 201 {
 					t.Fatalf("an entry within the bound: %+v, %v", sum, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"math"
 	"net/http/httptest"
 	"os"
@@ -101,6 +102,22 @@ const (
 	harCookie  = "session=canary-cookie-value-0123456789"
 	harRealURL = "wss://api.elevenlabs.io/v1/speech-to-text/realtime?model_id=scribe_v2_realtime"
 )
+
+// importHAR imports the HAR in r into a new set in a temporary folder and
+// closes the set: the folder, the summary and the import's error.
+func importHAR(t testing.TB, r io.Reader) (string, wirelog.HARSummary, error) {
+	t.Helper()
+	dir := t.TempDir()
+	set, err := wirelog.NewSet(dir, secrets.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := wirelog.ImportHAR(r, set)
+	if cerr := set.Close(); cerr != nil && err == nil {
+		t.Fatal(cerr)
+	}
+	return dir, sum, err
+}
 
 func TestImportHARWritesScribeTrafficInOrderRedacted(t *testing.T) {
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 589_000_000, time.UTC)
@@ -248,16 +265,8 @@ func TestImportHARExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	dir := t.TempDir()
-	set, err := wirelog.NewSet(dir, secrets.New())
+	dir, sum, err := importHAR(t, f)
 	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := wirelog.ImportHAR(f, set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := set.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if sum.Sockets != 1 || sum.Exchanges != 1 || sum.Skipped != 2 {
@@ -327,12 +336,7 @@ func TestImportHARBadInput(t *testing.T) {
 		{"unknown type", socket(wsMsg("ping", t0, 1, "")), []string{`HAR entry 1: _webSocketMessages[0].type "ping"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			set, err := wirelog.NewSet(dir, secrets.New())
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = wirelog.ImportHAR(bytes.NewReader(tc.in), set)
+			dir, _, err := importHAR(t, bytes.NewReader(tc.in))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -358,12 +362,7 @@ func TestImportHARWithoutScribeSocket(t *testing.T) {
 	h.add(withBody(harEntry(t0.Add(time.Second), "POST", "https://api.elevenlabs.io/v1/single-use-token/realtime_scribe", "fetch", 200, "xi-api-key", harKey),
 		"application/json", `{"token":"`+harToken1+`"}`, false))
 	h.add(withMessages(harEntry(t0, "GET", "ws://localhost:5173/", "websocket", 101)))
-	dir := t.TempDir()
-	set, err := wirelog.NewSet(dir, secrets.New())
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = wirelog.ImportHAR(bytes.NewReader(h.bytes(t)), set)
+	dir, _, err := importHAR(t, bytes.NewReader(h.bytes(t)))
 	if !errors.Is(err, wirelog.ErrNoScribeSocket) {
 		t.Fatalf("want ErrNoScribeSocket, got %v", err)
 	}
@@ -387,15 +386,8 @@ func TestImportHARLearnsFrameCredentialsFirst(t *testing.T) {
 		wsMsg("receive", t0.Add(time.Second), 1, `{"message_type":"error","error":"unknown credential `+inFrame+`"}`)))
 	h.add(withMessages(harEntry(t0.Add(2*time.Second), "GET", harRealURL+"&token="+harToken2, "websocket", 101),
 		wsMsg("send", t0.Add(3*time.Second), 1, `{"message_type":"input_audio_chunk","audio_base_64":"","xi_api_key":"`+inFrame+`"}`)))
-	dir := t.TempDir()
-	set, err := wirelog.NewSet(dir, secrets.New())
+	dir, _, err := importHAR(t, bytes.NewReader(h.bytes(t)))
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := wirelog.ImportHAR(bytes.NewReader(h.bytes(t)), set); err != nil {
-		t.Fatal(err)
-	}
-	if err := set.Close(); err != nil {
 		t.Fatal(err)
 	}
 	holdsNone(t, dir, inFrame)
