@@ -100,7 +100,9 @@ type doctorRowView struct {
 	Verdict  Verdict
 	Cells    []stageCell
 	Happened noted
-	// Clipped: Happened is cut short; the row's details have all of it.
+	// Short is Happened as the page's cell shows it, cut short; Clipped
+	// says it was, and the row's details have all of it.
+	Short   noted
 	Clipped bool
 	Timings []string
 }
@@ -122,10 +124,10 @@ func viewOf(d Diagnosis) doctorView {
 	var n notes
 	shown := n.cells(texts)
 	for i, p := range d.Paths {
-		row := doctorRowView{PathRow: p, Verdict: pathVerdict(p), Happened: shown[i]}
-		if row.Happened.Mark == "" {
-			row.Happened.Text = text.ClipLine(p.Detail, happenedWidth)
-			row.Clipped = row.Happened.Text != p.Detail
+		row := doctorRowView{PathRow: p, Verdict: pathVerdict(p), Happened: shown[i], Short: shown[i]}
+		if row.Short.Mark == "" {
+			row.Short.Text = text.ClipLine(p.Detail, happenedWidth)
+			row.Clipped = row.Short.Text != p.Detail
 		}
 		for _, s := range v.Stages {
 			c := p.Stages[s]
