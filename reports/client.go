@@ -49,8 +49,8 @@ type ClientRun struct {
 // (cause, fix, confidence, evidence) and whose side it is on. The doctor
 // and the client grader diagnose a refused credential in the same words.
 type Refusal struct {
-	Conn string `json:"connection"`
-	Side string `json:"side"` // server, app, unknown
+	Conn string `json:"connection,omitempty"` // empty for a probe of the run's auth matrix
+	Side string `json:"side"`                 // server, app, unknown
 	Finding
 }
 

@@ -74,7 +74,7 @@ func TestClientRowsShowTheirRefusal(t *testing.T) {
 	if !strings.Contains(md, "connections: conn-0001, conn-0002, conn-0003 and 280 more") || strings.Contains(md, "conn-0003, conn-0004") {
 		t.Errorf("Markdown cause names every connection of the storm")
 	}
-	if !strings.Contains(page, "<td class=\"refusal\"><strong>app</strong> (observed): the token sutkn_…ab12") ||
+	if !strings.Contains(page, "<td class=\"refusal\"><strong>app</strong> (observed): <span title=\"the token sutkn_…ab12") ||
 		!strings.Contains(page, `<a href="#conn-0003">conn-0003</a> and 280 more`) {
 		t.Errorf("HTML row or cause")
 	}

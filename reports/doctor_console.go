@@ -15,13 +15,21 @@ import (
 // redacted copy of d.
 func WriteDiagnosisConsole(w io.Writer, d Diagnosis, red *Redactor) {
 	d = secrets.Redacted(red, d)
+	v := viewOf(d)
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nscribecheck doctor: %s — %s\n", strings.ToUpper(d.Status), d.Summary)
-	for i, f := range d.Findings {
-		fmt.Fprintf(&b, "\n%d. %s\n   confidence: %s\n   fix: %s\n", i+1, f.Cause, f.Confidence, f.Fix)
+	finding := func(f Finding) {
+		fmt.Fprintf(&b, "   confidence: %s\n   fix: %s\n", f.Confidence, f.Fix)
 		for _, e := range f.Evidence {
 			fmt.Fprintf(&b, "   - %s\n", e)
 		}
+	}
+	if v.Lead != nil {
+		finding(*v.Lead)
+	}
+	for _, f := range v.Rest {
+		fmt.Fprintf(&b, "\n%s\n", f.Cause)
+		finding(f)
 	}
 	if len(d.URLLint) > 0 {
 		b.WriteString("\nYour URL:\n")
@@ -29,15 +37,19 @@ func WriteDiagnosisConsole(w io.Writer, d Diagnosis, red *Redactor) {
 			fmt.Fprintf(&b, "  %-7s %s\n          fix: %s\n", l.Severity, l.Problem, l.Fix)
 		}
 	}
-	if len(d.Paths) > 0 {
+	if len(v.Rows) > 0 {
 		b.WriteString("\n")
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "PATH\tEXPECTED\tAS EXPECTED\tWHAT HAPPENED")
-		for _, p := range d.Paths {
-			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", p.Path, p.Expected, p.AsExpect, text.ClipLine(p.Detail, 90))
+		fmt.Fprintln(tw, "PATH\tEXPECTED\tVERDICT\tWHAT HAPPENED")
+		for _, r := range v.Rows {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", r.Path, r.Expected, r.Verdict, text.ClipLine(r.Happened.Text, 90), noteRef(r.Happened.Mark))
 		}
 		tw.Flush()
-		fmt.Fprintf(&b, "spent: %d tokens, %d sessions, %.1f s of audio\n", d.Budget.TokensMinted, d.Budget.Sessions, d.Budget.AudioSeconds)
+		for _, n := range v.Notes {
+			fmt.Fprintf(&b, "[%s] %s\n", n.Mark, n.Text)
+		}
+		fmt.Fprintf(&b, "spent: %s, %s, %.1f s of audio\n", text.Plural(d.Budget.TokensMinted, "token", "tokens"),
+			text.Plural(d.Budget.Sessions, "session", "sessions"), d.Budget.AudioSeconds)
 	}
 	fmt.Fprint(w, b.String())
 }

@@ -15,7 +15,7 @@ const (
 // doctorReports are the doctor's files; its JUnit is the matrix, one case
 // per auth path.
 var doctorReports = reportSet[Diagnosis]{json: DoctorJSON, md: DoctorMD, html: DoctorHTML, junit: DoctorMatrix,
-	page: doctorPage, pageName: "HTML report", markdown: doctorMarkdown,
+	page: doctorPage, pageName: "HTML report", view: func(d Diagnosis) any { return viewOf(d) }, markdown: doctorMarkdown,
 	cases: func(d Diagnosis) JUnitSuites { return matrixJUnit(diagnosisResults(d)) }}
 
 // WriteDiagnosis writes the JSON, Markdown, HTML and JUnit matrix of a
@@ -26,25 +26,23 @@ func WriteDiagnosis(dir string, d Diagnosis, red *Redactor) ([]string, error) {
 }
 
 // diagnosisResults turns the doctor's matrix rows into spec results, for
-// the JUnit matrix: as expected is OK, otherwise FAILED; an unknown
-// expectation is INFORMATIONAL.
+// the JUnit matrix, each with its pathVerdict.
 func diagnosisResults(d Diagnosis) []SpecResult {
 	var out []SpecResult
 	for i, p := range d.Paths {
 		r := SpecResult{ID: fmt.Sprintf("DOCTOR-%d", i+1), Name: fmt.Sprintf("%s [target:%s]", p.Path, d.Target), Area: "doctor",
 			AuthPath: p.Path, Target: d.Target, Expected: p.Expected, Outcome: p.Detail, Evidence: p.Evidence, Level: Must,
 			Requirement: p.Sends + ": " + p.Expected}
-		switch {
-		case p.Skip != "":
-			r.Verdict, r.Message = Skipped, p.Skip
-		case p.Fault != "":
-			r.Verdict, r.Message = Error, p.Fault
-		case p.Expected == "unknown":
-			r.Verdict, r.Level, r.Message = Informational, Info, p.Detail
-		case p.AsExpect:
-			r.Verdict = OK
-		default:
-			r.Verdict, r.Message = Failed, fmt.Sprintf("expected %s, got %s", p.Expected, p.Detail)
+		r.Verdict = pathVerdict(p)
+		switch r.Verdict {
+		case Skipped:
+			r.Message = p.Skip
+		case Error:
+			r.Message = p.Fault
+		case Informational:
+			r.Level, r.Message = Info, p.Detail
+		case Failed:
+			r.Message = fmt.Sprintf("expected %s, got %s", p.Expected, p.Detail)
 		}
 		out = append(out, r)
 	}

@@ -2,39 +2,15 @@ package reports
 
 import (
 	_ "embed"
-	"fmt"
 	"html/template"
+
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 //go:embed doctor.html.tmpl
 var doctorTemplate string
 
-var doctorPage = template.Must(template.New("doctor").Funcs(pageFuncs).Funcs(template.FuncMap{
-	"stages": func() []string { return Stages },
-	"cell":   func(p PathRow, s string) string { return p.Stages[s] },
-	"class": func(v string) string {
-		switch v {
-		case StageOK:
-			return "ok"
-		case StageFailed:
-			return "bad"
-		case StageRefusedAsExpected, StageRefused:
-			return "refused"
-		case StageSkipped:
-			return "skip"
-		}
-		return "none"
-	},
-	"ms": func(p *Percentiles) string {
-		if p == nil {
-			return "–"
-		}
-		if p.Samples > 1 {
-			return fmt.Sprintf("%.0f / %.0f ms", p.P50, p.P95)
-		}
-		return fmt.Sprintf("%.0f ms", p.P50)
-	},
-}).Parse(doctorTemplate))
+var doctorPage = template.Must(template.New("doctor").Funcs(pageFuncs).Parse(doctorTemplate))
 
 //go:embed client.html.tmpl
 var clientTemplate string
@@ -43,6 +19,9 @@ var clientPage = template.Must(template.New("client").Funcs(pageFuncs).Funcs(tem
 	// A cause of a storm links a few of its connections and counts the rest.
 	"few":  func(ids []string) []string { return ids[:min(len(ids), fewConns)] },
 	"more": func(ids []string) int { return max(0, len(ids)-fewConns) },
+	// A refusal's cause in the connections table: its start; the causes
+	// below say all of it.
+	"clip": func(s string) string { return text.ClipLine(s, 90) },
 }).Parse(clientTemplate))
 
 //go:embed sdkmatrix.html.tmpl

@@ -8,17 +8,19 @@ import (
 )
 
 // doctorMarkdown renders a diagnosis, already redacted, for a CI job summary
-// or an issue.
+// or an issue: what its console and page say, in the same words.
 func doctorMarkdown(d Diagnosis) string {
+	v := viewOf(d)
 	var b strings.Builder
-	fmt.Fprintf(&b, "# scribecheck doctor: %s\n\n", d.Status)
-	fmt.Fprintf(&b, "Target `%s` (%s), %s.\n\n**%s**\n\n", d.Target, d.BaseURL, d.StartedAt.UTC().Format("2006-01-02 15:04 UTC"), d.Summary)
-	for i, f := range d.Findings {
-		fmt.Fprintf(&b, "## %d. %s\n\n*Confidence: %s.*\n\n**Fix:** %s\n\nEvidence:\n", i+1, f.Cause, f.Confidence, f.Fix)
-		for _, e := range f.Evidence {
-			fmt.Fprintf(&b, "- %s\n", text.Markdown(e))
-		}
-		b.WriteString("\n")
+	fmt.Fprintf(&b, "# scribecheck doctor: %s\n\n**%s**\n\n", d.Status, d.Summary)
+	fmt.Fprintf(&b, "Target `%s` (%s), %s.\n\n", d.Target, d.BaseURL, d.StartedAt.UTC().Format("2006-01-02 15:04 UTC"))
+	if f := v.Lead; f != nil {
+		fmt.Fprintf(&b, "**Fix:** %s *(confidence: %s)*\n\n", f.Fix, f.Confidence)
+		mdEvidence(&b, f.Evidence)
+	}
+	for _, f := range v.Rest {
+		fmt.Fprintf(&b, "## %s\n\n*Confidence: %s.*\n\n**Fix:** %s\n\n", f.Cause, f.Confidence, f.Fix)
+		mdEvidence(&b, f.Evidence)
 	}
 	if len(d.URLLint) > 0 {
 		b.WriteString("## Your URL\n\n| severity | problem | fix |\n|---|---|---|\n")
@@ -27,22 +29,24 @@ func doctorMarkdown(d Diagnosis) string {
 		}
 		b.WriteString("\n")
 	}
-	if len(d.Paths) > 0 {
-		b.WriteString("## Auth paths × stages\n\n| path | expected | " + strings.Join(Stages, " | ") + " | outcome | p50 session_started |\n")
-		b.WriteString("|---|---|" + strings.Repeat("---|", len(Stages)) + "---|---|\n")
-		for _, p := range d.Paths {
-			cells := []string{"`" + p.Path + "`", p.Expected}
-			for _, s := range Stages {
-				cells = append(cells, stageIcon(p.Stages[s]))
+	if len(v.Rows) > 0 {
+		head := append(append(append([]string{"path", "expected"}, v.Stages...), "verdict"), v.Timings...)
+		head = append(head, "what happened")
+		fmt.Fprintf(&b, "## Auth paths × stages\n\n| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
+		for _, r := range v.Rows {
+			cells := []string{"`" + r.Path + "`", r.Expected}
+			for _, c := range r.Cells {
+				cells = append(cells, stageIcon(c.Text))
 			}
-			lat := "–"
-			if p.Latency.SessionStarted != nil {
-				lat = fmt.Sprintf("%.0f ms", p.Latency.SessionStarted.P50)
-			}
-			cells = append(cells, text.Markdown(text.ClipLine(p.Detail, 80)), lat)
+			cells = append(append(cells, string(r.Verdict)), r.Timings...)
+			cells = append(cells, text.Markdown(text.ClipLine(r.Happened.Text, 80))+noteRef(r.Happened.Mark))
 			fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 		}
-		b.WriteString("\n✅ ok · ❌ failed · 🚫 refused as expected · ⏭ skipped · · not reached\n\n")
+		b.WriteString("\n")
+		for _, n := range v.Notes {
+			fmt.Fprintf(&b, "- [%s] %s\n", n.Mark, text.Markdown(n.Text))
+		}
+		b.WriteString("\n✅ ok · ❌ failed · 🚫 refused · ⏭ skipped · · not reached\n\n")
 	}
 	if len(d.SLO) > 0 {
 		b.WriteString("## Latency SLOs (p95)\n\n| metric | path | limit | p95 | |\n|---|---|---|---|---|\n")
@@ -72,4 +76,24 @@ func stageIcon(s string) string {
 		return "⏭"
 	}
 	return "·"
+}
+
+// mdEvidence lists a finding's evidence.
+func mdEvidence(b *strings.Builder, evidence []string) {
+	if len(evidence) == 0 {
+		return
+	}
+	b.WriteString("Evidence:\n")
+	for _, e := range evidence {
+		fmt.Fprintf(b, "- %s\n", text.Markdown(e))
+	}
+	b.WriteString("\n")
+}
+
+// noteRef is a cell's reference to its note ("[a]"), or nothing.
+func noteRef(mark string) string {
+	if mark == "" {
+		return ""
+	}
+	return " [" + mark + "]"
 }

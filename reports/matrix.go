@@ -78,18 +78,26 @@ func junitCase(r SpecResult, classname string) JUnitCase {
 }
 
 // writeMatrix prints the auth matrix as a table: path, expected, what
-// happened, verdict. It is the last thing a run prints.
+// happened, whose fault (where a path failed), verdict. It is the last
+// thing a run prints.
 func writeMatrix(w io.Writer, title string, results []SpecResult) {
 	rows := authRows(results)
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%s\n", title)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SPEC\tAUTH PATH\tLEVEL\tEXPECTED\tWHAT HAPPENED\tVERDICT")
+	fmt.Fprintln(tw, "SPEC\tAUTH PATH\tLEVEL\tEXPECTED\tWHAT HAPPENED\tWHOSE FAULT\tVERDICT")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.AuthPath, r.Level, r.Expected, text.ClipLine(r.Outcome, 90), r.Verdict)
+		fault := ""
+		if f := faultOf(r); f != nil {
+			fault = f.Side
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.AuthPath, r.Level, r.Expected, text.ClipLine(happened(r), 90), fault, r.Verdict)
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "%d paths: %s\n", len(rows), Count(rows))
+	if len(rows) > 0 {
+		fmt.Fprintln(&b, authLead(rows))
+	}
 	fmt.Fprint(w, b.String())
 }
 

@@ -33,6 +33,13 @@ type SpecResult struct {
 	// Reaction is what the target did with an INFO spec's stimulus, in the
 	// form a fake can be calibrated from (fake --calibrate).
 	Reaction *protocol.Reaction `json:"reaction,omitempty"`
+	// Stages are an auth path's cells under Stages (StageOK, StageFailed,
+	// …), as the doctor's matrix has them; empty for a spec of no path.
+	Stages map[string]string `json:"stages,omitempty"`
+	// WhoseFault puts an auth path that did not come out as expected on a
+	// side — the server's, the app's (its key or token), or unknown — with
+	// the cause and fix: the diagnosis the doctor and the client grader give.
+	WhoseFault *Refusal `json:"whose_fault,omitempty"`
 }
 
 // Count tallies results by verdict.

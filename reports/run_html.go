@@ -44,6 +44,9 @@ type runView struct {
 	Specs      []specView
 	// NotOK is the filter link for every spec a reader has to look at.
 	NotOK string
+	// Matrix is the auth matrix the page leads with; nil when the run
+	// probed no auth path.
+	Matrix *authMatrixView
 }
 
 type causeView struct {
@@ -84,7 +87,7 @@ func writeRunHTML(path string, r RunReport) error {
 	c := Count(r.Results)
 	failed := runFailed(r, c)
 	v := runView{RunReport: r, Failed: failed, Status: runStatus(failed), Counts: countLine(c),
-		NotOK: "#verdict=" + strings.Join(notOK(), ",")}
+		NotOK: "#verdict=" + strings.Join(notOK(), ","), Matrix: authMatrix(r.Results)}
 	if !r.When.IsZero() {
 		v.WhenText = r.When.UTC().Format("2006-01-02 15:04:05 UTC")
 	}

@@ -361,14 +361,15 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 	}
 
 	if auth := authRows(r.Results); len(auth) > 0 {
-		fmt.Fprintf(&b, "<details><summary>Auth matrix: %d paths, %s</summary>\n\n", len(auth), countLine(Count(auth)))
-		b.WriteString("| spec | auth path | level | expected | what happened | verdict |\n|---|---|---|---|---|---|\n")
+		fmt.Fprintf(&b, "<details><summary>Auth matrix: %d paths, %s. %s</summary>\n\n", len(auth), countLine(Count(auth)), text.Markdown(authLead(auth)))
+		b.WriteString("| spec | auth path | level | expected | what happened | whose fault | verdict |\n|---|---|---|---|---|---|---|\n")
 		for _, s := range auth {
-			happened := text.ClipLine(s.Outcome, 80)
-			if happened == "" && s.BlockedBy != "" {
-				happened = "not run: blocked by " + s.BlockedBy
+			fault := ""
+			if f := faultOf(s); f != nil {
+				fault = f.Side
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", text.Markdown(s.ID), mdCode(s.AuthPath), s.Level, text.Markdown(s.Expected), text.Markdown(happened), s.Verdict)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", text.Markdown(s.ID), mdCode(s.AuthPath), s.Level, text.Markdown(s.Expected),
+				text.Markdown(text.ClipLine(happened(s), 80)), fault, s.Verdict)
 		}
 		b.WriteString("\n</details>\n")
 	}

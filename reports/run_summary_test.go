@@ -71,7 +71,7 @@ func TestWriteRunMarkdown(t *testing.T) {
 		}
 		at += i
 	}
-	for _, s := range []string{"| COMMIT-7 | FLAKY |", "| INPUT-3 | NON-STRICT |", "| ERROR-3 | ERROR |", "| AUTH-5 | `token-reused` | MUST | refused | not run: blocked by AUTH-4 | BLOCKED |"} {
+	for _, s := range []string{"| COMMIT-7 | FLAKY |", "| INPUT-3 | NON-STRICT |", "| ERROR-3 | ERROR |", "| AUTH-5 | `token-reused` | MUST | refused | not run: blocked by AUTH-4 |  | BLOCKED |"} {
 		if !strings.Contains(md, s) {
 			t.Errorf("summary lacks %q", s)
 		}

@@ -80,6 +80,53 @@ func (m SDKMatrix) Failed() bool {
 	return false
 }
 
+// failing names what makes the matrix red, install by install: each cell
+// that differs from the record ("elevenlabs-js@2.73.0 SDK-3 token-reused")
+// and each install that broke.
+func (m SDKMatrix) failing() []string {
+	var out []string
+	for i, col := range m.Columns {
+		if strings.HasPrefix(col.Status, "broken") {
+			out = append(out, col.Key+" "+col.Status)
+		}
+		for _, r := range m.Rows {
+			if i < len(r.Cells) && r.Cells[i].Verdict == Failed {
+				out = append(out, fmt.Sprintf("%s %s %s", col.Key, r.ID, r.Scenario))
+			}
+		}
+	}
+	return out
+}
+
+// lead is the matrix in a sentence.
+func (m SDKMatrix) lead() string {
+	ran := 0
+	for _, c := range m.Columns {
+		if c.Status == "ran" {
+			ran++
+		}
+	}
+	if f := m.failing(); len(f) > 0 {
+		return "Not as recorded: " + strings.Join(f, "; ") + "."
+	}
+	return fmt.Sprintf("%s of %d ran; every one behaves as recorded.", text.Plural(ran, "install", "installs"), len(m.Columns))
+}
+
+// sdkMatrixView is the matrix as its page heads it: a verdict and the lead.
+type sdkMatrixView struct {
+	SDKMatrix
+	Verdict Verdict
+	Lead    string
+}
+
+func sdkView(m SDKMatrix) any {
+	v := sdkMatrixView{SDKMatrix: m, Verdict: OK, Lead: m.lead()}
+	if m.Failed() {
+		v.Verdict = Failed
+	}
+	return v
+}
+
 // SDK matrix report files.
 const (
 	SDKMatrixJSON  = "sdk-matrix.json"
@@ -98,7 +145,7 @@ func WriteSDKMatrix(dir string, m SDKMatrix, red *Redactor) ([]string, error) {
 
 // sdkMatrixReports are the matrix's files.
 var sdkMatrixReports = reportSet[SDKMatrix]{json: SDKMatrixJSON, md: SDKMatrixMD, html: SDKMatrixHTML, junit: SDKMatrixJUnit,
-	page: sdkMatrixPage, pageName: "SDK matrix", markdown: sdkMatrixMarkdown, cases: sdkMatrixJUnit}
+	page: sdkMatrixPage, pageName: "SDK matrix", view: sdkView, markdown: sdkMatrixMarkdown, cases: sdkMatrixJUnit}
 
 // sdkMatrixJUnit is one <testsuite> per install, one case per spec: a
 // finding passes with its evidence in system-out, a change from the record
@@ -135,6 +182,7 @@ func sdkMatrixJUnit(m SDKMatrix) JUnitSuites {
 func sdkMatrixMarkdown(m SDKMatrix) string {
 	var b strings.Builder
 	b.WriteString("# scribecheck: the official SDKs against the fake\n\n")
+	fmt.Fprintf(&b, "**%s**\n\n", text.Markdown(m.lead()))
 	b.WriteString("| spec | scenario |")
 	for _, c := range m.Columns {
 		fmt.Fprintf(&b, " %s |", c.Key)

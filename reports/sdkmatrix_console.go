@@ -52,13 +52,5 @@ func WriteSDKMatrixConsole(w io.Writer, m SDKMatrix, red *Redactor) {
 			fmt.Fprintf(w, "  %s %s → %s  %s %s: %s → %s\n", c.SDK, c.From, c.To, c.Spec, c.Scenario, c.Was, c.Now)
 		}
 	}
-	failed := 0
-	for _, r := range m.Rows {
-		for _, c := range r.Cells {
-			if c.Verdict == verdict.Failed {
-				failed++
-			}
-		}
-	}
-	fmt.Fprintf(w, "\n%d installs, %d specs; %d cells differ from the record\n", len(m.Columns), len(m.Rows), failed)
+	fmt.Fprintf(w, "\n%s, %s: %s\n", text.Plural(len(m.Columns), "install", "installs"), text.Plural(len(m.Rows), "spec", "specs"), m.lead())
 }

@@ -17,9 +17,11 @@ import (
 // rendered and scanned the same way.
 type reportSet[T any] struct {
 	json, md, html, junit string
-	// page renders the HTML; pageName is what an error calls it.
+	// page renders the HTML, from view(m) when view is set; pageName is
+	// what an error calls it.
 	page     *template.Template
 	pageName string
+	view     func(T) any
 	markdown func(T) string
 	cases    func(T) JUnitSuites
 }
@@ -34,7 +36,11 @@ func (s reportSet[T]) write(dir string, m T, red *Redactor, extra ...string) ([]
 	if err != nil {
 		return nil, err
 	}
-	page, err := renderPage(s.page, s.pageName, m)
+	var model any = m
+	if s.view != nil {
+		model = s.view(m)
+	}
+	page, err := renderPage(s.page, s.pageName, model)
 	if err != nil {
 		return nil, err
 	}

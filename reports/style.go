@@ -11,6 +11,7 @@ import (
 var pageFuncs = template.FuncMap{
 	"vclass":       verdictClass,
 	"verdictStyle": func() template.CSS { return verdictStyle },
+	"stageStyle":   func() template.CSS { return stageStyle },
 }
 
 // verdictClass is a verdict's CSS class: its letters in lower case

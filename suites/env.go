@@ -104,6 +104,7 @@ func (s *Spec) record(res probes.Result, fresh bool) probes.Result {
 	}
 	s.entry(entryOutcome, outcome)
 	s.entry(entryEvidence, probes.Evidence(res))
+	s.matrixRow(res)
 	if fresh {
 		for _, tl := range res.Sockets {
 			s.Env.log(s.Case.ID, tl)

@@ -62,6 +62,8 @@ func OpenASession() gtypes.GomegaMatcher {
 		expected: "session_started as the first frame, then a committed_transcript for the probe's audio",
 		test: func(r probes.Result) (bool, string) {
 			switch {
+			case r.Outcome != probes.OutcomeSession && r.Detail != "":
+				return false, "" // Actual names what came instead of a session
 			case r.Outcome != probes.OutcomeSession:
 				return false, "no session was opened"
 			case !r.Stages.Committed:

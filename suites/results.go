@@ -47,6 +47,7 @@ func specResults(report types.Report, env *Env, cases []Case) []reports.SpecResu
 			entries[e.Name] = e.StringRepresentation()
 		}
 		r.Expected, r.Outcome, r.Evidence = entries[entryExpected], entries[entryOutcome], entries[entryEvidence]
+		matrixEntries(&r, entries)
 		if raw := entries[entryReaction]; raw != "" {
 			var x protocol.Reaction
 			if json.Unmarshal([]byte(raw), &x) == nil {

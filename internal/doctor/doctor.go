@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/authcause"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
@@ -151,40 +152,15 @@ func row(p probes.AuthPath, runs []probes.Result, red *secrets.Redactor) reports
 		r.Expected = "mint refused"
 	}
 	r.Evidence = red.Redact(probes.Evidence(last))
-	r.AsExpect = asExpected(p, last)
-	for _, s := range reports.Stages {
-		r.Stages[s] = reports.StageNotRun
-	}
+	r.AsExpect = authcause.AsExpected(p, last)
+	r.Stages = authcause.Stages(p, last)
 	switch {
 	case last.Skip != "":
-		for _, s := range reports.Stages {
-			r.Stages[s] = reports.StageSkipped
-		}
 		r.Detail = "skipped: " + last.Skip
 	case last.Fault != "":
 		r.Detail = "harness fault: " + r.Fault
-	default:
-		stage := func(name string, ok bool) {
-			switch {
-			case ok:
-				r.Stages[name] = reports.StageOK
-			case p.Expect == probes.ExpectRefused && last.Outcome.Refused():
-				r.Stages[name] = reports.StageRefusedAsExpected
-			case p.Expect == probes.ExpectUnknown && last.Outcome.Refused():
-				r.Stages[name] = reports.StageRefused
-			default:
-				r.Stages[name] = reports.StageFailed
-			}
-		}
-		stage("upgrade", last.Stages.Upgraded)
-		if last.Stages.Upgraded || last.Outcome == probes.OutcomeRefusedAtUpgrade {
-			stage("session_started", last.Stages.SessionStarted)
-		}
-		if last.Stages.SessionStarted {
-			stage("audio", last.Stages.AudioSent)
-			stage("commit", last.Stages.AudioSent)
-			stage("committed_transcript", last.Stages.Committed)
-		}
+	case last.Precondition != "":
+		r.Detail = red.Redact(last.Precondition)
 	}
 	var up, ss, fp, cm []time.Duration
 	for _, res := range runs {
@@ -195,18 +171,6 @@ func row(p probes.AuthPath, runs []probes.Result, red *secrets.Redactor) reports
 	}
 	r.Latency = reports.LatencyStats{Upgrade: percentiles(up), SessionStarted: percentiles(ss), FirstPartial: percentiles(fp), Commit: percentiles(cm)}
 	return r
-}
-
-func asExpected(p probes.AuthPath, res probes.Result) bool {
-	switch p.Expect {
-	case probes.ExpectSession:
-		return res.Outcome == probes.OutcomeSession
-	case probes.ExpectRefused:
-		return res.Outcome.Refused() && res.Precondition == ""
-	case probes.ExpectMintRefused:
-		return res.Outcome == probes.OutcomeMintRefused
-	}
-	return true
 }
 
 func appendIf(s []time.Duration, d time.Duration) []time.Duration {
