@@ -23,7 +23,7 @@ type authResult struct {
 // authenticator decides a realtime socket's credentials. Faults wrap it.
 type authenticator func(r *http.Request) authResult
 
-// authenticate decides a realtime socket's credentials (protocol.md §3): the
+// authenticate decides a realtime socket's credentials (docs/protocol.md §3): the
 // token is tried first and there is no fall-back to the header.
 func (s *Server) authenticate(r *http.Request) authResult {
 	if usesToken(r) { // choice token-param-present-wins

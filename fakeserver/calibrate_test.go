@@ -81,7 +81,7 @@ var handshakeCases = []handshakeCase{
 	{protocol.StimModelUpperCase, withKey(model("SCRIBE_V2_REALTIME")), "invalid_request", [2]string{"config.model_id", `"SCRIBE_V2_REALTIME"`}},
 	{protocol.StimModelPadded, withKey(model(" scribe_v2_realtime ")), "invalid_request", [2]string{"config.model_id", `" scribe_v2_realtime "`}},
 	{protocol.StimModelOldName, withKey(model(protocol.OldModelName)), "invalid_request", [2]string{"config.model_id", `"scribe_realtime_v2"`}},
-	// Lite is a model the live server named as supported (protocol.md §10): the fake takes it.
+	// Lite is a model the live server named as supported (docs/protocol.md §10): the fake takes it.
 	{protocol.StimModelLite, withKey(model(protocol.LiteModel)), "session", [2]string{"config.model_id", `"scribe_v2_realtime_lite"`}},
 	{protocol.StimOldRealtimePath, func(_ *testing.T, s *Server, _ string) upgrade {
 		return upgrade{path: protocol.OldRealtimePath, q: query(), key: s.TestKey()}

@@ -2,7 +2,7 @@ package fakeserver
 
 import "github.com/scribecheck/scribecheck/protocol"
 
-// Choice is a behaviour protocol.md marks unconfirmed (U) for which the fake
+// Choice is a behaviour docs/protocol.md marks unconfirmed (U) for which the fake
 // had to pick one. A live run's INFO observations can correct these.
 type Choice struct {
 	Name string

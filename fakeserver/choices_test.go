@@ -6,16 +6,16 @@ import (
 	"testing"
 )
 
-// The README tells users what the fake chooses where the real server is
+// docs/fake.md tells users what the fake chooses where the real server is
 // unconfirmed; it must name every choice the code makes.
-func TestReadmeNamesEveryChoice(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
+func TestFakePageNamesEveryChoice(t *testing.T) {
+	b, err := os.ReadFile("../docs/fake.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range Choices {
 		if !strings.Contains(string(b), "| `"+c.Name+"` |") {
-			t.Errorf("README.md has no row for the choice %s", c.Name)
+			t.Errorf("docs/fake.md has no row for the choice %s", c.Name)
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
-// sessionConfig is a parsed, validated query string (protocol.md §2).
+// sessionConfig is a parsed, validated query string (docs/protocol.md §2).
 type sessionConfig struct {
 	ModelID                  string
 	Format                   protocol.AudioFormat

@@ -10,7 +10,7 @@ import (
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
-// The newest contract's features (protocol.md §8, level C): entity
+// The newest contract's features (docs/protocol.md §8, level C): entity
 // redaction, transcript edits and diarization. Where the contract leaves a
 // behaviour open, the fake makes a named choice (choices.go).
 

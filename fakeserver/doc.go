@@ -1,9 +1,9 @@
 // Package fakeserver is a local stand-in for the Scribe v2 Realtime API: it
 // mints single-use tokens, authenticates the realtime socket the way the live
-// server does (protocol.md §3), and runs enough of a session to prove an auth
+// server does (docs/protocol.md §3), and runs enough of a session to prove an auth
 // path works end to end.
 //
-// Where protocol.md marks a behaviour unconfirmed (U), the fake makes a named
+// Where docs/protocol.md marks a behaviour unconfirmed (U), the fake makes a named
 // choice; Choices lists them and `scribecheck fake --help` prints them. Named
 // faults (Faults) make it misbehave the way a broken server would, so every
 // check can be shown to fail. All its timers run on an injectable Clock.

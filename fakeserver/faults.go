@@ -58,7 +58,7 @@ const (
 	FaultAuthAtUpgrade        = "auth-at-upgrade"
 	FaultAuthErrorForm        = "auth-error-form"
 
-	// Session deviations (protocol.md §2, §4-6).
+	// Session deviations (docs/protocol.md §2, §4-6).
 	FaultConfigSDKShape       = "config-sdk-shape"
 	FaultNoSessionID          = "no-session-id"
 	FaultUUIDSessionID        = "uuid-session-id"

@@ -8,7 +8,7 @@ import (
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
-// handleMint serves POST /v1/single-use-token/{token_type} (protocol.md §3).
+// handleMint serves POST /v1/single-use-token/{token_type} (docs/protocol.md §3).
 func (s *Server) handleMint(w http.ResponseWriter, r *http.Request) {
 	key := r.Header.Get(protocol.APIKeyHeader)
 	tokenType := r.PathValue("token_type")

@@ -6,7 +6,7 @@ import (
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
-// Expect is what the documented server does for an auth path (protocol.md §3).
+// Expect is what the documented server does for an auth path (docs/protocol.md §3).
 type Expect string
 
 const (
@@ -34,7 +34,7 @@ type AuthPath struct {
 	// FormLevel is the evidence behind the form of a refusal (O), empty when
 	// no in-band refusal is expected.
 	FormLevel string
-	// Evidence quotes protocol.md.
+	// Evidence quotes docs/protocol.md.
 	Evidence string
 	// NeedsFake: the path needs something only the fake has (a restricted key).
 	NeedsFake bool
@@ -70,10 +70,10 @@ var (
 	PathTokenAndHeader = AuthPath{Name: "token-and-header", Sends: "a fresh realtime_scribe token on ?token= and a valid xi-api-key header",
 		Expect: ExpectSession, Level: "D", Evidence: "valid token and valid header together: session_started (D, either suffices)",
 		prepare: withTokenAndHeader}
-	// "Token first, no fall-back" is cited in protocol.md to a maintainer in
+	// "Token first, no fall-back" is cited in docs/protocol.md to a maintainer in
 	// elevenlabs-js #436; a search of that thread's stored copies (a PR adding
 	// realtime options, whose review discusses token vs header) found no such
-	// statement. Kept at D as protocol.md says until a live run shows otherwise.
+	// statement. Kept at D as docs/protocol.md says until a live run shows otherwise.
 	PathBadTokenGoodHeader = AuthPath{Name: "bad-token-good-header", Sends: "a made-up sutkn_ token on ?token= and a valid xi-api-key header",
 		Expect: ExpectRefused, Level: "D", FormLevel: "O", Evidence: "the token is tried first, no fall-back to the header (vendor maintainer, elevenlabs-js #436)",
 		prepare: withBadTokenGoodHeader}

@@ -20,7 +20,7 @@ const (
 
 // HTTPCause names why a target answered an upgrade or a mint with a status
 // other than the one that works (101, 200). Auth is true only when the cause
-// is the credential: the real API's 401/403 carry a JSON detail (protocol.md
+// is the credential: the real API's 401/403 carry a JSON detail (docs/protocol.md
 // §3); the same status with an HTML page comes from something else.
 type HTTPCause struct {
 	Status int
@@ -81,7 +81,7 @@ func ExplainHTTP(stage string, status int, header http.Header, body string) HTTP
 		c.Name, c.Fix = sc.name, sc.fix
 	case status == http.StatusUnprocessableEntity && apiJSON:
 		c.Name = fmt.Sprintf("the API rejects a parameter (%s)", detailOf(body))
-		c.Fix = "check the token type and query parameters against protocol.md"
+		c.Fix = "check the token type and query parameters against docs/protocol.md"
 	case status >= 400 && status < 500:
 		c.Name = "another client error: the target refuses the request"
 		c.Fix = "check the host and path; " + notScribe

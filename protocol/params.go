@@ -40,7 +40,7 @@ const (
 // scribe_v2_realtime_lite (O: the live server's invalid_request for
 // model_id=scribe_realtime_v2, 2026-08, listed scribe_v2_realtime,
 // scribe_v2_realtime_turbo and scribe_v2_realtime_lite as the supported
-// models, then closed 1008: github.com/elevenlabs/ui issue 82, protocol.md
+// models, then closed 1008: github.com/elevenlabs/ui issue 82, docs/protocol.md
 // §10), scribe_v3_live (C). Any other model_id, the old name
 // scribe_realtime_v2 among them, is refused (CheckQuery). Whether a given
 // account may use lite is not known: MODEL-8 records what a server does.
@@ -73,7 +73,7 @@ const (
 	KindStringList
 )
 
-// Param describes one query parameter as protocol.md §2 gives it. This table
+// Param describes one query parameter as docs/protocol.md §2 gives it. This table
 // is the one place the parameters' facts are written: CheckQuery (query.go)
 // reads it for the fake's parser, the client checks and the URL lint, and
 // the PARAM specs read it too.

@@ -20,7 +20,7 @@ import (
 // the same problems, under FaithfulRules.
 
 // QueryRules say which of the table's limits a server enforces.
-// FaithfulRules is the live server as protocol.md gives it; the fake's
+// FaithfulRules is the live server as docs/protocol.md gives it; the fake's
 // deviations and calibrations are other values.
 type QueryRules struct {
 	Models           []string // the model_ids accepted
@@ -434,7 +434,7 @@ func tooLong(p Param, s string, rules QueryRules) []QueryProblem {
 }
 
 // oldKeys are names old or home-made clients send, and what they meant. The
-// first four are protocol.md §2's; the rest are session_started.config's
+// first four are docs/protocol.md §2's; the rest are session_started.config's
 // echo names and common guesses.
 var oldKeys = map[string]string{
 	"vad_commit_strategy":     "commit_strategy=vad (vad_commit_strategy is how session_started.config echoes it, not a query key: the server ignores it)",

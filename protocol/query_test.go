@@ -65,7 +65,7 @@ func TestCheckQueryWarnings(t *testing.T) {
 		m + "no_verbatim=1":                                       ProblemBoolSpelling,
 		"model_id=scribe_realtime_v2&model_id=scribe_v2_realtime": ProblemDuplicate,
 		m + "audio_format=pcm_16000&audio_format=pcm_16000":       "", // elevenlabs-js 2.31-2.56 sends it twice
-		"model_id=scribe_v2_realtime_lite":                        "", // protocol.md §10 (O)
+		"model_id=scribe_v2_realtime_lite":                        "", // docs/protocol.md §10 (O)
 		"model_id=scribe_v3_live&commit_strategy=turn_prediction": "",
 		m + "transcript_edit=x&entity_detection=":                 "", // an empty list is not set
 		m + "entity_redaction_mode=redacted":                      "",

@@ -15,7 +15,7 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// The JSON Schemas of every frame (protocol.md §4–5), embedded in the binary.
+// The JSON Schemas of every frame (docs/protocol.md §4–5), embedded in the binary.
 //
 //go:embed schemas/*.json
 var schemaFS embed.FS

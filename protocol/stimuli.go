@@ -1,6 +1,6 @@
 package protocol
 
-// A Stimulus is one input whose answer protocol.md marks unconfirmed (U):
+// A Stimulus is one input whose answer docs/protocol.md marks unconfirmed (U):
 // an INFO spec sends it and records the target's Reaction, and a fake can be
 // calibrated to give that Reaction instead of its own named choice. The names
 // are the contract between the two sides; each side recognises the input on

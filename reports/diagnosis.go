@@ -7,7 +7,7 @@ import (
 )
 
 // Diagnosis is what `scribecheck doctor` found. Its JSON form is a stable,
-// documented interface (README "The doctor's JSON report"): fields are only
+// documented interface (docs/reports.md, "doctor.json"): fields are only
 // ever added; SchemaVersion changes if one is removed or changes meaning.
 type Diagnosis struct {
 	SchemaVersion int       `json:"schema_version"` // 1

@@ -16,7 +16,7 @@ import (
 
 // commitCases: manual and VAD strategies, ordering and count, empty commits,
 // the 0.3 s rule, timestamps, language detection, entities, auto-commit, the
-// idle close, partials and previous_text (protocol.md §4-6).
+// idle close, partials and previous_text (docs/protocol.md §4-6).
 func commitCases() []Case {
 	cs := []Case{
 		{ID: "COMMIT-1", Level: verdict.Must, Subject: "one per commit",

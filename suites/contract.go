@@ -15,7 +15,7 @@ import (
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
-// contractCases: what the newest contract adds (protocol.md §8, level C: in
+// contractCases: what the newest contract adds (docs/protocol.md §8, level C: in
 // the vendor's generated types of elevenlabs 2.78.0, not yet documented nor
 // seen live). Whether a server offers a feature is INFO: a refusal, or no
 // frame at all, is recorded as INFORMATIONAL. Once it is offered, the shape

@@ -15,7 +15,7 @@ import (
 )
 
 // inputCases: what the server does with frames that are not what it expects
-// (protocol.md §4). The observed reactions are SHOULD; the unconfirmed ones
+// (docs/protocol.md §4). The observed reactions are SHOULD; the unconfirmed ones
 // (malformed JSON, binary, bad base64, odd byte counts, oversize chunks) INFO.
 func inputCases() []Case {
 	inputError := func(frame, want string) func(ginkgo.SpecContext, *Spec) {

@@ -13,7 +13,7 @@ import (
 )
 
 // modelCases: model_id present, missing, unknown, the turbo variant, case and
-// whitespace (protocol.md §2: required by every SDK; the server's reaction to
+// whitespace (docs/protocol.md §2: required by every SDK; the server's reaction to
 // a missing or unknown model is unconfirmed, so those specs are INFO).
 func modelCases() []Case {
 	echoes := func(model string) func(ginkgo.SpecContext, *Spec) {

@@ -13,7 +13,7 @@ import (
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
-// multiCases: the rules of multiplicity and order protocol.md states
+// multiCases: the rules of multiplicity and order docs/protocol.md states
 // (servercheck.MultiRules), checked on every socket the run opened (the way
 // SCHEMA-1 validates every frame), not only on the sessions a spec opens for
 // them. They run last.

@@ -17,7 +17,7 @@ import (
 
 // paramCases: every query parameter's enum and range edges, the echo in
 // session_started.config (wire shape, O), duplicates and unknown keys
-// (protocol.md §2). Ranges are the SDKs' (S), inclusive ("matching the API",
+// (docs/protocol.md §2). Ranges are the SDKs' (S), inclusive ("matching the API",
 // SDK changelog); a refusal is invalid_request then a close: invalid_request
 // is in the SDK changelog only and a third-party capture saw close 1008, so
 // refusals are SHOULD.

@@ -1,7 +1,7 @@
-// Package ci holds the ready-to-copy CI recipes of the README (github-actions.yml,
+// Package ci holds the ready-to-copy CI recipes of docs/ci.md (github-actions.yml,
 // gitlab-ci.yml). Its tests parse them, check the structure a nightly job relies on,
 // check every scribecheck command in them against the flags the built binary
-// accepts, and check that the README shows each recipe verbatim.
+// accepts, and check that docs/ci.md links each recipe and no page copies one.
 package ci
 
 import (
@@ -23,7 +23,7 @@ import (
 const (
 	githubRecipe = "github-actions.yml"
 	gitlabRecipe = "gitlab-ci.yml"
-	readmePath   = "../../README.md"
+	ciPage       = "../ci.md"
 
 	// What the nightly command must say: the live target, the report folder the
 	// artifact and JUnit steps read, the key's variable.
@@ -645,64 +645,59 @@ func helpFlags(t *testing.T, sub string) map[string]bool {
 	return flags
 }
 
-// ---- the README ----
+// ---- the pages ----
 
-// TestReadmeShowsRecipes: README.md holds each recipe verbatim in a ```yaml
-// block, under a line that names its file.
-func TestReadmeShowsRecipes(t *testing.T) {
-	b, err := os.ReadFile(readmePath)
+// TestDocsLinkRecipes: docs/ci.md links each recipe file, and no page (the
+// README, docs/*.md) copies one in a ```yaml block: the file is the one copy.
+func TestDocsLinkRecipes(t *testing.T) {
+	b, err := os.ReadFile(ciPage)
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme := strings.ReplaceAll(string(b), "\r\n", "\n")
-	blocks := yamlBlocks(readme)
 	for _, recipe := range []string{githubRecipe, gitlabRecipe} {
-		want, err := os.ReadFile(recipe)
+		if !strings.Contains(string(b), "](ci/"+recipe+")") {
+			t.Errorf("docs/ci.md has no link to docs/ci/%s: write [...](ci/%s)", recipe, recipe)
+		}
+	}
+	pages, err := filepath.Glob("../*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages = append(pages, "../../README.md")
+	for _, page := range pages {
+		b, err := os.ReadFile(page)
 		if err != nil {
 			t.Fatal(err)
 		}
-		found := false
-		for _, blk := range blocks {
-			if blk.body != string(want) {
-				continue
+		for _, recipe := range []string{githubRecipe, gitlabRecipe} {
+			want, err := os.ReadFile(recipe)
+			if err != nil {
+				t.Fatal(err)
 			}
-			found = true
-			if !strings.Contains(blk.before, "docs/ci/"+recipe) {
-				t.Errorf("README: the line before the block of %s is %q; want it to name docs/ci/%s", recipe, blk.before, recipe)
+			for _, blk := range yamlBlocks(strings.ReplaceAll(string(b), "\r\n", "\n")) {
+				if blk == string(want) {
+					t.Errorf("%s copies docs/ci/%s in full: link the file instead", page, recipe)
+				}
 			}
-		}
-		if !found {
-			t.Errorf("README.md has no ```yaml block equal to docs/ci/%s (copy the file in whole, ending with its last newline)", recipe)
 		}
 	}
 }
 
-type fenced struct {
-	before string // the last non-blank line above the fence
-	body   string // the lines inside, each ending in "\n"
-}
-
-// yamlBlocks returns the ```yaml blocks of a Markdown text.
-func yamlBlocks(md string) []fenced {
-	var out []fenced
+// yamlBlocks returns the bodies of the ```yaml blocks of a Markdown text,
+// each line ending in "\n".
+func yamlBlocks(md string) []string {
+	var out []string
 	lines := strings.Split(md, "\n")
 	for i := 0; i < len(lines); i++ {
 		if strings.TrimSpace(lines[i]) != "```yaml" {
 			continue
-		}
-		before := ""
-		for k := i - 1; k >= 0; k-- {
-			if strings.TrimSpace(lines[k]) != "" {
-				before = lines[k]
-				break
-			}
 		}
 		var body strings.Builder
 		j := i + 1
 		for ; j < len(lines) && strings.TrimSpace(lines[j]) != "```"; j++ {
 			body.WriteString(lines[j] + "\n")
 		}
-		out = append(out, fenced{before: before, body: body.String()})
+		out = append(out, body.String())
 		i = j
 	}
 	return out

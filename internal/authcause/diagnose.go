@@ -87,7 +87,7 @@ type KeyEvidence struct {
 
 // Diagnose names the side, cause, fix and confidence of one refusal. The
 // socket reads ?token= first and, only without one, the xi-api-key header
-// (protocol.md §3), so the credential it judged is diagnosed: a problem of
+// (docs/protocol.md §3), so the credential it judged is diagnosed: a problem of
 // its form first, then what is known of its life.
 func Diagnose(ev Evidence) Diagnosis {
 	c := ev.Creds

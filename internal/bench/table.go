@@ -14,7 +14,7 @@ const (
 	AimIdleBytes   = 64 << 10
 )
 
-// Print writes the figures as the table the README carries, each beside its
+// Print writes the figures as the table docs/load.md carries, each beside its
 // aim.
 func Print(w io.Writer, f *Figures) {
 	fmt.Fprintf(w, "scribecheck bench: %s/%s, %d CPUs\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())

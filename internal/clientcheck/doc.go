@@ -6,7 +6,7 @@
 // doctor does — "this app presented one token on 40 sockets in 2 s: it
 // reconnects with a spent token after each close" — each with its fix.
 //
-// Every rule's level follows the evidence in protocol.md: MUST for a
+// Every rule's level follows the evidence in docs/protocol.md: MUST for a
 // documented fact, SHOULD for an observed one (or a documented
 // recommendation), INFO for an unconfirmed one. A MUST rule broken is FAILED,
 // a SHOULD rule NON-STRICT, an INFO rule (and drift: a query key scribecheck

@@ -188,7 +188,7 @@ func paramWalk() []paramCase {
 		accept(c.A, on(c.A), c.B, off(c.B))
 	}
 
-	// The models (protocol.md §10: the live server names lite as supported
+	// The models (docs/protocol.md §10: the live server names lite as supported
 	// and refuses the old name with invalid_request and close 1008).
 	m := protocol.ParamModelID
 	for _, model := range protocol.Models {
@@ -201,7 +201,7 @@ func paramWalk() []paramCase {
 	warn(m, protocol.OldModelName, m, protocol.LiteModel)
 	refuse(m, protocol.DefaultModel, m, protocol.OldModelName)
 
-	// A locale is taken and never transcribes (protocol.md §2, O): a
+	// A locale is taken and never transcribes (docs/protocol.md §2, O): a
 	// warning, CLIENT-18's; the last of two is the one read.
 	lc := protocol.ParamLanguageCode
 	warn(lc, "en-US")

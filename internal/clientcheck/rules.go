@@ -17,9 +17,9 @@ const (
 type Rule struct {
 	ID          string // CLIENT-1 …, stable, never renumbered
 	Level       verdict.Level
-	Evidence    string // protocol.md level(s) it rests on
+	Evidence    string // docs/protocol.md level(s) it rests on
 	Requirement string // one sentence: what a client must or should do
-	Meaning     string // for the README: why, and what a failure usually means
+	Meaning     string // for docs/client.md: why, and what a failure usually means
 	Scope       string // ScopeConnection or ScopeRun
 }
 
@@ -45,7 +45,7 @@ const (
 	RuleLanguageCode   = "CLIENT-18"
 )
 
-// Rules are the CLIENT rules, in ID order. Each level follows protocol.md's
+// Rules are the CLIENT rules, in ID order. Each level follows docs/protocol.md's
 // evidence for the fact the rule rests on; the comment says why.
 var Rules = []Rule{
 	// D: a token "will be consumed on use" (tokens/create); O: a second socket gets auth_error.

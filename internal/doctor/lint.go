@@ -24,7 +24,7 @@ const (
 	SevNote    = "note"
 )
 
-// apiHosts are the ElevenLabs API hosts the socket lives on (protocol.md §1).
+// apiHosts are the ElevenLabs API hosts the socket lives on (docs/protocol.md §1).
 var apiHosts = []string{"api.elevenlabs.io", "api.us.elevenlabs.io", "api.eu.residency.elevenlabs.io",
 	"api.in.residency.elevenlabs.io", "api.sg.residency.elevenlabs.io"}
 

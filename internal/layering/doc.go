@@ -1,5 +1,5 @@
 // Package layering holds no code: its test keeps the layers of
-// /README.md's Layout section true. Each package sits in one layer and
+// docs/architecture.md's layers true. Each package sits in one layer and
 // imports only from the layers its own may use; a new package fails the test
 // until it is given a layer.
 package layering

@@ -19,7 +19,7 @@ type layer struct {
 	apart bool
 }
 
-// layers are the README's Layout, bottom up.
+// layers are docs/architecture.md's layers, bottom up.
 var layers = []layer{
 	{name: "protocol", pkgs: []string{"protocol"}},
 	{name: "vocabulary", pkgs: []string{"internal/verdict", "internal/secrets", "internal/text", "internal/exitcode", "internal/crash", "internal/tlscert"},
@@ -79,7 +79,7 @@ func TestLayers(t *testing.T) {
 		}
 		l, ok := layerOf[name]
 		if !ok {
-			t.Errorf("%s has no layer: give it one in internal/layering (and the README's Layout)", name)
+			t.Errorf("%s has no layer: give it one in internal/layering (and docs/architecture.md)", name)
 			continue
 		}
 		for _, imp := range p.imports {

@@ -252,7 +252,7 @@ func TestProxyPingToAVanishedSide(t *testing.T) {
 
 // Through the proxy, the fake sees an app's ping as a ping: with the fault
 // idle-reset-by-ping it keeps the session open past the idle timeout, and
-// faithful (pings do not reset the idle timer, protocol.md §6) it closes at
+// faithful (pings do not reset the idle timer, docs/protocol.md §6) it closes at
 // the timeout whatever the app pings. The pings are no messages, at the
 // fake or in the log.
 func TestProxyPingsReachTheFake(t *testing.T) {

@@ -236,7 +236,7 @@ func (s *socket) forward(to *websocket.Conn, other string, typ websocket.Message
 // side's liveness check (a ping and its pong) measures the other end, and
 // an end that is gone is seen as gone. A ping reaches the other side as a
 // ping, with its payload, never as a message: the live server's idle timer
-// ignores pings (protocol.md §6), and so must the proxy's forwarding.
+// ignores pings (docs/protocol.md §6), and so must the proxy's forwarding.
 //
 // coder/websocket answers a ping itself unless OnPingReceived returns
 // false, and has no call that sends a ping or pong with a given payload

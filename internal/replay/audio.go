@@ -14,7 +14,7 @@ import (
 // commits, not chunk by chunk: an SDK that sends the same audio in chunks of
 // another size sends the same stream (see the package doc).
 
-// commitField is input_audio_chunk's commit (protocol.md §4).
+// commitField is input_audio_chunk's commit (docs/protocol.md §4).
 const commitField = "commit"
 
 // chunk is a client frame read as a piece of the audio stream.

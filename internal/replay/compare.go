@@ -278,7 +278,7 @@ func kindName(binary bool) string {
 	return "text"
 }
 
-// audioField is input_audio_chunk's audio (protocol.md §4).
+// audioField is input_audio_chunk's audio (docs/protocol.md §4).
 const audioField = "audio_base_64"
 
 // audioLen is the decoded length of an audio_base_64 value, in words.

@@ -27,7 +27,7 @@ type Rule struct {
 // Level is the rule's highest level.
 func (r Rule) Level() verdict.Level { return r.Checks[0].Level }
 
-// MultiRules are the rules of multiplicity and order protocol.md states
+// MultiRules are the rules of multiplicity and order docs/protocol.md states
 // (MULTI-1..6).
 func MultiRules() []Rule {
 	one := func(id string, lvl verdict.Level, subject, req string, run func(probes.Timeline) []string) Rule {

@@ -11,7 +11,7 @@ import (
 )
 
 // Level is how much a requirement weighs, from the evidence behind it
-// (protocol.md's levels).
+// (docs/protocol.md's levels).
 type Level string
 
 const (
@@ -29,7 +29,7 @@ const (
 // Valid reports whether l is one of the three levels.
 func (l Level) Valid() bool { return l == Must || l == Should || l == Info }
 
-// FromEvidence is the level of a requirement resting on one of protocol.md's
+// FromEvidence is the level of a requirement resting on one of docs/protocol.md's
 // evidence letters: D (documented) is MUST; O (observed) and C (the
 // generated contract: the shape of a frame when it comes) are SHOULD; S, U
 // and anything else are INFO.
