@@ -36,6 +36,17 @@ type HTTPCause struct {
 const notScribe = "check --target: give the API's scheme, host and port only (https://api.elevenlabs.io, a residency host, " +
 	"or a `scribecheck fake`); the path /v1/... is added for you"
 
+// NotScribeAPI is what a target is said to do when NotScribe holds.
+const NotScribeAPI = "does not answer as the Scribe realtime API (not an API key problem)"
+
+// NotScribe reports whether the answer to an upgrade says the target is not
+// the Scribe API at all: neither upgraded nor refused for the credential (a
+// web server, a redirect, a proxy or a gateway answered). The doctor's first
+// finding and the pre-flight of run, doctor and load decide it here.
+func (c HTTPCause) NotScribe() bool {
+	return c.Status != 0 && c.Status != http.StatusSwitchingProtocols && !c.Auth
+}
+
 // Line is the cause on one line: status, where, cause and the body's summary.
 func (c HTTPCause) Line(stage string, header http.Header, body string) string {
 	where := "the upgrade"

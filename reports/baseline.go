@@ -218,7 +218,7 @@ func WriteChanges(w io.Writer, baseline string, changes []Change, red *Redactor)
 		fmt.Fprint(w, b.String())
 		return
 	}
-	fmt.Fprintf(&b, "\nSince the baseline (%s): %d spec(s) changed\n", baseline, len(changes))
+	fmt.Fprintf(&b, "\nSince the baseline (%s): %s changed\n", baseline, text.Plural(len(changes), "spec", "specs"))
 	for _, c := range changes {
 		switch {
 		case c.Was != "" && c.Now != "":

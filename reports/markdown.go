@@ -59,8 +59,8 @@ func doctorMarkdown(d Diagnosis) string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "Spent: %d tokens minted, %d sessions, %.1f s of audio (cap %.1f s per path).\n",
-		d.Budget.TokensMinted, d.Budget.Sessions, d.Budget.AudioSeconds, d.Budget.AudioCap)
+	fmt.Fprintf(&b, "Spent: %s minted, %s, %.1f s of audio (cap %.1f s per path).\n",
+		text.Plural(d.Budget.TokensMinted, "token", "tokens"), text.Plural(d.Budget.Sessions, "session", "sessions"), d.Budget.AudioSeconds, d.Budget.AudioCap)
 	return b.String()
 }
 

@@ -94,7 +94,7 @@ func writeMatrix(w io.Writer, title string, results []SpecResult) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.AuthPath, r.Level, r.Expected, text.ClipLine(happened(r), 90), fault, r.Verdict)
 	}
 	tw.Flush()
-	fmt.Fprintf(&b, "%d paths: %s\n", len(rows), Count(rows))
+	fmt.Fprintf(&b, "%s: %s\n", text.Plural(len(rows), "path", "paths"), Count(rows))
 	if len(rows) > 0 {
 		fmt.Fprintln(&b, authLead(rows))
 	}
@@ -109,7 +109,7 @@ func writeSummary(w io.Writer, results []SpecResult) {
 	b.WriteString("\nVerdicts by area\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, a := range areas {
-		fmt.Fprintf(tw, "%s\t%d specs\t%s\n", a, len(byArea[a]), Count(byArea[a]))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", a, text.Plural(len(byArea[a]), "spec", "specs"), Count(byArea[a]))
 	}
 	tw.Flush()
 	var notable []SpecResult

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -60,5 +61,5 @@ type Spent struct {
 }
 
 func (s Spent) String() string {
-	return fmt.Sprintf("%d tokens minted, %d sessions, %.1f s of audio", s.TokensMinted, s.Sessions, s.AudioSeconds)
+	return fmt.Sprintf("%s minted, %s, %.1f s of audio", text.Plural(s.TokensMinted, "token", "tokens"), text.Plural(s.Sessions, "session", "sessions"), s.AudioSeconds)
 }

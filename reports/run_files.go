@@ -106,7 +106,7 @@ func runJUnit(results []SpecResult) JUnitSuites {
 		c := junitCase(r, "scribecheck."+r.Area)
 		c.Properties = append(c.Properties, JUnitProperty{"blocks", fmt.Sprint(n)})
 		if c.Failure != nil {
-			c.Failure.Message = fmt.Sprintf("ROOT CAUSE, blocks %d specs: %s", n, c.Failure.Message)
+			c.Failure.Message = fmt.Sprintf("ROOT CAUSE, blocks %s: %s", text.Plural(n, "spec", "specs"), c.Failure.Message)
 		}
 		rootSuite.Cases = append(rootSuite.Cases, c)
 	}
@@ -185,6 +185,9 @@ func Headline(r RunReport) string {
 func blockedNote(n int) string {
 	if n == 0 {
 		return ""
+	}
+	if n == 1 {
+		return ", and 1 spec is BLOCKED behind it"
 	}
 	return fmt.Sprintf(", and %d specs are BLOCKED behind it", n)
 }

@@ -262,7 +262,7 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 	if title == "" {
 		title = "scribecheck run"
 	}
-	fmt.Fprintf(&b, "### %s %s on %s: %s — %s of %d specs\n\n", mark, text.Markdown(title), mdCode(r.Target), word, countLine(c), len(r.Results))
+	fmt.Fprintf(&b, "### %s %s on %s: %s — %s of %s\n\n", mark, text.Markdown(title), mdCode(r.Target), word, countLine(c), text.Plural(len(r.Results), "spec", "specs"))
 	var meta []string
 	if !r.When.IsZero() {
 		meta = append(meta, r.When.UTC().Format("2006-01-02 15:04 UTC"))
@@ -345,7 +345,7 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 	}
 	for _, rc := range r.RootCauses {
 		if n := len(rc.Blocked); n > 0 {
-			rows = append(rows, fmt.Sprintf("| %d specs | BLOCKED | by %s | %s |", n, text.Markdown(rc.ID), text.Markdown(idList(rc.Blocked, 6))))
+			rows = append(rows, fmt.Sprintf("| %s | BLOCKED | by %s | %s |", text.Plural(n, "spec", "specs"), text.Markdown(rc.ID), text.Markdown(idList(rc.Blocked, 6))))
 		}
 	}
 	if len(rows) > 0 {
@@ -361,7 +361,7 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 	}
 
 	if auth := authRows(r.Results); len(auth) > 0 {
-		fmt.Fprintf(&b, "<details><summary>Auth matrix: %d paths, %s. %s</summary>\n\n", len(auth), countLine(Count(auth)), text.Markdown(authLead(auth)))
+		fmt.Fprintf(&b, "<details><summary>Auth matrix: %s, %s. %s</summary>\n\n", text.Plural(len(auth), "path", "paths"), countLine(Count(auth)), text.Markdown(authLead(auth)))
 		b.WriteString("| spec | auth path | level | expected | what happened | whose fault | verdict |\n|---|---|---|---|---|---|---|\n")
 		for _, s := range auth {
 			fault := ""

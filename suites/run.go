@@ -1,16 +1,19 @@
 package suites
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 )
@@ -42,7 +45,7 @@ type Outcome struct {
 // (Ginkgo would exit the process on a bad filter).
 func ValidateSelection(labelFilter string, focus []string) error {
 	if _, err := types.ParseLabelFilter(labelFilter); err != nil {
-		return exitcode.Usagef("--label-filter %q: %v", labelFilter, err)
+		return exitcode.Usagef("--label-filter %q: %s; join key:value labels with &&, || and !, e.g. 'auth:token-query || level:must'", labelFilter, plainError(err))
 	}
 	for _, f := range focus {
 		if _, err := regexp.Compile(f); err != nil {
@@ -50,6 +53,28 @@ func ValidateSelection(labelFilter string, focus []string) error {
 		}
 	}
 	return nil
+}
+
+// ginkgoMarkup is a colour or style mark of Ginkgo's formatter ({{red}},
+// {{/}}), which its errors carry unrendered or render as escapes.
+var ginkgoMarkup = regexp.MustCompile(`\{\{[a-z/-]*\}\}|\x1b\[[0-9;]*m`)
+
+// plainError is a Ginkgo error on one line without colour: the reason, and
+// where in the input it is. Ginkgo renders its errors for a terminal, on
+// several lines, with escapes even into a pipe.
+func plainError(err error) string {
+	var ge types.GinkgoError
+	if !errors.As(err, &ge) {
+		return text.OneLine(ginkgoMarkup.ReplaceAllString(err.Error(), ""), 300)
+	}
+	input, reason, _ := strings.Cut(ge.Message, "\n")
+	if reason = strings.TrimSuffix(strings.TrimSpace(ginkgoMarkup.ReplaceAllString(reason, "")), "."); reason == "" {
+		reason = ge.Heading
+	}
+	if i := strings.Index(input, "{{"); i >= 0 {
+		reason += fmt.Sprintf(" (at character %d)", utf8.RuneCountInString(input[:i])+1)
+	}
+	return text.OneLine(reason, 300)
 }
 
 // Run runs the selected specs against env in this process and returns their
@@ -107,7 +132,7 @@ func Run(t ginkgo.GinkgoTestingT, env *Env, opts RunOptions) (Outcome, error) {
 				notRun++
 			}
 		}
-		out.TimedOut = fmt.Sprintf("the run hit --timeout %s: %d of %d specs did not run", opts.Timeout, notRun, len(out.Results))
+		out.TimedOut = fmt.Sprintf("the run hit --timeout %s: %d of %s did not run", opts.Timeout, notRun, text.Plural(len(out.Results), "spec", "specs"))
 	}
 	return out, nil
 }

@@ -28,9 +28,9 @@ func TestParseArgs(t *testing.T) {
 		{args: []string{"a.json", "--out", "o", "b.json", "--", "--c.json"}, takesArgs: true,
 			pos: []string{"a.json", "b.json", "--c.json"}, out: "o"},
 		{args: []string{"--quiet", "--", "app"}, runs: true, command: []string{"app"}},
-		{args: []string{"--", "x"}, err: `t takes no arguments, got ["x"]`},
-		{args: []string{"foo", "--", "app"}, runs: true, err: `t takes no arguments, got ["foo"]`},
-		{args: []string{"--nope"}, err: "flag provided but not defined: -nope"},
+		{args: []string{"--", "x"}, err: `takes no arguments, got ["x"]; see scribecheck t --help`},
+		{args: []string{"foo", "--", "app"}, runs: true, err: `takes no arguments, got ["foo"]; see scribecheck t --help`},
+		{args: []string{"--nope"}, err: "unknown flag --nope; see scribecheck t --help"},
 	} {
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)

@@ -16,7 +16,7 @@ import (
 // benchSink serves the bench's sink (the bench starts it as a process of
 // its own).
 func benchSink(ctx context.Context, fs *flag.FlagSet, args []string, stdout, _ io.Writer) error {
-	addr := addListenFlag(fs, "addr")
+	addr := addListenFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

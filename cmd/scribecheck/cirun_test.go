@@ -18,7 +18,7 @@ import (
 // failures before root causes; 421 s with every spec added since).
 func TestNeverAnsweredCommitsEndInOneRootCause(t *testing.T) {
 	t.Parallel()
-	base, key := startFake(t, "--bug", "commits-unanswered")
+	base, key := startFake(t, "--fake-bug", "commits-unanswered")
 	start := time.Now()
 	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base)
 	took := time.Since(start)
@@ -102,7 +102,7 @@ func TestRetriesReportFlakyNeverPassed(t *testing.T) {
 // are reported not run, and the run says so and exits 1.
 func TestTimeoutBoundsTheRun(t *testing.T) {
 	t.Parallel()
-	base, key := startFake(t, "--bug", "commits-unanswered")
+	base, key := startFake(t, "--fake-bug", "commits-unanswered")
 	start := time.Now()
 	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base, "--timeout", "2s")
 	if took := time.Since(start); took > 8*time.Second {

@@ -124,13 +124,13 @@ func TestClientClearEndings(t *testing.T) {
 	})
 	t.Run("a port in use", func(t *testing.T) {
 		base, _ := startFake(t)
-		r := clientRun(t, []string{"--addr", strings.TrimPrefix(base, "http://")}, []string{"true"})
+		r := clientRun(t, []string{"--addr", strings.TrimPrefix(base, "http://")}, []string{"true"}) // the old name still works
 		if r.code != 2 || !strings.Contains(r.stderr, "port in use") {
 			t.Errorf("exit %d, stderr %s", r.code, r.stderr)
 		}
 		// fake says it the same way (it exited 1 without the hint).
-		r = scribecheck(t, nil, "fake", "--quiet", "--addr", strings.TrimPrefix(base, "http://"))
-		if r.code != 2 || !strings.Contains(r.stderr, "port in use? choose another --addr") {
+		r = scribecheck(t, nil, "fake", "--quiet", "--listen", strings.TrimPrefix(base, "http://"))
+		if r.code != 2 || !strings.Contains(r.stderr, "port in use? choose another --listen") {
 			t.Errorf("fake on a port in use: exit %d, stderr %s", r.code, r.stderr)
 		}
 	})

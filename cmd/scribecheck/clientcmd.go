@@ -17,7 +17,7 @@ import (
 )
 
 func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	addr := addListenFlag(fs, "addr")
+	addr := addListenFlag(fs)
 	app := addAppFlags(fs, "scribecheck-client")
 	fakeLog := fs.Bool("fake-log", false, "print the fake's decisions to stderr")
 	fakeFlags := addFakeFlags(fs, "the fake")
@@ -54,7 +54,7 @@ func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	}
 	base, err := srv.Start(*addr)
 	if err != nil {
-		return portInUse(err, "--addr")
+		return portInUse(err)
 	}
 	fmt.Fprintln(stdout, "fake Scribe API for your app:")
 	userapp.WriteURLs(stdout, base)

@@ -85,7 +85,7 @@ func TestDoctorHTMLRendersInChromium(t *testing.T) {
 func TestDoctorLeaksNoSecret(t *testing.T) {
 	t.Parallel()
 	canary := "sk_canary_" + strings.Repeat("d0c7", 8)
-	base, _ := startFake(t, "--bug", "sutkn-query-rejected", "--api-key", canary)
+	base, _ := startFake(t, "--fake-bug", "sutkn-query-rejected", "--api-key", canary)
 	env := []string{"ELEVENLABS_API_KEY=" + canary}
 	userToken := "sutkn_" + strings.Repeat("ab", 16)
 	r := doctorRun(t, env, "--target", base, "--token", userToken,

@@ -13,6 +13,7 @@ import (
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/targets"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -27,20 +28,33 @@ func doctorCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	repeat := fs.Int("repeat", 1, "run each path N times for p50/p95 timings")
 	slo := fs.String("slo", "", "p95 latency bounds, e.g. first_partial=2.5s,commit=800ms (metrics: upgrade, session_started, first_partial, commit)")
 	audio := fs.Float64("audio-secs", 2.5, "seconds of synthetic speech per path that opens a session (the live budget)")
-	out := fs.String("out", "scribecheck-doctor", "folder for the reports")
+	out := fs.String("out", "scribecheck-doctor", "folder for the reports (a --url lint alone writes none unless given)")
 	har := fs.String("har", "", "a HAR file from the browser's developer tools: grade its sockets and mints instead of probing")
 	strict := fs.Bool("strict", false, "with --har: treat a SHOULD rule not met (NON-STRICT) as a failure")
 	faultFlags := addFaultFlags(fs, "the in-process fake")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	targetSet := false
-	fs.Visit(func(f *flag.Flag) { targetSet = targetSet || f.Name == "target" })
+	targetSet, outSet := false, false
+	fs.Visit(func(f *flag.Flag) {
+		targetSet, outSet = targetSet || f.Name == "target", outSet || f.Name == "out"
+	})
 	if *har != "" {
 		if targetSet || *token != "" || *lintURL != "" {
 			return exitcode.Usagef("--har reads a recording and probes nothing: leave out --target, --token and --url")
 		}
 		return doctorHAR(*har, *out, *strict, stdout)
+	}
+	name, err := targets.Parse("--target", *target)
+	if err != nil {
+		return err
+	}
+	// A placeholder (undefined, [object Object]) is no token: the fake
+	// judges it as any server would.
+	realToken := wirelog.Shape(*token) != wirelog.ShapePlaceholder && wirelog.Shape(*token) != wirelog.ShapeEmpty
+	if realToken && name == targets.NameFake {
+		return exitcode.Usagef("--token %s: the built-in fake (the target without --target) never minted this token and refuses it whatever is wrong with it; "+
+			"give the server that minted it: --target live, or --target http(s)://HOST[:PORT]", secrets.Fingerprint(*token))
 	}
 	bounds, err := doctor.ParseSLO(*slo)
 	if err != nil {
@@ -64,15 +78,16 @@ func doctorCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 		}}
 	// doctor.Run registers the token with red (a placeholder, undefined or
 	// [object Object], is no secret: the finding names it).
-	if sh := wirelog.Shape(*token); sh != wirelog.ShapePlaceholder && sh != wirelog.ShapeEmpty {
+	if realToken {
 		fmt.Fprintf(stderr, "doctor: testing your token %s consumes it: it cannot be used again\n", secrets.Fingerprint(*token))
 	}
 
 	var d reports.Diagnosis
-	if *lintURL != "" && !targetSet && len(faults) == 0 && *token == "" {
+	lintOnly := *lintURL != "" && !targetSet && len(faults) == 0 && *token == ""
+	if lintOnly {
 		d = doctor.LintOnly(*lintURL, red)
 	} else {
-		tgt, err := targets.Start(targets.Spec{Name: *target, APIKey: os.Getenv(targets.APIKeyEnv), FakeFaults: faults})
+		tgt, err := targets.Start(targets.Spec{Name: name, APIKey: os.Getenv(targets.APIKeyEnv), FakeFaults: faults})
 		if err != nil {
 			return err
 		}
@@ -90,12 +105,18 @@ func doctorCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 			d = doctor.Run(ctx, opts)
 		}
 	}
-	files, werr := reports.WriteDiagnosis(*out, d, red)
+	var files []string
+	var werr error
+	if !lintOnly || outSet { // a lint that probed nothing leaves no folder behind unless asked
+		files, werr = reports.WriteDiagnosis(*out, d, red)
+	}
 	reports.WriteDiagnosisConsole(stdout, d, red)
 	if werr != nil {
 		return werr
 	}
-	listFiles(stdout, files...)
+	if len(files) > 0 {
+		listFiles(stdout, files...)
+	}
 	if d.Status == doctor.Unreachable {
 		return exitcode.Reported(exitcode.Unreachable)
 	}
@@ -121,8 +142,9 @@ func doctorHAR(path, out string, strict bool, stdout io.Writer) error {
 	if err != nil {
 		return exitcode.Usagef("--har %s: %w", path, err)
 	}
-	fmt.Fprintf(stdout, "doctor: %s: %d socket(s) with %d message(s), %d token mint(s); %d other entr(ies) skipped\n",
-		path, sum.Sockets, sum.Frames, sum.Exchanges, sum.Skipped)
+	fmt.Fprintf(stdout, "doctor: %s: %s with %s, %s; %s skipped\n", path, text.Plural(sum.Sockets, "socket", "sockets"),
+		text.Plural(sum.Frames, "message", "messages"), text.Plural(sum.Exchanges, "token mint", "token mints"),
+		text.Plural(sum.Skipped, "other entry", "other entries"))
 	for _, n := range sum.Notes {
 		fmt.Fprintf(stdout, "  note: %s\n", n)
 	}

@@ -12,10 +12,11 @@ import (
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/calibrate"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 func fakeCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	addr := addListenFlag(fs, "addr")
+	addr := addListenFlag(fs)
 	var keys stringList
 	fs.Var(&keys, "api-key", "accept this API key too (repeatable); it is never printed")
 	fakeFlags := addFakeFlags(fs, "")
@@ -47,13 +48,13 @@ func fakeCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	calibrate.WriteChanges(stdout, srv)
 	base, err := srv.Start(*addr)
 	if err != nil {
-		return portInUse(err, "--addr")
+		return portInUse(err)
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", base)
 	fmt.Fprintf(stdout, "test key: %s\n", srv.TestKey())
 	fmt.Fprintf(stdout, "restricted key (no speech_to_text permission): %s\n", srv.RestrictedKey())
 	if len(keys) > 0 {
-		fmt.Fprintf(stdout, "also accepting %d key(s) given with --api-key\n", len(keys))
+		fmt.Fprintf(stdout, "also accepting %s given with --api-key\n", text.Plural(len(keys), "key", "keys"))
 	}
 	if len(opts.Faults) > 0 {
 		fmt.Fprintf(stdout, "faults on: %s\n", strings.Join(opts.Faults, ", "))
@@ -74,25 +75,30 @@ func joinNames(kind fakeserver.FaultKind) string {
 	return strings.Join(fakeserver.FaultNames(kind), ", ")
 }
 
-// addFaultFlags declares the flags that switch on the fake's faults:
-// --fake-bug and --fake-deviate on a command that starts a fake (named in
-// their help), --bug and --deviate on the fake itself (fake ""). The
-// function it returns checks that each names a fault of its kind.
+// addFaultFlags declares the flags that switch on the fake's faults,
+// --fake-bug and --fake-deviate, on every command that starts a fake (fake
+// names it in their help; "" is the fake command itself, where --bug and
+// --deviate are their old names). The function it returns checks that each
+// names a fault of its kind.
 func addFaultFlags(fs *flag.FlagSet, fake string) func() ([]string, error) {
-	prefix, bugWhat, devWhat := "fake-", "switch on a bug of "+fake, "switch on a deviation of "+fake
+	bugWhat, devWhat := "switch on a bug of "+fake, "switch on a deviation of "+fake
 	if fake == "" {
-		prefix, bugWhat, devWhat = "", "misbehave like a broken server", "deviate from the protocol's form"
+		bugWhat, devWhat = "misbehave like a broken server", "deviate from the protocol's form"
 	}
 	var bugs, deviations stringList
-	fs.Var(&bugs, prefix+"bug", bugWhat+" (repeatable): "+joinNames(fakeserver.Bug))
-	fs.Var(&deviations, prefix+"deviate", devWhat+" (repeatable): "+joinNames(fakeserver.Deviation))
+	fs.Var(&bugs, "fake-bug", bugWhat+" (repeatable): "+joinNames(fakeserver.Bug))
+	fs.Var(&deviations, "fake-deviate", devWhat+" (repeatable): "+joinNames(fakeserver.Deviation))
+	if fake == "" {
+		addOldName(fs, "bug", "fake-bug")
+		addOldName(fs, "deviate", "fake-deviate")
+	}
 	return func() ([]string, error) {
 		var out []string
 		for _, group := range []struct {
 			names []string
 			kind  fakeserver.FaultKind
 			flag  string
-		}{{bugs, fakeserver.Bug, "--" + prefix + "bug"}, {deviations, fakeserver.Deviation, "--" + prefix + "deviate"}} {
+		}{{bugs, fakeserver.Bug, "--fake-bug"}, {deviations, fakeserver.Deviation, "--fake-deviate"}} {
 			for _, n := range group.names {
 				if f, ok := fakeserver.LookupFault(n); !ok || f.Kind != group.kind {
 					return nil, exitcode.Usagef("%s %q: not a known %s; choose from %s", group.flag, n, group.kind, joinNames(group.kind))

@@ -33,11 +33,12 @@ func TestHostileTargetsExitCodes(t *testing.T) {
 		{"doctor, silent port", "doctor", func(t *testing.T) string { return hostile.Silent(t) }, 3, "sent no HTTP answer within 5 s", 30 * time.Second},
 		{"run, trickle", "run", func(t *testing.T) string { return hostile.Trickle(t, 100*time.Millisecond) }, 3, "sent no HTTP answer", 30 * time.Second},
 		{"run, self-signed TLS", "run", func(t *testing.T) string { return hostile.SelfSigned(t, ok) }, 3, "TLS certificate is not trusted", 30 * time.Second},
-		{"doctor, web server 404", "doctor", webServer, 1, "host or path is wrong", 60 * time.Second},
-		{"doctor, gateway 502", "doctor", func(t *testing.T) string { return hostile.Status(t, http.StatusBadGateway, nil, "") }, 1, "a proxy or gateway in the way", 60 * time.Second},
+		{"run, web server 404", "run", webServer, 3, "does not answer as the Scribe realtime API", 30 * time.Second},
+		{"doctor, web server 404", "doctor", webServer, 3, "host or path is wrong", 30 * time.Second},
+		{"doctor, gateway 502", "doctor", func(t *testing.T) string { return hostile.Status(t, http.StatusBadGateway, nil, "") }, 3, "a proxy or gateway in the way", 30 * time.Second},
 		{"doctor, redirect", "doctor", func(t *testing.T) string {
 			return hostile.Redirect(t, http.StatusMovedPermanently, "https://elsewhere.invalid")
-		}, 1, "redirect to https://elsewhere.invalid", 60 * time.Second},
+		}, 3, "redirect to https://elsewhere.invalid", 30 * time.Second},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

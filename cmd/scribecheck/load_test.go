@@ -175,7 +175,7 @@ func TestLoadRefusals(t *testing.T) {
 	}, "sk_test_0123456789abcdef")
 	r := scribecheck(t, nil, "help", "load")
 	for _, want := range []string{"--budget-audio-minutes", "--shard", "load merge", "--pace", "--auth", "--min-held-percent"} {
-		if !strings.Contains(r.stderr, want) {
+		if !strings.Contains(r.stdout, want) {
 			t.Errorf("help load lacks %q", want)
 		}
 	}

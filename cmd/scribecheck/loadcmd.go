@@ -43,23 +43,27 @@ func loadCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	if *minHeld < 0 || *minHeld > 100 {
 		return exitcode.Usagef("--min-held-percent %v: give 0 to 100", *minHeld)
 	}
+	name, err := targets.Parse("--target", *target)
+	if err != nil {
+		return err
+	}
 	key := os.Getenv(*keyEnv)
-	if *target != "fake" && key == "" {
-		hint := "a key of your ElevenLabs account (it is never printed)"
-		if *target != "live" {
-			hint = "for a `scribecheck fake`, the test key it printed"
+	if name != targets.NameFake && key == "" {
+		hint := "to a key of your ElevenLabs account (it is never printed)"
+		if name != targets.NameLive {
+			hint = "(for a `scribecheck fake`, the test key it printed)"
 		}
-		return exitcode.Usagef("--target %s needs an API key: set %s (%s)", *target, *keyEnv, hint)
+		return exitcode.Usagef("--target %s needs an API key: set %s %s", name, *keyEnv, hint)
 	}
 	opts := load.Options{Sessions: *sessions, Duration: *duration, Pace: load.Pace(*pace), ChunkMS: *chunkMS,
 		Auth: load.Auth(*auth), CommitEvery: *commitEvery, Ramp: *ramp, Drain: *drain, Shard: *shard}
 	if err := opts.ValidateLoad(); err != nil {
 		return exitcode.Usagef("%v", err)
 	}
-	if err := opts.CheckBudget(*target == "live", *budget, stdout); err != nil {
+	if err := opts.CheckBudget(name == targets.NameLive, *budget, stdout); err != nil {
 		return err
 	}
-	tgt, err := targets.Start(targets.Spec{Name: *target, APIKey: key})
+	tgt, err := targets.Start(targets.Spec{Name: name, APIKey: key})
 	if err != nil {
 		return err
 	}

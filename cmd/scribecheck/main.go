@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -24,6 +25,7 @@ import (
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/crash"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/internal/targets"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -94,7 +96,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, pars
 	}
 	cmd, ok := commands[name]
 	if !ok || strings.Contains(name, " ") {
-		fmt.Fprintf(stderr, "scribecheck: unknown command %q\n\n%s", name, help("usage"))
+		fmt.Fprintf(stderr, "scribecheck: unknown command %q; see scribecheck --help\n", name)
 		return exitcode.Usage
 	}
 	if len(rest) > 0 {
@@ -102,13 +104,17 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, pars
 			name, cmd, rest = name+" "+rest[0], sub, rest[1:]
 		}
 	}
-	*parsed = newFlagSet(name, stderr)
+	*parsed = newFlagSet(name)
 	err := cmd(ctx, *parsed, rest, stdout, stderr)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
+	switch {
+	case err == nil:
+		return exitcode.OK
+	case errors.Is(err, flag.ErrHelp):
+		printHelp(stdout, *parsed)
 		return exitcode.OK
 	}
 	if !exitcode.Quiet(err) {
-		fmt.Fprintf(stderr, "scribecheck: %v\n", err)
+		fmt.Fprintf(stderr, "scribecheck: %s: %v\n", name, err)
 	}
 	return exitcode.Of(err)
 }
@@ -130,17 +136,44 @@ func help(name string) string {
 	return b.String()
 }
 
-// newFlagSet makes a flag set that reports errors instead of exiting, with
-// its command's help text.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet makes a flag set, named after its command, that prints
+// nothing itself: a bad flag is one line (flagError), the help is printed
+// only when asked for (printHelp).
+func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, help(name))
-		fmt.Fprintln(stderr, "\nFlags:")
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
+}
+
+// printHelp prints the help of fs's command: its text, then its flags,
+// without their old names.
+func printHelp(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, help(fs.Name()))
+	fmt.Fprintln(w, "\nFlags:")
+	shown := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	fs.VisitAll(func(f *flag.Flag) {
+		if !strings.HasPrefix(f.Usage, oldName) {
+			shown.Var(f.Value, f.Name, f.Usage)
+			shown.Lookup(f.Name).DefValue = f.DefValue // the value may be parsed already
+		}
+	})
+	var b strings.Builder
+	shown.SetOutput(&b)
+	shown.PrintDefaults()
+	fmt.Fprint(w, flagLine.ReplaceAllString(b.String(), "  --$1")) // as the help texts and errors spell them
+}
+
+// flagLine is where PrintDefaults names a flag, with one dash.
+var flagLine = regexp.MustCompile(`(?m)^  -(\w)`)
+
+// oldName begins the usage of a flag's earlier name, which help leaves out.
+const oldName = "old name of --"
+
+// addOldName keeps old working as an earlier name of the flag now called
+// name: it sets the same value, and help does not show it.
+func addOldName(fs *flag.FlagSet, old, name string) {
+	fs.Var(fs.Lookup(name).Value, old, oldName+name)
 }
 
 // parseArgs is the one argv splitter: flags may stand before, between or
@@ -157,7 +190,7 @@ func parseArgs(fs *flag.FlagSet, args []string, takesArgs, takesCommand bool) (p
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, nil, err
 			}
-			return nil, nil, exitcode.Usagef("%w", err)
+			return nil, nil, exitcode.Usagef("%s; see scribecheck %s --help", flagError(fs, err), fs.Name())
 		}
 		if fs.NArg() == 0 {
 			break
@@ -168,7 +201,7 @@ func parseArgs(fs *flag.FlagSet, args []string, takesArgs, takesCommand bool) (p
 		positional, command = append(positional, command...), nil
 	}
 	if !takesArgs && len(positional) > 0 {
-		return nil, nil, exitcode.Usagef("%s takes no arguments, got %q", fs.Name(), positional)
+		return nil, nil, exitcode.Usagef("takes no arguments, got %q; see scribecheck %s --help", positional, fs.Name())
 	}
 	return positional, command, nil
 }
@@ -193,19 +226,22 @@ func listFiles(w io.Writer, files ...string) {
 	}
 }
 
-// addListenFlag declares where a command's server listens (--addr; the
-// proxy's --listen), by default a free port of 127.0.0.1.
-func addListenFlag(fs *flag.FlagSet, name string) *string {
-	return fs.String(name, "127.0.0.1:0", "listen address; port 0 picks a free port")
+// addListenFlag declares --listen, where a command's server listens (by
+// default a free port of 127.0.0.1); --addr is its old name.
+func addListenFlag(fs *flag.FlagSet) *string {
+	addr := fs.String("listen", "127.0.0.1:0", "listen address, HOST:PORT; port 0 picks a free port")
+	addOldName(fs, "addr", "listen")
+	return addr
 }
 
 // addTargetFlag declares --target, the server run, doctor and load probe
-// (targets.Start reads it).
+// (targets.Parse reads it). The proxy's --target, the server it forwards
+// to, is live by default and takes no fake (proxyTarget).
 func addTargetFlag(fs *flag.FlagSet) *string {
-	return fs.String("target", "fake", "fake, live, or an http(s)://HOST[:PORT] URL")
+	return fs.String("target", targets.NameFake, "fake, live, or an http(s)://HOST[:PORT] URL")
 }
 
 // portInUse is the usage error of a server that could not listen.
-func portInUse(err error, flag string) error {
-	return exitcode.Usagef("%w: is the port in use? choose another %s, or 127.0.0.1:0 for a free one", err, flag)
+func portInUse(err error) error {
+	return exitcode.Usagef("%w: is the port in use? choose another --listen, or 127.0.0.1:0 for a free one", err)
 }

@@ -267,7 +267,7 @@ func splitID(id string) (string, int) {
 func TestNoSecretInAnyOutput(t *testing.T) {
 	t.Parallel()
 	canary := "sk_canary_" + strings.Repeat("5eC7", 8)
-	base, _ := startFake(t, "--bug", "sutkn-query-rejected", "--deviate", "auth-error-form", "--api-key", canary)
+	base, _ := startFake(t, "--fake-bug", "sutkn-query-rejected", "--fake-deviate", "auth-error-form", "--api-key", canary)
 	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + canary}, "run", "--target", base, "-v")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want failures that print evidence\n%s", r.code, r.stderr)

@@ -15,7 +15,7 @@ import (
 func proxyRun(t *testing.T, upstream, key string, command []string) result {
 	t.Helper()
 	out := t.TempDir()
-	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, append([]string{"proxy", "--upstream", upstream, "--out", out, "--"}, command...)...)
+	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, append([]string{"proxy", "--target", upstream, "--out", out, "--"}, command...)...)
 	r.out = out
 	return r
 }
@@ -26,7 +26,7 @@ func proxyRun(t *testing.T, upstream, key string, command []string) result {
 // same token again) is the app's.
 func TestProxyPutsEachRefusalOnItsSide(t *testing.T) {
 	t.Parallel()
-	buggy, key := startFake(t, "--bug", "sutkn-query-rejected")
+	buggy, key := startFake(t, "--fake-bug", "sutkn-query-rejected")
 	r := proxyRun(t, buggy, key, node(t, "token_twice.mjs"))
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
@@ -183,12 +183,12 @@ func TestReplayOfAProxyRecording(t *testing.T) {
 // (A deviation that shows only after the commit would race the app's close.)
 func TestProxyGradesTheServerOnRealTraffic(t *testing.T) {
 	t.Parallel()
-	deviating, key := startFake(t, "--deviate", "session-started-twice")
+	deviating, key := startFake(t, "--fake-deviate", "session-started-twice")
 	r := proxyRun(t, deviating, key, node(t, "stream.mjs", "normal"))
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{"FAILED MULTI-1 [conn-0001, server]", "session_started as frame 2", "the server broke a MUST rule on 1 connection(s)"} {
+	for _, want := range []string{"FAILED MULTI-1 [conn-0001, server]", "session_started as frame 2", "the server broke a MUST rule on 1 connection; 1 connection: none refused, and the app broke no rule"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("no %q in:\n%s", want, r.stdout)
 		}

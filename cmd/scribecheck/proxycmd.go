@@ -6,18 +6,25 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/proxy"
+	"github.com/scribecheck/scribecheck/internal/targets"
 	"github.com/scribecheck/scribecheck/internal/userapp"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
 func proxyCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	upstream := fs.String("upstream", "live", `the server: "live" (https://api.elevenlabs.io) or a base URL`)
-	listen := addListenFlag(fs, "listen")
+	target := fs.String("target", targets.NameLive, `the server the app's traffic goes to: live (https://api.elevenlabs.io) or a base URL`)
+	addOldName(fs, "upstream", "target")
+	listen := addListenFlag(fs)
 	app := addAppFlags(fs, "scribecheck-proxy")
 	_, command, err := parseArgs(fs, args, false, true)
+	if err != nil {
+		return err
+	}
+	upstream, err := proxyTarget(*target)
 	if err != nil {
 		return err
 	}
@@ -29,13 +36,13 @@ func proxyCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, 
 		app.red.Add(key)
 		app.set.KnownKey(key) // redacted wherever it shows, and named as a key
 	}
-	p, err := proxy.New(proxy.Options{Upstream: *upstream, Set: app.set, Log: stdout, Redactor: app.red, TLS: tlsConfig})
+	p, err := proxy.New(proxy.Options{Upstream: upstream, Set: app.set, Log: stdout, Redactor: app.red, TLS: tlsConfig})
 	if err != nil {
 		return exitcode.Usagef("%w", err)
 	}
 	base, err := p.Start(*listen)
 	if err != nil {
-		return portInUse(err, "--listen")
+		return portInUse(err)
 	}
 	fmt.Fprintf(stdout, "scribecheck proxy in front of %s:\n", p.Upstream())
 	userapp.WriteURLs(stdout, base)
@@ -49,4 +56,22 @@ func proxyCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, 
 			fmt.Fprintf(stderr, "proxy: %v\n", err)
 		}
 	}, stdout, stderr)
+}
+
+// proxyTarget reads the proxy's --target as targets.Parse reads every
+// command's, but for the fake, which it cannot stand in front of, and a base
+// URL with a path, which proxy.New takes (a gateway that serves the API
+// under a prefix).
+func proxyTarget(v string) (string, error) {
+	switch v = targets.Name(v); {
+	case v == targets.NameFake:
+		return "", exitcode.Usagef("--target fake: the proxy stands in front of a server; start `scribecheck fake` and give the URL it prints, or give live")
+	case v == targets.NameLive:
+		return v, nil
+	}
+	if scheme, _, _ := strings.Cut(v, "://"); strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https") {
+		return v, nil // proxy.New checks it
+	}
+	_, err := targets.Parse("--target", v) // refuses it, with the form that would work
+	return "", err
 }

@@ -12,11 +12,12 @@ import (
 	"github.com/scribecheck/scribecheck/internal/replay"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/targets"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/userapp"
 )
 
 func replayCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	addr := addListenFlag(fs, "addr")
+	addr := addListenFlag(fs)
 	speed := fs.Float64("speed", 1, "timing: 1 as recorded, 2 twice as fast, 0 no waiting at all")
 	waitClient := fs.Duration("wait-client", replay.DefaultWaitClient, "how long a recorded client frame (or close) is awaited before it is called missing")
 	maxGap := fs.Duration("max-gap", replay.DefaultMaxGap, "the longest wait between two recorded frames, after --speed (a long silence is cut short)")
@@ -48,10 +49,11 @@ func replayCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	srv := replay.New(rec, replay.Options{Speed: *speed, WaitClient: *waitClient, MaxGap: *maxGap, Log: stderr, Redactor: red})
 	base, err := srv.Start(*addr)
 	if err != nil {
-		return portInUse(err, "--addr")
+		return portInUse(err)
 	}
 	key := replay.Key()
-	fmt.Fprintf(stdout, "replaying %s: %d connection(s), %d token request(s), speed %v\n", rec.Source, len(rec.Conns), len(rec.Mints), *speed)
+	fmt.Fprintf(stdout, "replaying %s: %s, %s, speed %v\n", rec.Source, text.Plural(len(rec.Conns), "connection", "connections"),
+		text.Plural(len(rec.Mints), "token request", "token requests"), *speed)
 	for _, s := range rec.Skipped {
 		fmt.Fprintf(stdout, "  not replayed:   %s\n", s)
 	}

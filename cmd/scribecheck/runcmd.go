@@ -46,6 +46,10 @@ func runCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, st
 	if err != nil {
 		return err
 	}
+	name, err := targets.Parse("--target", *target)
+	if err != nil {
+		return err
+	}
 	var base []reports.SpecResult
 	if *baseline != "" {
 		if base, err = reports.LoadResults(*baseline); err != nil {
@@ -62,7 +66,7 @@ func runCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, st
 	if err := suites.ValidateSelection(*labels, focus); err != nil {
 		return err
 	}
-	ts := targets.Spec{Name: *target, APIKey: os.Getenv(targets.APIKeyEnv), FakeFaults: faults}
+	ts := targets.Spec{Name: name, APIKey: os.Getenv(targets.APIKeyEnv), FakeFaults: faults}
 	if ts.Calibration, err = calibrate.Read(*calibrateFrom, stdout); err != nil {
 		return err
 	}
@@ -84,7 +88,7 @@ func runCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, st
 		return err
 	}
 	ran, err := suites.Run(&failT{}, env, suites.RunOptions{
-		LabelFilter: *labels, Focus: focus, NoColor: !text.IsTerminal(os.Stdout), Verbose: *verbose,
+		LabelFilter: *labels, Focus: focus, NoColor: !text.Colour(os.Stdout), Verbose: *verbose,
 		Timeout: *timeout, Retries: *retries,
 	})
 	if err != nil {

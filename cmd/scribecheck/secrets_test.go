@@ -59,7 +59,7 @@ func TestNoPlantedSecretInAnyOutput(t *testing.T) {
 		{"doctor --url", nil, []string{"doctor", "--url", lintURL}, nil}, // the lint names problems, never values
 		{"doctor --har", nil, []string{"doctor", "--har", har}, []string{plantedKey, plantedToken, plantedHeader}},
 		{"client", appEnv, []string{"client", "--", app}, []string{plantedKey, plantedToken, plantedHeader}},
-		{"proxy", append(appEnv, keyEnv...), []string{"proxy", "--upstream", base, "--", app}, []string{plantedKey, plantedToken, plantedHeader}},
+		{"proxy", append(appEnv, keyEnv...), []string{"proxy", "--target", base, "--", app}, []string{plantedKey, plantedToken, plantedHeader}},
 		// The user's key typed into the app's command is printed with it.
 		{"replay", append(appEnv, keyEnv...), []string{"replay", "--speed", "0", filepath.Join(proxyOut, "wire"), "--", app, plantedKey}, []string{plantedKey}},
 		{"load", keyEnv, []string{"load", "--target", base, "--sessions", "2", "--duration", "1s", "--auth", "token", "--quiet"}, nil},

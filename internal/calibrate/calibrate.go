@@ -14,6 +14,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 )
@@ -59,7 +60,7 @@ func Load(path string) (map[string]protocol.Reaction, []string, error) {
 		return nil, nil, exitcode.Usagef("--calibrate %s: %s", path, NoReactions)
 	}
 	if len(out) == 0 {
-		return nil, notes, exitcode.Usagef("--calibrate %s: none of its %d reactions can be given by the fake: %s", path, seen, strings.Join(notes, "; "))
+		return nil, notes, exitcode.Usagef("--calibrate %s: none of its %s can be given by the fake: %s", path, text.Plural(seen, "reaction", "reactions"), strings.Join(notes, "; "))
 	}
 	return out, notes, nil
 }
@@ -83,7 +84,7 @@ func describeReaction(re protocol.Reaction) string {
 	case protocol.ReactSession:
 		return "taken as fine"
 	}
-	s := fmt.Sprintf("%d frame(s)", len(re.Frames))
+	s := text.Plural(len(re.Frames), "frame", "frames")
 	if re.Close != nil {
 		s += fmt.Sprintf(", close %d", re.Close.Code)
 	}

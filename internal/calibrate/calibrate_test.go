@@ -41,7 +41,7 @@ func TestLoadNotesConflictsAndWhatTheFakeCannotGive(t *testing.T) {
 		t.Errorf("calibration %v", calib)
 	}
 	if len(notes) != 2 ||
-		!strings.Contains(notes[0], "INPUT-13 and ERROR-99 saw different reactions to oversize-chunk: keeping INPUT-13's (1 frame(s), close 1000), not ERROR-99's (1 frame(s), close 1009)") ||
+		!strings.Contains(notes[0], "INPUT-13 and ERROR-99 saw different reactions to oversize-chunk: keeping INPUT-13's (1 frame, close 1000), not ERROR-99's (1 frame, close 1009)") ||
 		!strings.Contains(notes[1], "INPUT-1's reaction is not taken") || !strings.Contains(notes[1], "not a JSON object") {
 		t.Errorf("notes:\n%s", strings.Join(notes, "\n"))
 	}

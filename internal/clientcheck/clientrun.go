@@ -8,6 +8,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/servercheck"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -65,7 +66,7 @@ func GradeRun(run reports.ClientRun, strict bool) (reports.ClientRun, RunOutcome
 		run.Verdict = verdict.Skipped
 		run.Summary = "no client connected: point your app at the base URL or WebSocket URL printed above (or use the SCRIBECHECK_* variables)"
 	case len(logs) == 0:
-		run.Summary = fmt.Sprintf("%d REST call(s) but no socket was opened: the app minted tokens and never connected", len(exchanges))
+		run.Summary = text.Plural(len(exchanges), "REST call", "REST calls") + " but no socket was opened: the app minted tokens and never connected"
 	}
 	return run, RunOutcome{Connected: len(logs) > 0, Failed: rep.Failed(strict) || serverFailed}, nil
 }
@@ -108,9 +109,9 @@ func fillServer(run *reports.ClientRun, rep servercheck.Report, strict bool) boo
 	}
 	if server > 0 {
 		failed = true
-		run.Summary = fmt.Sprintf("the server refused %d credential(s) it should have taken (see the auth refusals); %s", server, run.Summary)
+		run.Summary = fmt.Sprintf("the server refused %s it should have taken (see the auth refusals); %s", text.Plural(server, "credential", "credentials"), run.Summary)
 	} else if rep.Failed > 0 {
-		run.Summary = fmt.Sprintf("the server broke a MUST rule on %d connection(s); %s", rep.Failed, run.Summary)
+		run.Summary = fmt.Sprintf("the server broke a MUST rule on %s; %s", text.Plural(rep.Failed, "connection", "connections"), run.Summary)
 	}
 	if failed {
 		run.Verdict = verdict.Failed
@@ -126,7 +127,7 @@ func fillClientRun(run *reports.ClientRun, rep Report) {
 	for _, c := range rep.Causes {
 		run.Causes = append(run.Causes, reports.Cause{Title: c.Title, Fix: c.Fix, Rules: c.Rules, Conns: c.Conns, Evidence: c.Evidence})
 	}
-	failed, refused := 0, 0
+	failed, refused, short := 0, 0, 0
 	for _, c := range rep.Conns {
 		conn := reports.ClientConn{ID: c.ID, Who: c.Who, AuthPath: c.AuthPath, ClientFrames: c.ClientFrames, ServerFrames: c.ServerFrames,
 			Close: c.Close, Verdict: c.Verdict, Log: c.ID + ".jsonl"}
@@ -145,6 +146,8 @@ func fillClientRun(run *reports.ClientRun, rep Report) {
 			refused++
 		case c.Verdict == verdict.Failed:
 			failed++
+		case c.Verdict == verdict.NonStrict:
+			short++
 		}
 		run.Conns = append(run.Conns, conn)
 	}
@@ -159,8 +162,23 @@ func fillClientRun(run *reports.ClientRun, rep Report) {
 		run.Refusals = append(run.Refusals, reports.Refusal{Conn: r.Conn, Side: r.Side,
 			Finding: reports.Finding{Cause: r.Cause, Fix: r.Fix, Confidence: r.Confidence, Evidence: r.Evidence}})
 	}
-	run.Summary = fmt.Sprintf("%d connection(s): %d refused by the server, %d more with a MUST rule failed, %d rule(s) failed across connections",
-		len(rep.Conns), refused, failed, runFailed)
+	// Only what happened: a failed run's headline names what failed.
+	var what []string
+	for _, part := range []struct {
+		n    int
+		what string
+	}{{refused, "refused by the server"}, {failed, "more with a MUST rule failed"}, {short, "more with a SHOULD rule not met"}} {
+		if part.n > 0 {
+			what = append(what, fmt.Sprintf("%d %s", part.n, part.what))
+		}
+	}
+	if runFailed > 0 {
+		what = append(what, text.Plural(runFailed, "rule", "rules")+" failed across connections")
+	}
+	if len(what) == 0 {
+		what = []string{"none refused, and the app broke no rule"}
+	}
+	run.Summary = text.Plural(len(rep.Conns), "connection", "connections") + ": " + strings.Join(what, ", ")
 	if len(rep.Causes) > 0 {
 		run.Summary += "; " + rep.Causes[0].Title
 	}

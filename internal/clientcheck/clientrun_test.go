@@ -30,7 +30,7 @@ func TestGradeRunWithoutASocket(t *testing.T) {
 	r := newRecording(t)
 	r.mint("realtime_scribe", tok1)
 	run, o = r.gradeRun("")
-	if o.Connected || !strings.HasPrefix(run.Summary, "1 REST call(s) but no socket was opened") {
+	if o.Connected || !strings.HasPrefix(run.Summary, "1 REST call but no socket was opened") {
 		t.Errorf("a mint alone: %+v, %s", o, run.Summary)
 	}
 }
@@ -51,7 +51,7 @@ func TestGradeRunPutsTheServersRefusalFirst(t *testing.T) {
 		}
 		real := kind != ""
 		if real && (!o.Failed || run.Verdict != verdict.Failed) ||
-			strings.HasPrefix(run.Summary, "the server refused 1 credential(s) it should have taken") != real ||
+			strings.HasPrefix(run.Summary, "the server refused 1 credential it should have taken") != real ||
 			(len(run.Conns[0].Server) > 0) != real {
 			t.Errorf("%q: failed %v, verdict %s, %d server rule(s), summary %s", kind, o.Failed, run.Verdict, len(run.Conns[0].Server), run.Summary)
 		}

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"sort"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/authcause"
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/targets"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -100,10 +102,19 @@ func Run(ctx context.Context, o Options) reports.Diagnosis {
 func NotReached(t probes.Target, err error, red *secrets.Redactor) reports.Diagnosis {
 	red.Add(t.APIKey)
 	d := newDiagnosis(t, 1)
+	if ns := (*targets.NotScribe)(nil); errors.As(err, &ns) { // an answer, but not the API's
+		f := notScribe(red.Redact(ns.Answer), ns.Cause)
+		f.Evidence = []string{preflight}
+		d.Status, d.Summary, d.Findings = Unreachable, f.Cause, []reports.Finding{f}
+		return d
+	}
 	why := strings.TrimPrefix(err.Error(), "target "+t.BaseURL+" cannot be reached: ")
-	unreachable(&d, red.Redact(why), []string{"pre-flight: an HTTP request on the socket's path, before any auth path ran"})
+	unreachable(&d, red.Redact(why), []string{preflight})
 	return d
 }
+
+// preflight is the evidence of a diagnosis that ended in the pre-flight.
+const preflight = "pre-flight: a WebSocket handshake with no credential on the socket's path, before any auth path ran"
 
 // newDiagnosis is an empty diagnosis of t, started now.
 func newDiagnosis(t probes.Target, repeat int) reports.Diagnosis {

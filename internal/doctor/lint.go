@@ -10,6 +10,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/authcause"
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
@@ -119,7 +120,7 @@ func lintFindings(lint []reports.LintFinding) []reports.Finding {
 	if len(ev) == 0 {
 		return nil
 	}
-	return []reports.Finding{{Cause: fmt.Sprintf("The URL your code builds has %d error(s): %s.", len(ev), ev[0]),
+	return []reports.Finding{{Cause: fmt.Sprintf("The URL your code builds has %s: %s.", text.Plural(len(ev), "error", "errors"), ev[0]),
 		Fix: strings.Join(fixes, " "), Confidence: verdict.Documented, Evidence: ev}}
 }
 

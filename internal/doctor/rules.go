@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/scribecheck/scribecheck/internal/authcause"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/probes"
@@ -110,7 +111,7 @@ func diagnose(d *reports.Diagnosis, results map[string][]probes.Result, o Option
 			problem()
 			say(reports.Finding{Cause: fmt.Sprintf("Latency SLO missed: %s on %s has p95 %.0f ms, over the %.0f ms limit.", s.Metric, s.Path, s.P95, s.Limit),
 				Fix: "Check the region (a nearer residency host), the network path, and the audio pace.", Confidence: verdict.Observed,
-				Evidence: []string{fmt.Sprintf("%d samples", sampleCount(d.Paths, s.Path, s.Metric))}})
+				Evidence: []string{text.Plural(sampleCount(d.Paths, s.Path, s.Metric), "sample", "samples")}})
 		}
 	}
 
@@ -268,11 +269,8 @@ func sampleCount(paths []reports.PathRow, path, metric string) int {
 // otherwise.
 func headerFinding(header, fresh probes.Result, o Options) reports.Finding {
 	tl, _ := header.Decisive()
-	if st := tl.Upgrade.Status; st != 0 && st != 101 {
-		if c := tl.UpgradeCause(); !c.Auth {
-			return reports.Finding{Cause: "This target does not answer as the Scribe realtime API (not an API key problem): " + header.Detail,
-				Fix: authcause.Sentence(c.Fix), Confidence: verdict.Observed}
-		}
+	if c := tl.UpgradeCause(); c.NotScribe() {
+		return notScribe(header.Detail, c)
 	}
 	if header.Outcome.Refused() {
 		h := http.Header{}
@@ -301,6 +299,13 @@ func headerFinding(header, fresh probes.Result, o Options) reports.Finding {
 	return reports.Finding{Cause: "The realtime socket does not work on this target (the server misbehaves; the key was not refused): " + header.Detail,
 		Fix:        "Check that --target is the Scribe API or a scribecheck fake, and that no proxy stands in the way; if it is the API, retry later and report it with this report attached.",
 		Confidence: verdict.Observed}
+}
+
+// notScribe is the finding on a target whose answer to the upgrade (answer,
+// on one line) says it is not the Scribe API (probes.HTTPCause.NotScribe).
+func notScribe(answer string, c probes.HTTPCause) reports.Finding {
+	return reports.Finding{Cause: "This target " + probes.NotScribeAPI + ": " + answer,
+		Fix: authcause.Sentence(c.Fix), Confidence: verdict.Observed}
 }
 
 // unreachable makes d the verdict on a target that cannot be reached.

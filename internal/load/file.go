@@ -8,6 +8,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
@@ -43,7 +44,7 @@ func (o Options) CheckBudget(live bool, budget float64, w io.Writer) error {
 func (o Options) spend() (float64, string) {
 	each := o.Ramp + o.Duration
 	minutes := float64(o.Sessions) * each.Minutes()
-	return minutes, fmt.Sprintf("%.1f audio-minutes (%d sessions x %v)", minutes, o.Sessions, each)
+	return minutes, fmt.Sprintf("%.1f audio-minutes (%s x %v)", minutes, text.Plural(o.Sessions, "session", "sessions"), each)
 }
 
 // FileName is the result's file: load.json, or load-SHARD.json for a shard.
@@ -78,8 +79,8 @@ func Write(res *Result, path string, minHeld float64, red *secrets.Redactor, w i
 // sessions were held.
 func (r *Result) CheckHeld(minHeld float64) error {
 	if r.Rates.HeldPercent < minHeld {
-		return fmt.Errorf("%d of %d sessions held (%.1f%%), below --min-held-percent %g",
-			r.Counters.SessionsHeld, r.Counters.SessionsPlanned, r.Rates.HeldPercent, minHeld)
+		return fmt.Errorf("%d of %s held (%.1f%%), below --min-held-percent %g",
+			r.Counters.SessionsHeld, text.Plural(int(r.Counters.SessionsPlanned), "session", "sessions"), r.Rates.HeldPercent, minHeld)
 	}
 	return nil
 }

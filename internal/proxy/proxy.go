@@ -78,10 +78,10 @@ func New(opts Options) (*Proxy, error) {
 	}
 	u, err := url.Parse(opts.Upstream)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("--upstream %q: give live or a base URL such as https://api.elevenlabs.io or http://127.0.0.1:8080", opts.Upstream)
+		return nil, fmt.Errorf("--target %q: give live or a base URL such as https://api.elevenlabs.io or http://127.0.0.1:8080", opts.Upstream)
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("--upstream: give a base URL without credentials, a query or a fragment (the app's own credentials pass through)")
+		return nil, fmt.Errorf("--target: give a base URL without credentials, a query or a fragment (the app's own credentials pass through)")
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	if opts.Set == nil {

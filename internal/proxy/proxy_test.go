@@ -385,7 +385,7 @@ func TestProxyUnreachableUpstream(t *testing.T) {
 		t.Fatalf("socket: %v %v", err, resp)
 	}
 	body, _ := io.ReadAll(resp.Body)
-	if !strings.Contains(string(body), "check --upstream") {
+	if !strings.Contains(string(body), "check --target") {
 		t.Fatalf("socket body %q", body)
 	}
 	rest, err := http.Post(r.base+protocol.SingleUseTokenPath+"realtime_scribe", "", nil)
@@ -394,7 +394,7 @@ func TestProxyUnreachableUpstream(t *testing.T) {
 	}
 	b, _ := io.ReadAll(rest.Body)
 	rest.Body.Close()
-	if rest.StatusCode != http.StatusBadGateway || !strings.Contains(string(b), "check --upstream") {
+	if rest.StatusCode != http.StatusBadGateway || !strings.Contains(string(b), "check --target") {
 		t.Fatalf("rest: %d %s", rest.StatusCode, b)
 	}
 }

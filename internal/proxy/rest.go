@@ -54,7 +54,7 @@ func (p *Proxy) restHandler() http.Handler {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadGateway)
 			b, _ := json.Marshal(map[string]any{"detail": map[string]string{"status": "scribecheck_proxy_upstream_unreachable",
-				"message": fmt.Sprintf("scribecheck proxy: %s did not answer (%v); check --upstream and the network", p.upstream.Redacted(), err)}})
+				"message": fmt.Sprintf("scribecheck proxy: %s did not answer (%v); check --target and the network", p.upstream.Redacted(), err)}})
 			_, _ = w.Write(b)
 		},
 	}

@@ -172,7 +172,7 @@ func (s *socket) recordingEnded() {
 // status, headers and (first KiB of) body; or a 502 when it was not reached.
 func (s *socket) refused(w http.ResponseWriter, resp *http.Response, err error) {
 	if resp == nil || resp.StatusCode == 0 {
-		msg := fmt.Sprintf("scribecheck proxy: %s could not be reached (%v); check --upstream and the network", s.p.upstream.Redacted(), err)
+		msg := fmt.Sprintf("scribecheck proxy: %s could not be reached (%v); check --target and the network", s.p.upstream.Redacted(), err)
 		http.Error(w, msg, http.StatusBadGateway)
 		s.log.Cut(wirelog.FromServer, "the proxy could not reach the server: "+err.Error())
 		s.sum.End = "server not reached"
@@ -374,7 +374,8 @@ func (p *Proxy) finish(s *socket) {
 	if s.sum.Status != 0 {
 		status = fmt.Sprint(s.sum.Status)
 	}
-	p.logf("proxy: %s %s → %s, %d message(s) from the app, %d from the server; %s", s.sum.ID, s.sum.Request, status, s.sum.FromClient, s.sum.FromSrv, s.sum.End)
+	p.logf("proxy: %s %s → %s, %s from the app, %d from the server; %s", s.sum.ID, s.sum.Request, status,
+		text.Plural(s.sum.FromClient, "message", "messages"), s.sum.FromSrv, s.sum.End)
 }
 
 // hopByHop are the headers a proxy does not forward, with the handshake's

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -369,7 +370,7 @@ func (p *player) missingAudio(i int, rc *recChunk) *stallEpisode {
 		detail = fmt.Sprintf("the client's audio stopped short of recorded frame %d's end (%s of the recorded audio) for %s", i+1, p.plan.secs(rs.start+rc.end), wait)
 	}
 	return &stallEpisode{d: Divergence{Kind: KindMissing, Index: i + 1, At: f.T, Want: showRecorded(f), Got: got, Detail: detail},
-		skipped: 1, more: "; %d recorded client frame(s) in all were not sent (not awaited after the first; the server frames were still played)"}
+		skipped: 1, more: "; %d recorded client frames in all were not sent (not awaited after the first; the server frames were still played)"}
 }
 
 // compareSegment compares the client's segment k, which it committed, with
@@ -443,7 +444,7 @@ func (p *player) compareLast() {
 		i = rs.chunks[n-1]
 	}
 	f := p.l.Frames[i]
-	want := fmt.Sprintf("%s, never committed (the recording has %d commit(s))", p.plan.audio(rs.audio), k)
+	want := fmt.Sprintf("%s, never committed (the recording has %s)", p.plan.audio(rs.audio), text.Plural(k, "commit", "commits"))
 	switch {
 	case ls.committed:
 		p.diverge(Divergence{Kind: KindAudio, Index: i + 1, At: f.T, Want: want,

@@ -178,7 +178,7 @@ func TestNoCommit(t *testing.T) {
 	d := only(t, ss.end(websocket.StatusNormalClosure, ""), replay.KindMissing)
 	if d.Index != 6 || d.Got != "0.300 s of audio (9600 bytes, pcm_16000) since the last commit, and no commit within 100ms" ||
 		!strings.HasPrefix(d.Detail, "the client did not commit (recorded frame 6, commit 1) within 100ms") ||
-		!strings.Contains(d.Detail, "3 recorded client frame(s) in all were not sent") {
+		!strings.Contains(d.Detail, "3 recorded client frames in all were not sent") {
 		t.Fatalf("divergence: %+v", d)
 	}
 }
@@ -195,7 +195,7 @@ func TestAudioStopsShort(t *testing.T) {
 	d := only(t, ss.end(websocket.StatusNormalClosure, ""), replay.KindMissing)
 	if d.Index != 2 || d.Got != "audio up to 0.050 s of the recorded audio, then nothing within 100ms" ||
 		!strings.HasPrefix(d.Detail, "the client's audio stopped short of recorded frame 2's end (0.100 s of the recorded audio) for 100ms") ||
-		!strings.Contains(d.Detail, "6 recorded client frame(s) in all were not sent") {
+		!strings.Contains(d.Detail, "6 recorded client frames in all were not sent") {
 		t.Fatalf("divergence: %+v", d)
 	}
 }

@@ -148,7 +148,7 @@ func compareQuery(want, got []wirelog.Pair) []Divergence {
 		case sameSet(w, g):
 			d.Detail = fmt.Sprintf("query %s: the same values in another order", name)
 		case len(w) != len(g):
-			d.Detail = fmt.Sprintf("query %s: sent %d time(s), recorded %d", name, len(g), len(w))
+			d.Detail = fmt.Sprintf("query %s: sent %s, recorded %d", name, text.Plural(len(g), "time", "times"), len(w))
 		default:
 			d.Detail = fmt.Sprintf("query %s differs", name)
 		}
@@ -266,7 +266,7 @@ func fieldDiffs(wo, gobj map[string]any) []string {
 		diffs = append(diffs, fmt.Sprintf("%s: want %s, got %s", k, showJSON(wv, wok), showJSON(gv, gok)))
 	}
 	if len(diffs) > 4 {
-		diffs = append(diffs[:4], fmt.Sprintf("and %d more field(s)", len(diffs)-4))
+		diffs = append(diffs[:4], fmt.Sprintf("and %s more", text.Plural(len(diffs)-4, "field", "fields")))
 	}
 	return diffs
 }

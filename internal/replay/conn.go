@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 )
 
@@ -57,7 +58,7 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	done := c.Done
 	s.mu.Unlock()
-	s.logf("%s (socket %d, %s): %s; %d of %d frame(s); %s", c.Conn, n, req, answer, done, len(l.Frames), verdict)
+	s.logf("%s (socket %d, %s): %s; %d of %s; %s", c.Conn, n, req, answer, done, text.Plural(len(l.Frames), "frame", "frames"), verdict)
 }
 
 // extraSocket answers a socket beyond the recording: upgraded and closed
@@ -70,7 +71,7 @@ func (s *Server) extraSocket(w http.ResponseWriter, r *http.Request, n int, req 
 	s.mu.Unlock()
 	s.diverge(c, Divergence{Kind: KindExtra, Want: fmt.Sprintf("no connection %d (the recording has %d)", n, recorded),
 		Got: fmt.Sprintf("socket %d: %s", n, req), Detail: "a connection the recording does not have"})
-	reason := fmt.Sprintf("scribecheck replay: the recording has %d connection(s); this is connection %d", recorded, n)
+	reason := fmt.Sprintf("scribecheck replay: the recording has %s; this is connection %d", text.Plural(recorded, "connection", "connections"), n)
 	s.logf("%s (socket %d, %s): not in the recording", c.Conn, n, req)
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: []string{"*"}})
 	if err != nil {
@@ -202,7 +203,7 @@ func (p *player) play() {
 			p.stall = &stallEpisode{d: Divergence{Kind: KindMissing, Index: i + 1, At: f.T, Want: showRecorded(f),
 				Got:    fmt.Sprintf("nothing within %s", p.s.opts.WaitClient),
 				Detail: fmt.Sprintf("the client did not send recorded frame %d within %s", i+1, p.s.opts.WaitClient)},
-				skipped: 1, more: "; %d recorded client frame(s) in all were not sent (not awaited after the first; the server frames were still played)"}
+				skipped: 1, more: "; %d recorded client frames in all were not sent (not awaited after the first; the server frames were still played)"}
 		case readEnded:
 			p.clientEnded(i)
 			return
@@ -401,7 +402,7 @@ func (p *player) clientEnded(i int) {
 		verb = "vanished"
 	}
 	p.diverge(Divergence{Kind: KindClose, Index: i + 1, At: frames[i].T,
-		Want:   fmt.Sprintf("%d more frame(s) (next: %s %s), then %s", len(frames)-i, frames[i].Dir, showRecorded(frames[i]), recordedEnd(cl)),
+		Want:   fmt.Sprintf("%s more (next: %s %s), then %s", text.Plural(len(frames)-i, "frame", "frames"), frames[i].Dir, showRecorded(frames[i]), recordedEnd(cl)),
 		Got:    "the client " + endText(p.in.err),
 		Detail: fmt.Sprintf("the client %s after frame %d of %d", verb, i, len(frames))})
 }
@@ -445,7 +446,7 @@ func (p *player) stopped(i int) {
 	} else if p.l.Close != nil {
 		at = p.l.Close.T
 	}
-	p.diverge(Divergence{Kind: KindClose, Index: min(i+1, n), At: at, Want: fmt.Sprintf("%d frame(s), then %s", n, recordedEnd(p.l.Close)),
+	p.diverge(Divergence{Kind: KindClose, Index: min(i+1, n), At: at, Want: fmt.Sprintf("%s, then %s", text.Plural(n, "frame", "frames"), recordedEnd(p.l.Close)),
 		Got: fmt.Sprintf("the replay was stopped after frame %d of %d", i, n), Detail: "the replay server was closed before this connection ended"})
 	_ = p.conn.CloseNow()
 }
@@ -568,7 +569,7 @@ func (p *player) extraFrame(m message) {
 	if n > 0 {
 		at = p.l.Frames[n-1].T
 	}
-	p.extras = &stallEpisode{d: Divergence{Kind: KindExtra, Index: n + p.extra, At: at, Want: fmt.Sprintf("nothing more (the recording has %d frame(s))", n),
+	p.extras = &stallEpisode{d: Divergence{Kind: KindExtra, Index: n + p.extra, At: at, Want: fmt.Sprintf("nothing more (the recording has %s)", text.Plural(n, "frame", "frames")),
 		Got: showFrame(m.binary, m.data), Detail: fmt.Sprintf("client frame %d: a frame the recording does not have", n+p.extra)},
 		skipped: 1, more: " (%d such frames in a row, the first shown)"}
 }

@@ -36,7 +36,7 @@ func TestFaithfulClientReplaysAsRecorded(t *testing.T) {
 	if r.Diverged() || len(r.Divergences()) != 0 {
 		t.Fatalf("a faithful client diverged: %s", dump(r.Divergences()))
 	}
-	if want := "replayed 1 connection(s): 1 as recorded"; r.Summary != want {
+	if want := "replayed 1 connection: 1 as recorded"; r.Summary != want {
 		t.Fatalf("summary %q, want %q", r.Summary, want)
 	}
 	cr := r.Connections[0]
@@ -61,7 +61,7 @@ func TestMintThenTokenSocketAsRecorded(t *testing.T) {
 	}
 	r := settle(t, s, 2)
 	asRecorded(t, r)
-	if want := "replayed 2 connection(s): 2 as recorded; token requests: 2 as recorded"; r.Summary != want {
+	if want := "replayed 2 connections: 2 as recorded; token requests: 2 as recorded"; r.Summary != want {
 		t.Fatalf("summary %q, want %q", r.Summary, want)
 	}
 }
@@ -338,7 +338,7 @@ func TestMissingClientFrameKeepsServing(t *testing.T) {
 	}
 	wantClose(t, ss.ctx, ss.c, websocket.StatusNormalClosure)
 	d := only(t, ss.report(), replay.KindMissing)
-	if d.Index != 2 || d.Got != "nothing within 100ms" || !strings.Contains(d.Detail, "3 recorded client frame(s) in all were not sent") {
+	if d.Index != 2 || d.Got != "nothing within 100ms" || !strings.Contains(d.Detail, "3 recorded client frames in all were not sent") {
 		t.Fatalf("divergence: %+v", d)
 	}
 }
@@ -502,14 +502,14 @@ func TestExtraConnection(t *testing.T) {
 	}
 	c := dial(t, ctx, wsURL(base, openedQuery), nil)
 	_, _, err := c.Read(ctx)
-	if code, reason := closeStatus(err); code != websocket.StatusPolicyViolation || !strings.Contains(reason, "the recording has 1 connection(s); this is connection 3") {
+	if code, reason := closeStatus(err); code != websocket.StatusPolicyViolation || !strings.Contains(reason, "the recording has 1 connection; this is connection 3") {
 		t.Fatalf("extra socket: %v", err)
 	}
 	r := settle(t, s, 3)
 	if got := kinds(r.Divergences()); !slices.Equal(got, []string{"extra", "extra"}) {
 		t.Fatalf("kinds %v: %s", got, dump(r.Divergences()))
 	}
-	if r.Connections[1].Conn != "extra-1" || !strings.Contains(r.Summary, "2 extra connection(s)") {
+	if r.Connections[1].Conn != "extra-1" || !strings.Contains(r.Summary, "2 extra connections") {
 		t.Fatalf("report: %+v", r)
 	}
 }
@@ -527,7 +527,7 @@ func TestNeverOpenedAfterClose(t *testing.T) {
 	if d.Conn != "conn-0002" || d.Got != "never opened" {
 		t.Fatalf("divergence: %+v", d)
 	}
-	if want := "replayed 1 of 2 recorded connection(s): 1 as recorded; 1 never opened"; r.Summary != want {
+	if want := "replayed 1 of 2 recorded connections: 1 as recorded; 1 never opened"; r.Summary != want {
 		t.Fatalf("summary %q, want %q", r.Summary, want)
 	}
 }
@@ -535,7 +535,7 @@ func TestNeverOpenedAfterClose(t *testing.T) {
 func TestNoClientConnected(t *testing.T) {
 	s, _ := start(t, load(t, [][]wirelog.Record{basicConn(1)}), replay.Options{})
 	r := settle(t, s, 0)
-	if r.Connected() || r.Summary != "no client connected: 0 of 1 recorded connection(s) replayed" {
+	if r.Connected() || r.Summary != "no client connected: 0 of 1 recorded connection replayed" {
 		t.Fatalf("report: %+v", r)
 	}
 }

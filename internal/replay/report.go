@@ -175,7 +175,7 @@ func (r Report) WriteJSON(dir string) (string, error) {
 }
 
 // summarize makes the one-line summary:
-// "replayed 3 connection(s): 2 as recorded, 1 diverged: conn-0003 at frame 4 (…)".
+// "replayed 3 connections: 2 as recorded, 1 diverged: conn-0003 at frame 4 (…)".
 func (r Report) summarize() string {
 	recorded := 0
 	var asRec, inProgress, notOpened, extra int
@@ -201,13 +201,13 @@ func (r Report) summarize() string {
 	}
 	opened := recorded - notOpened
 	if !r.Connected() {
-		return fmt.Sprintf("no client connected: 0 of %d recorded connection(s) replayed", recorded)
+		return fmt.Sprintf("no client connected: 0 of %s replayed", text.Plural(recorded, "recorded connection", "recorded connections"))
 	}
 	var b strings.Builder
 	if opened == recorded {
-		fmt.Fprintf(&b, "replayed %d connection(s): %d as recorded", opened, asRec)
+		fmt.Fprintf(&b, "replayed %s: %d as recorded", text.Plural(opened, "connection", "connections"), asRec)
 	} else {
-		fmt.Fprintf(&b, "replayed %d of %d recorded connection(s): %d as recorded", opened, recorded, asRec)
+		fmt.Fprintf(&b, "replayed %d of %s: %d as recorded", opened, text.Plural(recorded, "recorded connection", "recorded connections"), asRec)
 	}
 	if inProgress > 0 {
 		fmt.Fprintf(&b, ", %d in progress", inProgress)
@@ -219,7 +219,7 @@ func (r Report) summarize() string {
 		fmt.Fprintf(&b, "; %d never opened", notOpened)
 	}
 	if extra > 0 {
-		fmt.Fprintf(&b, "; %d extra connection(s)", extra)
+		fmt.Fprintf(&b, "; %s", text.Plural(extra, "extra connection", "extra connections"))
 	}
 	if r.MintsRecorded > 0 || r.MintsRequested > 0 {
 		if len(r.Mints) == 0 {
@@ -247,14 +247,14 @@ func (r Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, ", socket %d", c.Socket)
 		}
 		if c.File != "" {
-			fmt.Fprintf(&b, ", %d of %d frame(s)", c.Done, c.Frames)
+			fmt.Fprintf(&b, ", %d of %s", c.Done, text.Plural(c.Frames, "frame", "frames"))
 		}
 		fmt.Fprintln(&b, ":")
 		for _, d := range c.Divergences {
 			writeDivergence(&b, d)
 		}
 		if c.Omitted > 0 {
-			fmt.Fprintf(&b, "  … and %d more divergence(s) not listed\n", c.Omitted)
+			fmt.Fprintf(&b, "  … and %s more not listed\n", text.Plural(c.Omitted, "divergence", "divergences"))
 		}
 	}
 	if len(r.Mints) > 0 {

@@ -19,6 +19,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -301,7 +302,7 @@ func (s *Server) Report() Report {
 			cc.State = StateNotOpened
 			cc.Divergences = append(cc.Divergences, Divergence{Conn: cc.Conn, Kind: KindConnection,
 				Want: fmt.Sprintf("the client opens connection %d (%s)", i+1, cc.File), Got: "never opened",
-				Detail: fmt.Sprintf("the client opened %d socket(s); the recording has %d", s.sockets, len(s.conns))})
+				Detail: fmt.Sprintf("the client opened %s; the recording has %d", text.Plural(s.sockets, "socket", "sockets"), len(s.conns))})
 		}
 		for _, d := range c.Divergences {
 			cc.Divergences = append(cc.Divergences, redactDivergence(s.red, d))
@@ -314,8 +315,8 @@ func (s *Server) Report() Report {
 	}
 	if s.closed && s.mints < len(s.rec.Mints) {
 		r.Mints = append(r.Mints, Divergence{Conn: fmt.Sprintf("mint-%d", s.mints+1), Kind: KindMint,
-			Want: fmt.Sprintf("%d token request(s)", len(s.rec.Mints)), Got: fmt.Sprintf("%d token request(s)", s.mints),
-			Detail: fmt.Sprintf("the client made %d of the recording's %d token request(s)", s.mints, len(s.rec.Mints))})
+			Want: text.Plural(len(s.rec.Mints), "token request", "token requests"), Got: text.Plural(s.mints, "token request", "token requests"),
+			Detail: fmt.Sprintf("the client made %d of the recording's %s", s.mints, text.Plural(len(s.rec.Mints), "token request", "token requests"))})
 	}
 	r.Summary = r.summarize()
 	return r
@@ -542,7 +543,7 @@ func (s *Server) handleMint(w http.ResponseWriter, r *http.Request) {
 			Got: r.Method + " " + r.URL.Path, Detail: "a token request the recording does not have"})
 		s.logf("%s %s %s: not in the recording (503)", name, r.Method, r.URL.Path)
 		writeDetail(w, http.StatusServiceUnavailable, "replay_extra_request",
-			fmt.Sprintf("scribecheck replay: the recording has %d token request(s); this is request %d", len(s.rec.Mints), m))
+			fmt.Sprintf("scribecheck replay: the recording has %s; this is request %d", text.Plural(len(s.rec.Mints), "token request", "token requests"), m))
 		return
 	}
 	ex := s.rec.Mints[m-1]

@@ -17,7 +17,7 @@ func TestKeyHasTheShapeOfAnAPIKey(t *testing.T) {
 }
 
 func TestWriteJSONMakesTheFolder(t *testing.T) {
-	r := replay.Report{Sockets: 1, Summary: "replayed 1 connection(s): 1 as recorded"}
+	r := replay.Report{Sockets: 1, Summary: "replayed 1 connection: 1 as recorded"}
 	dir := filepath.Join(t.TempDir(), "out", "replay")
 	path, err := r.WriteJSON(dir)
 	if err != nil || path != filepath.Join(dir, "replay.json") {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -243,7 +244,7 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 		run.Broken = fmt.Sprintf("the driver failed (%v): %s", err, lastLine(run.Stderr))
 	}
 	attribute(&run, set, keys)
-	progress(opts, "%s: %d scenarios in %.1fs", in.Key(), len(run.Ended), run.Took.Seconds())
+	progress(opts, "%s: %s in %.1fs", in.Key(), text.Plural(len(run.Ended), "scenario", "scenarios"), run.Took.Seconds())
 	return run
 }
 

@@ -66,7 +66,7 @@ func Grade(logs []*wirelog.Log, schemas *protocol.Schemas) Report {
 				if len(v) == 0 || f.Verdict == verdict.Failed {
 					continue
 				}
-				f.Verdict, f.Message, f.Evidence = c.Level.Broken(), fmt.Sprintf("%d violation(s) at %s", len(v), c.Level), strings.Join(v, "\n")
+				f.Verdict, f.Message, f.Evidence = c.Level.Broken(), fmt.Sprintf("%s at %s", text.Plural(len(v), "violation", "violations"), c.Level), strings.Join(v, "\n")
 			}
 			cr.Results = append(cr.Results, f)
 		}

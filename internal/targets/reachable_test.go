@@ -16,7 +16,9 @@ import (
 )
 
 // The pre-flight finds, within its bound, a target that does not answer
-// HTTP, and lets any HTTP answer through for the probes to name.
+// HTTP, or answers the socket's handshake as something other than the
+// Scribe API; an upgrade, or the API refusing the credential, it lets
+// through for the probes to name.
 func TestReachableNeedsAnHTTPAnswer(t *testing.T) {
 	t.Parallel()
 	closed, _ := net.Listen("tcp", "127.0.0.1:0")
@@ -43,8 +45,12 @@ func TestReachableNeedsAnHTTPAnswer(t *testing.T) {
 		{"TLS to plain HTTP", func(t *testing.T) string {
 			return strings.Replace(hostile.Status(t, 404, nil, ""), "http://", "https://", 1)
 		}, "does not speak TLS"},
-		{"web server 404", func(t *testing.T) string { return hostile.Status(t, 404, nil, "no") }, ""},
-		{"redirect", func(t *testing.T) string { return hostile.Redirect(t, 301, "http://elsewhere.invalid") }, ""},
+		{"web server 404", func(t *testing.T) string { return hostile.Status(t, 404, nil, "no") }, "does not answer as the Scribe realtime API (not an API key problem): HTTP 404 at the upgrade"},
+		{"gateway 502", func(t *testing.T) string { return hostile.Status(t, 502, nil, "") }, "a proxy or gateway in the way"},
+		{"redirect", func(t *testing.T) string { return hostile.Redirect(t, 301, "http://elsewhere.invalid") }, "a redirect to http://elsewhere.invalid"},
+		{"the API refusing the credential at the upgrade", func(t *testing.T) string {
+			return hostile.Status(t, 401, http.Header{"Content-Type": {"application/json"}}, `{"detail":{"status":"needs_authorization","message":"no key"}}`)
+		}, ""},
 		{"upgrade then silence", func(t *testing.T) string { return hostile.Upgraded(t, hostile.Hold) }, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -44,35 +44,38 @@ type Running struct {
 	Fake *fakeserver.Server
 }
 
-// Start starts the target s names. Stop releases it.
+// Start starts the target s names (Parse reads its name). Stop releases it.
 func Start(s Spec) (*Running, error) {
 	if s.APIKey != "" && len(s.APIKey) < 8 {
 		return nil, exitcode.Usagef("%s is %d characters long: too short for an API key, and too short to redact safely from every output", APIKeyEnv, len(s.APIKey))
 	}
-	if len(s.FakeFaults) > 0 && s.Name != "fake" {
-		return nil, exitcode.Usagef("--fake-bug only applies to --target fake (the in-process fake); start `scribecheck fake --bug NAME` to give another target a bug")
+	name := NameFake
+	if s.Name != "" {
+		var err error
+		if name, err = Parse("--target", s.Name); err != nil {
+			return nil, err
+		}
 	}
-	if len(s.Calibration) > 0 && s.Name != "" && s.Name != "fake" {
+	if len(s.FakeFaults) > 0 && name != NameFake {
+		return nil, exitcode.Usagef("--fake-bug only applies to --target fake (the in-process fake); start `scribecheck fake --fake-bug NAME` to give another target a bug")
+	}
+	if len(s.Calibration) > 0 && name != NameFake {
 		return nil, exitcode.Usagef("--calibrate only applies to --target fake (the in-process fake); start `scribecheck fake --calibrate RESULTS_JSON` to serve a calibrated fake to another client")
 	}
-	switch s.Name {
-	case "", "fake":
+	switch name {
+	case NameFake:
 		return startFake(s)
-	case "live":
+	case NameLive:
 		if s.APIKey == "" {
 			return nil, exitcode.Usagef("--target live needs an API key: set %s to a key of your ElevenLabs account (it is never printed)", APIKeyEnv)
 		}
-		return &Running{Kind: "live", Target: probes.Target{Name: "live", BaseURL: protocol.LiveBaseURL, APIKey: s.APIKey}}, nil
-	}
-	base, err := probes.ParseBaseURL(s.Name)
-	if err != nil {
-		return nil, exitcode.Usagef("--target must be fake, live or an http(s)://HOST[:PORT] URL: %v", err)
+		return &Running{Kind: "live", Target: probes.Target{Name: NameLive, BaseURL: protocol.LiveBaseURL, APIKey: s.APIKey}}, nil
 	}
 	if s.APIKey == "" {
-		return nil, exitcode.Usagef("--target %s needs an API key: set %s (for a `scribecheck fake`, the test key it printed)", base, APIKeyEnv)
+		return nil, exitcode.Usagef("--target %s needs an API key: set %s (for a `scribecheck fake`, the test key it printed)", name, APIKeyEnv)
 	}
-	u, _ := url.Parse(base)
-	return &Running{Kind: "url", Target: probes.Target{Name: u.Host, BaseURL: base, APIKey: s.APIKey}}, nil
+	u, _ := url.Parse(name)
+	return &Running{Kind: "url", Target: probes.Target{Name: u.Host, BaseURL: name, APIKey: s.APIKey}}, nil
 }
 
 // startFake starts the in-process fake on a free loopback port, its clock

@@ -64,6 +64,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 // HARSummary says what ImportHAR read and wrote.
@@ -184,7 +186,7 @@ func ImportHAR(r io.Reader, set *Set) (HARSummary, error) {
 		return sum, err
 	}
 	if sockets == 0 {
-		what := fmt.Sprintf("%d entries", n)
+		what := text.Plural(n, "entry", "entries")
 		switch {
 		case otherSockets == 1:
 			what += ", 1 WebSocket that is not Scribe's"
@@ -747,7 +749,7 @@ func (p *harParsed) socketItem(sum *HARSummary) (*harItem, error) {
 	case it.status == http.StatusSwitchingProtocols && e.WebSocketMessages == nil:
 		note("the socket was upgraded (101) but the HAR has no _webSocketMessages: whatever wrote it does not record WebSocket messages (Chromium DevTools' Export HAR does)")
 	case it.status != http.StatusSwitchingProtocols && len(msgs) > 0:
-		note("the HAR gives HTTP %d for a socket with %d messages; they are logged anyway", it.status, len(msgs))
+		note("the HAR gives HTTP %d for a socket with %s; they are logged anyway", it.status, text.Plural(len(msgs), "message", "messages"))
 	case it.status == 0:
 		note("the HAR records no HTTP answer to the upgrade request; logged without one")
 	}
@@ -794,10 +796,10 @@ func (p *harParsed) socketItem(sum *HARSummary) (*harItem, error) {
 		it.frames = append(it.frames, f)
 	}
 	if early > 0 {
-		note("%d messages are timed before the request (startedDateTime); logged with negative times", early)
+		note("%s timed before the request (startedDateTime); logged with negative times", text.Plural(early, "message is", "messages are"))
 	}
 	if blobs > 0 {
-		note("%d binary messages sent are empty: Chromium does not record the bytes of a Blob the page sends", blobs)
+		note("%s empty: Chromium does not record the bytes of a Blob the page sends", text.Plural(blobs, "binary message sent is", "binary messages sent are"))
 	}
 
 	// The answer came after the handshake's phases (timings, in ms) and no
