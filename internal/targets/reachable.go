@@ -27,7 +27,7 @@ const PreflightTimeout = 5 * time.Second
 
 // Reachable checks, before any spec runs, that the target's host accepts a
 // connection and answers the socket's handshake as the Scribe API does: it
-// upgrades (and, with no credential sent, refuses in-band, protocol.md §3),
+// upgrades (and, with no credential sent, refuses in-band, docs/protocol.md §3),
 // or refuses the credential itself. A target that does not is exit code 3:
 // one that cannot be reached, and one that answers as something else (a web
 // server's 404, a redirect, a gateway), a *NotScribe, decided as the doctor
