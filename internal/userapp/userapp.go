@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
@@ -82,7 +81,7 @@ var killAfter = 5 * time.Second
 func Run(ctx context.Context, command, env []string, stdout, stderr io.Writer) (int, error) {
 	cmd := exec.Command(command[0], command[1:]...)
 	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, os.Stdin, stdout, stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrNotStarted, err)
 	}
@@ -92,11 +91,11 @@ func Run(ctx context.Context, command, env []string, stdout, stderr io.Writer) (
 	select {
 	case err = <-done:
 	case <-ctx.Done():
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+		interruptGroup(cmd)
 		select {
 		case err = <-done:
 		case <-time.After(killAfter):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			killGroup(cmd)
 			err = <-done
 		}
 		if err == nil {
