@@ -3,7 +3,9 @@
 #   make test   vet, gofmt check, and every test with the race detector (installs Debian's chromium
 #               first, for the test that renders the doctor's HTML report, and the pinned official
 #               SDKs, for the SDK matrix: npm ci and one Python venv per version, see internal/sdks/README.md)
-#   make sdks   install the pinned SDKs only; then `bin/scribecheck sdks` runs the matrix
+#   make sdks   build, then `bin/scribecheck sdks install`: the pinned SDKs into the user's cache folder
+#               (~/.cache/scribecheck/sdks on Linux; SCRIBECHECK_SDKS_DIR chooses another), where
+#               `scribecheck sdks` and the tests run them
 #   make bench  measure the fake on this machine (frames/s beside a bare WebSocket sink, sessions held,
 #               memory per session, the whole run) and print the README's table; a few minutes
 #   make fuzz   run every fuzz target for FUZZTIME each (default 10s), one after another
@@ -39,10 +41,11 @@ fuzz:
 	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./$$pkg || exit 1; \
 	done
 
-# sdks installs the pinned official SDKs (idempotent; a part whose runtime is
-# missing is skipped with one line, and its SDK specs skip saying why).
-sdks:
-	@internal/sdks/setup.sh
+# sdks installs the pinned official SDKs the way a user's binary does
+# (idempotent; a part whose runtime is missing is skipped with one line, and
+# its SDK specs skip saying why).
+sdks: build
+	@$(BIN) sdks install
 
 # deps installs what the tests need beyond Go modules: headless Chromium from
 # Debian's packages. Without root or apt-get it says so, and that test skips.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/sdks"
 	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/reports"
@@ -88,12 +89,13 @@ func TestClientPassesAWellBehavedApp(t *testing.T) {
 
 func TestClientTLSReachesAClientThatHardCodesWSS(t *testing.T) {
 	t.Parallel()
-	py, err := filepath.Abs("../../internal/sdks/python/.venv-2.78.0/bin/python")
+	dir, err := sdks.DefaultDir()
+	py := sdks.VenvPython(dir, "python/.venv-2.78.0")
 	if err == nil {
 		_, err = os.Stat(py)
 	}
 	if err != nil {
-		t.Skip("the Python SDK's venv (for its websockets package) is not installed: run make sdks")
+		t.Skipf("the Python SDK's venv (for its websockets package) is not installed in %s: run make sdks", dir)
 	}
 	app, _ := filepath.Abs("testdata/apps/wss_app.py")
 	r := clientRun(t, []string{"--tls"}, []string{py, app})

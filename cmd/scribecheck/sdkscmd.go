@@ -16,7 +16,7 @@ import (
 )
 
 func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	dir := fs.String("dir", "internal/sdks", "the SDK folder (matrix.json, node/, python/)")
+	dir := fs.String("dir", "", "run the SDKs of this folder as they are (its matrix.json, drivers and installs), installing nothing")
 	out := fs.String("out", "scribecheck-sdks", "folder for the reports")
 	timeout := fs.Duration("timeout", 3*time.Minute, "longest one install's driver may run")
 	var only stringList
@@ -24,20 +24,36 @@ func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	installs, err := sdks.LoadMatrix(*dir)
+	say := func(s string) { fmt.Fprintln(stderr, "sdks: "+s) }
+	installs, err := sdks.Matrix()
+	matrix := "the pinned matrix"
+	if *dir != "" {
+		if installs, err = sdks.LoadMatrix(*dir); err != nil {
+			return exitcode.Usagef("--dir %s: %w (give a folder holding a matrix.json, or leave out --dir to install into the cache)", *dir, err)
+		}
+		matrix = *dir + "/matrix.json"
+	}
 	if err != nil {
-		return exitcode.Usagef("%w (run from the repository root, or give --dir)", err)
+		return err
 	}
 	if len(only) > 0 {
+		var keys []string
+		for _, in := range installs {
+			keys = append(keys, in.Key())
+		}
 		installs = slices.DeleteFunc(installs, func(in sdks.Install) bool { return !slices.Contains(only, in.Key()) })
 		if len(installs) == 0 {
-			return exitcode.Usagef("--sdk %s: not in %s/matrix.json", strings.Join(only, ", "), *dir)
+			return exitcode.Usagef("--sdk %s: not in %s, which has %s", strings.Join(only, ", "), matrix, strings.Join(keys, ", "))
+		}
+	}
+	if *dir == "" {
+		if *dir, err = setupSDKs(ctx, say); err != nil {
+			return err
 		}
 	}
 	started := time.Now()
 	red := secrets.New() // learns every install's keys and tokens: the reports are redacted and leak-scanned with it
-	runs := sdks.RunAll(ctx, installs, sdks.Options{Dir: *dir, Out: *out, Timeout: *timeout, Redactor: red,
-		Progress: func(s string) { fmt.Fprintln(stderr, "sdks: "+s) }})
+	runs := sdks.RunAll(ctx, installs, sdks.Options{Dir: *dir, Out: *out, Timeout: *timeout, Redactor: red, Progress: say})
 	m := sdks.Grade(runs, started)
 	files, werr := reports.WriteSDKMatrix(*out, m, red)
 	reports.WriteSDKMatrixConsole(stdout, m, red)
@@ -46,7 +62,32 @@ func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	}
 	listFiles(stdout, files...)
 	if sdks.NoneRan(m) {
-		return exitcode.Unreachablef("no SDK is installed here: run `make sdks` (needs Node.js and Python 3)")
+		return exitcode.Unreachablef("no SDK could run from %s: it needs Node.js (npm) or Python 3 with venv on PATH", *dir)
 	}
 	return exitcode.Fails(m.Failed())
+}
+
+// sdksInstall installs the pinned SDKs only (make sdks calls it).
+func sdksInstall(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	_, err := setupSDKs(ctx, func(s string) { fmt.Fprintln(stderr, "sdks: "+s) })
+	return err
+}
+
+// setupSDKs installs the pinned SDKs into their folder (sdks.DefaultDir),
+// saying where, and returns it.
+func setupSDKs(ctx context.Context, say func(string)) (string, error) {
+	dir, err := sdks.DefaultDir()
+	if err != nil {
+		return "", exitcode.Usagef("%w", err)
+	}
+	say(fmt.Sprintf("SDKs install in %s (set %s to choose another folder)", dir, sdks.DirEnv))
+	started := time.Now()
+	if err := sdks.Setup(ctx, dir, say); err != nil {
+		return "", fmt.Errorf("installing the SDKs into %s: %w\n(fix the cause and run `scribecheck sdks install` again; what installed is kept)", dir, err)
+	}
+	say(fmt.Sprintf("install checked in %.1fs", time.Since(started).Seconds()))
+	return dir, nil
 }

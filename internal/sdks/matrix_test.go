@@ -46,18 +46,20 @@ func TestSpecIDsAreStable(t *testing.T) {
 // TestMatrix runs every pinned SDK against the fake: each scenario must end
 // as recorded (the ideal, or a recorded finding), and the SDK's normal
 // sessions must break no MUST client rule. Without Node.js or Python, or
-// before `make sdks`, an install is skipped and says why.
+// before `make sdks` installed them (DefaultDir), an install is skipped and
+// says why.
 func TestMatrix(t *testing.T) {
 	t.Parallel() // each starts its own fakes and processes
 	if testing.Short() {
 		t.Skip("-short: the SDK matrix runs Node.js and Python processes")
 	}
-	installs, err := LoadMatrix(".")
+	dir := installDir(t)
+	installs, err := Matrix()
 	if err != nil {
 		t.Fatal(err)
 	}
 	started := time.Now()
-	runs := RunAll(context.Background(), installs, Options{Dir: ".", Out: t.TempDir(), Progress: func(s string) { t.Log(s) }})
+	runs := RunAll(context.Background(), installs, Options{Dir: dir, Out: t.TempDir(), Progress: func(s string) { t.Log(s) }})
 	m := Grade(runs, started)
 	ran := 0
 	for i, col := range m.Columns {

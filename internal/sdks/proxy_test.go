@@ -11,14 +11,15 @@ import (
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 )
 
-// installed returns the pinned installs named, skipping the test when one
-// is not installed here.
-func installed(t *testing.T, keys ...string) []Install {
+// installed returns the install folder and the pinned installs named,
+// skipping the test when one is not installed there.
+func installed(t *testing.T, keys ...string) (string, []Install) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: runs Node.js and Python processes")
 	}
-	all, err := LoadMatrix(".")
+	dir := installDir(t)
+	all, err := Matrix()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +27,7 @@ func installed(t *testing.T, keys ...string) []Install {
 	for _, k := range keys {
 		for _, in := range all {
 			if in.Key() == k {
-				if why := missing(in, "."); why != "" {
+				if why := missing(in, dir); why != "" {
 					t.Skipf("%s: %s (run `make sdks`)", k, why)
 				}
 				out = append(out, in)
@@ -36,18 +37,19 @@ func installed(t *testing.T, keys ...string) []Install {
 	if len(out) != len(keys) {
 		t.Fatalf("not all of %v are in matrix.json", keys)
 	}
-	return out
+	return dir, out
 }
 
 // eachSDK runs test in parallel on the official JS and Python SDKs (their
-// newest pinned versions), each with a fresh output folder; an SDK not
-// installed here skips the test.
-func eachSDK(t *testing.T, test func(t *testing.T, in Install, out string)) {
+// newest pinned versions), each with its install folder and a fresh output
+// folder; an SDK not installed here skips the test.
+func eachSDK(t *testing.T, test func(t *testing.T, in Install, dir, out string)) {
 	t.Helper()
-	for _, in := range installed(t, "elevenlabs-js@2.73.0", "elevenlabs-python@2.78.0") {
+	dir, installs := installed(t, "elevenlabs-js@2.73.0", "elevenlabs-python@2.78.0")
+	for _, in := range installs {
 		t.Run(in.Key(), func(t *testing.T) {
 			t.Parallel()
-			test(t, in, t.TempDir())
+			test(t, in, dir, t.TempDir())
 		})
 	}
 }
@@ -82,11 +84,11 @@ func viaProxy(t *testing.T, dir string) func(string) (string, func(), error) {
 // side, and none of the keys or tokens the fake saw.
 func TestSDKsThroughTheProxy(t *testing.T) {
 	t.Parallel() // each starts its own fakes and processes
-	eachSDK(t, func(t *testing.T, in Install, out string) {
+	eachSDK(t, func(t *testing.T, in Install, dir, out string) {
 		proxyDir := filepath.Join(out, "proxy-wire")
 		via := viaProxy(t, proxyDir)
 		red := secrets.New() // the fake's side: the proxy learns on its own
-		run := RunOne(context.Background(), in, Options{Dir: ".", Out: out, Only: []string{"header", "token"}, Via: via, Redactor: red})
+		run := RunOne(context.Background(), in, Options{Dir: dir, Out: out, Only: []string{"header", "token"}, Via: via, Redactor: red})
 		if run.Broken != "" {
 			t.Fatalf("%s\n%s", run.Broken, run.Stderr)
 		}

@@ -55,17 +55,17 @@ func compactJSON(b json.RawMessage) string {
 // (minting a token the recording never asked for) is reported as diverging.
 func TestReplayDrivesTheSDKToTheSameEvents(t *testing.T) {
 	t.Parallel() // each starts its own fakes and processes
-	eachSDK(t, func(t *testing.T, in Install, out string) {
+	eachSDK(t, func(t *testing.T, in Install, dir, out string) {
 		recDir := filepath.Join(out, "recorded")
 		via := viaProxy(t, recDir)
 		ctx := context.Background()
-		recorded := RunOne(ctx, in, Options{Dir: ".", Out: filepath.Join(out, "1"), Only: []string{"header"}, Via: via})
+		recorded := RunOne(ctx, in, Options{Dir: dir, Out: filepath.Join(out, "1"), Only: []string{"header"}, Via: via})
 		if o, why := Classify(recorded, Scenarios()[0]); o != Session {
 			t.Fatalf("recording run: %s (%s)", o, why)
 		}
 
 		var rep replay.Report
-		replayed := RunOne(ctx, in, Options{Dir: ".", Out: filepath.Join(out, "2"), Only: []string{"header"}, Via: viaReplay(t, recDir, &rep)})
+		replayed := RunOne(ctx, in, Options{Dir: dir, Out: filepath.Join(out, "2"), Only: []string{"header"}, Via: viaReplay(t, recDir, &rep)})
 		want, got := events(recorded, "header"), events(replayed, "header")
 		if strings.Join(want, "\n") != strings.Join(got, "\n") {
 			t.Errorf("the replay drove the SDK to other events:\nrecorded: %q\nreplayed: %q", want, got)
@@ -75,7 +75,7 @@ func TestReplayDrivesTheSDKToTheSameEvents(t *testing.T) {
 		}
 
 		var other replay.Report
-		_ = RunOne(ctx, in, Options{Dir: ".", Out: filepath.Join(out, "3"), Only: []string{"token"}, Via: viaReplay(t, recDir, &other)})
+		_ = RunOne(ctx, in, Options{Dir: dir, Out: filepath.Join(out, "3"), Only: []string{"token"}, Via: viaReplay(t, recDir, &other)})
 		if !other.Diverged() {
 			t.Fatalf("the SDK minted a token and connected with it, and the replay of a header session saw no divergence: %s", other.Summary)
 		}

@@ -26,10 +26,13 @@ import (
 
 // Install is one SDK version the matrix runs: a line of matrix.json.
 type Install struct {
-	SDK     string   `json:"sdk"`
-	Version string   `json:"version"`
-	Lang    string   `json:"lang"`
-	Cmd     []string `json:"cmd"` // relative to the sdks folder
+	SDK     string `json:"sdk"`
+	Version string `json:"version"`
+	Lang    string `json:"lang"`
+	// Cmd runs the driver in the install folder: a program with a slash is
+	// in that folder (a venv's bin/python is its interpreter on any
+	// system), a bare name is on PATH.
+	Cmd []string `json:"cmd"`
 	// Auth is the path the injection scenarios connect with: header (the
 	// default), or token for an SDK that has no header (@elevenlabs/client).
 	Auth string `json:"auth,omitempty"`
@@ -37,24 +40,6 @@ type Install struct {
 
 // Key names an install: elevenlabs-js@2.73.0.
 func (i Install) Key() string { return i.SDK + "@" + i.Version }
-
-// LoadMatrix reads dir/matrix.json (a JSON array, one install per line).
-func LoadMatrix(dir string) ([]Install, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "matrix.json"))
-	if err != nil {
-		return nil, fmt.Errorf("the SDK matrix: %w", err)
-	}
-	var out []Install
-	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, fmt.Errorf("%s/matrix.json: %w", dir, err)
-	}
-	for _, in := range out {
-		if in.SDK == "" || in.Version == "" || len(in.Cmd) == 0 {
-			return nil, fmt.Errorf("%s/matrix.json: an entry needs sdk, version and cmd: %+v", dir, in)
-		}
-	}
-	return out, nil
-}
 
 // Event is one line a driver printed (internal/sdks/README.md, "driver contract").
 type Event struct {
@@ -94,7 +79,8 @@ type Run struct {
 
 // Options of a matrix run.
 type Options struct {
-	// Dir is the sdks folder (matrix.json, node/, python/).
+	// Dir is the install folder (Setup's, or one given with sdks --dir):
+	// the drivers and the installs they load.
 	Dir string
 	// Out receives one folder per install: its wire logs and driver output.
 	Out string
@@ -221,7 +207,7 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(cctx, in.Cmd[0], in.Cmd[1:]...)
+	cmd := exec.CommandContext(cctx, executable(opts.Dir, in.Cmd[0]), in.Cmd[1:]...)
 	cmd.Dir = opts.Dir
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	cmd.Stdin = bytes.NewReader(stdin)
@@ -250,21 +236,21 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 
 // missing says why an install cannot run here, or "".
 func missing(in Install, dir string) string {
-	bin := in.Cmd[0]
-	if filepath.IsAbs(bin) {
-		if _, err := os.Stat(bin); err != nil {
-			return fmt.Sprintf("%s is not installed (%s missing)", in.Key(), bin)
+	bin := executable(dir, in.Cmd[0])
+	needs := map[string]string{"node": "Node.js and npm", "python": "Python 3 with venv"}[in.Lang]
+	if needs == "" {
+		needs = in.Lang
+	}
+	if bin == in.Cmd[0] && !filepath.IsAbs(bin) {
+		if _, err := exec.LookPath(bin); err != nil {
+			return fmt.Sprintf("%s needs %s, which is not on PATH", in.Key(), bin)
 		}
-	} else if strings.Contains(bin, "/") {
-		if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
-			return fmt.Sprintf("%s is not installed (%s missing): run `make sdks` (internal/sdks/setup.sh)", in.Key(), bin)
-		}
-	} else if _, err := exec.LookPath(bin); err != nil {
-		return fmt.Sprintf("%s needs %s, which is not on PATH", in.Key(), bin)
+	} else if _, err := os.Stat(bin); err != nil {
+		return fmt.Sprintf("%s is not installed in %s (%s missing): `scribecheck sdks install` installs it (needs %s)", in.Key(), dir, in.Cmd[0], needs)
 	}
 	if in.Lang == "node" && len(in.Cmd) > 2 {
 		if _, err := os.Stat(filepath.Join(dir, "node", "node_modules", in.Cmd[2], "package.json")); err != nil {
-			return fmt.Sprintf("%s is not installed (node/node_modules/%s missing): run `make sdks` (internal/sdks/setup.sh)", in.Key(), in.Cmd[2])
+			return fmt.Sprintf("%s is not installed in %s (node/node_modules/%s missing): `scribecheck sdks install` installs it (needs %s)", in.Key(), dir, in.Cmd[2], needs)
 		}
 	}
 	return ""
