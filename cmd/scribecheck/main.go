@@ -76,7 +76,7 @@ type command func(ctx context.Context, fs *flag.FlagSet, args []string, stdout, 
 var commands = map[string]command{
 	"run": runCommand, "doctor": doctorCommand, "fake": fakeCommand, "client": clientCommand, "sdks": sdksCommand, "sdks install": sdksInstall,
 	"proxy": proxyCommand, "replay": replayCommand, "load": loadCommand, "load merge": loadMerge,
-	"bench": benchCommand, "bench sink": benchSink, "list": listCommand,
+	"bench": benchCommand, "bench sink": benchSink, "list": listCommand, "version": versionCommand,
 }
 
 // dispatch runs the command args name; parsed is set to its flag set, for
@@ -87,6 +87,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, pars
 		return exitcode.Usage
 	}
 	name, rest := args[0], args[1:]
+	if name == "--version" || name == "-version" {
+		name = "version"
+	}
 	if slices.Contains([]string{"help", "-h", "-help", "--help"}, name) {
 		if len(rest) > 0 && rest[0] != "" {
 			return dispatch(ctx, []string{rest[0], "--help"}, stdout, stderr, parsed)
