@@ -6,6 +6,9 @@
 #   make sdks   build, then `bin/scribecheck sdks install`: the pinned SDKs into the user's cache folder
 #               (~/.cache/scribecheck/sdks on Linux; SCRIBECHECK_SDKS_DIR chooses another), where
 #               `scribecheck sdks` and the tests run them
+#   make release  static binaries for linux, darwin and windows on amd64 and arm64 into dist/, named
+#               scribecheck_VERSION_OS_ARCH[.exe], with VERSION (default: git describe) stamped, and
+#               dist/SHA256SUMS (check with: cd dist && sha256sum -c SHA256SUMS)
 #   make bench  measure the fake on this machine (frames/s beside a bare WebSocket sink, sessions held,
 #               memory per session, the whole run) and print the README's table; a few minutes
 #   make fuzz   run every fuzz target for FUZZTIME each (default 10s), one after another
@@ -13,7 +16,7 @@ GO      ?= go
 BIN     := bin/scribecheck
 DEMO    := out/demo
 
-.PHONY: all build test demo vet fmt clean deps sdks bench fuzz
+.PHONY: all build test demo vet fmt clean deps sdks bench fuzz release
 
 all: build
 
@@ -46,6 +49,24 @@ fuzz:
 # its SDK specs skip saying why).
 sdks: build
 	@$(BIN) sdks install
+
+# release cross-builds the binaries a user downloads: static (no cgo),
+# without local paths (-trimpath) or symbols (-s -w; the build info that
+# `scribecheck version` reads stays), the version and commit stamped.
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev-$$(date -u +%Y%m%d))
+COMMIT   ?= $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet HEAD -- 2>/dev/null || c=$$c-dirty; echo $$c; })
+PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+
+release:
+	rm -rf dist && mkdir -p dist
+	@for p in $(PLATFORMS); do os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  out=dist/scribecheck_$(VERSION)_$${os}_$${arch}$$ext; echo "  $$out"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=auto \
+	    -ldflags "-s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)" -o $$out ./cmd/scribecheck || exit 1; \
+	done
+	@cd dist && if command -v sha256sum >/dev/null 2>&1; then sha256sum scribecheck_* >SHA256SUMS; \
+	  else shasum -a 256 scribecheck_* >SHA256SUMS; fi
+	@echo "dist/SHA256SUMS (check: cd dist && sha256sum -c SHA256SUMS)"
 
 # deps installs what the tests need beyond Go modules: headless Chromium from
 # Debian's packages. Without root or apt-get it says so, and that test skips.
@@ -88,4 +109,4 @@ fmt:
 	gofmt -w .
 
 clean:
-	rm -rf bin out scribecheck-report scribecheck-client scribecheck-sdks
+	rm -rf bin out dist scribecheck-report scribecheck-client scribecheck-sdks
