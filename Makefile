@@ -55,6 +55,7 @@ sdks: build
 # `scribecheck version` reads stays), the version and commit stamped.
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev-$$(date -u +%Y%m%d))
 COMMIT   ?= $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet HEAD -- 2>/dev/null || c=$$c-dirty; echo $$c; })
+BUILDINFO := github.com/scribecheck/scribecheck/internal/buildinfo
 PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
 release:
@@ -62,7 +63,7 @@ release:
 	@for p in $(PLATFORMS); do os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
 	  out=dist/scribecheck_$(VERSION)_$${os}_$${arch}$$ext; echo "  $$out"; \
 	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=auto \
-	    -ldflags "-s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)" -o $$out ./cmd/scribecheck || exit 1; \
+	    -ldflags "-s -w -X $(BUILDINFO).version=$(VERSION) -X $(BUILDINFO).commit=$(COMMIT)" -o $$out ./cmd/scribecheck || exit 1; \
 	done
 	@cd dist && if command -v sha256sum >/dev/null 2>&1; then sha256sum scribecheck_* >SHA256SUMS; \
 	  else shasum -a 256 scribecheck_* >SHA256SUMS; fi

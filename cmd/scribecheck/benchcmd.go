@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/bench"
+	"github.com/scribecheck/scribecheck/internal/cli"
 )
 
 // benchSink serves the bench's sink (the bench starts it as a process of
 // its own).
 func benchSink(ctx context.Context, fs *flag.FlagSet, args []string, stdout, _ io.Writer) error {
 	addr := addListenFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	return bench.ServeSink(ctx, *addr, stdout)
@@ -26,7 +27,7 @@ func benchSink(ctx context.Context, fs *flag.FlagSet, args []string, stdout, _ i
 func benchCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "also write bench.json into this folder")
 	quick := fs.Bool("quick", false, "every part small and short: checks the bench works, measures nothing worth quoting")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	exe, err := os.Executable()

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/cli"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/secrets"
@@ -21,7 +22,7 @@ func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	app := addAppFlags(fs, "scribecheck-client")
 	fakeLog := fs.Bool("fake-log", false, "print the fake's decisions to stderr")
 	fakeFlags := addFakeFlags(fs, "the fake")
-	_, command, err := parseArgs(fs, args, false, true)
+	_, command, err := cli.ParseArgs(fs, args, false, true)
 	if err != nil {
 		return err
 	}

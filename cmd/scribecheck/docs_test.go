@@ -24,6 +24,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/scribecheck/scribecheck/internal/cli"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 )
 
@@ -347,7 +348,7 @@ func declaredFlags(t *testing.T) map[string]map[string]bool {
 		}
 		// An old name still works but the docs teach the current one.
 		flags := map[string]bool{"help": true, "h": true}
-		set.VisitAll(func(f *flag.Flag) { flags[f.Name] = !strings.HasPrefix(f.Usage, oldName) })
+		set.VisitAll(func(f *flag.Flag) { flags[f.Name] = !cli.IsOldName(f) })
 		all[name] = flags
 	}
 	return all

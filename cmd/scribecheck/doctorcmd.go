@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/cli"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/doctor"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
@@ -32,7 +33,7 @@ func doctorCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	har := fs.String("har", "", "a HAR file from the browser's developer tools: grade its sockets and mints instead of probing")
 	strict := fs.Bool("strict", false, "with --har: treat a SHOULD rule not met (NON-STRICT) as a failure")
 	faultFlags := addFaultFlags(fs, "the in-process fake")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	targetSet, outSet := false, false

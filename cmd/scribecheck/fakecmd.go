@@ -11,20 +11,21 @@ import (
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/calibrate"
+	"github.com/scribecheck/scribecheck/internal/cli"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/text"
 )
 
 func fakeCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	addr := addListenFlag(fs)
-	var keys stringList
+	var keys cli.StringList
 	fs.Var(&keys, "api-key", "accept this API key too (repeatable); it is never printed")
 	fakeFlags := addFakeFlags(fs, "")
 	quiet := fs.Bool("quiet", false, "do not log each decision to stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the fake to this file until it stops (go tool pprof reads it)")
 	calibrateFrom := fs.String("calibrate", "", "answer each stimulus as the target of this earlier run (its results.json or --out folder) did, per its INFO specs")
 	limits := addLimitFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	opts, err := fakeFlags()
@@ -85,12 +86,12 @@ func addFaultFlags(fs *flag.FlagSet, fake string) func() ([]string, error) {
 	if fake == "" {
 		bugWhat, devWhat = "misbehave like a broken server", "deviate from the protocol's form"
 	}
-	var bugs, deviations stringList
+	var bugs, deviations cli.StringList
 	fs.Var(&bugs, "fake-bug", bugWhat+" (repeatable): "+joinNames(fakeserver.Bug))
 	fs.Var(&deviations, "fake-deviate", devWhat+" (repeatable): "+joinNames(fakeserver.Deviation))
 	if fake == "" {
-		addOldName(fs, "bug", "fake-bug")
-		addOldName(fs, "deviate", "fake-deviate")
+		cli.AddOldName(fs, "bug", "fake-bug")
+		cli.AddOldName(fs, "deviate", "fake-deviate")
 	}
 	return func() ([]string, error) {
 		var out []string

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/scribecheck/scribecheck/internal/cli"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/sdks"
 	"github.com/scribecheck/scribecheck/suites"
@@ -18,7 +19,7 @@ func listCommand(_ context.Context, fs *flag.FlagSet, args []string, stdout, std
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	client := fs.Bool("client", false, "list the CLIENT rules that grade an app's connections")
 	sdk := fs.Bool("sdk", false, "list the SDK specs of the SDK matrix")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if *client || *sdk {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/cli"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/load"
 	"github.com/scribecheck/scribecheck/internal/secrets"
@@ -34,7 +35,7 @@ func loadCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	budget := fs.Float64("budget-audio-minutes", 0, "the most audio the run may send, in minutes (required for --target live)")
 	minHeld := fs.Float64("min-held-percent", 100, "exit 1 when fewer sessions than this were held")
 	quiet := fs.Bool("quiet", false, "no progress line")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if *shard != "" && !shardName.MatchString(*shard) {
@@ -86,7 +87,7 @@ func loadCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 func loadMerge(_ context.Context, fs *flag.FlagSet, args []string, stdout, _ io.Writer) error {
 	out := fs.String("out", "scribecheck-report", "folder for the merged load.json")
 	minHeld := fs.Float64("min-held-percent", 100, "exit 1 when fewer merged sessions than this were held")
-	files, _, err := parseArgs(fs, args, true, false)
+	files, _, err := cli.ParseArgs(fs, args, true, false)
 	if err != nil {
 		return err
 	}

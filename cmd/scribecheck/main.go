@@ -15,7 +15,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"text/template"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/cli"
 	"github.com/scribecheck/scribecheck/internal/crash"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/targets"
@@ -139,87 +139,16 @@ func help(name string) string {
 	return b.String()
 }
 
-// newFlagSet makes a flag set, named after its command, that prints
-// nothing itself: a bad flag is one line (flagError), the help is printed
-// only when asked for (printHelp).
-func newFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	return fs
-}
+// newFlagSet makes a command's flag set (cli.NewFlagSet): it prints
+// nothing itself; the help is printed only when asked for (printHelp).
+func newFlagSet(name string) *flag.FlagSet { return cli.NewFlagSet(name) }
 
-// printHelp prints the help of fs's command: its text, then its flags,
-// without their old names.
+// printHelp prints the help of fs's command: its text, then its flags.
 func printHelp(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprint(w, help(fs.Name()))
 	fmt.Fprintln(w, "\nFlags:")
-	shown := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
-	fs.VisitAll(func(f *flag.Flag) {
-		if !strings.HasPrefix(f.Usage, oldName) {
-			shown.Var(f.Value, f.Name, f.Usage)
-			shown.Lookup(f.Name).DefValue = f.DefValue // the value may be parsed already
-		}
-	})
-	var b strings.Builder
-	shown.SetOutput(&b)
-	shown.PrintDefaults()
-	fmt.Fprint(w, flagLine.ReplaceAllString(b.String(), "  --$1")) // as the help texts and errors spell them
+	cli.PrintFlags(w, fs)
 }
-
-// flagLine is where PrintDefaults names a flag, with one dash.
-var flagLine = regexp.MustCompile(`(?m)^  -(\w)`)
-
-// oldName begins the usage of a flag's earlier name, which help leaves out.
-const oldName = "old name of --"
-
-// addOldName keeps old working as an earlier name of the flag now called
-// name: it sets the same value, and help does not show it.
-func addOldName(fs *flag.FlagSet, old, name string) {
-	fs.Var(fs.Lookup(name).Value, old, oldName+name)
-}
-
-// parseArgs is the one argv splitter: flags may stand before, between or
-// after the positional arguments, and the first "--" ends them; what follows
-// it is a command to run (takesCommand) or more positional arguments. A
-// command that takes no positional arguments (takesArgs) refuses any; every
-// refusal is a usage error.
-func parseArgs(fs *flag.FlagSet, args []string, takesArgs, takesCommand bool) (positional, command []string, err error) {
-	if i := slices.Index(args, "--"); i >= 0 {
-		args, command = args[:i], args[i+1:]
-	}
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, nil, err
-			}
-			return nil, nil, exitcode.Usagef("%s; see scribecheck %s --help", flagError(fs, err), fs.Name())
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional, args = append(positional, fs.Arg(0)), fs.Args()[1:]
-	}
-	if !takesCommand { // "--" only ends the flags
-		positional, command = append(positional, command...), nil
-	}
-	if !takesArgs && len(positional) > 0 {
-		return nil, nil, exitcode.Usagef("takes no arguments, got %q; see scribecheck %s --help", positional, fs.Name())
-	}
-	return positional, command, nil
-}
-
-// parseFlags parses the args of a command that takes flags only.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	_, _, err := parseArgs(fs, args, false, false)
-	return err
-}
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (s *stringList) String() string     { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 // listFiles prints the report files a command wrote.
 func listFiles(w io.Writer, files ...string) {
@@ -233,7 +162,7 @@ func listFiles(w io.Writer, files ...string) {
 // default a free port of 127.0.0.1); --addr is its old name.
 func addListenFlag(fs *flag.FlagSet) *string {
 	addr := fs.String("listen", "127.0.0.1:0", "listen address, HOST:PORT; port 0 picks a free port")
-	addOldName(fs, "addr", "listen")
+	cli.AddOldName(fs, "addr", "listen")
 	return addr
 }
 

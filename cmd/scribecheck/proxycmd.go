@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/cli"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/proxy"
 	"github.com/scribecheck/scribecheck/internal/targets"
@@ -17,10 +18,10 @@ import (
 
 func proxyCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	target := fs.String("target", targets.NameLive, `the server the app's traffic goes to: live (https://api.elevenlabs.io) or a base URL`)
-	addOldName(fs, "upstream", "target")
+	cli.AddOldName(fs, "upstream", "target")
 	listen := addListenFlag(fs)
 	app := addAppFlags(fs, "scribecheck-proxy")
-	_, command, err := parseArgs(fs, args, false, true)
+	_, command, err := cli.ParseArgs(fs, args, false, true)
 	if err != nil {
 		return err
 	}

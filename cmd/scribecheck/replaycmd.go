@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/cli"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/replay"
 	"github.com/scribecheck/scribecheck/internal/secrets"
@@ -22,7 +23,7 @@ func replayCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	waitClient := fs.Duration("wait-client", replay.DefaultWaitClient, "how long a recorded client frame (or close) is awaited before it is called missing")
 	maxGap := fs.Duration("max-gap", replay.DefaultMaxGap, "the longest wait between two recorded frames, after --speed (a long silence is cut short)")
 	out := fs.String("out", "scribecheck-replay", "folder for replay.json")
-	files, command, err := parseArgs(fs, args, true, true)
+	files, command, err := cli.ParseArgs(fs, args, true, true)
 	switch {
 	case err != nil:
 		return err

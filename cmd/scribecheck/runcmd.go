@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/calibrate"
+	"github.com/scribecheck/scribecheck/internal/cli"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/targets"
@@ -28,7 +29,7 @@ func runCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, st
 	junit := fs.String("junit", "", "write Ginkgo's JUnit report here (default OUT/junit.xml)")
 	out := fs.String("out", "scribecheck-report", "folder for every report")
 	labels := fs.String("label-filter", "", "run only specs whose labels match, e.g. 'auth:token-query || level:must'")
-	var focus stringList
+	var focus cli.StringList
 	fs.Var(&focus, "focus", "run only specs whose name matches this regular expression (repeatable)")
 	strict := fs.Bool("strict", false, "treat NON-STRICT (SHOULD) deviations as failures")
 	slow := fs.Bool("slow", false, "allow real waits on targets whose clock cannot jump (token-expired waits 15 minutes)")
@@ -39,7 +40,7 @@ func runCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, st
 	retries := fs.Int("retries", 0, "run a spec that failed on a timeout up to N more times; one that then passes is FLAKY")
 	timeout := fs.Duration("timeout", 0, "bound the whole run (e.g. 10m): the spec running then is interrupted and the rest are reported not run; no bound if 0")
 	calibrateFrom := fs.String("calibrate", "", "an earlier run's --out folder or results.json: the in-process fake answers each stimulus as that run's target did")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	faults, err := faultFlags()

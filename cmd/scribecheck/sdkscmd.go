@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/cli"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/sdks"
 	"github.com/scribecheck/scribecheck/internal/secrets"
@@ -19,9 +20,9 @@ func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	dir := fs.String("dir", "", "run the SDKs of this folder as they are (its matrix.json, drivers and installs), installing nothing")
 	out := fs.String("out", "scribecheck-sdks", "folder for the reports")
 	timeout := fs.Duration("timeout", 3*time.Minute, "longest one install's driver may run")
-	var only stringList
+	var only cli.StringList
 	fs.Var(&only, "sdk", "run only this install, sdk@version (repeatable)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	say := func(s string) { fmt.Fprintln(stderr, "sdks: "+s) }
@@ -69,7 +70,7 @@ func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 
 // sdksInstall installs the pinned SDKs only (make sdks calls it).
 func sdksInstall(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	_, err := setupSDKs(ctx, func(s string) { fmt.Fprintln(stderr, "sdks: "+s) })

@@ -22,7 +22,7 @@ type layer struct {
 // layers are docs/architecture.md's layers, bottom up.
 var layers = []layer{
 	{name: "protocol", pkgs: []string{"protocol"}},
-	{name: "vocabulary", pkgs: []string{"internal/verdict", "internal/secrets", "internal/text", "internal/exitcode", "internal/crash", "internal/tlscert"},
+	{name: "vocabulary", pkgs: []string{"internal/verdict", "internal/secrets", "internal/text", "internal/exitcode", "internal/crash", "internal/tlscert", "internal/cli", "internal/buildinfo"},
 		may: []string{"protocol"}},
 	{name: "test helpers", pkgs: []string{"internal/captures", "internal/hostile", "internal/testkit"}, may: []string{"protocol", "vocabulary"}},
 	{name: "the two sides", pkgs: []string{"fakeserver", "probes", "internal/wirelog"}, may: []string{"protocol", "vocabulary"}, apart: true},

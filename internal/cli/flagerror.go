@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"flag"
@@ -80,7 +80,7 @@ func nearFlag(fs *flag.FlagSet, name string) string {
 	norm := func(s string) string { return strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(s)) }
 	var found []string
 	fs.VisitAll(func(f *flag.Flag) {
-		if strings.HasPrefix(f.Usage, oldName) || len(name) < 2 {
+		if IsOldName(f) || len(name) < 2 {
 			return
 		}
 		if norm(f.Name) == norm(name) || strings.HasSuffix(f.Name, "-"+name) || strings.HasPrefix(f.Name, name+"-") {
