@@ -11,9 +11,9 @@ import (
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 )
 
-// installed returns the install folder and the pinned installs named,
-// skipping the test when one is not installed there.
-func installed(t *testing.T, keys ...string) (string, []Install) {
+// pinned returns the install folder and every pinned install; under
+// -short it skips the test, which runs Node.js and Python processes.
+func pinned(t *testing.T) (string, []Install) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: runs Node.js and Python processes")
@@ -23,6 +23,14 @@ func installed(t *testing.T, keys ...string) (string, []Install) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, all
+}
+
+// installed returns the install folder and the pinned installs named,
+// skipping the test when one is not installed there.
+func installed(t *testing.T, keys ...string) (string, []Install) {
+	t.Helper()
+	dir, all := pinned(t)
 	var out []Install
 	for _, k := range keys {
 		for _, in := range all {
