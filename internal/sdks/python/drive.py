@@ -1,5 +1,5 @@
-"""Driver for the official ElevenLabs Python SDK (`elevenlabs` on PyPI), any
-version installed in a venv by internal/sdks/setup.sh:
+"""Driver for the official ElevenLabs Python SDK (`elevenlabs` on PyPI), 2.x,
+any version installed in a venv by `scribecheck sdks install`:
 
     python/.venv-2.78.0/bin/python python/drive.py < plan.json
 
@@ -9,347 +9,87 @@ It connects only through the SDK's public API, as a user would:
     conn.on(RealtimeEvents.X, callback); await conn.send({"audio_base_64": ...})
     await conn.commit(); await conn.close()
     await client.tokens.single_use.create("realtime_scribe") to mint a token.
-The contract (stdin plan, stdout JSON lines) is in internal/sdks/README.md.
+The contract (stdin plan, stdout JSON lines) is in internal/sdks/README.md;
+what it shares with drive3.py (3.x) is in driver_common.py.
 """
 
-import asyncio
-import base64
-import enum
-import gc
 import importlib.metadata
-import json
-import os
-import sys
-import threading
-import time
 import typing
 
-# stdout carries only the contract's JSON lines. The SDK print()s (e.g.
-# "Error in event handler for ..."), so file descriptor 1 is pointed at stderr
-# for everything else and the driver writes its lines to a private copy.
-# Whatever Python writes to stdout or stderr is scrubbed of secrets too.
-_OUT = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-os.dup2(2, 1)
-
-_SECRETS: typing.Set[str] = set()
-_current_scenario: typing.Optional[str] = None
-
-
-def scrub(text: str) -> str:
-    for s in _SECRETS:
-        text = text.replace(s, "[redacted]")
-    return text
-
-
-class _ScrubbedStderr:
-    def __init__(self, stream: typing.TextIO) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        return self._stream.write(scrub(text))
-
-    def __getattr__(self, name: str) -> typing.Any:
-        return getattr(self._stream, name)
-
-
-sys.stderr = _ScrubbedStderr(sys.stderr)  # type: ignore[assignment]
-sys.stdout = sys.stderr
-
-
-def add_secret(s: typing.Any) -> None:
-    if isinstance(s, str) and len(s) >= 4:
-        _SECRETS.add(s)
-
-
-def _default(v: typing.Any) -> typing.Any:
-    if isinstance(v, enum.Enum):
-        return v.value
-    if isinstance(v, (bytes, bytearray)):
-        return bytes(v).decode("utf-8", "replace")
-    if isinstance(v, BaseException):
-        return {"error_class": type(v).__name__, "message": str(v)}
-    if isinstance(v, (set, frozenset, tuple)):
-        return list(v)
-    return str(v)
-
-
-def out(obj: typing.Dict[str, typing.Any]) -> None:
-    """One JSON line, flushed, with every known key and token scrubbed."""
-    try:
-        line = json.dumps(obj, default=_default, separators=(",", ":"))
-    except (TypeError, ValueError):
-        line = json.dumps({k: (v if isinstance(v, (str, int, float, type(None))) else str(v)) for k, v in obj.items()}, separators=(",", ":"))
-    _OUT.write(scrub(line) + "\n")
-    _OUT.flush()
-
-
-def err_message(e: BaseException) -> str:
-    msg = str(e)
-    return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
-
-
-def fail(msg: str) -> "typing.NoReturn":
-    sys.stderr.write(f"driver error: {msg}\n")
-    sys.stderr.flush()
-    os._exit(2)
-
-
-def to_data(args: typing.Tuple[typing.Any, ...]) -> typing.Any:
-    if not args:
-        return None
-    v = args[0] if len(args) == 1 else list(args)
-    try:
-        return json.loads(json.dumps(v, default=_default))
-    except (TypeError, ValueError):
-        return str(v)
-
-
-# --- crashes: what would reach a normal app as an unhandled error ---------------
-
-
-def _crash(what: str) -> None:
-    out({"scenario": _current_scenario, "event": "_crash", "error": what})
-
-
-def _loop_exception_handler(loop: asyncio.AbstractEventLoop, context: typing.Dict[str, typing.Any]) -> None:
-    # Exceptions that escape the SDK's background tasks ("Task exception was
-    # never retrieved"), callbacks scheduled on the loop, and the like.
-    exc = context.get("exception")
-    msg = context.get("message", "unhandled exception in the event loop")
-    _crash(f"{msg}: {err_message(exc)}" if exc else msg)
-
-
-def _thread_excepthook(args: typing.Any) -> None:
-    _crash(f"exception in thread {getattr(args.thread, 'name', '?')}: {err_message(args.exc_value)}")
-
-
-threading.excepthook = _thread_excepthook
-
-
-# --- the plan -----------------------------------------------------------------
-
-
-def read_plan() -> typing.Dict[str, typing.Any]:
-    try:
-        plan = json.loads(sys.stdin.read())
-    except Exception as e:  # noqa: BLE001
-        fail(f"the plan on stdin is not JSON: {e}")
-    for k in ("base_url", "audio_file", "audio_format", "sample_rate", "model_id", "chunk_bytes", "quiet_ms", "max_ms", "scenarios"):
-        if k not in plan:
-            fail(f'the plan lacks "{k}"')
-    if not isinstance(plan["scenarios"], list):
-        fail('the plan\'s "scenarios" is not a list')
-    if not (isinstance(plan["chunk_bytes"], int) and plan["chunk_bytes"] > 0):
-        fail("chunk_bytes must be a positive integer")
-    for s in plan["scenarios"]:
-        add_secret(s.get("api_key"))
-    return plan
-
-
-# --- the SDK --------------------------------------------------------------------
+# First: it points stdout at stderr before the SDK can print.
+import driver_common as dc
 
 try:
     from elevenlabs.client import AsyncElevenLabs
     from elevenlabs.realtime import AudioFormat, CommitStrategy, RealtimeAudioOptions, RealtimeEvents
 except Exception as e:  # noqa: BLE001
-    fail(f"cannot import the elevenlabs SDK's realtime API (run internal/sdks/setup.sh): {err_message(e)}")
-
-SDK_VERSION = importlib.metadata.version("elevenlabs")
-EVENTS = list(dict.fromkeys(ev for ev in RealtimeEvents))  # members, in declaration order
-TERMINAL = {"committed_transcript", "error", "close"}
+    dc.fail(f"cannot import the elevenlabs SDK's 2.x realtime API (run `scribecheck sdks install`): {dc.err_message(e)}")
 
 
-def token_unsupported() -> typing.Optional[str]:
-    # Feature detection through the public options type: 2.78.0's
-    # RealtimeAudioOptions has a "token" key (sent as ?token= with no
-    # xi-api-key header); 2.59.0's has none, and its connect() ignores unknown
-    # keys and always sends the client's api_key as xi-api-key.
-    keys = set(getattr(RealtimeAudioOptions, "__annotations__", {}))
-    if "token" in keys:
-        return None
-    return (
-        f"elevenlabs {SDK_VERSION}: RealtimeAudioOptions has no 'token' key, so "
-        "speech_to_text.realtime.connect() cannot authenticate with a single-use token "
-        "(it always sends the client's api_key as the xi-api-key header)"
-    )
+class Connection:
+    def __init__(self, conn: typing.Any) -> None:
+        self._conn = conn
+
+    async def send(self, b64: str) -> None:
+        await self._conn.send({"audio_base_64": b64})
+
+    async def commit(self) -> None:
+        await self._conn.commit()
+
+    async def close(self, closed: bool) -> None:
+        if not closed:
+            await self._conn.close()
 
 
-def connect_options(plan: typing.Dict[str, typing.Any], token: typing.Optional[str]) -> typing.Dict[str, typing.Any]:
-    try:
-        audio_format: typing.Any = AudioFormat(plan["audio_format"])
-    except ValueError:
-        audio_format = plan["audio_format"]  # not in this version's enum: let the SDK decide
-    opts: typing.Dict[str, typing.Any] = {
-        "model_id": plan["model_id"],
-        "audio_format": audio_format,
-        "sample_rate": plan["sample_rate"],
-        "commit_strategy": CommitStrategy.MANUAL,
-    }
-    if token is not None:
-        opts["token"] = token
-    return opts
+class Driver:
+    sdk = "elevenlabs-python"
+    version = importlib.metadata.version("elevenlabs")
+    _events = list(dict.fromkeys(ev for ev in RealtimeEvents))  # members, in declaration order
+    events = [ev.value for ev in _events]
 
+    def token_unsupported(self) -> typing.Optional[str]:
+        # Feature detection through the public options type: 2.78.0's
+        # RealtimeAudioOptions has a "token" key (sent as ?token= with no
+        # xi-api-key header); 2.59.0's has none, and its connect() ignores unknown
+        # keys and always sends the client's api_key as xi-api-key.
+        keys = set(getattr(RealtimeAudioOptions, "__annotations__", {}))
+        if "token" in keys:
+            return None
+        return (
+            f"elevenlabs {self.version}: RealtimeAudioOptions has no 'token' key, so "
+            "speech_to_text.realtime.connect() cannot authenticate with a single-use token "
+            "(it always sends the client's api_key as the xi-api-key header)"
+        )
 
-class CapTimeout(Exception):
-    pass
+    def connect_options(self, plan: typing.Dict[str, typing.Any], token: typing.Optional[str]) -> typing.Dict[str, typing.Any]:
+        try:
+            audio_format: typing.Any = AudioFormat(plan["audio_format"])
+        except ValueError:
+            audio_format = plan["audio_format"]  # not in this version's enum: let the SDK decide
+        opts: typing.Dict[str, typing.Any] = {
+            "model_id": plan["model_id"],
+            "audio_format": audio_format,
+            "sample_rate": plan["sample_rate"],
+            "commit_strategy": CommitStrategy.MANUAL,
+        }
+        if token is not None:
+            opts["token"] = token
+        return opts
 
-
-async def capped(coro: typing.Awaitable[typing.Any], deadline: float) -> typing.Any:
-    """One call into the SDK, bounded by what is left of the scenario's budget.
-
-    asyncio.timeout() (3.11+) runs the call in the caller's own task, as a user's
-    plain `await` would. asyncio.wait_for() would wrap it in a new task, and the
-    loop iterations it takes to hand back the result let the SDK's message task
-    consume (and emit, to no listener yet) session_started and the first error
-    frames before the driver could subscribe.
-    """
-    left = max(0.0, deadline - time.monotonic())
-    try:
-        if hasattr(asyncio, "timeout"):
-            async with asyncio.timeout(left):
-                return await coro
-        return await asyncio.wait_for(coro, timeout=left)
-    except (asyncio.TimeoutError, TimeoutError):
-        raise CapTimeout(f"no answer within the driver's cap ({round(left * 1000)} ms left of the scenario's max_ms+2000)") from None
-
-
-async def run_session(plan, audio: bytes, name: str, auth: str, attempt: int, deadline: float, api_key=None, token=None) -> None:
-    """One connect, send, commit, wait, close. deadline is the scenario's: every
-    call and wait of every attempt ends by it."""
-    t0 = time.monotonic()
-    # The waits end max_ms after connect, and early enough to close within the scenario's cap.
-    wait_end = min(t0 + plan["max_ms"] / 1000.0, deadline - 0.15)
-    out({"scenario": name, "event": "_connect", "auth": auth, "attempt": attempt})
-
-    state = {"last": time.monotonic(), "terminal": False, "closed": False}
-    woken = asyncio.Event()
-
-    def on_event(ev: str, args: typing.Tuple[typing.Any, ...]) -> None:
-        state["last"] = time.monotonic()
-        out({"scenario": name, "event": ev, "data": to_data(args)})
-        if ev in TERMINAL:
-            state["terminal"] = True
-        if ev == "close":
-            state["closed"] = True
-        if ev in ("session_started", "error", "close"):
-            woken.set()
-
-    if token is not None:
-        # Token only: the realtime connection gets no API key at all.
-        client = AsyncElevenLabs(api_key=None, base_url=plan["base_url"])
-    else:
+    async def mint(self, plan: typing.Dict[str, typing.Any], api_key: str) -> str:
         client = AsyncElevenLabs(api_key=api_key, base_url=plan["base_url"])
-    try:
-        conn = await capped(client.speech_to_text.realtime.connect(connect_options(plan, token)), deadline)
-    except Exception as e:  # noqa: BLE001
-        out({"scenario": name, "event": "_exception", "where": "connect", "error": err_message(e)})
-        return
+        r = await client.tokens.single_use.create("realtime_scribe")
+        return r.token
 
-    # Every event the SDK offers, subscribed as a user would.
-    for ev in EVENTS:
-        conn.on(ev, (lambda n: lambda *args: on_event(n, args))(ev.value))
-
-    try:
-        await asyncio.wait_for(woken.wait(), timeout=max(0.0, min(3.0, wait_end - time.monotonic())))
-    except asyncio.TimeoutError:
-        pass
-
-    chunk = plan["chunk_bytes"]
-    for off in range(0, len(audio), chunk):
-        b64 = base64.b64encode(audio[off : off + chunk]).decode("ascii")
-        try:
-            await capped(conn.send({"audio_base_64": b64}), deadline)
-        except Exception as e:  # noqa: BLE001
-            out({"scenario": name, "event": "_exception", "where": "send", "error": err_message(e)})
-            break
-    try:
-        await capped(conn.commit(), deadline)
-    except Exception as e:  # noqa: BLE001
-        out({"scenario": name, "event": "_exception", "where": "commit", "error": err_message(e)})
-
-    quiet = plan["quiet_ms"] / 1000.0
-    while True:
-        now = time.monotonic()
-        if now >= wait_end:
-            break
-        if state["terminal"] and now - state["last"] >= quiet:
-            break
-        await asyncio.sleep(min(0.025, wait_end - now))
-
-    if not state["closed"]:
-        try:
-            await capped(conn.close(), deadline)
-        except Exception as e:  # noqa: BLE001
-            out({"scenario": name, "event": "_exception", "where": "close", "error": err_message(e)})
-    await asyncio.sleep(max(0.0, min(0.1, deadline - time.monotonic())))
-    # Let an exception nobody retrieved from a finished SDK task reach the loop's handler now.
-    del conn
-    gc.collect()
-
-
-async def mint(plan, api_key: str) -> str:
-    client = AsyncElevenLabs(api_key=api_key, base_url=plan["base_url"])
-    r = await client.tokens.single_use.create("realtime_scribe")
-    return r.token
-
-
-async def run_scenario(plan, audio: bytes, s: typing.Dict[str, typing.Any]) -> None:
-    name, auth = s.get("name"), s.get("auth")
-    # Never hang: a scenario, all its attempts included, ends within max_ms + 2000.
-    deadline = time.monotonic() + plan["max_ms"] / 1000.0 + 2.0
-    if auth == "header":
-        await run_session(plan, audio, name, "header", 1, deadline, api_key=s.get("api_key"))
-    elif auth in ("token", "token-reuse"):
-        why = token_unsupported()
-        if why:
-            out({"scenario": name, "event": "_unsupported", "reason": why})
-            return
-        try:
-            token = await capped(mint(plan, s.get("api_key")), deadline)
-            add_secret(token)
-            if not isinstance(token, str) or not token:
-                raise ValueError(f"the mint answered no token ({type(token).__name__})")
-        except Exception as e:  # noqa: BLE001
-            out({"scenario": name, "event": "_exception", "where": "mint", "error": err_message(e)})
-            return
-        for attempt in range(1, (2 if auth == "token-reuse" else 1) + 1):
-            await run_session(plan, audio, name, "token", attempt, deadline, token=token)
-    else:
-        out({"scenario": name, "event": "_unsupported", "reason": f'unknown auth "{auth}"'})
-
-
-async def amain(plan: typing.Dict[str, typing.Any], audio: bytes) -> None:
-    global _current_scenario
-    asyncio.get_running_loop().set_exception_handler(_loop_exception_handler)
-    out({"event": "_sdk", "sdk": "elevenlabs-python", "version": SDK_VERSION, "events": [ev.value for ev in EVENTS]})
-    for s in plan["scenarios"]:
-        _current_scenario = s.get("name")
-        t0 = time.monotonic()
-        try:
-            await run_scenario(plan, audio, s)
-        except Exception as e:  # noqa: BLE001
-            # Every call into the SDK is caught where it is made: this is the driver's own bug.
-            import traceback
-
-            traceback.print_exc()
-            fail(f"in scenario {s.get('name')}: {err_message(e)}")
-        out({"scenario": s.get("name"), "event": "_end", "ms": round((time.monotonic() - t0) * 1000)})
-    _current_scenario = None
-    out({"event": "_done"})
-
-
-def main() -> None:
-    plan = read_plan()
-    try:
-        with open(plan["audio_file"], "rb") as f:
-            audio = f.read()
-    except OSError as e:
-        fail(f"cannot read audio_file: {e}")
-    asyncio.run(amain(plan, audio))
-    _OUT.flush()
-    # Sockets or httpx clients still being torn down must not keep the process alive.
-    os._exit(0)
+    async def connect(self, plan, api_key, token, emit: dc.Emit) -> Connection:
+        # Token only: the realtime connection gets no API key at all.
+        client = AsyncElevenLabs(api_key=None if token is not None else api_key, base_url=plan["base_url"])
+        conn = await client.speech_to_text.realtime.connect(self.connect_options(plan, token))
+        # Every event the SDK offers, subscribed as a user would.
+        for ev in self._events:
+            conn.on(ev, (lambda n: lambda *args: emit(n, dc.to_data(args)))(ev.value))
+        return Connection(conn)
 
 
 if __name__ == "__main__":
-    main()
+    dc.main(Driver())

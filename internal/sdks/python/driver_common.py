@@ -1,0 +1,317 @@
+"""What every Python driver shares (internal/sdks/README.md, "the driver
+contract"): the JSON lines on stdout, the scrubbing of keys and tokens, crash
+capture, the plan, the per-scenario cap, and the session loop (wait for
+session_started, send the file, commit, wait for quiet, close). No SDK code:
+a driver (drive.py for the 2.x API, drive3.py for the 3.x API) passes main()
+an object that connects through its SDK's public API (see Driver).
+"""
+
+import asyncio
+import base64
+import enum
+import gc
+import json
+import os
+import sys
+import threading
+import time
+import typing
+
+# stdout carries only the contract's JSON lines. The SDK print()s (e.g.
+# "Error in event handler for ..."), so file descriptor 1 is pointed at stderr
+# for everything else and the driver writes its lines to a private copy.
+# Whatever Python writes to stdout or stderr is scrubbed of secrets too.
+_OUT = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+os.dup2(2, 1)
+
+_SECRETS: typing.Set[str] = set()
+_current_scenario: typing.Optional[str] = None
+
+
+def scrub(text: str) -> str:
+    for s in _SECRETS:
+        text = text.replace(s, "[redacted]")
+    return text
+
+
+class _ScrubbedStderr:
+    def __init__(self, stream: typing.TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(scrub(text))
+
+    def __getattr__(self, name: str) -> typing.Any:
+        return getattr(self._stream, name)
+
+
+sys.stderr = _ScrubbedStderr(sys.stderr)  # type: ignore[assignment]
+sys.stdout = sys.stderr
+
+
+def add_secret(s: typing.Any) -> None:
+    if isinstance(s, str) and len(s) >= 4:
+        _SECRETS.add(s)
+
+
+def _default(v: typing.Any) -> typing.Any:
+    if isinstance(v, enum.Enum):
+        return v.value
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v).decode("utf-8", "replace")
+    if isinstance(v, BaseException):
+        return {"error_class": type(v).__name__, "message": str(v)}
+    if isinstance(v, (set, frozenset, tuple)):
+        return list(v)
+    return str(v)
+
+
+def out(obj: typing.Dict[str, typing.Any]) -> None:
+    """One JSON line, flushed, with every known key and token scrubbed."""
+    try:
+        line = json.dumps(obj, default=_default, separators=(",", ":"))
+    except (TypeError, ValueError):
+        line = json.dumps({k: (v if isinstance(v, (str, int, float, type(None))) else str(v)) for k, v in obj.items()}, separators=(",", ":"))
+    _OUT.write(scrub(line) + "\n")
+    _OUT.flush()
+
+
+def err_message(e: BaseException) -> str:
+    msg = str(e)
+    return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
+
+
+def fail(msg: str) -> "typing.NoReturn":
+    sys.stderr.write(f"driver error: {msg}\n")
+    sys.stderr.flush()
+    os._exit(2)
+
+
+def to_data(args: typing.Tuple[typing.Any, ...]) -> typing.Any:
+    if not args:
+        return None
+    v = args[0] if len(args) == 1 else list(args)
+    try:
+        return json.loads(json.dumps(v, default=_default))
+    except (TypeError, ValueError):
+        return str(v)
+
+
+# --- crashes: what would reach a normal app as an unhandled error ---------------
+
+
+def _crash(what: str) -> None:
+    out({"scenario": _current_scenario, "event": "_crash", "error": what})
+
+
+def _loop_exception_handler(loop: asyncio.AbstractEventLoop, context: typing.Dict[str, typing.Any]) -> None:
+    # Exceptions that escape the SDK's background tasks ("Task exception was
+    # never retrieved"), callbacks scheduled on the loop, and the like.
+    exc = context.get("exception")
+    msg = context.get("message", "unhandled exception in the event loop")
+    _crash(f"{msg}: {err_message(exc)}" if exc else msg)
+
+
+def _thread_excepthook(args: typing.Any) -> None:
+    _crash(f"exception in thread {getattr(args.thread, 'name', '?')}: {err_message(args.exc_value)}")
+
+
+threading.excepthook = _thread_excepthook
+
+
+# --- the plan -----------------------------------------------------------------
+
+
+def read_plan() -> typing.Dict[str, typing.Any]:
+    try:
+        plan = json.loads(sys.stdin.read())
+    except Exception as e:  # noqa: BLE001
+        fail(f"the plan on stdin is not JSON: {e}")
+    for k in ("base_url", "audio_file", "audio_format", "sample_rate", "model_id", "chunk_bytes", "quiet_ms", "max_ms", "scenarios"):
+        if k not in plan:
+            fail(f'the plan lacks "{k}"')
+    if not isinstance(plan["scenarios"], list):
+        fail('the plan\'s "scenarios" is not a list')
+    if not (isinstance(plan["chunk_bytes"], int) and plan["chunk_bytes"] > 0):
+        fail("chunk_bytes must be a positive integer")
+    for s in plan["scenarios"]:
+        add_secret(s.get("api_key"))
+    return plan
+
+
+class CapTimeout(Exception):
+    pass
+
+
+async def capped(coro: typing.Awaitable[typing.Any], deadline: float) -> typing.Any:
+    """One call into the SDK, bounded by what is left of the scenario's budget.
+
+    asyncio.timeout() (3.11+) runs the call in the caller's own task, as a user's
+    plain `await` would. asyncio.wait_for() would wrap it in a new task, and the
+    loop iterations it takes to hand back the result let the SDK's message task
+    consume (and emit, to no listener yet) session_started and the first error
+    frames before the driver could subscribe.
+    """
+    left = max(0.0, deadline - time.monotonic())
+    try:
+        if hasattr(asyncio, "timeout"):
+            async with asyncio.timeout(left):
+                return await coro
+        return await asyncio.wait_for(coro, timeout=left)
+    except (asyncio.TimeoutError, TimeoutError):
+        raise CapTimeout(f"no answer within the driver's cap ({round(left * 1000)} ms left of the scenario's max_ms+2000)") from None
+
+
+# --- the session loop -------------------------------------------------------------
+
+TERMINAL = {"committed_transcript", "error", "close"}
+
+# Emit is how a driver's SDK callbacks report an event: its name (the SDK's
+# own), its payload, already JSON-able (to_data), and optionally the frame's
+# message_type on the wire, when the SDK names it otherwise: the waits end on
+# what the server sent, whatever the SDK calls it.
+Emit = typing.Callable[..., None]
+
+
+class Connection(typing.Protocol):
+    async def send(self, b64: str) -> None: ...
+    async def commit(self) -> None: ...
+    async def close(self, closed: bool) -> None:
+        """Ends the session; closed says the SDK already reported a close."""
+
+
+class Driver(typing.Protocol):
+    sdk: str
+    version: str
+    events: typing.List[str]  # every event the SDK offers, in its order
+
+    def token_unsupported(self) -> typing.Optional[str]:
+        """Why this version cannot connect with a token, or None."""
+
+    async def mint(self, plan: typing.Dict[str, typing.Any], api_key: str) -> str: ...
+
+    async def connect(self, plan: typing.Dict[str, typing.Any], api_key: typing.Optional[str], token: typing.Optional[str], emit: Emit) -> Connection:
+        """Connects through the SDK and subscribes emit to every event, with no
+        await between the SDK's connect returning and the subscription."""
+
+
+async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, attempt: int, deadline: float, api_key=None, token=None) -> None:
+    """One connect, send, commit, wait, close. deadline is the scenario's: every
+    call and wait of every attempt ends by it."""
+    t0 = time.monotonic()
+    # The waits end max_ms after connect, and early enough to close within the scenario's cap.
+    wait_end = min(t0 + plan["max_ms"] / 1000.0, deadline - 0.15)
+    out({"scenario": name, "event": "_connect", "auth": auth, "attempt": attempt})
+
+    state = {"last": time.monotonic(), "terminal": False, "closed": False}
+    woken = asyncio.Event()
+
+    def on_event(ev: str, data: typing.Any, wire: typing.Optional[str] = None) -> None:
+        state["last"] = time.monotonic()
+        out({"scenario": name, "event": ev, "data": data})
+        if ev in TERMINAL or wire in TERMINAL:
+            state["terminal"] = True
+        if ev == "close":
+            state["closed"] = True
+        if ev in ("session_started", "error", "close"):
+            woken.set()
+
+    try:
+        conn = await capped(drv.connect(plan, api_key, token, on_event), deadline)
+    except Exception as e:  # noqa: BLE001
+        out({"scenario": name, "event": "_exception", "where": "connect", "error": err_message(e)})
+        return
+
+    try:
+        await asyncio.wait_for(woken.wait(), timeout=max(0.0, min(3.0, wait_end - time.monotonic())))
+    except asyncio.TimeoutError:
+        pass
+
+    chunk = plan["chunk_bytes"]
+    for off in range(0, len(audio), chunk):
+        b64 = base64.b64encode(audio[off : off + chunk]).decode("ascii")
+        try:
+            await capped(conn.send(b64), deadline)
+        except Exception as e:  # noqa: BLE001
+            out({"scenario": name, "event": "_exception", "where": "send", "error": err_message(e)})
+            break
+    try:
+        await capped(conn.commit(), deadline)
+    except Exception as e:  # noqa: BLE001
+        out({"scenario": name, "event": "_exception", "where": "commit", "error": err_message(e)})
+
+    quiet = plan["quiet_ms"] / 1000.0
+    while True:
+        now = time.monotonic()
+        if now >= wait_end:
+            break
+        if state["terminal"] and now - state["last"] >= quiet:
+            break
+        await asyncio.sleep(min(0.025, wait_end - now))
+
+    try:
+        await capped(conn.close(state["closed"]), deadline)
+    except Exception as e:  # noqa: BLE001
+        out({"scenario": name, "event": "_exception", "where": "close", "error": err_message(e)})
+    await asyncio.sleep(max(0.0, min(0.1, deadline - time.monotonic())))
+    # Let an exception nobody retrieved from a finished SDK task reach the loop's handler now.
+    del conn
+    gc.collect()
+
+
+async def run_scenario(drv: Driver, plan, audio: bytes, s: typing.Dict[str, typing.Any]) -> None:
+    name, auth = s.get("name"), s.get("auth")
+    # Never hang: a scenario, all its attempts included, ends within max_ms + 2000.
+    deadline = time.monotonic() + plan["max_ms"] / 1000.0 + 2.0
+    if auth == "header":
+        await run_session(drv, plan, audio, name, "header", 1, deadline, api_key=s.get("api_key"))
+    elif auth in ("token", "token-reuse"):
+        why = drv.token_unsupported()
+        if why:
+            out({"scenario": name, "event": "_unsupported", "reason": why})
+            return
+        try:
+            token = await capped(drv.mint(plan, s.get("api_key")), deadline)
+            add_secret(token)
+            if not isinstance(token, str) or not token:
+                raise ValueError(f"the mint answered no token ({type(token).__name__})")
+        except Exception as e:  # noqa: BLE001
+            out({"scenario": name, "event": "_exception", "where": "mint", "error": err_message(e)})
+            return
+        for attempt in range(1, (2 if auth == "token-reuse" else 1) + 1):
+            await run_session(drv, plan, audio, name, "token", attempt, deadline, token=token)
+    else:
+        out({"scenario": name, "event": "_unsupported", "reason": f'unknown auth "{auth}"'})
+
+
+async def amain(drv: Driver, plan: typing.Dict[str, typing.Any], audio: bytes) -> None:
+    global _current_scenario
+    asyncio.get_running_loop().set_exception_handler(_loop_exception_handler)
+    out({"event": "_sdk", "sdk": drv.sdk, "version": drv.version, "events": drv.events})
+    for s in plan["scenarios"]:
+        _current_scenario = s.get("name")
+        t0 = time.monotonic()
+        try:
+            await run_scenario(drv, plan, audio, s)
+        except Exception as e:  # noqa: BLE001
+            # Every call into the SDK is caught where it is made: this is the driver's own bug.
+            import traceback
+
+            traceback.print_exc()
+            fail(f"in scenario {s.get('name')}: {err_message(e)}")
+        out({"scenario": s.get("name"), "event": "_end", "ms": round((time.monotonic() - t0) * 1000)})
+    _current_scenario = None
+    out({"event": "_done"})
+
+
+def main(drv: Driver) -> None:
+    plan = read_plan()
+    try:
+        with open(plan["audio_file"], "rb") as f:
+            audio = f.read()
+    except OSError as e:
+        fail(f"cannot read audio_file: {e}")
+    asyncio.run(amain(drv, plan, audio))
+    _OUT.flush()
+    # Sockets or httpx clients still being torn down must not keep the process alive.
+    os._exit(0)
