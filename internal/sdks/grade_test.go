@@ -32,3 +32,17 @@ func TestClientVerdictShowsARefusedSession(t *testing.T) {
 		t.Errorf("CLIENT rules of a refused normal session: %q", got)
 	}
 }
+
+// A candidate is compared with the newest pinned release of its SDK, not
+// with a pinned pre-release (elevenlabs-python 3.0.0a1 beside 2.78.0).
+func TestBaseIsTheNewestRelease(t *testing.T) {
+	if !Pinned("elevenlabs-python@3.0.0a1") {
+		t.Skip("no pinned pre-release to compare")
+	}
+	if got := Base("elevenlabs-python"); got != "elevenlabs-python@2.78.0" {
+		t.Errorf("Base(elevenlabs-python) = %s, want elevenlabs-python@2.78.0", got)
+	}
+	if !preRelease("3.0.0a1") || !preRelease("2.0.0-beta.1") || preRelease("2.78.0") {
+		t.Error("preRelease tells releases from pre-releases wrongly")
+	}
+}

@@ -119,7 +119,7 @@ func TestSetupSkipsAMissingRuntime(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "node: skipped, node or npm is not on PATH (elevenlabs-js@2.73.0, ") ||
-		!strings.HasPrefix(lines[1], "python: skipped, python3 is not on PATH (elevenlabs-python@2.78.0, ") ||
+		!strings.HasPrefix(lines[1], "python: skipped, python3 is not on PATH (elevenlabs-python@3.0.0a1, elevenlabs-python@2.78.0, ") ||
 		!strings.HasSuffix(lines[1], " cannot run)") {
 		t.Errorf("lines:\n%s", strings.Join(lines, "\n"))
 	}
@@ -184,7 +184,8 @@ func TestSetupIsIdempotent(t *testing.T) {
 	log := fakeRuntimes(t)
 	dir := t.TempDir()
 	ctx := context.Background()
-	if p := Pending(ctx, dir); !slices.Equal(p, []string{"node/node_modules", "python/.venv-2.59.0", "python/.venv-2.78.0"}) {
+	parts := []string{"node/node_modules", "python/.venv-2.59.0", "python/.venv-2.78.0", "python/.venv-3.0.0a1"}
+	if p := Pending(ctx, dir); !slices.Equal(p, parts) {
 		t.Errorf("pending before any install: %v", p)
 	}
 	if err := Setup(ctx, dir, nil); err != nil {
@@ -194,17 +195,17 @@ func TestSetupIsIdempotent(t *testing.T) {
 		return strings.Contains(s, "--require-hashes -r ") && strings.HasSuffix(s, "requirements-2.78.0.txt")
 	}
 	npm := func(s string) bool { return strings.HasPrefix(s, "npm ci") }
-	if got := installsLogged(t, log); len(got) != 3 || !slices.ContainsFunc(got, npm) || !slices.ContainsFunc(got, pip) {
+	if got := installsLogged(t, log); len(got) != len(parts) || !slices.ContainsFunc(got, npm) || !slices.ContainsFunc(got, pip) {
 		t.Fatalf("first setup ran: %q", got)
 	}
 	var lines []string
 	if err := Setup(ctx, dir, func(s string) { lines = append(lines, s) }); err != nil {
 		t.Fatal(err)
 	}
-	if got := installsLogged(t, log); len(got) != 3 {
+	if got := installsLogged(t, log); len(got) != len(parts) {
 		t.Errorf("a second setup installed again: %q", got)
 	}
-	if len(lines) != 3 || slices.ContainsFunc(lines, func(s string) bool { return !strings.Contains(s, "up to date") }) {
+	if len(lines) != len(parts) || slices.ContainsFunc(lines, func(s string) bool { return !strings.Contains(s, "up to date") }) {
 		t.Errorf("second setup said:\n%s", strings.Join(lines, "\n"))
 	}
 	if p := Pending(ctx, dir); len(p) != 0 {
@@ -217,7 +218,7 @@ func TestSetupIsIdempotent(t *testing.T) {
 	if err := Setup(ctx, dir, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := installsLogged(t, log); len(got) != 4 || !npm(got[3]) {
+	if got := installsLogged(t, log); len(got) != len(parts)+1 || !npm(got[len(parts)]) {
 		t.Errorf("after a node upgrade: %q", got)
 	}
 }

@@ -95,6 +95,20 @@ var Findings = map[string]map[string]Finding{
 		"not-json":                            {Crashed, "JSON.parse without a guard (docs/protocol.md §7)"},
 		"close-1013":                          {CloseNoCode, "the close event has no payload: code and reason are lost (wrapper/realtime/connection.js)"},
 	},
+	"elevenlabs-python@3.0.0a1": {
+		"header": {NoSession, "committed_transcript arrives as a PartialTranscript: the message union (speech_to_text/types/receive_transcription.py) has no discriminator and the unchecked construct_type takes its first class that fits, PartialTranscript (message_type: Optional[str], text); the frame's message_type is kept on it"},
+		"token":  {NoSession, "as header: committed_transcript arrives as a PartialTranscript"},
+		"frame-committed_transcript_with_timestamps": {Dropped, "arrives as a PartialTranscript (the first class of the union that fits), never as its own CommittedTranscriptWithTimestamps"},
+		"frame-committed_transcript_entities":        {Dropped, "arrives as a PartialTranscript, never as its own CommittedTranscriptEntities"},
+		"frame-final_transcript":                     {Dropped, "not in the message union (speech_to_text/types/receive_transcription.py): arrives as a PartialTranscript"},
+		"frame-diarized_transcript":                  {Dropped, "not in the message union: arrives as a PartialTranscript"},
+		"frame-speakers_merged":                      {Dropped, "not in the message union: arrives as a SessionStarted (construct_type does not validate), a second session_started to an app"},
+		"frame-redacted_transcript":                  {Dropped, "not in the message union: arrives as a PartialTranscript"},
+		"frame-edited_transcript":                    {Dropped, "not in the message union: arrives as a PartialTranscript"},
+		"unknown-type":                               {Dropped, "no error, yet not skipped either: it arrives as a PartialTranscript (the union's \"skipping unknown message\" warning needs construct_type to raise, which it does not)"},
+		"not-json":                                   {GenericError, "start_listening emits the JSONDecodeError as ERROR, then CLOSE, and stops reading: the socket stays open and later frames are lost (speech_to_text/socket_client.py)"},
+		"close-1013":                                 {GenericError, "websockets' ConnectionClosedError reaches ERROR with the code in its text; the CLOSE that follows has no payload (speech_to_text/socket_client.py)"},
+	},
 	"elevenlabs-python@2.78.0": {
 		"frame-warning":             {Dropped, "no warning in the event handling of elevenlabs/realtime/connection.py, though the generated union has it"},
 		"frame-diarized_transcript": {Dropped, "in the generated union, not handled by elevenlabs/realtime/connection.py"},
@@ -141,16 +155,26 @@ func Pinned(install string) bool {
 }
 
 // Base is the pinned install a candidate is compared with: the pinned
-// version of the same SDK with the highest version number.
+// version of the same SDK with the highest version number, a release before
+// a pre-release (a candidate 2.80.0 is judged against 2.78.0, not 3.0.0a1).
 func Base(sdk string) string {
-	best := ""
+	best, bestV := "", ""
 	for k := range Findings {
 		name, v, _ := strings.Cut(k, "@")
-		if name == sdk && (best == "" || versionLess(strings.TrimPrefix(best, sdk+"@"), v)) {
-			best = k
+		if name != sdk {
+			continue
+		}
+		if best == "" || preRelease(bestV) && !preRelease(v) || preRelease(bestV) == preRelease(v) && versionLess(bestV, v) {
+			best, bestV = k, v
 		}
 	}
 	return best
+}
+
+// preRelease reports whether a version has more than digits and dots
+// (3.0.0a1, 2.0.0-beta.1).
+func preRelease(v string) bool {
+	return strings.ContainsFunc(v, func(r rune) bool { return r != '.' && (r < '0' || r > '9') })
 }
 
 func versionLess(a, b string) bool {

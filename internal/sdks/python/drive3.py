@@ -1,0 +1,118 @@
+"""Driver for the official ElevenLabs Python SDK (`elevenlabs` on PyPI), 3.x
+(the generated socket client; 3.0.0a1 first), in a venv made by
+`scribecheck sdks install`:
+
+    python/.venv-3.0.0a1/bin/python python/drive3.py < plan.json
+
+It connects only through the SDK's public API and types, as a user would:
+    client = AsyncElevenLabs(api_key=..., base_url=...)
+    async with client.speech_to_text.realtime(model_id=..., token=..., ...) as conn:
+        conn.on(EventType.MESSAGE, callback)      # also OPEN, ERROR, CLOSE
+        task = asyncio.create_task(conn.start_listening())
+        await conn.send_publish(InputAudioChunk(message_type="input_audio_chunk", audio_base_64=..., commit=False, sample_rate=...))
+        await conn.send_publish(InputAudioChunk(message_type="input_audio_chunk", audio_base_64="", commit=True, sample_rate=...))
+    await client.tokens.single_use.create("realtime_scribe") to mint a token.
+Each message arrives as an instance of one class of the SDK's union
+(ReceiveTranscription); an app tells them apart by class, so the event a line
+names is the message type that class stands for (its message_type literal,
+else its name: PartialTranscript is partial_transcript), and the payload shows
+the frame's own message_type.
+InputAudioChunk's message_type is optional with no default, and it has no
+sample_rate field (extra fields are allowed): a chunk built with only the
+required field goes out without either, and the server answers input_error
+to every one. The driver sets both, as 2.x sent them and a working app must.
+The contract is in internal/sdks/README.md;
+what it shares with drive.py (2.x) is in driver_common.py.
+"""
+
+import asyncio
+import contextlib
+import importlib.metadata
+import re
+import typing
+
+# First: it points stdout at stderr before the SDK can print.
+import driver_common as dc
+
+try:
+    from elevenlabs import InputAudioChunk
+    from elevenlabs.client import AsyncElevenLabs
+    from elevenlabs.core import EventType
+    from elevenlabs.speech_to_text.types import ReceiveTranscription
+except Exception as e:  # noqa: BLE001
+    dc.fail(f"cannot import the elevenlabs SDK's 3.x realtime API (run `scribecheck sdks install`): {dc.err_message(e)}")
+
+
+def message_event(cls: type) -> str:
+    """The message type an SDK class stands for: the default of its
+    message_type literal (ScribeThrottledError is commit_throttled), else its
+    name in snake case without the Scribe prefix (ScribeWarning is warning)."""
+    field = getattr(cls, "model_fields", {}).get("message_type")
+    if field is not None and isinstance(field.default, str):
+        return field.default
+    name = re.sub(r"^Scribe", "", cls.__name__)
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+MESSAGE_CLASSES = typing.get_args(ReceiveTranscription)
+
+
+def on_message(emit: dc.Emit, msg: typing.Any) -> None:
+    if isinstance(msg, MESSAGE_CLASSES):
+        emit(message_event(type(msg)), dc.to_data((msg.dict(),)), getattr(msg, "message_type", None))
+    else:  # what the SDK hands over without a class of its union (bytes, a JSON null)
+        emit(EventType.MESSAGE.value, dc.to_data((msg,)))
+
+
+class Connection:
+    def __init__(self, conn: typing.Any, stack: contextlib.AsyncExitStack, listening: "asyncio.Task[None]", sample_rate: int) -> None:
+        self._conn, self._stack, self._listening, self._rate = conn, stack, listening, sample_rate
+
+    def _chunk(self, b64: str, commit: bool) -> typing.Any:
+        return InputAudioChunk(message_type="input_audio_chunk", audio_base_64=b64, commit=commit, sample_rate=self._rate)
+
+    async def send(self, b64: str) -> None:
+        await self._conn.send_publish(self._chunk(b64, False))
+
+    async def commit(self) -> None:
+        await self._conn.send_publish(self._chunk("", True))
+
+    async def close(self, closed: bool) -> None:
+        # The end of the app's `async with` block, whether or not the server
+        # closed first; then the listening task ends (its exception, if any,
+        # left unretrieved as an app that never awaits it would).
+        await self._stack.aclose()
+        await asyncio.wait({self._listening}, timeout=0.5)
+
+
+class Driver:
+    sdk = "elevenlabs-python"
+    version = importlib.metadata.version("elevenlabs")
+    events = list(dict.fromkeys([EventType.OPEN.value, *(message_event(c) for c in MESSAGE_CLASSES), EventType.ERROR.value, EventType.CLOSE.value]))
+
+    def token_unsupported(self) -> typing.Optional[str]:
+        return None  # realtime(token=...) puts it in the query
+
+    async def mint(self, plan: typing.Dict[str, typing.Any], api_key: str) -> str:
+        client = AsyncElevenLabs(api_key=api_key, base_url=plan["base_url"])
+        r = await client.tokens.single_use.create("realtime_scribe")
+        return r.token
+
+    async def connect(self, plan, api_key, token, emit: dc.Emit) -> Connection:
+        # Token only: a client with api_key=None sends no xi-api-key (one made
+        # without api_key would send ELEVENLABS_API_KEY beside the token).
+        client = AsyncElevenLabs(api_key=None if token is not None else api_key, base_url=plan["base_url"])
+        stack = contextlib.AsyncExitStack()
+        # Every option is a string in 3.x; it has no sample_rate option.
+        conn = await stack.enter_async_context(
+            client.speech_to_text.realtime(model_id=plan["model_id"], token=token, audio_format=plan["audio_format"], commit_strategy="manual")
+        )
+        conn.on(EventType.OPEN, lambda _: emit(EventType.OPEN.value, None))
+        conn.on(EventType.MESSAGE, lambda msg: on_message(emit, msg))
+        conn.on(EventType.ERROR, lambda exc: emit(EventType.ERROR.value, dc.to_data((exc,))))
+        conn.on(EventType.CLOSE, lambda _: emit(EventType.CLOSE.value, None))
+        return Connection(conn, stack, asyncio.create_task(conn.start_listening()), plan["sample_rate"])
+
+
+if __name__ == "__main__":
+    dc.main(Driver())
