@@ -70,7 +70,7 @@ type Finding struct {
 // Findings per install (sdk@version) and scenario. Each was seen against
 // the fake and checked in the package's source (the file named). A version
 // not listed here is a candidate: it is compared with the newest pinned
-// version of its SDK (Base).
+// release of its SDK (Base).
 var Findings = map[string]map[string]Finding{
 	"elevenlabs-js@2.73.0": {
 		"frame-warning":             {Dropped, "no case for warning in the message switch (wrapper/realtime/connection.js)"},
