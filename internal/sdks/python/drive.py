@@ -41,7 +41,8 @@ class Connection:
             await self._conn.close()
 
 
-class Driver:
+class Driver(dc.ElevenLabsDriver):
+    client_class = AsyncElevenLabs
     sdk = "elevenlabs-python"
     version = importlib.metadata.version("elevenlabs")
     _events = list(dict.fromkeys(ev for ev in RealtimeEvents))  # members, in declaration order
@@ -76,14 +77,9 @@ class Driver:
             opts["token"] = token
         return opts
 
-    async def mint(self, plan: typing.Dict[str, typing.Any], api_key: str) -> str:
-        client = AsyncElevenLabs(api_key=api_key, base_url=plan["base_url"])
-        r = await client.tokens.single_use.create("realtime_scribe")
-        return r.token
-
     async def connect(self, plan, api_key, token, emit: dc.Emit) -> Connection:
         # Token only: the realtime connection gets no API key at all.
-        client = AsyncElevenLabs(api_key=None if token is not None else api_key, base_url=plan["base_url"])
+        client = self.client(plan, None if token is not None else api_key)
         conn = await client.speech_to_text.realtime.connect(self.connect_options(plan, token))
         # Every event the SDK offers, subscribed as a user would.
         for ev in self._events:

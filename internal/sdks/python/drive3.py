@@ -85,7 +85,8 @@ class Connection:
         await asyncio.wait({self._listening}, timeout=0.5)
 
 
-class Driver:
+class Driver(dc.ElevenLabsDriver):
+    client_class = AsyncElevenLabs
     sdk = "elevenlabs-python"
     version = importlib.metadata.version("elevenlabs")
     events = list(dict.fromkeys([EventType.OPEN.value, *(message_event(c) for c in MESSAGE_CLASSES), EventType.ERROR.value, EventType.CLOSE.value]))
@@ -93,15 +94,10 @@ class Driver:
     def token_unsupported(self) -> typing.Optional[str]:
         return None  # realtime(token=...) puts it in the query
 
-    async def mint(self, plan: typing.Dict[str, typing.Any], api_key: str) -> str:
-        client = AsyncElevenLabs(api_key=api_key, base_url=plan["base_url"])
-        r = await client.tokens.single_use.create("realtime_scribe")
-        return r.token
-
     async def connect(self, plan, api_key, token, emit: dc.Emit) -> Connection:
         # Token only: a client with api_key=None sends no xi-api-key (one made
         # without api_key would send ELEVENLABS_API_KEY beside the token).
-        client = AsyncElevenLabs(api_key=None if token is not None else api_key, base_url=plan["base_url"])
+        client = self.client(plan, None if token is not None else api_key)
         stack = contextlib.AsyncExitStack()
         # Every option is a string in 3.x; it has no sample_rate option.
         conn = await stack.enter_async_context(

@@ -1,8 +1,8 @@
 """What every Python driver shares (internal/sdks/README.md, "the driver
 contract"): the JSON lines on stdout, the scrubbing of keys and tokens, crash
 capture, the plan, the per-scenario cap, and the session loop (wait for
-session_started, send the file, commit, wait for quiet, close). No SDK code:
-a driver (drive.py for the 2.x API, drive3.py for the 3.x API) passes main()
+session_started, send the file, commit, wait for quiet, close). It imports
+no SDK: a driver (drive.py for the 2.x API, drive3.py for the 3.x API) passes main()
 an object that connects through its SDK's public API (see Driver).
 """
 
@@ -193,6 +193,21 @@ class Driver(typing.Protocol):
     async def connect(self, plan: typing.Dict[str, typing.Any], api_key: typing.Optional[str], token: typing.Optional[str], emit: Emit) -> Connection:
         """Connects through the SDK and subscribes emit to every event, with no
         await between the SDK's connect returning and the subscription."""
+
+
+class ElevenLabsDriver:
+    """What the 2.x and 3.x drivers do alike, through the SDK's AsyncElevenLabs
+    (client_class, which each driver imports): a client per session, and a
+    realtime_scribe token minted with client.tokens.single_use.create."""
+
+    client_class: typing.Any
+
+    def client(self, plan: typing.Dict[str, typing.Any], api_key: typing.Optional[str]) -> typing.Any:
+        return self.client_class(api_key=api_key, base_url=plan["base_url"])
+
+    async def mint(self, plan: typing.Dict[str, typing.Any], api_key: str) -> str:
+        r = await self.client(plan, api_key).tokens.single_use.create("realtime_scribe")
+        return r.token
 
 
 async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, attempt: int, deadline: float, api_key=None, token=None) -> None:
