@@ -191,6 +191,18 @@ func (g *grader) retries() (refusals int, out []retry) {
 	return refusals, out
 }
 
+// pace says how many times and how fast a refusal was retried: the count,
+// the wait before the first retry and the span to the last, which tell a
+// bounded retry policy (pipecat's few, seconds apart) from a loop.
+func (rt retry) pace() string {
+	first, last := rt.again[0].when.Sub(rt.r.at), rt.again[len(rt.again)-1].when.Sub(rt.r.at)
+	if len(rt.again) == 1 {
+		return fmt.Sprintf("1 retry, %s after the refusal", text.Seconds(first))
+	}
+	return fmt.Sprintf("%s, the first %s after the refusal, the last %s after it",
+		text.Plural(len(rt.again), "retry", "retries"), text.Seconds(first), text.Seconds(last))
+}
+
 // noRetryRefused: CLIENT-11.
 func (g *grader) noRetryRefused() Finding {
 	refusals, rts := g.retries()
@@ -204,8 +216,8 @@ func (g *grader) noRetryRefused() Finding {
 	for _, rt := range rts {
 		a := rt.r.v
 		conns = append(append(conns, a.id), ids(rt.again)...)
-		parts = append(parts, fmt.Sprintf("%s was refused (%s) and %s presented %s again",
-			a.id, rt.r.kind, text.Few(ids(rt.again), fewConns), rt.what))
+		parts = append(parts, fmt.Sprintf("%s was refused (%s) and %s presented %s again: %s",
+			a.id, rt.r.kind, text.Few(ids(rt.again), fewConns), rt.what, rt.pace()))
 		ev = append(ev, fmt.Sprintf("%s: %s", a.id, requestLine(a.log)), "  "+rt.r.what)
 		var lines []string
 		for _, b := range rt.again {

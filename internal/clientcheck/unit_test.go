@@ -460,6 +460,22 @@ func TestRetryAfterInvalidRequest(t *testing.T) {
 	}
 }
 
+// A refusal retried says how many times and how fast, as LiveKit's Node
+// plugin does it (the same key, 4 sockets in about 4 s): a bounded retry
+// policy reads apart from a loop.
+func TestRetryPace(t *testing.T) {
+	r := newRecording(t)
+	for _, at := range []float64{0, 0.1, 2.1, 4.1} {
+		r.at(at)
+		r.open(realtime, protocol.APIKeyHeader, "sk_refusedrefusedrefused0001").
+			server(`{"message_type":"auth_error","error":"You must be authenticated to use this endpoint."}`).Closed("server", 1000, "", "")
+	}
+	f := runResult(t, r.grade(), clientcheck.RuleNoRetryRefused)
+	if want := "3 retries, the first 0.10 s after the refusal, the last 4.10 s after it"; f.Verdict != verdict.Failed || !strings.Contains(f.Message, want) {
+		t.Errorf("%s %q, want FAILED saying %q", f.Verdict, f.Message, want)
+	}
+}
+
 // A token that was minted and used once but refused anyway: nothing on the
 // client side explains it. The cause and the row say the server refused it.
 func TestUnexplainedRefusal(t *testing.T) {
