@@ -285,6 +285,15 @@ func withTokenAndHeader(r *runner) (*socketParams, error) {
 	return p, nil
 }
 
+func withSpentTokenGoodHeader(r *runner) (*socketParams, error) {
+	p, err := withReusedToken(r)
+	if err != nil {
+		return nil, err
+	}
+	p.header.Set(protocol.APIKeyHeader, r.target.APIKey)
+	return p, nil
+}
+
 func withBadTokenGoodHeader(r *runner) (*socketParams, error) {
 	p := r.params()
 	p.query.Set(protocol.TokenParam, r.madeUp(protocol.TokenPrefix))
