@@ -32,7 +32,7 @@ const (
 	ChoiceBoolCapitals = "bool-capitals"
 	// ChoiceChunkNoType: docs/protocol.md §4 gives message_type as the
 	// frame's discriminator; a chunk without one, as the Python SDK 3.0.0a1
-	// sends, is U (§10). The fake refuses it as no protocol message.
+	// sends, is U (docs/protocol.md §10). The fake refuses it as no protocol message.
 	ChoiceChunkNoType = "chunk-without-message-type"
 	// ChoiceHeaderBesideToken: docs/protocol.md §3 says the token is tried
 	// first with no fall-back (a maintainer's statement no stored copy

@@ -62,7 +62,9 @@ func unconfirmed(v *view) Finding {
 }
 
 func position(choice, pos string) string { return "the fake's " + choice + "=" + pos }
-func switchTo(choice, pos string) string { return "--fake-choice " + choice + "=" + pos + " runs that world" }
+func switchTo(choice, pos string) string {
+	return "--fake-choice " + choice + "=" + pos + " runs that world"
+}
 
 // headerBesideToken: the request carried both an xi-api-key header and ?token=.
 func headerBesideToken(creds []wirelog.Credential) bool {
