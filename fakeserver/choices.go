@@ -24,7 +24,7 @@ type Choice struct {
 }
 
 // The switchable choices: what real clients depend on that the live server
-// has not confirmed (issue 22). Each one's first position is the default.
+// has not confirmed. Each one's first position is the default.
 const (
 	// ChoiceBoolCapitals: docs/protocol.md §2 writes booleans true and false
 	// only; True and False (Python's urlencode of a bool, as
@@ -89,7 +89,7 @@ func ParseChoice(s string) (name, position string, err error) {
 	case !ok || len(c.Positions) == 0:
 		return "", "", fmt.Errorf("%q is not a choice that has a switch; give %s, one of %s", name, choiceSwitchUsage, Switches())
 	case !slices.Contains(c.Positions, position):
-		return "", "", fmt.Errorf("choice %s has no position %q; give one of %s", name, position, strings.Join(c.Positions, ", "))
+		return "", "", fmt.Errorf("the choice %s has no position %q; give one of %s", name, position, strings.Join(c.Positions, ", "))
 	}
 	return name, position, nil
 }

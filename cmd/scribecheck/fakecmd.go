@@ -62,6 +62,9 @@ func fakeCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	if len(opts.Faults) > 0 {
 		fmt.Fprintf(stdout, "faults on: %s\n", strings.Join(opts.Faults, ", "))
 	}
+	if len(opts.Choices) > 0 {
+		fmt.Fprintf(stdout, "choices in their other position: %s\n", fakeSwitches{Choices: opts.Choices})
+	}
 	if *cpuProfile != "" {
 		stopProfile, err := startCPUProfile(*cpuProfile)
 		if err != nil {
@@ -129,7 +132,7 @@ func addFaultFlags(fs *flag.FlagSet, fake string) func() (fakeSwitches, error) {
 		for _, c := range choices {
 			name, position, err := fakeserver.ParseChoice(c)
 			if err != nil {
-				return fakeSwitches{}, exitcode.Usagef("--fake-choice %w", err)
+				return fakeSwitches{}, exitcode.Usagef("--fake-choice %s: %w", c, err)
 			}
 			if out.Choices == nil {
 				out.Choices = map[string]string{}
