@@ -49,6 +49,18 @@ func (s *Server) authenticateToken(value string) authResult {
 	return authResult{ok: true, via: "token", key: t.MintedBy}
 }
 
+// headerFallback tries the xi-api-key header when the token is refused: the
+// bug header-fallback, and the choice header-beside-token switched to fallback.
+func headerFallback(next authenticator) authenticator {
+	return func(r *http.Request) authResult {
+		res := next(r)
+		if res.ok || !usesToken(r) {
+			return res
+		}
+		return next(withoutToken(r))
+	}
+}
+
 // usesToken: a ?token= key is present, even empty.
 func usesToken(r *http.Request) bool { return r.URL.Query().Has(protocol.TokenParam) }
 

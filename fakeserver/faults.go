@@ -147,15 +147,7 @@ var Faults = []Fault{
 	{Name: FaultTokenNeverExpires, Kind: Bug, Description: "a token older than 15 minutes still opens a session",
 		set: func(s *settings) { s.neverExpire = true }},
 	{Name: FaultHeaderFallback, Kind: Bug, Description: "a refused token falls back to the xi-api-key header instead of winning",
-		auth: func(next authenticator) authenticator {
-			return func(r *http.Request) authResult {
-				res := next(r)
-				if res.ok || !usesToken(r) {
-					return res
-				}
-				return next(withoutToken(r))
-			}
-		}},
+		auth: headerFallback},
 	{Name: FaultTokenUnchecked, Kind: Bug, Description: "any non-empty ?token= value opens a session, looked up or not",
 		auth: acceptRefused(func(r *http.Request) bool { return r.URL.Query().Get(protocol.TokenParam) != "" }, "token", FaultTokenUnchecked)},
 	{Name: FaultPermissionsUnchecked, Kind: Bug, Description: "a key without the speech_to_text permission may mint realtime_scribe tokens",

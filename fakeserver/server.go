@@ -27,6 +27,9 @@ type Options struct {
 	RestrictedKeys []string
 	// Faults names the bugs and deviations to switch on (see Faults).
 	Faults []string
+	// Choices puts switchable choices (Choice.Positions) in another
+	// position than the fake's pick: name to position.
+	Choices map[string]string
 	// Clock drives token expiry and session timers; RealClock if nil.
 	Clock Clock
 	// ReadLimit is the largest frame the socket accepts; 4 MiB if zero, which
@@ -82,7 +85,8 @@ type SessionOptions struct {
 	// PartialsAfterSecs of audio before the first partial (D: 2 s).
 	PartialsAfterSecs float64
 	// IdleIgnoresEmptyChunks: a chunk with no audio does not restart the idle
-	// timer (U; choice empty-chunk-restarts-idle: it does).
+	// timer (U; choice empty-chunk-keepalive: it does). Options.Choices
+	// switches it too.
 	IdleIgnoresEmptyChunks bool
 	// MaxUncommittedSecs of audio a session holds uncommitted; past it
 	// queue_overflow and a close (U; choice queue-overflow). It bounds a
@@ -166,6 +170,9 @@ func New(opts Options) (*Server, error) {
 	set := defaultSettings(opts)
 	fs, err := applyFaults(opts.Faults, &set)
 	if err != nil {
+		return nil, err
+	}
+	if err := applyChoices(opts.Choices, &set, &fs); err != nil {
 		return nil, err
 	}
 	clock := opts.Clock

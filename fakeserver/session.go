@@ -138,6 +138,10 @@ func (ss *session) handle(typ websocket.MessageType, data []byte) {
 	data = ss.srv.rewriteInput(ss.cfg, data)
 	msg := gjson.ParseBytes(data)
 	f := readClientFrame(msg, data)
+	if msg.IsObject() && !f.messageType.Exists() && f.audio.Exists() && ss.set.chunkTypeOptional { // choice chunk-without-message-type
+		ss.audioChunk(f)
+		return
+	}
 	if !msg.IsObject() || f.messageType.Type != gjson.String {
 		ss.inputError(protocol.InvalidProtocolMessageText)
 		return
@@ -282,7 +286,7 @@ func (ss *session) takeAudio(audio []byte, commit, previousText gjson.Result) {
 	}
 	first := ss.chunks == 0
 	ss.chunks++
-	if len(audio) > 0 || !ss.set.session.IdleIgnoresEmptyChunks { // choice empty-chunk-restarts-idle
+	if len(audio) > 0 || !ss.set.session.IdleIgnoresEmptyChunks { // choice empty-chunk-keepalive
 		ss.touchLocked()
 	}
 	ss.mu.Unlock()

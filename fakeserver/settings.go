@@ -19,6 +19,9 @@ type settings struct {
 	neverConsume         bool // tokens can be used again
 	// hearRegionLanguages: en-US and the like transcribe (O: they never do).
 	hearRegionLanguages bool
+	// chunkTypeOptional: a frame without message_type is an input_audio_chunk
+	// (choice chunk-without-message-type, switched to accepted).
+	chunkTypeOptional bool
 	// endpointer decides where vad mode commits.
 	endpointer func(silenceSecs float64) endpointer
 }

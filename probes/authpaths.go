@@ -94,6 +94,14 @@ var (
 		NeedsFake: true, prepare: withRestrictedKey}
 )
 
+// PathSpentTokenGoodHeader is a choice's path, outside the matrix: which
+// credential wins when a spent token comes beside a good header (the Python
+// SDK 3.0.0a1 sends both). AUTH-15 records it.
+var PathSpentTokenGoodHeader = AuthPath{Name: "spent-token-good-header",
+	Sends:  "a realtime_scribe token that already opened one socket on ?token=, beside a valid xi-api-key header",
+	Expect: ExpectUnknown, Level: "U", Evidence: "the token is tried first, no fall-back (D, unconfirmed live); the fake's choice header-beside-token",
+	prepare: withSpentTokenGoodHeader}
+
 // AuthPaths lists every path in matrix order.
 var AuthPaths = []AuthPath{
 	PathHeader, PathHeaderInvalid, PathNone, PathTokenQuery, PathTokenReused, PathTokenExpired,

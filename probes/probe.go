@@ -276,14 +276,22 @@ func withExpiredToken(r *runner) (*socketParams, error) {
 	}
 }
 
-func withTokenAndHeader(r *runner) (*socketParams, error) {
-	p, err := withFreshToken(r)
-	if err != nil {
-		return nil, err
+// withKeyHeader adds a valid xi-api-key header to what prepare sends.
+func withKeyHeader(prepare func(*runner) (*socketParams, error)) func(*runner) (*socketParams, error) {
+	return func(r *runner) (*socketParams, error) {
+		p, err := prepare(r)
+		if err != nil {
+			return nil, err
+		}
+		p.header.Set(protocol.APIKeyHeader, r.target.APIKey)
+		return p, nil
 	}
-	p.header.Set(protocol.APIKeyHeader, r.target.APIKey)
-	return p, nil
 }
+
+var (
+	withTokenAndHeader       = withKeyHeader(withFreshToken)
+	withSpentTokenGoodHeader = withKeyHeader(withReusedToken)
+)
 
 func withBadTokenGoodHeader(r *runner) (*socketParams, error) {
 	p := r.params()

@@ -30,6 +30,10 @@ type QueryRules struct {
 	ExclusiveRanges  bool     // a bound itself is out of range
 	RejectDuplicates bool     // a scalar given twice is refused
 	RejectUnknown    bool     // an unknown key is refused
+	// StrictBools: a boolean written otherwise than true or false (True,
+	// FALSE, 1, t) is refused, not read (the fake's choice bool-capitals,
+	// switched to refused).
+	StrictBools bool
 	// AnyCount and AnyLength name the parameters whose MaxItems and MaxLen
 	// are not enforced.
 	AnyCount, AnyLength map[string]bool
@@ -367,6 +371,9 @@ func (v QueryValues) read(p Param, given []string, rules QueryRules) []QueryProb
 		case !parsed:
 			refuse(ProblemBool, true, fmt.Sprintf("%s=%s is not a boolean: write true or false", p.Name, raw), fmt.Sprintf("Write %s=true or %s=false.", p.Name, p.Name),
 				fmt.Sprintf("%s %q is not a boolean; use true or false", p.Name, raw))
+		case !written && rules.StrictBools:
+			refuse(ProblemBool, true, fmt.Sprintf("%s=%s is not written true or false, and this server reads no other spelling", p.Name, raw),
+				fmt.Sprintf("Write %s=%t.", p.Name, b), fmt.Sprintf("%s %q is not a boolean; use true or false", p.Name, raw))
 		case !written:
 			refuse(ProblemBoolSpelling, false,
 				fmt.Sprintf("%s=%s is read as %t, but the docs write booleans only as true and false: whether the live server reads %s so is unconfirmed", p.Name, raw, b, raw),

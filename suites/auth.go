@@ -5,6 +5,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 )
@@ -42,7 +43,26 @@ func authCases() []Case {
 			Body: authBody(p),
 		})
 	}
-	return cases
+	return append(cases, headerBesideToken())
+}
+
+// headerBesideToken records which credential a target honours when a spent
+// token comes beside a good header: the fake's choice header-beside-token.
+func headerBesideToken() Case {
+	p := probes.PathSpentTokenGoodHeader
+	return Case{ID: "AUTH-15", Area: "auth", Level: verdict.Info, Subject: p.Name,
+		Requirement: "Which credential the socket honours when a spent token comes beside a valid xi-api-key header (as the Python SDK 3.0.0a1 sends them) is recorded.",
+		Body: func(ctx ginkgo.SpecContext, s *Spec) {
+			res := s.Probe(ctx, p)
+			switch {
+			case res.Precondition != "":
+				s.Observe("not recorded: " + res.Precondition)
+			case res.Outcome == probes.OutcomeSession:
+				s.Observe("the session opened: the header was honoured beside the spent token (a fall-back; the fake's " + fakeserver.ChoiceHeaderBesideToken + "=" + fakeserver.PositionFallback + ")")
+			default:
+				s.Observe("refused (" + res.Detail + "): the token decided, with no fall-back to the header (the fake's " + fakeserver.ChoiceHeaderBesideToken + "=" + fakeserver.PositionToken + ")")
+			}
+		}}
 }
 
 // expectedText is the matrix's EXPECTED column for a path.

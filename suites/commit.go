@@ -8,6 +8,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
@@ -238,11 +239,12 @@ func commitCases() []Case {
 				s.Settle(ctx, c)
 				s.Advance(ctx, 10*time.Second)
 				if _, open := s.Barrier(ctx, c); open {
-					s.Observe("open 20 s after the last audio, 10 s after an empty chunk: an empty chunk restarts the idle timer")
+					s.Observe("open 20 s after the last audio, 10 s after an empty chunk: an empty chunk restarts the idle timer (the fake's " + fakeserver.ChoiceEmptyChunkKeepalive + "=" + fakeserver.PositionRestarts + ")")
 					return
 				}
 				_, cl := s.WaitClosed(ctx, c)
-				s.Observe("closed (" + describeClose(cl) + ") 20 s after the last audio though an empty chunk came at 10 s: empty chunks do not keep a session alive")
+				s.Observe("closed (" + describeClose(cl) + ") 20 s after the last audio though an empty chunk came at 10 s: empty chunks do not keep a session alive (the fake's " +
+					fakeserver.ChoiceEmptyChunkKeepalive + "=" + fakeserver.PositionIgnored + ")")
 			}},
 		{ID: "COMMIT-26", Level: verdict.Should, Subject: "partials in silence",
 			Requirement: "In silence after speech the last partial_transcript is sent again, about once a second of audio (seen live).",

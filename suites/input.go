@@ -8,6 +8,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
@@ -139,6 +140,23 @@ func inputCases() []Case {
 				c := s.Open(ctx, query())
 				_ = c.SendText(ctx, fmt.Sprintf(`{"message_type":"input_audio_chunk","audio_base_64":%q,"commit":true}`, base64.StdEncoding.EncodeToString(speech(1))))
 				s.VerifyFrame(ctx, c, protocol.CommittedTranscript)
+			}},
+		{ID: "INPUT-17", Level: verdict.Info, Subject: "chunk without message_type",
+			Requirement: "What the server does with an input_audio_chunk without message_type (as the Python SDK 3.0.0a1 sends one) is recorded.",
+			Body: func(ctx ginkgo.SpecContext, s *Spec) {
+				c := s.Open(ctx, query())
+				_ = c.SendText(ctx, fmt.Sprintf(`{"audio_base_64":%q,"commit":true}`, base64.StdEncoding.EncodeToString(speech(1))))
+				f, ok := s.Await(ctx, c, append([]string{protocol.CommittedTranscript}, protocol.ErrorTypes...)...)
+				s.Barrier(ctx, c)
+				world := fakeserver.ChoiceChunkNoType + "="
+				switch {
+				case ok && f.Type == protocol.CommittedTranscript:
+					s.Observe(fmt.Sprintf("taken as an input_audio_chunk: its audio was committed as %q (the fake's %s%s); %s", f.Get("text").String(), world, fakeserver.PositionAccepted, describeEnd(c)))
+				case ok:
+					s.Observe(fmt.Sprintf("refused, its audio not taken: %s (the fake's %s%s); %s", frameOrNone(f, ok), world, fakeserver.PositionRefused, describeEnd(c)))
+				default:
+					s.Observe("no answer to it; " + describeEnd(c))
+				}
 			}},
 	}
 	for i := range cs {

@@ -10,6 +10,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -120,6 +121,20 @@ func paramCases() []Case {
 			c := s.Open(ctx, query("language_code", "en-US"))
 			s.Send(ctx, c, speech(3), true)
 			s.VerifyFrame(ctx, c, protocol.CommittedTranscript, Field("text", ""))
+		}})
+	add(Case{ID: "PARAM-36", Level: verdict.Info, Subject: "include_timestamps=True",
+		Requirement: "What the socket does with booleans written True and False (Python's urlencode of a bool, as videosdk-plugins-elevenlabs sends them) is recorded.",
+		Body: func(ctx ginkgo.SpecContext, s *Spec) {
+			c := s.Dial(ctx, query("include_timestamps", "True", "include_language_detection", "False"))
+			s.ObserveConn(c)
+			world := fakeserver.ChoiceBoolCapitals + "="
+			if out, _ := c.Outcome(); out != probes.OutcomeSession {
+				s.Observe("True and False are not read as booleans: the session was refused (the fake's " + world + fakeserver.PositionRefused + ")")
+				return
+			}
+			cfg := framesOf(c.Timeline().Received(), protocol.SessionStarted)[0].Get("config")
+			s.Observe(fmt.Sprintf("the session opened; config echoes include_timestamps %s and include_language_detection %s (the fake's %s%s reads them as true and false)",
+				cfg.Get("include_timestamps").Raw, cfg.Get("include_language_detection").Raw, world, fakeserver.PositionRead))
 		}})
 	return cases
 }

@@ -64,7 +64,7 @@ func doctorCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	if *repeat < 1 || *repeat > 100 || *audio <= 0 || *audio > 30 {
 		return exitcode.Usagef("--repeat must be 1 to 100 and --audio-secs more than 0 and at most 30")
 	}
-	faults, err := faultFlags()
+	sw, err := faultFlags()
 	if err != nil {
 		return err
 	}
@@ -84,11 +84,11 @@ func doctorCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	}
 
 	var d reports.Diagnosis
-	lintOnly := *lintURL != "" && !targetSet && len(faults) == 0 && *token == ""
+	lintOnly := *lintURL != "" && !targetSet && sw.String() == "" && *token == ""
 	if lintOnly {
 		d = doctor.LintOnly(*lintURL, red)
 	} else {
-		tgt, err := targets.Start(targets.Spec{Name: name, APIKey: os.Getenv(targets.APIKeyEnv), FakeFaults: faults})
+		tgt, err := targets.Start(targets.Spec{Name: name, APIKey: os.Getenv(targets.APIKeyEnv), FakeFaults: sw.Faults, FakeChoices: sw.Choices})
 		if err != nil {
 			return err
 		}

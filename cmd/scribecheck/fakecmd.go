@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strings"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
@@ -60,6 +62,9 @@ func fakeCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	if len(opts.Faults) > 0 {
 		fmt.Fprintf(stdout, "faults on: %s\n", strings.Join(opts.Faults, ", "))
 	}
+	if len(opts.Choices) > 0 {
+		fmt.Fprintf(stdout, "choices in their other position: %s\n", fakeSwitches{Choices: opts.Choices})
+	}
 	if *cpuProfile != "" {
 		stopProfile, err := startCPUProfile(*cpuProfile)
 		if err != nil {
@@ -76,25 +81,42 @@ func joinNames(kind fakeserver.FaultKind) string {
 	return strings.Join(fakeserver.FaultNames(kind), ", ")
 }
 
-// addFaultFlags declares the flags that switch on the fake's faults,
-// --fake-bug and --fake-deviate, on every command that starts a fake (fake
-// names it in their help; "" is the fake command itself, where --bug and
-// --deviate are their old names). The function it returns checks that each
-// names a fault of its kind.
-func addFaultFlags(fs *flag.FlagSet, fake string) func() ([]string, error) {
-	bugWhat, devWhat := "switch on a bug of "+fake, "switch on a deviation of "+fake
-	if fake == "" {
-		bugWhat, devWhat = "misbehave like a broken server", "deviate from the protocol's form"
+// fakeSwitches are the in-process fake's faults and the positions of its
+// switchable choices, as the flags gave them.
+type fakeSwitches struct {
+	Faults  []string
+	Choices map[string]string
+}
+
+// String names the switches for a report's title: "" when there are none.
+func (sw fakeSwitches) String() string {
+	words := slices.Clone(sw.Faults)
+	for _, name := range slices.Sorted(maps.Keys(sw.Choices)) {
+		words = append(words, name+"="+sw.Choices[name])
 	}
-	var bugs, deviations cli.StringList
+	return strings.Join(words, ", ")
+}
+
+// addFaultFlags declares the flags that switch the fake, --fake-bug,
+// --fake-deviate and --fake-choice, on every command that starts a fake
+// (fake names it in their help; "" is the fake command itself, where --bug
+// and --deviate are their old names). The function it returns checks that
+// each names a fault of its kind or a choice's position.
+func addFaultFlags(fs *flag.FlagSet, fake string) func() (fakeSwitches, error) {
+	bugWhat, devWhat, choiceWhat := "switch on a bug of "+fake, "switch on a deviation of "+fake, "put a choice of "+fake
+	if fake == "" {
+		bugWhat, devWhat, choiceWhat = "misbehave like a broken server", "deviate from the protocol's form", "put a choice"
+	}
+	var bugs, deviations, choices cli.StringList
 	fs.Var(&bugs, "fake-bug", bugWhat+" (repeatable): "+joinNames(fakeserver.Bug))
 	fs.Var(&deviations, "fake-deviate", devWhat+" (repeatable): "+joinNames(fakeserver.Deviation))
+	fs.Var(&choices, "fake-choice", choiceWhat+" where the live server is unconfirmed in its other position, NAME=POSITION (repeatable; the first position is the default): "+fakeserver.Switches())
 	if fake == "" {
 		cli.AddOldName(fs, "bug", "fake-bug")
 		cli.AddOldName(fs, "deviate", "fake-deviate")
 	}
-	return func() ([]string, error) {
-		var out []string
+	return func() (fakeSwitches, error) {
+		var out fakeSwitches
 		for _, group := range []struct {
 			names []string
 			kind  fakeserver.FaultKind
@@ -102,10 +124,20 @@ func addFaultFlags(fs *flag.FlagSet, fake string) func() ([]string, error) {
 		}{{bugs, fakeserver.Bug, "--fake-bug"}, {deviations, fakeserver.Deviation, "--fake-deviate"}} {
 			for _, n := range group.names {
 				if f, ok := fakeserver.LookupFault(n); !ok || f.Kind != group.kind {
-					return nil, exitcode.Usagef("%s %q: not a known %s; choose from %s", group.flag, n, group.kind, joinNames(group.kind))
+					return fakeSwitches{}, exitcode.Usagef("%s %q: not a known %s; choose from %s", group.flag, n, group.kind, joinNames(group.kind))
 				}
-				out = append(out, n)
+				out.Faults = append(out.Faults, n)
 			}
+		}
+		for _, c := range choices {
+			name, position, err := fakeserver.ParseChoice(c)
+			if err != nil {
+				return fakeSwitches{}, exitcode.Usagef("--fake-choice %s: %w", c, err)
+			}
+			if out.Choices == nil {
+				out.Choices = map[string]string{}
+			}
+			out.Choices[name] = position // the last one given wins, as with any flag
 		}
 		return out, nil
 	}
@@ -117,12 +149,11 @@ func addSessionFlags(fs *flag.FlagSet) func() (fakeserver.SessionOptions, error)
 	autoCommit := fs.Float64("auto-commit", fakeserver.DefaultAutoCommitSecs, "seconds of uncommitted audio after which manual mode commits by itself (docs: 90; one live log saw ~35.8)")
 	idle := fs.Duration("idle-timeout", fakeserver.DefaultIdleTimeout, "close a session this long after its last audio chunk")
 	limit := fs.Duration("session-limit", 0, "end sessions after this long with session_time_limit_exceeded (0: no limit; the real limit is unconfirmed)")
-	emptyIdle := fs.Bool("idle-ignores-empty-chunks", false, "an input_audio_chunk with no audio does not restart the idle timer (the fake's choice is that it does; unconfirmed live)")
 	return func() (fakeserver.SessionOptions, error) {
 		if *autoCommit <= 0 || *idle <= 0 || *limit < 0 {
 			return fakeserver.SessionOptions{}, exitcode.Usagef("--auto-commit and --idle-timeout must be positive, --session-limit zero or positive")
 		}
-		return fakeserver.SessionOptions{AutoCommitSecs: *autoCommit, IdleTimeout: *idle, SessionLimit: *limit, IdleIgnoresEmptyChunks: *emptyIdle}, nil
+		return fakeserver.SessionOptions{AutoCommitSecs: *autoCommit, IdleTimeout: *idle, SessionLimit: *limit}, nil
 	}
 }
 
@@ -131,14 +162,16 @@ func addSessionFlags(fs *flag.FlagSet) func() (fakeserver.SessionOptions, error)
 // settings. The function it returns checks them into the fake's options.
 func addFakeFlags(fs *flag.FlagSet, fake string) func() (fakeserver.Options, error) {
 	faultFlags := addFaultFlags(fs, fake)
+	// The old flag for one position of a choice.
+	cli.AddOldSwitch(fs, "idle-ignores-empty-chunks", "fake-choice", fakeserver.ChoiceEmptyChunkKeepalive+"="+fakeserver.PositionIgnored)
 	settings := addSessionFlags(fs)
 	return func() (fakeserver.Options, error) {
-		faults, err := faultFlags()
+		sw, err := faultFlags()
 		if err != nil {
 			return fakeserver.Options{}, err
 		}
 		session, err := settings()
-		return fakeserver.Options{Faults: faults, Session: session}, err
+		return fakeserver.Options{Faults: sw.Faults, Choices: sw.Choices, Session: session}, err
 	}
 }
 

@@ -43,7 +43,7 @@ func runCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, st
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
-	faults, err := faultFlags()
+	sw, err := faultFlags()
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func runCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, st
 	if err := suites.ValidateSelection(*labels, focus); err != nil {
 		return err
 	}
-	ts := targets.Spec{Name: name, APIKey: os.Getenv(targets.APIKeyEnv), FakeFaults: faults}
+	ts := targets.Spec{Name: name, APIKey: os.Getenv(targets.APIKeyEnv), FakeFaults: sw.Faults, FakeChoices: sw.Choices}
 	if ts.Calibration, err = calibrate.Read(*calibrateFrom, stdout); err != nil {
 		return err
 	}
@@ -96,8 +96,8 @@ func runCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, st
 		return err
 	}
 	title := fmt.Sprintf("Auth matrix, target %s", env.Target.Name)
-	if len(faults) > 0 {
-		title += fmt.Sprintf(" (fake with %v)", faults)
+	if w := sw.String(); w != "" {
+		title += " (fake with " + w + ")"
 	}
 	rr := reports.RunReport{Title: title, Target: env.Target.Name, When: time.Now(), Spent: env.Spent(),
 		Results: ran.Results, TimedOut: ran.TimedOut}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
@@ -75,6 +76,30 @@ const oldName = "old name of --"
 // name: it sets the same value, and neither help nor a suggestion shows it.
 func AddOldName(fs *flag.FlagSet, old, name string) {
 	fs.Var(fs.Lookup(name).Value, old, oldName+name)
+}
+
+// AddOldSwitch keeps old working as an earlier boolean flag that now means
+// --name value: given (or =true) it sets that value; =false sets nothing.
+// Like an old name, neither help nor a suggestion shows it.
+func AddOldSwitch(fs *flag.FlagSet, old, name, value string) {
+	fs.Var(&oldSwitch{to: fs.Lookup(name).Value, value: value}, old, oldName+name+" "+value)
+}
+
+type oldSwitch struct {
+	to    flag.Value
+	value string
+	set   bool
+}
+
+func (o *oldSwitch) IsBoolFlag() bool { return true }
+func (o *oldSwitch) String() string   { return strconv.FormatBool(o != nil && o.set) }
+func (o *oldSwitch) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil || !b {
+		return err
+	}
+	o.set = true
+	return o.to.Set(o.value)
 }
 
 // IsOldName reports whether f is an earlier name of another flag.

@@ -136,6 +136,8 @@ func (g *grader) connRule(id string, v *view) Finding {
 		return queryValues(v)
 	case RuleLanguageCode:
 		return languageCode(v)
+	case RuleUnconfirmed:
+		return unconfirmed(v)
 	}
 	panic("clientcheck: no check for " + id)
 }

@@ -43,6 +43,7 @@ const (
 	RuleTokenAge       = "CLIENT-16"
 	RuleQueryValues    = "CLIENT-17"
 	RuleLanguageCode   = "CLIENT-18"
+	RuleUnconfirmed    = "CLIENT-19"
 )
 
 // Rules are the CLIENT rules, in ID order. Each level follows docs/protocol.md's
@@ -138,6 +139,11 @@ var Rules = []Rule{
 	{ID: RuleLanguageCode, Level: verdict.Should, Evidence: "O", Scope: ScopeConnection,
 		Requirement: "language_code is a bare ISO 639-1 or 639-3 code (en, eng), not a locale with a region (en-US).",
 		Meaning:     "A locale is accepted but the session never transcribes: every committed_transcript is empty."},
+	// U: each answer is one of the fake's switchable choices; live has not confirmed it.
+	{ID: RuleUnconfirmed, Level: verdict.Info, Evidence: "U", Scope: ScopeConnection,
+		Requirement: "A connection does not depend on an answer the live server has not confirmed: booleans written True or False, an input_audio_chunk without message_type, an xi-api-key header beside ?token=, empty chunks as keepalive.",
+		Meaning: "The fake picks one answer to each (a switchable choice) and live may give the other. " +
+			"The finding names the fake's pick and what live may do instead; run the app again with --fake-choice NAME=POSITION to see that world."},
 }
 
 // Lookup returns the rule with this ID.

@@ -523,3 +523,37 @@ func TestFrameLineClipsWholeCharacters(t *testing.T) {
 		t.Fatalf("%s %q", f.Verdict, f.Evidence)
 	}
 }
+
+// CLIENT-19 names each unconfirmed answer a connection depends on, with the
+// fake's pick and the switch to the other world; a plain connection depends
+// on none.
+func TestUnconfirmedChoicesAreNamed(t *testing.T) {
+	r := newRecording(t)
+	plain := r.session("&token=" + tok1)
+	plain.audio(0.5, true)
+	const key = "sk_live_0123456789abcdef0123456789abcdef"
+	c := r.session("&include_timestamps=True&token=sutkn_fedcba9876543210fedcba9876543210", protocol.APIKeyHeader, key)
+	c.audio(0.5, false)
+	c.client(`{"audio_base_64":"","commit":false}`) // the Python SDK 3.0.0a1's chunk
+	r.at(10)
+	c.audio(0, false) // an empty keepalive
+	rep := r.grade()
+	if f := result(t, rep, 0, clientcheck.RuleUnconfirmed); f.Verdict != verdict.OK {
+		t.Errorf("a plain connection: %s %q", f.Verdict, f.Message)
+	}
+	f := result(t, rep, 1, clientcheck.RuleUnconfirmed)
+	if f.Verdict != verdict.Informational {
+		t.Errorf("verdict %s, want INFORMATIONAL", f.Verdict)
+	}
+	for _, want := range []string{"include_timestamps=True", "--fake-choice bool-capitals=refused",
+		"1 input_audio_chunk without message_type", "--fake-choice chunk-without-message-type=accepted",
+		"header beside ?token=", "--fake-choice header-beside-token=fallback",
+		"1 input_audio_chunk with no audio and no commit", "--fake-choice empty-chunk-keepalive=ignored"} {
+		if !strings.Contains(f.Message, want) {
+			t.Errorf("missing %q in %q", want, f.Message)
+		}
+	}
+	if strings.Contains(f.Message, key) {
+		t.Error("the finding shows the key")
+	}
+}

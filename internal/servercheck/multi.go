@@ -96,7 +96,9 @@ func NotMoreCommitsThanAsked(tl probes.Timeline) []string {
 	received := 0
 	for _, f := range tl.Frames {
 		switch {
-		case f.Out && f.Type == protocol.InputAudioChunk:
+		// A chunk without message_type counts too: a server may take it as
+		// one (the fake's choice chunk-without-message-type=accepted).
+		case f.Out && (f.Type == protocol.InputAudioChunk || f.Type == "" && f.Get("audio_base_64").Exists()):
 			uncommitted += f.AudioSecs(format)
 			if uncommitted >= serverCommitFloorSecs {
 				asked, uncommitted = asked+1, 0

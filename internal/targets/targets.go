@@ -26,6 +26,9 @@ type Spec struct {
 	APIKey string
 	// FakeFaults switch on bugs or deviations of the in-process fake.
 	FakeFaults []string
+	// FakeChoices put switchable choices of the in-process fake in another
+	// position (fakeserver.Options.Choices).
+	FakeChoices map[string]string
 	// FakeLog receives the in-process fake's decisions; discarded if nil.
 	FakeLog io.Writer
 	// Calibration makes the in-process fake answer these stimuli as a real
@@ -59,6 +62,9 @@ func Start(s Spec) (*Running, error) {
 	if len(s.FakeFaults) > 0 && name != NameFake {
 		return nil, exitcode.Usagef("--fake-bug only applies to --target fake (the in-process fake); start `scribecheck fake --fake-bug NAME` to give another target a bug")
 	}
+	if len(s.FakeChoices) > 0 && name != NameFake {
+		return nil, exitcode.Usagef("--fake-choice only applies to --target fake (the in-process fake); start `scribecheck fake --fake-choice NAME=POSITION` to put another target's fake in that world")
+	}
 	if len(s.Calibration) > 0 && name != NameFake {
 		return nil, exitcode.Usagef("--calibrate only applies to --target fake (the in-process fake); start `scribecheck fake --calibrate RESULTS_JSON` to serve a calibrated fake to another client")
 	}
@@ -82,7 +88,7 @@ func Start(s Spec) (*Running, error) {
 // driven by the probes rather than the wall.
 func startFake(s Spec) (*Running, error) {
 	clock := fakeserver.NewManualClock(time.Now())
-	fake, err := fakeserver.New(fakeserver.Options{Clock: clock, Faults: s.FakeFaults, Log: s.FakeLog, Calibration: s.Calibration})
+	fake, err := fakeserver.New(fakeserver.Options{Clock: clock, Faults: s.FakeFaults, Choices: s.FakeChoices, Log: s.FakeLog, Calibration: s.Calibration})
 	if err != nil {
 		return nil, exitcode.Usagef("%v", err) // a fault or calibration the fake does not know
 	}
