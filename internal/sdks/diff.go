@@ -74,8 +74,12 @@ func Diff(old, neu Side, started time.Time) reports.SDKDiff {
 				seen[k] = len(d.Rows)
 			}
 			r := add(reports.DiffWire, sc.Name, a.name, ow[i], nw[i])
-			if r.Changed && (a.name == "query" || a.name == "headers") {
+			switch {
+			case !r.Changed:
+			case a.name == "query" || a.name == "headers":
 				r.Note = listChange(ow[i], nw[i])
+			case a.name == "client frames":
+				r.Note = fieldChange(ow[i], nw[i])
 			}
 			if !full || a.name != aspectCredential || !r.Changed {
 				continue
@@ -524,6 +528,42 @@ func listChange(o, n string) string {
 			out = append(out, fmt.Sprintf("%s %d× → %d×", it, a, b))
 		}
 		oc[it] = -1 // each item once
+	}
+	return strings.Join(out, "; ")
+}
+
+// fieldChange says which "name: type" fields the client frames gained or
+// lost over all their shapes, or that each shape came in another count.
+func fieldChange(o, n string) string {
+	if o == noConnection || n == noConnection {
+		return ""
+	}
+	fields := func(s string) []string {
+		var out []string
+		for _, shape := range strings.Split(s, "{")[1:] {
+			body, _, _ := strings.Cut(shape, "}")
+			for _, f := range strings.Split(body, ", ") {
+				if f != "" && !slices.Contains(out, f) {
+					out = append(out, f)
+				}
+			}
+		}
+		return out
+	}
+	of, nf := fields(o), fields(n)
+	var out []string
+	for _, f := range of {
+		if !slices.Contains(nf, f) {
+			out = append(out, "dropped "+f)
+		}
+	}
+	for _, f := range nf {
+		if !slices.Contains(of, f) {
+			out = append(out, "added "+f)
+		}
+	}
+	if len(out) == 0 {
+		return "the same fields, in other frames or counts"
 	}
 	return strings.Join(out, "; ")
 }

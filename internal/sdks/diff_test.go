@@ -167,7 +167,7 @@ func TestDiffHeaderBesideTokenAndChunkWithoutTypeBreak(t *testing.T) {
 		t.Errorf("token credential row: %+v", c)
 	}
 	f := row(t, d, reports.DiffWire, "header", "client frames")
-	if !f.Changed || !strings.Contains(f.New, "{audio_base_64: string, commit: boolean, sample_rate: number}") {
+	if !f.Changed || !strings.Contains(f.New, "{audio_base_64: string, commit: boolean, sample_rate: number}") || f.Note != "dropped message_type: string" {
 		t.Errorf("frames row: %+v", f)
 	}
 	if r := row(t, d, reports.DiffRules, "header", "CLIENT-5 (MUST)"); r.Old != "OK" || r.New != "FAILED" || !r.Breaks {
