@@ -41,6 +41,10 @@ func TestEveryWriterRedactsBeforeEscaping(t *testing.T) {
 			return WriteSDKMatrix(dir, SDKMatrix{Columns: []SDKColumn{{Key: "x@1", Status: text, Client: text}},
 				Rows: []SDKRow{{ID: "SDK-1", Scenario: text, Requirement: text, Cells: []SDKCell{{Outcome: text, Verdict: verdict.Finding, Why: text, Evidence: text}}}}}, red)
 		},
+		"sdks diff": func(dir string, red *Redactor) ([]string, error) {
+			return WriteSDKDiff(dir, SDKDiff{Old: "x@1", New: "x@2", Rows: []SDKDiffRow{{Section: DiffWire, Scenario: "header",
+				Aspect: "query", Old: text, New: text, Note: text, Changed: true}}, Paths: []SDKDiffPath{{Path: "header", Line: text}}}, red)
+		},
 	}
 	for name, write := range writers {
 		t.Run(name, func(t *testing.T) {

@@ -74,7 +74,7 @@ type command func(ctx context.Context, fs *flag.FlagSet, args []string, stdout, 
 // with flags and a help text of its own ("load merge": help/load-merge.txt),
 // chosen by its second word.
 var commands = map[string]command{
-	"run": runCommand, "doctor": doctorCommand, "fake": fakeCommand, "client": clientCommand, "sdks": sdksCommand, "sdks install": sdksInstall,
+	"run": runCommand, "doctor": doctorCommand, "fake": fakeCommand, "client": clientCommand, "sdks": sdksCommand, "sdks install": sdksInstall, "sdks diff": sdksDiff,
 	"proxy": proxyCommand, "replay": replayCommand, "load": loadCommand, "load merge": loadMerge,
 	"bench": benchCommand, "bench sink": benchSink, "list": listCommand, "version": versionCommand,
 }

@@ -26,14 +26,7 @@ func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 		return err
 	}
 	say := func(s string) { fmt.Fprintln(stderr, "sdks: "+s) }
-	installs, err := sdks.Matrix()
-	matrix := "the pinned matrix"
-	if *dir != "" {
-		if installs, err = sdks.LoadMatrix(*dir); err != nil {
-			return exitcode.Usagef("--dir %s: %w (give a folder holding a matrix.json, or leave out --dir to install into the cache)", *dir, err)
-		}
-		matrix = *dir + "/matrix.json"
-	}
+	installs, matrix, err := matrixOf(*dir)
 	if err != nil {
 		return err
 	}
@@ -68,6 +61,20 @@ func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	return exitcode.Fails(m.Failed())
 }
 
+// matrixOf reads the installs to run: the pinned matrix, or --dir's
+// matrix.json. It also says which of them it read.
+func matrixOf(dir string) ([]sdks.Install, string, error) {
+	if dir == "" {
+		installs, err := sdks.Matrix()
+		return installs, "the pinned matrix", err
+	}
+	installs, err := sdks.LoadMatrix(dir)
+	if err != nil {
+		return nil, "", exitcode.Usagef("--dir %s: %w (give a folder holding a matrix.json, or leave out --dir to install into the cache)", dir, err)
+	}
+	return installs, dir + "/matrix.json", nil
+}
+
 // sdksInstall installs the pinned SDKs only (make sdks calls it).
 func sdksInstall(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if err := cli.ParseFlags(fs, args); err != nil {
@@ -91,4 +98,67 @@ func setupSDKs(ctx context.Context, say func(string)) (string, error) {
 	}
 	say(fmt.Sprintf("install checked in %.1fs", time.Since(started).Seconds()))
 	return dir, nil
+}
+
+// sdksDiff runs two installs of one client in the same scenarios and says
+// what changes on the wire between them.
+func sdksDiff(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	dir := fs.String("dir", "", "run the SDKs of this folder as they are (its matrix.json, drivers and installs), installing nothing")
+	out := fs.String("out", "scribecheck-sdks-diff", "folder for the reports")
+	timeout := fs.Duration("timeout", 3*time.Minute, "longest one install's driver may run")
+	keys, _, err := cli.ParseArgs(fs, args, true, false)
+	if err != nil {
+		return err
+	}
+	if len(keys) != 2 {
+		return exitcode.Usagef("give two installs of one client, OLD NEW (e.g. elevenlabs-js@2.56.0 elevenlabs-js@2.73.0), got %d; see scribecheck sdks diff --help", len(keys))
+	}
+	installs, matrix, err := matrixOf(*dir)
+	if err != nil {
+		return err
+	}
+	var pair []sdks.Install
+	var known []string
+	for _, k := range keys {
+		i := slices.IndexFunc(installs, func(in sdks.Install) bool { return in.Key() == k })
+		if i < 0 {
+			for _, in := range installs {
+				known = append(known, in.Key())
+			}
+			return exitcode.Usagef("%s: not in %s, which has %s", k, matrix, strings.Join(known, ", "))
+		}
+		pair = append(pair, installs[i])
+	}
+	if pair[0].SDK != pair[1].SDK || pair[0].Key() == pair[1].Key() {
+		return exitcode.Usagef("%s and %s: give two different versions of one client", keys[0], keys[1])
+	}
+	say := func(s string) { fmt.Fprintln(stderr, "sdks diff: "+s) }
+	if *dir == "" {
+		if *dir, err = setupSDKs(ctx, say); err != nil {
+			return err
+		}
+	}
+	started := time.Now()
+	red := secrets.New()
+	runs := sdks.RunAll(ctx, pair, sdks.Options{Dir: *dir, Out: *out, Timeout: *timeout, Redactor: red, Progress: say})
+	var sides [2]sdks.Side
+	for i, r := range runs {
+		switch {
+		case r.Skipped != "":
+			return exitcode.Unreachablef("%s", r.Skipped)
+		case r.Broken != "":
+			return fmt.Errorf("%s: its driver broke: %s", r.Install.Key(), r.Broken)
+		}
+		if sides[i], err = sdks.ReadSide(r); err != nil {
+			return err
+		}
+	}
+	d := sdks.Diff(sides[0], sides[1], started)
+	files, werr := reports.WriteSDKDiff(*out, d, red, runs[0].WireDir, runs[1].WireDir)
+	reports.WriteSDKDiffConsole(stdout, d, red)
+	if werr != nil {
+		return werr
+	}
+	listFiles(stdout, files...)
+	return exitcode.Fails(d.Breaking())
 }

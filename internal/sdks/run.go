@@ -86,7 +86,8 @@ type Options struct {
 	Out string
 	// Timeout bounds one install's driver (default 3 minutes).
 	Timeout time.Duration
-	// Progress, if set, hears one line per step.
+	// Progress, if set, hears one line per step (RunAll calls it from one
+	// install at a time).
 	Progress func(string)
 	// Only runs these scenarios (every one when empty).
 	Only []string
@@ -105,6 +106,14 @@ type Options struct {
 func RunAll(ctx context.Context, installs []Install, opts Options) []Run {
 	if opts.Redactor == nil {
 		opts.Redactor = secrets.New()
+	}
+	if say := opts.Progress; say != nil { // the installs run at once: one line at a time
+		var mu sync.Mutex
+		opts.Progress = func(s string) {
+			mu.Lock()
+			defer mu.Unlock()
+			say(s)
+		}
 	}
 	runs := make([]Run, len(installs))
 	var wg sync.WaitGroup
