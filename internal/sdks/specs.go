@@ -137,6 +137,36 @@ var Findings = map[string]map[string]Finding{
 		"frame-redacted_transcript": {Dropped, "no case in the message switch (dist/scribe/connection.js)"},
 		"frame-edited_transcript":   {Dropped, "no case in the message switch (dist/scribe/connection.js)"},
 	},
+	// Python clients apps run beside the official SDKs (third-party plugins).
+	// Their files are in the venv's site-packages.
+	"videosdk-plugins-elevenlabs@1.0.30": {
+		"token":                                      {Unsupported, "no token option: the key goes only into xi-api-key (videosdk/plugins/elevenlabs/stt.py)"},
+		"token-reuse":                                {Unsupported, "no token option"},
+		"bad-key":                                    {GenericError, "auth_error reaches the app only as its error event with the raw frame (STT_ERROR_MSGS); the next audio frame reconnects with the same key, no backoff"},
+		"error-auth_error":                           {GenericError, "the error event with the raw frame (STT_ERROR_MSGS in stt.py)"},
+		"error-quota_exceeded":                       {GenericError, "the error event with the raw frame (STT_ERROR_MSGS)"},
+		"error-commit_throttled":                     {Dropped, "not in STT_ERROR_MSGS: logged at debug as unrecognized; the close after it ends the listener silently and the next audio frame reconnects"},
+		"error-transcriber_error":                    {GenericError, "the error event with the raw frame (STT_ERROR_MSGS)"},
+		"error-unaccepted_terms":                     {Dropped, "not in STT_ERROR_MSGS: logged at debug, then a silent reconnect"},
+		"error-rate_limited":                         {Dropped, "not in STT_ERROR_MSGS: logged at debug, then a silent reconnect"},
+		"error-input_error":                          {GenericError, "the error event with the raw frame (STT_ERROR_MSGS)"},
+		"error-invalid_request":                      {Dropped, "not in STT_ERROR_MSGS: logged at debug; the next audio frame reconnects with the same refused parameters"},
+		"error-queue_overflow":                       {Dropped, "not in STT_ERROR_MSGS: logged at debug, then a silent reconnect"},
+		"error-resource_exhausted":                   {Dropped, "not in STT_ERROR_MSGS: logged at debug, then a silent reconnect"},
+		"error-session_time_limit_exceeded":          {Dropped, "not in STT_ERROR_MSGS: logged at debug, then a silent reconnect"},
+		"error-chunk_size_exceeded":                  {Dropped, "not in STT_ERROR_MSGS: logged at debug, then a silent reconnect"},
+		"error-insufficient_audio_activity":          {Dropped, "not in STT_ERROR_MSGS: logged at debug, then a silent reconnect"},
+		"frame-warning":                              {Dropped, "only partial_transcript, committed_transcript_with_timestamps, session_started and five error types are read (_handle_ws_event)"},
+		"frame-committed_transcript_with_timestamps": {Dropped, "it is the plugin's only FINAL (it always asks include_timestamps=True): an extra one is one more FINAL, never its own event"},
+		"frame-committed_transcript_entities":        {Dropped, "not read by _handle_ws_event"},
+		"frame-final_transcript":                     {Dropped, "not read by _handle_ws_event"},
+		"frame-diarized_transcript":                  {Dropped, "not read by _handle_ws_event"},
+		"frame-speakers_merged":                      {Dropped, "not read by _handle_ws_event"},
+		"frame-redacted_transcript":                  {Dropped, "not read by _handle_ws_event"},
+		"frame-edited_transcript":                    {Dropped, "not read by _handle_ws_event"},
+		"not-json":                                   {Dropped, "skipped with a debug log (_listen_for_responses)"},
+		"close-1013":                                 {Dropped, "the listener ends on the close without telling the app; the next audio frame reconnects"},
+	},
 }
 
 // Expected is what a pinned install should do in a scenario, and whether it
