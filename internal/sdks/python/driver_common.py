@@ -237,10 +237,13 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
         out({"scenario": name, "event": "_exception", "where": "connect", "error": err_message(e)})
         return
 
-    try:
-        await asyncio.wait_for(woken.wait(), timeout=max(0.0, min(3.0, wait_end - time.monotonic())))
-    except asyncio.TimeoutError:
-        pass
+    # A client that tells the app of no session (announces_session False)
+    # gives it nothing to wait for: its app sends at once.
+    if getattr(drv, "announces_session", True):
+        try:
+            await asyncio.wait_for(woken.wait(), timeout=max(0.0, min(3.0, wait_end - time.monotonic())))
+        except asyncio.TimeoutError:
+            pass
 
     chunk = plan["chunk_bytes"]
     for off in range(0, len(audio), chunk):
