@@ -69,17 +69,13 @@ class Connection:
             await self._session.close()
 
 
-class Driver:
+class Driver(dc.HeaderOnlyDriver):
     sdk = "livekit-plugins-elevenlabs"
     version = importlib.metadata.version("livekit-plugins-elevenlabs")
     events = [t.value for t in agents_stt.SpeechEventType] + ["error"]
     announces_session = False
 
-    def token_unsupported(self) -> typing.Optional[str]:
-        return "the plugin has no token option: the key goes only into the xi-api-key header (api_key=, else ELEVEN_API_KEY)"
-
-    async def mint(self, plan, api_key: str) -> str:
-        raise NotImplementedError("no token path")
+    key_env = "ELEVEN_API_KEY"
 
     async def connect(self, plan, api_key, token, emit: dc.Emit) -> Connection:
         session = aiohttp.ClientSession()

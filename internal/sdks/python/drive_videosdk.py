@@ -66,16 +66,12 @@ class Connection:
             global_event_emitter.off("speech_session_started", self._on_started)
 
 
-class Driver:
+class Driver(dc.HeaderOnlyDriver):
     sdk = "videosdk-plugins-elevenlabs"
     version = importlib.metadata.version("videosdk-plugins-elevenlabs")
     events = EVENTS
 
-    def token_unsupported(self) -> typing.Optional[str]:
-        return "the plugin has no token option: the key goes only into the xi-api-key header (api_key=, else ELEVENLABS_API_KEY)"
-
-    async def mint(self, plan, api_key: str) -> str:
-        raise NotImplementedError("no token path")
+    key_env = "ELEVENLABS_API_KEY"
 
     async def connect(self, plan, api_key, token, emit: dc.Emit) -> Connection:
         audio_format.publish(plan["sample_rate"], 1)
