@@ -3,7 +3,9 @@ package sdks
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -184,7 +186,12 @@ func TestSetupIsIdempotent(t *testing.T) {
 	log := fakeRuntimes(t)
 	dir := t.TempDir()
 	ctx := context.Background()
-	parts := []string{"node/node_modules", "python/.venv-2.59.0", "python/.venv-2.78.0", "python/.venv-3.0.0a1"}
+	// npm, then one venv per carried requirements file, in name order.
+	parts := []string{"node/node_modules"}
+	reqs, _ := fs.Glob(carried, "python/requirements-*.txt")
+	for _, r := range reqs {
+		parts = append(parts, "python/.venv-"+strings.TrimSuffix(strings.TrimPrefix(path.Base(r), "requirements-"), ".txt"))
+	}
 	if p := Pending(ctx, dir); !slices.Equal(p, parts) {
 		t.Errorf("pending before any install: %v", p)
 	}

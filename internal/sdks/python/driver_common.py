@@ -210,6 +210,19 @@ class ElevenLabsDriver:
         return r.token
 
 
+class HeaderOnlyDriver:
+    """A client with no token option (a framework's plugin): the token
+    scenarios are _unsupported. key_env names where else it takes the key."""
+
+    key_env: str
+
+    def token_unsupported(self) -> typing.Optional[str]:
+        return f"the plugin has no token option: the key goes only into the xi-api-key header (api_key=, else {self.key_env})"
+
+    async def mint(self, plan: typing.Dict[str, typing.Any], api_key: str) -> str:
+        raise NotImplementedError("no token path")
+
+
 async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, attempt: int, deadline: float, api_key=None, token=None) -> None:
     """One connect, send, commit, wait, close. deadline is the scenario's: every
     call and wait of every attempt ends by it."""
@@ -237,10 +250,13 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
         out({"scenario": name, "event": "_exception", "where": "connect", "error": err_message(e)})
         return
 
-    try:
-        await asyncio.wait_for(woken.wait(), timeout=max(0.0, min(3.0, wait_end - time.monotonic())))
-    except asyncio.TimeoutError:
-        pass
+    # A client that tells the app of no session (announces_session False)
+    # gives it nothing to wait for: its app sends at once.
+    if getattr(drv, "announces_session", True):
+        try:
+            await asyncio.wait_for(woken.wait(), timeout=max(0.0, min(3.0, wait_end - time.monotonic())))
+        except asyncio.TimeoutError:
+            pass
 
     chunk = plan["chunk_bytes"]
     for off in range(0, len(audio), chunk):
