@@ -251,6 +251,9 @@ func pythonRuntime(ctx context.Context) runtimeOf {
 
 const stampName = ".scribecheck-stamp"
 
+// maxInstalls is how many installs run at once.
+const maxInstalls = 4
+
 // current says whether p's install in dir is there and made from the same
 // lock file by the same runtime version.
 func (p part) current(dir string) bool {
@@ -303,33 +306,39 @@ func Setup(ctx context.Context, dir string, say func(string)) error {
 	if err != nil {
 		return err
 	}
-	rts := runtimes(ctx)
-	errs := make([]error, len(rts))
-	var wg sync.WaitGroup
-	for i, rt := range rts { // Node and Python at once: mostly waiting on the registries
+	// Every part at once, a few at a time: an install mostly waits on its
+	// registry, and each venv is a folder of its own.
+	var parts []part
+	for _, rt := range runtimes(ctx) {
 		if rt.skip != "" {
 			line("%s: skipped, %s (%s cannot run)", rt.lang, rt.skip, text.Few(keysOf(installs, rt.lang), 3))
+			continue
+		}
+		parts = append(parts, rt.parts...)
+	}
+	errs := make([]error, len(parts))
+	slots := make(chan struct{}, maxInstalls)
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		if p.current(dir) {
+			line("%s: %s up to date (%s)", p.lang, p.where, p.detail)
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for _, p := range rt.parts {
-				if p.current(dir) {
-					line("%s: %s up to date (%s)", p.lang, p.where, p.detail)
-					continue
-				}
-				line("%s: %s into %s (%s)", p.lang, p.how, p.where, p.detail)
-				if err := p.install(ctx, dir); err != nil {
-					errs[i] = fmt.Errorf("%s into %s (%s): %w", p.how, p.where, p.detail, err)
-					return
-				}
-				if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(p.stamp)), []byte(p.want+"\n"), 0o644); err != nil {
-					errs[i] = err
-					return
-				}
-				line("%s: %s installed", p.lang, p.where)
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			line("%s: %s into %s (%s)", p.lang, p.how, p.where, p.detail)
+			if err := p.install(ctx, dir); err != nil {
+				errs[i] = fmt.Errorf("%s into %s (%s): %w", p.how, p.where, p.detail, err)
+				return
 			}
+			if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(p.stamp)), []byte(p.want+"\n"), 0o644); err != nil {
+				errs[i] = err
+				return
+			}
+			line("%s: %s installed", p.lang, p.where)
 		}()
 	}
 	wg.Wait()
