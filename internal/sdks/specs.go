@@ -196,6 +196,19 @@ var Findings = map[string]map[string]Finding{
 		"not-json":                                   {Dropped, "safeParseJSON: a frame that is not JSON is skipped without a word"},
 		"close-1013":                                 {GenericError, "the stream fails with \"ElevenLabs realtime transcription stream closed before completion.\": the code is lost"},
 	},
+	"elevenlabs-react@1.15.2": {
+		"header":                              {Unsupported, "useScribe's connect() takes only a token (\"Token is required\" without one): no API-key option"},
+		"bad-key":                             {Unsupported, "no API-key path"},
+		"error-invalid_request":               {GenericError, "no onInvalidRequest callback: it reaches onError as a plain Error with the frame's text (dist/scribe.js)"},
+		"frame-warning":                       {Dropped, "no callback for it (dist/scribe.js), and @elevenlabs/client drops it first"},
+		"frame-committed_transcript_entities": {Dropped, "no callback for it: @elevenlabs/client emits it, the hook does not subscribe (dist/scribe.js)"},
+		"frame-final_transcript":              {Dropped, "no callback for it: @elevenlabs/client emits it, the hook does not subscribe (dist/scribe.js)"},
+		"frame-diarized_transcript":           {Dropped, "no callback for it (dist/scribe.js), and @elevenlabs/client drops it first"},
+		"frame-speakers_merged":               {Dropped, "no callback for it (dist/scribe.js), and @elevenlabs/client drops it first"},
+		"frame-redacted_transcript":           {Dropped, "no callback for it (dist/scribe.js), and @elevenlabs/client drops it first"},
+		"frame-edited_transcript":             {Dropped, "no callback for it (dist/scribe.js), and @elevenlabs/client drops it first"},
+		"close-1013":                          {GenericError, "onError(Error(\"WebSocket closed unexpectedly: 1013 - try again later\")), then onDisconnect() with no arguments: the code is only in the error's text"},
+	},
 }
 
 // Expected is what a pinned install should do in a scenario, and whether it

@@ -120,6 +120,19 @@ export function sessionOptions(plan, { AudioFormat, CommitStrategy }) {
   };
 }
 
+// mintByFetch mints a realtime_scribe token as an app's backend does for a
+// client that has no minting of its own (@elevenlabs/client, @elevenlabs/react):
+// a plain POST {base_url}/v1/single-use-token/realtime_scribe with xi-api-key.
+export async function mintByFetch(apiKey, plan) {
+  const res = await fetch(`${plan.base_url.replace(/\/+$/, "")}/v1/single-use-token/realtime_scribe`, {
+    method: "POST",
+    headers: { "xi-api-key": apiKey },
+  });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`POST /v1/single-use-token/realtime_scribe: HTTP ${res.status}: ${body.slice(0, 300)}`);
+  return JSON.parse(body).token;
+}
+
 export function fail(msg) {
   process.stderr.write(`driver error: ${msg}\n`);
   process.exit(2);
