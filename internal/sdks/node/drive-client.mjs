@@ -18,7 +18,7 @@
 // `ws` package (internal/sdks/node/package.json) as globalThis.WebSocket before loading
 // the SDK, and says so in the _sdk line ("websocket").
 
-import { main, sdkAlias, installedPackage, sessionOptions } from "./driver-common.mjs";
+import { main, sdkAlias, installedPackage, sessionOptions, mintByFetch } from "./driver-common.mjs";
 import { WebSocket as WS } from "ws";
 
 const alias = sdkAlias("node node/drive-client.mjs <npm alias of @elevenlabs/client, e.g. elevenlabs-client-1.25.0>");
@@ -43,15 +43,7 @@ main(async () => {
     headerUnsupported: () =>
       `@elevenlabs/client ${pkg.version}: Scribe.connect() authenticates only with a single-use token (?token=); it has no API-key option and a browser WebSocket cannot send an xi-api-key header`,
 
-    async mint(apiKey, plan) {
-      const res = await fetch(`${plan.base_url.replace(/\/+$/, "")}/v1/single-use-token/realtime_scribe`, {
-        method: "POST",
-        headers: { "xi-api-key": apiKey },
-      });
-      const body = await res.text();
-      if (!res.ok) throw new Error(`POST /v1/single-use-token/realtime_scribe: HTTP ${res.status}: ${body.slice(0, 300)}`);
-      return JSON.parse(body).token;
-    },
+    mint: mintByFetch,
 
     connect(creds, plan) {
       return Scribe.connect({ token: creds.token, ...sessionOptions(plan, sdk), baseUri: wsBase(plan) });

@@ -120,6 +120,19 @@ export function sessionOptions(plan, { AudioFormat, CommitStrategy }) {
   };
 }
 
+// mintByFetch mints a realtime_scribe token as an app's backend does for a
+// client that has no minting of its own (@elevenlabs/client, @elevenlabs/react):
+// a plain POST {base_url}/v1/single-use-token/realtime_scribe with xi-api-key.
+export async function mintByFetch(apiKey, plan) {
+  const res = await fetch(`${plan.base_url.replace(/\/+$/, "")}/v1/single-use-token/realtime_scribe`, {
+    method: "POST",
+    headers: { "xi-api-key": apiKey },
+  });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`POST /v1/single-use-token/realtime_scribe: HTTP ${res.status}: ${body.slice(0, 300)}`);
+  return JSON.parse(body).token;
+}
+
 export function fail(msg) {
   process.stderr.write(`driver error: ${msg}\n`);
   process.exit(2);
@@ -155,8 +168,9 @@ async function capped(fn, deadline) {
   }
 }
 
-// Events after which the session may end (once quiet_ms has passed without any event).
-const TERMINAL = new Set(["committed_transcript", "error", "close"]);
+// Events after which the session may end (once quiet_ms has passed without any event);
+// an adapter whose client names its events otherwise lists its own (adapter.terminal).
+const TERMINAL = ["committed_transcript", "error", "close"];
 
 // runSession is one connect → send → commit → wait → close of the contract.
 // adapter.connect(creds, plan) returns the SDK's connection; adapter.send,
@@ -168,6 +182,8 @@ async function runSession(adapter, plan, audio, name, auth, attempt, creds, dead
   const waitEnd = Math.min(t0 + plan.max_ms, deadline - 150);
   out({ scenario: name, event: "_connect", auth, attempt });
 
+  const terminal = new Set(adapter.terminal ?? TERMINAL);
+  const started = new Set(adapter.started ?? ["session_started"]);
   let lastEvent = Date.now();
   let terminalSeen = false;
   let closed = false;
@@ -175,9 +191,9 @@ async function runSession(adapter, plan, audio, name, auth, attempt, creds, dead
   const onEvent = (ev, args) => {
     lastEvent = Date.now();
     out({ scenario: name, event: ev, data: toData(args.length <= 1 ? args[0] : args) });
-    if (TERMINAL.has(ev)) terminalSeen = true;
+    if (terminal.has(ev)) terminalSeen = true;
     if (ev === "close") closed = true;
-    if (ev === "session_started" || ev === "error" || ev === "close") wake();
+    if (started.has(ev) || ev === "error" || ev === "close") wake();
   };
 
   let conn;
@@ -190,9 +206,10 @@ async function runSession(adapter, plan, audio, name, auth, attempt, creds, dead
   // Every event the SDK offers, subscribed as a user would: connection.on(name, listener).
   for (const ev of adapter.events) conn.on(ev, (...args) => onEvent(ev, args));
 
-  // Wait for session_started, an error or a close, at most 3 s.
+  // Wait for session_started, an error or a close, at most 3 s; not at all for a
+  // client that shows no start (adapter.started is []: it queues audio itself).
   await new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.min(3000, Math.max(0, waitEnd - Date.now())));
+    const timer = setTimeout(resolve, started.size ? Math.min(3000, Math.max(0, waitEnd - Date.now())) : 0);
     wake = () => {
       clearTimeout(timer);
       resolve();
@@ -277,7 +294,7 @@ async function runScenario(adapter, plan, audio, s) {
 
 // main runs the plan on stdin against one SDK adapter:
 //   adapter = { sdk, version, events, connect, send, commit, close, mint,
-//               headerUnsupported?(), tokenUnsupported?(plan), extra? }
+//               headerUnsupported?(), tokenUnsupported?(plan), terminal?, started?, extra? }
 export async function main(makeAdapter) {
   installCrashHandlers();
   const plan = readPlan();
