@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
-	"runtime/pprof"
 	"slices"
 	"strings"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
+	"github.com/scribecheck/scribecheck/internal/bench"
 	"github.com/scribecheck/scribecheck/internal/calibrate"
 	"github.com/scribecheck/scribecheck/internal/cli"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
@@ -66,7 +65,7 @@ func fakeCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 		fmt.Fprintf(stdout, "choices in their other position: %s\n", fakeSwitches{Choices: opts.Choices})
 	}
 	if *cpuProfile != "" {
-		stopProfile, err := startCPUProfile(*cpuProfile)
+		stopProfile, err := bench.CPUProfile(*cpuProfile)
 		if err != nil {
 			return err
 		}
@@ -191,18 +190,4 @@ func addLimitFlags(fs *flag.FlagSet) func(opts *fakeserver.Options) error {
 		opts.Session.MaxUncommittedSecs, opts.Session.WriteTimeout = *uncommitted, *write
 		return nil
 	}
-}
-
-// startCPUProfile profiles the fake until the returned function runs: the
-// bench's figures say how fast, the profile says where the time goes.
-func startCPUProfile(path string) (func(), error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, exitcode.Usagef("--cpuprofile: %w", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		_ = f.Close()
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/cli"
@@ -17,9 +15,7 @@ import (
 )
 
 func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	dir := fs.String("dir", "", "run the SDKs of this folder as they are (its matrix.json, drivers and installs), installing nothing")
-	out := fs.String("out", "scribecheck-sdks", "folder for the reports")
-	timeout := fs.Duration("timeout", 3*time.Minute, "longest one install's driver may run")
+	dir, out, timeout := addSDKFlags(fs, "scribecheck-sdks")
 	var only cli.StringList
 	fs.Var(&only, "sdk", "run only this install, sdk@version (repeatable)")
 	if err := cli.ParseFlags(fs, args); err != nil {
@@ -31,13 +27,8 @@ func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 		return err
 	}
 	if len(only) > 0 {
-		var keys []string
-		for _, in := range installs {
-			keys = append(keys, in.Key())
-		}
-		installs = slices.DeleteFunc(installs, func(in sdks.Install) bool { return !slices.Contains(only, in.Key()) })
-		if len(installs) == 0 {
-			return exitcode.Usagef("--sdk %s: not in %s, which has %s", strings.Join(only, ", "), matrix, strings.Join(keys, ", "))
+		if installs, err = sdks.Pick(installs, only); err != nil {
+			return exitcode.Usagef("--sdk %w (%s)", err, matrix)
 		}
 	}
 	if *dir == "" {
@@ -59,6 +50,14 @@ func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 		return exitcode.Unreachablef("no SDK could run from %s: it needs Node.js (npm) or Python 3 with venv on PATH", *dir)
 	}
 	return exitcode.Fails(m.Failed())
+}
+
+// addSDKFlags declares the flags of a command that runs SDKs: where they
+// are (--dir), where the reports go (--out), how long one driver may run.
+func addSDKFlags(fs *flag.FlagSet, out string) (*string, *string, *time.Duration) {
+	return fs.String("dir", "", "run the SDKs of this folder as they are (its matrix.json, drivers and installs), installing nothing"),
+		fs.String("out", out, "folder for the reports"),
+		fs.Duration("timeout", 3*time.Minute, "longest one install's driver may run")
 }
 
 // matrixOf reads the installs to run: the pinned matrix, or --dir's
@@ -103,9 +102,7 @@ func setupSDKs(ctx context.Context, say func(string)) (string, error) {
 // sdksDiff runs two installs of one client in the same scenarios and says
 // what changes on the wire between them.
 func sdksDiff(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	dir := fs.String("dir", "", "run the SDKs of this folder as they are (its matrix.json, drivers and installs), installing nothing")
-	out := fs.String("out", "scribecheck-sdks-diff", "folder for the reports")
-	timeout := fs.Duration("timeout", 3*time.Minute, "longest one install's driver may run")
+	dir, out, timeout := addSDKFlags(fs, "scribecheck-sdks-diff")
 	keys, _, err := cli.ParseArgs(fs, args, true, false)
 	if err != nil {
 		return err
@@ -117,17 +114,9 @@ func sdksDiff(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stde
 	if err != nil {
 		return err
 	}
-	var pair []sdks.Install
-	var known []string
-	for _, k := range keys {
-		i := slices.IndexFunc(installs, func(in sdks.Install) bool { return in.Key() == k })
-		if i < 0 {
-			for _, in := range installs {
-				known = append(known, in.Key())
-			}
-			return exitcode.Usagef("%s: not in %s, which has %s", k, matrix, strings.Join(known, ", "))
-		}
-		pair = append(pair, installs[i])
+	pair, err := sdks.Pick(installs, keys)
+	if err != nil {
+		return exitcode.Usagef("%w (%s)", err, matrix)
 	}
 	if pair[0].SDK != pair[1].SDK || pair[0].Key() == pair[1].Key() {
 		return exitcode.Usagef("%s and %s: give two different versions of one client", keys[0], keys[1])

@@ -46,3 +46,16 @@ func TestBaseIsTheNewestRelease(t *testing.T) {
 		t.Error("preRelease tells releases from pre-releases wrongly")
 	}
 }
+
+// Pick takes installs in the order named and refuses a key the matrix lacks,
+// naming those it has.
+func TestPick(t *testing.T) {
+	all := []Install{{SDK: "a", Version: "1"}, {SDK: "a", Version: "2"}, {SDK: "b", Version: "1"}}
+	got, err := Pick(all, []string{"a@2", "a@1"})
+	if err != nil || len(got) != 2 || got[0].Key() != "a@2" || got[1].Key() != "a@1" {
+		t.Errorf("Pick(a@2, a@1) = %v, %v", got, err)
+	}
+	if _, err := Pick(all, []string{"c@1"}); err == nil || !strings.Contains(err.Error(), "c@1: not a pinned install; there are a@1, a@2, b@1") {
+		t.Errorf("Pick(c@1): %v", err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -406,4 +407,23 @@ func quiet(ctx context.Context, dir, name string, args ...string) error {
 		return fmt.Errorf("%s %s failed (%w): %s", filepath.Base(name), args[0], err, tail(strings.TrimSpace(out.String()), 1500))
 	}
 	return nil
+}
+
+// Pick returns the installs named by keys (sdk@version), in the order
+// given; a key that is not among installs is an error naming the ones
+// that are.
+func Pick(installs []Install, keys []string) ([]Install, error) {
+	var out []Install
+	for _, k := range keys {
+		i := slices.IndexFunc(installs, func(in Install) bool { return in.Key() == k })
+		if i < 0 {
+			var known []string
+			for _, in := range installs {
+				known = append(known, in.Key())
+			}
+			return nil, fmt.Errorf("%s: not a pinned install; there are %s", k, strings.Join(known, ", "))
+		}
+		out = append(out, installs[i])
+	}
+	return out, nil
 }
