@@ -478,18 +478,10 @@ func TestWellBehavedSessionPassesEveryRule(t *testing.T) {
 // failing maps each rule that failed anywhere to its verdict.
 func failing(rep clientcheck.Report) map[string]verdict.Verdict {
 	out := map[string]verdict.Verdict{}
-	add := func(f clientcheck.Finding) {
-		if f.Verdict == failed || (f.Verdict == nonStrict && out[f.Rule] != failed) {
-			out[f.Rule] = f.Verdict
+	for rule, f := range rep.Worst() {
+		if f.Verdict == failed || f.Verdict == nonStrict {
+			out[rule] = f.Verdict
 		}
-	}
-	for _, c := range rep.Conns {
-		for _, f := range c.Results {
-			add(f)
-		}
-	}
-	for _, f := range rep.Run {
-		add(f)
 	}
 	return out
 }

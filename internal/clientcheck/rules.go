@@ -216,6 +216,26 @@ type Report struct {
 	Refusals []Refusal
 }
 
+// Worst is each rule's most severe finding anywhere in the report: on any
+// connection, or across the run.
+func (r Report) Worst() map[string]Finding {
+	out := map[string]Finding{}
+	note := func(f Finding) {
+		if cur, ok := out[f.Rule]; !ok || f.Verdict.Severity() > cur.Verdict.Severity() {
+			out[f.Rule] = f
+		}
+	}
+	for _, c := range r.Conns {
+		for _, f := range c.Results {
+			note(f)
+		}
+	}
+	for _, f := range r.Run {
+		note(f)
+	}
+	return out
+}
+
 // Failed reports whether a MUST rule failed, or, when strict, a SHOULD rule.
 func (r Report) Failed(strict bool) bool { return r.Verdict.Fails(strict) }
 

@@ -458,18 +458,8 @@ func ruleVerdicts(s Side, path string) map[string]ruleResult {
 	}
 	rep := clientcheck.Grade(logs, s.Exchanges)
 	out := map[string]ruleResult{}
-	note := func(f clientcheck.Finding) {
-		if cur, ok := out[f.Rule]; !ok || f.Verdict.Severity() > cur.v.Severity() {
-			out[f.Rule] = ruleResult{f.Verdict, f.Message}
-		}
-	}
-	for _, c := range rep.Conns {
-		for _, f := range c.Results {
-			note(f)
-		}
-	}
-	for _, f := range rep.Run {
-		note(f)
+	for rule, f := range rep.Worst() {
+		out[rule] = ruleResult{f.Verdict, f.Message}
 	}
 	return out
 }
