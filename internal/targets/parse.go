@@ -3,6 +3,7 @@ package targets
 import (
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/scribecheck/scribecheck/internal/exitcode"
@@ -146,12 +147,9 @@ func orLive(base string) string {
 
 // Shown is v as an error may repeat it: on one line, clipped, its user info
 // and its query or fragment cut to "…" (a pasted URL carries a key or a
-// token there); a key or a token given as the whole value is its
-// fingerprint.
+// token there, and before an @ even without a scheme); a key or a token
+// given whole, or as a host or a path segment, is its fingerprint.
 func Shown(v string) string {
-	if sh := wirelog.Shape(v); sh == wirelog.ShapeToken || sh == wirelog.ShapeAPIKey {
-		return secrets.Fingerprint(v) // a key or a token given by mistake
-	}
 	if i := strings.IndexAny(v, "?#"); i >= 0 {
 		v = v[:i+1] + "…"
 	}
@@ -159,12 +157,22 @@ func Shown(v string) string {
 	if i := strings.Index(v, "://"); i >= 0 {
 		authStart = i + len("://")
 	}
-	auth := v[authStart:]
-	if i := strings.IndexAny(auth, "/?#"); i >= 0 {
-		auth = auth[:i]
+	// Everything before the last @ may be user info, even where a / comes
+	// first ("/sk_…@host" has no scheme to say where the authority ends):
+	// it is hidden whole.
+	if i := strings.LastIndex(v, "@"); i >= authStart {
+		v = v[:authStart] + "…" + v[i:]
 	}
-	if i := strings.LastIndex(auth, "@"); i >= 0 {
-		v = v[:authStart] + "…" + v[authStart+i:]
-	}
+	// A key or a token given by mistake, whole or as a part of its own (a
+	// host, a path segment), is fingerprinted.
+	v = part.ReplaceAllStringFunc(v, func(p string) string {
+		if sh := wirelog.Shape(p); sh == wirelog.ShapeToken || sh == wirelog.ShapeAPIKey {
+			return secrets.Fingerprint(p)
+		}
+		return p
+	})
 	return text.OneLine(v, 120)
 }
+
+// part is a run of a typed target between its delimiters.
+var part = regexp.MustCompile(`[^@/?#:]+`)
