@@ -49,7 +49,7 @@ func Parse(flag, v string) (string, error) {
 		return v, nil
 	}
 	refuse := func(problem string) error {
-		return exitcode.Usagef("%s %s: %s", flag, Shown(v), problem)
+		return exitcode.Usagef("%s %s: %s", flag, Shown(v), hideKeys(problem))
 	}
 	if v == "" {
 		return "", exitcode.Usagef("%s is empty; %s", flag, anyTarget)
@@ -99,11 +99,15 @@ func near(scheme, v string) (string, bool) {
 	if scheme != "" {
 		rest = v[len(scheme)+len("://"):]
 	}
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+	// As Shown reads it: all before the last @ may be user info.
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
 		rest = rest[:i]
 	}
 	if i := strings.LastIndex(rest, "@"); i >= 0 {
 		rest = rest[i+1:]
+	}
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
 	}
 	u, err := url.Parse("http://" + rest)
 	if err != nil || u.Hostname() == "" || strings.ContainsAny(u.Host, " \t") {
@@ -145,34 +149,34 @@ func orLive(base string) string {
 	return base
 }
 
-// Shown is v as an error may repeat it: on one line, clipped, its user info
-// and its query or fragment cut to "…" (a pasted URL carries a key or a
-// token there, and before an @ even without a scheme); a key or a token
-// given whole, or as a host or a path segment, is its fingerprint.
+// Shown is v as an error may repeat it: on one line, clipped, all before
+// its last @ and its query or fragment cut to "…" (a pasted URL carries a
+// key or a token there); a key or a token given whole, or as a host or a
+// path segment, is its fingerprint.
 func Shown(v string) string {
 	if i := strings.IndexAny(v, "?#"); i >= 0 {
 		v = v[:i+1] + "…"
 	}
-	authStart := 0
-	if i := strings.Index(v, "://"); i >= 0 {
-		authStart = i + len("://")
-	}
 	// Everything before the last @ may be user info, even where a / comes
-	// first ("/sk_…@host" has no scheme to say where the authority ends):
-	// it is hidden whole.
-	if i := strings.LastIndex(v, "@"); i >= authStart {
-		v = v[:authStart] + "…" + v[i:]
+	// first or no scheme says where the authority begins ("/sk_…@host",
+	// "sk_…://@host"): it is hidden whole, scheme included.
+	if i := strings.LastIndex(v, "@"); i >= 0 {
+		v = "…" + v[i:]
 	}
-	// A key or a token given by mistake, whole or as a part of its own (a
-	// host, a path segment), is fingerprinted.
-	v = part.ReplaceAllStringFunc(v, func(p string) string {
+	return text.OneLine(hideKeys(v), 120)
+}
+
+// hideKeys fingerprints each key or token in s that stands as a part of its
+// own (the whole value, a host, a path segment, a word of a suggestion),
+// given by mistake where a URL was asked for.
+func hideKeys(s string) string {
+	return part.ReplaceAllStringFunc(s, func(p string) string {
 		if sh := wirelog.Shape(p); sh == wirelog.ShapeToken || sh == wirelog.ShapeAPIKey {
 			return secrets.Fingerprint(p)
 		}
 		return p
 	})
-	return text.OneLine(v, 120)
 }
 
-// part is a run of a typed target between its delimiters.
-var part = regexp.MustCompile(`[^@/?#:]+`)
+// part is a run of a URL, or of a line about one, between its delimiters.
+var part = regexp.MustCompile(`[^@/?#:\s,;()"']+`)

@@ -29,7 +29,7 @@ func TestParse(t *testing.T) {
 		{"ws://localhost:8080", "--target ws://localhost:8080: the socket's URL; give its base http://localhost:8080 (the socket's ws(s):// URL is derived from it)"},
 		{"https://api.elevenlabs.io/v1/speech-to-text/realtime", "--target https://api.elevenlabs.io/v1/speech-to-text/realtime: a path; give only scheme, host and port: https://api.elevenlabs.io or live (the path /v1/... is added for you)"},
 		{"https://h.example?xi-api-key=sk_secret0123", "--target https://h.example?…: a query; give only scheme, host and port: https://h.example (tokens are minted for you)"},
-		{"https://me:sk_secret0123@h.example", "--target https://…@h.example: credentials in the URL; put the key in ELEVENLABS_API_KEY and give https://h.example"},
+		{"https://me:sk_secret0123@h.example", "--target …@h.example: credentials in the URL; put the key in ELEVENLABS_API_KEY and give https://h.example"},
 		{"ftp://x", "--target ftp://x: not an http:// or https:// URL; give fake, live, or an http(s)://HOST[:PORT] URL"},
 		{"http://", "--target http://: no host; give fake, live, or an http(s)://HOST[:PORT] URL"},
 		{"sutkn_secret0123456789", "--target sutkn_…6789: not fake, live or a URL; give fake, live, or an http(s)://HOST[:PORT] URL"},
