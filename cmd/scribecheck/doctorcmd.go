@@ -52,8 +52,7 @@ func doctorCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	}
 	// A placeholder (undefined, [object Object]) is no token: the fake
 	// judges it as any server would.
-	realToken := wirelog.Shape(*token) != wirelog.ShapePlaceholder && wirelog.Shape(*token) != wirelog.ShapeEmpty
-	if realToken && name == targets.NameFake {
+	if doctor.RealToken(*token) && name == targets.NameFake {
 		return exitcode.Usagef("--token %s: the built-in fake (the target without --target) never minted this token and refuses it whatever is wrong with it; "+
 			"give the server that minted it: --target live, or --target http(s)://HOST[:PORT]", secrets.Fingerprint(*token))
 	}
@@ -79,7 +78,7 @@ func doctorCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 		}}
 	// doctor.Run registers the token with red (a placeholder, undefined or
 	// [object Object], is no secret: the finding names it).
-	if realToken {
+	if doctor.RealToken(*token) {
 		fmt.Fprintf(stderr, "doctor: testing your token %s consumes it: it cannot be used again\n", secrets.Fingerprint(*token))
 	}
 

@@ -49,12 +49,21 @@ const UserTokenPath = "your-token"
 
 // Run diagnoses the target. It never fails: what it could not do is in the
 // diagnosis (a skipped path, a harness fault, an unreachable host).
+// RealToken reports whether a --token the user gave is a token at all, not
+// a placeholder an app sends when it has none (undefined, [object Object])
+// or nothing: a real one is a secret, and only its minting server can
+// judge it.
+func RealToken(token string) bool {
+	sh := wirelog.Shape(token)
+	return sh != wirelog.ShapePlaceholder && sh != wirelog.ShapeEmpty
+}
+
 func Run(ctx context.Context, o Options) reports.Diagnosis {
 	if o.Repeat < 1 {
 		o.Repeat = 1
 	}
 	o.Redactor.Add(o.Target.APIKey)
-	if sh := wirelog.Shape(o.Token); sh != wirelog.ShapePlaceholder && sh != wirelog.ShapeEmpty {
+	if RealToken(o.Token) {
 		o.Redactor.Add(o.Token) // undefined, [object Object]: no secret, and the finding names it
 	}
 	o.Probe.Redactor = o.Redactor
