@@ -96,8 +96,8 @@ var Findings = map[string]map[string]Finding{
 		"close-1013":                          {CloseNoCode, "the close event has no payload: code and reason are lost (wrapper/realtime/connection.js)"},
 	},
 	"elevenlabs-python@3.0.0a1": {
-		"header": {NoSession, "committed_transcript arrives as a PartialTranscript: the message union (speech_to_text/types/receive_transcription.py) has no discriminator and the unchecked construct_type takes its first class that fits, PartialTranscript (message_type: Optional[str], text); the frame's message_type is kept on it"},
-		"token":  {NoSession, "as header: committed_transcript arrives as a PartialTranscript"},
+		"header": {NoSession, "every chunk is refused (input_error): built from InputAudioChunk's own fields it has no message_type (types/input_audio_chunk.py: optional, no default), the fake's chunk-without-message-type choice; and a committed_transcript would arrive as a PartialTranscript, since the message union (speech_to_text/types/receive_transcription.py) has no discriminator and the unchecked construct_type takes its first class that fits"},
+		"token":  {NoSession, "as header (its chunks refused, a commit unreadable); the xi-api-key header goes beside the token (core/client_wrapper.py)"},
 		"frame-committed_transcript_with_timestamps": {Dropped, "arrives as a PartialTranscript (the first class of the union that fits), never as its own CommittedTranscriptWithTimestamps"},
 		"frame-committed_transcript_entities":        {Dropped, "arrives as a PartialTranscript, never as its own CommittedTranscriptEntities"},
 		"frame-final_transcript":                     {Dropped, "not in the message union (speech_to_text/types/receive_transcription.py): arrives as a PartialTranscript"},

@@ -47,6 +47,8 @@ class Driver(dc.ElevenLabsDriver):
     version = importlib.metadata.version("elevenlabs")
     _events = list(dict.fromkeys(ev for ev in RealtimeEvents))  # members, in declaration order
     events = [ev.value for ev in _events]
+    # The keys of the options connect() takes (a TypedDict; its bases' keys too).
+    options = list(typing.get_type_hints(RealtimeAudioOptions))
 
     def token_unsupported(self) -> typing.Optional[str]:
         # Feature detection through the public options type: 2.78.0's
@@ -78,8 +80,9 @@ class Driver(dc.ElevenLabsDriver):
         return opts
 
     async def connect(self, plan, api_key, token, emit: dc.Emit) -> Connection:
-        # Token only: the realtime connection gets no API key at all.
-        client = self.client(plan, None if token is not None else api_key)
+        # With a token, the client still holds the app's key (ElevenLabsDriver);
+        # 2.78.0 then sends the token alone (elevenlabs/realtime/scribe.py).
+        client = self.client(plan, api_key)
         conn = await client.speech_to_text.realtime.connect(self.connect_options(plan, token))
         # Every event the SDK offers, subscribed as a user would.
         for ev in self._events:

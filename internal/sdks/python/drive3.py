@@ -9,8 +9,8 @@ It connects only through the SDK's public API and types, as a user would:
     async with client.speech_to_text.realtime(model_id=..., token=..., ...) as conn:
         conn.on(EventType.MESSAGE, callback)      # also OPEN, ERROR, CLOSE
         task = asyncio.create_task(conn.start_listening())
-        await conn.send_publish(InputAudioChunk(message_type="input_audio_chunk", audio_base_64=..., commit=False, sample_rate=...))
-        await conn.send_publish(InputAudioChunk(message_type="input_audio_chunk", audio_base_64="", commit=True, sample_rate=...))
+        await conn.send_publish(InputAudioChunk(audio_base_64=..., commit=False))
+        await conn.send_publish(InputAudioChunk(audio_base_64="", commit=True))
     await client.tokens.single_use.create("realtime_scribe") to mint a token.
 Each message arrives as an instance of one class of the SDK's union
 (ReceiveTranscription); an app tells them apart by class, so the event a line
@@ -18,9 +18,10 @@ names is the message type that class stands for (its message_type literal,
 else its name: PartialTranscript is partial_transcript), and the payload shows
 the frame's own message_type.
 InputAudioChunk's message_type is optional with no default, and it has no
-sample_rate field (extra fields are allowed): a chunk built with only the
-required field goes out without either, and the server answers input_error
-to every one. The driver sets both, as 2.x sent them and a working app must.
+sample_rate field (extra fields are allowed): the driver builds each chunk
+from the fields the type declares, as an app written against it would, so
+chunks go out without either (docs/protocol.md §10; whether live accepts
+that is unconfirmed: the fake's chunk-without-message-type choice).
 The contract is in internal/sdks/README.md;
 what it shares with drive.py (2.x) is in driver_common.py.
 """
@@ -28,6 +29,7 @@ what it shares with drive.py (2.x) is in driver_common.py.
 import asyncio
 import contextlib
 import importlib.metadata
+import inspect
 import re
 import typing
 
@@ -38,6 +40,7 @@ try:
     from elevenlabs import InputAudioChunk
     from elevenlabs.client import AsyncElevenLabs
     from elevenlabs.core import EventType
+    from elevenlabs.speech_to_text.client import AsyncSpeechToTextClient
     from elevenlabs.speech_to_text.types import ReceiveTranscription
 except Exception as e:  # noqa: BLE001
     dc.fail(f"cannot import the elevenlabs SDK's 3.x realtime API (run `scribecheck sdks install`): {dc.err_message(e)}")
@@ -65,11 +68,13 @@ def on_message(emit: dc.Emit, msg: typing.Any) -> None:
 
 
 class Connection:
-    def __init__(self, conn: typing.Any, stack: contextlib.AsyncExitStack, listening: "asyncio.Task[None]", sample_rate: int) -> None:
-        self._conn, self._stack, self._listening, self._rate = conn, stack, listening, sample_rate
+    def __init__(self, conn: typing.Any, stack: contextlib.AsyncExitStack, listening: "asyncio.Task[None]") -> None:
+        self._conn, self._stack, self._listening = conn, stack, listening
 
     def _chunk(self, b64: str, commit: bool) -> typing.Any:
-        return InputAudioChunk(message_type="input_audio_chunk", audio_base_64=b64, commit=commit, sample_rate=self._rate)
+        # The fields the type declares (types/input_audio_chunk.py): its
+        # message_type is optional with no default and it has no sample_rate.
+        return InputAudioChunk(audio_base_64=b64, commit=commit)
 
     async def send(self, b64: str) -> None:
         await self._conn.send_publish(self._chunk(b64, False))
@@ -89,15 +94,17 @@ class Driver(dc.ElevenLabsDriver):
     client_class = AsyncElevenLabs
     sdk = "elevenlabs-python"
     version = importlib.metadata.version("elevenlabs")
+    # The keyword options of speech_to_text.realtime() (speech_to_text/client.py).
+    options = [p for p in inspect.signature(AsyncSpeechToTextClient.realtime).parameters if p not in ("self", "request_options")]
     events = list(dict.fromkeys([EventType.OPEN.value, *(message_event(c) for c in MESSAGE_CLASSES), EventType.ERROR.value, EventType.CLOSE.value]))
 
     def token_unsupported(self) -> typing.Optional[str]:
         return None  # realtime(token=...) puts it in the query
 
     async def connect(self, plan, api_key, token, emit: dc.Emit) -> Connection:
-        # Token only: a client with api_key=None sends no xi-api-key (one made
-        # without api_key would send ELEVENLABS_API_KEY beside the token).
-        client = self.client(plan, None if token is not None else api_key)
+        # The client holds the app's key with a token too (ElevenLabsDriver):
+        # get_headers() sends it as xi-api-key beside ?token= (core/client_wrapper.py).
+        client = self.client(plan, api_key)
         stack = contextlib.AsyncExitStack()
         # Every option is a string in 3.x; it has no sample_rate option.
         conn = await stack.enter_async_context(
@@ -107,7 +114,7 @@ class Driver(dc.ElevenLabsDriver):
         conn.on(EventType.MESSAGE, lambda msg: on_message(emit, msg))
         conn.on(EventType.ERROR, lambda exc: emit(EventType.ERROR.value, dc.to_data((exc,))))
         conn.on(EventType.CLOSE, lambda _: emit(EventType.CLOSE.value, None))
-        return Connection(conn, stack, asyncio.create_task(conn.start_listening()), plan["sample_rate"])
+        return Connection(conn, stack, asyncio.create_task(conn.start_listening()))
 
 
 if __name__ == "__main__":

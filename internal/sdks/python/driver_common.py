@@ -198,7 +198,12 @@ class Driver(typing.Protocol):
 class ElevenLabsDriver:
     """What the 2.x and 3.x drivers do alike, through the SDK's AsyncElevenLabs
     (client_class, which each driver imports): a client per session, and a
-    realtime_scribe token minted with client.tokens.single_use.create."""
+    realtime_scribe token minted with client.tokens.single_use.create.
+    The token session goes through a client made with the app's key, as a
+    Python backend that mints one holds it (and as AsyncElevenLabs() does by
+    default, from ELEVENLABS_API_KEY): what the SDK then sends beside the
+    token is its own choice (2.78.0 the token alone, 3.0.0a1 the xi-api-key
+    header too; docs/protocol.md §10)."""
 
     client_class: typing.Any
 
@@ -310,7 +315,7 @@ async def run_scenario(drv: Driver, plan, audio: bytes, s: typing.Dict[str, typi
             out({"scenario": name, "event": "_exception", "where": "mint", "error": err_message(e)})
             return
         for attempt in range(1, (2 if auth == "token-reuse" else 1) + 1):
-            await run_session(drv, plan, audio, name, "token", attempt, deadline, token=token)
+            await run_session(drv, plan, audio, name, "token", attempt, deadline, api_key=s.get("api_key"), token=token)
     else:
         out({"scenario": name, "event": "_unsupported", "reason": f'unknown auth "{auth}"'})
 
@@ -318,7 +323,10 @@ async def run_scenario(drv: Driver, plan, audio: bytes, s: typing.Dict[str, typi
 async def amain(drv: Driver, plan: typing.Dict[str, typing.Any], audio: bytes) -> None:
     global _current_scenario
     asyncio.get_running_loop().set_exception_handler(_loop_exception_handler)
-    out({"event": "_sdk", "sdk": drv.sdk, "version": drv.version, "events": drv.events})
+    hello: typing.Dict[str, typing.Any] = {"event": "_sdk", "sdk": drv.sdk, "version": drv.version, "events": drv.events}
+    if getattr(drv, "options", None):  # the connect options the SDK's API offers, when a driver can read them
+        hello["options"] = drv.options
+    out(hello)
     for s in plan["scenarios"]:
         _current_scenario = s.get("name")
         t0 = time.monotonic()
