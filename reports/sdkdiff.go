@@ -23,8 +23,8 @@ type SDKDiff struct {
 	New       string    `json:"new"`
 	// Loaded are the versions the drivers found installed (old, new).
 	Loaded [2]string `json:"loaded"`
-	// Rows are every compared aspect, in order: the wire of each auth path,
-	// then the reactions to the scenarios, then the CLIENT rules.
+	// Rows are every compared aspect, in order: the SDK's API, the wire of
+	// each auth path, then the reactions to the scenarios, then the CLIENT rules.
 	Rows []SDKDiffRow `json:"rows"`
 	// Paths end the diff: one line per auth path saying whether the upgrade
 	// is safe there.
@@ -33,9 +33,13 @@ type SDKDiff struct {
 
 // Sections of an SDKDiff's rows.
 const (
-	DiffWire     = "wire"
-	DiffReaction = "reaction"
-	DiffRules    = "CLIENT rules"
+	// DiffAPI compares what each install offers an app; its rows'
+	// scenario is DiffAPIScenario.
+	DiffAPI         = "API"
+	DiffAPIScenario = "(the SDK)"
+	DiffWire        = "wire"
+	DiffReaction    = "reaction"
+	DiffRules       = "CLIENT rules"
 	// DiffEveryRule is the aspect of a path's CLIENT rules row that sums
 	// them all up; it is shown whether or not it changed.
 	DiffEveryRule = "every rule"
@@ -132,7 +136,7 @@ func sdkDiffMarkdown(d SDKDiff) string {
 			section = r.Section
 			fmt.Fprintf(&b, "\n## %s\n\n| scenario | aspect | `%s` | `%s` | |\n|---|---|---|---|---|\n", sectionTitle(section), d.Old, d.New)
 		}
-		if !r.Changed && r.Section != DiffWire && r.Aspect != DiffEveryRule {
+		if !r.Changed && !alwaysShown(r) {
 			continue // reactions and rules: the changes only, the rest is counted below
 		}
 		note := r.Note
@@ -149,7 +153,7 @@ func sdkDiffMarkdown(d SDKDiff) string {
 	}
 	same := 0
 	for _, r := range d.Rows {
-		if !r.Changed && r.Section != DiffWire && r.Aspect != DiffEveryRule {
+		if !r.Changed && !alwaysShown(r) {
 			same++
 		}
 	}
@@ -157,8 +161,16 @@ func sdkDiffMarkdown(d SDKDiff) string {
 	return b.String()
 }
 
+// alwaysShown reports whether the Markdown lists a row that did not change:
+// the API, the auth paths' wire and each path's rule summary are shown whole.
+func alwaysShown(r SDKDiffRow) bool {
+	return r.Section == DiffAPI || r.Section == DiffWire || r.Aspect == DiffEveryRule
+}
+
 func sectionTitle(s string) string {
 	switch s {
+	case DiffAPI:
+		return "What the SDK offers an app (as its driver read it)"
 	case DiffWire:
 		return "On the wire (each auth path's session)"
 	case DiffReaction:

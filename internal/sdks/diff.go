@@ -40,7 +40,8 @@ func ReadSide(r Run) (Side, error) {
 // diff compares their whole wire and ends with a verdict on each.
 var authPaths = []string{"header", "token"}
 
-// Diff compares two installs scenario by scenario: the wire of each auth
+// Diff compares two installs: what each offers an app (the messages it
+// surfaces, its connect options), then scenario by scenario the wire of each auth
 // path's session (query, headers, the credential presented, client frame
 // fields and their JSON types, commits, keepalive, close), the request and
 // close of every other scenario, the reaction to each scenario, and the
@@ -54,6 +55,24 @@ func Diff(old, neu Side, started time.Time) reports.SDKDiff {
 	add := func(section, scenario, aspect, o, n string) *reports.SDKDiffRow {
 		d.Rows = append(d.Rows, reports.SDKDiffRow{Section: section, Scenario: scenario, Aspect: aspect, Old: o, New: n, Changed: o != n})
 		return &d.Rows[len(d.Rows)-1]
+	}
+	// The API: what each install offers an app, as its driver read it.
+	for _, a := range []struct {
+		aspect   string
+		old, new []string
+	}{{"server messages", old.Run.Offered, neu.Run.Offered}, {"connect options", old.Run.Options, neu.Run.Options}} {
+		if len(a.old) == 0 && len(a.new) == 0 {
+			continue // neither driver reads it
+		}
+		o, n := offered(a.old), offered(a.new)
+		r := add(reports.DiffAPI, reports.DiffAPIScenario, a.aspect, o, n)
+		switch {
+		case len(a.old) == 0 || len(a.new) == 0:
+			r.Note = "only one driver reads it: nothing to compare" // not a drop
+		default: // the same names in another order are no change
+			r.Note = listChange(o, n)
+			r.Changed = r.Note != ""
+		}
 	}
 	// The wire: every aspect of the auth paths, the request and close of the
 	// rest; a change another scenario already showed is counted there.
@@ -138,7 +157,9 @@ func Diff(old, neu Side, started time.Time) reports.SDKDiff {
 		}
 	}
 	for _, path := range authPaths {
-		d.Paths = append(d.Paths, pathVerdict(d, path, breaks[path]))
+		p := pathVerdict(d, path, breaks[path])
+		p.Line += apiDrops(d)
+		d.Paths = append(d.Paths, p)
 	}
 	return d
 }
@@ -183,6 +204,31 @@ func pathVerdict(d reports.SDKDiff, path string, breaks []string) reports.SDKDif
 		p.Line += fmt.Sprintf("; review the %s marked worse", text.Plural(worse, "reaction", "reactions"))
 	}
 	return p
+}
+
+// apiDrops names what the new install no longer offers an app (messages
+// it surfaced, connect options), for the end of each path's line: an app
+// that used one must change, whatever the wire says.
+func apiDrops(d reports.SDKDiff) string {
+	var parts []string
+	for _, r := range d.Rows {
+		if r.Section != reports.DiffAPI || !r.Changed {
+			continue
+		}
+		var dropped []string
+		for _, item := range strings.Split(r.Note, "; ") {
+			if name, ok := strings.CutPrefix(item, "dropped "); ok {
+				dropped = append(dropped, name)
+			}
+		}
+		if len(dropped) > 0 {
+			parts = append(parts, r.Aspect+" "+strings.Join(dropped, ", "))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; it no longer offers: " + strings.Join(parts, "; ")
 }
 
 // Aspects of a scenario's wire.
@@ -559,3 +605,12 @@ func fieldChange(o, n string) string {
 }
 
 func oneLine(s string) string { return text.OneLine(s, 120) }
+
+// offered is a list of names an SDK offers as one aspect value; a driver
+// that does not read it shows so.
+func offered(names []string) string {
+	if len(names) == 0 {
+		return "(not reported by its driver)"
+	}
+	return strings.Join(names, "; ")
+}

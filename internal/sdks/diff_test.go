@@ -211,3 +211,37 @@ func TestListChange(t *testing.T) {
 		}
 	}
 }
+
+// What an install no longer offers an app (server messages it surfaced,
+// connect options) is its own section and ends each path's line; an added
+// one is listed but names nothing to review, and a driver that reads no
+// options shows so instead of an empty list.
+func TestDiffNamesWhatTheAPIDrops(t *testing.T) {
+	mk := func(version string, offered, options []string) Side {
+		s := side("elevenlabs-python", version, map[string][]Event{"header": session},
+			conn{scenario: "header", query: baseQuery, creds: []wirelog.Credential{keyHeader}, chunk: goodChunk, closeBy: wirelog.FromClient, code: 1000})
+		s.Run.Offered, s.Run.Options = offered, options
+		return s
+	}
+	old := mk("2.78.0", []string{"session_started", "final_transcript", "edited_transcript"}, []string{"model_id", "transcript_edit"})
+	neu := mk("3.0.0a1", []string{"session_started", "warning"}, nil)
+	d := Diff(old, neu, time.Now())
+	m := row(t, d, reports.DiffAPI, reports.DiffAPIScenario, "server messages")
+	if !m.Changed || m.Note != "dropped final_transcript; dropped edited_transcript; added warning" {
+		t.Errorf("messages row: %+v", m)
+	}
+	o := row(t, d, reports.DiffAPI, reports.DiffAPIScenario, "connect options")
+	if !o.Changed || o.New != "(not reported by its driver)" {
+		t.Errorf("options row: %+v", o)
+	}
+	if p := pathOf(t, d, "header"); !strings.HasSuffix(p.Line, "; it no longer offers: server messages final_transcript, edited_transcript") {
+		t.Errorf("header path: %+v", p)
+	}
+	same := Diff(old, old, time.Now())
+	if r := row(t, same, reports.DiffAPI, reports.DiffAPIScenario, "server messages"); r.Changed || r.Note != "" {
+		t.Errorf("the same API: %+v", r)
+	}
+	if p := pathOf(t, same, "header"); strings.Contains(p.Line, "no longer offers") {
+		t.Errorf("the same API names a drop: %+v", p)
+	}
+}

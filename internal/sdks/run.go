@@ -54,6 +54,7 @@ type Event struct {
 	SDK      string          `json:"sdk,omitempty"`
 	Version  string          `json:"version,omitempty"`
 	Events   []string        `json:"events,omitempty"`
+	Options  []string        `json:"options,omitempty"`
 }
 
 // Run is what one install did.
@@ -63,9 +64,11 @@ type Run struct {
 	// its driver failed as a program.
 	Skipped string
 	Broken  string
-	// Version is what the driver found installed; Offered the SDK's events.
+	// Version is what the driver found installed; Offered the SDK's events;
+	// Options the connect options its API takes, when the driver reads them.
 	Version string
 	Offered []string
+	Options []string
 	// Events by scenario, in order; Ended lists the scenarios that ran to
 	// their end (a scenario without an end crashed the driver).
 	Events  map[string][]Event
@@ -275,7 +278,7 @@ func parseEvents(run *Run, stdout []byte) {
 		}
 		switch {
 		case ev.Event == "_sdk":
-			run.Version, run.Offered = ev.Version, ev.Events
+			run.Version, run.Offered, run.Options = ev.Version, ev.Events, ev.Options
 		case ev.Scenario == "":
 		case ev.Event == "_end":
 			run.Ended[ev.Scenario] = true
