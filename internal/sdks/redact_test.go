@@ -19,9 +19,17 @@ import (
 // the file the driver writes the keys it was given to.
 const fakeDriverEnv = "SCRIBECHECK_SDKS_FAKE_DRIVER"
 
-// TestMain is the fake driver when fakeDriverEnv is set: the test binary,
-// run as a process of its own, is the driver of TestDriverOutputIsRedacted.
+// TestMain is the fake driver when fakeDriverEnv (or tlsDriverEnv) is set:
+// the test binary, run as a process of its own, is the driver of
+// TestDriverOutputIsRedacted (or TestATLSLineGetsAFakeOverTLS).
 func TestMain(m *testing.M) {
+	if os.Getenv(tlsDriverEnv) != "" {
+		if err := tlsDriver(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if path := os.Getenv(fakeDriverEnv); path != "" {
 		if err := leakyDriver(path); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -32,16 +40,26 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// testPlan is what the test binary's drivers read of the plan on stdin.
+type testPlan struct {
+	BaseURL   string `json:"base_url"`
+	WSURL     string `json:"ws_url"`
+	Scenarios []struct {
+		Name   string `json:"name"`
+		APIKey string `json:"api_key"`
+	} `json:"scenarios"`
+}
+
+func readTestPlan() (testPlan, error) {
+	var plan testPlan
+	return plan, json.NewDecoder(os.Stdin).Decode(&plan)
+}
+
 // leakyDriver is an SDK that prints the key it was given in every error, as
 // one that logs its request does; it writes the keys to path.
 func leakyDriver(path string) error {
-	var plan struct {
-		Scenarios []struct {
-			Name   string `json:"name"`
-			APIKey string `json:"api_key"`
-		} `json:"scenarios"`
-	}
-	if err := json.NewDecoder(os.Stdin).Decode(&plan); err != nil {
+	plan, err := readTestPlan()
+	if err != nil {
 		return err
 	}
 	enc := json.NewEncoder(os.Stdout)

@@ -20,6 +20,7 @@ import (
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/text"
+	"github.com/scribecheck/scribecheck/internal/userapp"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -36,6 +37,10 @@ type Install struct {
 	// Auth is the path the injection scenarios connect with: header (the
 	// default), or token for an SDK that has no header (@elevenlabs/client).
 	Auth string `json:"auth,omitempty"`
+	// TLS: the client hard-codes wss:// (pipecat), so its fake serves
+	// https and wss with a throwaway certificate, the plan's URLs say so, and
+	// the driver trusts the CA through SSL_CERT_FILE (userapp.NewTLS).
+	TLS bool `json:"tls,omitempty"`
 }
 
 // Key names an install: elevenlabs-js@2.73.0.
@@ -140,6 +145,12 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 		run.Skipped = why
 		return run
 	}
+	if in.TLS && opts.Via != nil {
+		// A proxy or replay in front (the tests' Via) serves plain http:
+		// a client that only speaks wss:// cannot reach its fake through it.
+		run.Skipped = in.Key() + " speaks only wss:// (tls), which the proxy or replay in front of its fake does not serve"
+		return run
+	}
 	progress(opts, "%s: starting", in.Key())
 	dir := filepath.Join(opts.Out, safeName(in.Key()))
 	run.WireDir = filepath.Join(dir, "wire")
@@ -173,6 +184,15 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 		default:
 			fo.APIKeys = append(fo.APIKeys, k)
 		}
+	}
+	var env []string
+	if in.TLS {
+		ca, err := userapp.NewTLS(filepath.Join(dir, "tls"), false)
+		if err != nil {
+			run.Broken = err.Error()
+			return run
+		}
+		fo.TLS, env = ca.Config, ca.Env()
 	}
 	srv, err := fakeserver.New(fo)
 	if err != nil {
@@ -221,7 +241,7 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	defer cancel()
 	cmd := exec.CommandContext(cctx, executable(opts.Dir, in.Cmd[0]), in.Cmd[1:]...)
 	cmd.Dir = opts.Dir
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...) // the last of a repeated key wins
 	cmd.Stdin = bytes.NewReader(stdin)
 	cmd.WaitDelay = 5 * time.Second
 	var stdout, stderr bytes.Buffer

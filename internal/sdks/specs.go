@@ -268,6 +268,43 @@ var Findings = map[string]map[string]Finding{
 		"frame-edited_transcript":             {Dropped, "no callback for it (dist/scribe.js), and @elevenlabs/client drops it first"},
 		"close-1013":                          {GenericError, "onError(Error(\"WebSocket closed unexpectedly: 1013 - try again later\")), then onDisconnect() with no arguments: the code is only in the error's text"},
 	},
+	"pipecat-ai@1.14.0": pipecatFindings(),
+}
+
+// pipecatFindings is the record of pipecat 1.14.0's ElevenLabsRealtimeSTTService
+// (a Python pipeline service over websockets, served over TLS: it hard-codes
+// wss://). Files are in the venv's site-packages/pipecat/.
+func pipecatFindings() map[string]Finding {
+	// After a server close the receive loop reconnects at once with the same
+	// key (services/websocket_service.py, _receive_task_handler). The fake,
+	// like the server, closes right after the error frame, so the reconnect's
+	// verification ping (_verify_connection) usually meets that close: the
+	// attempt fails, and the next waits 4 s (exponential_backoff_time, min 4
+	// s); when the ping wins, the third session under 5 s in a row gives up
+	// for good (QuickFailureTracker, utils/network.py).
+	const reconnect = "; the close after it reconnects at once with the same key, and that attempt's ErrorFrame (\"reconnection attempt 1 failed\", or after three sessions under 5 s \"connection failed 3 times immediately after connecting\") follows (services/websocket_service.py)"
+	const unknown = "logged at debug as an unknown message type, nothing reaches the pipeline (_process_response in services/elevenlabs/stt.py)"
+	f := map[string]Finding{
+		"header":            {NoSession, "transcribes (a TranscriptionFrame carries the committed text), but session_started never reaches the app: _process_response only logs it at debug (services/elevenlabs/stt.py)"},
+		"token":             {Unsupported, "ElevenLabsRealtimeSTTService takes only api_key= (required, no environment fallback), sent only as xi-api-key (_connect_websocket in services/elevenlabs/stt.py): no token option"},
+		"token-reuse":       {Unsupported, "no token option"},
+		"bad-key":           {GenericError, "auth_error becomes an ErrorFrame \"Error: <the frame's error text>\": the type is lost, and the service stays usable (category unknown)" + reconnect},
+		"error-input_error": {GenericError, "an ErrorFrame \"Error: <the frame's error text>\", the type lost; the session goes on (services/elevenlabs/stt.py)"},
+		"frame-committed_transcript_with_timestamps": {Dropped, "read as a commit: one more TranscriptionFrame (the raw frame, message_type included, only in its result), never its own event; unasked for, the app hears the utterance twice (_on_committed_transcript_with_timestamps)"},
+		"not-json":   {Dropped, "json.loads fails in _receive_messages: a warning in the log (\"Received non-JSON message\"), nothing to the app; the session goes on (services/elevenlabs/stt.py)"},
+		"close-1013": {GenericError, "the code reaches only the log (\"connection closed, but with an error: received 1013\"); the app hears on_disconnected (no arguments), then the ErrorFrame of the reconnect that follows at once, which does not name 1013 (services/websocket_service.py)"},
+	}
+	for _, e := range protocol.ErrorTypes {
+		if e != protocol.ErrInput && e != protocol.ErrGeneric {
+			f["error-"+e] = Finding{GenericError, "an ErrorFrame \"Error: <the frame's error text>\", the type lost (_process_response)" + reconnect}
+		}
+	}
+	for _, fr := range injectedFrames {
+		if _, ok := f["frame-"+fr.typ]; !ok {
+			f["frame-"+fr.typ] = Finding{Dropped, unknown}
+		}
+	}
+	return f
 }
 
 // Expected is what a pinned install should do in a scenario, and whether it
