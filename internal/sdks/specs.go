@@ -269,6 +269,38 @@ var Findings = map[string]map[string]Finding{
 		"close-1013":                          {GenericError, "onError(Error(\"WebSocket closed unexpectedly: 1013 - try again later\")), then onDisconnect() with no arguments: the code is only in the error's text"},
 	},
 	"pipecat-ai@1.14.0": pipecatFindings(),
+	// On the official SDK (elevenlabs 2.78.0): what the SDK emits, the plugin's handlers take in.
+	// Its files are in the venv's site-packages: vision_agents/plugins/elevenlabs/stt.py, elevenlabs/realtime/connection.py.
+	"vision-agents-plugins-elevenlabs@0.6.9": {
+		"header":                                     {NoSession, "transcribes on the header (the commit arrives as a final Transcript), but no session_started reaches the app: start() subscribes only to partial_transcript, committed_transcript_with_timestamps, error and close (vision_agents/plugins/elevenlabs/stt.py)"},
+		"token":                                      {Unsupported, "start() builds the connect options itself, with no token: the key goes only into xi-api-key, from its client (api_key=, ELEVENLABS_API_KEY, or client=)"},
+		"token-reuse":                                {Unsupported, "no token option"},
+		"bad-key":                                    {Dropped, "auth_error: " + visionErrorThenClose},
+		"error-error":                                {Dropped, visionErrorThenClose},
+		"error-auth_error":                           {Dropped, visionErrorThenClose},
+		"error-quota_exceeded":                       {Dropped, visionErrorThenClose},
+		"error-commit_throttled":                     {Dropped, visionErrorThenClose},
+		"error-transcriber_error":                    {Dropped, visionErrorThenClose},
+		"error-unaccepted_terms":                     {Dropped, visionErrorThenClose},
+		"error-rate_limited":                         {Dropped, visionErrorThenClose},
+		"error-input_error":                          {Dropped, "logged by _on_error at most (stt.py), never told to the app; the session goes on and transcribes"},
+		"error-invalid_request":                      {Dropped, visionErrorThenClose},
+		"error-queue_overflow":                       {Dropped, visionErrorThenClose},
+		"error-resource_exhausted":                   {Dropped, visionErrorThenClose},
+		"error-session_time_limit_exceeded":          {Dropped, visionErrorThenClose},
+		"error-chunk_size_exceeded":                  {Dropped, visionErrorThenClose},
+		"error-insufficient_audio_activity":          {Dropped, visionErrorThenClose},
+		"frame-warning":                              {Dropped, "not in the SDK's RealtimeEvents (elevenlabs/realtime/connection.py): dropped before the plugin"},
+		"frame-committed_transcript_with_timestamps": {Dropped, "it is the plugin's only commit (_on_committed_transcript, with include_timestamps=true): an extra one is one more final Transcript, never its own event"},
+		"frame-committed_transcript_entities":        {Dropped, "the SDK emits it; the plugin does not subscribe (stt.py start())"},
+		"frame-final_transcript":                     {Dropped, "the SDK emits it; the plugin does not subscribe (stt.py start())"},
+		"frame-diarized_transcript":                  {Dropped, "not in the SDK's RealtimeEvents (elevenlabs/realtime/connection.py)"},
+		"frame-speakers_merged":                      {Dropped, "not in the SDK's RealtimeEvents (elevenlabs/realtime/connection.py)"},
+		"frame-redacted_transcript":                  {Dropped, "the SDK emits it; the plugin does not subscribe (stt.py start())"},
+		"frame-edited_transcript":                    {Dropped, "the SDK emits it; the plugin does not subscribe (stt.py start())"},
+		"not-json":                                   {Dropped, "the SDK's error event (\"Failed to parse message\") is logged by _on_error at most (stt.py), never told to the app; the session goes on and transcribes"},
+		"close-1013":                                 {Dropped, "the SDK's error event (websockets' ConnectionClosedError, 1013 in its text) and close reach _on_error and _on_close, which only log: the app hears nothing, and its next process_audio waits forever (_attempt_reconnect is never called, stt.py)"},
+	},
 }
 
 // pipecatFindings is the record of pipecat 1.14.0's ElevenLabsRealtimeSTTService
@@ -306,6 +338,12 @@ func pipecatFindings() map[string]Finding {
 	}
 	return f
 }
+
+// visionErrorThenClose is what vision-agents-plugins-elevenlabs 0.6.9 does
+// with an error frame that the server follows with a close.
+const visionErrorThenClose = "the plugin hears it on the SDK's error event and only logs it (_on_error in vision_agents/plugins/elevenlabs/stt.py; " +
+	"a frame that comes with the upgrade reaches no handler at all: start() subscribes after connect() returns through asyncio.wait_for); " +
+	"the close after it clears _connection_ready, and _attempt_reconnect is never called: the app hears nothing and its next process_audio waits forever"
 
 // Expected is what a pinned install should do in a scenario, and whether it
 // is a recorded finding.

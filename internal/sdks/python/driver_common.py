@@ -143,8 +143,9 @@ class CapTimeout(Exception):
     pass
 
 
-async def capped(coro: typing.Awaitable[typing.Any], deadline: float) -> typing.Any:
-    """One call into the SDK, bounded by what is left of the scenario's budget.
+async def capped(coro: typing.Awaitable[typing.Any], deadline: float, stall_s: typing.Optional[float] = None) -> typing.Any:
+    """One call into the SDK, bounded by what is left of the scenario's budget,
+    and by stall_s when given (see STALL_S).
 
     asyncio.timeout() (3.11+) runs the call in the caller's own task, as a user's
     plain `await` would. asyncio.wait_for() would wrap it in a new task, and the
@@ -153,18 +154,33 @@ async def capped(coro: typing.Awaitable[typing.Any], deadline: float) -> typing.
     frames before the driver could subscribe.
     """
     left = max(0.0, deadline - time.monotonic())
+    stalled = stall_s is not None and stall_s < left
+    if stalled:
+        left = typing.cast(float, stall_s)
     try:
         if hasattr(asyncio, "timeout"):
             async with asyncio.timeout(left):
                 return await coro
         return await asyncio.wait_for(coro, timeout=left)
     except (asyncio.TimeoutError, TimeoutError):
+        if stalled:
+            raise CapTimeout(f"stalled: no answer within {round(left * 1000)} ms (the driver's cap on one call of a client that reports no failures)") from None
         raise CapTimeout(f"no answer within the driver's cap ({round(left * 1000)} ms left of the scenario's max_ms+2000)") from None
 
 
 # --- the session loop -------------------------------------------------------------
 
 TERMINAL = {"committed_transcript", "error", "close"}
+
+# A client that tells its app of no error and no close (a driver's
+# reports_failures False) leaves nothing to end a wait on when the server
+# fails or closes. Its app's audio calls are what shows it: each send and the
+# commit is capped at STALL_S (an audio call that does not return is what
+# such an app sees of a lost socket), and the waits also end once the app
+# has heard nothing for IDLE_S since its commit: what it heard by then is
+# the outcome, nothing included.
+STALL_S = 1.0
+IDLE_S = 2.0
 
 # Emit is how a driver's SDK callbacks report an event: its name (the SDK's
 # own), its payload, already JSON-able (to_data), and optionally the frame's
@@ -263,18 +279,21 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
         except asyncio.TimeoutError:
             pass
 
+    silent = not getattr(drv, "reports_failures", True)
+    stall = STALL_S if silent else None
     chunk = plan["chunk_bytes"]
     for off in range(0, len(audio), chunk):
         b64 = base64.b64encode(audio[off : off + chunk]).decode("ascii")
         try:
-            await capped(conn.send(b64), deadline)
+            await capped(conn.send(b64), deadline, stall)
         except Exception as e:  # noqa: BLE001
             out({"scenario": name, "event": "_exception", "where": "send", "error": err_message(e)})
             break
     try:
-        await capped(conn.commit(), deadline)
+        await capped(conn.commit(), deadline, stall)
     except Exception as e:  # noqa: BLE001
         out({"scenario": name, "event": "_exception", "where": "commit", "error": err_message(e)})
+    committed = time.monotonic()
 
     quiet = plan["quiet_ms"] / 1000.0
     while True:
@@ -282,6 +301,8 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
         if now >= wait_end:
             break
         if state["terminal"] and now - state["last"] >= quiet:
+            break
+        if silent and now - max(state["last"], committed) >= IDLE_S:
             break
         await asyncio.sleep(min(0.025, wait_end - now))
 
