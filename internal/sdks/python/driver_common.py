@@ -171,6 +171,12 @@ async def capped(coro: typing.Awaitable[typing.Any], deadline: float, stall_s: t
 # --- the session loop -------------------------------------------------------------
 
 TERMINAL = {"committed_transcript", "error", "close"}
+# An input_error after the commit was sent ends the wait too: the server
+# refused a frame as the commit went out (3.0.0a1's chunks without
+# message_type: every one, the commit included), so no transcript is due
+# and an app waiting on one would wait out its cap; later events still reset
+# the quiet timer, so none is lost.
+REFUSED_AFTER_COMMIT = "input_error"
 
 # A client that tells its app of no error and no close (a driver's
 # reports_failures False) leaves nothing to end a wait on when the server
@@ -252,13 +258,13 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
     wait_end = min(t0 + plan["max_ms"] / 1000.0, deadline - 0.15)
     out({"scenario": name, "event": "_connect", "auth": auth, "attempt": attempt})
 
-    state = {"last": time.monotonic(), "terminal": False, "closed": False}
+    state = {"last": time.monotonic(), "terminal": False, "closed": False, "commit_sent": False}
     woken = asyncio.Event()
 
     def on_event(ev: str, data: typing.Any, wire: typing.Optional[str] = None) -> None:
         state["last"] = time.monotonic()
         out({"scenario": name, "event": ev, "data": data})
-        if ev in TERMINAL or wire in TERMINAL:
+        if ev in TERMINAL or wire in TERMINAL or (state["commit_sent"] and REFUSED_AFTER_COMMIT in (ev, wire)):
             state["terminal"] = True
         if ev == "close":
             state["closed"] = True
@@ -289,6 +295,7 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
         except Exception as e:  # noqa: BLE001
             out({"scenario": name, "event": "_exception", "where": "send", "error": err_message(e)})
             break
+    state["commit_sent"] = True
     try:
         await capped(conn.commit(), deadline, stall)
     except Exception as e:  # noqa: BLE001
