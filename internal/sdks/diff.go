@@ -421,8 +421,10 @@ func reactionAspect(sc Scenario) string {
 func rank(o Outcome) int {
 	switch o {
 	case Session, OwnEvent, Refused:
-		return 4
+		return 5
 	case GenericError, CloseNoCode:
+		return 4
+	case TextLost: // the app knows something failed, not why
 		return 3
 	case Dropped:
 		return 2
