@@ -94,6 +94,36 @@ func ParseChoice(s string) (name, position string, err error) {
 	return name, position, nil
 }
 
+// ParseChoices reads NAME=POSITION switches (a repeated flag's values) into
+// Options.Choices; the last one given for a choice wins, as with any flag.
+func ParseChoices(switches []string) (map[string]string, error) {
+	var out map[string]string
+	for _, s := range switches {
+		name, position, err := ParseChoice(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s, err)
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = position
+	}
+	return out, nil
+}
+
+// OtherWorld lists, sorted as NAME=POSITION, the choices put in a position
+// other than their default: the world a run was in, when it was not the
+// fake's own (a name that is no switch is left out: New refuses it).
+func OtherWorld(choices map[string]string) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(choices)) {
+		if c, ok := LookupChoice(name); ok && len(c.Positions) > 0 && choices[name] != c.Positions[0] {
+			out = append(out, name+"="+choices[name])
+		}
+	}
+	return out
+}
+
 // applyChoices puts the fake in the world each switched choice names.
 func applyChoices(choices map[string]string, set *settings, fs *faults) error {
 	for _, name := range slices.Sorted(maps.Keys(choices)) {

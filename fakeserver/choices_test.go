@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -146,5 +147,24 @@ func TestChoiceSwitchesAreChecked(t *testing.T) {
 	}
 	if _, err := New(Options{Choices: map[string]string{ChoiceChunkNoType: PositionRead}}); err == nil {
 		t.Error("New took a position the choice does not have")
+	}
+}
+
+// Switches read into Options.Choices (the last for a choice wins, a bad one
+// is named), and the other world is what is not in its default position.
+func TestParseChoicesAndOtherWorld(t *testing.T) {
+	t.Parallel()
+	got, err := ParseChoices([]string{"bool-capitals=refused", "header-beside-token=fallback", "bool-capitals=read"})
+	if err != nil || len(got) != 2 || got[ChoiceBoolCapitals] != PositionRead || got[ChoiceHeaderBesideToken] != PositionFallback {
+		t.Errorf("ParseChoices: %v, %v", got, err)
+	}
+	if w := OtherWorld(got); !slices.Equal(w, []string{"header-beside-token=fallback"}) {
+		t.Errorf("OtherWorld(%v) = %v: the default position of bool-capitals is no other world", got, w)
+	}
+	if _, err := ParseChoices([]string{"bool-capitals=maybe"}); err == nil || !strings.HasPrefix(err.Error(), "bool-capitals=maybe: ") {
+		t.Errorf("ParseChoices of a bad switch: %v, want it named", err)
+	}
+	if got, err := ParseChoices(nil); got != nil || err != nil || OtherWorld(nil) != nil {
+		t.Errorf("no switches: %v, %v", got, err)
 	}
 }

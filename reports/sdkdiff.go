@@ -29,6 +29,9 @@ type SDKDiff struct {
 	// Paths end the diff: one line per auth path saying whether the upgrade
 	// is safe there.
 	Paths []SDKDiffPath `json:"paths"`
+	// FakeChoices are the fake's switchable choices both installs ran with
+	// out of their default position (NAME=POSITION).
+	FakeChoices []string `json:"fake_choices,omitempty"`
 }
 
 // Sections of an SDKDiff's rows.
@@ -130,6 +133,9 @@ func sdkDiffMarkdown(d SDKDiff) string {
 	}
 	fmt.Fprintf(&b, "\nBoth installs ran the same scenarios against scribecheck's fake (%s), %s.\n",
 		text.Plural(len(d.Rows), "aspect compared", "aspects compared"), d.StartedAt.UTC().Format("2006-01-02 15:04 UTC"))
+	if len(d.FakeChoices) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", text.Markdown(otherWorld(d.FakeChoices)))
+	}
 	section := ""
 	for _, r := range d.Rows {
 		if r.Section != section {
@@ -194,6 +200,9 @@ func mark(safe bool) string {
 func WriteSDKDiffConsole(w io.Writer, d SDKDiff, red *Redactor) {
 	d = secrets.Redacted(red, d)
 	changes := d.Changes()
+	if len(d.FakeChoices) > 0 {
+		fmt.Fprintf(w, "\n%s\n", otherWorld(d.FakeChoices))
+	}
 	fmt.Fprintf(w, "\n%s → %s: %s of %d aspects\n", d.Old, d.New, text.Plural(len(changes), "change", "changes"), len(d.Rows))
 	if len(changes) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -42,3 +42,20 @@ func TestSDKDiffMarkdownAndConsole(t *testing.T) {
 		}
 	}
 }
+
+// A diff run against fakes with a choice switched names that world in the
+// Markdown and on the console; one in the default world says nothing of it.
+func TestSDKDiffNamesTheFakesWorld(t *testing.T) {
+	d := SDKDiff{Old: "x@1", New: "x@2", Paths: []SDKDiffPath{{Path: "header", Safe: true, Line: "same"}}}
+	const world = "The fake ran in another world: bool-capitals=refused"
+	for _, choices := range [][]string{nil, {"bool-capitals=refused"}} {
+		d.FakeChoices = choices
+		var b bytes.Buffer
+		WriteSDKDiffConsole(&b, d, NewRedactor())
+		for name, out := range map[string]string{"Markdown": sdkDiffMarkdown(d), "console": b.String()} {
+			if strings.Contains(out, world) != (choices != nil) {
+				t.Errorf("%v: the %s names the world %v:\n%s", choices, name, !(choices != nil), out)
+			}
+		}
+	}
+}

@@ -18,6 +18,10 @@ type SDKMatrix struct {
 	// Changes are the scenarios whose outcome differs between two versions
 	// of one SDK: what an upgrade changes.
 	Changes []SDKChange `json:"changes"`
+	// FakeChoices are the fake's switchable choices the run put out of their
+	// default position (NAME=POSITION): a world the records do not
+	// describe, so a difference from one is CHANGED, not failed.
+	FakeChoices []string `json:"fake_choices,omitempty"`
 }
 
 // SDKColumn is one install.
@@ -100,16 +104,41 @@ func (m SDKMatrix) failing() []string {
 
 // lead is the matrix in a sentence.
 func (m SDKMatrix) lead() string {
-	ran := 0
+	ran, changed := 0, 0
 	for _, c := range m.Columns {
 		if c.Status == "ran" {
 			ran++
 		}
 	}
+	for _, r := range m.Rows {
+		for _, c := range r.Cells {
+			if c.Verdict == verdict.Changed {
+				changed++
+			}
+		}
+	}
 	if f := m.failing(); len(f) > 0 {
 		return "Not as recorded: " + strings.Join(f, "; ") + "."
 	}
+	if len(m.FakeChoices) > 0 {
+		return fmt.Sprintf("%s of %d ran; %s from the record of the default world (CHANGED).", text.Plural(ran, "install", "installs"), len(m.Columns), text.Plural(changed, "outcome differs", "outcomes differ"))
+	}
 	return fmt.Sprintf("%s of %d ran; every one behaves as recorded.", text.Plural(ran, "install", "installs"), len(m.Columns))
+}
+
+// world names the fake's world when the run switched a choice, "" else.
+func (m SDKMatrix) world() string {
+	if len(m.FakeChoices) == 0 {
+		return ""
+	}
+	return otherWorld(m.FakeChoices) + " The records describe the default world: an outcome that differs from one is CHANGED (informational), never a failure."
+}
+
+// otherWorld says which of the fake's switchable choices a run put out of
+// their default position.
+func otherWorld(choices []string) string {
+	return "The fake ran in another world: " + strings.Join(choices, ", ") +
+		" (choices where the live server is unconfirmed, out of the fake's default position)."
 }
 
 // sdkMatrixView is the matrix as its page heads it: a verdict and the lead.
@@ -117,10 +146,11 @@ type sdkMatrixView struct {
 	SDKMatrix
 	Verdict Verdict
 	Lead    string
+	World   string
 }
 
 func sdkView(m SDKMatrix) any {
-	v := sdkMatrixView{SDKMatrix: m, Verdict: OK, Lead: m.lead()}
+	v := sdkMatrixView{SDKMatrix: m, Verdict: OK, Lead: m.lead(), World: m.world()}
 	if m.Failed() {
 		v.Verdict = Failed
 	}
@@ -154,6 +184,9 @@ func sdkMatrixJUnit(m SDKMatrix) JUnitSuites {
 	out := JUnitSuites{Name: "scribecheck sdk matrix"}
 	for i, col := range m.Columns {
 		s := JUnitSuite{Name: col.Key, Properties: []JUnitProperty{{"status", col.Status}, {"client_rules", col.Client}}}
+		if len(m.FakeChoices) > 0 {
+			s.Properties = append(s.Properties, JUnitProperty{"fake_choices", strings.Join(m.FakeChoices, ", ")})
+		}
 		for _, r := range m.Rows {
 			c := r.Cells[i]
 			res := SpecResult{ID: r.ID, Level: r.Level, Requirement: r.Requirement, Name: fmt.Sprintf("%s %s [sdk:%s]", r.ID, r.Scenario, col.Key),
@@ -164,6 +197,9 @@ func sdkMatrixJUnit(m SDKMatrix) JUnitSuites {
 				res.Message = "recorded finding: " + c.Outcome + " (" + c.Why + ")"
 			case verdict.Changed:
 				res.Message = fmt.Sprintf("changed from the pinned version: expected %s, got %s", c.Expected, c.Outcome)
+				if len(m.FakeChoices) > 0 {
+					res.Message = fmt.Sprintf("changed from the record of the default world (the fake with %s): expected %s, got %s", strings.Join(m.FakeChoices, ", "), c.Expected, c.Outcome)
+				}
 			case Failed:
 				res.Message = fmt.Sprintf("expected %s (as recorded for %s), got %s", c.Expected, col.Key, c.Outcome)
 			case Skipped:
@@ -182,6 +218,9 @@ func sdkMatrixJUnit(m SDKMatrix) JUnitSuites {
 func sdkMatrixMarkdown(m SDKMatrix) string {
 	var b strings.Builder
 	b.WriteString("# scribecheck: the official SDKs against the fake\n\n")
+	if w := m.world(); w != "" {
+		fmt.Fprintf(&b, "%s\n\n", text.Markdown(w))
+	}
 	fmt.Fprintf(&b, "**%s**\n\n", text.Markdown(m.lead()))
 	b.WriteString("| spec | scenario |")
 	for _, c := range m.Columns {

@@ -14,6 +14,9 @@ import (
 // the changes between versions, from a redacted copy of m.
 func WriteSDKMatrixConsole(w io.Writer, m SDKMatrix, red *Redactor) {
 	m = secrets.Redacted(red, m)
+	if world := m.world(); world != "" {
+		fmt.Fprintf(w, "\n%s\n", world)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "\nSPEC\tSCENARIO")
 	for _, c := range m.Columns {

@@ -93,3 +93,15 @@ func TestFakeChoiceFlag(t *testing.T) {
 		t.Error("fake --help shows the old flag")
 	}
 }
+
+// sdks and sdks diff take --fake-choice as run does, through the same
+// parsing, and refuse a bad switch in one line before they install or run
+// anything.
+func TestSDKsFakeChoiceFlag(t *testing.T) {
+	t.Parallel()
+	saysOneLine(t, exitcode.Usage, `scribecheck: sdks: --fake-choice bool-capitals=maybe: the choice bool-capitals has no position "maybe"; give one of read, refused`,
+		"sdks", "--fake-choice", "bool-capitals=maybe")
+	saysOneLine(t, exitcode.Usage, `scribecheck: sdks diff: --fake-choice binary-frame=accepted: "binary-frame" is not a choice that has a switch; give NAME=POSITION, one of `+fakeserver.Switches(),
+		"sdks", "diff", "--fake-choice", "binary-frame=accepted", "elevenlabs-js@2.56.0", "elevenlabs-js@2.73.0")
+	saysOneLine(t, exitcode.Usage, "scribecheck: sdks: --fake-choice needs a value; see scribecheck sdks --help", "sdks", "--fake-choice")
+}

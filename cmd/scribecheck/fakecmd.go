@@ -106,10 +106,10 @@ func addFaultFlags(fs *flag.FlagSet, fake string) func() (fakeSwitches, error) {
 	if fake == "" {
 		bugWhat, devWhat, choiceWhat = "misbehave like a broken server", "deviate from the protocol's form", "put a choice"
 	}
-	var bugs, deviations, choices cli.StringList
+	var bugs, deviations cli.StringList
 	fs.Var(&bugs, "fake-bug", bugWhat+" (repeatable): "+joinNames(fakeserver.Bug))
 	fs.Var(&deviations, "fake-deviate", devWhat+" (repeatable): "+joinNames(fakeserver.Deviation))
-	fs.Var(&choices, "fake-choice", choiceWhat+" where the live server is unconfirmed in its other position, NAME=POSITION (repeatable; the first position is the default): "+fakeserver.Switches())
+	choices := addChoiceFlag(fs, choiceWhat)
 	if fake == "" {
 		cli.AddOldName(fs, "bug", "fake-bug")
 		cli.AddOldName(fs, "deviate", "fake-deviate")
@@ -128,17 +128,24 @@ func addFaultFlags(fs *flag.FlagSet, fake string) func() (fakeSwitches, error) {
 				out.Faults = append(out.Faults, n)
 			}
 		}
-		for _, c := range choices {
-			name, position, err := fakeserver.ParseChoice(c)
-			if err != nil {
-				return fakeSwitches{}, exitcode.Usagef("--fake-choice %s: %w", c, err)
-			}
-			if out.Choices == nil {
-				out.Choices = map[string]string{}
-			}
-			out.Choices[name] = position // the last one given wins, as with any flag
+		var err error
+		out.Choices, err = choices()
+		return out, err
+	}
+}
+
+// addChoiceFlag declares --fake-choice (what says what it does to which
+// fake); the function it returns checks the switches into the fake's
+// Options.Choices.
+func addChoiceFlag(fs *flag.FlagSet, what string) func() (map[string]string, error) {
+	var choices cli.StringList
+	fs.Var(&choices, "fake-choice", what+" where the live server is unconfirmed in its other position, NAME=POSITION (repeatable; the first position is the default): "+fakeserver.Switches())
+	return func() (map[string]string, error) {
+		m, err := fakeserver.ParseChoices(choices)
+		if err != nil {
+			return nil, exitcode.Usagef("--fake-choice %w", err)
 		}
-		return out, nil
+		return m, nil
 	}
 }
 

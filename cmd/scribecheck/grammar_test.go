@@ -66,6 +66,7 @@ func TestOneFlagNameForOneThing(t *testing.T) {
 		"target":       {"run", "doctor", "load", "proxy"},
 		"fake-bug":     {"run", "doctor", "fake", "client"},
 		"fake-deviate": {"run", "doctor", "fake", "client"},
+		"fake-choice":  {"run", "doctor", "fake", "client", "sdks", "sdks diff"},
 		"out":          {"run", "doctor", "client", "sdks", "proxy", "replay", "load", "load merge", "bench"},
 		"strict":       {"run", "doctor", "client", "proxy"},
 	}

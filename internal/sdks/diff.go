@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
@@ -50,7 +51,7 @@ var authPaths = []string{"header", "token"}
 // broken, or when it no longer opens a session.
 func Diff(old, neu Side, started time.Time) reports.SDKDiff {
 	d := reports.SDKDiff{StartedAt: started, Old: old.Run.Install.Key(), New: neu.Run.Install.Key(),
-		Loaded: [2]string{old.Run.Version, neu.Run.Version}}
+		Loaded: [2]string{old.Run.Version, neu.Run.Version}, FakeChoices: fakeserver.OtherWorld(old.Run.Choices)}
 	breaks := map[string][]string{} // auth path -> why it breaks
 	add := func(section, scenario, aspect, o, n string) *reports.SDKDiffRow {
 		d.Rows = append(d.Rows, reports.SDKDiffRow{Section: section, Scenario: scenario, Aspect: aspect, Old: o, New: n, Changed: o != n})
@@ -466,8 +467,10 @@ func reactionAspect(sc Scenario) string {
 func rank(o Outcome) int {
 	switch o {
 	case Session, OwnEvent, Refused:
-		return 4
+		return 5
 	case GenericError, CloseNoCode:
+		return 4
+	case TextLost: // the app knows something failed, not why
 		return 3
 	case Dropped:
 		return 2

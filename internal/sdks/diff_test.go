@@ -115,7 +115,7 @@ func TestDiffNewTokenPathAndQueryChangeAreSafe(t *testing.T) {
 	}, conn{scenario: "header", query: twice, creds: []wirelog.Credential{keyHeader}, chunk: goodChunk, closeBy: wirelog.FromClient, code: 1005})
 	neu := side("elevenlabs-js", "2.73.0", map[string][]Event{
 		"header": session, "token": session,
-		"error-invalid_request": {{Event: "invalid_request", Data: json.RawMessage(`{"message_type":"invalid_request"}`)}},
+		"error-invalid_request": {{Event: "invalid_request", Data: json.RawMessage(`{"message_type":"invalid_request","error":"scribecheck injected invalid_request"}`)}},
 	}, conn{scenario: "header", query: baseQuery, creds: []wirelog.Credential{keyHeader}, chunk: goodChunk, closeBy: wirelog.FromClient, code: 1005},
 		conn{scenario: "token", query: baseQuery, creds: []wirelog.Credential{tokenQ}, chunk: goodChunk, closeBy: wirelog.FromClient, code: 1005})
 	d := Diff(old, neu, time.Now())
@@ -243,5 +243,24 @@ func TestDiffNamesWhatTheAPIDrops(t *testing.T) {
 	}
 	if p := pathOf(t, same, "header"); strings.Contains(p.Line, "no longer offers") {
 		t.Errorf("the same API names a drop: %+v", p)
+	}
+}
+
+// A reaction that keeps the error but loses the frame's text (an upgrade
+// that reads another field) is named in the diff and marked worse, for
+// review; it breaks no auth path.
+func TestDiffNamesTextLost(t *testing.T) {
+	frame := json.RawMessage(`{"message_type":"auth_error","error":"scribecheck injected auth_error"}`)
+	closed := json.RawMessage(`{"error_class":"APIStatusError","message":"ElevenLabs STT connection closed unexpectedly"}`)
+	c := conn{scenario: "header", query: baseQuery, creds: []wirelog.Credential{keyHeader}, chunk: goodChunk, closeBy: wirelog.FromClient, code: 1000}
+	old := side("x", "1.0.0", map[string][]Event{"header": session, "error-auth_error": {{Event: "error", Data: frame}}}, c)
+	neu := side("x", "1.1.0", map[string][]Event{"header": session, "error-auth_error": {{Event: "error", Data: closed}}}, c)
+	d := Diff(old, neu, time.Now())
+	r := row(t, d, reports.DiffReaction, "error-auth_error", "injected auth_error")
+	if r.Old != string(GenericError) || r.New != string(TextLost) || !strings.HasPrefix(r.Note, "worse") || r.Breaks {
+		t.Errorf("auth_error reaction: %+v", r)
+	}
+	if p := pathOf(t, d, "header"); !p.Safe || !strings.Contains(p.Line, "review the 1 reaction marked worse") {
+		t.Errorf("header path: %+v", p)
 	}
 }

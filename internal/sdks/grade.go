@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/clientcheck"
 	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
@@ -16,10 +17,13 @@ import (
 // Grade puts the runs side by side: each spec's outcome per install against
 // what is recorded for it (or, for a candidate, what its pinned base does),
 // the changes between versions of one SDK, and the CLIENT rules on each
-// install's normal sessions.
+// install's normal sessions. A run with a choice of the fake out of its
+// default position is in a world the records do not describe: a difference
+// from one is CHANGED (informational), never a failure.
 func Grade(runs []Run, started time.Time) reports.SDKMatrix {
 	m := reports.SDKMatrix{StartedAt: started}
 	for _, r := range runs {
+		m.FakeChoices = append(m.FakeChoices, fakeserver.OtherWorld(r.Choices)...)
 		col := reports.SDKColumn{Key: r.Install.Key(), SDK: r.Install.SDK, Version: r.Install.Version,
 			Pinned: Pinned(r.Install.Key()), Status: "ran", Took: r.Took.Round(100 * time.Millisecond).String()}
 		switch {
@@ -32,6 +36,8 @@ func Grade(runs []Run, started time.Time) reports.SDKMatrix {
 		}
 		m.Columns = append(m.Columns, col)
 	}
+	slices.Sort(m.FakeChoices)
+	m.FakeChoices = slices.Compact(m.FakeChoices)
 	scenarios := map[string]Scenario{}
 	for _, sc := range Scenarios() {
 		scenarios[sc.Name] = sc
@@ -66,7 +72,7 @@ func cell(r Run, spec Spec, sc Scenario) reports.SDKCell {
 	want, why, finding := Expected(base, spec)
 	c.Expected, c.Why = string(want), why
 	switch {
-	case got != want && !Pinned(key):
+	case got != want && (!Pinned(key) || len(fakeserver.OtherWorld(r.Choices)) > 0):
 		c.Verdict = verdict.Changed
 	case got != want:
 		c.Verdict = verdict.Failed

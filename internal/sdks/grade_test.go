@@ -2,12 +2,17 @@ package sdks
 
 import (
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/reports"
 )
 
 // An install whose normal session was refused is not "OK" in the matrix's
@@ -57,5 +62,37 @@ func TestPick(t *testing.T) {
 	}
 	if _, err := Pick(all, []string{"c@1"}); err == nil || !strings.Contains(err.Error(), "c@1: not a pinned install; there are a@1, a@2, b@1") {
 		t.Errorf("Pick(c@1): %v", err)
+	}
+}
+
+// The records describe the fake's default world: a pinned install run with a
+// choice in its other position that differs from its record is CHANGED, not
+// failed, and the matrix names the choice; a choice given in its default
+// position is the default world.
+func TestGradeInAnotherWorld(t *testing.T) {
+	run := func(choices map[string]string) Run {
+		r := Run{Install: Install{SDK: "elevenlabs-js", Version: "2.73.0"}, Events: map[string][]Event{}, Ended: map[string]bool{}, Choices: choices}
+		for _, sc := range Scenarios() {
+			r.Ended[sc.Name] = true // no event at all: nothing as recorded
+		}
+		return r
+	}
+	verdicts := func(m reports.SDKMatrix) map[verdict.Verdict]int {
+		n := map[verdict.Verdict]int{}
+		for _, row := range m.Rows {
+			n[row.Cells[0].Verdict]++
+		}
+		return n
+	}
+	other := Grade([]Run{run(map[string]string{fakeserver.ChoiceBoolCapitals: fakeserver.PositionRefused})}, time.Now())
+	if n := verdicts(other); n[verdict.Failed] > 0 || n[verdict.Changed] == 0 || other.Failed() {
+		t.Errorf("in another world: %v, want CHANGED and no FAILED", n)
+	}
+	if !slices.Equal(other.FakeChoices, []string{"bool-capitals=refused"}) {
+		t.Errorf("the matrix names %v, want bool-capitals=refused", other.FakeChoices)
+	}
+	def := Grade([]Run{run(map[string]string{fakeserver.ChoiceBoolCapitals: fakeserver.PositionRead})}, time.Now())
+	if n := verdicts(def); n[verdict.Failed] == 0 || n[verdict.Changed] > 0 || def.FakeChoices != nil {
+		t.Errorf("in the default world: %v %v, want FAILED", n, def.FakeChoices)
 	}
 }

@@ -18,7 +18,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/text"
 )
 
@@ -65,6 +67,20 @@ func LoadMatrix(dir string) ([]Install, error) {
 		return nil, fmt.Errorf("the SDK matrix: %w", err)
 	}
 	return parseMatrix(b, filepath.Join(dir, "matrix.json"))
+}
+
+// MatrixOf reads the installs a command runs: the pinned matrix when dir is
+// "", else dir's matrix.json (sdks --dir). It also says which it read.
+func MatrixOf(dir string) ([]Install, string, error) {
+	if dir == "" {
+		installs, err := Matrix()
+		return installs, "the pinned matrix", err
+	}
+	installs, err := LoadMatrix(dir)
+	if err != nil {
+		return nil, "", exitcode.Usagef("--dir %s: %w (give a folder holding a matrix.json, or leave out --dir to install into the cache)", dir, err)
+	}
+	return installs, dir + "/matrix.json", nil
 }
 
 func parseMatrix(b []byte, name string) ([]Install, error) {
@@ -275,6 +291,22 @@ func Pending(ctx context.Context, dir string) []string {
 		}
 	}
 	return out
+}
+
+// SetupDefault installs the pinned SDKs into their folder (DefaultDir),
+// saying where and how long the check took, and returns it.
+func SetupDefault(ctx context.Context, say func(string)) (string, error) {
+	dir, err := DefaultDir()
+	if err != nil {
+		return "", exitcode.Usagef("%w", err)
+	}
+	say(fmt.Sprintf("SDKs install in %s (set %s to choose another folder)", dir, DirEnv))
+	started := time.Now()
+	if err := Setup(ctx, dir, say); err != nil {
+		return "", fmt.Errorf("installing the SDKs into %s: %w\n(fix the cause and run `scribecheck sdks install` again; what installed is kept)", dir, err)
+	}
+	say(fmt.Sprintf("install checked in %.1fs", time.Since(started).Seconds()))
+	return dir, nil
 }
 
 // Setup installs the pinned SDKs into dir: the carried files (Extract),

@@ -32,10 +32,35 @@ const (
 	NotRun Outcome = "not run"
 	// CloseNoCode: the close reached the app, without its code.
 	CloseNoCode Outcome = "close event, code lost"
+	// TextLost: an error frame reached the app as an error, but no event
+	// the app got carries the frame's text (its error field): the client
+	// read another field, or told only of the close that followed.
+	TextLost Outcome = "error, text lost"
 )
 
-// Classify says how the SDK handled a scenario, with the events that show it.
+// Classify says how the SDK handled a scenario, with the events that show
+// it. An error frame that reached the app as an error (its own event, a
+// generic one, an auth_error) without its text is TextLost: an app cannot
+// tell the user why.
 func Classify(run Run, sc Scenario) (Outcome, string) {
+	got, why := reaction(run, sc)
+	if sc.ErrorText == "" || got != OwnEvent && got != GenericError && got != Refused {
+		return got, why
+	}
+	evs := run.Events[sc.Name]
+	if sc.Auth == "token-reuse" {
+		evs = attempt(evs, 2)
+	}
+	for _, ev := range evs {
+		if strings.Contains(string(ev.Data), sc.ErrorText) || strings.Contains(ev.Error, sc.ErrorText) {
+			return got, why
+		}
+	}
+	return TextLost, fmt.Sprintf("reached the app as %s, but the frame's text %q is in no event: %s", got, sc.ErrorText, why)
+}
+
+// reaction is how the app heard of a scenario, its text aside.
+func reaction(run Run, sc Scenario) (Outcome, string) {
 	evs := run.Events[sc.Name]
 	if !run.Ended[sc.Name] {
 		if len(evs) > 0 {

@@ -83,6 +83,9 @@ type Run struct {
 	// ConnScenario maps each recorded connection to its scenario.
 	ConnScenario map[string]string
 	Took         time.Duration
+	// Choices are the positions the fake's switchable choices were in
+	// (Options.Choices): the world the run was in.
+	Choices map[string]string
 }
 
 // Options of a matrix run.
@@ -108,6 +111,10 @@ type Options struct {
 	// before it becomes evidence; the matrix's reports redact and
 	// leak-scan with it. RunAll and RunOne make one if nil.
 	Redactor *secrets.Redactor
+	// Choices put the fakes' switchable choices in another position
+	// (fakeserver.Options.Choices): the SDKs run in the world where live
+	// does otherwise, which their records do not describe (Grade).
+	Choices map[string]string
 }
 
 // RunAll runs every install at once, each against its own fake.
@@ -140,7 +147,7 @@ func RunAll(ctx context.Context, installs []Install, opts Options) []Run {
 // driver with the plan on stdin, and collects what it printed.
 func RunOne(ctx context.Context, in Install, opts Options) Run {
 	start := time.Now()
-	run := Run{Install: in, Events: map[string][]Event{}, Ended: map[string]bool{}, ConnScenario: map[string]string{}}
+	run := Run{Install: in, Events: map[string][]Event{}, Ended: map[string]bool{}, ConnScenario: map[string]string{}, Choices: opts.Choices}
 	if why := missing(in, opts.Dir); why != "" {
 		run.Skipped = why
 		return run
@@ -171,7 +178,7 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 		}
 	}
 	keys := map[string]string{} // scenario -> key
-	fo := fakeserver.Options{Scripts: map[string]fakeserver.Script{},
+	fo := fakeserver.Options{Scripts: map[string]fakeserver.Script{}, Choices: opts.Choices,
 		Record: fakeserver.Recording{Socket: func(r *http.Request) fakeserver.Recorder { return set.Open(r) }, Exchange: set.Exchange}}
 	for _, sc := range scenarios {
 		k := "sk_sdk_" + randomHex(12)

@@ -20,6 +20,9 @@ type Scenario struct {
 	// the pseudo types below; Script is what the fake does.
 	Inject string
 	Script *fakeserver.Script
+	// ErrorText is the error field of the error frame the scenario meets
+	// (injected, or the fake's auth_error): the text an app should get.
+	ErrorText string
 }
 
 // Pseudo message types of the scenarios that send no protocol frame.
@@ -44,16 +47,17 @@ func Scenarios() []Scenario {
 	out := []Scenario{
 		{Name: "header", Auth: "header"},
 		{Name: "token", Auth: "token"},
-		{Name: "token-reuse", Auth: "token-reuse"},
-		{Name: "bad-key", Auth: "header", BadKey: true},
+		{Name: "token-reuse", Auth: "token-reuse", ErrorText: protocol.AuthErrorText},
+		{Name: "bad-key", Auth: "header", BadKey: true, ErrorText: protocol.AuthErrorText},
 	}
 	for _, e := range protocol.ErrorTypes {
+		text := "scribecheck injected " + e
 		sc := &fakeserver.Script{After: protocol.SessionStarted,
-			Frames: []string{fmt.Sprintf(`{"message_type":%q,"error":"scribecheck injected %s"}`, e, e)}}
+			Frames: []string{fmt.Sprintf(`{"message_type":%q,"error":%q}`, e, text)}}
 		if e != protocol.ErrInput { // input_error leaves the session open (O); every other error closes (D)
 			sc.CloseCode, sc.CloseReason = 1000, e
 		}
-		out = append(out, Scenario{Name: "error-" + e, Auth: "header", Inject: e, Script: sc})
+		out = append(out, Scenario{Name: "error-" + e, Auth: "header", Inject: e, Script: sc, ErrorText: text})
 	}
 	for _, f := range injectedFrames {
 		out = append(out, Scenario{Name: "frame-" + f.typ, Auth: "header", Inject: f.typ,
