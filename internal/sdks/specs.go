@@ -67,6 +67,19 @@ type Finding struct {
 	Why     string
 }
 
+// ClientFinding is a pinned install whose own normal sessions (header and
+// token) break a MUST client rule: the matrix's CLIENT rules cell it shows,
+// and why.
+type ClientFinding struct {
+	Verdict string
+	Why     string
+}
+
+// ClientFindings per install; an install not listed keeps every MUST rule.
+var ClientFindings = map[string]ClientFinding{
+	"elevenlabs-python@3.0.0a1": {"FAILED: CLIENT-5", "a chunk built from InputAudioChunk's own fields has no message_type (types/input_audio_chunk.py: optional, no default), so every one is no protocol message to a server that needs it (the fake's chunk-without-message-type choice)"},
+}
+
 // Findings per install (sdk@version) and scenario. Each was seen against
 // the fake and checked in the package's source (the file named). A version
 // not listed here is a candidate: it is compared with the newest pinned
