@@ -259,7 +259,7 @@ func clientMarkdown(run ClientRun) string {
 		if run.CommandExit != nil {
 			exit = fmt.Sprintf("exit %d", *run.CommandExit)
 		}
-		fmt.Fprintf(&b, "Command: `%s` (%s)\n\n", run.Command, text.Markdown(exit))
+		fmt.Fprintf(&b, "Command: %s (%s)\n\n", mdCode(run.Command), text.Markdown(exit))
 	}
 	if len(run.Causes) > 0 {
 		b.WriteString("## Causes\n\n")
@@ -309,7 +309,7 @@ func clientMarkdown(run ClientRun) string {
 			}
 		}
 	}
-	fmt.Fprintf(&b, "\nWire logs: `%s`\n", run.WireDir)
+	fmt.Fprintf(&b, "\nWire logs: %s\n", mdCode(run.WireDir))
 	return b.String()
 }
 

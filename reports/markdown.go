@@ -13,7 +13,7 @@ func doctorMarkdown(d Diagnosis) string {
 	v := viewOf(d)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# scribecheck doctor: %s\n\n**%s**\n\n", d.Status, d.Summary)
-	fmt.Fprintf(&b, "Target `%s` (%s), %s.\n\n", d.Target, d.BaseURL, d.StartedAt.UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, "Target %s (%s), %s.\n\n", mdCode(d.Target), d.BaseURL, d.StartedAt.UTC().Format("2006-01-02 15:04 UTC"))
 	if f := v.Lead; f != nil {
 		fmt.Fprintf(&b, "**Fix:** %s *(confidence: %s)*\n\n", f.Fix, f.Confidence)
 		mdEvidence(&b, f.Evidence)
@@ -34,7 +34,7 @@ func doctorMarkdown(d Diagnosis) string {
 		head = append(head, "what happened")
 		fmt.Fprintf(&b, "## Auth paths × stages\n\n| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
 		for _, r := range v.Rows {
-			cells := []string{"`" + r.Path + "`", r.Expected}
+			cells := []string{mdCodeCell(r.Path), r.Expected}
 			for _, c := range r.Cells {
 				cells = append(cells, stageIcon(c.Text))
 			}
@@ -55,7 +55,7 @@ func doctorMarkdown(d Diagnosis) string {
 			if !s.Pass {
 				mark = "❌"
 			}
-			fmt.Fprintf(&b, "| %s | `%s` | %.0f ms | %.0f ms | %s |\n", s.Metric, s.Path, s.Limit, s.P95, mark)
+			fmt.Fprintf(&b, "| %s | %s | %.0f ms | %.0f ms | %s |\n", s.Metric, mdCodeCell(s.Path), s.Limit, s.P95, mark)
 		}
 		b.WriteString("\n")
 	}
@@ -97,3 +97,16 @@ func noteRef(mark string) string {
 	}
 	return " [" + mark + "]"
 }
+
+// mdCode is s as inline code, with backticks that would end it replaced.
+func mdCode(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return "`" + strings.NewReplacer("`", "'", "\n", " ", "\r", " ").Replace(s) + "`"
+}
+
+// mdCodeCell is mdCode for a table cell: a | inside it is escaped, or it
+// would end the cell (GitHub's tables split on it even in a code span).
+// Headings and prose keep mdCode, where \| would show.
+func mdCodeCell(s string) string { return strings.ReplaceAll(mdCode(s), "|", `\|`) }

@@ -368,7 +368,7 @@ func writeRunMarkdown(w io.Writer, r RunReport) {
 			if f := faultOf(s); f != nil {
 				fault = f.Side
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", text.Markdown(s.ID), mdCode(s.AuthPath), s.Level, text.Markdown(s.Expected),
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", text.Markdown(s.ID), mdCodeCell(s.AuthPath), s.Level, text.Markdown(s.Expected),
 				text.Markdown(text.ClipLine(happened(s), 80)), fault, s.Verdict)
 		}
 		b.WriteString("\n</details>\n")
@@ -396,12 +396,4 @@ func idList(ids []string, max int) string {
 		return strings.Join(ids, ", ")
 	}
 	return fmt.Sprintf("%s, … (+%d)", strings.Join(ids[:max], ", "), len(ids)-max)
-}
-
-// mdCode is s as inline code, with backticks that would end it replaced.
-func mdCode(s string) string {
-	if s == "" {
-		return "–"
-	}
-	return "`" + strings.NewReplacer("`", "'", "\n", " ", "\r", " ").Replace(s) + "`"
 }

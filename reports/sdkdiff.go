@@ -127,7 +127,7 @@ func WriteSDKDiff(dir string, d SDKDiff, red *Redactor, extra ...string) ([]stri
 // other change.
 func sdkDiffMarkdown(d SDKDiff) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# `%s` → `%s`: what changes on the wire\n\n", d.Old, d.New)
+	fmt.Fprintf(&b, "# %s → %s: what changes on the wire\n\n", mdCode(d.Old), mdCode(d.New))
 	for _, p := range d.Paths {
 		fmt.Fprintf(&b, "* %s **%s**: %s: %s\n", mark(p.Safe), p.Path, p.word(), text.Markdown(p.Line))
 	}
@@ -140,7 +140,7 @@ func sdkDiffMarkdown(d SDKDiff) string {
 	for _, r := range d.Rows {
 		if r.Section != section {
 			section = r.Section
-			fmt.Fprintf(&b, "\n## %s\n\n| scenario | aspect | `%s` | `%s` | |\n|---|---|---|---|---|\n", sectionTitle(section), d.Old, d.New)
+			fmt.Fprintf(&b, "\n## %s\n\n| scenario | aspect | %s | %s | |\n|---|---|---|---|---|\n", sectionTitle(section), mdCodeCell(d.Old), mdCodeCell(d.New))
 		}
 		if !r.Changed && !alwaysShown(r) {
 			continue // reactions and rules: the changes only, the rest is counted below
@@ -155,7 +155,7 @@ func sdkDiffMarkdown(d SDKDiff) string {
 		if r.Also > 0 {
 			note += fmt.Sprintf(" (the same in %s)", text.Plural(r.Also, "other scenario", "other scenarios"))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.Scenario, r.Aspect, mdCode(cell(r.Old)), mdCode(cell(r.New)), text.Markdown(note))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.Scenario, r.Aspect, mdCodeCell(r.Old), mdCodeCell(r.New), text.Markdown(note))
 	}
 	same := 0
 	for _, r := range d.Rows {
@@ -184,9 +184,6 @@ func sectionTitle(s string) string {
 	}
 	return "CLIENT rule verdicts (each path's summary, and each rule that changed)"
 }
-
-// cell keeps a value's pipes from ending its table cell.
-func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 func mark(safe bool) string {
 	if safe {
