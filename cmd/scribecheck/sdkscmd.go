@@ -61,7 +61,9 @@ func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 func addSDKFlags(fs *flag.FlagSet, out string) func() (sdks.Options, error) {
 	dir := fs.String("dir", "", "run the SDKs of this folder as they are (its matrix.json, drivers and installs), installing nothing")
 	reportDir := fs.String("out", out, "folder for the reports")
-	timeout := fs.Duration("timeout", 3*time.Minute, "longest one install's driver may run")
+	// Not --timeout: on run and doctor that bounds the whole command.
+	timeout := fs.Duration("driver-timeout", 3*time.Minute, "longest one install's driver may run")
+	cli.AddOldName(fs, "timeout", "driver-timeout")
 	choices := addChoiceFlag(fs, "put a choice of the fakes (the SDKs' records describe the default world: a difference there is CHANGED, not failed)")
 	return func() (sdks.Options, error) {
 		c, err := choices()
