@@ -2,6 +2,7 @@ package sdks
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,6 +79,65 @@ func TestFakeChoiceChangesAnOutcome(t *testing.T) {
 			}
 			if named := strings.Contains(string(md), "The fake ran in another world: bool-capitals=refused"); named != (c.world != nil) {
 				t.Errorf("sdk-matrix.md names the other world: %v, want %v:\n%s", named, c.world != nil, md)
+			}
+		})
+	}
+}
+
+// livekit-plugins-elevenlabs keeps a session alive across a silence with an
+// empty chunk every 10 s (keepalive_task in livekit/plugins/elevenlabs/stt.py),
+// which restarts the fake's idle timer in its default world. With
+// --fake-choice empty-chunk-keepalive=ignored only audio restarts it: the
+// server closes the session ~15.5 s after the last audio, the plugin
+// reconnects, and the audio after the silence is transcribed on the new
+// connection: the idle outcome changes from kept alive to reconnected.
+func TestEmptyChunkKeepaliveChoiceChangesTheIdleOutcome(t *testing.T) {
+	t.Parallel()
+	dir, installs := installed(t, "livekit-plugins-elevenlabs@1.8.9")
+	for _, c := range []struct {
+		name    string
+		choices map[string]string
+		want    reports.SDKCell
+		conns   int
+	}{
+		{"default", nil, reports.SDKCell{Outcome: string(KeptAlive), Verdict: verdict.OK}, 1},
+		{"ignored", map[string]string{fakeserver.ChoiceEmptyChunkKeepalive: fakeserver.PositionIgnored},
+			reports.SDKCell{Outcome: string(Reconnected), Verdict: verdict.Changed}, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			run := RunOne(context.Background(), installs[0], Options{Dir: dir, Out: t.TempDir(), Only: []string{"idle-silence"}, Choices: c.choices})
+			if run.Broken != "" || run.Skipped != "" {
+				t.Fatalf("%s%s", run.Broken, run.Skipped)
+			}
+			m := Grade([]Run{run}, time.Now())
+			var got reports.SDKCell
+			for _, r := range m.Rows {
+				if r.Scenario == "idle-silence" {
+					got = r.Cells[0]
+				}
+			}
+			if got.Outcome != c.want.Outcome || got.Verdict != c.want.Verdict {
+				t.Errorf("idle-silence: %s %s (%s), want %s %s", got.Outcome, got.Verdict, got.Evidence, c.want.Outcome, c.want.Verdict)
+			}
+			logs, _, err := wirelog.ReadDir(run.WireDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			empties := 0
+			for _, l := range logs {
+				for _, f := range l.Frames {
+					var chunk struct {
+						Audio  *string `json:"audio_base_64"`
+						Commit bool    `json:"commit"`
+					}
+					if f.Dir == wirelog.FromClient && json.Unmarshal([]byte(f.Data), &chunk) == nil && chunk.Audio != nil && *chunk.Audio == "" && !chunk.Commit {
+						empties++
+					}
+				}
+			}
+			if len(logs) != c.conns || empties == 0 {
+				t.Errorf("%d connections, %d empty chunks on the wire; want %d connections and an empty chunk", len(logs), empties, c.conns)
 			}
 		})
 	}
