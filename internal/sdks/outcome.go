@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -156,7 +157,7 @@ func silence(run Run, sc Scenario) (Outcome, string) {
 			conns++
 		}
 	}
-	pause := text.Seconds(sc.Pause)
+	pause := text.Seconds(time.Duration(evs[at].MS) * time.Millisecond)
 	switch {
 	case !transcribed(after):
 		return LostInSilence, fmt.Sprintf("no committed_transcript after the %s silence; up to it: %s; after it: %s",

@@ -97,13 +97,13 @@ func TestClassifySilence(t *testing.T) {
 		conns  map[string]string
 		want   Outcome
 	}{
-		{"a transcript after the silence, one connection", []Event{{Event: "_connect"}, {Event: "open"}, {Event: "_paused"}, {Event: "committed_transcript", Data: final}, {Event: "close"}}, one, KeptAlive},
-		{"under the client's own name", []Event{{Event: "_connect"}, {Event: "SpeechEventType.INTERIM_TRANSCRIPT"}, {Event: "_paused"}, {Event: "SpeechEventType.FINAL_TRANSCRIPT"}}, one, KeptAlive},
-		{"a transcript after the silence on a second connection", []Event{{Event: "_connect"}, {Event: "session_started"}, {Event: "_paused"},
+		{"a transcript after the silence, one connection", []Event{{Event: "_connect"}, {Event: "open"}, {Event: "_paused", MS: 17000}, {Event: "committed_transcript", Data: final}, {Event: "close"}}, one, KeptAlive},
+		{"under the client's own name", []Event{{Event: "_connect"}, {Event: "SpeechEventType.INTERIM_TRANSCRIPT"}, {Event: "_paused", MS: 17000}, {Event: "SpeechEventType.FINAL_TRANSCRIPT"}}, one, KeptAlive},
+		{"a transcript after the silence on a second connection", []Event{{Event: "_connect"}, {Event: "session_started"}, {Event: "_paused", MS: 17000},
 			{Event: "session_started"}, {Event: "partial_transcript"}, {Event: "committed_transcript", Data: final}}, two, Reconnected},
-		{"closed in the silence, the next send throws", []Event{{Event: "_connect"}, {Event: "session_started"}, {Event: "close"}, {Event: "_paused"},
+		{"closed in the silence, the next send throws", []Event{{Event: "_connect"}, {Event: "session_started"}, {Event: "close"}, {Event: "_paused", MS: 17000},
 			{Event: "_exception", Where: "send", Error: "Error: WebSocket is not connected"}, {Event: "_exception", Where: "commit", Error: "Error: WebSocket is not connected"}}, one, LostInSilence},
-		{"a transcript before the silence only", []Event{{Event: "_connect"}, {Event: "committed_transcript", Data: final}, {Event: "_paused"}, {Event: "close"}}, one, LostInSilence},
+		{"a transcript before the silence only", []Event{{Event: "_connect"}, {Event: "committed_transcript", Data: final}, {Event: "_paused", MS: 17000}, {Event: "close"}}, one, LostInSilence},
 		{"never reached the silence", []Event{{Event: "_connect"}, {Event: "_exception", Where: "connect", Error: "ConnectionRefusedError"}}, nil, NoSession},
 	} {
 		run := Run{Events: map[string][]Event{idle.Name: c.events}, Ended: map[string]bool{idle.Name: true}, ConnScenario: c.conns}

@@ -60,6 +60,8 @@ type Event struct {
 	Version  string          `json:"version,omitempty"`
 	Events   []string        `json:"events,omitempty"`
 	Options  []string        `json:"options,omitempty"`
+	// MS is how long the app's silence lasted (_paused).
+	MS int `json:"ms,omitempty"`
 }
 
 // Run is what one install did.

@@ -182,8 +182,8 @@ const TERMINAL = ["committed_transcript", "error", "close"];
 // pause (ms): after half the chunks the app sends nothing for that long (the scenario's pause_ms).
 async function runSession(adapter, plan, audio, name, auth, attempt, creds, deadline, pause = 0) {
   const t0 = Date.now();
-  // The waits end max_ms (and the pause) after connect, and early enough to close within the scenario's cap.
-  const waitEnd = Math.min(t0 + plan.max_ms + pause, deadline - 150);
+  // The waits end max_ms after connect (after the silence, if any), and early enough to close within the scenario's cap.
+  let waitEnd = Math.min(t0 + plan.max_ms, deadline - 150);
   out({ scenario: name, event: "_connect", auth, attempt });
 
   const terminal = new Set(adapter.terminal ?? TERMINAL);
@@ -226,15 +226,18 @@ async function runSession(adapter, plan, audio, name, auth, attempt, creds, dead
   const half = pause > 0 && chunks > 0 ? Math.floor(chunks / 2) * plan.chunk_bytes : -1;
   for (let off = 0; off < audio.length; off += plan.chunk_bytes) {
     if (off === half) {
-      // The silence: no audio call at all, as an app whose user went quiet or
-      // muted (whatever the client sends meanwhile, a keepalive, is its own
-      // doing). A close or error heard in it ends no wait: what counts is what
-      // the app hears after it, so the waits start over once _paused is out.
+      // The silence (as far as the scenario's cap allows: however long the
+      // connect took, never less): no audio call at all, as an app whose user
+      // went quiet or muted (whatever the client sends meanwhile, a keepalive,
+      // is its own doing). A close or error heard in it ends no wait: what
+      // counts is what the app hears after it, so the waits start over once
+      // _paused is out.
       const t = Date.now();
-      await sleep(Math.min(pause, waitEnd - t));
+      await sleep(Math.min(pause, deadline - 150 - t));
       out({ scenario: name, event: "_paused", ms: Date.now() - t });
       terminalSeen = false;
       lastEvent = Date.now();
+      waitEnd = Math.min(lastEvent + plan.max_ms, deadline - 150);
     }
     const b64 = audio.subarray(off, off + plan.chunk_bytes).toString("base64");
     try {

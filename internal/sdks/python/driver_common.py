@@ -259,8 +259,8 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
     call and wait of every attempt ends by it. pause (s): after half the
     chunks the app sends nothing for that long (the scenario's pause_ms)."""
     t0 = time.monotonic()
-    # The waits end max_ms (and the pause) after connect, and early enough to close within the scenario's cap.
-    wait_end = min(t0 + plan["max_ms"] / 1000.0 + pause, deadline - 0.15)
+    # The waits end max_ms after connect (after the silence, if any), and early enough to close within the scenario's cap.
+    wait_end = min(t0 + plan["max_ms"] / 1000.0, deadline - 0.15)
     out({"scenario": name, "event": "_connect", "auth": auth, "attempt": attempt})
 
     state = {"last": time.monotonic(), "terminal": False, "closed": False, "commit_sent": False}
@@ -297,7 +297,8 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
     half = offsets[len(offsets) // 2] if pause and offsets else None
     for off in offsets:
         if off == half:
-            await silence(name, pause, wait_end, state)
+            await silence(name, pause, deadline, state)
+            wait_end = min(time.monotonic() + plan["max_ms"] / 1000.0, deadline - 0.15)
         b64 = base64.b64encode(audio[off : off + chunk]).decode("ascii")
         try:
             await capped(conn.send(b64), deadline, stall)
@@ -332,14 +333,15 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
     gc.collect()
 
 
-async def silence(name: str, pause: float, wait_end: float, state: typing.Dict[str, typing.Any]) -> None:
-    """The app pushes nothing for pause seconds: no audio call at all, as an
-    app whose user went quiet or muted (whatever the client sends meanwhile,
-    a keepalive, is its own doing). A close or error heard in the silence
-    ends no wait: what counts is what the app hears after it, so the waits
-    start over once the _paused line is out."""
+async def silence(name: str, pause: float, deadline: float, state: typing.Dict[str, typing.Any]) -> None:
+    """The app pushes nothing for pause seconds (as far as the scenario's cap
+    allows: however long the connect took, never less): no audio call at
+    all, as an app whose user went quiet or muted (whatever the client sends
+    meanwhile, a keepalive, is its own doing). A close or error heard in the
+    silence ends no wait: what counts is what the app hears after it, so the
+    waits start over once the _paused line is out."""
     t = time.monotonic()
-    await asyncio.sleep(max(0.0, min(pause, wait_end - t)))
+    await asyncio.sleep(max(0.0, min(pause, deadline - 0.15 - t)))
     out({"scenario": name, "event": "_paused", "ms": round((time.monotonic() - t) * 1000)})
     state["terminal"] = False
     state["last"] = time.monotonic()
