@@ -32,7 +32,7 @@ type SDKColumn struct {
 	Pinned  bool   `json:"pinned"`
 	// Status is "ran", or why it did not (skipped: not installed; broken).
 	Status string `json:"status"`
-	// Client is the CLIENT rules' verdict on its normal sessions, with the
+	// Client is the CLIENT rules' verdict on its normal and idle sessions, with the
 	// rules it broke.
 	Client string `json:"client_rules"`
 	Took   string `json:"took"`

@@ -31,10 +31,9 @@ func listCommand(_ context.Context, fs *flag.FlagSet, args []string, stdout, std
 			}
 		}
 		if *sdk {
-			for _, s := range sdks.Specs() {
+			for _, s := range sdks.Listed() {
 				fmt.Fprintf(tw, "%s\t%s\tS\t%s\n", s.ID, s.Level, s.Requirement)
 			}
-			fmt.Fprintf(tw, "%s\tMUST\tS\tAn SDK's normal sessions (header and token) break no MUST CLIENT rule.\n", sdks.ClientRulesSpec)
 		}
 		return tw.Flush()
 	}

@@ -2,6 +2,7 @@ package sdks
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -81,4 +82,53 @@ func TestFakeChoiceChangesAnOutcome(t *testing.T) {
 			}
 		})
 	}
+}
+
+// livekit-plugins-elevenlabs keeps a session alive across a silence with an
+// empty chunk every 10 s (keepalive_task in livekit/plugins/elevenlabs/stt.py),
+// which restarts the fake's idle timer in its default world. With
+// --fake-choice empty-chunk-keepalive=ignored only audio restarts it: the
+// server closes the session ~15.5 s after the last audio, the plugin
+// reconnects, and the audio after the silence is transcribed on the new
+// connection: the idle outcome changes from kept alive to reconnected.
+func TestEmptyChunkKeepaliveChoiceChangesTheIdleOutcome(t *testing.T) {
+	t.Parallel()
+	dir, installs := installed(t, "livekit-plugins-elevenlabs@1.8.9")
+	// idle runs the idle scenario in a world and checks its cell, and that
+	// the plugin sent its empty chunks on that many connections.
+	idle := func(t *testing.T, choices map[string]string, outcome Outcome, v verdict.Verdict, conns int) {
+		t.Parallel()
+		run := RunOne(context.Background(), installs[0], Options{Dir: dir, Out: t.TempDir(), Only: []string{"idle-silence"}, Choices: choices})
+		if run.Broken != "" || run.Skipped != "" {
+			t.Fatalf("%s%s", run.Broken, run.Skipped)
+		}
+		m := Grade([]Run{run}, time.Now())
+		got := m.Rows[len(m.Rows)-1].Cells[0]
+		if m.Rows[len(m.Rows)-1].Scenario != "idle-silence" || got.Outcome != string(outcome) || got.Verdict != v {
+			t.Errorf("idle-silence: %s %s (%s), want %s %s", got.Outcome, got.Verdict, got.Evidence, outcome, v)
+		}
+		logs, _, err := wirelog.ReadDir(run.WireDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		empties := 0
+		for _, l := range logs {
+			for _, f := range l.Frames {
+				var chunk struct {
+					Audio  *string `json:"audio_base_64"`
+					Commit bool    `json:"commit"`
+				}
+				if f.Dir == wirelog.FromClient && json.Unmarshal([]byte(f.Data), &chunk) == nil && chunk.Audio != nil && *chunk.Audio == "" && !chunk.Commit {
+					empties++
+				}
+			}
+		}
+		if len(logs) != conns || empties == 0 {
+			t.Errorf("%d connections, %d empty chunks on the wire; want %d connections and an empty chunk", len(logs), empties, conns)
+		}
+	}
+	t.Run("default", func(t *testing.T) { idle(t, nil, KeptAlive, verdict.OK, 1) })
+	t.Run("ignored", func(t *testing.T) {
+		idle(t, map[string]string{fakeserver.ChoiceEmptyChunkKeepalive: fakeserver.PositionIgnored}, Reconnected, verdict.Changed, 2)
+	})
 }

@@ -459,6 +459,8 @@ func reactionAspect(sc Scenario) string {
 		return "a key the server refuses"
 	case sc.Auth == "token-reuse":
 		return "a spent token, second session"
+	case sc.Pause > 0:
+		return "a silence of " + text.Seconds(sc.Pause)
 	}
 	return "a session on the " + sc.Auth
 }
@@ -466,13 +468,13 @@ func reactionAspect(sc Scenario) string {
 // rank orders outcomes from worst to best for an app.
 func rank(o Outcome) int {
 	switch o {
-	case Session, OwnEvent, Refused:
+	case Session, OwnEvent, Refused, KeptAlive:
 		return 5
 	case GenericError, CloseNoCode:
 		return 4
-	case TextLost: // the app knows something failed, not why
+	case TextLost, Reconnected: // the app knows something failed, not why; it goes on, the audio before a silence lost
 		return 3
-	case Dropped:
+	case Dropped, LostInSilence:
 		return 2
 	case Unsupported:
 		return 1

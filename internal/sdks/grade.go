@@ -121,15 +121,20 @@ func changes(m reports.SDKMatrix) []reports.SDKChange {
 }
 
 // clientVerdict grades the install's normal sessions (header and token)
-// with the CLIENT rules: what this SDK sends when nothing goes wrong.
+// and its idle one with the CLIENT rules: what this SDK sends when nothing
+// goes wrong, and across a silence (CLIENT-14, keepalive).
 func clientVerdict(r Run) string {
 	logs, exchanges, err := wirelog.ReadDir(r.WireDir)
 	if err != nil {
 		return "unreadable wire logs: " + err.Error()
 	}
+	graded := map[string]bool{"header": true, "token": true}
+	for _, sc := range Scenarios() {
+		graded[sc.Name] = graded[sc.Name] || sc.Pause > 0
+	}
 	var normal []*wirelog.Log
 	for _, l := range logs {
-		if sc := r.ConnScenario[l.ID]; sc == "header" || sc == "token" {
+		if graded[r.ConnScenario[l.ID]] {
 			normal = append(normal, l)
 		}
 	}

@@ -2,6 +2,7 @@ package sdks
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"slices"
 	"strings"
@@ -29,10 +30,33 @@ func TestInjectedFramesAreSchemaValid(t *testing.T) {
 	}
 }
 
+// IDs are a contract, never renumbered: the first 29 scenarios are SDK-1 …
+// SDK-29 (the last of them close-1013), SDK-30 is ClientRulesSpec, and a
+// scenario appended since takes the next number; a new one is appended to
+// appended.
 func TestSpecIDsAreStable(t *testing.T) {
 	specs := Specs()
-	if len(specs) != len(Scenarios()) || specs[0].ID != "SDK-1" || specs[len(specs)-1].ID != "SDK-29" {
-		t.Fatalf("SDK specs renumbered: %d specs, last %s", len(specs), specs[len(specs)-1].ID)
+	appended := []string{"SDK-31 idle-silence"}
+	if len(specs) != len(Scenarios()) || len(specs) != 29+len(appended) || specs[28].ID+" "+specs[28].Scenario != "SDK-29 close-1013" {
+		t.Fatalf("SDK specs renumbered: %d specs, the 29th %s", len(specs), specs[min(28, len(specs)-1)].ID)
+	}
+	for i, s := range specs {
+		got, want := s.ID, fmt.Sprintf("SDK-%d", i+1)
+		if i >= 29 {
+			got, want = s.ID+" "+s.Scenario, appended[i-29]
+		}
+		if got != want {
+			t.Errorf("spec %d is %s %s, want %s", i+1, s.ID, s.Scenario, want)
+		}
+	}
+	listed := Listed()
+	for i, s := range listed {
+		if s.ID != fmt.Sprintf("SDK-%d", i+1) {
+			t.Errorf("list --sdk prints %s in place %d", s.ID, i+1)
+		}
+	}
+	if listed[29].ID != ClientRulesSpec || listed[29].Scenario != "" {
+		t.Errorf("list --sdk prints %s %s as the 30th, want %s", listed[29].ID, listed[29].Scenario, ClientRulesSpec)
 	}
 	for inst, fs := range Findings {
 		for sc := range fs {

@@ -1,8 +1,11 @@
 package sdks
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -36,6 +39,17 @@ const (
 	// the app got carries the frame's text (its error field): the client
 	// read another field, or told only of the close that followed.
 	TextLost Outcome = "error, text lost"
+	// KeptAlive: the session outlived a silence longer than the server's
+	// idle timeout: a committed transcript came after it, on the one
+	// connection.
+	KeptAlive Outcome = "kept alive"
+	// Reconnected: the committed transcript after the silence came on a new
+	// connection the client opened: the audio sent before the silence,
+	// uncommitted on the connection the server closed, is lost.
+	Reconnected Outcome = "reconnected"
+	// LostInSilence: no committed transcript came after the silence: the
+	// session did not outlive it.
+	LostInSilence Outcome = "lost in silence"
 )
 
 // Classify says how the SDK handled a scenario, with the events that show
@@ -79,6 +93,8 @@ func reaction(run Run, sc Scenario) (Outcome, string) {
 	switch {
 	case sc.Auth == "token-reuse":
 		return refusal(attempt(evs, 2))
+	case sc.Pause > 0:
+		return silence(run, sc)
 	case sc.BadKey:
 		return refusal(evs)
 	case sc.Inject == "":
@@ -122,6 +138,49 @@ func generic(evs []Event) (Outcome, string) {
 		}
 	}
 	return Dropped, "events seen: " + names(evs)
+}
+
+// silence says whether the session outlived the scenario's pause: what the
+// app heard after the driver's _paused line, and on how many connections
+// the fake saw the scenario (a client that reconnects on its own prints no
+// _connect; the fake's wire logs show it).
+func silence(run Run, sc Scenario) (Outcome, string) {
+	evs := run.Events[sc.Name]
+	at := slices.IndexFunc(evs, func(ev Event) bool { return ev.Event == "_paused" })
+	if at < 0 {
+		return NoSession, "the app never reached the silence: " + lastEvents(evs, 6)
+	}
+	after := evs[at+1:]
+	conns := 0
+	for _, s := range run.ConnScenario {
+		if s == sc.Name {
+			conns++
+		}
+	}
+	pause := text.Seconds(time.Duration(evs[at].MS) * time.Millisecond)
+	switch {
+	case !transcribed(after):
+		return LostInSilence, fmt.Sprintf("no committed_transcript after the %s silence; up to it: %s; after it: %s",
+			pause, text.Clip(names(evs[:at]), 200), cmp.Or(lastEvents(after, 3), "nothing"))
+	case conns > 1:
+		return Reconnected, fmt.Sprintf("the committed_transcript after the %s silence came on a new connection (%d in all): the audio sent before the silence is lost; up to it: %s",
+			pause, conns, text.Clip(names(evs[:at]), 200))
+	}
+	if conns == 0 {
+		return KeptAlive, fmt.Sprintf("committed_transcript after the %s silence (no connection recorded)", pause)
+	}
+	return KeptAlive, fmt.Sprintf("committed_transcript after the %s silence, on the one connection", pause)
+}
+
+// finalNames are the events by which the Node drivers that print their
+// client's own names tell the app of a committed transcript
+// (drive-livekit.mjs, drive-ai-sdk.mjs); every other driver prints
+// committed_transcript, or its SDK's event of that name.
+var finalNames = []string{"SpeechEventType.FINAL_TRANSCRIPT", "transcript-final"}
+
+// transcribed reports whether the app got a committed transcript.
+func transcribed(evs []Event) bool {
+	return has(evs, protocol.CommittedTranscript) || slices.ContainsFunc(evs, func(ev Event) bool { return slices.Contains(finalNames, ev.Event) })
 }
 
 func refusal(evs []Event) (Outcome, string) {
@@ -172,10 +231,21 @@ func norm(s string) string {
 	return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
 }
 
+// names lists the events by name, a run of one name once with its count
+// (input_error ×20).
 func names(evs []Event) string {
 	var n []string
-	for _, ev := range evs {
-		n = append(n, ev.Event)
+	for i := 0; i < len(evs); {
+		j := i + 1
+		for j < len(evs) && evs[j].Event == evs[i].Event {
+			j++
+		}
+		if j-i > 1 {
+			n = append(n, fmt.Sprintf("%s ×%d", evs[i].Event, j-i))
+		} else {
+			n = append(n, evs[i].Event)
+		}
+		i = j
 	}
 	if len(n) == 0 {
 		return "none"

@@ -80,3 +80,35 @@ func TestTextLostOnRealClients(t *testing.T) {
 		}
 	}
 }
+
+// The idle scenario's outcome is what the app heard after the driver's
+// _paused line, on how many connections: the events are what the drivers
+// printed (pipecat's and LiveKit Node's, kept alive by their own
+// keepalives; videosdk's, which reconnects on the next audio; elevenlabs-js',
+// whose next send meets the closed socket).
+func TestClassifySilence(t *testing.T) {
+	idle := scenario(t, "idle-silence")
+	final := json.RawMessage(`{"frame":"TranscriptionFrame","text":"Lima mike bravo romeo.","message_type":"committed_transcript"}`)
+	one := map[string]string{"conn-0002": idle.Name}
+	two := map[string]string{"conn-0002": idle.Name, "conn-0003": idle.Name, "conn-0001": "header"}
+	for _, c := range []struct {
+		name   string
+		events []Event
+		conns  map[string]string
+		want   Outcome
+	}{
+		{"a transcript after the silence, one connection", []Event{{Event: "_connect"}, {Event: "open"}, {Event: "_paused", MS: 17000}, {Event: "committed_transcript", Data: final}, {Event: "close"}}, one, KeptAlive},
+		{"under the client's own name", []Event{{Event: "_connect"}, {Event: "SpeechEventType.INTERIM_TRANSCRIPT"}, {Event: "_paused", MS: 17000}, {Event: "SpeechEventType.FINAL_TRANSCRIPT"}}, one, KeptAlive},
+		{"a transcript after the silence on a second connection", []Event{{Event: "_connect"}, {Event: "session_started"}, {Event: "_paused", MS: 17000},
+			{Event: "session_started"}, {Event: "partial_transcript"}, {Event: "committed_transcript", Data: final}}, two, Reconnected},
+		{"closed in the silence, the next send throws", []Event{{Event: "_connect"}, {Event: "session_started"}, {Event: "close"}, {Event: "_paused", MS: 17000},
+			{Event: "_exception", Where: "send", Error: "Error: WebSocket is not connected"}, {Event: "_exception", Where: "commit", Error: "Error: WebSocket is not connected"}}, one, LostInSilence},
+		{"a transcript before the silence only", []Event{{Event: "_connect"}, {Event: "committed_transcript", Data: final}, {Event: "_paused", MS: 17000}, {Event: "close"}}, one, LostInSilence},
+		{"never reached the silence", []Event{{Event: "_connect"}, {Event: "_exception", Where: "connect", Error: "ConnectionRefusedError"}}, nil, NoSession},
+	} {
+		run := Run{Events: map[string][]Event{idle.Name: c.events}, Ended: map[string]bool{idle.Name: true}, ConnScenario: c.conns}
+		if got, why := Classify(run, idle); got != c.want {
+			t.Errorf("%s: %s (%s), want %s", c.name, got, why, c.want)
+		}
+	}
+}

@@ -60,6 +60,8 @@ type Event struct {
 	Version  string          `json:"version,omitempty"`
 	Events   []string        `json:"events,omitempty"`
 	Options  []string        `json:"options,omitempty"`
+	// MS is how long the app's silence lasted (_paused).
+	MS int `json:"ms,omitempty"`
 }
 
 // Run is what one install did.
@@ -229,13 +231,17 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	plan := map[string]any{"base_url": base, "ws_url": "ws" + strings.TrimPrefix(base, "http"), "audio_file": abs(audio),
 		"audio_format": "pcm_16000", "sample_rate": 16000, "model_id": protocol.DefaultModel, "chunk_bytes": 3200,
 		"quiet_ms": 300, "max_ms": 6000}
-	var list []map[string]string
+	var list []map[string]any
 	for _, sc := range scenarios {
 		auth := sc.Auth
-		if sc.Script != nil && in.Auth != "" {
+		if sc.installAuth() && in.Auth != "" {
 			auth = in.Auth
 		}
-		list = append(list, map[string]string{"name": sc.Name, "auth": auth, "api_key": keys[sc.Name]})
+		entry := map[string]any{"name": sc.Name, "auth": auth, "api_key": keys[sc.Name]}
+		if sc.Pause > 0 {
+			entry["pause_ms"] = sc.Pause.Milliseconds()
+		}
+		list = append(list, entry)
 	}
 	plan["scenarios"] = list
 	stdin, _ := json.Marshal(plan)

@@ -2,6 +2,7 @@ package sdks
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -23,7 +24,21 @@ type Scenario struct {
 	// ErrorText is the error field of the error frame the scenario meets
 	// (injected, or the fake's auth_error): the text an app should get.
 	ErrorText string
+	// Pause: the app sends the first half of its audio, then nothing for
+	// this long (its user went quiet, or muted), then the rest and the
+	// commit. The plan's pause_ms; the scenario's cap grows by it.
+	Pause time.Duration
 }
+
+// IdlePause is the silence of the idle scenario: the fake's idle timeout
+// (the default, which the SDK runs use) and 1.5 s more, so a session that
+// nothing keeps alive is closed before the app speaks again.
+const IdlePause = fakeserver.DefaultIdleTimeout + 1500*time.Millisecond
+
+// installAuth reports whether the scenario connects with the install's
+// auth (Install.Auth: token for a token-only client) rather than its own:
+// the scenarios about what happens in a session, not about auth.
+func (sc Scenario) installAuth() bool { return sc.Script != nil || sc.Pause > 0 }
 
 // Pseudo message types of the scenarios that send no protocol frame.
 const (
@@ -42,7 +57,8 @@ const unusualClose = 1013
 // Scenarios is the list each SDK version runs, in order: the four auth
 // scenarios, each of the 14 error types, warning, the frames of the newest
 // contract and of the older ones that some versions drop, an unknown type, a
-// non-JSON text frame and an unusual close.
+// non-JSON text frame, an unusual close, and a silence longer than the
+// idle timeout. A new scenario goes last: the spec IDs follow this order.
 func Scenarios() []Scenario {
 	out := []Scenario{
 		{Name: "header", Auth: "header"},
@@ -70,6 +86,7 @@ func Scenarios() []Scenario {
 			Script: &fakeserver.Script{After: protocol.SessionStarted, Frames: []string{"scribecheck: this text frame is not JSON"}}},
 		Scenario{Name: "close-1013", Auth: "header", Inject: InjectClose,
 			Script: &fakeserver.Script{After: protocol.SessionStarted, CloseCode: unusualClose, CloseReason: "try again later"}},
+		Scenario{Name: "idle-silence", Auth: "header", Pause: IdlePause},
 	)
 	return out
 }

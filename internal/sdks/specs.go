@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/protocol"
 )
@@ -20,12 +21,23 @@ type Spec struct {
 }
 
 // Specs lists the SDK specs, one per scenario, in scenario order; IDs are
-// fixed (SDK-1 …) and never renumbered.
+// fixed (SDK-1 …) and never renumbered. SDK-30 is ClientRulesSpec's, so
+// the scenarios after the 29th number from SDK-31.
 func Specs() []Spec {
 	var out []Spec
 	for i, sc := range Scenarios() {
-		s := Spec{ID: fmt.Sprintf("SDK-%d", i+1), Scenario: sc.Name, Level: verdict.Should}
+		n := i + 1
+		if n >= clientRulesNumber {
+			n++
+		}
+		s := Spec{ID: fmt.Sprintf("SDK-%d", n), Scenario: sc.Name, Level: verdict.Should}
 		switch {
+		case sc.Pause > 0:
+			// SHOULD: the idle timeout is observed (docs/protocol.md §6), and
+			// whether an empty chunk restarts it is unconfirmed (the fake's
+			// empty-chunk-keepalive choice).
+			s.Ideal = KeptAlive
+			s.Requirement = fmt.Sprintf("When the app sends no audio for %s, longer than the server's idle timeout (~15.5 s), the client keeps the session open: the audio after the silence is transcribed on the same connection.", text.Seconds(sc.Pause))
 		case sc.Name == "header" || sc.Name == "token":
 			s.Ideal, s.Level = Session, verdict.Must
 			s.Requirement = fmt.Sprintf("With the %s auth path, the SDK opens a session and surfaces session_started and committed_transcript.", sc.Name)
@@ -57,8 +69,19 @@ func Specs() []Spec {
 }
 
 // ClientRulesSpec is the spec of an SDK's own traffic: its normal sessions
-// (header and token) pass the CLIENT rules.
+// (header and token) and its idle one pass the CLIENT rules.
 const ClientRulesSpec = "SDK-30"
+
+// clientRulesNumber is ClientRulesSpec's number, which no scenario takes.
+const clientRulesNumber = 30
+
+// Listed is every SDK spec in ID order, as `scribecheck list --sdk` prints
+// them: one per scenario, and ClientRulesSpec in its place.
+func Listed() []Spec {
+	rules := Spec{ID: ClientRulesSpec, Level: verdict.Must,
+		Requirement: "An SDK's normal sessions (header and token) and its idle session break no MUST CLIENT rule."}
+	return slices.Insert(Specs(), clientRulesNumber-1, rules)
+}
 
 // Finding is what a pinned version does where it falls short of the ideal,
 // recorded with its evidence: an expected verdict, not a test to hide.
@@ -68,8 +91,8 @@ type Finding struct {
 }
 
 // ClientFinding is a pinned install whose own normal sessions (header and
-// token) break a MUST client rule: the matrix's CLIENT rules cell it shows,
-// and why.
+// token) or idle session break a MUST client rule: the matrix's CLIENT rules
+// cell it shows (every rule broken, SHOULD ones too), and why.
 type ClientFinding struct {
 	Verdict string
 	Why     string
@@ -77,7 +100,7 @@ type ClientFinding struct {
 
 // ClientFindings per install; an install not listed keeps every MUST rule.
 var ClientFindings = map[string]ClientFinding{
-	"elevenlabs-python@3.0.0a1": {"FAILED: CLIENT-5", "a chunk built from InputAudioChunk's own fields has no message_type (types/input_audio_chunk.py: optional, no default), so every one is no protocol message to a server that needs it (the fake's chunk-without-message-type choice)"},
+	"elevenlabs-python@3.0.0a1": {"FAILED: CLIENT-14, CLIENT-5", "a chunk built from InputAudioChunk's own fields has no message_type (types/input_audio_chunk.py: optional, no default), so every one is no protocol message to a server that needs it (the fake's chunk-without-message-type choice); beside that MUST rule, its idle session is left to the server's idle timeout (CLIENT-14, SHOULD: no keepalive in speech_to_text/socket_client.py)"},
 }
 
 // Findings per install (sdk@version) and scenario. Each was seen against
@@ -92,6 +115,7 @@ var Findings = map[string]map[string]Finding{
 		"frame-redacted_transcript": {Dropped, "not in RealtimeEvents"},
 		"not-json":                  {Crashed, "JSON.parse in the socket listener without a guard: the SyntaxError escapes as uncaughtException (docs/protocol.md §7)"},
 		"close-1013":                {CloseNoCode, "the close event has no payload: code and reason are lost (wrapper/realtime/connection.js)"},
+		"idle-silence":              {LostInSilence, "no keepalive: the connection sends only the app's own chunks, on no timer (wrapper/realtime/connection.js); the server's idle close reaches the app as close, and the next send throws \"WebSocket is not connected\""},
 	},
 	"elevenlabs-js@2.56.0": {
 		"token":                               {Unsupported, "connect() has no token option: it requires the API key and sends it as xi-api-key (the token path arrives in 2.73.0)"},
@@ -107,6 +131,7 @@ var Findings = map[string]map[string]Finding{
 		"frame-edited_transcript":             {Dropped, "not in RealtimeEvents"},
 		"not-json":                            {Crashed, "JSON.parse without a guard (docs/protocol.md §7)"},
 		"close-1013":                          {CloseNoCode, "the close event has no payload: code and reason are lost (wrapper/realtime/connection.js)"},
+		"idle-silence":                        {LostInSilence, "no keepalive: the connection sends only the app's own chunks, on no timer (wrapper/realtime/connection.js); the server's idle close reaches the app as close, and the next send throws \"WebSocket is not connected\""},
 	},
 	"elevenlabs-python@3.0.0a1": {
 		"header": {NoSession, "every chunk is refused (input_error): built from InputAudioChunk's own fields it has no message_type (types/input_audio_chunk.py: optional, no default), the fake's chunk-without-message-type choice; and a committed_transcript would arrive as a PartialTranscript, since the message union (speech_to_text/types/receive_transcription.py) has no discriminator and the unchecked construct_type takes its first class that fits"},
@@ -121,11 +146,13 @@ var Findings = map[string]map[string]Finding{
 		"unknown-type":                               {Dropped, "no error, yet not skipped either: it arrives as a PartialTranscript (the union's \"skipping unknown message\" warning needs construct_type to raise, which it does not)"},
 		"not-json":                                   {GenericError, "start_listening emits the JSONDecodeError as ERROR, then CLOSE, and stops reading: the socket stays open and later frames are lost (speech_to_text/socket_client.py)"},
 		"close-1013":                                 {GenericError, "websockets' ConnectionClosedError reaches ERROR with the code in its text; the CLOSE that follows has no payload (speech_to_text/socket_client.py)"},
+		"idle-silence":                               {LostInSilence, "no keepalive: the socket client sends only what the app sends (speech_to_text/socket_client.py), and websockets' pings do not restart the idle timer; its chunks are refused besides (no message_type), so the session idles from its start; the close arrives as CLOSE and the next send raises ConnectionClosedOK"},
 	},
 	"elevenlabs-python@2.78.0": {
 		"frame-warning":             {Dropped, "no warning in the event handling of elevenlabs/realtime/connection.py, though the generated union has it"},
 		"frame-diarized_transcript": {Dropped, "in the generated union, not handled by elevenlabs/realtime/connection.py"},
 		"frame-speakers_merged":     {Dropped, "in the generated union, not in the event list"},
+		"idle-silence":              {LostInSilence, idlePythonSDK},
 	},
 	"elevenlabs-python@2.59.0": {
 		"token":                               {Unsupported, "RealtimeAudioOptions has no token (elevenlabs-python #830 adds it)"},
@@ -140,6 +167,7 @@ var Findings = map[string]map[string]Finding{
 		"frame-redacted_transcript":           {Dropped, "not in the event list"},
 		"frame-edited_transcript":             {Dropped, "not in the event list"},
 		"close-1013":                          {GenericError, "an unusual close is raised as a generic error with the code in its text; 2.78.0 emits a close event with the code"},
+		"idle-silence":                        {LostInSilence, idlePythonSDK},
 	},
 	"elevenlabs-client@1.25.0": {
 		"header":                    {Unsupported, "Scribe.connect() takes only a token: a browser WebSocket cannot set xi-api-key (docs/protocol.md §7)"},
@@ -149,6 +177,7 @@ var Findings = map[string]map[string]Finding{
 		"frame-speakers_merged":     {Dropped, "no case in the message switch (dist/scribe/connection.js)"},
 		"frame-redacted_transcript": {Dropped, "no case in the message switch (dist/scribe/connection.js)"},
 		"frame-edited_transcript":   {Dropped, "no case in the message switch (dist/scribe/connection.js)"},
+		"idle-silence":              {LostInSilence, "no keepalive for audio the app sends itself: send() forwards only the app's chunks (dist/scribe/connection.js; only a microphone session's mute() goes on sending the browser's silence, which would keep it); the idle close reaches the app as close 1000, and the next send throws \"WebSocket is not connected\""},
 	},
 	// Python clients apps run beside the official SDKs (third-party plugins).
 	// Their files are in the venv's site-packages.
@@ -179,6 +208,7 @@ var Findings = map[string]map[string]Finding{
 		"frame-edited_transcript":                    {Dropped, "not read by _handle_ws_event"},
 		"not-json":                                   {Dropped, "skipped with a debug log (_listen_for_responses)"},
 		"close-1013":                                 {Dropped, "the listener ends on the close without telling the app; the next audio frame reconnects"},
+		"idle-silence":                               {Reconnected, "its only keepalive is aiohttp's ping every 15 s (heartbeat=15.0 in videosdk/plugins/elevenlabs/stt.py), which does not restart the idle timer; the idle close ends its listener without a word to the app, and the next process_audio reconnects (a VideoSDK room calls none while the participant is muted: on_stream_disabled cancels its audio listener, videosdk/agents/room/room.py): the audio before the silence, never committed, is lost"},
 	},
 	"livekit-plugins-elevenlabs@1.8.9": {
 		"header":                                     {NoSession, "the app hears no session_started (_process_stream_event logs it at debug); the FINAL_TRANSCRIPT of the commit does arrive"},
@@ -269,6 +299,7 @@ var Findings = map[string]map[string]Finding{
 		"frame-edited_transcript":                    {Dropped, "no case for it (src/elevenlabs-transcription-model.ts)"},
 		"not-json":                                   {Dropped, "safeParseJSON: a frame that is not JSON is skipped without a word"},
 		"close-1013":                                 {GenericError, "the stream fails with \"ElevenLabs realtime transcription stream closed before completion.\": the code is lost"},
+		"idle-silence":                               {LostInSilence, "no keepalive: it sends only what the app's audio stream yields (sendAudio in dist/index.js); the idle close fails the stream with \"ElevenLabs realtime transcription stream closed before completion.\", and it does not reconnect"},
 	},
 	"elevenlabs-react@1.15.2": {
 		"header":                              {Unsupported, "useScribe's connect() takes only a token (\"Token is required\" without one): no API-key option"},
@@ -282,6 +313,7 @@ var Findings = map[string]map[string]Finding{
 		"frame-redacted_transcript":           {Dropped, "no callback for it (dist/scribe.js), and @elevenlabs/client drops it first"},
 		"frame-edited_transcript":             {Dropped, "no callback for it (dist/scribe.js), and @elevenlabs/client drops it first"},
 		"close-1013":                          {GenericError, "onError(Error(\"WebSocket closed unexpectedly: 1013 - try again later\")), then onDisconnect() with no arguments: the code is only in the error's text"},
+		"idle-silence":                        {LostInSilence, "no keepalive: useScribe's sendAudio forwards only the app's chunks through @elevenlabs/client (dist/scribe.js; its mute() is for microphone sessions, whose silence would keep it); the idle close reaches onDisconnect, and the next sendAudio throws \"Not connected to Scribe\""},
 	},
 	"pipecat-ai@1.14.0": pipecatFindings(),
 	// On the official SDK (elevenlabs 2.78.0): what the SDK emits, the plugin's handlers take in.
@@ -353,6 +385,10 @@ func pipecatFindings() map[string]Finding {
 	}
 	return f
 }
+
+// idlePythonSDK is why the official Python SDK 2.x loses a session across a
+// silence.
+const idlePythonSDK = "no keepalive: elevenlabs/realtime/connection.py sends only the app's chunks, and the pings of websockets (every 20 s, websocket_connect's default in elevenlabs/realtime/scribe.py) do not restart the idle timer; the idle close reaches the app as close, and the next send raises ConnectionClosedOK"
 
 // visionErrorThenClose is what vision-agents-plugins-elevenlabs 0.6.9 does
 // with an error frame that the server follows with a close.

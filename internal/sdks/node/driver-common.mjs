@@ -83,7 +83,10 @@ export function readPlan() {
     if (plan[k] === undefined) fail(`the plan lacks "${k}"`);
   }
   if (!Array.isArray(plan.scenarios)) fail(`the plan's "scenarios" is not a list`);
-  for (const s of plan.scenarios) addSecret(s.api_key);
+  for (const s of plan.scenarios) {
+    addSecret(s.api_key);
+    if (!(Number.isInteger(s.pause_ms ?? 0) && (s.pause_ms ?? 0) >= 0)) fail(`scenario ${s.name}: pause_ms must be a non-negative integer`);
+  }
   return plan;
 }
 
@@ -154,12 +157,12 @@ function installCrashHandlers() {
 class CapTimeout extends Error {}
 
 // capped runs one call into the SDK with what is left of the scenario's budget
-// (max_ms + 2000): a call that never settles becomes an _exception, not a hang.
+// (max_ms + pause_ms + 2000): a call that never settles becomes an _exception, not a hang.
 async function capped(fn, deadline) {
   let timer;
   const left = deadline - Date.now();
   const cap = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new CapTimeout(`no answer within the driver's cap (${Math.max(0, Math.round(left))} ms left of the scenario's max_ms+2000)`)), Math.max(0, left));
+    timer = setTimeout(() => reject(new CapTimeout(`no answer within the driver's cap (${Math.max(0, Math.round(left))} ms left of the scenario's max_ms+pause_ms+2000)`)), Math.max(0, left));
   });
   try {
     return await Promise.race([Promise.resolve().then(fn), cap]);
@@ -176,10 +179,11 @@ const TERMINAL = ["committed_transcript", "error", "close"];
 // adapter.connect(creds, plan) returns the SDK's connection; adapter.send,
 // .commit and .close wrap that connection's own methods.
 // deadline is the scenario's: every call and wait of every attempt ends by it.
-async function runSession(adapter, plan, audio, name, auth, attempt, creds, deadline) {
+// pause (ms): after half the chunks the app sends nothing for that long (the scenario's pause_ms).
+async function runSession(adapter, plan, audio, name, auth, attempt, creds, deadline, pause = 0) {
   const t0 = Date.now();
-  // The waits end max_ms after connect, and early enough to close within the scenario's cap.
-  const waitEnd = Math.min(t0 + plan.max_ms, deadline - 150);
+  // The waits end max_ms after connect (after the silence, if any), and early enough to close within the scenario's cap.
+  let waitEnd = Math.min(t0 + plan.max_ms, deadline - 150);
   out({ scenario: name, event: "_connect", auth, attempt });
 
   const terminal = new Set(adapter.terminal ?? TERMINAL);
@@ -218,7 +222,23 @@ async function runSession(adapter, plan, audio, name, auth, attempt, creds, dead
   wake = () => {};
 
   // The whole file, chunk_bytes at a time, no pacing; the first failing send ends the loop.
+  const chunks = Math.ceil(audio.length / plan.chunk_bytes);
+  const half = pause > 0 && chunks > 0 ? Math.floor(chunks / 2) * plan.chunk_bytes : -1;
   for (let off = 0; off < audio.length; off += plan.chunk_bytes) {
+    if (off === half) {
+      // The silence (as far as the scenario's cap allows: however long the
+      // connect took, never less): no audio call at all, as an app whose user
+      // went quiet or muted (whatever the client sends meanwhile, a keepalive,
+      // is its own doing). A close or error heard in it ends no wait: what
+      // counts is what the app hears after it, so the waits start over once
+      // _paused is out.
+      const t = Date.now();
+      await sleep(Math.min(pause, deadline - 150 - t));
+      out({ scenario: name, event: "_paused", ms: Date.now() - t });
+      terminalSeen = false;
+      lastEvent = Date.now();
+      waitEnd = Math.min(lastEvent + plan.max_ms, deadline - 150);
+    }
     const b64 = audio.subarray(off, off + plan.chunk_bytes).toString("base64");
     try {
       await capped(() => adapter.send(conn, b64), deadline);
@@ -251,10 +271,11 @@ async function runSession(adapter, plan, audio, name, auth, attempt, creds, dead
   await sleep(Math.min(100, deadline - Date.now()));
 }
 
-// Never hang: a scenario, all its attempts included, ends within max_ms + 2000.
+// Never hang: a scenario, all its attempts included, ends within max_ms + pause_ms + 2000.
 async function runScenario(adapter, plan, audio, s) {
   const name = s.name;
-  const deadline = Date.now() + plan.max_ms + 2000;
+  const pause = s.pause_ms ?? 0;
+  const deadline = Date.now() + plan.max_ms + pause + 2000;
   switch (s.auth) {
     case "header": {
       const why = adapter.headerUnsupported?.();
@@ -262,7 +283,7 @@ async function runScenario(adapter, plan, audio, s) {
         out({ scenario: name, event: "_unsupported", reason: why });
         return;
       }
-      await runSession(adapter, plan, audio, name, "header", 1, { apiKey: s.api_key }, deadline);
+      await runSession(adapter, plan, audio, name, "header", 1, { apiKey: s.api_key }, deadline, pause);
       return;
     }
     case "token":
@@ -283,7 +304,7 @@ async function runScenario(adapter, plan, audio, s) {
       }
       const attempts = s.auth === "token-reuse" ? 2 : 1;
       for (let a = 1; a <= attempts; a++) {
-        await runSession(adapter, plan, audio, name, "token", a, { token }, deadline);
+        await runSession(adapter, plan, audio, name, "token", a, { token }, deadline, pause);
       }
       return;
     }

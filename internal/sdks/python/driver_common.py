@@ -1,7 +1,8 @@
 """What every Python driver shares (internal/sdks/README.md, "the driver
 contract"): the JSON lines on stdout, the scrubbing of keys and tokens, crash
 capture, the plan, the per-scenario cap, and the session loop (wait for
-session_started, send the file, commit, wait for quiet, close). It imports
+session_started, send the file, with a silence halfway when the scenario has
+a pause_ms, commit, wait for quiet, close). It imports
 no SDK: a driver (drive.py for the 2.x API, drive3.py for the 3.x API) passes main()
 an object that connects through its SDK's public API (see Driver).
 """
@@ -136,6 +137,9 @@ def read_plan() -> typing.Dict[str, typing.Any]:
         fail("chunk_bytes must be a positive integer")
     for s in plan["scenarios"]:
         add_secret(s.get("api_key"))
+        pause = s.get("pause_ms", 0)
+        if not (isinstance(pause, int) and pause >= 0):
+            fail(f'scenario {s.get("name")}: pause_ms must be a non-negative integer')
     return plan
 
 
@@ -165,7 +169,7 @@ async def capped(coro: typing.Awaitable[typing.Any], deadline: float, stall_s: t
     except (asyncio.TimeoutError, TimeoutError):
         if stalled:
             raise CapTimeout(f"stalled: no answer within {round(left * 1000)} ms (the driver's cap on one call of a client that reports no failures)") from None
-        raise CapTimeout(f"no answer within the driver's cap ({round(left * 1000)} ms left of the scenario's max_ms+2000)") from None
+        raise CapTimeout(f"no answer within the driver's cap ({round(left * 1000)} ms left of the scenario's max_ms+pause_ms+2000)") from None
 
 
 # --- the session loop -------------------------------------------------------------
@@ -250,11 +254,12 @@ class HeaderOnlyDriver:
         raise NotImplementedError("no token path")
 
 
-async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, attempt: int, deadline: float, api_key=None, token=None) -> None:
+async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, attempt: int, deadline: float, api_key=None, token=None, pause: float = 0.0) -> None:
     """One connect, send, commit, wait, close. deadline is the scenario's: every
-    call and wait of every attempt ends by it."""
+    call and wait of every attempt ends by it. pause (s): after half the
+    chunks the app sends nothing for that long (the scenario's pause_ms)."""
     t0 = time.monotonic()
-    # The waits end max_ms after connect, and early enough to close within the scenario's cap.
+    # The waits end max_ms after connect (after the silence, if any), and early enough to close within the scenario's cap.
     wait_end = min(t0 + plan["max_ms"] / 1000.0, deadline - 0.15)
     out({"scenario": name, "event": "_connect", "auth": auth, "attempt": attempt})
 
@@ -288,7 +293,12 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
     silent = not getattr(drv, "reports_failures", True)
     stall = STALL_S if silent else None
     chunk = plan["chunk_bytes"]
-    for off in range(0, len(audio), chunk):
+    offsets = range(0, len(audio), chunk)
+    half = offsets[len(offsets) // 2] if pause and offsets else None
+    for off in offsets:
+        if off == half:
+            await silence(name, pause, deadline, state)
+            wait_end = min(time.monotonic() + plan["max_ms"] / 1000.0, deadline - 0.15)
         b64 = base64.b64encode(audio[off : off + chunk]).decode("ascii")
         try:
             await capped(conn.send(b64), deadline, stall)
@@ -323,12 +333,27 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
     gc.collect()
 
 
+async def silence(name: str, pause: float, deadline: float, state: typing.Dict[str, typing.Any]) -> None:
+    """The app pushes nothing for pause seconds (as far as the scenario's cap
+    allows: however long the connect took, never less): no audio call at
+    all, as an app whose user went quiet or muted (whatever the client sends
+    meanwhile, a keepalive, is its own doing). A close or error heard in the
+    silence ends no wait: what counts is what the app hears after it, so the
+    waits start over once the _paused line is out."""
+    t = time.monotonic()
+    await asyncio.sleep(max(0.0, min(pause, deadline - 0.15 - t)))
+    out({"scenario": name, "event": "_paused", "ms": round((time.monotonic() - t) * 1000)})
+    state["terminal"] = False
+    state["last"] = time.monotonic()
+
+
 async def run_scenario(drv: Driver, plan, audio: bytes, s: typing.Dict[str, typing.Any]) -> None:
     name, auth = s.get("name"), s.get("auth")
-    # Never hang: a scenario, all its attempts included, ends within max_ms + 2000.
-    deadline = time.monotonic() + plan["max_ms"] / 1000.0 + 2.0
+    pause = s.get("pause_ms", 0) / 1000.0
+    # Never hang: a scenario, all its attempts included, ends within max_ms + pause_ms + 2000.
+    deadline = time.monotonic() + plan["max_ms"] / 1000.0 + pause + 2.0
     if auth == "header":
-        await run_session(drv, plan, audio, name, "header", 1, deadline, api_key=s.get("api_key"))
+        await run_session(drv, plan, audio, name, "header", 1, deadline, api_key=s.get("api_key"), pause=pause)
     elif auth in ("token", "token-reuse"):
         why = drv.token_unsupported()
         if why:
@@ -343,7 +368,7 @@ async def run_scenario(drv: Driver, plan, audio: bytes, s: typing.Dict[str, typi
             out({"scenario": name, "event": "_exception", "where": "mint", "error": err_message(e)})
             return
         for attempt in range(1, (2 if auth == "token-reuse" else 1) + 1):
-            await run_session(drv, plan, audio, name, "token", attempt, deadline, api_key=s.get("api_key"), token=token)
+            await run_session(drv, plan, audio, name, "token", attempt, deadline, api_key=s.get("api_key"), token=token, pause=pause)
     else:
         out({"scenario": name, "event": "_unsupported", "reason": f'unknown auth "{auth}"'})
 
