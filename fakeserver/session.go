@@ -337,7 +337,7 @@ func (ss *session) feedVAD(audio []byte) {
 	step := ss.cfg.Format.Bytes(analysisFrameSecs)
 	for off := 0; off < len(audio); off += step {
 		frame := audio[off:min(off+step, len(audio))]
-		voiced := protocol.RMS(ss.cfg.Format.Samples(frame)) > voicedRMS
+		voiced := ss.cfg.Format.RMS(frame) > voicedRMS
 		ss.mu.Lock()
 		ss.appendLocked(frame)
 		due := ss.vad.frame(voiced, ss.cfg.Format.Seconds(len(frame)))
