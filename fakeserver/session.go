@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/tidwall/gjson"
@@ -37,6 +38,7 @@ type session struct {
 	vad         endpointer
 	nextPartial float64 // stream time at which the next partial is due
 	idle        Timer
+	touched     time.Time // the last audio: idle counts from it
 	limit       Timer
 }
 
@@ -451,14 +453,32 @@ func (ss *session) touch() {
 	ss.touchLocked()
 }
 
+// touchLocked notes the time; the one idle timer of the session is moved on
+// only when it fires (a timer stopped and armed again for every chunk was
+// an allocation and two updates of the timer heap a chunk).
 func (ss *session) touchLocked() {
 	if ss.set.session.IdleTimeout == NoIdleTimeout || ss.sock.Closed() {
 		return
 	}
-	if ss.idle != nil {
-		ss.idle.Stop()
+	ss.touched = ss.srv.clock.Now()
+	if ss.idle == nil {
+		ss.armIdleLocked(ss.set.session.IdleTimeout)
 	}
-	ss.idle = ss.srv.clock.AfterFunc(ss.set.session.IdleTimeout, func() {
+}
+
+// armIdleLocked closes the session in d, unless it was touched since: then
+// it waits out IdleTimeout from that touch.
+func (ss *session) armIdleLocked(d time.Duration) {
+	ss.idle = ss.srv.clock.AfterFunc(d, func() {
+		ss.mu.Lock()
+		defer ss.mu.Unlock()
+		if ss.sock.Closed() {
+			return
+		}
+		if left := ss.set.session.IdleTimeout - ss.srv.clock.Now().Sub(ss.touched); left > 0 {
+			ss.armIdleLocked(left)
+			return
+		}
 		ss.srv.log.Printf("session %s: idle, closing", ss.id)
 		go ss.closeWith(nil, websocket.StatusNormalClosure, "")
 	})
