@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -79,6 +80,12 @@ func (ss *session) run() {
 		ss.sock.rec.Frame(true, typ == websocket.MessageBinary, buf.Bytes())
 		ss.handle(typ, buf.Bytes())
 		putBuf(&frameBufs, buf)
+		// Fairness: at max pace a session's next frame is always ready, so
+		// its goroutine ran its whole time slice (10 ms, hundreds of frames)
+		// while another session's commit waited in the run queue behind each
+		// such slice. Yielding after every frame, a commit waits behind its
+		// own session's audio and one frame of each other session.
+		runtime.Gosched()
 	}
 }
 
