@@ -466,6 +466,10 @@ func applyFaults(names []string, set *settings) (faults, error) {
 	return fs, nil
 }
 
+// rewritesInput says whether a fault rewrites what clients send: then every
+// frame takes the session's general path, where rewriteInput applies them.
+func (s *Server) rewritesInput() bool { return len(s.faults.in) > 0 }
+
 // wrapWire puts the out filters around the socket, the first named outermost.
 func (fs faults) wrapWire(w wire) wire {
 	for i := len(fs.out) - 1; i >= 0; i-- {

@@ -1,7 +1,9 @@
 package fakeserver
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -154,6 +156,56 @@ func FuzzSessionFrame(f *testing.F) {
 		}
 		if w.closes > 0 && w.code != websocket.StatusNormalClosure {
 			t.Fatalf("the session closed with %d, want 1000", w.code)
+		}
+	})
+}
+
+// FuzzReadChunk holds the one-pass reader of the usual chunk to gjson, which
+// reads every other frame: a frame readChunk takes is valid JSON to gjson,
+// and gjson reads the same input_audio_chunk from it (message type, audio,
+// a boolean or no commit, previous_text), so the session answers it as it
+// would have without the shortcut.
+func FuzzReadChunk(f *testing.F) {
+	for _, raw := range captured(f, "client") {
+		f.Add([]byte(raw))
+	}
+	f.Add([]byte(speechChunk(pcm16k.Speech(0.1), true)))
+	for _, seed := range []string{
+		` { "audio_base_64" : "AA==" , "message_type":"input_audio_chunk","previous_text":null}` + "\r\n",
+		`{"message_type":"input_audio_chunk","audio_base_64":"AAAA","previous_text":"Hi.","sample_rate":-0.5e+3}`,
+		"{\"message_type\":\"input_audio_chunk\",\"audio_base_64\":\"AA==\n\n\n\n\"}",
+		"{\"message_type\":\"input_audio_chunk\",\"audio_base_64\":\"AAAA\r\nAAAA\"}",
+		`{"message_type":"input_audio_chunk","audio_base_64":"AAAA","audio_base_64":"!!","commit":false,"commit":"x"}`,
+		`{"message_type":"input_audio_chunk","audio_base_64":"AAAA","commit":null}`,
+		`{"message_type":"input_audio_chunk","audio_base_64":"AAAA","sample_rate":01}`,
+		`{"message_type":"input_audio_chunk","audio_base_64":"AAAA","extra":[1]}`,
+		`{"message_type":"input_audio_chunk","audio_base_64":"AAAA"}x`,
+		`{"message_type":"input_\u0061udio_chunk","audio_base_64":"AAAA"}`,
+		`{"message_type":"input_audio_chunk","audio_base_64":"AA\/A"}`,
+		`{"audio_base_64":"AAAA"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		audio, got, ok := readChunk(data, new(bytes.Buffer))
+		if !ok {
+			return
+		}
+		if !gjson.ValidBytes(data) {
+			t.Fatalf("readChunk took %q, which is not JSON to gjson", data)
+		}
+		c := readClientFrame(gjson.ParseBytes(data), data)
+		want := chunkFields{commit: c.commit.Bool(), previousText: c.previousText.Exists(), previousNull: c.previousText.Exists() && c.previousText.Type == gjson.Null}
+		wantAudio, err := base64.StdEncoding.DecodeString(c.audio.Str)
+		switch {
+		case c.messageType.Type != gjson.String || c.messageType.Str != protocol.InputAudioChunk:
+			t.Fatalf("readChunk took %q, whose message_type is %s to gjson", data, c.messageType.Raw)
+		case c.audio.Type != gjson.String || err != nil || !bytes.Equal(audio, wantAudio):
+			t.Fatalf("readChunk took %q with audio %x; gjson reads audio_base_64 %s (%v)", data, audio, c.audio.Raw, err)
+		case c.commit.Exists() && !c.commit.IsBool():
+			t.Fatalf("readChunk took %q, whose commit %s is no boolean to gjson", data, c.commit.Raw)
+		case got != want:
+			t.Fatalf("readChunk read %q as %+v, gjson as %+v", data, got, want)
 		}
 	})
 }

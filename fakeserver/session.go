@@ -3,10 +3,11 @@ package fakeserver
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/tidwall/gjson"
@@ -38,6 +39,7 @@ type session struct {
 	vad         endpointer
 	nextPartial float64 // stream time at which the next partial is due
 	idle        Timer
+	touched     time.Time // the last audio: idle counts from it
 	limit       Timer
 }
 
@@ -78,6 +80,12 @@ func (ss *session) run() {
 		ss.sock.rec.Frame(true, typ == websocket.MessageBinary, buf.Bytes())
 		ss.handle(typ, buf.Bytes())
 		putBuf(&frameBufs, buf)
+		// Fairness: at max pace a session's next frame is always ready, so
+		// its goroutine ran its whole time slice (10 ms, hundreds of frames)
+		// while another session's commit waited in the run queue behind each
+		// such slice. Yielding after every frame, a commit waits behind its
+		// own session's audio and one frame of each other session.
+		runtime.Gosched()
 	}
 }
 
@@ -123,13 +131,23 @@ const (
 // zeroRetentionWarning is the live text (O, capture).
 const zeroRetentionWarning = "Zero retention mode was requested (enable_logging=false) but was not applied. This session is still being logged."
 
-// handle answers one client frame.
+// handle answers one client frame. The usual chunk is read in one pass
+// (readChunk); every other frame, and every frame when a fault rewrites
+// what clients send, is read by gjson and checked field by field.
 func (ss *session) handle(typ websocket.MessageType, data []byte) {
 	if typ == websocket.MessageBinary { // choice binary-frame
 		if ss.stimulus(protocol.StimBinaryFrame, ss.refuse("Binary frames are not supported: send input_audio_chunk as a JSON text frame")) {
-			ss.takeAudio(data, gjson.Result{}, gjson.Result{}) // taken as fine: raw audio in the session's format
+			ss.takeAudio(data, chunkFields{}) // taken as fine: raw audio in the session's format
 		}
 		return
+	}
+	buf := audioBufs.Get().(*bytes.Buffer)
+	defer putBuf(&audioBufs, buf)
+	if !ss.srv.rewritesInput() {
+		if audio, f, ok := readChunk(data, buf); ok {
+			ss.takeAudio(audio, f)
+			return
+		}
 	}
 	if !gjson.ValidBytes(data) { // choice malformed-json
 		ss.stimulus(protocol.StimNotJSON, ss.refuse(protocol.InvalidProtocolMessageText)) // taken as fine, it holds nothing to take
@@ -139,7 +157,7 @@ func (ss *session) handle(typ websocket.MessageType, data []byte) {
 	msg := gjson.ParseBytes(data)
 	f := readClientFrame(msg, data)
 	if msg.IsObject() && !f.messageType.Exists() && f.audio.Exists() && ss.set.chunkTypeOptional { // choice chunk-without-message-type
-		ss.audioChunk(f)
+		ss.audioChunk(f, buf)
 		return
 	}
 	if !msg.IsObject() || f.messageType.Type != gjson.String {
@@ -150,7 +168,7 @@ func (ss *session) handle(typ websocket.MessageType, data []byte) {
 		ss.inputError(protocol.UnexpectedMessageTypePrefix + mt)
 		return
 	}
-	ss.audioChunk(f)
+	ss.audioChunk(f, buf)
 }
 
 // clientFrame holds the fields of a client frame the fake reads.
@@ -199,7 +217,7 @@ func readClientFrame(msg gjson.Result, raw []byte) clientFrame {
 
 // rewriteInput applies the faults that rewrite what a client sends.
 func (s *Server) rewriteInput(cfg sessionConfig, data []byte) []byte {
-	if len(s.faults.in) == 0 {
+	if !s.rewritesInput() {
 		return data
 	}
 	var msg map[string]any
@@ -216,11 +234,11 @@ func (s *Server) rewriteInput(cfg sessionConfig, data []byte) []byte {
 	return b
 }
 
-// audioChunk reads an input_audio_chunk. Its checks come in the order of
-// protocol.Stimuli; a stimulus a calibration takes as fine counts as no
-// audio (missing, or not base64) or no commit (not a boolean), and the rest
-// of the chunk is read as usual.
-func (ss *session) audioChunk(msg clientFrame) {
+// audioChunk reads an input_audio_chunk, decoding its audio into buf. Its
+// checks come in the order of protocol.Stimuli; a stimulus a calibration
+// takes as fine counts as no audio (missing, or not base64) or no commit
+// (not a boolean), and the rest of the chunk is read as usual.
+func (ss *session) audioChunk(msg clientFrame, buf *bytes.Buffer) {
 	b64, commit := msg.audio, msg.commit
 	invalid := ss.refuse(protocol.InvalidProtocolMessageText) // choice missing-or-wrong-field
 	switch {
@@ -242,26 +260,20 @@ func (ss *session) audioChunk(msg clientFrame) {
 	if !ok {
 		text = []byte(b64.Str)
 	}
-	buf := audioBufs.Get().(*bytes.Buffer)
-	defer putBuf(&audioBufs, buf)
-	buf.Reset()
-	size := base64.StdEncoding.DecodedLen(len(text))
-	buf.Grow(size)
-	audio := buf.AvailableBuffer()[:size]
-	n, err := base64.StdEncoding.Decode(audio, text)
-	audio = audio[:n]
+	audio, err := decodeBase64(buf, text)
 	if err != nil { // choice bad-base64
 		if !ss.stimulus(protocol.StimBadBase64, ss.refuse("audio_base_64 is not valid base64: "+err.Error())) {
 			return
 		}
 		audio = nil
 	}
-	ss.takeAudio(audio, commit, msg.previousText)
+	pt := msg.previousText
+	ss.takeAudio(audio, chunkFields{commit: commit.Bool(), previousText: pt.Exists(), previousNull: pt.Exists() && pt.Type == gjson.Null})
 }
 
-// takeAudio runs a chunk's decoded audio through the session: commit and
-// previous_text are the chunk's fields (empty for a binary frame).
-func (ss *session) takeAudio(audio []byte, commit, previousText gjson.Result) {
+// takeAudio runs a chunk's decoded audio through the session, with the
+// chunk's other fields (none for a binary frame).
+func (ss *session) takeAudio(audio []byte, f chunkFields) {
 	if !ss.cfg.Format.ULaw && len(audio)%2 == 1 { // choice odd-byte-count: the odd byte counts as no audio
 		if !ss.stimulus(protocol.StimOddByteCount, func() bool { return true }) {
 			return
@@ -290,7 +302,7 @@ func (ss *session) takeAudio(audio []byte, commit, previousText gjson.Result) {
 		ss.touchLocked()
 	}
 	ss.mu.Unlock()
-	if problem := ss.set.previousText.check(previousText, first); problem != "" {
+	if problem := ss.set.previousText.check(f, first); problem != "" {
 		ss.inputError(problem)
 		return
 	}
@@ -305,20 +317,20 @@ func (ss *session) takeAudio(audio []byte, commit, previousText gjson.Result) {
 			ss.commit(false)
 			// A commit on the chunk that filled the segment is answered by the
 			// auto-commit (choice auto-commit-takes-the-commit).
-			commit = gjson.Result{}
+			f.commit = false
 		}
 	}
 	ss.partials()
-	if commit.Bool() {
+	if f.commit {
 		ss.commit(true)
 	}
 }
 
-// check says what is wrong with previous_text on a chunk, or "".
-func (r previousTextRules) check(pt gjson.Result, first bool) string {
-	given := pt.Exists() && (pt.Type != gjson.Null || r.nullCounts)
+// check says what is wrong with a chunk's previous_text, or "".
+func (r previousTextRules) check(f chunkFields, first bool) string {
+	given := f.previousText && (!f.previousNull || r.nullCounts)
 	switch {
-	case given && first && r.firstRefused && pt.Type != gjson.Null:
+	case given && first && r.firstRefused && !f.previousNull:
 		return "previous_text is not allowed"
 	case given && !first && r.laterRefused: // choice previous-text-later
 		return "previous_text is only allowed with the first input_audio_chunk"
@@ -337,7 +349,7 @@ func (ss *session) feedVAD(audio []byte) {
 	step := ss.cfg.Format.Bytes(analysisFrameSecs)
 	for off := 0; off < len(audio); off += step {
 		frame := audio[off:min(off+step, len(audio))]
-		voiced := protocol.RMS(ss.cfg.Format.Samples(frame)) > voicedRMS
+		voiced := ss.cfg.Format.RMS(frame) > voicedRMS
 		ss.mu.Lock()
 		ss.appendLocked(frame)
 		due := ss.vad.frame(voiced, ss.cfg.Format.Seconds(len(frame)))
@@ -448,14 +460,32 @@ func (ss *session) touch() {
 	ss.touchLocked()
 }
 
+// touchLocked notes the time; the one idle timer of the session is moved on
+// only when it fires (a timer stopped and armed again for every chunk was
+// an allocation and two updates of the timer heap a chunk).
 func (ss *session) touchLocked() {
 	if ss.set.session.IdleTimeout == NoIdleTimeout || ss.sock.Closed() {
 		return
 	}
-	if ss.idle != nil {
-		ss.idle.Stop()
+	ss.touched = ss.srv.clock.Now()
+	if ss.idle == nil {
+		ss.armIdleLocked(ss.set.session.IdleTimeout)
 	}
-	ss.idle = ss.srv.clock.AfterFunc(ss.set.session.IdleTimeout, func() {
+}
+
+// armIdleLocked closes the session in d, unless it was touched since: then
+// it waits out IdleTimeout from that touch.
+func (ss *session) armIdleLocked(d time.Duration) {
+	ss.idle = ss.srv.clock.AfterFunc(d, func() {
+		ss.mu.Lock()
+		defer ss.mu.Unlock()
+		if ss.sock.Closed() {
+			return
+		}
+		if left := ss.set.session.IdleTimeout - ss.srv.clock.Now().Sub(ss.touched); left > 0 {
+			ss.armIdleLocked(left)
+			return
+		}
 		ss.srv.log.Printf("session %s: idle, closing", ss.id)
 		go ss.closeWith(nil, websocket.StatusNormalClosure, "")
 	})

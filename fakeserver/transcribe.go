@@ -99,12 +99,13 @@ func (r *recogniser) commit() segment {
 // hear turns slot i of the segment into a word, if at least half of it (and
 // 0.1 s) is voiced.
 func (r *recogniser) hear(i int, audio []byte) (heard, bool) {
-	samples := r.f.Samples(audio)
-	per := int(analysisFrameSecs * float64(r.f.SampleRate))
+	bps := r.f.BytesPerSample()
+	per := int(analysisFrameSecs*float64(r.f.SampleRate)) * bps
+	whole := len(audio) / bps * bps // whole samples
 	first, last, n := -1, -1, 0
 	loud := 0.0
-	for j := 0; j*per < len(samples); j++ {
-		rms := protocol.RMS(samples[j*per : min((j+1)*per, len(samples))])
+	for j := 0; j*per < whole; j++ {
+		rms := r.f.RMS(audio[j*per : min((j+1)*per, whole)])
 		if rms > voicedRMS {
 			if first < 0 {
 				first = j

@@ -29,6 +29,40 @@ func TestAudioFormats(t *testing.T) {
 	}
 }
 
+// The fake's voiced-or-not decisions, and so its words, hang on RMS: summed
+// as integers, over the samples or in one pass over the bytes, it must be
+// the same number, to the bit, as the sum of squares in floats it was.
+func TestRMSIsTheFloatRMSItWas(t *testing.T) {
+	floatRMS := func(s []int16) float64 {
+		if len(s) == 0 {
+			return 0
+		}
+		var sum float64
+		for _, v := range s {
+			x := float64(v) / 32768
+			sum += x * x
+		}
+		return math.Sqrt(sum / float64(len(s)))
+	}
+	loudest := make([]int16, 1<<16)
+	for i := range loudest {
+		loudest[i] = -32768
+	}
+	for _, name := range AudioFormats {
+		f, _ := ParseAudioFormat(name)
+		speech := f.Speech(2)
+		for _, b := range [][]byte{speech, speech[:len(speech)-1], speech[:f.Bytes(0.02)], f.Tone(0.02, 440, 0.9), f.Encode(loudest), f.Silence(0.02), nil} {
+			want := floatRMS(f.Samples(b))
+			if got := RMS(f.Samples(b)); got != want {
+				t.Errorf("%s, %d bytes: RMS of the samples %v, the float sum %v", name, len(b), got, want)
+			}
+			if got := f.RMS(b); got != want {
+				t.Errorf("%s, %d bytes: RMS of the bytes %v, the float sum %v", name, len(b), got, want)
+			}
+		}
+	}
+}
+
 func TestULawRoundTrip(t *testing.T) {
 	f, _ := ParseAudioFormat("ulaw_8000")
 	for _, v := range []int16{0, 100, -100, 1000, -1000, 32000, -32000} {

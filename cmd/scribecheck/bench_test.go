@@ -37,7 +37,7 @@ func TestBenchQuick(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	for _, row := range []string{"frames ingested/s, fake", "bare coder/websocket sink", "fake / sink", "real-time sessions held", "memory per idle session", "whole `scribecheck run --target fake`"} {
+	for _, row := range []string{"frames ingested/s, fake", "bare coder/websocket sink", "fake / sink", "at max pace", "real-time sessions beside them", "real-time sessions held", "memory per idle session", "whole `scribecheck run --target fake`"} {
 		if !strings.Contains(r.stdout, row) {
 			t.Errorf("no %q row in the table:\n%s", row, r.stdout)
 		}
@@ -53,6 +53,8 @@ func TestBenchQuick(t *testing.T) {
 	switch {
 	case f.Ingest.FakeMedian <= 0 || f.Ingest.SinkMedian <= 0 || f.Ingest.Ratio <= 0:
 		t.Errorf("ingest not measured: %+v", f.Ingest)
+	case f.Saturated.MaxPaceP50Ms <= 0 || f.Saturated.BesideP50Ms <= 0:
+		t.Errorf("commit latency at max pace not measured: %+v", f.Saturated)
 	case len(f.Capacity.Levels) == 0 || f.Capacity.Levels[0].Held == 0 || f.Capacity.Levels[0].CommitP99Ms <= 0:
 		t.Errorf("capacity not measured: %+v", f.Capacity)
 	case f.Memory.BytesPerIdle <= 0 || f.Memory.IdleSessions == 0:

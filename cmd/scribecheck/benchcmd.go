@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/scribecheck/scribecheck/internal/bench"
 	"github.com/scribecheck/scribecheck/internal/cli"
@@ -34,12 +33,7 @@ func benchCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, 
 	if err != nil {
 		return fmt.Errorf("bench needs its own binary to start the fake and the sink: %w", err)
 	}
-	cfg := bench.Config{Exe: exe, Progress: stderr}
-	if *quick {
-		cfg.IngestSessions, cfg.IngestFor, cfg.Rounds = 4, 500*time.Millisecond, 1
-		cfg.Levels, cfg.LevelFor = []int{10, 20}, time.Second
-		cfg.IdleSessions, cfg.Runs = 20, 1
-	}
+	cfg := bench.Config{Exe: exe, Progress: stderr, Quick: *quick}
 	fmt.Fprintln(stderr, "measuring; progress follows (`make bench` takes a few minutes)")
 	f, err := bench.Measure(ctx, cfg)
 	if err != nil {

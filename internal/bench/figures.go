@@ -2,11 +2,13 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/load"
@@ -23,6 +25,10 @@ type Config struct {
 	IngestSessions int
 	IngestFor      time.Duration
 	Rounds         int
+	// SaturatedFor the IngestSessions stream at max pace again, committing,
+	// with BesideSessions real-time sessions beside them on the same fake.
+	SaturatedFor   time.Duration
+	BesideSessions int
 	// Levels of real-time sessions to try, each held LevelFor; the ladder
 	// stops at the first level that misses (a session lost, or p99 commit
 	// latency at or over CommitP99Aim).
@@ -35,9 +41,18 @@ type Config struct {
 	Runs int
 	// Progress receives a line per step.
 	Progress io.Writer
+	// Quick makes every part small and short: it checks that the bench
+	// works, and measures nothing worth quoting (`bench --quick`).
+	Quick bool
 }
 
 func (c Config) withDefaults() Config {
+	if c.Quick {
+		c.IngestSessions, c.IngestFor, c.Rounds = 4, 500*time.Millisecond, 1
+		c.SaturatedFor, c.BesideSessions = time.Second, 2
+		c.Levels, c.LevelFor = []int{10, 20}, time.Second
+		c.IdleSessions, c.Runs = 20, 1
+	}
 	def := func(v *int, d int) {
 		if *v == 0 {
 			*v = d
@@ -51,6 +66,8 @@ func (c Config) withDefaults() Config {
 	def(&c.IngestSessions, 50)
 	defd(&c.IngestFor, 5*time.Second)
 	def(&c.Rounds, 3)
+	defd(&c.SaturatedFor, 10*time.Second)
+	def(&c.BesideSessions, 20)
 	if len(c.Levels) == 0 {
 		c.Levels = []int{250, 500, 1000, 1500, 2000, 2500, 3000}
 	}
@@ -66,10 +83,11 @@ func (c Config) withDefaults() Config {
 
 // Figures are what one bench measured.
 type Figures struct {
-	Ingest   Ingest   `json:"ingest"`
-	Capacity Capacity `json:"capacity"`
-	Memory   Memory   `json:"memory"`
-	Run      Run      `json:"run"`
+	Ingest    Ingest    `json:"ingest"`
+	Saturated Saturated `json:"saturated"`
+	Capacity  Capacity  `json:"capacity"`
+	Memory    Memory    `json:"memory"`
+	Run       Run       `json:"run"`
 }
 
 // Ingest is frames per second taken by the fake and by the sink from the
@@ -84,6 +102,23 @@ type Ingest struct {
 	Ratio         float64   `json:"ratio"`
 	FakeCPUPerSec float64   `json:"fake_cpu_seconds_per_second"`
 	SinkCPUPerSec float64   `json:"sink_cpu_seconds_per_second"`
+}
+
+// Saturated is how long a commit waits for its committed_transcript on a
+// fake that sessions at max pace keep busy: in those sessions, whose commit
+// comes after all the audio they queued in the socket before it, and in
+// real-time sessions beside them, whose commit nobody else's audio should
+// hold up.
+type Saturated struct {
+	MaxPaceSessions int     `json:"max_pace_sessions"`
+	BesideSessions  int     `json:"realtime_sessions"`
+	Seconds         float64 `json:"seconds"`
+	MaxPaceP50Ms    float64 `json:"max_pace_commit_p50_ms"`
+	MaxPaceP99Ms    float64 `json:"max_pace_commit_p99_ms"`
+	BesideP50Ms     float64 `json:"realtime_commit_p50_ms"`
+	BesideP99Ms     float64 `json:"realtime_commit_p99_ms"`
+	// Errors are the failures of either load, if any.
+	Errors string `json:"errors,omitempty"`
 }
 
 // Capacity is the ladder of real-time session counts tried.
@@ -133,6 +168,9 @@ func Measure(ctx context.Context, cfg Config) (*Figures, error) {
 	var err error
 	if f.Ingest, err = measureIngest(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	if f.Saturated, err = measureSaturated(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("saturated: %w", err)
 	}
 	if f.Capacity, f.Memory, err = measureSessions(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("sessions: %w", err)
@@ -196,6 +234,46 @@ func measureIngest(ctx context.Context, cfg Config) (Ingest, error) {
 		in.FakeCPUPerSec, in.SinkCPUPerSec = f.cpu/f.wall, k.cpu/k.wall
 	}
 	return in, nil
+}
+
+// measureSaturated runs IngestSessions at max pace with a commit every 5 s
+// of audio (load's default) on a fresh fake, and inside that run, from a
+// second after its start to a second before its end, BesideSessions at
+// real-time pace with a commit every second.
+func measureSaturated(ctx context.Context, cfg Config) (Saturated, error) {
+	sat := Saturated{MaxPaceSessions: cfg.IngestSessions, BesideSessions: cfg.BesideSessions, Seconds: cfg.SaturatedFor.Seconds()}
+	fake, err := startFake(ctx, cfg)
+	if err != nil {
+		return sat, err
+	}
+	defer fake.Stop()
+	var beside driven
+	besideErr := make(chan error, 1)
+	go func() {
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+		}
+		var err error
+		beside, err = drive(ctx, fake, load.Options{Sessions: cfg.BesideSessions, Duration: cfg.SaturatedFor, Pace: load.Realtime, CommitEvery: time.Second})
+		besideErr <- err
+	}()
+	flood, err := drive(ctx, fake, load.Options{Sessions: cfg.IngestSessions, Duration: cfg.SaturatedFor + 2*time.Second, Pace: load.Max, CommitEvery: load.DefaultCommitEvery})
+	if err := errors.Join(err, <-besideErr); err != nil {
+		return sat, err
+	}
+	sat.MaxPaceP50Ms, sat.MaxPaceP99Ms = ms(flood.commitP50), ms(flood.commitP99)
+	sat.BesideP50Ms, sat.BesideP99Ms = ms(beside.commitP50), ms(beside.commitP99)
+	var errs []string
+	for _, e := range []string{flood.errors, beside.errors} {
+		if e != "" {
+			errs = append(errs, e)
+		}
+	}
+	sat.Errors = strings.Join(errs, "; ")
+	fmt.Fprintf(cfg.Progress, "saturated: commit p50 %.0f ms, p99 %.0f ms at max pace (%d sessions); p50 %.1f ms, p99 %.1f ms in %d real-time sessions beside them\n",
+		sat.MaxPaceP50Ms, sat.MaxPaceP99Ms, sat.MaxPaceSessions, sat.BesideP50Ms, sat.BesideP99Ms, sat.BesideSessions)
+	return sat, nil
 }
 
 // measureSessions weighs idle sessions on a fresh fake, then climbs the

@@ -27,7 +27,12 @@ func Print(w io.Writer, f *Figures) {
 		fmt.Sprintf("%.0f (median of %s)", in.SinkMedian, list(in.SinkPerSec)), "", "")
 	row(w, "fake / sink", fmt.Sprintf("%.2f", in.Ratio), fmt.Sprintf("≥ %.1f", AimIngestRatio), mark(in.Ratio >= AimIngestRatio))
 	row(w, "CPU of the server process while ingesting (cores)", fmt.Sprintf("fake %.2f, sink %.2f", in.FakeCPUPerSec, in.SinkCPUPerSec), "", "")
-	c := f.Capacity
+	c, sat := f.Capacity, f.Saturated
+	row(w, fmt.Sprintf("commit→committed_transcript at max pace (%d sessions, a commit per 5 s of audio)", sat.MaxPaceSessions),
+		fmt.Sprintf("p50 %.0f ms, p99 %.0f ms", sat.MaxPaceP50Ms, sat.MaxPaceP99Ms), "behind its own audio only", "")
+	row(w, fmt.Sprintf("commit→committed_transcript of %d real-time sessions beside them (%.0f s)", sat.BesideSessions, sat.Seconds),
+		fmt.Sprintf("p50 %.1f ms, p99 %.1f ms%s", sat.BesideP50Ms, sat.BesideP99Ms, failures(sat.Errors)),
+		fmt.Sprintf("p99 < %.0f ms", c.AimP99Millis), mark(sat.Errors == "" && sat.BesideP99Ms < c.AimP99Millis))
 	row(w, fmt.Sprintf("real-time sessions held, p99 commit→committed_transcript < %.0f ms", c.AimP99Millis),
 		fmt.Sprintf("%d (%s)", c.Held, ladder(c.Levels)), fmt.Sprintf("≥ %d", AimSessions), mark(c.Held >= AimSessions))
 	m := f.Memory
@@ -45,6 +50,14 @@ func Print(w io.Writer, f *Figures) {
 				l.CommitP50Ms, l.CommitP99Ms, l.CommitMaxMs, l.FramesPerSec, l.FakeCPUPerSec, float64(l.FakeRSSBytes)/(1<<20), metWord(l))
 		}
 	}
+}
+
+// failures puts a load's failures after its figure.
+func failures(errs string) string {
+	if errs == "" {
+		return ""
+	}
+	return " (" + errs + ")"
 }
 
 func row(w io.Writer, what, got, aim, ok string) {
