@@ -152,7 +152,11 @@ type Server struct {
 	listener net.Listener
 	base     string // what Start returned
 	sessions map[*session]struct{}
-	closed   bool
+	// live counts the tracked sessions whose handlers have not returned:
+	// Close waits for them, since Shutdown does not wait for hijacked
+	// (WebSocket) connections.
+	live   sync.WaitGroup
+	closed bool
 	// maxSessions is Options.MaxSessions with its default.
 	maxSessions int
 }
@@ -289,7 +293,8 @@ func (s *Server) Start(addr string) (string, error) {
 	return base, nil
 }
 
-// Close stops listening and ends every open session.
+// Close stops listening and ends every open session; it returns once each
+// has ended (at most closeGrace after aborting them), so Sessions is 0.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
@@ -302,11 +307,17 @@ func (s *Server) Close() error {
 	for _, ss := range open {
 		ss.abort()
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
+	defer cancel()
+	ended := make(chan struct{})
+	go func() { s.live.Wait(); close(ended) }()
+	select { // an aborted session ends at once: its socket is closed
+	case <-ended:
+	case <-ctx.Done():
+	}
 	if hs == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
-	defer cancel()
 	if err := hs.Shutdown(ctx); err != nil {
 		// A half-open client that never finished its request would hold
 		// Shutdown until ReadHeaderTimeout: cut what is left.
@@ -347,6 +358,7 @@ func (s *Server) track(ss *session) (ok, full bool) {
 		return false, true
 	}
 	s.sessions[ss] = struct{}{}
+	s.live.Add(1) // before Close can wait: it sets closed under mu first
 	return true, false
 }
 
@@ -361,6 +373,7 @@ func (s *Server) untrack(ss *session) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.sessions, ss)
+	s.live.Done()
 }
 
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
