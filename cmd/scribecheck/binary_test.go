@@ -80,6 +80,7 @@ func TestMain(m *testing.M) {
 		_ = flag.Set("test.parallel", "6")
 	}
 	code := m.Run()
+	closeBrowser()
 	os.RemoveAll(binDir)
 	os.Exit(code)
 }

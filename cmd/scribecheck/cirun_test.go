@@ -149,7 +149,7 @@ func TestRunReportsForCI(t *testing.T) {
 	if strings.Contains(plain.stdout, "::error") || strings.Contains(plain.stdout, "::warning") {
 		t.Error("annotations printed outside GitHub Actions")
 	}
-	_, body := renderPage(t, chromiumPath(t), "file://"+filepath.Join(r.out, reports.RunHTMLFile)+"#verdict=FAILED")
+	_, body := renderPage(t, "file://"+filepath.Join(r.out, reports.RunHTMLFile)+"#verdict=FAILED")
 	if !strings.Contains(body, `data-shown="3"`) {
 		t.Errorf("the FAILED filter shows other than the 3 failures: %s", body)
 	}

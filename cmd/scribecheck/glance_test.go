@@ -6,27 +6,26 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/scribecheck/scribecheck/internal/sdks"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
 // Every HTML report answers at a glance: rendered in headless Chromium in a
-// 1400×900 window (a laptop's browser), its verdict and the names of what
+// 1400×900 viewport (a laptop's browser), its verdict and the names of what
 // failed are on the first screen, inside the viewport and visible, before
 // any scrolling. Each page is also saved as a screenshot, into the test's
 // temp dir and, when SCRIBECHECK_SCREENSHOTS names a folder, there, for a
 // person to look at.
 
-// glanceWidth and glanceHeight are the window the reports are read in.
+// glanceWidth and glanceHeight are the viewport the reports are read in.
 const glanceWidth, glanceHeight = 1400, 900
 
 // screenshotsEnv names a folder that keeps the screenshots.
@@ -121,10 +120,10 @@ const measureScript = `<script>
 
 var glanceResult = regexp.MustCompile(`(?s)<pre id="glance-result">(.*?)</pre>`)
 
-// checkGlance measures the needles on page at 1400×900 and fails for each
-// that is missing, hidden, covered or below the first screen; then it
-// saves the page's screenshot.
-func checkGlance(t *testing.T, browser, page string, needles []needle) {
+// checkGlance measures the needles on page in a 1400×900 viewport and fails
+// for each that is missing, hidden, covered or below the first screen; then
+// it saves the page's screenshot.
+func checkGlance(t *testing.T, page string, needles []needle) {
 	t.Helper()
 	src, err := os.ReadFile(page)
 	if err != nil {
@@ -140,25 +139,18 @@ func checkGlance(t *testing.T, browser, page string, needles []needle) {
 	if err := os.WriteFile(probe, []byte(string(src[:at])+script+string(src[at:])), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	window := func(w, h int) []string {
-		return []string{"--hide-scrollbars", "--window-size=" + strconv.Itoa(w) + "," + strconv.Itoa(h)}
+	p := show(t, "file://"+probe, testkit.View{Width: glanceWidth, Height: glanceHeight})
+	if strings.Contains(p.Log, "Uncaught") {
+		t.Errorf("script errors in %s:\n%s", page, p.Log)
 	}
-	measure := func(w, h int) glance {
-		dom, logs := chromium(t, browser, append(window(w, h), "--enable-logging=stderr", "--v=0", "--dump-dom", "file://"+probe)...)
-		if strings.Contains(logs, "Uncaught") {
-			t.Errorf("script errors in %s:\n%s", page, logs)
-		}
-		m := glanceResult.FindStringSubmatch(dom)
-		if m == nil {
-			t.Fatalf("the measuring script wrote nothing into %s", page)
-		}
-		var g glance
-		if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &g); err != nil {
-			t.Fatalf("the measuring script's result: %v\n%s", err, m[1])
-		}
-		return g
+	m := glanceResult.FindStringSubmatch(p.DOM)
+	if m == nil {
+		t.Fatalf("the measuring script wrote nothing into %s", page)
 	}
-	g := laidOut(measure)
+	var g glance
+	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &g); err != nil {
+		t.Fatalf("the measuring script's result: %v\n%s", err, m[1])
+	}
 	if int(g.Height) != glanceHeight || int(g.Width) != glanceWidth {
 		t.Fatalf("the page was laid out in a %.0f×%.0f viewport, not %d×%d", g.Width, g.Height, glanceWidth, glanceHeight)
 	}
@@ -175,55 +167,21 @@ func checkGlance(t *testing.T, browser, page string, needles []needle) {
 			t.Errorf("%s: %q is covered by another element", s.What, n.Text)
 		}
 	}
-	screenshot(t, browser, page, window(glanceWidth, glanceHeight))
+	screenshot(t, page)
 }
 
-// glanceWindow is the --dump-dom window that lays a page out in the
-// glanceWidth×glanceHeight viewport the screenshot shows, once a page was
-// measured in it. Headless Chromium's --dump-dom window keeps room for a
-// browser's bars (a 1400×900 window has a 1400×757 page), where --screenshot
-// does not: the window is grown by what the bars take. They take the same
-// room on every page, so the first page measures them while the others
-// wait, and the others are measured once instead of twice (a Chromium run is
-// over a second of CPU).
-var glanceWindow struct {
-	sync.Mutex
-	w, h int // 0 until a page was laid out at glanceWidth×glanceHeight
-}
-
-// laidOut measures a page in the window that lays it out at
-// glanceWidth×glanceHeight, growing the window once by what the bars took.
-func laidOut(measure func(w, h int) glance) glance {
-	glanceWindow.Lock()
-	w, h := glanceWindow.w, glanceWindow.h
-	first := w == 0
-	if first {
-		defer glanceWindow.Unlock()
-		w, h = glanceWidth, glanceHeight
-	} else {
-		glanceWindow.Unlock()
-	}
-	g := measure(w, h)
-	if int(g.Width) != glanceWidth || int(g.Height) != glanceHeight {
-		w, h = w+glanceWidth-int(g.Width), h+glanceHeight-int(g.Height)
-		g = measure(w, h)
-	}
-	if first && int(g.Width) == glanceWidth && int(g.Height) == glanceHeight {
-		glanceWindow.w, glanceWindow.h = w, h
-	}
-	return g
-}
-
-// screenshot saves page as a PNG in the test's temp dir and, when
-// SCRIBECHECK_SCREENSHOTS is set, in that folder too.
-func screenshot(t *testing.T, browser, page string, window []string) {
+// screenshot saves page's first screen (glanceWidth×glanceHeight) as a PNG
+// in the test's temp dir and, when SCRIBECHECK_SCREENSHOTS is set, in that
+// folder too.
+func screenshot(t *testing.T, page string) {
 	t.Helper()
 	name := strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()) + ".png"
-	shot := filepath.Join(t.TempDir(), name)
-	chromium(t, browser, append(window, "--screenshot="+shot, "file://"+page)...)
-	b, err := os.ReadFile(shot)
-	if err != nil || len(b) < 10_000 {
-		t.Fatalf("screenshot of %s missing or blank: %v", page, err)
+	b := show(t, "file://"+page, testkit.View{Width: glanceWidth, Height: glanceHeight, Screenshot: true}).PNG
+	if len(b) < 10_000 {
+		t.Fatalf("screenshot of %s missing or blank (%d bytes)", page, len(b))
+	}
+	if err := os.WriteFile(filepath.Join(t.TempDir(), name), b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	if dir := os.Getenv(screenshotsEnv); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -264,7 +222,7 @@ func inScope(what, scope string, texts ...string) []needle {
 
 func TestReportsAnswerAtAGlance(t *testing.T) {
 	t.Parallel()
-	browser := chromiumPath(t)
+	browser(t) // or skip, before any report is written
 
 	// The run of the fake with the sutkn bug: its matrix names the paths
 	// that failed (token-query, whose fresh token is refused, and the two
@@ -283,7 +241,7 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 		}
 		needles := append([]needle{{"verdict", "#status", "FAILED"}, {"whose fault", "#lead", "Whose fault: the server's."}},
 			inScope("auth path in the matrix", "#matrix", append(failed, "header")...)...)
-		checkGlance(t, browser, filepath.Join(r.out, reports.RunHTMLFile), needles)
+		checkGlance(t, filepath.Join(r.out, reports.RunHTMLFile), needles)
 	})
 
 	// The doctor on the same bug: its headline names the server's side and
@@ -302,7 +260,7 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 		}
 		needles := append([]needle{{"verdict", "#status", "problem"}, {"headline", "#summary", "a server-side problem, not the app's code"}},
 			inScope("path not as expected", "#matrix", failed...)...)
-		checkGlance(t, browser, filepath.Join(r.out, reports.DoctorHTML), needles)
+		checkGlance(t, filepath.Join(r.out, reports.DoctorHTML), needles)
 	})
 
 	// A browser's HAR of the bug: the refused connection, its auth path and
@@ -313,7 +271,7 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 		if r.code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 		}
-		checkGlance(t, browser, filepath.Join(r.out, "har.html"), connectionNeedles(t, filepath.Join(r.out, "har.json")))
+		checkGlance(t, filepath.Join(r.out, "har.html"), connectionNeedles(t, filepath.Join(r.out, "har.json")))
 	})
 
 	// An app that presents one token twice: the connection refused and its
@@ -324,7 +282,7 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 		if r.code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 		}
-		checkGlance(t, browser, filepath.Join(r.out, reports.ClientHTML), connectionNeedles(t, filepath.Join(r.out, reports.ClientJSON)))
+		checkGlance(t, filepath.Join(r.out, reports.ClientHTML), connectionNeedles(t, filepath.Join(r.out, reports.ClientJSON)))
 	})
 
 	// The SDK matrix with one install falling short of its record: the SDK
@@ -339,7 +297,7 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 		}
 		row := m.Rows[len(m.Rows)-1]
 		needles := []needle{{"verdict", "#verdict", "FAILED"}, {"failing install", "#lead", m.Columns[0].Key + " " + row.ID}}
-		checkGlance(t, browser, filepath.Join(dir, reports.SDKMatrixHTML), needles)
+		checkGlance(t, filepath.Join(dir, reports.SDKMatrixHTML), needles)
 	})
 }
 
