@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bytes"
 	"math"
 	"testing"
 
@@ -125,5 +126,16 @@ func TestErrorStatus(t *testing.T) {
 		if got := ErrorStatus(body); got != want {
 			t.Errorf("ErrorStatus(%s) = %q, want %q", body, got, want)
 		}
+	}
+}
+
+// At 16 kHz Speech is the sample itself, looped: what the resampling loop
+// gives at step 1 (every sample taken whole), which Speech copies instead.
+func TestSpeechAt16kIsTheSampleLooped(t *testing.T) {
+	f, _ := ParseAudioFormat("pcm_16000")
+	got := f.Speech(9.3) // over two loops of the 4 s sample, and part of a third
+	want := bytes.Repeat(speech16k, 3)[:2*int(math.Round(9.3*16000))]
+	if !bytes.Equal(got, want) {
+		t.Error("Speech(9.3) at 16 kHz is not the sample looped")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -164,26 +165,19 @@ func TestWriteRunHTML(t *testing.T) {
 	}
 }
 
-// chromiumFlags keep headless Chromium off the network and out of the
-// user's profile.
-var chromiumFlags = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-	"--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-logging=stderr", "--v=0"}
-
-// dumpDOM loads a page in headless Chromium and returns the DOM after its
-// scripts ran, and Chromium's log (where console messages and uncaught
-// errors land as INFO:CONSOLE lines).
-func dumpDOM(t *testing.T, chromium, pageURL string) (dom, logs string) {
+// dumpDOM loads a page in headless Chromium (in its default 800×600
+// window) and returns the DOM after its scripts ran, and its console, where
+// console messages and uncaught errors land as Chromium logs them
+// (INFO:CONSOLE lines).
+func dumpDOM(t *testing.T, chromium *testkit.Browser, pageURL string) (dom, logs string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, append(chromiumFlags, "--user-data-dir="+t.TempDir(), "--dump-dom", pageURL)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	p, err := chromium.Open(ctx, pageURL, testkit.View{Width: 800, Height: 600})
 	if err != nil {
-		t.Fatalf("chromium --dump-dom %s: %v\n%s", pageURL, err, stderr.String())
+		t.Fatalf("chromium %s: %v", pageURL, err)
 	}
-	return string(out), stderr.String()
+	return p.DOM, p.Log
 }
 
 var (
@@ -195,10 +189,15 @@ var (
 // filter script works: the filter in the URL's hash leaves exactly the
 // matching rows visible.
 func TestRunHTMLRendersInChromium(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
+	path, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("chromium is not installed: `make test` installs Debian's chromium package")
 	}
+	chromium, err := testkit.StartBrowser(path) // one for every page, each in a tab
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = chromium.Close() })
 	r, red := sampleRun()
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")

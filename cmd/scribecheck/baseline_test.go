@@ -16,7 +16,7 @@ import (
 // faithful runs differ in nothing (session ids aside).
 func TestBaselineAndKnownFailing(t *testing.T) {
 	t.Parallel()
-	faithful := runBinary(t, plainBinary, nil, "run", "--target", "fake")
+	faithful := sharedRun(t, "--target", "fake")
 	again := runBinary(t, plainBinary, nil, "run", "--target", "fake", "--baseline", faithful.out)
 	if again.code != 0 || len(changed(t, again.out)) != 0 || !strings.Contains(again.stdout, "no spec changed") {
 		t.Fatalf("two faithful runs: exit %d, changes %v\n%s", again.code, changed(t, again.out), again.stdout)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,11 +33,18 @@ import (
 // under the race detector that took two minutes and found nothing the
 // in-process runs under -race (suites, fakeserver) do not, so it runs the
 // plain binary, and a few faults that rework the wire run under -race too
-// (raceFaults).
+// (raceFaults). The other runs of the whole catalog are plain builds for the
+// same reason (3.7 s of CPU each race-built, 0.45 s plain; suites' ExampleRun
+// runs the catalog in process under -race); the shorter runs of every
+// command are race-built.
 var binary, plainBinary string
 
+// binDir holds the binaries and the shared runs' reports (sharedRun).
+var binDir string
+
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "scribecheck-bin-")
+	var err error
+	binDir, err = os.MkdirTemp("", "scribecheck-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -50,7 +58,7 @@ func TestMain(m *testing.M) {
 	for i, race := range races { // both at once: the Go build cache is shared
 		go func() {
 			var err error
-			paths[i], err = testkit.BuildScribecheck(dir, fmt.Sprintf("scribecheck-race-%t", race), race)
+			paths[i], err = testkit.BuildScribecheck(binDir, fmt.Sprintf("scribecheck-race-%t", race), race)
 			errs <- err
 		}()
 	}
@@ -72,7 +80,8 @@ func TestMain(m *testing.M) {
 		_ = flag.Set("test.parallel", "6")
 	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	closeBrowser()
+	os.RemoveAll(binDir)
 	os.Exit(code)
 }
 
@@ -98,10 +107,22 @@ func scribecheck(t *testing.T, env []string, args ...string) result {
 // runBinary runs bin with args (and --out in a temp dir for run).
 func runBinary(t *testing.T, bin string, env []string, args ...string) result {
 	t.Helper()
-	r := result{}
+	out := ""
 	if len(args) > 0 && args[0] == "run" {
-		r.out = t.TempDir()
-		args = append(args, "--out", r.out)
+		out = t.TempDir()
+	}
+	r, err := execBinary(bin, env, out, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// execBinary runs bin with args, and with --out out when out is not "".
+func execBinary(bin string, env []string, out string, args ...string) (result, error) {
+	r := result{out: out}
+	if out != "" {
+		args = append(args, "--out", out)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -114,20 +135,54 @@ func runBinary(t *testing.T, bin string, env []string, args ...string) result {
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("running scribecheck %v: %v", args, err)
+		return r, fmt.Errorf("running scribecheck %v: %v", args, err)
+	}
+	return r, nil
+}
+
+// sharedRuns are the runs of the plain binary that several tests read the
+// reports of (sharedRun), by their arguments.
+var sharedRuns sync.Map // string -> func() (result, error)
+
+// sharedRun is `scribecheck run args...` of the plain binary, run once for
+// every test that asks for the same args: the first to ask runs it, into a
+// folder of binDir, and the others wait for it and read the same reports. Its
+// readers only read its --out.
+func sharedRun(t *testing.T, args ...string) result {
+	t.Helper()
+	key := strings.Join(args, "\x00")
+	once, _ := sharedRuns.LoadOrStore(key, sync.OnceValues(func() (result, error) {
+		out, err := os.MkdirTemp(binDir, "run-")
+		if err != nil {
+			return result{}, err
+		}
+		return execBinary(plainBinary, nil, out, append([]string{"run"}, args...)...)
+	}))
+	r, err := once.(func() (result, error))()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return r
 }
 
-// cleanEnv is the environment without a real API key.
+// cleanEnv is the environment without a real API key, and with the race
+// detector's pause at exit off: a race-built process sleeps 1 s before it
+// exits (GORACE atexit_sleep_ms, default 1000), which was a second of every
+// one of the ~130 race-built runs here. A race found still prints its
+// report and exits 66.
 func cleanEnv() []string {
+	gorace := "atexit_sleep_ms=0"
 	var out []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ELEVENLABS_API_KEY=") {
+		switch {
+		case strings.HasPrefix(kv, "ELEVENLABS_API_KEY="):
+		case strings.HasPrefix(kv, "GORACE="):
+			gorace += " " + strings.TrimPrefix(kv, "GORACE=") // the caller's own options win
+		default:
 			out = append(out, kv)
 		}
 	}
-	return out
+	return append(out, "GORACE="+gorace)
 }
 
 // verdicts reads results.json: spec ID -> verdict.
@@ -168,7 +223,7 @@ func with(verdicts map[string]string, v reports.Verdict) []string {
 
 func TestRunAgainstTheFakePasses(t *testing.T) {
 	t.Parallel()
-	r := scribecheck(t, nil, "run", "--target", "fake")
+	r := sharedRun(t, "--target", "fake")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -210,7 +265,7 @@ func TestRunAgainstTheFakePasses(t *testing.T) {
 
 func TestSutknBugIsReproducedOffline(t *testing.T) {
 	t.Parallel()
-	r := scribecheck(t, nil, "run", "--target", "fake", "--fake-bug", "sutkn-query-rejected")
+	r := sharedRun(t, "--target", "fake", "--fake-bug", "sutkn-query-rejected")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -255,11 +310,27 @@ func consoleRows(stdout string) map[string]string {
 	return rows
 }
 
-// startFake runs `scribecheck fake` and returns its URL and test key.
+// startFake runs `scribecheck fake`, race-built, and returns its URL and
+// test key.
 func startFake(t *testing.T, args ...string) (string, string) {
 	t.Helper()
+	return startFakeOf(t, binary, args...)
+}
+
+// startPlainFake is startFake of the plain build, for a fake that serves a
+// whole run or a load: race-built, a fake took 0.7 s of CPU to serve the
+// catalog, 9 s to serve 200 sessions (and fell behind on a busy machine);
+// the fake's own tests, and suites' ExampleRun, run its sessions in process
+// under the race detector.
+func startPlainFake(t *testing.T, args ...string) (string, string) {
+	t.Helper()
+	return startFakeOf(t, plainBinary, args...)
+}
+
+func startFakeOf(t *testing.T, bin string, args ...string) (string, string) {
+	t.Helper()
 	var base, key string
-	for _, line := range strings.Split(fakeOutput(t, args...), "\n") {
+	for _, line := range strings.Split(fakeOutputOf(t, bin, args...), "\n") {
 		if v, ok := strings.CutPrefix(line, "listening on "); ok {
 			base = v
 		}
@@ -277,8 +348,13 @@ func startFake(t *testing.T, args ...string) (string, string) {
 // up to its test key (the URL comes before it); the rest is discarded.
 func fakeOutput(t *testing.T, args ...string) string {
 	t.Helper()
+	return fakeOutputOf(t, binary, args...)
+}
+
+func fakeOutputOf(t *testing.T, bin string, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, binary, append([]string{"fake", "--quiet"}, args...)...)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"fake", "--quiet"}, args...)...)
 	cmd.Env = cleanEnv()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -301,12 +377,12 @@ func fakeOutput(t *testing.T, args ...string) string {
 	return b.String()
 }
 
-// The runs are plain builds: what is compared is the verdicts, and the
-// separate fake itself runs race-built.
+// The runs and the separate fakes are plain builds: what is compared is the
+// verdicts.
 func TestSeparateFakeGivesTheSameResults(t *testing.T) {
 	t.Parallel()
-	inproc := runBinary(t, plainBinary, nil, "run", "--target", "fake").verdicts(t)
-	base, key := startFake(t)
+	inproc := sharedRun(t, "--target", "fake").verdicts(t)
+	base, key := startPlainFake(t)
 	r := runBinary(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -334,7 +410,7 @@ func TestSeparateFakeGivesTheSameResults(t *testing.T) {
 		}
 	}
 	// The same bug, served by a separate fake, fails the same specs.
-	bugBase, bugKey := startFake(t, "--fake-bug", "sutkn-query-rejected")
+	bugBase, bugKey := startPlainFake(t, "--fake-bug", "sutkn-query-rejected")
 	r = runBinary(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + bugKey}, "run", "--target", bugBase)
 	if got := with(r.verdicts(t), reports.Failed); r.code != 1 || strings.Join(got, ",") != "AUTH-4,AUTH-5,AUTH-8" {
 		t.Errorf("separate fake with the bug: exit %d, failed %v", r.code, got)

@@ -34,7 +34,7 @@ func TestCalibratedFakeReproducesTheRunItWasCalibratedFrom(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, key := startFake(t, "--calibrate", otherServer)
-	a := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base, "--label-filter", "level:info")
+	a := runBinary(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base, "--label-filter", "level:info")
 	if a.code != 0 {
 		t.Fatalf("run against the other server: exit %d\n%s\n%s", a.code, a.stdout, a.stderr)
 	}
@@ -60,7 +60,7 @@ func TestCalibratedFakeReproducesTheRunItWasCalibratedFrom(t *testing.T) {
 		}
 	}
 
-	b := scribecheck(t, nil, "run", "--target", "fake", "--calibrate", filepath.Join(a.out, "results.json"), "--label-filter", "level:info")
+	b := runBinary(t, plainBinary, nil, "run", "--target", "fake", "--calibrate", filepath.Join(a.out, "results.json"), "--label-filter", "level:info")
 	if b.code != 0 {
 		t.Fatalf("run against the calibrated fake: exit %d\n%s\n%s", b.code, b.stdout, b.stderr)
 	}
@@ -94,7 +94,7 @@ func TestCalibratedFakeReproducesTheRunItWasCalibratedFrom(t *testing.T) {
 	}
 
 	// The comparison can fail: the fake's own choices observe otherwise.
-	u := scribecheck(t, nil, "run", "--target", "fake", "--label-filter", "level:info")
+	u := runBinary(t, plainBinary, nil, "run", "--target", "fake", "--label-filter", "level:info")
 	if u.code != 0 {
 		t.Fatalf("run against the plain fake: exit %d\n%s\n%s", u.code, u.stdout, u.stderr)
 	}

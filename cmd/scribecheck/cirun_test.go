@@ -18,9 +18,9 @@ import (
 // failures before root causes; 421 s with every spec added since).
 func TestNeverAnsweredCommitsEndInOneRootCause(t *testing.T) {
 	t.Parallel()
-	base, key := startFake(t, "--fake-bug", "commits-unanswered")
+	base, key := startPlainFake(t, "--fake-bug", "commits-unanswered")
 	start := time.Now()
-	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base)
+	r := runBinary(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base)
 	took := time.Since(start)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
@@ -67,14 +67,14 @@ func TestRetriesReportFlakyNeverPassed(t *testing.T) {
 	t.Parallel()
 	t.Run("no retries", func(t *testing.T) {
 		t.Parallel()
-		lost := scribecheck(t, nil, "run", "--fake-deviate", "first-commit-lost")
+		lost := sharedRun(t, "--target", "fake", "--fake-deviate", "first-commit-lost")
 		if lost.code != 1 || strings.Join(with(lost.verdicts(t), reports.Failed), ",") != "COMMIT-1" {
 			t.Errorf("without retries a lost answer fails COMMIT-1: exit %d, failed %v", lost.code, with(lost.verdicts(t), reports.Failed))
 		}
 	})
 	t.Run("the gate probe retried", func(t *testing.T) {
 		t.Parallel()
-		retried := scribecheck(t, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1")
+		retried := runBinary(t, plainBinary, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1")
 		v := retried.verdicts(t)
 		if retried.code != 0 || strings.Join(with(v, reports.Flaky), ",") != "AUTH-1" || len(with(v, reports.Failed)) > 0 {
 			t.Errorf("with --retries 1: exit %d, flaky %v, failed %v; want exit 0 and AUTH-1 FLAKY", retried.code, with(v, reports.Flaky), with(v, reports.Failed))
@@ -131,7 +131,7 @@ func TestRunReportsForCI(t *testing.T) {
 	if err := os.WriteFile(summary, []byte("# an earlier step\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := scribecheck(t, []string{"GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY=" + summary}, "run", "--fake-bug", "sutkn-query-rejected")
+	r := runBinary(t, plainBinary, []string{"GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY=" + summary}, "run", "--fake-bug", "sutkn-query-rejected")
 	if r.code != 1 {
 		t.Fatalf("exit %d", r.code)
 	}
@@ -149,7 +149,7 @@ func TestRunReportsForCI(t *testing.T) {
 	if strings.Contains(plain.stdout, "::error") || strings.Contains(plain.stdout, "::warning") {
 		t.Error("annotations printed outside GitHub Actions")
 	}
-	_, body := renderPage(t, chromiumPath(t), "file://"+filepath.Join(r.out, reports.RunHTMLFile)+"#verdict=FAILED")
+	_, body := renderPage(t, "file://"+filepath.Join(r.out, reports.RunHTMLFile)+"#verdict=FAILED")
 	if !strings.Contains(body, `data-shown="3"`) {
 		t.Errorf("the FAILED filter shows other than the 3 failures: %s", body)
 	}

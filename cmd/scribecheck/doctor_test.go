@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/tidwall/gjson"
 )
 
@@ -58,13 +59,12 @@ func TestDoctorVerdictsAndExitCodes(t *testing.T) {
 }
 
 // The HTML report renders in headless Chromium: the matrix is there and no
-// script error fired. The screenshot goes to a temp dir, never the repo.
+// script error fired; a screenshot of it is not blank.
 func TestDoctorHTMLRendersInChromium(t *testing.T) {
 	t.Parallel()
-	browser := chromiumPath(t)
 	r := doctorRun(t, nil, "--fake-bug", "sutkn-query-rejected")
 	page := filepath.Join(r.out, "doctor.html")
-	dom, body := renderPage(t, browser, "file://"+page)
+	dom, body := renderPage(t, "file://"+page)
 	if !strings.Contains(body, `data-paths="10"`) {
 		t.Errorf("the page's matrix does not show the 10 paths: %s", body)
 	}
@@ -73,10 +73,8 @@ func TestDoctorHTMLRendersInChromium(t *testing.T) {
 			t.Errorf("rendered page lacks %q", want)
 		}
 	}
-	shot := filepath.Join(t.TempDir(), "doctor.png")
-	chromium(t, browser, "--window-size=1300,1400", "--screenshot="+shot, "file://"+page)
-	if st, err := os.Stat(shot); err != nil || st.Size() < 10_000 {
-		t.Errorf("screenshot missing or blank: %v", err)
+	if shot := show(t, "file://"+page, testkit.View{Width: 1300, Height: 1400, Screenshot: true}).PNG; len(shot) < 10_000 {
+		t.Errorf("screenshot missing or blank: %d bytes", len(shot))
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,18 +13,19 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/scribecheck/scribecheck/internal/sdks"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
 // Every HTML report answers at a glance: rendered in headless Chromium in a
-// 1400×900 window (a laptop's browser), its verdict and the names of what
+// 1400×900 viewport (a laptop's browser), its verdict and the names of what
 // failed are on the first screen, inside the viewport and visible, before
 // any scrolling. Each page is also saved as a screenshot, into the test's
 // temp dir and, when SCRIBECHECK_SCREENSHOTS names a folder, there, for a
 // person to look at.
 
-// glanceWidth and glanceHeight are the window the reports are read in.
+// glanceWidth and glanceHeight are the viewport the reports are read in.
 const glanceWidth, glanceHeight = 1400, 900
 
 // screenshotsEnv names a folder that keeps the screenshots.
@@ -120,10 +120,10 @@ const measureScript = `<script>
 
 var glanceResult = regexp.MustCompile(`(?s)<pre id="glance-result">(.*?)</pre>`)
 
-// checkGlance measures the needles on page at 1400×900 and fails for each
-// that is missing, hidden, covered or below the first screen; then it
-// saves the page's screenshot.
-func checkGlance(t *testing.T, browser, page string, needles []needle) {
+// checkGlance measures the needles on page in a 1400×900 viewport and fails
+// for each that is missing, hidden, covered or below the first screen; then
+// it saves the page's screenshot.
+func checkGlance(t *testing.T, page string, needles []needle) {
 	t.Helper()
 	src, err := os.ReadFile(page)
 	if err != nil {
@@ -139,31 +139,17 @@ func checkGlance(t *testing.T, browser, page string, needles []needle) {
 	if err := os.WriteFile(probe, []byte(string(src[:at])+script+string(src[at:])), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	window := func(w, h int) []string {
-		return []string{"--hide-scrollbars", "--window-size=" + strconv.Itoa(w) + "," + strconv.Itoa(h)}
+	p := show(t, "file://"+probe, testkit.View{Width: glanceWidth, Height: glanceHeight})
+	if strings.Contains(p.Log, "Uncaught") {
+		t.Errorf("script errors in %s:\n%s", page, p.Log)
 	}
-	measure := func(w, h int) glance {
-		dom, logs := chromium(t, browser, append(window(w, h), "--enable-logging=stderr", "--v=0", "--dump-dom", "file://"+probe)...)
-		if strings.Contains(logs, "Uncaught") {
-			t.Errorf("script errors in %s:\n%s", page, logs)
-		}
-		m := glanceResult.FindStringSubmatch(dom)
-		if m == nil {
-			t.Fatalf("the measuring script wrote nothing into %s", page)
-		}
-		var g glance
-		if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &g); err != nil {
-			t.Fatalf("the measuring script's result: %v\n%s", err, m[1])
-		}
-		return g
+	m := glanceResult.FindStringSubmatch(p.DOM)
+	if m == nil {
+		t.Fatalf("the measuring script wrote nothing into %s", page)
 	}
-	// Headless Chromium's --dump-dom window keeps room for a browser's
-	// bars (a 1400×900 window has a 1400×757 page), where --screenshot
-	// does not: grow the window by what the bars take, so the page is
-	// laid out in the 1400×900 viewport the screenshot shows.
-	g := measure(glanceWidth, glanceHeight)
-	if g.Width < glanceWidth || g.Height < glanceHeight {
-		g = measure(2*glanceWidth-int(g.Width), 2*glanceHeight-int(g.Height))
+	var g glance
+	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &g); err != nil {
+		t.Fatalf("the measuring script's result: %v\n%s", err, m[1])
 	}
 	if int(g.Height) != glanceHeight || int(g.Width) != glanceWidth {
 		t.Fatalf("the page was laid out in a %.0f×%.0f viewport, not %d×%d", g.Width, g.Height, glanceWidth, glanceHeight)
@@ -181,19 +167,21 @@ func checkGlance(t *testing.T, browser, page string, needles []needle) {
 			t.Errorf("%s: %q is covered by another element", s.What, n.Text)
 		}
 	}
-	screenshot(t, browser, page, window(glanceWidth, glanceHeight))
+	screenshot(t, page)
 }
 
-// screenshot saves page as a PNG in the test's temp dir and, when
-// SCRIBECHECK_SCREENSHOTS is set, in that folder too.
-func screenshot(t *testing.T, browser, page string, window []string) {
+// screenshot saves page's first screen (glanceWidth×glanceHeight) as a PNG
+// in the test's temp dir and, when SCRIBECHECK_SCREENSHOTS is set, in that
+// folder too.
+func screenshot(t *testing.T, page string) {
 	t.Helper()
 	name := strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()) + ".png"
-	shot := filepath.Join(t.TempDir(), name)
-	chromium(t, browser, append(window, "--screenshot="+shot, "file://"+page)...)
-	b, err := os.ReadFile(shot)
-	if err != nil || len(b) < 10_000 {
-		t.Fatalf("screenshot of %s missing or blank: %v", page, err)
+	b := show(t, "file://"+page, testkit.View{Width: glanceWidth, Height: glanceHeight, Screenshot: true}).PNG
+	if len(b) < 10_000 {
+		t.Fatalf("screenshot of %s missing or blank (%d bytes)", page, len(b))
+	}
+	if err := os.WriteFile(filepath.Join(t.TempDir(), name), b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	if dir := os.Getenv(screenshotsEnv); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -234,14 +222,14 @@ func inScope(what, scope string, texts ...string) []needle {
 
 func TestReportsAnswerAtAGlance(t *testing.T) {
 	t.Parallel()
-	browser := chromiumPath(t)
+	browser(t) // or skip, before any report is written
 
 	// The run of the fake with the sutkn bug: its matrix names the paths
 	// that failed (token-query, whose fresh token is refused, and the two
 	// that need it) and the header path that works, beside the verdict.
 	t.Run("run", func(t *testing.T) {
 		t.Parallel()
-		r := scribecheck(t, nil, "run", "--target", "fake", "--fake-bug", "sutkn-query-rejected")
+		r := sharedRun(t, "--target", "fake", "--fake-bug", "sutkn-query-rejected")
 		if r.code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 		}
@@ -253,7 +241,7 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 		}
 		needles := append([]needle{{"verdict", "#status", "FAILED"}, {"whose fault", "#lead", "Whose fault: the server's."}},
 			inScope("auth path in the matrix", "#matrix", append(failed, "header")...)...)
-		checkGlance(t, browser, filepath.Join(r.out, reports.RunHTMLFile), needles)
+		checkGlance(t, filepath.Join(r.out, reports.RunHTMLFile), needles)
 	})
 
 	// The doctor on the same bug: its headline names the server's side and
@@ -272,7 +260,7 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 		}
 		needles := append([]needle{{"verdict", "#status", "problem"}, {"headline", "#summary", "a server-side problem, not the app's code"}},
 			inScope("path not as expected", "#matrix", failed...)...)
-		checkGlance(t, browser, filepath.Join(r.out, reports.DoctorHTML), needles)
+		checkGlance(t, filepath.Join(r.out, reports.DoctorHTML), needles)
 	})
 
 	// A browser's HAR of the bug: the refused connection, its auth path and
@@ -283,7 +271,7 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 		if r.code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 		}
-		checkGlance(t, browser, filepath.Join(r.out, "har.html"), connectionNeedles(t, filepath.Join(r.out, "har.json")))
+		checkGlance(t, filepath.Join(r.out, "har.html"), connectionNeedles(t, filepath.Join(r.out, "har.json")))
 	})
 
 	// An app that presents one token twice: the connection refused and its
@@ -294,7 +282,7 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 		if r.code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 		}
-		checkGlance(t, browser, filepath.Join(r.out, reports.ClientHTML), connectionNeedles(t, filepath.Join(r.out, reports.ClientJSON)))
+		checkGlance(t, filepath.Join(r.out, reports.ClientHTML), connectionNeedles(t, filepath.Join(r.out, reports.ClientJSON)))
 	})
 
 	// The SDK matrix with one install falling short of its record: the SDK
@@ -309,7 +297,7 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 		}
 		row := m.Rows[len(m.Rows)-1]
 		needles := []needle{{"verdict", "#verdict", "FAILED"}, {"failing install", "#lead", m.Columns[0].Key + " " + row.ID}}
-		checkGlance(t, browser, filepath.Join(dir, reports.SDKMatrixHTML), needles)
+		checkGlance(t, filepath.Join(dir, reports.SDKMatrixHTML), needles)
 	})
 }
 

@@ -1,8 +1,9 @@
 // Package testkit is what the tests of scribecheck's servers (the fake, the
 // replay, the recording proxy) share: a server started on loopback for one
 // test, a token requested the way a bare HTTP client requests one, and a log
-// a test reads while a server writes it. It imports none of the servers, so
-// that the fake's own tests can use it too. Tests only.
+// a test reads while a server writes it; and the headless Chromium that the
+// reports' tests show their pages in (Browser). It imports none of the
+// servers, so that the fake's own tests can use it too. Tests only.
 package testkit
 
 import (
