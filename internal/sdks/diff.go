@@ -57,7 +57,10 @@ func Diff(old, neu Side, started time.Time) reports.SDKDiff {
 		d.Rows = append(d.Rows, reports.SDKDiffRow{Section: section, Scenario: scenario, Aspect: aspect, Old: o, New: n, Changed: o != n})
 		return &d.Rows[len(d.Rows)-1]
 	}
-	// The API: what each install offers an app, as its driver read it.
+	// The API: what each install offers an app, as its driver read it; what
+	// the new one no longer offers ends each path's line, since an app that
+	// used it must change, whatever the wire says.
+	var drops []string
 	for _, a := range []struct {
 		aspect   string
 		old, new []string
@@ -73,7 +76,14 @@ func Diff(old, neu Side, started time.Time) reports.SDKDiff {
 		default: // the same names in another order are no change
 			r.Note = listChange(o, n)
 			r.Changed = r.Note != ""
+			if gone := slices.DeleteFunc(slices.Clone(a.old), func(name string) bool { return slices.Contains(a.new, name) }); len(gone) > 0 {
+				drops = append(drops, a.aspect+" "+strings.Join(gone, ", "))
+			}
 		}
+	}
+	apiDrops := ""
+	if len(drops) > 0 {
+		apiDrops = "; it no longer offers: " + strings.Join(drops, "; ")
 	}
 	// The wire: every aspect of the auth paths, the request and close of the
 	// rest; a change another scenario already showed is counted there.
@@ -159,7 +169,7 @@ func Diff(old, neu Side, started time.Time) reports.SDKDiff {
 	}
 	for _, path := range authPaths {
 		p := pathVerdict(d, path, breaks[path])
-		p.Line += apiDrops(d)
+		p.Line += apiDrops
 		d.Paths = append(d.Paths, p)
 	}
 	return d
@@ -205,31 +215,6 @@ func pathVerdict(d reports.SDKDiff, path string, breaks []string) reports.SDKDif
 		p.Line += fmt.Sprintf("; review the %s marked worse", text.Plural(worse, "reaction", "reactions"))
 	}
 	return p
-}
-
-// apiDrops names what the new install no longer offers an app (messages
-// it surfaced, connect options), for the end of each path's line: an app
-// that used one must change, whatever the wire says.
-func apiDrops(d reports.SDKDiff) string {
-	var parts []string
-	for _, r := range d.Rows {
-		if r.Section != reports.DiffAPI || !r.Changed {
-			continue
-		}
-		var dropped []string
-		for _, item := range strings.Split(r.Note, "; ") {
-			if name, ok := strings.CutPrefix(item, "dropped "); ok {
-				dropped = append(dropped, name)
-			}
-		}
-		if len(dropped) > 0 {
-			parts = append(parts, r.Aspect+" "+strings.Join(dropped, ", "))
-		}
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "; it no longer offers: " + strings.Join(parts, "; ")
 }
 
 // Aspects of a scenario's wire.
