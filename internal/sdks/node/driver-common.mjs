@@ -174,6 +174,9 @@ async function capped(fn, deadline) {
 // Events after which the session may end (once quiet_ms has passed without any event);
 // an adapter whose client names its events otherwise lists its own (adapter.terminal).
 const TERMINAL = ["committed_transcript", "error", "close"];
+// An input_error once the commit is sent ends the wait too: the commit was
+// refused, so no transcript is due (driver_common.py's REFUSED_AFTER_COMMIT).
+const REFUSED_AFTER_COMMIT = "input_error";
 
 // runSession is one connect → send → commit → wait → close of the contract.
 // adapter.connect(creds, plan) returns the SDK's connection; adapter.send,
@@ -190,12 +193,13 @@ async function runSession(adapter, plan, audio, name, auth, attempt, creds, dead
   const started = new Set(adapter.started ?? ["session_started"]);
   let lastEvent = Date.now();
   let terminalSeen = false;
+  let commitSent = false;
   let closed = false;
   let wake = () => {};
   const onEvent = (ev, args) => {
     lastEvent = Date.now();
     out({ scenario: name, event: ev, data: toData(args.length <= 1 ? args[0] : args) });
-    if (terminal.has(ev)) terminalSeen = true;
+    if (terminal.has(ev) || (commitSent && ev === REFUSED_AFTER_COMMIT)) terminalSeen = true;
     if (ev === "close") closed = true;
     if (started.has(ev) || ev === "error" || ev === "close") wake();
   };
@@ -247,6 +251,7 @@ async function runSession(adapter, plan, audio, name, auth, attempt, creds, dead
       break;
     }
   }
+  commitSent = true;
   try {
     await capped(() => adapter.commit(conn), deadline);
   } catch (e) {
