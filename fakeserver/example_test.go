@@ -68,7 +68,7 @@ func Example() {
 	}
 	// Output:
 	// session_started
-	// committed_transcript: "Lima mike bravo romeo."
+	// committed_transcript: "Foxtrot golf oscar echo."
 	// recorded connections: 1; upgrade: 101; client frames: 1
 }
 

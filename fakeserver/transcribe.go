@@ -1,7 +1,7 @@
 package fakeserver
 
 import (
-	"hash/fnv"
+	"hash/crc32"
 	"math"
 	"strings"
 
@@ -96,6 +96,13 @@ func (r *recogniser) commit() segment {
 	return seg
 }
 
+// wordHash picks a slot's word: CRC-32C, which the CPU computes 8 bytes an
+// instruction (SSE 4.2, ARMv8 CRC). FNV-1a, before it, multiplied once a
+// byte, one after the other: 21% of the fake's CPU at max pace (bench
+// profile). Any hash of the bytes keeps what the recogniser promises (the
+// same audio gives the same words); the words themselves are the fake's own.
+var wordHash = crc32.MakeTable(crc32.Castagnoli)
+
 // hear turns slot i of the segment into a word, if at least half of it (and
 // 0.1 s) is voiced.
 func (r *recogniser) hear(i int, audio []byte) (heard, bool) {
@@ -117,9 +124,7 @@ func (r *recogniser) hear(i int, audio []byte) (heard, bool) {
 	if r.deaf || n == 0 || voiced < max(0.1, r.f.Seconds(len(audio))/2-1e-9) {
 		return heard{}, false
 	}
-	h := fnv.New64a()
-	h.Write(audio)
-	seed := h.Sum64() ^ uint64(i+1)*0x9e3779b97f4a7c15
+	seed := uint64(crc32.Checksum(audio, wordHash)) ^ uint64(i+1)*0x9e3779b97f4a7c15
 	seed = seed*6364136223846793005 + 1442695040888963407
 	at := r.start + float64(i)*slotSecs
 	return heard{
