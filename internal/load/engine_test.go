@@ -227,3 +227,40 @@ func TestOptionsAreChecked(t *testing.T) {
 }
 
 var _ io.Writer = (*lines)(nil)
+
+// The pacer spreads real-time sessions over the chunk period: a tick
+// releases one slot's sessions, the next tick the next slot's, and a slot
+// comes round again a period later. With one slot, every session sent at the
+// same instant and a commit queued behind the whole burst.
+func TestPacerSpreadsSessionsOverThePeriod(t *testing.T) {
+	p := newPacer(100 * time.Millisecond)
+	if len(p.ticks) != 10 || p.period != 10*time.Millisecond {
+		t.Fatalf("a 100 ms chunk: %d slots of %v, want 10 of 10ms", len(p.ticks), p.period)
+	}
+	closed := func(c <-chan struct{}) bool {
+		select {
+		case <-c:
+			return true
+		default:
+			return false
+		}
+	}
+	s0, s1, s10 := p.next(0), p.next(1), p.next(10)
+	if s0 != s10 || s0 == s1 {
+		t.Fatal("sessions 0 and 10 should share a slot, 0 and 1 not")
+	}
+	p.tick()
+	if !closed(s0) || closed(s1) {
+		t.Fatalf("after one tick: slot 0 released %v, slot 1 released %v; want only slot 0", closed(s0), closed(s1))
+	}
+	if again := p.next(0); closed(again) {
+		t.Fatal("slot 0's next tick is already released")
+	}
+	p.tick()
+	if !closed(s1) {
+		t.Fatal("the second tick did not release slot 1")
+	}
+	if short := newPacer(10 * time.Millisecond); len(short.ticks) != 2 || short.period != 5*time.Millisecond {
+		t.Fatalf("a 10 ms chunk: %d slots of %v, want 2 of 5ms (no slot under %v)", len(short.ticks), short.period, slotMin)
+	}
+}

@@ -30,6 +30,7 @@ type session struct {
 	started   chan struct{} // closed on session_started
 	dead      chan struct{} // closed on the session's first failure
 	answered  chan struct{} // a committed_transcript came (buffered 1)
+	slot      int           // its launch index: the pacer's phase it sends on
 
 	mu      sync.Mutex
 	commits []time.Time // sent and unanswered, in order
@@ -38,8 +39,8 @@ type session struct {
 }
 
 // session runs one session from dial to close and counts it held or failed.
-func (e *engine) session(dialCtx, ioCtx context.Context) {
-	s := &session{e: e, started: make(chan struct{}), dead: make(chan struct{}), answered: make(chan struct{}, 1)}
+func (e *engine) session(dialCtx, ioCtx context.Context, slot int) {
+	s := &session{e: e, slot: slot, started: make(chan struct{}), dead: make(chan struct{}), answered: make(chan struct{}, 1)}
 	if !s.dial(dialCtx) {
 		return
 	}
@@ -202,11 +203,11 @@ func (s *session) stream(ctx context.Context) {
 	for {
 		// At real-time pace a session sends what is due by the wall clock
 		// since it began (catching up after a slow write), then waits for
-		// the shared tick; at max pace it just sends on.
+		// its slot's tick; at max pace it just sends on.
 		var tick <-chan struct{}
 		due := sent + 1
 		if e.pacer != nil {
-			tick = e.pacer.next()
+			tick = e.pacer.next(s.slot)
 			due = int(time.Since(begin)/chunk) + 1
 		}
 		for sent < due {
