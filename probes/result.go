@@ -79,6 +79,25 @@ type Latency struct {
 	Commit       time.Duration `json:"commit_to_committed_ns"`
 }
 
+// Timings name Latency's times, in the order a session reaches them: the
+// doctor's --slo metrics and its reports, and the monitor's stage label.
+var Timings = []string{"upgrade", "session_started", "first_partial", "commit"}
+
+// Of is the time Timings names timing; zero when not reached or not a timing.
+func (l Latency) Of(timing string) time.Duration {
+	switch timing {
+	case "upgrade":
+		return l.Upgrade
+	case "session_started":
+		return l.SessionStarted
+	case "first_partial":
+		return l.FirstPartial
+	case "commit":
+		return l.Commit
+	}
+	return 0
+}
+
 // firstPartial measures Latency.FirstPartial from a timeline.
 func firstPartial(tl Timeline) time.Duration {
 	var audioAt time.Duration = -1

@@ -92,7 +92,7 @@ func Run(ctx context.Context, o Options) reports.Diagnosis {
 			}
 			res := probes.Run(ctx, o.Target, p, o.Probe)
 			results[p.Name] = append(results[p.Name], res)
-			spend(&d.Budget, res, o.Probe.AudioSeconds)
+			Spend(&d.Budget, res, o.Probe.AudioSeconds)
 			if res.Skip != "" || ctx.Err() != nil {
 				break
 			}
@@ -146,7 +146,9 @@ func pathByName(name string, paths []probes.AuthPath) probes.AuthPath {
 	return probes.AuthPath{Name: name}
 }
 
-func spend(b *reports.Budget, res probes.Result, audio float64) {
+// Spend adds what res spent on the target to b: the tokens it minted, the
+// sessions it opened and the audio it streamed (audio seconds when it did).
+func Spend(b *reports.Budget, res probes.Result, audio float64) {
 	for _, m := range res.Mints {
 		if m.OK() {
 			b.TokensMinted++

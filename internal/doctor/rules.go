@@ -47,7 +47,7 @@ func diagnose(d *reports.Diagnosis, results map[string][]probes.Result, o Option
 	fresh, _ := last(probes.PathTokenQuery.Name)
 
 	// Below the upgrade everywhere: the network or the host, not auth.
-	if belowUpgrade(results) {
+	if BelowUpgrade(results) {
 		unreachable(d, firstNetError(results), outcomes(results, probes.PathHeader.Name, probes.PathTokenQuery.Name))
 		return
 	}
@@ -167,7 +167,9 @@ func freshFinding(fresh probes.Result, o Options) reports.Finding {
 		Token: authcause.TokenEvidence{Handed: 1, Via: protocol.SingleUseTokenPath + m.TokenType, Type: m.TokenType}}))
 }
 
-func belowUpgrade(results map[string][]probes.Result) bool {
+// BelowUpgrade reports whether no probe that ran got an HTTP answer, at the
+// upgrade or at minting: the network or the host, not authentication.
+func BelowUpgrade(results map[string][]probes.Result) bool {
 	seen := false
 	for _, rs := range results {
 		for _, r := range rs {

@@ -6,11 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribecheck/scribecheck/probes"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
-// SLO metrics --slo understands.
-var sloMetrics = []string{"upgrade", "session_started", "first_partial", "commit"}
+// SLO metrics --slo understands: a probe's timings.
+var sloMetrics = probes.Timings
 
 // ParseSLO reads "first_partial=2.5s,commit=800ms".
 func ParseSLO(s string) (map[string]time.Duration, error) {
