@@ -55,7 +55,7 @@ func clientCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	}
 	base, err := srv.Start(*addr)
 	if err != nil {
-		return portInUse(err)
+		return cli.PortInUse(err)
 	}
 	fmt.Fprintln(stdout, "fake Scribe API for your app:")
 	userapp.WriteURLs(stdout, base)

@@ -50,7 +50,7 @@ func fakeCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	calibrate.WriteChanges(stdout, srv)
 	base, err := srv.Start(*addr)
 	if err != nil {
-		return portInUse(err)
+		return cli.PortInUse(err)
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", base)
 	fmt.Fprintf(stdout, "test key: %s\n", srv.TestKey())

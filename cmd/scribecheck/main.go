@@ -172,8 +172,3 @@ func addListenFlag(fs *flag.FlagSet) *string {
 func addTargetFlag(fs *flag.FlagSet) *string {
 	return fs.String("target", targets.NameFake, "fake, live, or an http(s)://HOST[:PORT] URL")
 }
-
-// portInUse is the usage error of a server that could not listen.
-func portInUse(err error) error {
-	return exitcode.Usagef("%w: is the port in use? choose another --listen, or 127.0.0.1:0 for a free one", err)
-}

@@ -43,7 +43,7 @@ func proxyCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, 
 	}
 	base, err := p.Start(*listen)
 	if err != nil {
-		return portInUse(err)
+		return cli.PortInUse(err)
 	}
 	fmt.Fprintf(stdout, "scribecheck proxy in front of %s:\n", p.Upstream())
 	userapp.WriteURLs(stdout, base)

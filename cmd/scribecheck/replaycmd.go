@@ -50,7 +50,7 @@ func replayCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout,
 	srv := replay.New(rec, replay.Options{Speed: *speed, WaitClient: *waitClient, MaxGap: *maxGap, Log: stderr, Redactor: red})
 	base, err := srv.Start(*addr)
 	if err != nil {
-		return portInUse(err)
+		return cli.PortInUse(err)
 	}
 	key := replay.Key()
 	fmt.Fprintf(stdout, "replaying %s: %s, %s, speed %v\n", rec.Source, text.Plural(len(rec.Conns), "connection", "connections"),

@@ -63,6 +63,12 @@ func ParseFlags(fs *flag.FlagSet, args []string) error {
 	return err
 }
 
+// PortInUse is the usage error of a server that could not listen on its
+// --listen address.
+func PortInUse(err error) error {
+	return exitcode.Usagef("%w: is the port in use? choose another --listen, or 127.0.0.1:0 for a free one", err)
+}
+
 // StringList is a repeatable string flag.
 type StringList []string
 
