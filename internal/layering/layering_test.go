@@ -31,7 +31,7 @@ var layers = []layer{
 	{name: "renderers", pkgs: []string{"reports"}, may: []string{"protocol", "vocabulary"}},
 	{name: "checks", pkgs: []string{"internal/authcause", "internal/clientcheck", "internal/servercheck", "internal/doctor", "suites"},
 		may: []string{"protocol", "vocabulary", "the two sides", "targets", "renderers"}},
-	{name: "tools", pkgs: []string{"internal/proxy", "internal/replay", "internal/load", "internal/bench", "internal/sdks", "internal/userapp", "internal/calibrate"},
+	{name: "tools", pkgs: []string{"internal/proxy", "internal/replay", "internal/load", "internal/bench", "internal/sdks", "internal/userapp", "internal/calibrate", "internal/monitor"},
 		may: []string{"protocol", "vocabulary", "the two sides", "targets", "renderers", "checks"}},
 	{name: "command", pkgs: []string{"cmd/scribecheck"},
 		may: []string{"protocol", "vocabulary", "the two sides", "targets", "renderers", "checks", "tools"}},
