@@ -1,7 +1,8 @@
 # scribecheck: the two commands of the README.
 #   make demo   build, start the fake, run the suites healthy and with the sutkn bug, print where the reports are
 #   make test   vet, gofmt check, and every test with the race detector (installs Debian's chromium
-#               first, for the test that renders the doctor's HTML report, and the pinned official
+#               first, for the test that renders the doctor's HTML report, its prometheus package
+#               for promtool, which checks the monitor's metrics and alerting rules, and the pinned official
 #               SDKs, for the SDK matrix: npm ci and one Python venv per version, see internal/sdks/README.md)
 #   make sdks   build, then `bin/scribecheck sdks install`: the pinned SDKs into the user's cache folder
 #               (~/.cache/scribecheck/sdks on Linux; SCRIBECHECK_SDKS_DIR chooses another), where
@@ -81,8 +82,11 @@ release:
 	  else shasum -a 256 scribecheck_* >SHA256SUMS; fi
 	@echo "dist/SHA256SUMS (check: cd dist && sha256sum -c SHA256SUMS)"
 
-# deps installs what the tests need beyond Go modules: headless Chromium from
-# Debian's packages. Without root or apt-get it says so, and that test skips.
+# deps installs what the tests need beyond Go modules, from Debian's packages:
+# headless Chromium, and promtool (the prometheus package; where systemd runs,
+# its server starts too, unused) to check the monitor's /metrics and test its
+# shipped alerting rules. Without root or apt-get it says so, and the tests
+# that need them skip.
 deps:
 	@if command -v chromium >/dev/null 2>&1; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -90,6 +94,12 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	else echo "chromium is missing and cannot be installed here: the HTML rendering test will skip"; fi
+	@if command -v promtool >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing prometheus (Debian package, for promtool) for the monitor's exposition and alerting-rules tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+	else echo "promtool is missing and cannot be installed here: the monitor's promtool tests will skip"; fi
 
 demo: build
 	rm -rf $(DEMO)

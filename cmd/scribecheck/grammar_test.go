@@ -62,8 +62,8 @@ func flagNames(t *testing.T, command ...string) []string {
 func TestOneFlagNameForOneThing(t *testing.T) {
 	old := map[string]string{"addr": "listen", "upstream": "target", "bug": "fake-bug", "deviate": "fake-deviate"}
 	uses := map[string][]string{ // a concept's one name: the commands that take it
-		"listen":       {"fake", "client", "replay", "proxy", "bench sink"},
-		"target":       {"run", "doctor", "load", "proxy"},
+		"listen":       {"fake", "client", "replay", "proxy", "bench sink", "monitor"},
+		"target":       {"run", "doctor", "load", "proxy", "monitor"},
 		"fake-bug":     {"run", "doctor", "fake", "client"},
 		"fake-deviate": {"run", "doctor", "fake", "client"},
 		"fake-choice":  {"run", "doctor", "fake", "client", "sdks", "sdks diff"},

@@ -76,7 +76,7 @@ type command func(ctx context.Context, fs *flag.FlagSet, args []string, stdout, 
 var commands = map[string]command{
 	"run": runCommand, "doctor": doctorCommand, "fake": fakeCommand, "client": clientCommand, "sdks": sdksCommand, "sdks install": sdksInstall, "sdks diff": sdksDiff,
 	"proxy": proxyCommand, "replay": replayCommand, "load": loadCommand, "load merge": loadMerge,
-	"bench": benchCommand, "bench sink": benchSink, "list": listCommand, "version": versionCommand,
+	"bench": benchCommand, "bench sink": benchSink, "list": listCommand, "version": versionCommand, "monitor": monitorCommand,
 }
 
 // dispatch runs the command args name; parsed is set to its flag set, for
