@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -462,5 +464,43 @@ func TestMemoryFlatOver1000Cycles(t *testing.T) {
 	}
 	if goLast > goFirst {
 		t.Errorf("%d goroutines at cycle %d, %d at cycle %d: some are left behind", goFirst, first, goLast, last)
+	}
+}
+
+// Every scribecheck_ metric the shipped files and docs/monitor.md name is
+// one the monitor serves, on /metrics or /probe (a histogram's _bucket,
+// _sum and _count by its name): a renamed metric breaks no rule silently.
+func TestShippedFilesNameServedMetrics(t *testing.T) {
+	t.Parallel()
+	f := startFake(t, "127.0.0.1:0", testKey)
+	mon, _ := newMonitor(t, f, testKey, Options{BudgetAudioSeconds: 60})
+	cycle(t, mon)
+	served := map[string]bool{}
+	for _, page := range []string{"/metrics", "/probe"} {
+		fams, _ := scrape(t, mon.Handler(), page)
+		for name := range fams {
+			served[name] = true
+		}
+	}
+	named := regexp.MustCompile(`scribecheck_[a-z_]+[a-z]`)
+	for _, file := range []string{"alerts.yml", "alerts_test.yml", "prometheus.yml", "grafana-dashboard.json", filepath.Join("..", "monitor.md")} {
+		b, err := os.ReadFile(filepath.Join(rulesDir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, m := range named.FindAllString(string(b), -1) {
+			base := m
+			for _, suffix := range []string{"_bucket", "_sum", "_count"} {
+				base = strings.TrimSuffix(base, suffix)
+			}
+			n++
+			if !served[base] {
+				t.Errorf("%s names %s, which the monitor does not serve", file, m)
+			}
+		}
+		if n == 0 && file != "prometheus.yml" {
+			t.Errorf("%s names no metric: the reader is broken", file)
+		}
 	}
 }
