@@ -61,13 +61,13 @@ type Monitor struct {
 	// probing lets one cycle or /probe run at a time: they share the
 	// budget, and each must see its own spending before the next reserves.
 	probing sync.Mutex
+	logMu   sync.Mutex // one log line at a time
 
 	mu         sync.Mutex // guards what follows
 	day        string     // the UTC day spentToday is of
 	spentToday float64
 	exhausted  bool
 	cycles     int
-	logMu      sync.Mutex
 }
 
 // New makes a monitor of o.Target; nothing is probed before Run, Cycle or

@@ -68,20 +68,24 @@ func Serve(ctx context.Context, c Config, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "serving http://%s/metrics (and /probe, /healthz) for %s\n", ln.Addr(), tgt.Target.BaseURL)
 	fmt.Fprintf(stdout, "%s\n", mon.Plan())
 
-	srv := &http.Server{Handler: mon.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// A cycle, and a /probe's request, end with runCtx: at once on SIGTERM.
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	srv := &http.Server{Handler: mon.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return runCtx }}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	ran := make(chan struct{})
-	go func() { mon.Run(ctx); close(ran) }()
+	go func() { mon.Run(runCtx); close(ran) }()
 	select {
 	case <-ctx.Done():
-	case err := <-served: // the listener failed under it
-		return err
+		fmt.Fprintln(stdout, "shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err = srv.Shutdown(sctx)
+	case err = <-served: // the listener failed under it
 	}
-	fmt.Fprintln(stdout, "shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err = srv.Shutdown(sctx) // a /probe in flight ends with its request's context
+	stop()
 	<-ran
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
