@@ -128,3 +128,43 @@ func TestNoneRanWhenNothingIsInstalled(t *testing.T) {
 		t.Error("an install ran, yet NoneRan is true")
 	}
 }
+
+// An install's scenarios are dealt over its drivers: each scenario once,
+// the idle one alone while there are drivers for the rest, the others in
+// turn, each driver's part in scenario order.
+func TestDealSpreadsTheScenarios(t *testing.T) {
+	all := Scenarios()
+	names := func(part []Scenario) []string {
+		var out []string
+		for _, sc := range part {
+			out = append(out, sc.Name)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		n, scenarios, drivers int
+	}{{0, len(all), 2}, {1, len(all), 1}, {2, len(all), 2}, {5, len(all), 5}, {5, 1, 1}, {5, 2, 2}, {3, 0, 1}} {
+		scs := all[len(all)-c.scenarios:]
+		parts := deal(scs, c.n)
+		if len(parts) != c.drivers {
+			t.Errorf("%d scenarios over %d: %d drivers, want %d", c.scenarios, c.n, len(parts), c.drivers)
+			continue
+		}
+		var got []string
+		for _, p := range parts {
+			got = append(got, names(p)...)
+		}
+		slices.Sort(got)
+		want := names(scs)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%d scenarios over %d: dealt %v", c.scenarios, c.n, got)
+		}
+		if c.drivers > 1 && c.scenarios > 0 && !slices.Equal(names(parts[0]), []string{"idle-silence"}) {
+			t.Errorf("%d scenarios over %d: the idle one shares its driver: %v", c.scenarios, c.n, names(parts[0]))
+		}
+	}
+	if parts := deal(all, 5); !slices.Equal(names(parts[1])[:3], []string{"header", "error-error", "error-transcriber_error"}) {
+		t.Errorf("the scenarios are not dealt in turn over the other four drivers: %v", names(parts[1]))
+	}
+}

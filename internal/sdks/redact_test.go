@@ -3,6 +3,7 @@ package sdks
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -70,7 +71,13 @@ func leakyDriver(path string) error {
 		_ = enc.Encode(Event{Scenario: sc.Name, Event: "error", Error: "refused: xi-api-key " + sc.APIKey})
 		_ = enc.Encode(Event{Scenario: sc.Name, Event: "_end"})
 	}
-	return os.WriteFile(path, []byte(strings.Join(keys, "\n")), 0o644)
+	// The install's drivers run at once (deal), each appending its keys.
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(strings.Join(keys, "\n") + "\n")
+	return errors.Join(err, f.Close())
 }
 
 // What a driver prints becomes a cell's evidence, and the matrix's reports
@@ -95,7 +102,10 @@ func TestDriverOutputIsRedacted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := strings.Split(string(b), "\n")
+	keys := strings.Fields(string(b))
+	if len(keys) != 2 {
+		t.Fatalf("the drivers were given %d keys, want one per scenario", len(keys))
+	}
 	for _, k := range keys {
 		if !slices.Contains(red.Known(), k) {
 			t.Errorf("the matrix's redactor does not know the key %s", secrets.Fingerprint(k))
@@ -118,7 +128,8 @@ func TestDriverOutputIsRedacted(t *testing.T) {
 	for _, l := range leaks {
 		t.Error(l)
 	}
-	if !strings.Contains(model, "refused: xi-api-key "+secrets.Fingerprint(keys[0])) {
+	shown := func(k string) bool { return strings.Contains(model, "refused: xi-api-key "+secrets.Fingerprint(k)) }
+	if !slices.ContainsFunc(keys, shown) { // the header's, in whichever order the drivers wrote them
 		t.Errorf("the evidence does not show the key the driver printed (redacted): %s", model)
 	}
 }

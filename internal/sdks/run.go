@@ -41,6 +41,9 @@ type Install struct {
 	// https and wss with a throwaway certificate, the plan's URLs say so, and
 	// the driver trusts the CA through SSL_CERT_FILE (userapp.NewTLS).
 	TLS bool `json:"tls,omitempty"`
+	// Drivers is how many driver processes share the install's scenarios,
+	// run at once against its one fake (default 2: deal).
+	Drivers int `json:"drivers,omitempty"`
 }
 
 // Key names an install: elevenlabs-js@2.73.0.
@@ -146,7 +149,8 @@ func RunAll(ctx context.Context, installs []Install, opts Options) []Run {
 }
 
 // RunOne starts a fake with one script per scenario, runs the install's
-// driver with the plan on stdin, and collects what it printed.
+// drivers at once against it (deal: each with its part of the plan on
+// stdin), and merges what they printed into one Run.
 func RunOne(ctx context.Context, in Install, opts Options) Run {
 	start := time.Now()
 	run := Run{Install: in, Events: map[string][]Event{}, Ended: map[string]bool{}, ConnScenario: map[string]string{}, Choices: opts.Choices}
@@ -231,8 +235,73 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	plan := map[string]any{"base_url": base, "ws_url": "ws" + strings.TrimPrefix(base, "http"), "audio_file": abs(audio),
 		"audio_format": "pcm_16000", "sample_rate": 16000, "model_id": protocol.DefaultModel, "chunk_bytes": 3200,
 		"quiet_ms": 300, "max_ms": 6000}
-	var list []map[string]any
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = 3 * time.Minute
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	parts := deal(scenarios, in.Drivers)
+	outs := make([]driverOutput, len(parts))
+	var wg sync.WaitGroup
+	for i, part := range parts {
+		plan["scenarios"] = entries(in, part, keys)
+		stdin, _ := json.Marshal(plan)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i] = runDriver(cctx, in, opts.Dir, env, stdin)
+		}()
+	}
+	wg.Wait()
+	_ = srv.Close()
+	_ = set.Close()
+	run.Took = time.Since(start)
+	stdout := merge(&run, outs, red)
+	_ = os.WriteFile(filepath.Join(dir, "driver-stdout.jsonl"), []byte(stdout), 0o644)
+	_ = os.WriteFile(filepath.Join(dir, "driver-stderr.txt"), []byte(run.Stderr), 0o644)
+	if cctx.Err() != nil {
+		run.Broken = fmt.Sprintf("the driver did not finish within %s", timeout)
+	}
+	attribute(&run, set, keys)
+	progress(opts, "%s: %s in %.1fs", in.Key(), text.Plural(len(run.Ended), "scenario", "scenarios"), run.Took.Seconds())
+	return run
+}
+
+// deal splits an install's scenarios over up to n drivers (the install's
+// Drivers; 2 when unset), each run as a process of its own at once: a
+// scenario with a pause (the idle one, whose silence of IdlePause is longer
+// than most installs take for all the others together) gets a driver to
+// itself, and the others are dealt in turn over the rest of the drivers, so
+// that the slow ones, which come in runs (the error scenarios, where a
+// client that hides failures waits out its timeouts), spread evenly. Each
+// driver runs its part in scenario order; no scenario depends on another.
+func deal(scenarios []Scenario, n int) [][]Scenario {
+	if n <= 0 {
+		n = 2
+	}
+	n = max(1, min(n, len(scenarios)))
+	var parts [][]Scenario
+	var rest []Scenario
 	for _, sc := range scenarios {
+		if sc.Pause > 0 && len(parts) < n-1 {
+			parts = append(parts, []Scenario{sc})
+		} else {
+			rest = append(rest, sc)
+		}
+	}
+	dealt := make([][]Scenario, n-len(parts))
+	for i, sc := range rest {
+		dealt[i%len(dealt)] = append(dealt[i%len(dealt)], sc)
+	}
+	return append(parts, dealt...)
+}
+
+// entries are the plan's scenarios: each with its key, and the install's
+// auth where the scenario takes it.
+func entries(in Install, part []Scenario, keys map[string]string) []map[string]any {
+	list := []map[string]any{}
+	for _, sc := range part {
 		auth := sc.Auth
 		if sc.installAuth() && in.Auth != "" {
 			auth = in.Auth
@@ -243,40 +312,57 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 		}
 		list = append(list, entry)
 	}
-	plan["scenarios"] = list
-	stdin, _ := json.Marshal(plan)
+	return list
+}
 
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = 3 * time.Minute
-	}
-	cctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(cctx, executable(opts.Dir, in.Cmd[0]), in.Cmd[1:]...)
-	cmd.Dir = opts.Dir
+// driverOutput is what one driver process of an install printed.
+type driverOutput struct {
+	stdout, stderr []byte
+	err            error
+}
+
+// runDriver runs the install's driver once, with a plan on stdin.
+func runDriver(ctx context.Context, in Install, dir string, env []string, stdin []byte) driverOutput {
+	cmd := exec.CommandContext(ctx, executable(dir, in.Cmd[0]), in.Cmd[1:]...)
+	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...) // the last of a repeated key wins
 	cmd.Stdin = bytes.NewReader(stdin)
 	cmd.WaitDelay = 5 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	_ = srv.Close()
-	_ = set.Close()
-	run.Took = time.Since(start)
-	run.Stderr = tail(red.Redact(stderr.String()), 4000)
-	events := red.Redact(stdout.String()) // before any of it is clipped into evidence
-	_ = os.WriteFile(filepath.Join(dir, "driver-stdout.jsonl"), []byte(events), 0o644)
-	_ = os.WriteFile(filepath.Join(dir, "driver-stderr.txt"), []byte(run.Stderr), 0o644)
-	parseEvents(&run, []byte(events))
-	switch {
-	case cctx.Err() != nil:
-		run.Broken = fmt.Sprintf("the driver did not finish within %s", timeout)
-	case err != nil && run.Version == "":
-		run.Broken = fmt.Sprintf("the driver failed (%v): %s", err, lastLine(run.Stderr))
+	err := cmd.Run()
+	return driverOutput{stdout.Bytes(), stderr.Bytes(), err}
+}
+
+// merge puts what an install's drivers printed into its one Run: each
+// scenario's events come from the one driver that ran it, in its order, so
+// the Run is what one driver running them all would have given. Every
+// driver prints the install's _sdk line; they must agree. A driver that
+// failed before that line breaks the run. It returns the drivers' stdout,
+// one after another, redacted.
+func merge(run *Run, outs []driverOutput, red *secrets.Redactor) string {
+	var stdout, stderr []string
+	for i, o := range outs {
+		events := red.Redact(string(o.stdout)) // before any of it is clipped into evidence
+		errs := red.Redact(string(o.stderr))
+		stdout = append(stdout, events)
+		if len(outs) > 1 && errs != "" {
+			errs = fmt.Sprintf("[driver %d of %d]\n%s", i+1, len(outs), errs)
+		}
+		stderr = append(stderr, errs)
+		hello, ok := parseEvents(run, []byte(events))
+		switch {
+		case !ok && o.err != nil && run.Broken == "":
+			run.Broken = fmt.Sprintf("the driver failed (%v): %s", o.err, lastLine(red.Redact(string(o.stderr))))
+		case !ok:
+		case run.Version == "":
+			run.Version, run.Offered, run.Options = hello.Version, hello.Events, hello.Options
+		case hello.Version != run.Version || !slices.Equal(hello.Events, run.Offered) || !slices.Equal(hello.Options, run.Options):
+			run.Broken = fmt.Sprintf("the install's drivers disagree on what is installed: %s %v, then %s %v", run.Version, run.Offered, hello.Version, hello.Events)
+		}
 	}
-	attribute(&run, set, keys)
-	progress(opts, "%s: %s in %.1fs", in.Key(), text.Plural(len(run.Ended), "scenario", "scenarios"), run.Took.Seconds())
-	return run
+	run.Stderr = tail(strings.Join(stderr, ""), 4000)
+	return strings.Join(stdout, "")
 }
 
 // missing says why an install cannot run here, or "".
@@ -301,7 +387,9 @@ func missing(in Install, dir string) string {
 	return ""
 }
 
-func parseEvents(run *Run, stdout []byte) {
+// parseEvents adds a driver's scenario events to run, and returns its _sdk
+// line (ok: it printed one).
+func parseEvents(run *Run, stdout []byte) (hello Event, ok bool) {
 	sc := bufio.NewScanner(bytes.NewReader(stdout))
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for sc.Scan() {
@@ -311,7 +399,7 @@ func parseEvents(run *Run, stdout []byte) {
 		}
 		switch {
 		case ev.Event == "_sdk":
-			run.Version, run.Offered, run.Options = ev.Version, ev.Events, ev.Options
+			hello, ok = ev, true
 		case ev.Scenario == "":
 		case ev.Event == "_end":
 			run.Ended[ev.Scenario] = true
@@ -319,6 +407,7 @@ func parseEvents(run *Run, stdout []byte) {
 			run.Events[ev.Scenario] = append(run.Events[ev.Scenario], ev)
 		}
 	}
+	return hello, ok
 }
 
 // attribute maps each connection to its scenario by the key it used on the
