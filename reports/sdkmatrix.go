@@ -55,6 +55,9 @@ type SDKCell struct {
 	Verdict  Verdict `json:"verdict"`
 	Why      string  `json:"why,omitempty"`      // the recorded finding's evidence
 	Evidence string  `json:"evidence,omitempty"` // what the SDK surfaced
+	// FirstRun is set when the scenario ran twice, its first run not as
+	// recorded: that run's outcome and evidence (Outcome is the second's).
+	FirstRun string `json:"first_run,omitempty"`
 }
 
 // SDKChange is one scenario whose outcome differs between two versions.
@@ -123,7 +126,25 @@ func (m SDKMatrix) lead() string {
 	if len(m.FakeChoices) > 0 {
 		return fmt.Sprintf("%s of %d ran; %s from the record of the default world (CHANGED).", text.Plural(ran, "install", "installs"), len(m.Columns), text.Plural(changed, "outcome differs", "outcomes differ"))
 	}
-	return fmt.Sprintf("%s of %d ran; every one behaves as recorded.", text.Plural(ran, "install", "installs"), len(m.Columns))
+	lead := fmt.Sprintf("%s of %d ran; every one behaves as recorded", text.Plural(ran, "install", "installs"), len(m.Columns))
+	if again := m.secondRuns(); len(again) > 0 {
+		lead += fmt.Sprintf(", %s on a second run (the first was not: %s)", text.Plural(len(again), "scenario", "scenarios"), strings.Join(again, "; "))
+	}
+	return lead + "."
+}
+
+// secondRuns lists the cells whose scenario ran twice, the first run not as
+// recorded: "install spec scenario".
+func (m SDKMatrix) secondRuns() []string {
+	var out []string
+	for i, col := range m.Columns {
+		for _, r := range m.Rows {
+			if i < len(r.Cells) && r.Cells[i].FirstRun != "" {
+				out = append(out, fmt.Sprintf("%s %s %s", col.Key, r.ID, r.Scenario))
+			}
+		}
+	}
+	return out
 }
 
 // world names the fake's world when the run switched a choice, "" else.
@@ -191,6 +212,9 @@ func sdkMatrixJUnit(m SDKMatrix) JUnitSuites {
 			c := r.Cells[i]
 			res := SpecResult{ID: r.ID, Level: r.Level, Requirement: r.Requirement, Name: fmt.Sprintf("%s %s [sdk:%s]", r.ID, r.Scenario, col.Key),
 				Expected: c.Expected, Outcome: c.Outcome, Evidence: c.Evidence}
+			if c.FirstRun != "" {
+				res.Evidence = strings.TrimSpace(res.Evidence + "\nthe second run; the first gave " + c.FirstRun)
+			}
 			res.Verdict = c.Verdict
 			switch c.Verdict {
 			case verdict.Finding:
@@ -251,6 +275,16 @@ func sdkMatrixMarkdown(m SDKMatrix) string {
 		b.WriteString("\n## What changes between versions\n\n| SDK | from → to | spec | scenario | was | now |\n|---|---|---|---|---|---|\n")
 		for _, c := range m.Changes {
 			fmt.Fprintf(&b, "| %s | %s → %s | %s | %s | %s | %s |\n", c.SDK, c.From, c.To, c.Spec, c.Scenario, c.Was, c.Now)
+		}
+	}
+	if again := m.secondRuns(); len(again) > 0 {
+		b.WriteString("\n## Second runs\n\nA scenario whose outcome was not the recorded one ran once more; these were as recorded the second time. What the first run gave:\n\n")
+		for i, col := range m.Columns {
+			for _, r := range m.Rows {
+				if c := r.Cells[i]; c.FirstRun != "" {
+					fmt.Fprintf(&b, "* **%s** %s %s: %s\n", col.Key, r.ID, r.Scenario, text.Markdown(text.ClipLine(c.FirstRun, 200)))
+				}
+			}
 		}
 	}
 	b.WriteString("\n## Findings\n\n")

@@ -91,6 +91,9 @@ type Run struct {
 	// Choices are the positions the fake's switchable choices were in
 	// (Options.Choices): the world the run was in.
 	Choices map[string]string
+	// FirstRun holds, for each scenario that ran twice (secondRun), the
+	// events of its first run; Events has the second's.
+	FirstRun map[string][]Event
 }
 
 // Options of a matrix run.
@@ -254,10 +257,26 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 		}()
 	}
 	wg.Wait()
+	stdout := merge(&run, outs, red)
+	if again := secondRun(run, scenarios, opts); len(again) > 0 && cctx.Err() == nil {
+		progress(opts, "%s: %s not as recorded, once more: %s", in.Key(), text.Plural(len(again), "scenario", "scenarios"), scenarioNames(again))
+		plan["scenarios"] = entries(in, again, keys)
+		stdin, _ := json.Marshal(plan)
+		out := runDriver(cctx, in, opts.Dir, env, stdin)
+		run.FirstRun = map[string][]Event{}
+		for _, sc := range again {
+			run.FirstRun[sc.Name] = run.Events[sc.Name]
+			delete(run.Events, sc.Name)
+			delete(run.Ended, sc.Name)
+		}
+		events := red.Redact(string(out.stdout))
+		parseEvents(&run, []byte(events))
+		stdout += events
+		run.Stderr = tail(run.Stderr+"[the second run of "+scenarioNames(again)+"]\n"+red.Redact(string(out.stderr)), 4000)
+	}
 	_ = srv.Close()
 	_ = set.Close()
 	run.Took = time.Since(start)
-	stdout := merge(&run, outs, red)
 	_ = os.WriteFile(filepath.Join(dir, "driver-stdout.jsonl"), []byte(stdout), 0o644)
 	_ = os.WriteFile(filepath.Join(dir, "driver-stderr.txt"), []byte(run.Stderr), 0o644)
 	if cctx.Err() != nil {

@@ -31,9 +31,12 @@ type Scenario struct {
 }
 
 // IdlePause is the silence of the idle scenario: the fake's idle timeout
-// (the default, which the SDK runs use) and 1.5 s more, so a session that
-// nothing keeps alive is closed before the app speaks again.
-const IdlePause = fakeserver.DefaultIdleTimeout + 1500*time.Millisecond
+// (the default, which the SDK runs use) and 3 s more, so a session that
+// nothing keeps alive is closed before the app speaks again. The fake's
+// timer counts from when it read the last chunk, which a fake starved of CPU
+// reads late: with 1.5 s more, ai-sdk was once kept alive at a load average
+// of 14-22, while a dozen installs' drivers started.
+const IdlePause = fakeserver.DefaultIdleTimeout + 3*time.Second
 
 // installAuth reports whether the scenario connects with the install's
 // auth (Install.Auth: token for a token-only client) rather than its own:

@@ -1,0 +1,117 @@
+package sdks
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scribecheck/scribecheck/internal/verdict"
+	"github.com/scribecheck/scribecheck/protocol"
+	"github.com/scribecheck/scribecheck/reports"
+)
+
+// flakyDriverEnv makes the test binary a driver whose header scenario loses
+// its session the first time only (a race it loses once), and whose bad-key
+// scenario never hears its refusal; the value is a folder for its state.
+const flakyDriverEnv = "SCRIBECHECK_SDKS_FLAKY_DRIVER"
+
+func flakyDriver(dir string) error {
+	plan, err := readTestPlan()
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(os.Stdout)
+	_ = enc.Encode(Event{Event: "_sdk", SDK: "flaky-sdk", Version: "0.0.0", Events: []string{protocol.SessionStarted, protocol.CommittedTranscript}})
+	for _, sc := range plan.Scenarios {
+		mark := filepath.Join(dir, sc.Name)
+		_, err := os.Stat(mark)
+		again := err == nil
+		if err := os.WriteFile(mark, nil, 0o644); err != nil {
+			return err
+		}
+		if sc.Name == "header" {
+			_ = enc.Encode(Event{Scenario: sc.Name, Event: protocol.SessionStarted})
+			if again {
+				_ = enc.Encode(Event{Scenario: sc.Name, Event: protocol.CommittedTranscript, Data: json.RawMessage(`{"text":"x"}`)})
+			}
+		}
+		_ = enc.Encode(Event{Scenario: sc.Name, Event: "_end"})
+	}
+	return nil
+}
+
+// A recorded install's scenario that is not as recorded runs once more: as
+// recorded the second time, its cell is graded on that run and says what the
+// first gave, and every report says it ran twice; not as recorded twice, it
+// fails as before.
+func TestASecondRunIsReportedNotHidden(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv(flakyDriverEnv, state)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flaky := Install{SDK: "flaky-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{self}, Drivers: 1}
+	Findings[flaky.Key()] = map[string]Finding{} // pinned: the ideal is its record
+	t.Cleanup(func() { delete(Findings, flaky.Key()) })
+
+	var lines []string
+	runs := RunAll(context.Background(), []Install{flaky}, Options{Dir: ".", Out: t.TempDir(), Only: []string{"header", "bad-key"},
+		Progress: func(s string) { lines = append(lines, s) }})
+	r := runs[0]
+	if r.Broken != "" || r.Skipped != "" {
+		t.Fatalf("the flaky driver did not run: %s%s\n%s", r.Broken, r.Skipped, r.Stderr)
+	}
+	_, badKey := r.FirstRun["bad-key"]
+	if len(r.FirstRun) != 2 || r.FirstRun["header"] == nil || !badKey {
+		t.Fatalf("ran twice: %v, want header and bad-key", r.FirstRun)
+	}
+	if !strings.Contains(strings.Join(lines, "\n"), "not as recorded, once more: header, bad-key") {
+		t.Errorf("the progress does not say what runs again:\n%s", strings.Join(lines, "\n"))
+	}
+	m := Grade(runs, time.Now())
+	cells := map[string]reports.SDKCell{}
+	for _, row := range m.Rows {
+		cells[row.Scenario] = row.Cells[0]
+	}
+	if c := cells["header"]; c.Verdict != verdict.OK || !strings.HasPrefix(c.FirstRun, string(NoSession)) {
+		t.Errorf("header: %s, first run %q; want OK on the second run, the first's %s kept", c.Verdict, c.FirstRun, NoSession)
+	}
+	if c := cells["bad-key"]; c.Verdict != verdict.Failed || c.FirstRun == "" {
+		t.Errorf("bad-key: %s, first run %q; want FAILED after both runs", c.Verdict, c.FirstRun)
+	}
+	if !m.Failed() {
+		t.Error("a scenario not as recorded twice does not fail the matrix")
+	}
+
+	// The header row alone: the matrix passes, and every report says the
+	// scenario ran twice.
+	var header []reports.SDKRow
+	for _, row := range m.Rows {
+		if row.Scenario == "header" {
+			header = append(header, row)
+		}
+	}
+	m.Rows = header
+	if m.Failed() {
+		t.Fatal("as recorded on its second run, the header row fails the matrix")
+	}
+	dir := t.TempDir()
+	if _, err := reports.WriteSDKMatrix(dir, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	for name, says := range map[string]string{reports.SDKMatrixMD: "on a second run", reports.SDKMatrixHTML: "on a second run",
+		reports.SDKMatrixJUnit: "the second run; the first gave no session", reports.SDKMatrixJSON: `"first_run": "no session`} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), says) {
+			t.Errorf("%s does not say the header scenario ran twice (%q)", name, says)
+		}
+	}
+}
