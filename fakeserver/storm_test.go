@@ -63,6 +63,9 @@ type stormRun struct {
 	tiny      chan *http.Client    // their clients
 }
 
+// TestStorm is the package's one serial test: its leak check counts every
+// goroutine in the process, and the parallel tests' bodies start only once
+// the serial tests have ended.
 func TestStorm(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	start := time.Now()
