@@ -39,12 +39,12 @@ import (
 // command are race-built.
 var binary, plainBinary string
 
-// binDir holds the binaries and the shared runs' reports (sharedRun).
-var binDir string
+// runsDir holds the shared runs' reports (sharedRun).
+var runsDir string
 
 func TestMain(m *testing.M) {
 	var err error
-	binDir, err = os.MkdirTemp("", "scribecheck-bin-")
+	runsDir, err = os.MkdirTemp("", "scribecheck-runs-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -58,7 +58,7 @@ func TestMain(m *testing.M) {
 	for i, race := range races { // both at once: the Go build cache is shared
 		go func() {
 			var err error
-			paths[i], err = testkit.BuildScribecheck(binDir, fmt.Sprintf("scribecheck-race-%t", race), race)
+			paths[i], err = testkit.BuildScribecheck(fmt.Sprintf("scribecheck-race-%t", race), race)
 			errs <- err
 		}()
 	}
@@ -81,7 +81,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	closeBrowser()
-	os.RemoveAll(binDir)
+	os.RemoveAll(runsDir)
 	os.Exit(code)
 }
 
@@ -146,13 +146,13 @@ var sharedRuns sync.Map // string -> func() (result, error)
 
 // sharedRun is `scribecheck run args...` of the plain binary, run once for
 // every test that asks for the same args: the first to ask runs it, into a
-// folder of binDir, and the others wait for it and read the same reports. Its
+// folder of runsDir, and the others wait for it and read the same reports. Its
 // readers only read its --out.
 func sharedRun(t *testing.T, args ...string) result {
 	t.Helper()
 	key := strings.Join(args, "\x00")
 	once, _ := sharedRuns.LoadOrStore(key, sync.OnceValues(func() (result, error) {
-		out, err := os.MkdirTemp(binDir, "run-")
+		out, err := os.MkdirTemp(runsDir, "run-")
 		if err != nil {
 			return result{}, err
 		}

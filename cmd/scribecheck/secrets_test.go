@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 )
 
 // Planted secrets hold every character an encoder rewrites (+ & < > " ' %,
@@ -157,9 +157,9 @@ func outputs(t *testing.T, dir string) (string, int) {
 // secrets.
 func hostileApp(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "hostile")
-	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/apps/hostile").CombinedOutput(); err != nil {
-		t.Fatalf("building the hostile app: %v\n%s", err, out)
+	bin, err := testkit.Build("./testdata/apps/hostile", "hostile", false)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
