@@ -67,7 +67,8 @@ func TestNoPlantedSecretInAnyOutput(t *testing.T) {
 		// which a driver that prints its keys puts into the matrix's evidence.
 		{"sdks", nil, []string{"sdks", "--dir", leakyDriver(t), "--sdk", "leaky-sdk@0.0.0"}, []string{"refused: xi-api-key sk_…"}},
 	}
-	for _, c := range commands {
+	scan := func(t *testing.T, c command) {
+		t.Helper()
 		out := t.TempDir()
 		if c.name == "proxy" {
 			out = proxyOut // the replay that follows plays its recording
@@ -101,6 +102,21 @@ func TestNoPlantedSecretInAnyOutput(t *testing.T) {
 			t.Errorf("%s: its output holds a whole key or token it made: %s", c.name, secrets.Fingerprint(m))
 		}
 		t.Logf("%s: exit %d, %d files scanned", c.name, r.code, files)
+	}
+	// The commands run side by side; the replay after the proxy, whose
+	// recording it plays.
+	replay := slices.IndexFunc(commands, func(c command) bool { return c.name == "replay" })
+	for i, c := range commands {
+		if i == replay {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			scan(t, c)
+			if c.name == "proxy" {
+				scan(t, commands[replay])
+			}
+		})
 	}
 }
 
