@@ -150,6 +150,16 @@ var sharedRuns sync.Map // string -> func() (result, error)
 // readers only read its --out.
 func sharedRun(t *testing.T, args ...string) result {
 	t.Helper()
+	r, err := sharedRunOf(args...)()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// sharedRunOf is the run of args that sharedRun waits for; calling it
+// starts the run if nothing has yet.
+func sharedRunOf(args ...string) func() (result, error) {
 	key := strings.Join(args, "\x00")
 	once, _ := sharedRuns.LoadOrStore(key, sync.OnceValues(func() (result, error) {
 		out, err := os.MkdirTemp(runsDir, "run-")
@@ -158,11 +168,7 @@ func sharedRun(t *testing.T, args ...string) result {
 		}
 		return execBinary(plainBinary, nil, out, append([]string{"run"}, args...)...)
 	}))
-	r, err := once.(func() (result, error))()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return once.(func() (result, error))
 }
 
 // cleanEnv is the environment without a real API key, and with the race
