@@ -95,7 +95,8 @@ func parallelSet() bool {
 type result struct {
 	code           int
 	stdout, stderr string
-	out            string // the --out folder
+	out            string        // the --out folder
+	took           time.Duration // from start to exit
 }
 
 // scribecheck runs the binary with args (and --out in a temp dir for run).
@@ -118,6 +119,39 @@ func runBinary(t *testing.T, bin string, env []string, args ...string) result {
 	return r
 }
 
+// startEarly starts bin with args (and --out in a temp dir for run) and
+// returns what waits for its result. A test whose run mostly waits, the CPU
+// idle (for a probe's real timeout, a silent server), starts it before
+// t.Parallel(): the tests' bodies up to t.Parallel() run one after another
+// as the package starts, so the run waits beside the other tests from then
+// on, instead of in one of the six parallel slots once one is free, often
+// at the end of the package.
+func startEarly(t *testing.T, bin string, env []string, args ...string) func(t *testing.T) result {
+	t.Helper()
+	out := ""
+	if len(args) > 0 && args[0] == "run" {
+		out = t.TempDir()
+	}
+	type ended struct {
+		r   result
+		err error
+	}
+	done := make(chan ended, 1)
+	go func() {
+		r, err := execBinary(bin, env, out, args...)
+		done <- ended{r, err}
+	}()
+	wait := sync.OnceValue(func() ended { return <-done })
+	return func(t *testing.T) result {
+		t.Helper()
+		e := wait()
+		if e.err != nil {
+			t.Fatal(e.err)
+		}
+		return e.r
+	}
+}
+
 // execBinary runs bin with args, and with --out out when out is not "".
 func execBinary(bin string, env []string, out string, args ...string) (result, error) {
 	r := result{out: out}
@@ -130,7 +164,9 @@ func execBinary(bin string, env []string, out string, args ...string) (result, e
 	cmd.Env = append(cleanEnv(), env...)
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
+	start := time.Now()
 	err := cmd.Run()
+	r.took = time.Since(start)
 	r.stdout, r.stderr = so.String(), se.String()
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()

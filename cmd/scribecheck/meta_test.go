@@ -168,9 +168,10 @@ var raceFaults = []string{fakeserver.FaultDoubleCommit, fakeserver.FaultContract
 // waitingFaults are the runs that mostly wait, the CPU idle, for what the
 // faulty fake never sends: the close after each invalid_request (24 specs
 // wait out the 0.5 s close wait, 12.5 s), a commit's answer (the probe's 5 s
-// timeout). They start as the test does, beside the tests' parallel slots,
-// so that none holds a slot for 5-13 s at the end of the package.
-var waitingFaults = []string{fakeserver.FaultErrorWithoutClose, fakeserver.FaultCommitsOutOfOrder, fakeserver.FaultCommitsUnanswered}
+// timeout). They start early, before the test's t.Parallel() (startEarly
+// says why).
+var waitingFaults = []string{fakeserver.FaultErrorWithoutClose, fakeserver.FaultCommitsOutOfOrder, fakeserver.FaultCommitsUnanswered,
+	fakeserver.FaultFirstCommitLost}
 
 // faultRunArgs are the arguments of a run of the fake with fault f (the
 // plain run's are sharedRun's key).
@@ -183,6 +184,11 @@ func faultRunArgs(f fakeserver.Fault) []string {
 }
 
 func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
+	for _, name := range waitingFaults {
+		if f, ok := fakeserver.LookupFault(name); ok {
+			go func() { _, _ = sharedRunOf(faultRunArgs(f)...)() }() // its subtest reads it
+		}
+	}
 	t.Parallel()
 	for _, f := range fakeserver.Faults {
 		if _, ok := faultCatches[f.Name]; !ok {
@@ -197,11 +203,6 @@ func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
 	if binary != plainBinary {
 		for _, name := range raceFaults {
 			runs = append(runs, run{name + "/race", binary})
-		}
-	}
-	for _, name := range waitingFaults {
-		if f, ok := fakeserver.LookupFault(name); ok {
-			go func() { _, _ = sharedRunOf(faultRunArgs(f)...)() }() // its subtest reads it
 		}
 	}
 	for _, ru := range runs {
