@@ -142,6 +142,7 @@ func startEarly(t *testing.T, bin string, env []string, args ...string) func(t *
 		done <- ended{r, err}
 	}()
 	wait := sync.OnceValue(func() ended { return <-done })
+	t.Cleanup(func() { wait() }) // no run outlives its test, nor writes in a removed --out
 	return func(t *testing.T) result {
 		t.Helper()
 		e := wait()
@@ -191,6 +192,15 @@ func sharedRun(t *testing.T, args ...string) result {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// startSharedRun starts sharedRun's run of args at once, for a test that
+// starts it before t.Parallel() (startEarly says why); the test waits for
+// it as it ends, so that no run outlives the test.
+func startSharedRun(t *testing.T, args ...string) {
+	run := sharedRunOf(args...)
+	go func() { _, _ = run() }()
+	t.Cleanup(func() { _, _ = run() })
 }
 
 // sharedRunOf is the run of args that sharedRun waits for; calling it

@@ -65,7 +65,7 @@ func TestNeverAnsweredCommitsEndInOneRootCause(t *testing.T) {
 // failure that is no timeout is not retried.
 func TestRetriesReportFlakyNeverPassed(t *testing.T) {
 	// A lost commit's answer is waited for 5 s: the runs start early.
-	go func() { _, _ = sharedRunOf("--target", "fake", "--fake-deviate", "first-commit-lost")() }()
+	startSharedRun(t, "--target", "fake", "--fake-deviate", "first-commit-lost")
 	gate := startEarly(t, plainBinary, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1")
 	spec := startEarly(t, binary, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1", "--focus", "AUTH-4 ")
 	t.Parallel()

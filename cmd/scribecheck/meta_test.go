@@ -186,7 +186,7 @@ func faultRunArgs(f fakeserver.Fault) []string {
 func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
 	for _, name := range waitingFaults {
 		if f, ok := fakeserver.LookupFault(name); ok {
-			go func() { _, _ = sharedRunOf(faultRunArgs(f)...)() }() // its subtest reads it
+			startSharedRun(t, faultRunArgs(f)...) // its subtest reads it
 		}
 	}
 	t.Parallel()
