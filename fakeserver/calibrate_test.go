@@ -166,6 +166,7 @@ func calibrated(t *testing.T, name string, re protocol.Reaction) (*Server, strin
 }
 
 func TestHandshakeStimuliWithoutCalibration(t *testing.T) {
+	t.Parallel()
 	s, base, _, _ := calibrated(t, "", protocol.Reaction{})
 	for _, c := range handshakeCases {
 		ans := dialUpgrade(t, base, c.req(t, s, base))
@@ -197,6 +198,7 @@ func TestHandshakeStimuliWithoutCalibration(t *testing.T) {
 }
 
 func TestHandshakeStimuliAnswerAsRecorded(t *testing.T) {
+	t.Parallel()
 	for _, c := range handshakeCases {
 		for _, re := range []protocol.Reaction{reactJSONRefusal, reactTextRefusal, reactFramesClose, reactFramesOpen, reactSession} {
 			what := c.name + " " + re.Kind
@@ -341,6 +343,7 @@ func (c frameCase) send(t *testing.T, s *Server, base string) *socket {
 }
 
 func TestFrameStimuliWithoutCalibration(t *testing.T) {
+	t.Parallel()
 	s, base, _, _ := calibrated(t, "", protocol.Reaction{})
 	for _, c := range frameCases {
 		sock := c.send(t, s, base)
@@ -362,6 +365,7 @@ func TestFrameStimuliWithoutCalibration(t *testing.T) {
 }
 
 func TestFrameStimuliAnswerAsRecorded(t *testing.T) {
+	t.Parallel()
 	for _, c := range frameCases {
 		for _, re := range []protocol.Reaction{reactFramesClose, reactFramesOpen, reactSession} {
 			what := c.name + " " + re.Kind
@@ -393,6 +397,7 @@ func TestFrameStimuliAnswerAsRecorded(t *testing.T) {
 // a refusal, ordinary requests and frames are answered as before, and
 // credentials still come first.
 func TestCalibrationLeavesOtherInputsAlone(t *testing.T) {
+	t.Parallel()
 	all := map[string]protocol.Reaction{}
 	for _, st := range protocol.Stimuli {
 		all[st.Name] = reactFramesClose
@@ -428,6 +433,7 @@ func TestCalibrationLeavesOtherInputsAlone(t *testing.T) {
 // Several stimuli in one request meet in the order of protocol.Stimuli: the
 // first the fake does not take as fine answers.
 func TestStimuliMeetInTheirOrder(t *testing.T) {
+	t.Parallel()
 	q := url.Values{protocol.ParamModelID: {"SCRIBE_V2_REALTIME"}, protocol.ParamKeyterms: {longKeyterm}}
 
 	// The model is taken as fine, so the keyterm's recorded refusal answers.
@@ -458,6 +464,7 @@ func TestStimuliMeetInTheirOrder(t *testing.T) {
 }
 
 func TestCalibrationIsChecked(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		re   protocol.Reaction
@@ -499,6 +506,7 @@ func TestCalibrationIsChecked(t *testing.T) {
 }
 
 func TestCalibratedNotesSayWhatChanged(t *testing.T) {
+	t.Parallel()
 	for _, st := range protocol.Stimuli {
 		if !slices.ContainsFunc(Choices, func(c Choice) bool { return c.Name == st.Choice }) {
 			t.Errorf("stimulus %s belongs to choice %s, which Choices lacks", st.Name, st.Choice)
@@ -539,6 +547,7 @@ func TestCalibratedNotesSayWhatChanged(t *testing.T) {
 // and any other model the fake refuses is neither. Keyterm limits are a
 // stimulus exactly where CheckQuery finds a count or length problem.
 func TestStimuliReadTheQueryAsCheckQueryDoes(t *testing.T) {
+	t.Parallel()
 	for _, model := range []string{"SCRIBE_V2_REALTIME", " scribe_v2_realtime ", " SCRIBE_V2_REALTIME ", "Scribe_V2_Realtime_Turbo",
 		"scribe_v2_realtime\t", protocol.OldModelName, protocol.UnknownModel, "scribe_v1", "scribe_v2", " scribe_realtime_v2 ", "scribe_v2_realtime_"} {
 		_, problems := protocol.CheckQuery(url.Values{protocol.ParamModelID: {model}}, protocol.FaithfulRules())

@@ -10,6 +10,7 @@ import (
 // path then answers; FuzzReadChunk checks that what it takes, gjson reads
 // alike.
 func TestReadChunk(t *testing.T) {
+	t.Parallel()
 	load := LoadFrames(t, pcm16k)[0]
 	cases := []struct {
 		frame string

@@ -6,6 +6,7 @@ import (
 )
 
 func TestManualClockFiresTimersInOrderOnAdvance(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	c := NewManualClock(start)
 	var fired []string
@@ -36,6 +37,7 @@ func TestManualClockFiresTimersInOrderOnAdvance(t *testing.T) {
 }
 
 func TestManualClockTimerMayScheduleAnother(t *testing.T) {
+	t.Parallel()
 	c := NewManualClock(time.Unix(0, 0))
 	n := 0
 	var tick func()

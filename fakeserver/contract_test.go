@@ -28,6 +28,7 @@ func sdkQuery(model, strategy, extra string) url.Values {
 // The newest contract's options are accepted together as the SDK sends them,
 // and every frame they bring validates against its schema.
 func TestNewestContractSessionsValidate(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startFake(t)
 	schemas := protocol.MustLoadSchemas()
 	placeholders := map[string]*regexp.Regexp{
@@ -111,6 +112,7 @@ func TestNewestContractSessionsValidate(t *testing.T) {
 }
 
 func TestNewestContractRefusals(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startFake(t)
 	for _, extra := range []string{
 		"&transcript_edit=fix&entity_detection=pii",
@@ -131,6 +133,7 @@ func TestNewestContractRefusals(t *testing.T) {
 // The diarizer: a turn in another voice gets a new speaker; a returning voice
 // is first a new id, then merged into the earlier one, which later turns use.
 func TestSpeakersMergeAReturningVoice(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startFake(t)
 	sock := open(t, base, query("diarize", "true"), s.TestKey())
 	loud := pcm16k.Louder(pcm16k.Speech(2), 3)

@@ -25,6 +25,7 @@ func startWith(t testing.TB, opts Options) (*Server, string, *ManualClock) {
 // A filter that keeps the socket open after one frame swallows that close
 // only: the idle timer still closes the session later.
 func TestKeepOpenSwallowsOnlyTheCloseAfterItsFrame(t *testing.T) {
+	t.Parallel()
 	s, base, clock := startWith(t, Options{Faults: []string{FaultThrottleWithoutClose}})
 	sock := open(t, base, query(), s.TestKey())
 	sock.stream(t, pcm16k.Speech(0.2), true)
@@ -42,6 +43,7 @@ func TestKeepOpenSwallowsOnlyTheCloseAfterItsFrame(t *testing.T) {
 // A client commit on the chunk that reaches the auto-commit interval is
 // answered by the auto-commit, not throttled (choice auto-commit-takes-the-commit).
 func TestAutoCommitTakesTheClientCommit(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startWith(t, Options{Session: SessionOptions{AutoCommitSecs: 2}})
 	sock := open(t, base, query(), s.TestKey())
 	sock.stream(t, pcm16k.Speech(2), true)

@@ -61,6 +61,7 @@ func wantRefusal(t *testing.T, what string, sock *socket, errType string) {
 }
 
 func TestSessionCap(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startWith(t, Options{MaxSessions: 2})
 	a := open(t, base, query(), s.TestKey()).read(t, 1)
 	b := open(t, base, query(), s.TestKey()).read(t, 1)
@@ -101,6 +102,7 @@ func committedTexts(frames []string) []string {
 }
 
 func TestQueueOverflow(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startWith(t, Options{Session: SessionOptions{MaxUncommittedSecs: 2}})
 
 	// Under the bound, commits keep the held audio small: nothing changes.
@@ -134,6 +136,7 @@ func TestQueueOverflow(t *testing.T) {
 // A long uncommitted segment costs its words, not its audio: the recogniser
 // holds one slot's bytes at most.
 func TestRecogniserHoldsOneSlot(t *testing.T) {
+	t.Parallel()
 	r := &recogniser{f: pcm16k}
 	speech := pcm16k.Speech(60)
 	for off := 0; off < len(speech); off += pcm16k.Bytes(0.1) {
@@ -153,6 +156,7 @@ func TestRecogniserHoldsOneSlot(t *testing.T) {
 // write waits, and once WriteTimeout passes on the clock the fake drops the
 // connection instead of holding the session (and its goroutine) for ever.
 func TestSlowReaderIsDropped(t *testing.T) {
+	t.Parallel()
 	rec := &counting{closed: make(chan string, 1)}
 	s, base, clock := startWith(t, Options{Record: Recording{Socket: func(*http.Request) Recorder { return rec }},
 		Session: SessionOptions{WriteTimeout: time.Second, IdleTimeout: NoIdleTimeout}})
@@ -228,6 +232,7 @@ func (c *counting) Closed(by string, _ int, _, _ string) {
 }
 
 func TestTokenCap(t *testing.T) {
+	t.Parallel()
 	s, base, clock := startWith(t, Options{MaxTokens: 3})
 	for i := range 3 {
 		if status, body := testkit.Mint(t, base, s.TestKey(), protocol.TokenRealtimeScribe); status != http.StatusOK {
@@ -254,6 +259,7 @@ func TestTokenCap(t *testing.T) {
 }
 
 func TestTokenStoreForgetsOnlyOldTokens(t *testing.T) {
+	t.Parallel()
 	s, c := newStore()
 	old := s.Mint(protocol.TokenRealtimeScribe, "h", "sk_test")
 	c.Advance(tokenMemory - time.Second)

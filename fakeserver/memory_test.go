@@ -15,6 +15,7 @@ import (
 // Memory keeps a refused socket as the client saw it: upgraded, one
 // auth_error, closed by the server with 1000; a spent token is refused too.
 func TestMemoryRecordsARefusal(t *testing.T) {
+	t.Parallel()
 	mem := NewMemory()
 	srv, err := NewServer(Options{Record: mem.Recording()})
 	if err != nil {
@@ -60,6 +61,7 @@ func TestMemoryRecordsARefusal(t *testing.T) {
 
 // Memory keeps a refusal at the upgrade with what the fake said.
 func TestMemoryRecordsAnHTTPRefusal(t *testing.T) {
+	t.Parallel()
 	mem := NewMemory()
 	srv, err := NewServer(Options{Faults: []string{FaultAuthAtUpgrade}, Record: mem.Recording()})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 // or reaches for the server's faults anywhere but the few places that apply
 // all of them at once.
 func TestNoFaultBranchesOutsideTheTable(t *testing.T) {
+	t.Parallel()
 	// Where the collected wrappers are applied, each for every fault alike.
 	appliers := map[string]string{
 		"New":               "wraps the authenticator with the auth faults",

@@ -88,6 +88,7 @@ func checkPartials(t *testing.T, frames []string) ([]string, int) {
 }
 
 func TestPartialsGrowEchoAndNeverGoStale(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startFake(t)
 	speech, quiet := pcm16k.Speech, pcm16k.Silence
 	for _, c := range []struct {
@@ -130,6 +131,7 @@ func TestPartialsGrowEchoAndNeverGoStale(t *testing.T) {
 }
 
 func TestRegionLanguageNeverTranscribes(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startFake(t)
 	sock := open(t, base, query("language_code", "en-US"), s.TestKey())
 	sock.stream(t, pcm16k.Speech(3), true)

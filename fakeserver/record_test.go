@@ -57,6 +57,7 @@ func (e *events) snapshot() []string {
 }
 
 func TestRecordingSeesBothDirectionsAndTheClose(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var socks []*events
 	var exchanges []string
@@ -103,6 +104,7 @@ func TestRecordingSeesBothDirectionsAndTheClose(t *testing.T) {
 }
 
 func TestRecordingSeesARefusalAtTheHandshake(t *testing.T) {
+	t.Parallel()
 	e := newEvents()
 	s, base, _ := startWith(t, Options{Faults: []string{FaultAuthAtUpgrade},
 		Record: Recording{Socket: func(*http.Request) Recorder { return e }}})
@@ -145,6 +147,7 @@ func dialRefused(t *testing.T, base string) int {
 // A RefusalRecorder gets a refusal's body, once written, in place of its
 // status; a Recorder without Refused still gets the status alone.
 func TestRefusalRecorderGetsTheBody(t *testing.T) {
+	t.Parallel()
 	e := refusals{newEvents()}
 	_, base, _ := startWith(t, Options{Faults: []string{FaultAuthAtUpgrade},
 		Record: Recording{Socket: func(*http.Request) Recorder { return e }}})
@@ -160,6 +163,7 @@ func TestRefusalRecorderGetsTheBody(t *testing.T) {
 // The fake's refusal reaches a wire log with its body, as the graders and
 // replay read it back.
 func TestWireLogKeepsTheFakesRefusal(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	set, err := wirelog.NewSet(dir, secrets.New())
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestScriptsPlayForTheirKeyOnHeaderAndToken(t *testing.T) {
+	t.Parallel()
 	const key = "sk_script_0123456789"
 	_, base, _ := startWith(t, Options{Scripts: map[string]Script{
 		key: {After: protocol.SessionStarted, Frames: []string{"not json", `{"message_type":"brand_new"}`}, CloseCode: 4000, CloseReason: "odd"},
@@ -28,6 +29,7 @@ func TestScriptsPlayForTheirKeyOnHeaderAndToken(t *testing.T) {
 }
 
 func TestScriptAfterCommitAndOtherKeysUntouched(t *testing.T) {
+	t.Parallel()
 	const key = "sk_script_abcdefghij"
 	s, base, _ := startWith(t, Options{Scripts: map[string]Script{
 		key: {After: protocol.CommittedTranscript, Frames: []string{`{"message_type":"warning","warning":"w"}`}},
@@ -54,6 +56,7 @@ func TestScriptAfterCommitAndOtherKeysUntouched(t *testing.T) {
 }
 
 func TestScriptThatDoesNothingIsRefused(t *testing.T) {
+	t.Parallel()
 	if _, err := New(Options{Scripts: map[string]Script{"sk_script_0123456789": {After: protocol.SessionStarted}}}); err == nil {
 		t.Fatal("want an error for an empty script")
 	}

@@ -27,6 +27,7 @@ func startFake(t testing.TB, faults ...string) (*Server, string, *ManualClock) {
 }
 
 func TestMintEndpoint(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startFake(t)
 	cases := []struct {
 		name, key, tokenType string
@@ -138,6 +139,7 @@ func wantSession(t *testing.T, name string, s *socket) {
 }
 
 func TestSocketAuthRules(t *testing.T) {
+	t.Parallel()
 	s, base, clock := startFake(t)
 	key := s.TestKey()
 
@@ -163,12 +165,14 @@ func TestSocketAuthRules(t *testing.T) {
 }
 
 func TestSutknQueryRejectedBug(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startFake(t, FaultSutknQueryRejected)
 	wantAuthError(t, "fresh token under the bug", open(t, base, query("token", testkit.Token(t, base, s.TestKey(), "realtime_scribe")), "").read(t, 0))
 	wantSession(t, "header under the bug", open(t, base, query(), s.TestKey()).read(t, 1))
 }
 
 func TestAuthAtUpgradeDeviation(t *testing.T) {
+	t.Parallel()
 	_, base, _ := startFake(t, FaultAuthAtUpgrade)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -179,6 +183,7 @@ func TestAuthAtUpgradeDeviation(t *testing.T) {
 }
 
 func TestUnknownFaultIsRefused(t *testing.T) {
+	t.Parallel()
 	if _, err := New(Options{Faults: []string{"no-such-fault"}}); err == nil || !strings.Contains(err.Error(), "sutkn-query-rejected") {
 		t.Errorf("unknown fault: %v (want an error listing the known ones)", err)
 	}
@@ -187,6 +192,7 @@ func TestUnknownFaultIsRefused(t *testing.T) {
 // The session_started config must have the wire shape of the live capture:
 // the same keys, in the same order, with the same JSON types.
 func TestSessionStartedHasTheCapturedWireShape(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startFake(t)
 	sock := open(t, base, query("audio_format", "pcm_24000", "language_code", "en"), s.TestKey()).read(t, 1)
 	defer sock.conn.CloseNow()
@@ -213,6 +219,7 @@ func TestSessionStartedHasTheCapturedWireShape(t *testing.T) {
 }
 
 func TestCommitAnswersOnceAndThrottlesShortCommits(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startFake(t)
 	f, _ := protocol.ParseAudioFormat("pcm_16000")
 	sock := open(t, base, query(), s.TestKey()).read(t, 1)
@@ -262,6 +269,7 @@ func capture(t *testing.T, what string) string {
 // The session time limit (a named choice, off by default) and the idle close
 // fire on the fake's clock, not the wall clock.
 func TestSessionTimersRunOnTheFakeClock(t *testing.T) {
+	t.Parallel()
 	clock := NewManualClock(time.Now())
 	s, err := New(Options{Clock: clock, Session: SessionOptions{SessionLimit: time.Minute}})
 	if err != nil {
@@ -303,6 +311,7 @@ func TestSessionTimersRunOnTheFakeClock(t *testing.T) {
 
 // Hostile parameters get invalid_request, never a crash.
 func TestHostileParametersAreRefusedNotFatal(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startFake(t, FaultRangeUnchecked)
 	for _, v := range []string{"NaN", "nan", "Inf", "-Inf", "1e400"} {
 		sock := open(t, base, query("vad_threshold", v), s.TestKey()).read(t, 0)
@@ -315,6 +324,7 @@ func TestHostileParametersAreRefusedNotFatal(t *testing.T) {
 // An error that closes the session is sent before any later frame is
 // answered: the fake answers in order, which the barrier relies on.
 func TestErrorsCloseBeforeLaterFramesAreAnswered(t *testing.T) {
+	t.Parallel()
 	s, base, _ := startFake(t)
 	f, _ := protocol.ParseAudioFormat("pcm_16000")
 	for range 20 {

@@ -15,6 +15,7 @@ func newStore() (*TokenStore, *ManualClock) {
 }
 
 func TestMintRemembersTypeHostAndTime(t *testing.T) {
+	t.Parallel()
 	s, c := newStore()
 	tok := s.Mint(protocol.TokenRealtimeScribe, "api.example:443", "sk_test")
 	if !strings.HasPrefix(tok.Value, "sutkn_") || len(tok.Value) != len("sutkn_")+32 {
@@ -30,6 +31,7 @@ func TestMintRemembersTypeHostAndTime(t *testing.T) {
 }
 
 func TestConsumeOnce(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore()
 	tok := s.Mint(protocol.TokenRealtimeScribe, "h", "sk_test")
 	if _, err := s.Consume(tok.Value, protocol.TokenRealtimeScribe); err != nil {
@@ -44,6 +46,7 @@ func TestConsumeOnce(t *testing.T) {
 }
 
 func TestExpiryFollowsTheClock(t *testing.T) {
+	t.Parallel()
 	s, c := newStore()
 	fresh := s.Mint(protocol.TokenRealtimeScribe, "h", "sk_test")
 	old := s.Mint(protocol.TokenRealtimeScribe, "h", "sk_test")
@@ -58,6 +61,7 @@ func TestExpiryFollowsTheClock(t *testing.T) {
 }
 
 func TestTypeScoping(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore()
 	tts := s.Mint(protocol.TokenTTSWebsocket, "h", "sk_test")
 	if _, err := s.Consume(tts.Value, protocol.TokenRealtimeScribe); !errors.Is(err, ErrTokenWrongType) {
@@ -69,6 +73,7 @@ func TestTypeScoping(t *testing.T) {
 }
 
 func TestFaultsLoosenTheStore(t *testing.T) {
+	t.Parallel()
 	s, c := newStore()
 	s.NeverConsume, s.NeverExpire = true, true
 	tok := s.Mint(protocol.TokenRealtimeScribe, "h", "sk_test")

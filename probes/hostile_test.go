@@ -68,7 +68,8 @@ func TestHostileTrickledHeaders(t *testing.T) {
 }
 
 // A 100 MB frame is cut at the read limit: the probe's memory grows by
-// about the limit, not the frame.
+// about the limit, not the frame. Not parallel: it weighs the process's
+// allocations, and the parallel tests run only once it has ended.
 func TestHostileHundredMegabyteFrame(t *testing.T) {
 	base := hostile.HugeFrame(t, 100<<20)
 	runtime.GC()

@@ -9,6 +9,7 @@ import (
 // Each status a wrong target can give, at the upgrade and at minting, has
 // its own cause; only the API's own 401/403 (with a JSON detail) blame the key.
 func TestExplainHTTPNamesEveryStatus(t *testing.T) {
+	t.Parallel()
 	apiDetail := `{"detail":{"status":"invalid_api_key","message":"Invalid API key"}}`
 	page := "<html><head><title>Not Found</title></head><body>nope</body></html>"
 	loc := http.Header{"Location": {"https://elsewhere.example/v1"}}
@@ -66,6 +67,7 @@ func TestExplainHTTPNamesEveryStatus(t *testing.T) {
 }
 
 func TestSummarizeBodyIsOneLine(t *testing.T) {
+	t.Parallel()
 	html := http.Header{"Content-Type": {"text/html"}}
 	for _, c := range []struct {
 		header http.Header

@@ -43,6 +43,7 @@ func runWithin(t *testing.T, limit time.Duration, tgt Target, p AuthPath) Result
 }
 
 func TestSilentServerIsNoAnswer(t *testing.T) {
+	t.Parallel()
 	tgt := wsServer(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
 	res := runWithin(t, 3*time.Second, tgt, PathHeader)
 	if res.Outcome != OutcomeNoAnswer || !res.Stages.Upgraded || res.Stages.SessionStarted {
@@ -51,6 +52,7 @@ func TestSilentServerIsNoAnswer(t *testing.T) {
 }
 
 func TestGarbageFramesAreRecordedNotParsed(t *testing.T) {
+	t.Parallel()
 	tgt := wsServer(t, func(ctx context.Context, c *websocket.Conn) {
 		_ = c.Write(ctx, websocket.MessageText, []byte("<html>not json"))
 		_ = c.Write(ctx, websocket.MessageBinary, []byte{0, 1, 2})
@@ -79,6 +81,7 @@ func TestGarbageFramesAreRecordedNotParsed(t *testing.T) {
 }
 
 func TestServerThatNeverAnswersHTTP(t *testing.T) {
+	t.Parallel()
 	res := runWithin(t, 3*time.Second, Target{Name: "mute", BaseURL: hostile.Silent(t), APIKey: "sk_test_0123456789"}, PathHeader)
 	if res.Outcome != OutcomeNoAnswer || res.Stages.Upgraded {
 		t.Errorf("outcome %q: %s", res.Outcome, res.Detail)
@@ -86,6 +89,7 @@ func TestServerThatNeverAnswersHTTP(t *testing.T) {
 }
 
 func TestUnreachableHost(t *testing.T) {
+	t.Parallel()
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
@@ -101,6 +105,7 @@ func TestUnreachableHost(t *testing.T) {
 }
 
 func TestRefusalAtTheUpgrade(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = w.Write([]byte(`{"detail":{"status":"invalid_api_key"}}`))
@@ -124,6 +129,7 @@ func TestRefusalAtTheUpgrade(t *testing.T) {
 }
 
 func TestDroppedConnectionIsNotARefusal(t *testing.T) {
+	t.Parallel()
 	tgt := wsServer(t, func(ctx context.Context, c *websocket.Conn) { _ = c.CloseNow() })
 	res := runWithin(t, 3*time.Second, tgt, PathNone)
 	if res.Outcome != OutcomeDropped || res.Outcome.Refused() {
@@ -132,6 +138,7 @@ func TestDroppedConnectionIsNotARefusal(t *testing.T) {
 }
 
 func TestHugeFrameEndsTheSocketCleanly(t *testing.T) {
+	t.Parallel()
 	tgt := wsServer(t, func(ctx context.Context, c *websocket.Conn) {
 		_ = c.Write(ctx, websocket.MessageText, []byte(`{"message_type":"session_started","session_id":"x"}`))
 		_ = c.Write(ctx, websocket.MessageText, []byte(`{"message_type":"partial_transcript","text":"`+strings.Repeat("a", 2*ReadLimit)+`"}`))
@@ -157,6 +164,7 @@ func TestHugeFrameEndsTheSocketCleanly(t *testing.T) {
 }
 
 func TestAuthErrorWithoutCloseIsClosedByUs(t *testing.T) {
+	t.Parallel()
 	tgt := wsServer(t, func(ctx context.Context, c *websocket.Conn) {
 		_ = c.Write(ctx, websocket.MessageText, []byte(`{"message_type":"auth_error","error":"nope"}`))
 		_, _, _ = c.Read(ctx) // keeps the socket open until the client closes
@@ -172,6 +180,7 @@ func TestAuthErrorWithoutCloseIsClosedByUs(t *testing.T) {
 }
 
 func TestNoFrameIsLostInABurst(t *testing.T) {
+	t.Parallel()
 	const n = 2000
 	tgt := wsServer(t, func(ctx context.Context, c *websocket.Conn) {
 		_ = c.Write(ctx, websocket.MessageText, []byte(`{"message_type":"auth_error","error":"e"}`))
@@ -193,6 +202,7 @@ func TestNoFrameIsLostInABurst(t *testing.T) {
 }
 
 func TestMintWithoutTokenIsAFault(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"tok":"x"}`))
 	}))
@@ -204,6 +214,7 @@ func TestMintWithoutTokenIsAFault(t *testing.T) {
 }
 
 func TestSkipReasons(t *testing.T) {
+	t.Parallel()
 	tgt := Target{Name: "live", BaseURL: "https://example.invalid", APIKey: "k"}
 	if r := SkipReason(PathRestrictedKey, tgt, Options{}); !strings.Contains(r, "needs:fake") {
 		t.Errorf("restricted-key on a real target: %q", r)
@@ -217,6 +228,7 @@ func TestSkipReasons(t *testing.T) {
 }
 
 func TestSocketURL(t *testing.T) {
+	t.Parallel()
 	q := DefaultQuery()
 	if got := (Target{BaseURL: "https://api.elevenlabs.io"}).SocketURL(q); got != "wss://api.elevenlabs.io/v1/speech-to-text/realtime?model_id=scribe_v2_realtime" {
 		t.Errorf("https target: %s", got)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/sdks"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/text"
 )
 
@@ -30,8 +31,15 @@ func TestTheBinaryRunsFromAnEmptyFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := filepath.Join(home, "tiny")
-	if out, err := exec.Command("go", "build", "-o", app, "./testdata/apps/tiny").CombinedOutput(); err != nil {
-		t.Fatalf("building the tiny app: %v\n%s", err, out)
+	built, err := testkit.Build("./testdata/apps/tiny", "tiny", false)
+	if err == nil {
+		b, err = os.ReadFile(built)
+	}
+	if err == nil {
+		err = os.WriteFile(app, b, 0o755)
+	}
+	if err != nil {
+		t.Fatalf("building the tiny app: %v", err)
 	}
 	// say runs the copied binary in home; the repository is not its folder.
 	say := func(t *testing.T, args ...string) result {

@@ -39,12 +39,12 @@ import (
 // command are race-built.
 var binary, plainBinary string
 
-// binDir holds the binaries and the shared runs' reports (sharedRun).
-var binDir string
+// runsDir holds the shared runs' reports (sharedRun).
+var runsDir string
 
 func TestMain(m *testing.M) {
 	var err error
-	binDir, err = os.MkdirTemp("", "scribecheck-bin-")
+	runsDir, err = os.MkdirTemp("", "scribecheck-runs-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -58,7 +58,7 @@ func TestMain(m *testing.M) {
 	for i, race := range races { // both at once: the Go build cache is shared
 		go func() {
 			var err error
-			paths[i], err = testkit.BuildScribecheck(binDir, fmt.Sprintf("scribecheck-race-%t", race), race)
+			paths[i], err = testkit.BuildScribecheck(fmt.Sprintf("scribecheck-race-%t", race), race)
 			errs <- err
 		}()
 	}
@@ -81,7 +81,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	closeBrowser()
-	os.RemoveAll(binDir)
+	os.RemoveAll(runsDir)
 	os.Exit(code)
 }
 
@@ -95,7 +95,8 @@ func parallelSet() bool {
 type result struct {
 	code           int
 	stdout, stderr string
-	out            string // the --out folder
+	out            string        // the --out folder
+	took           time.Duration // from start to exit
 }
 
 // scribecheck runs the binary with args (and --out in a temp dir for run).
@@ -118,6 +119,40 @@ func runBinary(t *testing.T, bin string, env []string, args ...string) result {
 	return r
 }
 
+// startEarly starts bin with args (and --out in a temp dir for run) and
+// returns what waits for its result. A test whose run mostly waits, the CPU
+// idle (for a probe's real timeout, a silent server), starts it before
+// t.Parallel(): the tests' bodies up to t.Parallel() run one after another
+// as the package starts, so the run waits beside the other tests from then
+// on, instead of in one of the six parallel slots once one is free, often
+// at the end of the package.
+func startEarly(t *testing.T, bin string, env []string, args ...string) func(t *testing.T) result {
+	t.Helper()
+	out := ""
+	if len(args) > 0 && args[0] == "run" {
+		out = t.TempDir()
+	}
+	type ended struct {
+		r   result
+		err error
+	}
+	done := make(chan ended, 1)
+	go func() {
+		r, err := execBinary(bin, env, out, args...)
+		done <- ended{r, err}
+	}()
+	wait := sync.OnceValue(func() ended { return <-done })
+	t.Cleanup(func() { wait() }) // no run outlives its test, nor writes in a removed --out
+	return func(t *testing.T) result {
+		t.Helper()
+		e := wait()
+		if e.err != nil {
+			t.Fatal(e.err)
+		}
+		return e.r
+	}
+}
+
 // execBinary runs bin with args, and with --out out when out is not "".
 func execBinary(bin string, env []string, out string, args ...string) (result, error) {
 	r := result{out: out}
@@ -130,7 +165,9 @@ func execBinary(bin string, env []string, out string, args ...string) (result, e
 	cmd.Env = append(cleanEnv(), env...)
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
+	start := time.Now()
 	err := cmd.Run()
+	r.took = time.Since(start)
 	r.stdout, r.stderr = so.String(), se.String()
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()
@@ -146,23 +183,38 @@ var sharedRuns sync.Map // string -> func() (result, error)
 
 // sharedRun is `scribecheck run args...` of the plain binary, run once for
 // every test that asks for the same args: the first to ask runs it, into a
-// folder of binDir, and the others wait for it and read the same reports. Its
+// folder of runsDir, and the others wait for it and read the same reports. Its
 // readers only read its --out.
 func sharedRun(t *testing.T, args ...string) result {
 	t.Helper()
+	r, err := sharedRunOf(args...)()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// startSharedRun starts sharedRun's run of args at once, for a test that
+// starts it before t.Parallel() (startEarly says why); the test waits for
+// it as it ends, so that no run outlives the test.
+func startSharedRun(t *testing.T, args ...string) {
+	run := sharedRunOf(args...)
+	go func() { _, _ = run() }()
+	t.Cleanup(func() { _, _ = run() })
+}
+
+// sharedRunOf is the run of args that sharedRun waits for; calling it
+// starts the run if nothing has yet.
+func sharedRunOf(args ...string) func() (result, error) {
 	key := strings.Join(args, "\x00")
 	once, _ := sharedRuns.LoadOrStore(key, sync.OnceValues(func() (result, error) {
-		out, err := os.MkdirTemp(binDir, "run-")
+		out, err := os.MkdirTemp(runsDir, "run-")
 		if err != nil {
 			return result{}, err
 		}
 		return execBinary(plainBinary, nil, out, append([]string{"run"}, args...)...)
 	}))
-	r, err := once.(func() (result, error))()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return once.(func() (result, error))
 }
 
 // cleanEnv is the environment without a real API key, and with the race
@@ -170,19 +222,29 @@ func sharedRun(t *testing.T, args ...string) result {
 // exits (GORACE atexit_sleep_ms, default 1000), which was a second of every
 // one of the ~130 race-built runs here. A race found still prints its
 // report and exits 66.
+//
+// Each process runs its goroutines on one thread (GOMAXPROCS=1) unless the
+// caller says otherwise: six run at once on what are often two cores, and a
+// run's client and fake, in one process, hand every frame from goroutine to
+// goroutine; across threads that cost a fifth more CPU (a whole catalog run:
+// 0.33 s of CPU, 0.26 s on one thread; race-built, 2.6 s and 2.2 s), and
+// this package's time is its CPU.
 func cleanEnv() []string {
 	gorace := "atexit_sleep_ms=0"
+	procs := "GOMAXPROCS=1"
 	var out []string
 	for _, kv := range os.Environ() {
 		switch {
 		case strings.HasPrefix(kv, "ELEVENLABS_API_KEY="):
 		case strings.HasPrefix(kv, "GORACE="):
 			gorace += " " + strings.TrimPrefix(kv, "GORACE=") // the caller's own options win
+		case strings.HasPrefix(kv, "GOMAXPROCS="):
+			procs = kv
 		default:
 			out = append(out, kv)
 		}
 	}
-	return append(out, "GORACE="+gorace)
+	return append(out, "GORACE="+gorace, procs)
 }
 
 // verdicts reads results.json: spec ID -> verdict.

@@ -17,11 +17,11 @@ import (
 // BLOCKED by it instead of waiting out its own timeout (224 s and 60
 // failures before root causes; 421 s with every spec added since).
 func TestNeverAnsweredCommitsEndInOneRootCause(t *testing.T) {
-	t.Parallel()
 	base, key := startPlainFake(t, "--fake-bug", "commits-unanswered")
-	start := time.Now()
-	r := runBinary(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base)
-	took := time.Since(start)
+	ran := startEarly(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base) // it waits 10 s
+	t.Parallel()
+	r := ran(t)
+	took := r.took
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 	}
@@ -64,6 +64,10 @@ func TestNeverAnsweredCommitsEndInOneRootCause(t *testing.T) {
 // --retries reruns a spec that failed on a timeout and reports it FLAKY; a
 // failure that is no timeout is not retried.
 func TestRetriesReportFlakyNeverPassed(t *testing.T) {
+	// A lost commit's answer is waited for 5 s: the runs start early.
+	startSharedRun(t, "--target", "fake", "--fake-deviate", "first-commit-lost")
+	gate := startEarly(t, plainBinary, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1")
+	spec := startEarly(t, binary, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1", "--focus", "AUTH-4 ")
 	t.Parallel()
 	t.Run("no retries", func(t *testing.T) {
 		t.Parallel()
@@ -74,7 +78,7 @@ func TestRetriesReportFlakyNeverPassed(t *testing.T) {
 	})
 	t.Run("the gate probe retried", func(t *testing.T) {
 		t.Parallel()
-		retried := runBinary(t, plainBinary, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1")
+		retried := gate(t)
 		v := retried.verdicts(t)
 		if retried.code != 0 || strings.Join(with(v, reports.Flaky), ",") != "AUTH-1" || len(with(v, reports.Failed)) > 0 {
 			t.Errorf("with --retries 1: exit %d, flaky %v, failed %v; want exit 0 and AUTH-1 FLAKY", retried.code, with(v, reports.Flaky), with(v, reports.Failed))
@@ -82,7 +86,7 @@ func TestRetriesReportFlakyNeverPassed(t *testing.T) {
 	})
 	t.Run("a spec retried", func(t *testing.T) {
 		t.Parallel()
-		one := scribecheck(t, nil, "run", "--fake-deviate", "first-commit-lost", "--retries", "1", "--focus", "AUTH-4 ")
+		one := spec(t)
 		if got := one.verdicts(t)["AUTH-4"]; got != string(reports.Flaky) || one.code != 0 {
 			t.Errorf("AUTH-4 alone: %s, exit %d; want FLAKY after a retry", got, one.code)
 		}
@@ -101,11 +105,11 @@ func TestRetriesReportFlakyNeverPassed(t *testing.T) {
 // --timeout bounds the whole run: the spec running is interrupted, the rest
 // are reported not run, and the run says so and exits 1.
 func TestTimeoutBoundsTheRun(t *testing.T) {
-	t.Parallel()
 	base, key := startFake(t, "--fake-bug", "commits-unanswered")
-	start := time.Now()
-	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base, "--timeout", "2s")
-	if took := time.Since(start); took > 8*time.Second {
+	ran := startEarly(t, binary, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base, "--timeout", "2s") // it waits 2 s
+	t.Parallel()
+	r := ran(t)
+	if took := r.took; took > 8*time.Second {
 		t.Errorf("a 2 s --timeout run took %s", took)
 	}
 	if r.code != 1 || !strings.Contains(r.stdout, "RESULT: TIMED OUT, the run hit --timeout 2s") {

@@ -165,7 +165,30 @@ var strictReruns = map[string]bool{
 // duplicate or swallow frames and closes on the socket's wire.
 var raceFaults = []string{fakeserver.FaultDoubleCommit, fakeserver.FaultContractFramesFirst, fakeserver.FaultInputErrorCloses}
 
+// waitingFaults are the runs that mostly wait, the CPU idle, for what the
+// faulty fake never sends: the close after each invalid_request (24 specs
+// wait out the 0.5 s close wait, 12.5 s), a commit's answer (the probe's 5 s
+// timeout). They start early, before the test's t.Parallel() (startEarly
+// says why).
+var waitingFaults = []string{fakeserver.FaultErrorWithoutClose, fakeserver.FaultCommitsOutOfOrder, fakeserver.FaultCommitsUnanswered,
+	fakeserver.FaultFirstCommitLost}
+
+// faultRunArgs are the arguments of a run of the fake with fault f (the
+// plain run's are sharedRun's key).
+func faultRunArgs(f fakeserver.Fault) []string {
+	flag := "--fake-bug"
+	if f.Kind == fakeserver.Deviation {
+		flag = "--fake-deviate"
+	}
+	return []string{"--target", "fake", flag, f.Name}
+}
+
 func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
+	for _, name := range waitingFaults {
+		if f, ok := fakeserver.LookupFault(name); ok {
+			startSharedRun(t, faultRunArgs(f)...) // its subtest reads it
+		}
+	}
 	t.Parallel()
 	for _, f := range fakeserver.Faults {
 		if _, ok := faultCatches[f.Name]; !ok {
@@ -191,15 +214,12 @@ func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
 			if !ok {
 				t.Fatalf("no fault %s", name)
 			}
-			flag := "--fake-bug"
-			if f.Kind == fakeserver.Deviation {
-				flag = "--fake-deviate"
-			}
+			args := faultRunArgs(f)
 			var r result
 			if ru.bin == plainBinary { // the same run as other tests' of this fault (sharedRun)
-				r = sharedRun(t, "--target", "fake", flag, name)
+				r = sharedRun(t, args...)
 			} else {
-				r = runBinary(t, ru.bin, nil, "run", "--target", "fake", flag, name)
+				r = runBinary(t, ru.bin, nil, slices.Concat([]string{"run"}, args)...)
 			}
 			v := r.verdicts(t)
 			failed := strings.Join(with(v, reports.Failed), ",")
@@ -228,7 +248,7 @@ func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
 			if !strictReruns[name] {
 				return
 			}
-			s := runBinary(t, ru.bin, nil, "run", "--target", "fake", flag, name, "--strict")
+			s := runBinary(t, ru.bin, nil, slices.Concat([]string{"run"}, args, []string{"--strict"})...)
 			all := strings.Join(with(s.verdicts(t), reports.Failed), ",")
 			if s.code != 1 || all != joinSorted(want.failed, want.nonStrict) {
 				t.Errorf("--strict: exit %d, failed [%s]", s.code, all)

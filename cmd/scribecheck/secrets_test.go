@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 )
 
 // Planted secrets hold every character an encoder rewrites (+ & < > " ' %,
@@ -67,7 +67,8 @@ func TestNoPlantedSecretInAnyOutput(t *testing.T) {
 		// which a driver that prints its keys puts into the matrix's evidence.
 		{"sdks", nil, []string{"sdks", "--dir", leakyDriver(t), "--sdk", "leaky-sdk@0.0.0"}, []string{"refused: xi-api-key sk_…"}},
 	}
-	for _, c := range commands {
+	scan := func(t *testing.T, c command) {
+		t.Helper()
 		out := t.TempDir()
 		if c.name == "proxy" {
 			out = proxyOut // the replay that follows plays its recording
@@ -101,6 +102,21 @@ func TestNoPlantedSecretInAnyOutput(t *testing.T) {
 			t.Errorf("%s: its output holds a whole key or token it made: %s", c.name, secrets.Fingerprint(m))
 		}
 		t.Logf("%s: exit %d, %d files scanned", c.name, r.code, files)
+	}
+	// The commands run side by side; the replay after the proxy, whose
+	// recording it plays.
+	replay := slices.IndexFunc(commands, func(c command) bool { return c.name == "replay" })
+	for i, c := range commands {
+		if i == replay {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			scan(t, c)
+			if c.name == "proxy" {
+				scan(t, commands[replay])
+			}
+		})
 	}
 }
 
@@ -157,9 +173,9 @@ func outputs(t *testing.T, dir string) (string, int) {
 // secrets.
 func hostileApp(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "hostile")
-	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/apps/hostile").CombinedOutput(); err != nil {
-		t.Fatalf("building the hostile app: %v\n%s", err, out)
+	bin, err := testkit.Build("./testdata/apps/hostile", "hostile", false)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }

@@ -45,20 +45,13 @@ var nightlyFlags = map[string]string{
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "scribecheck-ci-")
+	var err error
+	binary, err = testkit.BuildScribecheck("scribecheck", false)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary, err = testkit.BuildScribecheck(dir, "scribecheck", false)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 // ---- GitHub Actions ----

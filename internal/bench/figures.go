@@ -26,9 +26,12 @@ type Config struct {
 	IngestFor      time.Duration
 	Rounds         int
 	// SaturatedFor the IngestSessions stream at max pace again, committing,
-	// with BesideSessions real-time sessions beside them on the same fake.
-	SaturatedFor   time.Duration
-	BesideSessions int
+	// with BesideSessions real-time sessions beside them on the same fake;
+	// the max-pace sessions start SaturatedMargin before them and end
+	// SaturatedMargin after them.
+	SaturatedFor    time.Duration
+	BesideSessions  int
+	SaturatedMargin time.Duration
 	// Levels of real-time sessions to try, each held LevelFor; the ladder
 	// stops at the first level that misses (a session lost, or p99 commit
 	// latency at or over CommitP99Aim).
@@ -48,8 +51,8 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.Quick {
-		c.IngestSessions, c.IngestFor, c.Rounds = 4, 500*time.Millisecond, 1
-		c.SaturatedFor, c.BesideSessions = time.Second, 2
+		c.IngestSessions, c.IngestFor, c.Rounds = 4, 250*time.Millisecond, 1
+		c.SaturatedFor, c.BesideSessions, c.SaturatedMargin = time.Second, 2, 250*time.Millisecond
 		c.Levels, c.LevelFor = []int{10, 20}, time.Second
 		c.IdleSessions, c.Runs = 20, 1
 	}
@@ -68,6 +71,7 @@ func (c Config) withDefaults() Config {
 	def(&c.Rounds, 3)
 	defd(&c.SaturatedFor, 10*time.Second)
 	def(&c.BesideSessions, 20)
+	defd(&c.SaturatedMargin, time.Second)
 	if len(c.Levels) == 0 {
 		c.Levels = []int{250, 500, 1000, 1500, 2000, 2500, 3000}
 	}
@@ -237,9 +241,9 @@ func measureIngest(ctx context.Context, cfg Config) (Ingest, error) {
 }
 
 // measureSaturated runs IngestSessions at max pace with a commit every 5 s
-// of audio (load's default) on a fresh fake, and inside that run, from a
-// second after its start to a second before its end, BesideSessions at
-// real-time pace with a commit every second.
+// of audio (load's default) on a fresh fake, and inside that run, from
+// SaturatedMargin after its start to SaturatedMargin before its end,
+// BesideSessions at real-time pace with a commit every second.
 func measureSaturated(ctx context.Context, cfg Config) (Saturated, error) {
 	sat := Saturated{MaxPaceSessions: cfg.IngestSessions, BesideSessions: cfg.BesideSessions, Seconds: cfg.SaturatedFor.Seconds()}
 	fake, err := startFake(ctx, cfg)
@@ -251,14 +255,14 @@ func measureSaturated(ctx context.Context, cfg Config) (Saturated, error) {
 	besideErr := make(chan error, 1)
 	go func() {
 		select {
-		case <-time.After(time.Second):
+		case <-time.After(cfg.SaturatedMargin):
 		case <-ctx.Done():
 		}
 		var err error
 		beside, err = drive(ctx, fake, load.Options{Sessions: cfg.BesideSessions, Duration: cfg.SaturatedFor, Pace: load.Realtime, CommitEvery: time.Second})
 		besideErr <- err
 	}()
-	flood, err := drive(ctx, fake, load.Options{Sessions: cfg.IngestSessions, Duration: cfg.SaturatedFor + 2*time.Second, Pace: load.Max, CommitEvery: load.DefaultCommitEvery})
+	flood, err := drive(ctx, fake, load.Options{Sessions: cfg.IngestSessions, Duration: cfg.SaturatedFor + 2*cfg.SaturatedMargin, Pace: load.Max, CommitEvery: load.DefaultCommitEvery})
 	if err := errors.Join(err, <-besideErr); err != nil {
 		return sat, err
 	}

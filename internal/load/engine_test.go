@@ -39,6 +39,7 @@ func run(t *testing.T, ctx context.Context, o Options) *Result {
 // session_started came after a 400 ms run had ended in 5 of 30 runs, and in
 // none of 30 runs of 1 s.
 func TestRunHoldsSessionsAtMaxPace(t *testing.T) {
+	t.Parallel()
 	fake, _ := testfake.Start(t, fakeserver.Options{})
 	r := run(t, t.Context(), Options{BaseURL: fake.URL(), APIKey: fake.TestKey(), Sessions: 6, Duration: time.Second,
 		Pace: Max, CommitEvery: 500 * time.Millisecond})
@@ -65,6 +66,7 @@ func TestRunHoldsSessionsAtMaxPace(t *testing.T) {
 
 // At real-time pace no session sends audio faster than the wall clock.
 func TestRunRealtimePace(t *testing.T) {
+	t.Parallel()
 	fake, _ := testfake.Start(t, fakeserver.Options{})
 	r := run(t, t.Context(), Options{BaseURL: fake.URL(), APIKey: fake.TestKey(), Sessions: 3, Duration: 1200 * time.Millisecond,
 		ChunkMS: 50, CommitEvery: 400 * time.Millisecond})
@@ -85,6 +87,7 @@ func TestRunRealtimePace(t *testing.T) {
 // started after the 300 ms run had ended (1 run in 15); at real-time pace,
 // in none of 30 beside three busy copies of TestRunHoldsSessionsAtMaxPace.
 func TestRunWithTokens(t *testing.T) {
+	t.Parallel()
 	fake, _ := testfake.Start(t, fakeserver.Options{})
 	red := secrets.New()
 	r := run(t, t.Context(), Options{BaseURL: fake.URL(), APIKey: fake.TestKey(), Sessions: 4, Duration: 300 * time.Millisecond,
@@ -110,6 +113,7 @@ func TestRunWithTokens(t *testing.T) {
 // Failures are counted by kind: an in-band auth_error, a refused minting,
 // a refused connection.
 func TestRunCountsFailures(t *testing.T) {
+	t.Parallel()
 	fake, _ := testfake.Start(t, fakeserver.Options{})
 	badKey := "sk_wrong_" + strings.Repeat("ab", 12)
 	red := secrets.New()
@@ -163,6 +167,7 @@ func (l *lines) Write(p []byte) (int, error) {
 // it while the run goes on, and Ctrl-C (a cancelled context) ends the run
 // with the result marked interrupted.
 func TestRunSessionsEndedByTheServer(t *testing.T) {
+	t.Parallel()
 	fake, clock := testfake.Start(t, fakeserver.Options{})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -200,6 +205,7 @@ func TestRunSessionsEndedByTheServer(t *testing.T) {
 }
 
 func TestOptionsAreChecked(t *testing.T) {
+	t.Parallel()
 	ok := Options{BaseURL: "http://127.0.0.1:1", APIKey: "sk_0123456789", Sessions: 1, Duration: time.Second}
 	for name, edit := range map[string]func(*Options){
 		"no key":      func(o *Options) { o.APIKey = "" },

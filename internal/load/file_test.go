@@ -13,6 +13,7 @@ import (
 )
 
 func TestCheckBudget(t *testing.T) {
+	t.Parallel()
 	rt := Options{Sessions: 3, Duration: time.Minute, Ramp: 20 * time.Second, Pace: Realtime}
 	max := rt
 	max.Pace = Max
@@ -48,6 +49,7 @@ func TestCheckBudget(t *testing.T) {
 // A result is written redacted and read back by MergeFiles; the held share
 // below the bar is a failure, a file that is not a result a usage error.
 func TestWriteMergeFilesAndCheckHeld(t *testing.T) {
+	t.Parallel()
 	res := fakeResult(time.Unix(1_700_000_000, 0), 10, latencies(100), Counters{SessionsPlanned: 4, SessionsHeld: 3}, nil)
 	res.Examples = map[string]string{"auth_error": "key sk_test_0123456789abcdef refused"}
 	red := secrets.New()

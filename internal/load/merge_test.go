@@ -43,6 +43,7 @@ func fakeResult(start time.Time, secs int, values []time.Duration, c Counters, f
 // Two shards merged give exactly the percentiles of one run that recorded
 // every value, also after a trip through JSON.
 func TestMergeEqualsTheCombinedRun(t *testing.T) {
+	t.Parallel()
 	vals := latencies(20000)
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	a := fakeResult(t0, 10, vals[:7000], Counters{SessionsPlanned: 70, SessionsOpened: 70, SessionsHeld: 69, SessionsFailed: 1, FramesSent: 7000, AudioMS: 700000, Commits: 140, CommittedTranscripts: 140}, map[string]int64{"closed-early": 1})
@@ -106,6 +107,7 @@ func roundTrip(t *testing.T, r *Result) *Result {
 // A result survives JSON whole: counters, maps, buckets and the figures
 // derived from them, which are in the JSON for people too.
 func TestResultJSONRoundTrip(t *testing.T) {
+	t.Parallel()
 	r := fakeResult(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), 10, latencies(500),
 		Counters{SessionsPlanned: 5, SessionsHeld: 4, SessionsFailed: 1, FramesSent: 500, AudioMS: 50000}, map[string]int64{"http-401": 1})
 	r.ErrorFrames["auth_error"] = 1
@@ -138,6 +140,7 @@ func TestResultJSONRoundTrip(t *testing.T) {
 func itoa(v int64) string { b, _ := json.Marshal(v); return string(b) }
 
 func TestMergeRefusesWhatDoesNotAddUp(t *testing.T) {
+	t.Parallel()
 	t0 := time.Now()
 	a := fakeResult(t0, 1, latencies(10), Counters{}, nil)
 	other := fakeResult(t0, 1, latencies(10), Counters{}, nil)

@@ -19,6 +19,7 @@ import (
 // side's close, and the other side gets that close: never a cut (a failed
 // write to a closing side must not be taken for a vanished one).
 func TestProxyCloseCrossingTrafficIsRecordedAsIs(t *testing.T) {
+	t.Parallel()
 	for i := 0; i < 10; i++ {
 		// The server closes while the app streams.
 		r := newRig(t, upstream(t, func(c *websocket.Conn) {
@@ -90,6 +91,7 @@ func TestProxyCloseCrossingTrafficIsRecordedAsIs(t *testing.T) {
 // the app's upgrade, or the session) returns, and whatever was open is
 // recorded as ended by the recording, not blamed on a side.
 func TestProxyCloseAtAnyMoment(t *testing.T) {
+	t.Parallel()
 	up := upstream(t, func(c *websocket.Conn) {
 		for {
 			if _, _, err := c.Read(context.Background()); err != nil {
@@ -133,6 +135,7 @@ func TestProxyCloseAtAnyMoment(t *testing.T) {
 // An app's request that is no WebSocket handshake gets a 400 and never
 // reaches the server: its single-use token is not spent.
 func TestProxyBadHandshakeSpendsNoToken(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int64
 	r := newRig(t, upstream(t, func(c *websocket.Conn) { hits.Add(1) }))
 	req, _ := http.NewRequest("GET", r.base+"/v1/speech-to-text/realtime?token=sutkn_0123456789abcdef0123456789abcdef", nil)
@@ -155,6 +158,7 @@ func TestProxyBadHandshakeSpendsNoToken(t *testing.T) {
 // An app that reads nothing is cut after WriteTimeout, so a session cannot
 // hang in the proxy; the log says why.
 func TestProxyCutsAnAppThatNeverReads(t *testing.T) {
+	t.Parallel()
 	r := newRigWith(t, proxy.Options{WriteTimeout: 200 * time.Millisecond, Upstream: upstream(t, func(c *websocket.Conn) {
 		go func() { _, _, _ = c.Read(context.Background()) }() // answers the proxy's close at once
 		msg := []byte(`{"message_type":"partial_transcript","text":"` + strings.Repeat("a", 60000) + `"}`)
@@ -179,6 +183,7 @@ func TestProxyCutsAnAppThatNeverReads(t *testing.T) {
 // A message over the read limit closes its sender with 1009 and the other
 // side with a close that says why.
 func TestProxyReadLimit(t *testing.T) {
+	t.Parallel()
 	got := make(chan error, 1)
 	r := newRigWith(t, proxy.Options{ReadLimit: 1 << 20, Upstream: upstream(t, func(c *websocket.Conn) {
 		_, _, err := c.Read(context.Background())

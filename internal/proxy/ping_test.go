@@ -119,6 +119,7 @@ func readAll(c *websocket.Conn) <-chan error {
 // each side's liveness check measures the other end. Neither is a message in
 // the log.
 func TestProxyForwardsPingsBothWays(t *testing.T) {
+	t.Parallel()
 	ctx := ctxT(t)
 	srv, app := newEnd(true), newEnd(true)
 	conns, ended := make(chan *websocket.Conn, 1), make(chan error, 1)
@@ -204,6 +205,7 @@ func TestProxyForwardsPingsBothWays(t *testing.T) {
 // the other end is gone (the proxy closes it), and its Ping returns with
 // that, long before its own deadline.
 func TestProxyPingToAVanishedSide(t *testing.T) {
+	t.Parallel()
 	for _, serverVanishes := range []bool{true, false} {
 		name := "the app vanishes"
 		if serverVanishes {
@@ -256,6 +258,7 @@ func TestProxyPingToAVanishedSide(t *testing.T) {
 // the timeout whatever the app pings. The pings are no messages, at the
 // fake or in the log.
 func TestProxyPingsReachTheFake(t *testing.T) {
+	t.Parallel()
 	for _, resets := range []bool{false, true} {
 		name := "faithful"
 		var faults []string

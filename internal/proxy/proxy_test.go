@@ -134,6 +134,7 @@ func readUntil(ctx context.Context, t *testing.T, c *websocket.Conn, mt string) 
 // the upgrade, every message both ways in order, and the close; neither the
 // key nor the token is in any file.
 func TestProxyRecordsAWholeSession(t *testing.T) {
+	t.Parallel()
 	fake, _ := testfake.Start(t, fakeserver.Options{})
 	r := newRig(t, fake.URL())
 	ctx := ctxT(t)
@@ -203,6 +204,7 @@ func scan(t *testing.T, dir string, secrets ...string) {
 // through the proxy and refused on first use is the server's fault; with a
 // faithful upstream, an app that reuses its token is at fault.
 func TestProxyDiagnosesWhoseRefusal(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name   string
 		faults []string
@@ -261,6 +263,7 @@ func upstream(t *testing.T, h func(c *websocket.Conn)) string {
 // The server vanishes mid-stream: the app gets a close that says so, and
 // every message the server sent before the cut is in the log.
 func TestProxyServerCutMidStream(t *testing.T) {
+	t.Parallel()
 	const n = 20
 	r := newRig(t, upstream(t, func(c *websocket.Conn) {
 		ctx := context.Background()
@@ -302,6 +305,7 @@ func TestProxyServerCutMidStream(t *testing.T) {
 // The app vanishes mid-stream: the server gets 1001 with a reason that says
 // so, and every message the server received is in the log.
 func TestProxyClientCutMidStream(t *testing.T) {
+	t.Parallel()
 	type result struct {
 		got  int
 		code websocket.StatusCode
@@ -356,6 +360,7 @@ func TestProxyClientCutMidStream(t *testing.T) {
 
 // A refusal at the handshake reaches the app as the server gave it.
 func TestProxyPassesAHandshakeRefusal(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusForbidden)
@@ -376,6 +381,7 @@ func TestProxyPassesAHandshakeRefusal(t *testing.T) {
 // An upstream nobody answers on: the app gets a 502 that says what to do,
 // REST and socket alike.
 func TestProxyUnreachableUpstream(t *testing.T) {
+	t.Parallel()
 	ln := httptest.NewServer(http.NotFoundHandler())
 	dead := ln.URL
 	ln.Close()
@@ -403,6 +409,7 @@ func TestProxyUnreachableUpstream(t *testing.T) {
 // once the socket buffers are full (the proxy holds one message, never a
 // session); when the app reads, every message arrives.
 func TestProxyPassesBackPressure(t *testing.T) {
+	t.Parallel()
 	const n, size = 320, 64 << 10 // 20 MiB: more than loopback's socket buffers hold
 	var written atomic.Int64
 	r := newRig(t, upstream(t, func(c *websocket.Conn) {
@@ -454,6 +461,7 @@ func TestProxyPassesBackPressure(t *testing.T) {
 // upstream under a base path records the path the app used: the token is
 // learnt and its mint is evidence.
 func TestProxyRecordsACompressedMintUnderABasePath(t *testing.T) {
+	t.Parallel()
 	const tok = "sutkn_0123456789abcdef0123456789abcdef"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/staging/v1/single-use-token/realtime_scribe" {
@@ -486,6 +494,7 @@ func TestProxyRecordsACompressedMintUnderABasePath(t *testing.T) {
 // Each kind of frame passes with its opcode and is recorded as the wire log
 // records it, both ways: a text frame that is not UTF-8 stays a text frame.
 func TestProxyRecordsEachKindOfFrame(t *testing.T) {
+	t.Parallel()
 	notUTF8 := []byte("{\"message_type\":\"partial_transcript\",\"text\":\"caf\xe9\"}")
 	bin := []byte{0, 1, 0xff}
 	fromApp := make(chan []byte, 1)

@@ -15,6 +15,7 @@ import (
 // The wire log keeps what the server said when it refused the upgrade, as
 // the app got it, redacted: the graders and replay read it back.
 func TestProxyRecordsARefusalsBody(t *testing.T) {
+	t.Parallel()
 	const tok = "sutkn_0123456789abcdef0123456789abcdef"
 	body := `{"detail":{"status":"` + protocol.StatusInvalidAPIKey + `","message":"token ` + tok + ` was already used"}}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

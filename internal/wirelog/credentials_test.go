@@ -17,6 +17,7 @@ import (
 // authenticates in a frame, the TTS way), is learnt before the frame is
 // written: neither the frame nor anything after it holds it.
 func TestCredentialInAClientFrameIsLearnt(t *testing.T) {
+	t.Parallel()
 	const inFrame = "sk_frame_0123456789abcdef0123" // shaped as a key, under any name
 	const named = "opaque-credential-value-4567"    // no shape, under a credential's name
 	const bearer = "opaque-bearer-value-89ab"       // an Authorization field: its scheme is no secret
@@ -43,6 +44,7 @@ func TestCredentialInAClientFrameIsLearnt(t *testing.T) {
 
 // The replay and the recorder read a frame's credentials with one rule.
 func TestFrameSecrets(t *testing.T) {
+	t.Parallel()
 	for frame, want := range map[string][]string{
 		`{"token":"sutkn_0123456789abcdef"}`:                       {"sutkn_0123456789abcdef:token"},
 		`{"single_use_token":"whatever-it-is-1234"}`:               {"whatever-it-is-1234:other"},
@@ -67,6 +69,7 @@ func TestFrameSecrets(t *testing.T) {
 // Authorization header's credential is trimmed of the spaces after its
 // scheme.
 func TestShortCredentialsShowAlike(t *testing.T) {
+	t.Parallel()
 	red := secrets.New()
 	set, err := wirelog.NewSet(t.TempDir(), red)
 	if err != nil {
@@ -109,6 +112,7 @@ func TestShortCredentialsShowAlike(t *testing.T) {
 // HeaderCredentials reads headers as a recording of them would: a token in
 // the key header is a token, whatever the caller calls it.
 func TestHeaderCredentialsAsRecorded(t *testing.T) {
+	t.Parallel()
 	h := http.Header{}
 	h.Set("Xi-Api-Key", token)
 	red := secrets.New()
@@ -129,6 +133,7 @@ func TestHeaderCredentialsAsRecorded(t *testing.T) {
 // one on token=: found by FuzzImportHAR, where the mint had taught the set the
 // token and the name still kept it.
 func TestBareTokenInTheQueryIsRedacted(t *testing.T) {
+	t.Parallel()
 	red := secrets.New()
 	set, err := wirelog.NewSet(t.TempDir(), red)
 	if err != nil {

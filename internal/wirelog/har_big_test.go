@@ -164,7 +164,8 @@ func BenchmarkImportHARLarge(b *testing.B) {
 }
 
 // The import holds one entry at a time: a HAR of many entries takes a heap
-// bounded by its largest entry, not by the file.
+// bounded by its largest entry, not by the file. Not parallel: the heap it
+// weighs is the process's, and the parallel tests run only once it has ended.
 func TestImportHARHoldsOneEntryAtATime(t *testing.T) {
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 	har := newBigHAR(t, scribeSession(t0, 50), script(t0, 64<<10), 380) // 24 MiB
@@ -184,6 +185,7 @@ func TestImportHARHoldsOneEntryAtATime(t *testing.T) {
 //
 //	go test -run ImportHARReadsAnySize ./internal/wirelog
 func TestImportHARReadsAnySize(t *testing.T) {
+	t.Parallel()
 	if testing.Short() || raceEnabled {
 		t.Skip("decodes 266 MiB: run without -race and -short")
 	}
@@ -198,6 +200,7 @@ func TestImportHARReadsAnySize(t *testing.T) {
 // its index with what to export instead, and nothing is written; one within
 // the bound is read. So is any other value of the file.
 func TestImportHARBoundsAnEntry(t *testing.T) {
+	t.Parallel()
 	defer wirelog.SetHARLimits(1<<20, 256<<20)()
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 	for _, tc := range []struct {
@@ -235,6 +238,7 @@ func TestImportHARBoundsAnEntry(t *testing.T) {
 // imported the same; one over the bound for pipes is refused, saying to give
 // the file.
 func TestImportHARFromAPipe(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 	har := newBigHAR(t, scribeSession(t0, 20), script(t0, 1000), 3)
 	pipe := struct{ io.Reader }{har}
@@ -271,6 +275,7 @@ func (f *changingFile) Seek(off int64, whence int) (int64, error) {
 // A HAR that changes between the two passes is an error that says so,
 // never a log of something else.
 func TestImportHARFileChangedBetweenPasses(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 	var h harFile
 	h.add(withMessages(harEntry(t0, "GET", harRealURL+"&token="+harToken1, "websocket", 101),

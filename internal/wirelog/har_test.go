@@ -120,6 +120,7 @@ func importHAR(t testing.TB, r io.Reader) (string, wirelog.HARSummary, error) {
 }
 
 func TestImportHARWritesScribeTrafficInOrderRedacted(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 589_000_000, time.UTC)
 	at := func(d time.Duration) time.Time { return t0.Add(d) }
 	var h harFile
@@ -260,6 +261,7 @@ func TestImportHARWritesScribeTrafficInOrderRedacted(t *testing.T) {
 }
 
 func TestImportHARExample(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open("testdata/har/scribe-token-refused.har")
 	if err != nil {
 		t.Fatal(err)
@@ -299,6 +301,7 @@ func TestImportHARExample(t *testing.T) {
 }
 
 func TestImportHARBadInput(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 	socket := func(msgs ...map[string]any) []byte {
 		var h harFile
@@ -356,6 +359,7 @@ func TestImportHARBadInput(t *testing.T) {
 }
 
 func TestImportHARWithoutScribeSocket(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 	var h harFile
 	h.add(harEntry(t0, "GET", "https://app.example/", "document", 200))
@@ -379,6 +383,7 @@ func TestImportHARWithoutScribeSocket(t *testing.T) {
 // A credential a client sends in a frame is learnt before anything of the
 // HAR is written: an earlier socket that shows it is redacted too.
 func TestImportHARLearnsFrameCredentialsFirst(t *testing.T) {
+	t.Parallel()
 	const inFrame = "opaque-frame-credential-0123"
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 	var h harFile

@@ -56,6 +56,7 @@ func payload(t *testing.T, r wirelog.Record) wirelog.Payload {
 // Writer, reader and Payload give back each kind of frame as it was on the
 // wire: its opcode, its bytes and its size.
 func TestPayloadRoundTrip(t *testing.T) {
+	t.Parallel()
 	notUTF8 := []byte("{\"message_type\":\"partial_transcript\",\"text\":\"caf\xe9\"}") // Latin-1 é
 	cases := []struct {
 		name string
@@ -88,6 +89,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 // A frame over MaxFrameData keeps its start and says it was clipped, in
 // each kind; clipped text ends on a whole character.
 func TestPayloadClipped(t *testing.T) {
+	t.Parallel()
 	huge := func(fill string, n int) []byte { return []byte(strings.Repeat(fill, n/len(fill)+1)[:n]) }
 	text := huge("a", wirelog.MaxFrameData+10)
 	// é is 2 bytes: offset by one, the limit falls inside one.
@@ -129,6 +131,7 @@ func TestPayloadClipped(t *testing.T) {
 // Every kind of frame is redacted, and a secret the clip cuts in two is
 // not kept in part.
 func TestPayloadRedactsEveryKind(t *testing.T) {
+	t.Parallel()
 	msg := []byte(`{"note":"` + token + `"}`)
 	// straddling has the token across the limit, 21 bytes of it before.
 	straddling := append(bytes.Repeat([]byte("a"), wirelog.MaxFrameData-30), msg...)
@@ -155,6 +158,7 @@ func TestPayloadRedactsEveryKind(t *testing.T) {
 // The format is the one old recordings have: these lines are what the
 // writer wrote before Payload existed, and read the same.
 func TestPayloadReadsTheRecordedFormat(t *testing.T) {
+	t.Parallel()
 	l, err := wirelog.ReadFile(filepath.Join("testdata", "frames", "conn-0001.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -182,6 +186,7 @@ func TestPayloadReadsTheRecordedFormat(t *testing.T) {
 }
 
 func TestPayloadOfADamagedRecord(t *testing.T) {
+	t.Parallel()
 	_, err := wirelog.Record{Kind: wirelog.KindFrame, Binary: true, Error: "text frame is not valid UTF-8; data is base64", Data: "%%"}.Payload()
 	if err == nil || !strings.Contains(err.Error(), "text that is not UTF-8") || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("damaged base64: %v", err)

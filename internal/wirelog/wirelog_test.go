@@ -21,6 +21,7 @@ const (
 )
 
 func TestRoundTripRedactsByValueAndKeepsIdentity(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	red := secrets.New()
 	set, err := wirelog.NewSet(dir, red)
@@ -74,6 +75,7 @@ func TestRoundTripRedactsByValueAndKeepsIdentity(t *testing.T) {
 }
 
 func TestShapesOfWhatClientsPutInToken(t *testing.T) {
+	t.Parallel()
 	set, err := wirelog.NewSet(t.TempDir(), secrets.New())
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +115,7 @@ func TestShapesOfWhatClientsPutInToken(t *testing.T) {
 }
 
 func TestTornLastLineKeepsEverythingBefore(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	set, err := wirelog.NewSet(dir, secrets.New())
 	if err != nil {
@@ -143,6 +146,7 @@ func TestTornLastLineKeepsEverythingBefore(t *testing.T) {
 }
 
 func TestClippedFrame(t *testing.T) {
+	t.Parallel()
 	set, _ := wirelog.NewSet(t.TempDir(), secrets.New())
 	c := set.Open(httptest.NewRequest("GET", "/x", nil))
 	c.Frame(false, false, []byte(strings.Repeat("a", wirelog.MaxFrameData+10)))
@@ -201,6 +205,7 @@ func readBack(t *testing.T, dir string, wantLogs, wantEx int) ([]*wirelog.Log, [
 // the order the graders report them: query, then headers; a mint's token is
 // WhereBodyToken.
 func TestCredentialPositions(t *testing.T) {
+	t.Parallel()
 	set, err := wirelog.NewSet(t.TempDir(), secrets.New())
 	if err != nil {
 		t.Fatal(err)
@@ -243,6 +248,7 @@ func TestCredentialPositions(t *testing.T) {
 // order and whatever the request times say when they tie (a HAR's
 // milliseconds) or run backwards (a clock stepped back).
 func TestReadDirOrdersByConnectionNumber(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	write := func(name string, at time.Time) {
@@ -278,6 +284,7 @@ func TestReadDirOrdersByConnectionNumber(t *testing.T) {
 // it echoed) and clipped, on the response record; Status alone keeps none,
 // as recordings made before Refused read.
 func TestRefusalKeepsItsBody(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	set, err := wirelog.NewSet(dir, secrets.New())
 	if err != nil {
