@@ -27,7 +27,7 @@ func loadCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	chunkMS := fs.Int("chunk-ms", load.DefaultChunkMS, "audio per input_audio_chunk, in milliseconds (10-1000)")
 	auth := fs.String("auth", string(load.Header), "header (xi-api-key) or token (mint one single-use token per session, present it on ?token=)")
 	commitEvery := fs.Duration("commit-every", load.DefaultCommitEvery, "audio between commits (at least 300ms)")
-	ramp := fs.Duration("ramp", 0, "spread the sessions' starts over this long")
+	ramp := fs.Duration("ramp", 0, "spread the sessions' starts, and so their ends, over this long (each is held ramp + duration)")
 	drain := fs.Duration("drain", load.DefaultDrain, "at the end, wait this long at most for the last commits' committed_transcript (a slow server needs more)")
 	shard := fs.String("shard", "", "label this process's result among shards to merge (e.g. $JOB_COMPLETION_INDEX); writes load-SHARD.json")
 	out := fs.String("out", "scribecheck-report", "folder for load.json")

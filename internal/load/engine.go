@@ -13,12 +13,16 @@ import (
 // engine is one Run: the shared frames, pacer and counters every session
 // writes to.
 type engine struct {
-	o      Options
-	fr     *frames
-	wsURL  string
-	pacer  *pacer
-	end    chan struct{} // closed when the duration is over
-	commit int           // audio chunks between commits
+	o     Options
+	fr    *frames
+	wsURL string
+	pacer *pacer
+	// ended is done when the run is over, or interrupted: every session
+	// ends by then (a session's own end, session.end, is earlier).
+	ended  context.Context
+	end    context.CancelFunc
+	start  time.Time
+	commit int // audio chunks between commits
 
 	// Live counters, read by the progress line.
 	planned, opened, held, failed  atomic.Int64
@@ -45,7 +49,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	o.Redactor.Add(o.APIKey)
-	e := &engine{o: o, fr: fr, wsURL: probes.Target{BaseURL: o.BaseURL}.SocketURL(socketQuery()), end: make(chan struct{}), commit: o.commitChunks(), res: newResult()}
+	e := &engine{o: o, fr: fr, wsURL: probes.Target{BaseURL: o.BaseURL}.SocketURL(socketQuery()), commit: o.commitChunks(), res: newResult()}
+	e.ended, e.end = context.WithCancel(context.Background())
+	defer e.end()
 	target := o.Target
 	if target == "" {
 		u, _ := url.Parse(o.BaseURL)
@@ -75,8 +81,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 	var sessions sync.WaitGroup
 	interrupted := e.launch(ctx, runCtx, start, &sessions)
-	if !interrupted {
-		t := time.NewTimer(time.Until(start.Add(o.Ramp + o.Duration)))
+	if !interrupted { // until the last session's end (sessionEnd)
+		t := time.NewTimer(time.Until(start.Add(2*o.Ramp + o.Duration)))
 		select {
 		case <-t.C:
 		case <-ctx.Done():
@@ -84,7 +90,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		t.Stop()
 	}
-	close(e.end)
+	e.end()
 	sessions.Wait()
 	cancel()
 	bg.Wait()
@@ -132,7 +138,7 @@ func (e *engine) launch(ctx, runCtx context.Context, start time.Time, wg *sync.W
 			return true
 		}
 		e.planned.Add(1)
-		wg.Go(func() { e.session(ctx, runCtx, i) })
+		wg.Go(func() { e.session(ctx, runCtx, i, at) })
 	}
 	return false
 }

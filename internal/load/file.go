@@ -40,7 +40,7 @@ func (o Options) CheckBudget(live bool, budget float64, w io.Writer) error {
 }
 
 // spend is what a real-time run sends at most, in audio-minutes and in
-// words: every session streams from its start to the end of the duration.
+// words: every session streams Ramp + Duration (sessionEnd).
 func (o Options) spend() (float64, string) {
 	each := o.Ramp + o.Duration
 	minutes := float64(o.Sessions) * each.Minutes()

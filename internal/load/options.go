@@ -59,8 +59,9 @@ type Options struct {
 	// CommitEvery is how much audio a session sends between commits; at
 	// least 0.3 s, the server's minimum for a commit.
 	CommitEvery time.Duration
-	// Ramp spreads the sessions' starts evenly over this long; all at once
-	// if zero. The run lasts Ramp + Duration (+ the drain).
+	// Ramp spreads the sessions' starts evenly over this long, and so their
+	// ends (each is held Ramp + Duration); all at once if zero. The run
+	// lasts 2 × Ramp + Duration (+ the drain).
 	Ramp time.Duration
 	// StartTimeout bounds the wait for session_started after the upgrade.
 	StartTimeout time.Duration
