@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -47,12 +48,34 @@ func startFake(t testing.TB, addr, key string, faults ...string) *fakeAt {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := srv.Start(addr)
+	var base string
+	if addr == "127.0.0.1:0" {
+		base, err = startOutsideEphemeral(srv)
+	} else {
+		base, err = srv.Start(addr)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	return &fakeAt{srv: srv, clock: clock, addr: strings.TrimPrefix(base, "http://")}
+}
+
+// startOutsideEphemeral starts srv on a port below the ephemeral ranges
+// (Linux 32768-60999, macOS and Windows from 49152), which the tests that
+// stop a fake and start another on its address need: a port from 127.0.0.1:0
+// is an ephemeral one, and in the moment it was free, a connection any test
+// opened could take it as its own local port (seen: "bind: address already
+// in use" beside the memory test's thousands of connections).
+func startOutsideEphemeral(srv *fakeserver.Server) (string, error) {
+	var err error
+	for range 50 {
+		var base string
+		if base, err = srv.Start(fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))); err == nil {
+			return base, nil
+		}
+	}
+	return "", err
 }
 
 // clock is the monitor's clock in a test: it moves only when told.
