@@ -200,7 +200,7 @@ func TestImportHARReadsAnySize(t *testing.T) {
 // its index with what to export instead, and nothing is written; one within
 // the bound is read. So is any other value of the file.
 func TestImportHARBoundsAnEntry(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it sets the package's limits, which every import reads.
 	defer wirelog.SetHARLimits(1<<20, 256<<20)()
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 	for _, tc := range []struct {
@@ -238,7 +238,7 @@ func TestImportHARBoundsAnEntry(t *testing.T) {
 // imported the same; one over the bound for pipes is refused, saying to give
 // the file.
 func TestImportHARFromAPipe(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it sets the package's limits, which every import reads.
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 	har := newBigHAR(t, scribeSession(t0, 20), script(t0, 1000), 3)
 	pipe := struct{ io.Reader }{har}
