@@ -79,20 +79,29 @@ type Latency struct {
 	Commit       time.Duration `json:"commit_to_committed_ns"`
 }
 
-// Timings name Latency's times, in the order a session reaches them: the
-// doctor's --slo metrics and its reports, and the monitor's stage label.
-var Timings = []string{"upgrade", "session_started", "first_partial", "commit"}
+// The names of Latency's times: the doctor's --slo metrics and its
+// reports, and the monitor's stage label.
+const (
+	TimingUpgrade        = "upgrade"
+	TimingSessionStarted = "session_started"
+	TimingFirstPartial   = "first_partial"
+	TimingCommit         = "commit"
+)
+
+// Timings are the names of Latency's times, in the order a session reaches
+// them.
+var Timings = []string{TimingUpgrade, TimingSessionStarted, TimingFirstPartial, TimingCommit}
 
 // Of is the time Timings names timing; zero when not reached or not a timing.
 func (l Latency) Of(timing string) time.Duration {
 	switch timing {
-	case "upgrade":
+	case TimingUpgrade:
 		return l.Upgrade
-	case "session_started":
+	case TimingSessionStarted:
 		return l.SessionStarted
-	case "first_partial":
+	case TimingFirstPartial:
 		return l.FirstPartial
-	case "commit":
+	case TimingCommit:
 		return l.Commit
 	}
 	return 0

@@ -36,15 +36,17 @@ func ParseSLO(s string) (map[string]time.Duration, error) {
 	return out, nil
 }
 
+// metricOf is the percentiles of the time probes.Timings names metric (the
+// reports' LatencyStats holds one Percentiles per probes.Latency time).
 func metricOf(l reports.LatencyStats, metric string) *reports.Percentiles {
 	switch metric {
-	case "upgrade":
+	case probes.TimingUpgrade:
 		return l.Upgrade
-	case "session_started":
+	case probes.TimingSessionStarted:
 		return l.SessionStarted
-	case "first_partial":
+	case probes.TimingFirstPartial:
 		return l.FirstPartial
-	case "commit":
+	case probes.TimingCommit:
 		return l.Commit
 	}
 	return nil
