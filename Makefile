@@ -82,24 +82,22 @@ release:
 	  else shasum -a 256 scribecheck_* >SHA256SUMS; fi
 	@echo "dist/SHA256SUMS (check: cd dist && sha256sum -c SHA256SUMS)"
 
-# deps installs what the tests need beyond Go modules, from Debian's packages:
-# headless Chromium, and promtool (the prometheus package; where systemd runs,
-# its server starts too, unused) to check the monitor's /metrics and test its
-# shipped alerting rules. Without root or apt-get it says so, and the tests
-# that need them skip.
+# deps installs what the tests need beyond Go modules, from Debian's packages,
+# in one apt-get run: headless Chromium, which renders the HTML reports, and
+# promtool (the prometheus package; where systemd runs, its server starts
+# too, unused), which checks the monitor's /metrics and tests its shipped
+# alerting rules. DEBS is command=package for each. Without root or apt-get it
+# says so, and the tests that need them skip, saying why.
+DEBS ?= chromium=chromium promtool=prometheus
+
 deps:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@missing=; for d in $(DEBS); do command -v $${d%%=*} >/dev/null 2>&1 || missing="$$missing $${d##*=}"; done; \
+	if [ -z "$$missing" ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  echo "installing chromium (Debian package) for the HTML report test"; \
+	  echo "installing Debian packages for the tests:$$missing"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
-	else echo "chromium is missing and cannot be installed here: the HTML rendering test will skip"; fi
-	@if command -v promtool >/dev/null 2>&1; then :; \
-	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  echo "installing prometheus (Debian package, for promtool) for the monitor's exposition and alerting-rules tests"; \
-	  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
-	else echo "promtool is missing and cannot be installed here: the monitor's promtool tests will skip"; fi
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing >/dev/null; \
+	else echo "missing and not installable here (no apt-get, or not root):$$missing; the tests that need them skip"; fi
 
 demo: build
 	rm -rf $(DEMO)
