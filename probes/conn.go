@@ -314,12 +314,17 @@ func (c *Conn) Send(ctx context.Context, v any) error {
 
 // SendRaw writes one frame as it is and records it.
 func (c *Conn) SendRaw(ctx context.Context, typ websocket.MessageType, b []byte) error {
+	return c.send(ctx, typ, b, func(at time.Duration) Frame { return ParseFrame(at, typ == websocket.MessageBinary, b) })
+}
+
+// send writes b and records it as the frame record makes of it.
+func (c *Conn) send(ctx context.Context, typ websocket.MessageType, b []byte, record func(at time.Duration) Frame) error {
 	if c.ws == nil {
 		return errors.New("not connected: the upgrade failed")
 	}
 	at := time.Since(c.start)
 	err := c.ws.Write(ctx, typ, b)
-	f := ParseFrame(at, typ == websocket.MessageBinary, b)
+	f := record(at)
 	f.Out = true
 	// The answer to this frame may have been recorded while the write
 	// returned: put the frame where its time belongs, so the timeline reads

@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -53,7 +54,7 @@ func (c *Conn) SendAudio(ctx context.Context, f protocol.AudioFormat, audio []by
 		end := min(off+step, len(audio))
 		chunk := protocol.AudioChunk{MessageType: protocol.InputAudioChunk, SampleRate: f.SampleRate,
 			AudioBase64: base64.StdEncoding.EncodeToString(audio[off:end]), Commit: commit && end == len(audio)}
-		if err := c.Send(ctx, chunk); err != nil {
+		if err := c.sendChunk(ctx, chunk); err != nil {
 			return err
 		}
 	}
@@ -62,7 +63,26 @@ func (c *Conn) SendAudio(ctx context.Context, f protocol.AudioFormat, audio []by
 
 // Commit sends a commit: an input_audio_chunk with no audio and commit true.
 func (c *Conn) Commit(ctx context.Context, sampleRate int) error {
-	return c.Send(ctx, protocol.AudioChunk{MessageType: protocol.InputAudioChunk, Commit: true, SampleRate: sampleRate})
+	return c.sendChunk(ctx, protocol.AudioChunk{MessageType: protocol.InputAudioChunk, Commit: true, SampleRate: sampleRate})
+}
+
+// sendChunk sends a chunk the probe built itself and records it from what
+// is known of it (chunkFrame), not parsed back: ParseFrame scans a frame
+// three times (UTF-8, JSON, the audio field), the audio is most of a chunk,
+// and the chunks are most of what a run sends.
+func (c *Conn) sendChunk(ctx context.Context, chunk protocol.AudioChunk) error {
+	b, err := json.Marshal(chunk)
+	if err != nil {
+		return fmt.Errorf("encoding a frame: %w", err)
+	}
+	return c.send(ctx, websocket.MessageText, b, func(at time.Duration) Frame { return chunkFrame(at, b, chunk) })
+}
+
+// chunkFrame is the Frame ParseFrame makes of chunk, encoded as b: a JSON
+// object (json.Marshal's) of type input_audio_chunk, its audio as long as
+// chunk's (base64 needs no escaping), its commit known.
+func chunkFrame(at time.Duration, b []byte, chunk protocol.AudioChunk) Frame {
+	return Frame{At: at, Raw: string(b), Type: protocol.InputAudioChunk, audioChars: 1 + len(chunk.AudioBase64), commit: commitOf(chunk.Commit)}
 }
 
 // Ping sends a WebSocket ping and waits for the pong, at most pingWait and

@@ -64,6 +64,26 @@ type Frame struct {
 	// chunk of a run, several times, and scanning the base64 each time was a
 	// seventh of a run's CPU.
 	audioChars int
+	// commit is an input_audio_chunk's commit field when it was read
+	// (commitOf), 0 when not: the MULTI rules read it of every chunk.
+	commit int8
+}
+
+// commitOf is a known commit field as Frame.commit holds it.
+func commitOf(b bool) int8 {
+	if b {
+		return 1
+	}
+	return -1
+}
+
+// Commit is an input_audio_chunk's commit field (false when absent or not
+// a boolean true).
+func (f Frame) Commit() bool {
+	if f.commit != 0 {
+		return f.commit > 0
+	}
+	return f.Get("commit").Bool()
 }
 
 // Close is how the socket ended.
@@ -99,7 +119,8 @@ func ParseFrame(at time.Duration, binary bool, raw []byte) Frame {
 			f.Type = mt.Str
 		}
 		if f.Type == protocol.InputAudioChunk {
-			f.audioChars = 1 + len(gjson.GetBytes(raw, "audio_base_64").String())
+			r := gjson.GetManyBytes(raw, "audio_base_64", "commit")
+			f.audioChars, f.commit = 1+len(r[0].String()), commitOf(r[1].Bool())
 		}
 	}
 	return f

@@ -103,7 +103,7 @@ func NotMoreCommitsThanAsked(tl probes.Timeline) []string {
 			if uncommitted >= serverCommitFloorSecs {
 				asked, uncommitted = asked+1, 0
 			}
-			if f.Get("commit").Bool() {
+			if f.Commit() {
 				asked, uncommitted = asked+1, 0
 			}
 		case !f.Out:
