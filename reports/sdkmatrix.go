@@ -128,19 +128,26 @@ func (m SDKMatrix) lead() string {
 	}
 	lead := fmt.Sprintf("%s of %d ran; every one behaves as recorded", text.Plural(ran, "install", "installs"), len(m.Columns))
 	if again := m.secondRuns(); len(again) > 0 {
-		lead += fmt.Sprintf(", %s on a second run (the first was not: %s)", text.Plural(len(again), "scenario", "scenarios"), strings.Join(again, "; "))
+		var where []string
+		for _, a := range again {
+			where = append(where, a.where)
+		}
+		lead += fmt.Sprintf(", %s on a second run (the first was not: %s)", text.Plural(len(again), "scenario", "scenarios"), strings.Join(where, "; "))
 	}
 	return lead + "."
 }
 
-// secondRuns lists the cells whose scenario ran twice, the first run not as
-// recorded: "install spec scenario".
-func (m SDKMatrix) secondRuns() []string {
-	var out []string
+// secondRun is a cell whose scenario ran twice, its first run not as
+// recorded: where it is ("install spec scenario"), and what the first run
+// gave.
+type secondRun struct{ where, first string }
+
+func (m SDKMatrix) secondRuns() []secondRun {
+	var out []secondRun
 	for i, col := range m.Columns {
 		for _, r := range m.Rows {
 			if i < len(r.Cells) && r.Cells[i].FirstRun != "" {
-				out = append(out, fmt.Sprintf("%s %s %s", col.Key, r.ID, r.Scenario))
+				out = append(out, secondRun{fmt.Sprintf("%s %s %s", col.Key, r.ID, r.Scenario), r.Cells[i].FirstRun})
 			}
 		}
 	}
@@ -278,13 +285,9 @@ func sdkMatrixMarkdown(m SDKMatrix) string {
 		}
 	}
 	if again := m.secondRuns(); len(again) > 0 {
-		b.WriteString("\n## Second runs\n\nA scenario whose outcome was not the recorded one ran once more; these were as recorded the second time. What the first run gave:\n\n")
-		for i, col := range m.Columns {
-			for _, r := range m.Rows {
-				if c := r.Cells[i]; c.FirstRun != "" {
-					fmt.Fprintf(&b, "* **%s** %s %s: %s\n", col.Key, r.ID, r.Scenario, text.Markdown(text.ClipLine(c.FirstRun, 200)))
-				}
-			}
+		b.WriteString("\n## Second runs\n\nA scenario whose outcome was not the recorded one ran once more, and its cell above is graded on that second run. What the first run gave:\n\n")
+		for _, a := range again {
+			fmt.Fprintf(&b, "* **%s**: %s\n", text.Markdown(a.where), text.Markdown(text.ClipLine(a.first, 200)))
 		}
 	}
 	b.WriteString("\n## Findings\n\n")

@@ -113,5 +113,8 @@ func TestASecondRunIsReportedNotHidden(t *testing.T) {
 		if !strings.Contains(string(b), says) {
 			t.Errorf("%s does not say the header scenario ran twice (%q)", name, says)
 		}
+		if name == reports.SDKMatrixMD && (!strings.Contains(string(b), "## Second runs") || !strings.Contains(string(b), "flaky-sdk@0.0.0 SDK-1 header**: no session")) {
+			t.Errorf("%s has no Second runs section naming the cell and what its first run gave", name)
+		}
 	}
 }
