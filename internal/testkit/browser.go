@@ -35,7 +35,10 @@ type Browser struct {
 // chromiumFlags keep headless Chromium off the network and out of the
 // user's profile.
 var chromiumFlags = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-	"--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"}
+	"--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+	// Tabs open side by side (parallel tests): none is throttled or left
+	// unpainted for being in the background.
+	"--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"}
 
 type cdpMessage struct {
 	ID        int             `json:"id,omitempty"`
@@ -336,6 +339,15 @@ func (b *Browser) Open(ctx context.Context, url string, v View) (Page, error) {
 		return Page{}, err
 	}
 	if v.Screenshot {
+		// The load event comes before the first paint: on a busy machine a
+		// capture taken then was blank. Two animation frames later the page
+		// has been painted once.
+		if _, err = b.call(ctx, s, "Page.bringToFront", nil); err != nil {
+			return Page{}, err
+		}
+		if _, err = b.evaluateAwait(ctx, s, paintedExpr); err != nil {
+			return Page{}, err
+		}
 		if res, err = b.call(ctx, s, "Page.captureScreenshot", map[string]any{"format": "png"}); err != nil {
 			return Page{}, err
 		}
@@ -353,9 +365,23 @@ func (b *Browser) Open(ctx context.Context, url string, v View) (Page, error) {
 	return p, nil
 }
 
+// paintedExpr resolves after the tab's next two animation frames: the
+// first paint after load has happened.
+const paintedExpr = `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r("painted"))))`
+
 // evaluate is the string value of a JavaScript expression in a tab.
 func (b *Browser) evaluate(ctx context.Context, session, expr string) (string, error) {
-	res, err := b.call(ctx, session, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true})
+	return b.evaluateIn(ctx, session, expr, false)
+}
+
+// evaluateAwait is evaluate of an expression that is a promise: its value
+// once resolved.
+func (b *Browser) evaluateAwait(ctx context.Context, session, expr string) (string, error) {
+	return b.evaluateIn(ctx, session, expr, true)
+}
+
+func (b *Browser) evaluateIn(ctx context.Context, session, expr string, await bool) (string, error) {
+	res, err := b.call(ctx, session, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": await})
 	if err != nil {
 		return "", err
 	}
