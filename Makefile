@@ -3,7 +3,8 @@
 #   make test   vet, gofmt check, and every test with the race detector (installs Debian's chromium
 #               first, for the test that renders the doctor's HTML report, its prometheus package
 #               for promtool, which checks the monitor's metrics and alerting rules, and the pinned official
-#               SDKs, for the SDK matrix: npm ci and one Python venv per version, see internal/sdks/README.md)
+#               SDKs, for the SDK matrix: npm ci and one Python venv per version, made by uv (pip-installed
+#               from PyPI, hash-pinned) or else pip, see internal/sdks/README.md)
 #   make sdks   build, then `bin/scribecheck sdks install`: the pinned SDKs into the user's cache folder
 #               (~/.cache/scribecheck/sdks on Linux; SCRIBECHECK_SDKS_DIR chooses another), where
 #               `scribecheck sdks` and the tests run them

@@ -28,7 +28,7 @@ import (
 // binary: the matrix, the drivers and the lock files the installs are made
 // from. Setup writes it into the install folder, so no checkout is needed.
 //
-//go:embed matrix.json node/package.json node/package-lock.json node/*.mjs python/*.py python/requirements-*.txt
+//go:embed matrix.json node/package.json node/package-lock.json node/*.mjs python/*.py python/requirements-*.txt python/uv-lock.txt
 var carried embed.FS
 
 // DirEnv names the folder the SDKs install into and run from, instead of
@@ -172,13 +172,21 @@ type part struct {
 	detail  string // its lock and runtime, for the progress line
 	stamp   string // relative to the install folder
 	want    string
-	install func(ctx context.Context, dir string) error
+	install func(ctx context.Context, dir string, with installer) error
+}
+
+// installer is what a part installs with beyond its runtime: uv, where
+// Setup could install it (uv.go), and a line of progress.
+type installer struct {
+	uv   func() string // "" where it could not be installed
+	line func(format string, a ...any)
 }
 
 // runtimeOf is what installs the parts of one lang here: "" with its parts,
 // or why none of them can be installed (node or python3 missing).
 type runtimeOf struct {
 	lang, skip string
+	exe        string // the interpreter the parts install for
 	parts      []part
 }
 
@@ -206,7 +214,7 @@ func nodeRuntime(ctx context.Context) runtimeOf {
 	lock, _ := carried.ReadFile("node/package-lock.json")
 	rt.parts = []part{{lang: "node", where: "node/node_modules", how: "npm ci", detail: "package-lock.json, node " + version,
 		stamp: "node/node_modules/" + stampName, want: sum(lock) + " node " + version,
-		install: func(ctx context.Context, dir string) error {
+		install: func(ctx context.Context, dir string, _ installer) error {
 			return quiet(ctx, filepath.Join(dir, "node"), "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
 		}}}
 	return rt
@@ -242,6 +250,7 @@ func pythonRuntime(ctx context.Context) runtimeOf {
 		rt.skip = py + " did not say its version: " + err.Error()
 		return rt
 	}
+	rt.exe = py
 	reqs, _ := fs.Glob(carried, "python/requirements-*.txt")
 	for _, req := range reqs {
 		name := strings.TrimSuffix(strings.TrimPrefix(path.Base(req), "requirements-"), ".txt")
@@ -249,13 +258,22 @@ func pythonRuntime(ctx context.Context) runtimeOf {
 		lock, _ := carried.ReadFile(req)
 		rt.parts = append(rt.parts, part{lang: "python", where: venv, how: "pip install --require-hashes",
 			detail: path.Base(req) + ", python " + version, stamp: venv + "/" + stampName, want: sum(lock) + " python " + version,
-			install: func(ctx context.Context, dir string) error {
+			install: func(ctx context.Context, dir string, with installer) error {
 				abs := filepath.Join(dir, filepath.FromSlash(venv))
-				_ = os.RemoveAll(abs) // a venv is made whole or not at all
+				reqPath := filepath.Join(dir, filepath.FromSlash(req))
+				if uv := with.uv(); uv != "" {
+					_ = os.RemoveAll(abs) // a venv is made whole or not at all
+					err := uvVenv(ctx, dir, uv, py, abs, reqPath)
+					if err == nil {
+						return nil
+					}
+					with.line("python: uv failed on %s (%v); pip installs it instead", venv, err)
+				}
+				_ = os.RemoveAll(abs)
 				err := quiet(ctx, dir, py, "-m", "venv", abs)
 				if err == nil {
 					err = quiet(ctx, dir, VenvPython(dir, venv), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-						"--no-input", "--require-hashes", "-r", filepath.Join(dir, filepath.FromSlash(req)))
+						"--no-input", "--require-hashes", "-r", reqPath)
 				}
 				if err != nil {
 					_ = os.RemoveAll(abs)
@@ -268,8 +286,9 @@ func pythonRuntime(ctx context.Context) runtimeOf {
 
 const stampName = ".scribecheck-stamp"
 
-// maxInstalls is how many installs run at once.
-const maxInstalls = 4
+// maxInstalls is how many installs run at once: all of them (npm ci and
+// seven venvs); each mostly waits on its registry.
+const maxInstalls = 8
 
 // current says whether p's install in dir is there and made from the same
 // lock file by the same runtime version.
@@ -342,10 +361,21 @@ func Setup(ctx context.Context, dir string, say func(string)) error {
 	// Every part at once, a few at a time: an install mostly waits on its
 	// registry, and each venv is a folder of its own.
 	var parts []part
+	with := installer{line: line, uv: func() string { return "" }}
 	for _, rt := range runtimes(ctx) {
 		if rt.skip != "" {
 			line("%s: skipped, %s (%s cannot run)", rt.lang, rt.skip, text.Few(keysOf(installs, rt.lang), 3))
 			continue
+		}
+		if rt.lang == "python" {
+			// Installed by the first venv that needs it, while npm runs.
+			with.uv = sync.OnceValue(func() string {
+				uv, err := installUV(ctx, dir, rt.exe)
+				if err != nil {
+					line("python: uv could not be installed, so pip installs the venvs, slower: %v", err)
+				}
+				return uv
+			})
 		}
 		parts = append(parts, rt.parts...)
 	}
@@ -362,8 +392,12 @@ func Setup(ctx context.Context, dir string, say func(string)) error {
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			line("%s: %s into %s (%s)", p.lang, p.how, p.where, p.detail)
-			if err := p.install(ctx, dir); err != nil {
+			how := p.how
+			if p.lang == "python" && with.uv() != "" {
+				how = "uv pip install --require-hashes"
+			}
+			line("%s: %s into %s (%s)", p.lang, how, p.where, p.detail)
+			if err := p.install(ctx, dir, with); err != nil {
 				errs[i] = fmt.Errorf("%s into %s (%s): %w", p.how, p.where, p.detail, err)
 				return
 			}
@@ -431,8 +465,14 @@ func output(ctx context.Context, name string, args ...string) (string, error) {
 // quiet runs an installer in dir; what it printed is kept for the error
 // only.
 func quiet(ctx context.Context, dir, name string, args ...string) error {
+	return quietEnv(ctx, dir, nil, name, args...)
+}
+
+// quietEnv is quiet with the environment env (nil: this process's).
+func quietEnv(ctx context.Context, dir string, env []string, name string, args ...string) error {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
+	cmd.Env = env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"runtime"
@@ -138,7 +139,9 @@ func TestSetupSkipsAMissingRuntime(t *testing.T) {
 
 // fakeRuntimes puts a node, an npm and a python on PATH that install
 // nothing but a marker and log each install to the returned file; a python
-// venv's pip fails when PIP_FAILS is set.
+// venv's pip fails when PIP_FAILS is set. python's own pip installs only uv
+// (a uv that makes fake venvs and logs its installs), and only when FAKE_UV
+// is set; that uv's installs fail when UV_FAILS is set.
 func fakeRuntimes(t *testing.T) (log string) {
 	t.Helper()
 	if runtime.GOOS == "windows" {
@@ -153,7 +156,14 @@ func fakeRuntimes(t *testing.T) (log string) {
 "-c import venv, ensurepip") ;;
 "-c import sys"*) echo 3.99.0 ;;
 "-m venv") mkdir -p "$3/bin" && printf '#!/bin/sh\n[ -z "$PIP_FAILS" ] || { echo "no such package" >&2; exit 1; }\necho "pip $*" >> "$FAKE_LOG"\n' > "$3/bin/python" && chmod +x "$3/bin/python" ;;
+"-m pip") [ -n "$FAKE_UV" ] || exit 9
+  while [ "$1" != --target ]; do shift; done
+  mkdir -p "$2/bin" && echo "pip install uv" >> "$FAKE_LOG" && cp "$FAKE_UV" "$2/bin/uv" ;;
 *) exit 9 ;;
+esac`,
+		"uv": `case "$1" in
+venv) mkdir -p "$5/bin" ;;
+pip) [ -z "$UV_FAILS" ] || { echo "uv: no such package" >&2; exit 1; }; echo "uv $*" >> "$FAKE_LOG" ;;
 esac`,
 	}
 	for name, body := range scripts {
@@ -165,7 +175,19 @@ esac`,
 	t.Setenv("PYTHON", filepath.Join(bin, "python"))
 	t.Setenv("FAKE_LOG", log)
 	t.Setenv("PIP_FAILS", "")
+	t.Setenv("FAKE_UV", "")
+	t.Setenv("UV_FAILS", "")
 	return log
+}
+
+// fakeUV makes the fake python's pip install the fake uv.
+func fakeUV(t *testing.T) {
+	t.Helper()
+	path, err := exec.LookPath("uv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FAKE_UV", path)
 }
 
 func installsLogged(t *testing.T, log string) []string {
@@ -245,5 +267,52 @@ func TestSetupFailsOnAFailingInstall(t *testing.T) {
 	}
 	if p := Pending(context.Background(), dir); !slices.Contains(p, "python/.venv-2.59.0") {
 		t.Errorf("pending after a failure: %v", p)
+	}
+}
+
+// Where pip can install uv, uv makes every venv from its lock, with hashes
+// required; uv itself is installed once and kept. A venv uv fails on is
+// made by pip instead, and a line says so.
+func TestSetupInstallsTheVenvsWithUV(t *testing.T) {
+	log := fakeRuntimes(t)
+	fakeUV(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	reqs, _ := fs.Glob(carried, "python/requirements-*.txt")
+	var lines []string
+	if err := Setup(ctx, dir, func(s string) { lines = append(lines, s) }); err != nil {
+		t.Fatal(err)
+	}
+	got := installsLogged(t, log)
+	uvInstalls := slices.DeleteFunc(slices.Clone(got), func(s string) bool { return !strings.HasPrefix(s, "uv pip install ") })
+	if len(uvInstalls) != len(reqs) || slices.ContainsFunc(uvInstalls, func(s string) bool { return !strings.Contains(s, "--require-hashes -r ") }) {
+		t.Errorf("uv installed %q; want each of the %d locks with --require-hashes", uvInstalls, len(reqs))
+	}
+	if n := slices.Index(got, "pip install uv"); n < 0 || slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "pip -m pip") }) {
+		t.Errorf("uv was not installed first, or pip made a venv: %q", got)
+	}
+	if !slices.ContainsFunc(lines, func(s string) bool {
+		return strings.HasPrefix(s, "python: uv pip install --require-hashes into python/.venv-2.78.0")
+	}) {
+		t.Errorf("no line says uv installs the venvs:\n%s", strings.Join(lines, "\n"))
+	}
+
+	// A new lock: the venv again, uv kept.
+	if err := os.Remove(filepath.Join(dir, "python", ".venv-2.78.0", stampName)); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("UV_FAILS", "1")
+	lines = nil
+	if err := Setup(ctx, dir, func(s string) { lines = append(lines, s) }); err != nil {
+		t.Fatal(err)
+	}
+	again := installsLogged(t, log)[len(got):]
+	if len(again) != 1 || !strings.HasPrefix(again[0], "pip -m pip install") || !strings.HasSuffix(again[0], "requirements-2.78.0.txt") {
+		t.Errorf("after uv failed on one venv, the installs were %q; want pip's of that venv only (uv kept)", again)
+	}
+	if !slices.ContainsFunc(lines, func(s string) bool {
+		return strings.HasPrefix(s, "python: uv failed on python/.venv-2.78.0 (") && strings.Contains(s, "uv: no such package") && strings.HasSuffix(s, "pip installs it instead")
+	}) {
+		t.Errorf("no line says uv failed and pip took over:\n%s", strings.Join(lines, "\n"))
 	}
 }
