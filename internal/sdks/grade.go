@@ -72,9 +72,9 @@ func cell(r Run, spec Spec, sc Scenario) reports.SDKCell {
 	want, why, finding := Expected(base, spec)
 	c.Expected, c.Why = string(want), why
 	if first, ok := r.FirstRun[sc.Name]; ok {
-		again := r
-		again.Events = map[string][]Event{sc.Name: first}
-		o, ev := Classify(again, sc)
+		firstRun := r
+		firstRun.Events, firstRun.ConnScenario = map[string][]Event{sc.Name: first}, r.FirstConns
+		o, ev := Classify(firstRun, sc)
 		c.FirstRun = string(o) + ": " + ev
 	}
 	switch {

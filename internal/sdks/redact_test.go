@@ -31,6 +31,13 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	if os.Getenv(reconnectDriverEnv) != "" {
+		if err := reconnectDriver(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if dir := os.Getenv(flakyDriverEnv); dir != "" {
 		if err := flakyDriver(dir); err != nil {
 			fmt.Fprintln(os.Stderr, err)

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -92,8 +93,11 @@ type Run struct {
 	// (Options.Choices): the world the run was in.
 	Choices map[string]string
 	// FirstRun holds, for each scenario that ran twice (secondRun), the
-	// events of its first run; Events has the second's.
-	FirstRun map[string][]Event
+	// events of its first run; Events has the second's. FirstConns maps
+	// the first run's connections to their scenario; ConnScenario has
+	// only the second's.
+	FirstRun   map[string][]Event
+	FirstConns map[string]string
 }
 
 // Options of a matrix run.
@@ -186,19 +190,24 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 			scenarios = append(scenarios, sc)
 		}
 	}
-	keys := map[string]string{} // scenario -> key
+	// Each scenario has a key of its own, by which its connections are
+	// told apart in the wire logs (attribute), and another for its second
+	// run, so that the connections of the two runs are never mixed.
+	keys, againKeys := map[string]string{}, map[string]string{} // scenario -> key
 	fo := fakeserver.Options{Scripts: map[string]fakeserver.Script{}, Choices: opts.Choices,
 		Record: fakeserver.Recording{Socket: func(r *http.Request) fakeserver.Recorder { return set.Open(r) }, Exchange: set.Exchange}}
 	for _, sc := range scenarios {
-		k := "sk_sdk_" + randomHex(12)
-		keys[sc.Name] = k
-		set.KnownKey(k)
-		switch {
-		case sc.BadKey:
-		case sc.Script != nil:
-			fo.Scripts[k] = *sc.Script
-		default:
-			fo.APIKeys = append(fo.APIKeys, k)
+		for _, m := range []map[string]string{keys, againKeys} {
+			k := "sk_sdk_" + randomHex(12)
+			m[sc.Name] = k
+			set.KnownKey(k)
+			switch {
+			case sc.BadKey:
+			case sc.Script != nil:
+				fo.Scripts[k] = *sc.Script
+			default:
+				fo.APIKeys = append(fo.APIKeys, k)
+			}
 		}
 	}
 	var env []string
@@ -258,16 +267,25 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	}
 	wg.Wait()
 	stdout := merge(&run, outs, red)
+	// The drivers have ended: their connections are in the wire logs, and
+	// whether a scenario reconnected is known before it is judged.
+	run.ConnScenario = attribute(run.WireDir, set, keys)
 	if again := secondRun(run, scenarios, opts); len(again) > 0 && cctx.Err() == nil {
 		progress(opts, "%s: %s not as recorded, once more: %s", in.Key(), text.Plural(len(again), "scenario", "scenarios"), scenarioNames(again))
-		plan["scenarios"] = entries(in, again, keys)
+		plan["scenarios"] = entries(in, again, againKeys)
 		stdin, _ := json.Marshal(plan)
 		out := runDriver(cctx, in, opts.Dir, env, stdin)
-		run.FirstRun = map[string][]Event{}
+		run.FirstRun, run.FirstConns = map[string][]Event{}, map[string]string{}
 		for _, sc := range again {
 			run.FirstRun[sc.Name] = run.Events[sc.Name]
 			delete(run.Events, sc.Name)
 			delete(run.Ended, sc.Name)
+		}
+		for id, sc := range run.ConnScenario {
+			if _, again := run.FirstRun[sc]; again {
+				run.FirstConns[id] = sc
+				delete(run.ConnScenario, id)
+			}
 		}
 		events := red.Redact(string(out.stdout))
 		parseEvents(&run, []byte(events))
@@ -276,13 +294,24 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	}
 	_ = srv.Close()
 	_ = set.Close()
+	// Read again once every log is closed: what the second run made, and a
+	// first-run connection the fake had not logged yet.
+	for id, sc := range attribute(run.WireDir, set, keys) {
+		if _, again := run.FirstRun[sc]; again {
+			run.FirstConns[id] = sc
+		} else {
+			run.ConnScenario[id] = sc
+		}
+	}
+	if run.FirstRun != nil {
+		maps.Copy(run.ConnScenario, attribute(run.WireDir, set, againKeys))
+	}
 	run.Took = time.Since(start)
 	_ = os.WriteFile(filepath.Join(dir, "driver-stdout.jsonl"), []byte(stdout), 0o644)
 	_ = os.WriteFile(filepath.Join(dir, "driver-stderr.txt"), []byte(run.Stderr), 0o644)
 	if cctx.Err() != nil {
 		run.Broken = fmt.Sprintf("the driver did not finish within %s", timeout)
 	}
-	attribute(&run, set, keys)
 	progress(opts, "%s: %s in %.1fs", in.Key(), text.Plural(len(run.Ended), "scenario", "scenarios"), run.Took.Seconds())
 	return run
 }
@@ -431,14 +460,15 @@ func parseEvents(run *Run, stdout []byte) (hello Event, ok bool) {
 
 // attribute maps each connection to its scenario by the key it used on the
 // header, or the key that minted its token.
-func attribute(run *Run, set *wirelog.Set, keys map[string]string) {
+func attribute(wireDir string, set *wirelog.Set, keys map[string]string) map[string]string {
+	conns := map[string]string{}
 	byID := map[string]string{}
 	for sc, k := range keys {
 		byID[set.ID(k)] = sc
 	}
-	logs, exchanges, err := wirelog.ReadDir(run.WireDir)
+	logs, exchanges, err := wirelog.ReadDir(wireDir)
 	if err != nil {
-		return
+		return conns
 	}
 	for _, ex := range exchanges {
 		var scenario, token string
@@ -457,11 +487,12 @@ func attribute(run *Run, set *wirelog.Set, keys map[string]string) {
 	for _, l := range logs {
 		for _, c := range l.Request.Credentials {
 			if sc, ok := byID[c.ID]; ok {
-				run.ConnScenario[l.ID] = sc
+				conns[l.ID] = sc
 				break
 			}
 		}
 	}
+	return conns
 }
 
 func progress(opts Options, format string, a ...any) {

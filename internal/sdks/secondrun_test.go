@@ -3,11 +3,14 @@ package sdks
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/protocol"
@@ -116,5 +119,78 @@ func TestASecondRunIsReportedNotHidden(t *testing.T) {
 		if name == reports.SDKMatrixMD && (!strings.Contains(string(b), "## Second runs") || !strings.Contains(string(b), "flaky-sdk@0.0.0 SDK-1 header**: no session")) {
 			t.Errorf("%s has no Second runs section naming the cell and what its first run gave", name)
 		}
+	}
+}
+
+// reconnectDriverEnv makes the test binary a driver whose app, in the idle
+// scenario, is heard again after its silence on a second connection: it
+// connects twice with its key, as a client that reconnects on its own.
+const reconnectDriverEnv = "SCRIBECHECK_SDKS_RECONNECT_DRIVER"
+
+func reconnectDriver() error {
+	plan, err := readTestPlan()
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(os.Stdout)
+	_ = enc.Encode(Event{Event: "_sdk", SDK: "reconnect-sdk", Version: "0.0.0", Events: []string{protocol.SessionStarted, protocol.CommittedTranscript}})
+	for _, sc := range plan.Scenarios {
+		_ = enc.Encode(Event{Scenario: sc.Name, Event: "_connect", Auth: "header", Attempt: 1})
+		for i := range 2 {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			c, _, err := websocket.Dial(ctx, plan.WSURL+protocol.RealtimePath+"?model_id="+protocol.DefaultModel,
+				&websocket.DialOptions{HTTPHeader: http.Header{"xi-api-key": {sc.APIKey}}})
+			if err != nil {
+				cancel()
+				return err
+			}
+			if _, _, err := c.Read(ctx); err == nil {
+				_ = enc.Encode(Event{Scenario: sc.Name, Event: protocol.SessionStarted})
+			}
+			_ = c.Close(websocket.StatusNormalClosure, "")
+			cancel()
+			if i == 0 {
+				_ = enc.Encode(Event{Scenario: sc.Name, Event: "_paused", MS: int(IdlePause.Milliseconds())})
+			}
+		}
+		_ = enc.Encode(Event{Scenario: sc.Name, Event: protocol.CommittedTranscript, Data: json.RawMessage(`{"text":"x"}`)})
+		_ = enc.Encode(Event{Scenario: sc.Name, Event: "_end"})
+	}
+	return nil
+}
+
+// Whether a scenario reconnected is read in the wire logs before it is
+// judged for a second run: an install recorded as reconnecting across the
+// silence, which does, runs once (it ran every idle scenario twice, when the
+// connections were attributed only after the second run; the first run's
+// were then counted in the second's).
+func TestAReconnectIsSeenBeforeASecondRun(t *testing.T) {
+	t.Setenv(reconnectDriverEnv, "1")
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Install{SDK: "reconnect-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{self}, Drivers: 1}
+	Findings[in.Key()] = map[string]Finding{"idle-silence": {Outcome: Reconnected, Why: "it reconnects on its own"}}
+	t.Cleanup(func() { delete(Findings, in.Key()) })
+
+	var lines []string
+	runs := RunAll(context.Background(), []Install{in}, Options{Dir: ".", Out: t.TempDir(), Only: []string{"idle-silence"},
+		Progress: func(s string) { lines = append(lines, s) }})
+	r := runs[0]
+	if r.Broken != "" || r.Skipped != "" {
+		t.Fatalf("the driver did not run: %s%s\n%s", r.Broken, r.Skipped, r.Stderr)
+	}
+	if r.FirstRun != nil || strings.Contains(strings.Join(lines, "\n"), "once more") {
+		t.Errorf("a scenario as recorded ran twice:\n%s", strings.Join(lines, "\n"))
+	}
+	var c reports.SDKCell
+	for _, row := range Grade(runs, time.Now()).Rows {
+		if row.Scenario == "idle-silence" {
+			c = row.Cells[0]
+		}
+	}
+	if c.Verdict != verdict.Finding || c.Outcome != string(Reconnected) || !strings.Contains(c.Evidence, "(2 in all)") {
+		t.Errorf("idle-silence: %s %s (%s); want the finding %s on 2 connections", c.Verdict, c.Outcome, c.Evidence, Reconnected)
 	}
 }
