@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -75,21 +74,11 @@ func TestMain(m *testing.M) {
 	// four subtests at once, 53 s all parallel at four, 48 s at six). Unless
 	// -parallel says otherwise: Ginkgo refuses that flag in the suites
 	// package, so make test cannot pass it to every package.
-	flag.Parse()
-	if !parallelSet() {
-		_ = flag.Set("test.parallel", "6")
-	}
+	testkit.WaitBound(6)
 	code := m.Run()
 	closeBrowser()
 	os.RemoveAll(runsDir)
 	os.Exit(code)
-}
-
-// parallelSet says whether -test.parallel was given.
-func parallelSet() bool {
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	return set
 }
 
 type result struct {
