@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 
+	fastbase64 "github.com/segmentio/asm/base64"
+
 	"github.com/scribecheck/scribecheck/protocol"
 )
 
@@ -104,13 +106,23 @@ func decodeAudio(data []byte, i int, buf *bytes.Buffer) ([]byte, int, bool) {
 	return audio, i + end + 2, true
 }
 
-// decodeBase64 decodes text into buf, which it resets.
+// decodeBase64 decodes text into buf, which it resets. The decoder is
+// segmentio/asm's: the same encoding as encoding/base64, with AVX2 (or NEON)
+// for the bulk of the text and encoding/base64 for the rest. Decoding was
+// the largest part of the fake's CPU at max pace (23 %); 3,200 bytes of audio
+// decode in 269 ns instead of 2,117 ns on the 2-core machine. Its error
+// counts from where the fast part stopped, so on an error the text is
+// decoded again by encoding/base64, whose error names the byte in the whole
+// text (the refusal of choice bad-base64 quotes it).
 func decodeBase64(buf *bytes.Buffer, text []byte) ([]byte, error) {
 	buf.Reset()
 	size := base64.StdEncoding.DecodedLen(len(text))
 	buf.Grow(size)
 	audio := buf.AvailableBuffer()[:size]
-	n, err := base64.StdEncoding.Decode(audio, text)
+	n, err := fastbase64.StdEncoding.Decode(audio, text)
+	if err != nil {
+		n, err = base64.StdEncoding.Decode(audio, text)
+	}
 	return audio[:n], err
 }
 

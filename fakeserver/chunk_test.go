@@ -2,6 +2,8 @@ package fakeserver
 
 import (
 	"bytes"
+	"encoding/base64"
+	"fmt"
 	"testing"
 )
 
@@ -42,6 +44,36 @@ func TestReadChunk(t *testing.T) {
 		}
 		if c.frame == string(load) && len(audio) != pcm16k.Bytes(0.1) {
 			t.Errorf("the load's chunk decoded to %d bytes, want %d", len(audio), pcm16k.Bytes(0.1))
+		}
+	}
+}
+
+// decodeBase64's fast decoder gives what encoding/base64 gives, the error's
+// text too (a refusal quotes it): audio of every length around the fast
+// part's block, and texts broken at every place in and after it (a bad
+// byte, a newline, padding in the middle, a cut).
+func TestDecodeBase64IsEncodingBase64(t *testing.T) {
+	t.Parallel()
+	raw := make([]byte, 3200)
+	for i := range raw {
+		raw[i] = byte(i*131 + i>>3)
+	}
+	var texts []string
+	for _, n := range []int{0, 1, 2, 3, 30, 31, 32, 33, 34, 35, 36, 47, 48, 49, 96, 3200} {
+		texts = append(texts, base64.StdEncoding.EncodeToString(raw[:n]))
+	}
+	good := base64.StdEncoding.EncodeToString(raw[:300])
+	for i := 0; i < len(good); i += 7 {
+		for _, bad := range []string{"!", "\n", "\r\n", "=", "==", "-", "_", " ", "\x00", "é"} {
+			texts = append(texts, good[:i]+bad+good[i:], good[:i]+bad)
+		}
+		texts = append(texts, good[:i], good[:i]+"="+good[i+1:])
+	}
+	for _, text := range texts {
+		wantAudio, wantErr := base64.StdEncoding.DecodeString(text)
+		audio, err := decodeBase64(new(bytes.Buffer), []byte(text))
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) || (err == nil && !bytes.Equal(audio, wantAudio)) {
+			t.Fatalf("%q: %d bytes, %v; encoding/base64: %d bytes, %v", text, len(audio), err, len(wantAudio), wantErr)
 		}
 	}
 }
