@@ -272,9 +272,29 @@ async function runSession(adapter, plan, audio, name, auth, attempt, creds, dead
     } catch (e) {
       out({ scenario: name, event: "_exception", where: "close", error: errMessage(e) });
     }
+    // A client that tells its app of a close: the app waits for the one its
+    // own close brings (at most CLOSE_WAIT_MS), so that a run on a busy
+    // machine and its replay end on the same event, not on whichever came
+    // within the 100 ms below.
+    if (!closed && adapter.events.includes("close")) {
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, Math.min(CLOSE_WAIT_MS, deadline - Date.now())));
+        wake = () => {
+          if (closed) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+      });
+      wake = () => {};
+    }
   }
   await sleep(Math.min(100, deadline - Date.now()));
 }
+
+// CLOSE_WAIT_MS bounds the wait for the close an app's own close brings
+// (driver_common.py's CLOSE_WAIT_S).
+const CLOSE_WAIT_MS = 2000;
 
 // Never hang: a scenario, all its attempts included, ends within max_ms + pause_ms + 2000.
 async function runScenario(adapter, plan, audio, s) {

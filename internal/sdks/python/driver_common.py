@@ -175,6 +175,10 @@ async def capped(coro: typing.Awaitable[typing.Any], deadline: float, stall_s: t
 # --- the session loop -------------------------------------------------------------
 
 TERMINAL = {"committed_transcript", "error", "close"}
+
+# CLOSE_WAIT_S bounds the wait for the close an app's own close brings
+# (driver-common.mjs's CLOSE_WAIT_MS).
+CLOSE_WAIT_S = 2.0
 # An input_error after the commit was sent ends the wait too: the server
 # refused a frame as the commit went out (3.0.0a1's chunks without
 # message_type: every one, the commit included), so no transcript is due
@@ -264,7 +268,7 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
     out({"scenario": name, "event": "_connect", "auth": auth, "attempt": attempt})
 
     state = {"last": time.monotonic(), "terminal": False, "closed": False, "commit_sent": False}
-    woken = asyncio.Event()
+    woken, closed = asyncio.Event(), asyncio.Event()
 
     def on_event(ev: str, data: typing.Any, wire: typing.Optional[str] = None) -> None:
         state["last"] = time.monotonic()
@@ -273,6 +277,7 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
             state["terminal"] = True
         if ev == "close":
             state["closed"] = True
+            closed.set()
         if ev in ("session_started", "error", "close"):
             woken.set()
 
@@ -323,10 +328,20 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
             break
         await asyncio.sleep(min(0.025, wait_end - now))
 
+    closed_first = state["closed"]
     try:
-        await capped(conn.close(state["closed"]), deadline)
+        await capped(conn.close(closed_first), deadline)
     except Exception as e:  # noqa: BLE001
         out({"scenario": name, "event": "_exception", "where": "close", "error": err_message(e)})
+    # A client that tells its app of a close: the app waits for the one its
+    # own close brings (at most CLOSE_WAIT_S), so that a run on a busy
+    # machine and its replay end on the same event, not on whichever came
+    # within the 0.1 s below.
+    if not closed_first and "close" in drv.events:
+        try:
+            await asyncio.wait_for(closed.wait(), timeout=max(0.0, min(CLOSE_WAIT_S, deadline - time.monotonic())))
+        except asyncio.TimeoutError:
+            pass
     await asyncio.sleep(max(0.0, min(0.1, deadline - time.monotonic())))
     # Let an exception nobody retrieved from a finished SDK task reach the loop's handler now.
     del conn
