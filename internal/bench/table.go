@@ -7,11 +7,13 @@ import (
 	"strings"
 )
 
-// Aims are the figures the fake should reach (issue 11).
+// Aims are the figures the fake should reach (issues 11 and 23); the
+// ingest ratio has a stretch beyond its aim.
 const (
-	AimIngestRatio = 0.7
-	AimSessions    = 2000
-	AimIdleBytes   = 64 << 10
+	AimIngestRatio     = 0.6
+	StretchIngestRatio = 0.7
+	AimSessions        = 2000
+	AimIdleBytes       = 64 << 10
 )
 
 // Print writes the figures as the table docs/load.md carries, each beside its
@@ -25,7 +27,7 @@ func Print(w io.Writer, f *Figures) {
 		fmt.Sprintf("%.0f (median of %s)", in.FakeMedian, list(in.FakePerSec)), "", "")
 	row(w, "frames ingested/s, bare coder/websocket sink, same client",
 		fmt.Sprintf("%.0f (median of %s)", in.SinkMedian, list(in.SinkPerSec)), "", "")
-	row(w, "fake / sink", fmt.Sprintf("%.2f", in.Ratio), fmt.Sprintf("≥ %.1f", AimIngestRatio), mark(in.Ratio >= AimIngestRatio))
+	row(w, "fake / sink", fmt.Sprintf("%.2f", in.Ratio), fmt.Sprintf("≥ %.1f (stretch %.1f)", AimIngestRatio, StretchIngestRatio), mark(in.Ratio >= AimIngestRatio))
 	row(w, "CPU of the server process while ingesting (cores)", fmt.Sprintf("fake %.2f, sink %.2f", in.FakeCPUPerSec, in.SinkCPUPerSec), "", "")
 	c, sat := f.Capacity, f.Saturated
 	row(w, fmt.Sprintf("commit→committed_transcript at max pace (%d sessions, a commit per 5 s of audio)", sat.MaxPaceSessions),
