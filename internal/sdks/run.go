@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -269,7 +268,7 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	stdout := merge(&run, outs, red)
 	// The drivers have ended: their connections are in the wire logs, and
 	// whether a scenario reconnected is known before it is judged.
-	run.ConnScenario = attribute(run.WireDir, set, keys)
+	run.ConnScenario = attribute(run.WireDir, set, keys)[0]
 	if again := secondRun(run, scenarios, opts); len(again) > 0 && cctx.Err() == nil {
 		progress(opts, "%s: %s not as recorded, once more: %s", in.Key(), text.Plural(len(again), "scenario", "scenarios"), scenarioNames(again))
 		plan["scenarios"] = entries(in, again, againKeys)
@@ -281,12 +280,6 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 			delete(run.Events, sc.Name)
 			delete(run.Ended, sc.Name)
 		}
-		for id, sc := range run.ConnScenario {
-			if _, again := run.FirstRun[sc]; again {
-				run.FirstConns[id] = sc
-				delete(run.ConnScenario, id)
-			}
-		}
 		events := red.Redact(string(out.stdout))
 		parseEvents(&run, []byte(events))
 		stdout += events
@@ -294,17 +287,17 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	}
 	_ = srv.Close()
 	_ = set.Close()
-	// Read again once every log is closed: what the second run made, and a
-	// first-run connection the fake had not logged yet.
-	for id, sc := range attribute(run.WireDir, set, keys) {
+	// Read again once every log is closed (a connection the fake had not
+	// logged yet is in now): the second run's connections by their keys, and
+	// the first run's of a scenario that ran again apart from the rest.
+	conns := attribute(run.WireDir, set, keys, againKeys)
+	run.ConnScenario = conns[1]
+	for id, sc := range conns[0] {
 		if _, again := run.FirstRun[sc]; again {
 			run.FirstConns[id] = sc
 		} else {
 			run.ConnScenario[id] = sc
 		}
-	}
-	if run.FirstRun != nil {
-		maps.Copy(run.ConnScenario, attribute(run.WireDir, set, againKeys))
 	}
 	run.Took = time.Since(start)
 	_ = os.WriteFile(filepath.Join(dir, "driver-stdout.jsonl"), []byte(stdout), 0o644)
@@ -459,35 +452,44 @@ func parseEvents(run *Run, stdout []byte) (hello Event, ok bool) {
 }
 
 // attribute maps each connection to its scenario by the key it used on the
-// header, or the key that minted its token.
-func attribute(wireDir string, set *wirelog.Set, keys map[string]string) map[string]string {
-	conns := map[string]string{}
-	byID := map[string]string{}
-	for sc, k := range keys {
-		byID[set.ID(k)] = sc
+// header, or the key that minted its token: one map for each set of keys
+// (scenario -> key), from one reading of the wire logs.
+func attribute(wireDir string, set *wirelog.Set, keySets ...map[string]string) []map[string]string {
+	type owner struct {
+		set      int
+		scenario string
+	}
+	conns := make([]map[string]string, len(keySets))
+	byID := map[string]owner{}
+	for i, keys := range keySets {
+		conns[i] = map[string]string{}
+		for sc, k := range keys {
+			byID[set.ID(k)] = owner{i, sc}
+		}
 	}
 	logs, exchanges, err := wirelog.ReadDir(wireDir)
 	if err != nil {
 		return conns
 	}
 	for _, ex := range exchanges {
-		var scenario, token string
+		var minter owner
+		var token string
 		for _, c := range ex.Credentials {
 			if c.Where == wirelog.WhereKeyHeader {
-				scenario = byID[c.ID]
+				minter = byID[c.ID]
 			}
 			if c.Where == wirelog.WhereBodyToken {
 				token = c.ID
 			}
 		}
-		if scenario != "" && token != "" {
-			byID[token] = scenario
+		if minter.scenario != "" && token != "" {
+			byID[token] = minter
 		}
 	}
 	for _, l := range logs {
 		for _, c := range l.Request.Credentials {
-			if sc, ok := byID[c.ID]; ok {
-				conns[l.ID] = sc
+			if o, ok := byID[c.ID]; ok {
+				conns[o.set][l.ID] = o.scenario
 				break
 			}
 		}
