@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/testkit"
+	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
@@ -21,37 +25,28 @@ import (
 // the file the driver writes the keys it was given to.
 const fakeDriverEnv = "SCRIBECHECK_SDKS_FAKE_DRIVER"
 
-// TestMain is the fake driver when fakeDriverEnv (or tlsDriverEnv) is set:
-// the test binary, run as a process of its own, is the driver of
-// TestDriverOutputIsRedacted (or TestATLSLineGetsAFakeOverTLS).
+// testDrivers make the test binary an SDK driver, run as a process of its
+// own by a test, when their variable is set (its value is the driver's
+// argument): tlsDriver for TestATLSLineGetsAFakeOverTLS, reconnectDriver for
+// TestAReconnectIsSeenBeforeASecondRun, flakyDriver for
+// TestASecondRunIsReportedNotHidden, leakyDriver for
+// TestDriverOutputIsRedacted.
+var testDrivers = map[string]func(arg string) error{
+	tlsDriverEnv:       func(string) error { return tlsDriver() },
+	reconnectDriverEnv: func(string) error { return reconnectDriver() },
+	flakyDriverEnv:     flakyDriver,
+	fakeDriverEnv:      leakyDriver,
+}
+
 func TestMain(m *testing.M) {
-	if os.Getenv(tlsDriverEnv) != "" {
-		if err := tlsDriver(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+	for env, drive := range testDrivers {
+		if arg := os.Getenv(env); arg != "" {
+			if err := drive(arg); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			os.Exit(0)
 		}
-		os.Exit(0)
-	}
-	if os.Getenv(reconnectDriverEnv) != "" {
-		if err := reconnectDriver(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	if dir := os.Getenv(flakyDriverEnv); dir != "" {
-		if err := flakyDriver(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	if path := os.Getenv(fakeDriverEnv); path != "" {
-		if err := leakyDriver(path); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
 	}
 	testkit.WaitBound(8)
 	os.Exit(m.Run())
@@ -70,6 +65,14 @@ type testPlan struct {
 func readTestPlan() (testPlan, error) {
 	var plan testPlan
 	return plan, json.NewDecoder(os.Stdin).Decode(&plan)
+}
+
+// dial opens the plan's socket with key on the header, as a driver's client
+// would (client: nil for the default).
+func (p testPlan) dial(ctx context.Context, key string, client *http.Client) (*websocket.Conn, error) {
+	c, _, err := websocket.Dial(ctx, p.WSURL+protocol.RealtimePath+"?model_id="+protocol.DefaultModel,
+		&websocket.DialOptions{HTTPHeader: http.Header{"xi-api-key": {key}}, HTTPClient: client})
+	return c, err
 }
 
 // leakyDriver is an SDK that prints the key it was given in every error, as

@@ -3,7 +3,6 @@ package sdks
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,8 +137,7 @@ func reconnectDriver() error {
 		_ = enc.Encode(Event{Scenario: sc.Name, Event: "_connect", Auth: "header", Attempt: 1})
 		for i := range 2 {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			c, _, err := websocket.Dial(ctx, plan.WSURL+protocol.RealtimePath+"?model_id="+protocol.DefaultModel,
-				&websocket.DialOptions{HTTPHeader: http.Header{"xi-api-key": {sc.APIKey}}})
+			c, err := plan.dial(ctx, sc.APIKey, nil)
 			if err != nil {
 				cancel()
 				return err

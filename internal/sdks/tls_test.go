@@ -43,8 +43,7 @@ func tlsDriver() error {
 	_ = enc.Encode(Event{Event: "_sdk", SDK: "tls-sdk", Version: "0.0.0"})
 	for _, sc := range plan.Scenarios {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		c, _, err := websocket.Dial(ctx, plan.WSURL+protocol.RealtimePath+"?model_id="+protocol.DefaultModel,
-			&websocket.DialOptions{HTTPHeader: http.Header{"xi-api-key": {sc.APIKey}}, HTTPClient: client})
+		c, err := plan.dial(ctx, sc.APIKey, client)
 		if err != nil {
 			_ = enc.Encode(Event{Scenario: sc.Name, Event: "_exception", Where: "connect", Error: err.Error()})
 		} else {
