@@ -13,9 +13,10 @@ import (
 // here either: it installs the same hash-pinned locks (--require-hashes),
 // downloading in parallel and linking from its cache instead of unpacking
 // each venv. On the 2-core CI machine the seven venvs took 85 s with pip
-// and 40 s with uv, cold, both compiling the modules' bytecode (uvVenv). uv comes from PyPI too: pip
-// installs it, every wheel of one version pinned by hash (python/uv-lock.txt),
-// into the install folder; nothing is installed outside it.
+// and 40 s with uv, cold, both compiling the modules' bytecode (uvVenv).
+// uv comes from PyPI too: pip installs it, every wheel of one version
+// pinned by hash (python/uv-lock.txt), into the install folder; nothing is
+// installed outside it.
 const (
 	uvLock   = "python/uv-lock.txt"
 	uvFolder = "python/.uv"
