@@ -131,7 +131,7 @@ func leakyDriver(t *testing.T) string {
 	dir := t.TempDir()
 	const driver = `plan=$(cat)
 echo '{"event":"_sdk","sdk":"leaky-sdk","version":"0.0.0","events":["error"]}'
-echo "$plan" | grep -o '"api_key":"[^"]*","auth":"[^"]*","name":"[^"]*"' | while IFS= read -r sc; do
+echo "$plan" | grep -o '"api_key":"[^"]*","auth":"[^"]*","lane":[0-9]*,"name":"[^"]*"' | while IFS= read -r sc; do
 	key=$(echo "$sc" | sed 's/^"api_key":"\([^"]*\)".*/\1/')
 	name=$(echo "$sc" | sed 's/.*"name":"\([^"]*\)"$/\1/')
 	echo "{\"scenario\":\"$name\",\"event\":\"error\",\"error\":\"refused: xi-api-key $key\"}"

@@ -129,9 +129,9 @@ func TestNoneRanWhenNothingIsInstalled(t *testing.T) {
 	}
 }
 
-// An install's scenarios are dealt over its drivers: each scenario once,
-// the idle one alone while there are drivers for the rest, the others in
-// turn, each driver's part in scenario order.
+// An install's scenarios are dealt over its driver's lanes: each scenario
+// once, the idle one alone while there are lanes for the rest, the others in
+// turn, each lane's part in scenario order.
 func TestDealSpreadsTheScenarios(t *testing.T) {
 	all := Scenarios()
 	names := func(part []Scenario) []string {
@@ -142,12 +142,12 @@ func TestDealSpreadsTheScenarios(t *testing.T) {
 		return out
 	}
 	for _, c := range []struct {
-		n, scenarios, drivers int
-	}{{0, len(all), 2}, {1, len(all), 1}, {2, len(all), 2}, {5, len(all), 5}, {5, 1, 1}, {5, 2, 2}, {3, 0, 1}} {
+		n, scenarios, lanes int
+	}{{0, len(all), DefaultLanes}, {1, len(all), 1}, {2, len(all), 2}, {5, len(all), 5}, {5, 1, 1}, {5, 2, 2}, {3, 0, 1}} {
 		scs := all[len(all)-c.scenarios:]
 		parts := deal(scs, c.n)
-		if len(parts) != c.drivers {
-			t.Errorf("%d scenarios over %d: %d drivers, want %d", c.scenarios, c.n, len(parts), c.drivers)
+		if len(parts) != c.lanes {
+			t.Errorf("%d scenarios over %d: %d lanes, want %d", c.scenarios, c.n, len(parts), c.lanes)
 			continue
 		}
 		var got []string
@@ -160,11 +160,11 @@ func TestDealSpreadsTheScenarios(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%d scenarios over %d: dealt %v", c.scenarios, c.n, got)
 		}
-		if c.drivers > 1 && c.scenarios > 0 && !slices.Equal(names(parts[0]), []string{"idle-silence"}) {
-			t.Errorf("%d scenarios over %d: the idle one shares its driver: %v", c.scenarios, c.n, names(parts[0]))
+		if c.lanes > 1 && c.scenarios > 0 && !slices.Equal(names(parts[0]), []string{"idle-silence"}) {
+			t.Errorf("%d scenarios over %d: the idle one shares its lane: %v", c.scenarios, c.n, names(parts[0]))
 		}
 	}
 	if parts := deal(all, 5); !slices.Equal(names(parts[1])[:3], []string{"header", "error-error", "error-transcriber_error"}) {
-		t.Errorf("the scenarios are not dealt in turn over the other four drivers: %v", names(parts[1]))
+		t.Errorf("the scenarios are not dealt in turn over the other four lanes: %v", names(parts[1]))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -41,9 +42,14 @@ type Install struct {
 	// https and wss with a throwaway certificate, the plan's URLs say so, and
 	// the driver trusts the CA through SSL_CERT_FILE (userapp.NewTLS).
 	TLS bool `json:"tls,omitempty"`
-	// Drivers is how many driver processes share the install's scenarios,
-	// run at once against its one fake (default 2: deal).
-	Drivers int `json:"drivers,omitempty"`
+	// Lanes is how many lanes the install's driver runs at once against its
+	// one fake, each lane its part of the scenarios in order (deal;
+	// DefaultLanes when unset), all in one process.
+	Lanes int `json:"lanes,omitempty"`
+	// Isolate runs each lane in a driver process of its own: for a client
+	// that tells its app of events process-wide (videosdk's
+	// global_event_emitter), whose sessions one process cannot tell apart.
+	Isolate bool `json:"isolate,omitempty"`
 }
 
 // Key names an install: elevenlabs-js@2.73.0.
@@ -252,38 +258,23 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	parts := deal(scenarios, in.Drivers)
-	outs := make([]driverOutput, len(parts))
-	var wg sync.WaitGroup
-	for i, part := range parts {
-		plan["scenarios"] = entries(in, part, keys)
-		stdin, _ := json.Marshal(plan)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			outs[i] = runDriver(cctx, in, opts.Dir, env, stdin)
-		}()
-	}
-	wg.Wait()
-	stdout := merge(&run, outs, red)
+	stdout, stderr := merge(&run, drive(cctx, in, opts.Dir, env, plan, deal(scenarios, in.Lanes), keys), red)
+	run.Stderr = tail(stderr, 4000)
 	// The drivers have ended: their connections are in the wire logs, and
 	// whether a scenario reconnected is known before it is judged.
 	run.ConnScenario = attribute(run.WireDir, set, keys)[0]
 	if again := secondRun(run, scenarios, opts); len(again) > 0 && cctx.Err() == nil {
 		progress(opts, "%s: %s not as recorded, once more: %s", in.Key(), text.Plural(len(again), "scenario", "scenarios"), scenarioNames(again))
-		plan["scenarios"] = entries(in, again, againKeys)
-		stdin, _ := json.Marshal(plan)
-		out := runDriver(cctx, in, opts.Dir, env, stdin)
+		outs := drive(cctx, in, opts.Dir, env, plan, deal(again, in.Lanes), againKeys)
 		run.FirstRun, run.FirstConns = map[string][]Event{}, map[string]string{}
 		for _, sc := range again {
 			run.FirstRun[sc.Name] = run.Events[sc.Name]
 			delete(run.Events, sc.Name)
 			delete(run.Ended, sc.Name)
 		}
-		events := red.Redact(string(out.stdout))
-		parseEvents(&run, []byte(events))
+		events, errs := merge(&run, outs, red)
 		stdout += events
-		run.Stderr = tail(run.Stderr+"[the second run of "+scenarioNames(again)+"]\n"+red.Redact(string(out.stderr)), 4000)
+		run.Stderr = tail(run.Stderr+"[the second run of "+scenarioNames(again)+"]\n"+errs, 4000)
 	}
 	_ = srv.Close()
 	_ = set.Close()
@@ -299,6 +290,9 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 			run.ConnScenario[id] = sc
 		}
 	}
+	if why := crossedEvents(run); why != "" && run.Broken == "" {
+		run.Broken = why
+	}
 	run.Took = time.Since(start)
 	_ = os.WriteFile(filepath.Join(dir, "driver-stdout.jsonl"), []byte(stdout), 0o644)
 	_ = os.WriteFile(filepath.Join(dir, "driver-stderr.txt"), []byte(run.Stderr), 0o644)
@@ -309,17 +303,22 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	return run
 }
 
-// deal splits an install's scenarios over up to n drivers (the install's
-// Drivers; 2 when unset), each run as a process of its own at once: a
-// scenario with a pause (the idle one, whose silence of IdlePause is longer
-// than most installs take for all the others together) gets a driver to
-// itself, and the others are dealt in turn over the rest of the drivers, so
-// that the slow ones, which come in runs (the error scenarios, where a
-// client that hides failures waits out its timeouts), spread evenly. Each
-// driver runs its part in scenario order; no scenario depends on another.
+// DefaultLanes is an install's lanes when matrix.json gives none.
+const DefaultLanes = 4
+
+// deal splits an install's scenarios over up to n lanes (the install's
+// Lanes; DefaultLanes when unset), which its one driver process runs at
+// once: a scenario with a pause (the idle one, whose silence of IdlePause
+// is longer than most installs take for all the others together) gets a
+// lane to itself, and the others are dealt in turn over the rest, so that
+// the slow ones, which come in runs (the error scenarios, where a client that
+// hides failures waits out its timeouts), spread evenly. Each lane runs its
+// part in scenario order; no scenario depends on another. Lanes cost no
+// process start (an SDK's imports are 0.3-1.7 s of CPU), only the sessions
+// they hold at once.
 func deal(scenarios []Scenario, n int) [][]Scenario {
 	if n <= 0 {
-		n = 2
+		n = DefaultLanes
 	}
 	n = max(1, min(n, len(scenarios)))
 	var parts [][]Scenario
@@ -338,20 +337,22 @@ func deal(scenarios []Scenario, n int) [][]Scenario {
 	return append(parts, dealt...)
 }
 
-// entries are the plan's scenarios: each with its key, and the install's
-// auth where the scenario takes it.
-func entries(in Install, part []Scenario, keys map[string]string) []map[string]any {
+// entries are the plan's scenarios, lane by lane: each with its lane, its
+// key, and the install's auth where the scenario takes it.
+func entries(in Install, lanes [][]Scenario, keys map[string]string) []map[string]any {
 	list := []map[string]any{}
-	for _, sc := range part {
-		auth := sc.Auth
-		if sc.installAuth() && in.Auth != "" {
-			auth = in.Auth
+	for lane, part := range lanes {
+		for _, sc := range part {
+			auth := sc.Auth
+			if sc.installAuth() && in.Auth != "" {
+				auth = in.Auth
+			}
+			entry := map[string]any{"name": sc.Name, "auth": auth, "api_key": keys[sc.Name], "lane": lane}
+			if sc.Pause > 0 {
+				entry["pause_ms"] = sc.Pause.Milliseconds()
+			}
+			list = append(list, entry)
 		}
-		entry := map[string]any{"name": sc.Name, "auth": auth, "api_key": keys[sc.Name]}
-		if sc.Pause > 0 {
-			entry["pause_ms"] = sc.Pause.Milliseconds()
-		}
-		list = append(list, entry)
 	}
 	return list
 }
@@ -375,13 +376,38 @@ func runDriver(ctx context.Context, in Install, dir string, env []string, stdin 
 	return driverOutput{stdout.Bytes(), stderr.Bytes(), err}
 }
 
-// merge puts what an install's drivers printed into its one Run: each
-// scenario's events come from the one driver that ran it, in its order, so
-// the Run is what one driver running them all would have given. Every
-// driver prints the install's _sdk line; they must agree. A driver that
-// failed before that line breaks the run. It returns the drivers' stdout,
-// one after another, redacted.
-func merge(run *Run, outs []driverOutput, red *secrets.Redactor) string {
+// drive runs the install's driver on the plan's lanes: all in one process,
+// or each in one of its own (Install.Isolate), all at once.
+func drive(ctx context.Context, in Install, dir string, env []string, plan map[string]any, lanes [][]Scenario, keys map[string]string) []driverOutput {
+	groups := [][][]Scenario{lanes}
+	if in.Isolate {
+		groups = nil
+		for _, lane := range lanes {
+			groups = append(groups, [][]Scenario{lane})
+		}
+	}
+	outs := make([]driverOutput, len(groups))
+	var wg sync.WaitGroup
+	for i, g := range groups {
+		p := maps.Clone(plan)
+		p["scenarios"] = entries(in, g, keys)
+		stdin, _ := json.Marshal(p)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i] = runDriver(ctx, in, dir, env, stdin)
+		}()
+	}
+	wg.Wait()
+	return outs
+}
+
+// merge puts what an install's driver processes printed into its one Run:
+// each scenario's events come from the one process that ran it, in its
+// order. Every process prints the install's _sdk line; they must agree. A
+// process that failed before that line breaks the run. It returns their
+// stdout and stderr, one after another, redacted.
+func merge(run *Run, outs []driverOutput, red *secrets.Redactor) (string, string) {
 	var stdout, stderr []string
 	for i, o := range outs {
 		events := red.Redact(string(o.stdout)) // before any of it is clipped into evidence
@@ -402,8 +428,7 @@ func merge(run *Run, outs []driverOutput, red *secrets.Redactor) string {
 			run.Broken = fmt.Sprintf("the install's drivers disagree on what is installed: %s %v, then %s %v", run.Version, run.Offered, hello.Version, hello.Events)
 		}
 	}
-	run.Stderr = tail(strings.Join(stderr, ""), 4000)
-	return strings.Join(stdout, "")
+	return strings.Join(stdout, ""), strings.Join(stderr, "")
 }
 
 // missing says why an install cannot run here, or "".
@@ -449,6 +474,38 @@ func parseEvents(run *Run, stdout []byte) (hello Event, ok bool) {
 		}
 	}
 	return hello, ok
+}
+
+// crossedEvents names a scenario whose app heard more session starts than
+// its connections began (the fake starts at most one session on each):
+// events of other scenarios' sessions reached it, as they do from a client
+// whose events are process-wide when lanes share a process (Install.Isolate).
+// "" when there is none; a scenario with no connection of its own in the
+// logs (a replay in front of the fake) is not judged.
+func crossedEvents(run Run) string {
+	check := func(events map[string][]Event, conns map[string]string) string {
+		n := map[string]int{}
+		for _, sc := range conns {
+			n[sc]++
+		}
+		for _, sc := range slices.Sorted(maps.Keys(events)) {
+			started := 0
+			for _, ev := range events[sc] {
+				if ev.Event == protocol.SessionStarted {
+					started++
+				}
+			}
+			if n[sc] > 0 && started > n[sc] {
+				return fmt.Sprintf("the app of scenario %s heard session_started %d times over %s: events of other scenarios' sessions reach it (a client whose events are process-wide needs \"isolate\": true in matrix.json)",
+					sc, started, text.Plural(n[sc], "connection", "connections"))
+			}
+		}
+		return ""
+	}
+	if why := check(run.Events, run.ConnScenario); why != "" {
+		return why
+	}
+	return check(run.FirstRun, run.FirstConns)
 }
 
 // attribute maps each connection to its scenario by the key it used on the

@@ -57,7 +57,7 @@ func TestASecondRunIsReportedNotHidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flaky := Install{SDK: "flaky-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{self}, Drivers: 1}
+	flaky := Install{SDK: "flaky-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{self}, Lanes: 1}
 	Findings[flaky.Key()] = map[string]Finding{} // pinned: the ideal is its record
 	t.Cleanup(func() { delete(Findings, flaky.Key()) })
 
@@ -168,7 +168,7 @@ func TestAReconnectIsSeenBeforeASecondRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := Install{SDK: "reconnect-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{self}, Drivers: 1}
+	in := Install{SDK: "reconnect-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{self}, Lanes: 1}
 	Findings[in.Key()] = map[string]Finding{"idle-silence": {Outcome: Reconnected, Why: "it reconnects on its own"}}
 	t.Cleanup(func() { delete(Findings, in.Key()) })
 

@@ -1,8 +1,9 @@
 // Shared plumbing of the Node drivers (drive-elevenlabs-js.mjs, drive-client.mjs):
-// reading the plan, the JSON-lines output, crash capture and the session loop of
+// reading the plan, the JSON-lines output, crash capture, the lanes and the session loop of
 // the driver contract (internal/sdks/README.md). Everything that touches an SDK lives in
 // the drivers' adapters; this file never imports an SDK.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import fs from "node:fs";
 import util from "node:util";
 
@@ -85,7 +86,9 @@ export function readPlan() {
   if (!Array.isArray(plan.scenarios)) fail(`the plan's "scenarios" is not a list`);
   for (const s of plan.scenarios) {
     addSecret(s.api_key);
-    if (!(Number.isInteger(s.pause_ms ?? 0) && (s.pause_ms ?? 0) >= 0)) fail(`scenario ${s.name}: pause_ms must be a non-negative integer`);
+    for (const k of ["pause_ms", "lane"]) {
+      if (!(Number.isInteger(s[k] ?? 0) && (s[k] ?? 0) >= 0)) fail(`scenario ${s.name}: ${k} must be a non-negative integer`);
+    }
   }
   return plan;
 }
@@ -144,14 +147,27 @@ export function fail(msg) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 // Errors that would crash a normal app are recorded and the run goes on.
-let currentScenario = null;
+// The plan's lanes run at once in this one process, so a crash belongs to
+// the scenario whose code made the socket, timer or promise it came from:
+// each scenario runs in a scenarioStore.run of its own, whose store every
+// callback made inside it carries (the uncaught handlers see it too).
+const scenarioStore = new AsyncLocalStorage();
+const running = new Set();
+function crash(error) {
+  const owner = scenarioStore.getStore();
+  if (owner) {
+    out({ scenario: owner, event: "_crash", error });
+    return;
+  }
+  // Made outside any scenario's code (a pool the lanes share): each running
+  // scenario hears of it, as each of their apps would.
+  for (const name of running) {
+    out({ scenario: name, event: "_crash", error: running.size === 1 ? error : `${error} (from code no one scenario made; ${running.size} were running)` });
+  }
+}
 function installCrashHandlers() {
-  process.on("uncaughtException", (e) => {
-    out({ scenario: currentScenario, event: "_crash", error: `uncaughtException: ${errMessage(e)}` });
-  });
-  process.on("unhandledRejection", (e) => {
-    out({ scenario: currentScenario, event: "_crash", error: `unhandledRejection: ${errMessage(e)}` });
-  });
+  process.on("uncaughtException", (e) => crash(`uncaughtException: ${errMessage(e)}`));
+  process.on("unhandledRejection", (e) => crash(`unhandledRejection: ${errMessage(e)}`));
 }
 
 class CapTimeout extends Error {}
@@ -358,18 +374,28 @@ export async function main(makeAdapter) {
     fail(`cannot load the SDK: ${e && e.stack ? e.stack : errMessage(e)}`);
   }
   out({ event: "_sdk", sdk: adapter.sdk, version: adapter.version, events: adapter.events, ...(adapter.extra ?? {}) });
+  // The lanes run at once, each its scenarios in order.
+  const lanes = new Map();
   for (const s of plan.scenarios) {
-    currentScenario = s.name;
-    const t0 = Date.now();
-    try {
-      await runScenario(adapter, plan, audio, s);
-    } catch (e) {
-      // Every call into the SDK is caught where it is made: this is a bug of the driver's own.
-      fail(`in scenario ${s.name}: ${e && e.stack ? e.stack : errMessage(e)}`);
-    }
-    out({ scenario: s.name, event: "_end", ms: Date.now() - t0 });
+    const lane = s.lane ?? 0;
+    if (!lanes.has(lane)) lanes.set(lane, []);
+    lanes.get(lane).push(s);
   }
-  currentScenario = null;
+  const runLane = async (scenarios) => {
+    for (const s of scenarios) {
+      running.add(s.name);
+      const t0 = Date.now();
+      try {
+        await scenarioStore.run(s.name, () => runScenario(adapter, plan, audio, s));
+      } catch (e) {
+        // Every call into the SDK is caught where it is made: this is a bug of the driver's own.
+        fail(`in scenario ${s.name}: ${e && e.stack ? e.stack : errMessage(e)}`);
+      }
+      running.delete(s.name);
+      out({ scenario: s.name, event: "_end", ms: Date.now() - t0 });
+    }
+  };
+  await Promise.all([...lanes.keys()].sort((a, b) => a - b).map((lane) => runLane(lanes.get(lane))));
   out({ event: "_done" });
   // Sockets still closing must not keep the process alive.
   process.stdout.write("", () => process.exit(0));

@@ -1,14 +1,16 @@
 """What every Python driver shares (internal/sdks/README.md, "the driver
 contract"): the JSON lines on stdout, the scrubbing of keys and tokens, crash
-capture, the plan, the per-scenario cap, and the session loop (wait for
-session_started, send the file, with a silence halfway when the scenario has
-a pause_ms, commit, wait for quiet, close). It imports
-no SDK: a driver (drive.py for the 2.x API, drive3.py for the 3.x API) passes main()
-an object that connects through its SDK's public API (see Driver).
+capture, the plan, the per-scenario cap, the lanes (all at once, each its
+scenarios in order), and the session loop (wait for session_started, send the
+file, with a silence halfway when the scenario has a pause_ms, commit, wait
+for quiet, close). It imports no SDK: a driver (drive.py for the 2.x API,
+drive3.py for the 3.x API) passes main() an object that connects through its
+SDK's public API (see Driver).
 """
 
 import asyncio
 import base64
+import contextvars
 import enum
 import gc
 import json
@@ -17,6 +19,7 @@ import sys
 import threading
 import time
 import typing
+import weakref
 
 # stdout carries only the contract's JSON lines. The SDK print()s (e.g.
 # "Error in event handler for ..."), so file descriptor 1 is pointed at stderr
@@ -26,7 +29,6 @@ _OUT = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
 os.dup2(2, 1)
 
 _SECRETS: typing.Set[str] = set()
-_current_scenario: typing.Optional[str] = None
 
 
 def scrub(text: str) -> str:
@@ -99,10 +101,33 @@ def to_data(args: typing.Tuple[typing.Any, ...]) -> typing.Any:
 
 
 # --- crashes: what would reach a normal app as an unhandled error ---------------
+#
+# The plan's lanes run at once on one event loop, so a crash belongs to the
+# scenario whose code made the task, callback or thread it came from: each
+# lane's task sets _scenario (its context is its own), every task is noted
+# with the scenario that created it (_task_factory), a callback carries its
+# context, and a thread the scenario it was started from (_thread_start).
+
+_scenario: "contextvars.ContextVar[typing.Optional[str]]" = contextvars.ContextVar("scribecheck_scenario", default=None)
+_task_scenario: "weakref.WeakKeyDictionary[typing.Any, typing.Optional[str]]" = weakref.WeakKeyDictionary()
+_running: typing.Set[str] = set()
 
 
-def _crash(what: str) -> None:
-    out({"scenario": _current_scenario, "event": "_crash", "error": what})
+def _crash(what: str, owner: typing.Optional[str]) -> None:
+    if owner:
+        out({"scenario": owner, "event": "_crash", "error": what})
+        return
+    # Made outside any scenario's code (a pool the lanes share): each
+    # running scenario hears of it, as each of their apps would.
+    running = sorted(_running)
+    for name in running:
+        out({"scenario": name, "event": "_crash", "error": what + ("" if len(running) == 1 else f" (from code no one scenario made; {len(running)} were running)")})
+
+
+def _task_factory(loop: asyncio.AbstractEventLoop, coro: typing.Any, **kwargs: typing.Any) -> "asyncio.Task[typing.Any]":
+    task = asyncio.Task(coro, loop=loop, **kwargs)
+    _task_scenario[task] = (kwargs.get("context") or contextvars.copy_context()).get(_scenario)
+    return task
 
 
 def _loop_exception_handler(loop: asyncio.AbstractEventLoop, context: typing.Dict[str, typing.Any]) -> None:
@@ -110,11 +135,31 @@ def _loop_exception_handler(loop: asyncio.AbstractEventLoop, context: typing.Dic
     # never retrieved"), callbacks scheduled on the loop, and the like.
     exc = context.get("exception")
     msg = context.get("message", "unhandled exception in the event loop")
-    _crash(f"{msg}: {err_message(exc)}" if exc else msg)
+    owner = _scenario.get()
+    for k in ("task", "future"):
+        f = context.get(k)
+        if f is not None and f in _task_scenario:
+            owner = _task_scenario[f]
+    handle_ctx = getattr(context.get("handle"), "_context", None)
+    if isinstance(handle_ctx, contextvars.Context):
+        owner = handle_ctx.get(_scenario)
+    _crash(f"{msg}: {err_message(exc)}" if exc else msg, owner)
+
+
+_thread_start = threading.Thread.start
+
+
+def _start_noting_scenario(self: threading.Thread) -> None:
+    self._scribecheck_scenario = _scenario.get()  # type: ignore[attr-defined]
+    _thread_start(self)
+
+
+threading.Thread.start = _start_noting_scenario  # type: ignore[method-assign]
 
 
 def _thread_excepthook(args: typing.Any) -> None:
-    _crash(f"exception in thread {getattr(args.thread, 'name', '?')}: {err_message(args.exc_value)}")
+    owner = getattr(args.thread, "_scribecheck_scenario", None)
+    _crash(f"exception in thread {getattr(args.thread, 'name', '?')}: {err_message(args.exc_value)}", owner)
 
 
 threading.excepthook = _thread_excepthook
@@ -137,9 +182,10 @@ def read_plan() -> typing.Dict[str, typing.Any]:
         fail("chunk_bytes must be a positive integer")
     for s in plan["scenarios"]:
         add_secret(s.get("api_key"))
-        pause = s.get("pause_ms", 0)
-        if not (isinstance(pause, int) and pause >= 0):
-            fail(f'scenario {s.get("name")}: pause_ms must be a non-negative integer')
+        for k in ("pause_ms", "lane"):
+            v = s.get(k, 0)
+            if not (isinstance(v, int) and v >= 0):
+                fail(f'scenario {s.get("name")}: {k} must be a non-negative integer')
     return plan
 
 
@@ -389,25 +435,37 @@ async def run_scenario(drv: Driver, plan, audio: bytes, s: typing.Dict[str, typi
 
 
 async def amain(drv: Driver, plan: typing.Dict[str, typing.Any], audio: bytes) -> None:
-    global _current_scenario
-    asyncio.get_running_loop().set_exception_handler(_loop_exception_handler)
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(_loop_exception_handler)
+    loop.set_task_factory(_task_factory)  # type: ignore[arg-type]
     hello: typing.Dict[str, typing.Any] = {"event": "_sdk", "sdk": drv.sdk, "version": drv.version, "events": drv.events}
     if getattr(drv, "options", None):  # the connect options the SDK's API offers, when a driver can read them
         hello["options"] = drv.options
     out(hello)
+    lanes: typing.Dict[int, typing.List[typing.Dict[str, typing.Any]]] = {}
     for s in plan["scenarios"]:
-        _current_scenario = s.get("name")
-        t0 = time.monotonic()
-        try:
-            await run_scenario(drv, plan, audio, s)
-        except Exception as e:  # noqa: BLE001
-            # Every call into the SDK is caught where it is made: this is the driver's own bug.
-            import traceback
+        lanes.setdefault(s.get("lane", 0), []).append(s)
 
-            traceback.print_exc()
-            fail(f"in scenario {s.get('name')}: {err_message(e)}")
-        out({"scenario": s.get("name"), "event": "_end", "ms": round((time.monotonic() - t0) * 1000)})
-    _current_scenario = None
+    async def lane(scenarios: typing.List[typing.Dict[str, typing.Any]]) -> None:
+        for s in scenarios:
+            name = s.get("name")
+            _scenario.set(name)
+            _running.add(name)
+            t0 = time.monotonic()
+            try:
+                await run_scenario(drv, plan, audio, s)
+            except Exception as e:  # noqa: BLE001
+                # Every call into the SDK is caught where it is made: this is the driver's own bug.
+                import traceback
+
+                traceback.print_exc()
+                fail(f"in scenario {name}: {err_message(e)}")
+            _running.discard(name)
+            out({"scenario": name, "event": "_end", "ms": round((time.monotonic() - t0) * 1000)})
+        _scenario.set(None)
+
+    # Each lane is a task of its own (gather), with a context of its own.
+    await asyncio.gather(*(lane(scs) for _, scs in sorted(lanes.items())))
     out({"event": "_done"})
 
 
