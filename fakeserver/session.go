@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -41,6 +42,11 @@ type session struct {
 	idle        Timer
 	touched     time.Time // the last audio: idle counts from it
 	limit       Timer
+
+	// ending: the server's clock has ended the session (idle, time limit).
+	// Its close goes out from a goroutine, and a frame read before it does
+	// is not answered: on the server's clock it came after the end.
+	ending atomic.Bool
 }
 
 func newSession(ctx context.Context, s *Server, conn *websocket.Conn, sock *socketWire, out wire, cfg sessionConfig, cancel context.CancelFunc) *session {
@@ -66,6 +72,7 @@ func (ss *session) run() {
 	if limit := ss.set.session.SessionLimit; limit > 0 {
 		ss.limit = ss.srv.clock.AfterFunc(limit, func() {
 			// A timer runs inside the clock's Advance: close from a goroutine.
+			ss.ending.Store(true)
 			go ss.fail(protocol.ErrSessionTimeLimitExceeded, "Session time limit exceeded.")
 		})
 	}
@@ -79,7 +86,9 @@ func (ss *session) run() {
 			return
 		}
 		ss.sock.rec.Frame(true, typ == websocket.MessageBinary, buf.Bytes())
-		ss.handle(typ, buf.Bytes())
+		if !ss.ending.Load() {
+			ss.handle(typ, buf.Bytes())
+		}
 		putBuf(&frameBufs, buf)
 		// Fairness: at max pace a session's next frame is always ready, so
 		// its goroutine ran its whole time slice (10 ms, hundreds of frames)
@@ -499,6 +508,7 @@ func (ss *session) armIdleLocked(d time.Duration) {
 			return
 		}
 		ss.srv.log.Printf("session %s: idle, closing", ss.id)
+		ss.ending.Store(true)
 		go ss.closeWith(nil, websocket.StatusNormalClosure, "")
 	})
 }
