@@ -16,6 +16,11 @@
 #   make fuzz   run every fuzz target for FUZZTIME each (default 30000x inputs), one after another
 GO      ?= go
 BIN     := bin/scribecheck
+
+# -trimpath: no build depends on the folder the checkout is in, so a fresh
+# clone reuses what the Go build cache holds from another (on the 2-core
+# machine: go vet 8.3 -> 0.5 s, compiling the race-built tests 39 -> 24 s).
+export GOFLAGS := -trimpath $(GOFLAGS)
 DEMO    := out/demo
 
 .PHONY: all build test demo vet fmt clean deps sdks bench fuzz release

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/tidwall/gjson"
@@ -15,11 +14,11 @@ import (
 
 // Lines returns every capture line, parsed.
 func Lines() ([]gjson.Result, error) {
-	_, here, _, ok := runtime.Caller(0)
-	if !ok {
-		return nil, fmt.Errorf("cannot locate the captures file")
+	path, err := file()
+	if err != nil {
+		return nil, err
 	}
-	f, err := os.Open(filepath.Join(filepath.Dir(here), "..", "..", "testdata", "live-frames.jsonl"))
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -31,6 +30,27 @@ func Lines() ([]gjson.Result, error) {
 		out = append(out, gjson.Parse(sc.Text()))
 	}
 	return out, sc.Err()
+}
+
+// file is testdata/live-frames.jsonl of the module whose package a test
+// runs in (its working directory): the nearest folder up that holds
+// go.mod. Not the source file's own path (runtime.Caller), which a
+// -trimpath build (the Makefile's) turns into an import path.
+func file() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "testdata", "live-frames.jsonl"), nil
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return "", fmt.Errorf("no go.mod above the working directory: the captures are read from the module's testdata/")
+		}
+		dir = up
+	}
 }
 
 // Load is Lines for a test: a file that cannot be read fails tb.
