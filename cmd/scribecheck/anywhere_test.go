@@ -101,9 +101,13 @@ func TestTheBinaryRunsFromAnEmptyFolder(t *testing.T) {
 		case len(pending) > 0:
 			t.Skipf("the SDKs are not installed in %s (%s): run `make sdks`; the test installs nothing itself", dir, strings.Join(pending, ", "))
 		}
-		args := []string{"sdks", "--out", "sdks", "--sdk", "elevenlabs-js@2.73.0", "--sdk", "elevenlabs-python@2.78.0"}
+		// One scenario each: what is asked here is that the binary finds
+		// the installs of both runtimes from anywhere (the whole matrix runs in
+		// internal/sdks' TestMatrix).
+		args := []string{"sdks", "--out", "sdks", "--sdk", "elevenlabs-js@2.73.0", "--sdk", "elevenlabs-python@2.78.0", "--scenario", "token"}
 		r := say(t, args...)
 		expect(t, r, 0, "sdk-matrix.html", args...)
+		expect(t, r, 0, "2 installs, 1 spec: 2 installs of 2 ran", args...)
 		if !strings.Contains(r.stderr, "SDKs install in "+dir) {
 			t.Errorf("sdks does not say where the SDKs are:\n%s", r.stderr)
 		}

@@ -484,6 +484,7 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"bad label filter", nil, []string{"run", "--label-filter", "auth:x &&"}, 2, "--label-filter"},
 		{"bad focus", nil, []string{"run", "--focus", "("}, 2, "--focus"},
 		{"unknown flag", nil, []string{"run", "--nope"}, 2, "unknown flag --nope"},
+		{"unknown SDK scenario", nil, []string{"sdks", "--scenario", "tokn"}, 2, "--scenario tokn: no such scenario; there are header, token,"},
 		{"unknown command", nil, []string{"frobnicate"}, 2, "unknown command"},
 		{"no command", nil, nil, 2, "Usage:"},
 	}, "sutkn_0123456789abcdef")

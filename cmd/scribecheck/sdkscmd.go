@@ -16,8 +16,9 @@ import (
 
 func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	sdkFlags := addSDKFlags(fs, "scribecheck-sdks")
-	var only cli.StringList
+	var only, scenarios cli.StringList
 	fs.Var(&only, "sdk", "run only this install, sdk@version (repeatable)")
+	fs.Var(&scenarios, "scenario", "run only this scenario, e.g. token (repeatable; the specs' scenario column)")
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
@@ -25,6 +26,10 @@ func sdksCommand(ctx context.Context, fs *flag.FlagSet, args []string, stdout, s
 	if err != nil {
 		return err
 	}
+	if err := sdks.PickScenarios(scenarios); err != nil {
+		return exitcode.Usagef("--scenario %w", err)
+	}
+	opts.Only = scenarios
 	say := func(s string) { fmt.Fprintln(stderr, "sdks: "+s) }
 	installs, matrix, err := sdks.MatrixOf(opts.Dir)
 	if err != nil {

@@ -96,3 +96,24 @@ func TestGradeInAnotherWorld(t *testing.T) {
 		t.Errorf("in the default world: %v %v, want FAILED", n, def.FakeChoices)
 	}
 }
+
+// A run asked for some scenarios (sdks --scenario) has rows for those only,
+// in spec order; a run of every scenario has every row.
+func TestGradeHasARowPerScenarioAskedFor(t *testing.T) {
+	run := func(only ...string) Run {
+		return Run{Install: Install{SDK: "elevenlabs-js", Version: "2.73.0"}, Only: only, Events: map[string][]Event{}, Ended: map[string]bool{}}
+	}
+	var got []string
+	for _, r := range Grade([]Run{run("token", "header")}, time.Now()).Rows {
+		got = append(got, r.Scenario)
+	}
+	if !slices.Equal(got, []string{"header", "token"}) {
+		t.Errorf("rows %v, want header and token", got)
+	}
+	if all := Grade([]Run{run()}, time.Now()).Rows; len(all) != len(Specs()) {
+		t.Errorf("%d rows for a run of every scenario, want %d", len(all), len(Specs()))
+	}
+	if err := PickScenarios([]string{"token", "tokn"}); err == nil || !strings.Contains(err.Error(), "tokn: no such scenario; there are header, token,") {
+		t.Errorf("PickScenarios: %v", err)
+	}
+}

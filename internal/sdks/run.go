@@ -91,6 +91,9 @@ type Run struct {
 	Ended   map[string]bool
 	Stderr  string
 	WireDir string
+	// Only is the scenarios the run was asked for (Options.Only; every one
+	// when empty): Grade has a row for no other.
+	Only []string
 	// ConnScenario maps each recorded connection to its scenario.
 	ConnScenario map[string]string
 	Took         time.Duration
@@ -165,7 +168,7 @@ func RunAll(ctx context.Context, installs []Install, opts Options) []Run {
 // stdin), and merges what they printed into one Run.
 func RunOne(ctx context.Context, in Install, opts Options) Run {
 	start := time.Now()
-	run := Run{Install: in, Events: map[string][]Event{}, Ended: map[string]bool{}, ConnScenario: map[string]string{}, Choices: opts.Choices}
+	run := Run{Install: in, Only: opts.Only, Events: map[string][]Event{}, Ended: map[string]bool{}, ConnScenario: map[string]string{}, Choices: opts.Choices}
 	if why := missing(in, opts.Dir); why != "" {
 		run.Skipped = why
 		return run

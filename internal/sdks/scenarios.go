@@ -2,6 +2,8 @@ package sdks
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
@@ -92,6 +94,21 @@ func Scenarios() []Scenario {
 		Scenario{Name: "idle-silence", Auth: "header", Pause: IdlePause},
 	)
 	return out
+}
+
+// PickScenarios checks names against Scenarios (sdks --scenario): an
+// unknown one is an error that lists them all.
+func PickScenarios(names []string) error {
+	var known []string
+	for _, sc := range Scenarios() {
+		known = append(known, sc.Name)
+	}
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			return fmt.Errorf("%s: no such scenario; there are %s", n, strings.Join(known, ", "))
+		}
+	}
+	return nil
 }
 
 // injectedFrames are schema-valid frames a server can send besides the
