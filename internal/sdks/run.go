@@ -164,8 +164,8 @@ func RunAll(ctx context.Context, installs []Install, opts Options) []Run {
 }
 
 // RunOne starts a fake with one script per scenario, runs the install's
-// drivers at once against it (deal: each with its part of the plan on
-// stdin), and merges what they printed into one Run.
+// driver against it with the scenarios dealt over its lanes (deal, drive),
+// and merges what it printed into one Run.
 func RunOne(ctx context.Context, in Install, opts Options) Run {
 	start := time.Now()
 	run := Run{Install: in, Only: opts.Only, Events: map[string][]Event{}, Ended: map[string]bool{}, ConnScenario: map[string]string{}, Choices: opts.Choices}
