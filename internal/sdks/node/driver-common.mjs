@@ -268,17 +268,24 @@ async function runSession(adapter, plan, audio, name, auth, attempt, creds, dead
     }
   }
   commitSent = true;
+  // When the SDK's commit throws (not the driver's cap), the app has been
+  // told it failed: like a terminal event, it ends the wait once quiet_ms
+  // passes without an event (driver_common.py's commit_failed).
+  let commitFailed = 0;
   try {
     await capped(() => adapter.commit(conn), deadline);
   } catch (e) {
     out({ scenario: name, event: "_exception", where: "commit", error: errMessage(e) });
+    if (!(e instanceof CapTimeout)) commitFailed = Date.now();
   }
 
-  // Quiet for quiet_ms after a committed transcript, an error or a close; max_ms from connect at most.
+  // Quiet for quiet_ms after a committed transcript, an error, a close or a
+  // commit that threw; max_ms from connect at most.
   while (true) {
     const now = Date.now();
     if (now >= waitEnd) break;
     if (terminalSeen && now - lastEvent >= plan.quiet_ms) break;
+    if (commitFailed && now - Math.max(lastEvent, commitFailed) >= plan.quiet_ms) break;
     await sleep(Math.min(25, waitEnd - now));
   }
 

@@ -357,10 +357,17 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
             out({"scenario": name, "event": "_exception", "where": "send", "error": err_message(e)})
             break
     state["commit_sent"] = True
+    # When the SDK's commit raises (not the driver's cap), the app has been
+    # told it failed: like a terminal event, it ends the wait once quiet_ms
+    # passes without an event (driver-common.mjs's commitFailed).
+    commit_failed = False
     try:
         await capped(conn.commit(), deadline, stall)
+    except CapTimeout as e:
+        out({"scenario": name, "event": "_exception", "where": "commit", "error": err_message(e)})
     except Exception as e:  # noqa: BLE001
         out({"scenario": name, "event": "_exception", "where": "commit", "error": err_message(e)})
+        commit_failed = True
     committed = time.monotonic()
 
     quiet = plan["quiet_ms"] / 1000.0
@@ -369,6 +376,8 @@ async def run_session(drv: Driver, plan, audio: bytes, name: str, auth: str, att
         if now >= wait_end:
             break
         if state["terminal"] and now - state["last"] >= quiet:
+            break
+        if commit_failed and now - max(state["last"], committed) >= quiet:
             break
         if silent and now - max(state["last"], committed) >= IDLE_S:
             break
