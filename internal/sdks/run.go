@@ -254,7 +254,7 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	}
 	plan := map[string]any{"base_url": base, "ws_url": "ws" + strings.TrimPrefix(base, "http"), "audio_file": abs(audio),
 		"audio_format": "pcm_16000", "sample_rate": 16000, "model_id": protocol.DefaultModel, "chunk_bytes": 3200,
-		"quiet_ms": 300, "max_ms": 6000}
+		"quiet_ms": 300, "max_ms": maxWait(opts).Milliseconds()}
 	timeout := opts.Timeout
 	if timeout == 0 {
 		timeout = 3 * time.Minute
@@ -304,6 +304,20 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	}
 	progress(opts, "%s: %s in %.1fs", in.Key(), text.Plural(len(run.Ended), "scenario", "scenarios"), run.Took.Seconds())
 	return run
+}
+
+// maxWait is how long an app waits for its session's end after it
+// connects (the plan's max_ms): 6 s, and 12 s with a proxy or replay in
+// front of the fake (Via). The tests' proxy is race-built, and it logs and
+// scans each of the 40 audio chunks before the fake hears it: on a machine
+// that also ran the whole matrix and the cmd tests, a session through it
+// took longer than 6 s to reach its transcript now and then (the fake had
+// sent it; the app had closed).
+func maxWait(opts Options) time.Duration {
+	if opts.Via != nil {
+		return 12 * time.Second
+	}
+	return 6 * time.Second
 }
 
 // DefaultLanes is an install's lanes when matrix.json gives none.
