@@ -43,7 +43,7 @@ func Grade(runs []Run, started time.Time) reports.SDKMatrix {
 		scenarios[sc.Name] = sc
 	}
 	for _, spec := range Specs() {
-		if !slices.ContainsFunc(runs, func(r Run) bool { return len(r.Only) == 0 || slices.Contains(r.Only, spec.Scenario) }) {
+		if !slices.ContainsFunc(runs, func(r Run) bool { return r.asked(spec.Scenario) }) {
 			continue // no run was asked for it (sdks --scenario)
 		}
 		row := reports.SDKRow{ID: spec.ID, Scenario: spec.Scenario, Level: spec.Level, Requirement: spec.Requirement, Ideal: string(spec.Ideal)}

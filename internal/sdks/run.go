@@ -92,7 +92,8 @@ type Run struct {
 	Stderr  string
 	WireDir string
 	// Only is the scenarios the run was asked for (Options.Only; every one
-	// when empty): Grade has a row for no other.
+	// when empty): it runs no other, and Grade has a row for no other
+	// (asked).
 	Only []string
 	// ConnScenario maps each recorded connection to its scenario.
 	ConnScenario map[string]string
@@ -106,6 +107,11 @@ type Run struct {
 	// only the second's.
 	FirstRun   map[string][]Event
 	FirstConns map[string]string
+}
+
+// asked reports whether the run was asked for the scenario (Only).
+func (r Run) asked(scenario string) bool {
+	return len(r.Only) == 0 || slices.Contains(r.Only, scenario)
 }
 
 // Options of a matrix run.
@@ -194,7 +200,7 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	}
 	var scenarios []Scenario
 	for _, sc := range Scenarios() {
-		if len(opts.Only) == 0 || slices.Contains(opts.Only, sc.Name) {
+		if run.asked(sc.Name) {
 			scenarios = append(scenarios, sc)
 		}
 	}

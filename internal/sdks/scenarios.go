@@ -3,7 +3,6 @@ package sdks
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
@@ -99,13 +98,10 @@ func Scenarios() []Scenario {
 // PickScenarios checks names against Scenarios (sdks --scenario): an
 // unknown one is an error that lists them all.
 func PickScenarios(names []string) error {
-	var known []string
-	for _, sc := range Scenarios() {
-		known = append(known, sc.Name)
-	}
+	all := Scenarios()
 	for _, n := range names {
-		if !slices.Contains(known, n) {
-			return fmt.Errorf("%s: no such scenario; there are %s", n, strings.Join(known, ", "))
+		if !slices.ContainsFunc(all, func(sc Scenario) bool { return sc.Name == n }) {
+			return fmt.Errorf("%s: no such scenario; there are %s", n, scenarioNames(all))
 		}
 	}
 	return nil
