@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scribecheck/scribecheck/protocol"
 )
 
 // A driver runs its lanes at once in one process, so a crash cannot be
@@ -25,21 +27,25 @@ func TestLanesAttributeEachCrashToItsScenario(t *testing.T) {
 	}
 	t.Parallel()
 	crashing := []string{"crash-task", "crash-callback", "crash-thread"}
-	var scenarios []map[string]any
+	var lanes [][]Scenario
+	keys := map[string]string{}
 	for lane, crash := range crashing {
-		for i, name := range []string{"quiet-" + crash, crash} {
-			if lane%2 == 1 { // crash first on this lane: every crash meets a quiet scenario on the others
-				name = []string{crash, "quiet-" + crash}[i]
-			}
-			scenarios = append(scenarios, map[string]any{"name": name, "auth": "header", "api_key": "key-" + name, "lane": lane})
+		part := []Scenario{{Name: "quiet-" + crash, Auth: "header"}, {Name: crash, Auth: "header"}}
+		if lane%2 == 1 { // crash first on this lane: every crash meets a quiet scenario on the others
+			slices.Reverse(part)
 		}
+		for _, sc := range part {
+			keys[sc.Name] = "key-" + sc.Name
+		}
+		lanes = append(lanes, part)
 	}
+	scenarios := entries(Install{}, lanes, keys) // as RunOne gives them
 	audio := filepath.Join(t.TempDir(), "audio.pcm")
 	if err := os.WriteFile(audio, make([]byte, 6400), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	plan, _ := json.Marshal(map[string]any{"base_url": "http://127.0.0.1:1", "audio_file": audio, "audio_format": "pcm_16000",
-		"sample_rate": 16000, "model_id": "scribe_v2_realtime", "chunk_bytes": 3200, "quiet_ms": 50, "max_ms": 600, "scenarios": scenarios})
+		"sample_rate": 16000, "model_id": protocol.DefaultModel, "chunk_bytes": 3200, "quiet_ms": 50, "max_ms": 600, "scenarios": scenarios})
 
 	for _, c := range []struct{ lang, runtime, common, driver, source string }{
 		{"python", "python3", "driver_common.py", "drive_lanes.py", pythonLanesDriver},

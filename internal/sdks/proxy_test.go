@@ -116,10 +116,10 @@ func TestSDKsThroughTheProxy(t *testing.T) {
 		if len(near) != len(far) || len(nearEx) != len(farEx) || len(near) < 2 {
 			t.Fatalf("the proxy logged %d sockets and %d mints, the fake %d and %d", len(near), len(nearEx), len(far), len(farEx))
 		}
-		// The scenarios run in drivers of their own at once, so the proxy
-		// and the fake may number two sockets in other orders: each of the
-		// proxy's is the fake's that sent the same first frame (its
-		// session_started names the session), else the one of its number.
+		// The scenarios run in lanes at once, so the proxy and the fake may
+		// number two sockets in other orders: each of the proxy's is the
+		// fake's that sent the same first frame (its session_started names
+		// the session), else the one of its number.
 		byFirst := map[string]*wirelog.Log{}
 		for _, l := range far {
 			if f := frames(l, wirelog.FromServer); len(f) > 0 {

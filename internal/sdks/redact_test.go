@@ -67,6 +67,18 @@ func readTestPlan() (testPlan, error) {
 	return plan, json.NewDecoder(os.Stdin).Decode(&plan)
 }
 
+// testInstall is an install whose driver is this test binary, run as the
+// test driver of env (testDrivers) with arg as its argument.
+func testInstall(t *testing.T, env, arg, sdk string) Install {
+	t.Helper()
+	t.Setenv(env, arg)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Install{SDK: sdk, Version: "0.0.0", Lang: "go", Cmd: []string{self}}
+}
+
 // dial opens the plan's socket with key on the header, as a driver's client
 // would (client: nil for the default).
 func (p testPlan) dial(ctx context.Context, key string, client *http.Client) (*websocket.Conn, error) {
@@ -105,12 +117,7 @@ func leakyDriver(path string) error {
 // reports, and the evidence was cut from the driver's raw output.)
 func TestDriverOutputIsRedacted(t *testing.T) {
 	keysFile := filepath.Join(t.TempDir(), "keys")
-	t.Setenv(fakeDriverEnv, keysFile)
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fake := Install{SDK: "fake-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{self}}
+	fake := testInstall(t, fakeDriverEnv, keysFile, "fake-sdk")
 	red := secrets.New()
 	out := t.TempDir()
 	runs := RunAll(context.Background(), []Install{fake}, Options{Dir: ".", Out: out, Only: []string{"header", "bad-key"}, Redactor: red})

@@ -51,13 +51,8 @@ func flakyDriver(dir string) error {
 // first gave, and every report says it ran twice; not as recorded twice, it
 // fails as before.
 func TestASecondRunIsReportedNotHidden(t *testing.T) {
-	state := t.TempDir()
-	t.Setenv(flakyDriverEnv, state)
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	flaky := Install{SDK: "flaky-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{self}, Lanes: 1}
+	flaky := testInstall(t, flakyDriverEnv, t.TempDir(), "flaky-sdk")
+	flaky.Lanes = 1
 	Findings[flaky.Key()] = map[string]Finding{} // pinned: the ideal is its record
 	t.Cleanup(func() { delete(Findings, flaky.Key()) })
 
@@ -163,12 +158,8 @@ func reconnectDriver() error {
 // connections were attributed only after the second run; the first run's
 // were then counted in the second's).
 func TestAReconnectIsSeenBeforeASecondRun(t *testing.T) {
-	t.Setenv(reconnectDriverEnv, "1")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := Install{SDK: "reconnect-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{self}, Lanes: 1}
+	in := testInstall(t, reconnectDriverEnv, "1", "reconnect-sdk")
+	in.Lanes = 1
 	Findings[in.Key()] = map[string]Finding{"idle-silence": {Outcome: Reconnected, Why: "it reconnects on its own"}}
 	t.Cleanup(func() { delete(Findings, in.Key()) })
 

@@ -65,12 +65,8 @@ func tlsDriver() error {
 // plan says so, and SSL_CERT_FILE trusts it; with a proxy or replay in
 // front (Via), which serves plain http, the line is skipped and says why.
 func TestATLSLineGetsAFakeOverTLS(t *testing.T) {
-	t.Setenv(tlsDriverEnv, "1")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := Install{SDK: "tls-sdk", Version: "0.0.0", Lang: "go", Cmd: []string{self}, TLS: true}
+	in := testInstall(t, tlsDriverEnv, "1", "tls-sdk")
+	in.TLS = true
 	run := RunOne(context.Background(), in, Options{Dir: ".", Out: t.TempDir(), Only: []string{"header"}})
 	if run.Broken != "" || run.Skipped != "" {
 		t.Fatalf("the driver did not run: %s%s\n%s", run.Broken, run.Skipped, run.Stderr)
