@@ -32,6 +32,37 @@ func run(t *testing.T, ctx context.Context, o Options) *Result {
 	return r
 }
 
+// runUntil runs a load with no end of its own and interrupts it once a
+// progress line says want ("4/4 started"): what a test asks of sessions
+// then waits for the sessions, never for a wall-clock duration that a busy
+// machine can outrun (a 300 ms run ended before a token session's
+// session_started came, in CI).
+func runUntil(t *testing.T, o Options, want string) *Result {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	progress := &lines{ch: make(chan string, 100)}
+	o.Duration, o.Progress = time.Hour, progress
+	go func() {
+		for {
+			select {
+			case line := <-progress.ch:
+				if strings.Contains(line, want) {
+					cancel()
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	r := run(t, ctx, o)
+	if !r.Interrupted {
+		t.Errorf("the run ended before a progress line said %q", want)
+	}
+	return r
+}
+
 // Every session is held and every commit answered, in order, and the
 // histograms count one value per event. The sessions that started first
 // stream at max pace and take the CPU from the handshakes of the others: on
@@ -82,16 +113,12 @@ func TestRunRealtimePace(t *testing.T) {
 }
 
 // Token auth mints one token per session; the tokens never reach the result.
-// At real-time pace: at max pace the sessions that started first took the
-// CPU from the others' mints and handshakes, and on a busy machine one
-// started after the 300 ms run had ended (1 run in 15); at real-time pace,
-// in none of 30 beside three busy copies of TestRunHoldsSessionsAtMaxPace.
+// The run lasts until all four have started (runUntil).
 func TestRunWithTokens(t *testing.T) {
 	t.Parallel()
 	fake, _ := testfake.Start(t, fakeserver.Options{})
 	red := secrets.New()
-	r := run(t, t.Context(), Options{BaseURL: fake.URL(), APIKey: fake.TestKey(), Sessions: 4, Duration: 300 * time.Millisecond,
-		Auth: Token, Redactor: red})
+	r := runUntil(t, Options{BaseURL: fake.URL(), APIKey: fake.TestKey(), Sessions: 4, Auth: Token, Redactor: red}, "sessions 4/4 started")
 	if r.Counters.SessionsHeld != 4 || r.Histograms[HistMint].Stats().Count != 4 {
 		t.Errorf("held %d, mints %d: want 4 and 4", r.Counters.SessionsHeld, r.Histograms[HistMint].Stats().Count)
 	}
@@ -117,11 +144,11 @@ func TestRunCountsFailures(t *testing.T) {
 	fake, _ := testfake.Start(t, fakeserver.Options{})
 	badKey := "sk_wrong_" + strings.Repeat("ab", 12)
 	red := secrets.New()
-	r := run(t, t.Context(), Options{BaseURL: fake.URL(), APIKey: badKey, Sessions: 3, Duration: 300 * time.Millisecond, Pace: Max, Redactor: red})
+	r := runUntil(t, Options{BaseURL: fake.URL(), APIKey: badKey, Sessions: 3, Pace: Max, Redactor: red}, "3 failed")
 	if r.Failures["auth_error"] != 3 || r.ErrorFrames["auth_error"] != 3 || r.Counters.SessionsHeld != 0 || r.Counters.SessionsOpened != 0 {
 		t.Errorf("bad key: failures %v, error frames %v, held %d", r.Failures, r.ErrorFrames, r.Counters.SessionsHeld)
 	}
-	r = run(t, t.Context(), Options{BaseURL: fake.URL(), APIKey: badKey, Sessions: 2, Duration: 300 * time.Millisecond, Pace: Max, Auth: Token, Redactor: red})
+	r = runUntil(t, Options{BaseURL: fake.URL(), APIKey: badKey, Sessions: 2, Pace: Max, Auth: Token, Redactor: red}, "2 failed")
 	if r.Failures["mint-http-401"] != 2 || r.Histograms[HistMint].Stats().Count != 2 {
 		t.Errorf("bad key minting: failures %v", r.Failures)
 	}
@@ -134,7 +161,7 @@ func TestRunCountsFailures(t *testing.T) {
 	}
 	closed := "http://" + l.Addr().String()
 	l.Close()
-	r = run(t, t.Context(), Options{BaseURL: closed, APIKey: badKey, Sessions: 2, Duration: 200 * time.Millisecond, Redactor: red})
+	r = runUntil(t, Options{BaseURL: closed, APIKey: badKey, Sessions: 2, Redactor: red}, "2 failed")
 	if r.Failures["dial-refused"] != 2 {
 		t.Errorf("closed port: failures %v, examples %v", r.Failures, r.Examples)
 	}
