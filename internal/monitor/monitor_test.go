@@ -235,7 +235,7 @@ func TestTargetDownThenUp(t *testing.T) {
 		}
 		if want == 0 {
 			if _, ok := value(fams, "scribecheck_probe_cause_info", map[string]string{"path": "header", "outcome": string(probes.OutcomeUnreachable)}); !ok {
-				t.Errorf("%s: the header's outcome is not unreachable", what)
+				t.Errorf("%s: the header's outcome is not unreachable; the causes: %v\nthe log:\n%s", what, fams["scribecheck_probe_cause_info"], log.String())
 			}
 		}
 	}
