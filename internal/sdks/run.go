@@ -269,9 +269,9 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	defer cancel()
 	stdout, stderr := merge(&run, drive(cctx, in, opts.Dir, env, plan, deal(scenarios, in.Lanes), keys), red)
 	run.Stderr = tail(stderr, 4000)
-	// The drivers have ended: their connections are in the wire logs, and
+	// The drivers have ended: the set has seen their connections, and
 	// whether a scenario reconnected is known before it is judged.
-	run.ConnScenario = attribute(run.WireDir, set, keys)[0]
+	run.ConnScenario = attribute(set, keys)[0]
 	if again := secondRun(run, scenarios, opts); len(again) > 0 && cctx.Err() == nil {
 		progress(opts, "%s: %s not as recorded, once more: %s", in.Key(), text.Plural(len(again), "scenario", "scenarios"), scenarioNames(again))
 		outs := drive(cctx, in, opts.Dir, env, plan, deal(again, in.Lanes), againKeys)
@@ -287,10 +287,10 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 	}
 	_ = srv.Close()
 	_ = set.Close()
-	// Read again once every log is closed (a connection the fake had not
-	// logged yet is in now): the second run's connections by their keys, and
-	// the first run's of a scenario that ran again apart from the rest.
-	conns := attribute(run.WireDir, set, keys, againKeys)
+	// Again once the fake has closed (a connection whose request it had not
+	// handled yet is in now): the second run's connections by their keys,
+	// and the first run's of a scenario that ran again apart from the rest.
+	conns := attribute(set, keys, againKeys)
 	run.ConnScenario = conns[1]
 	for id, sc := range conns[0] {
 		if _, again := run.FirstRun[sc]; again {
@@ -533,8 +533,8 @@ func crossedEvents(run Run) string {
 
 // attribute maps each connection to its scenario by the key it used on the
 // header, or the key that minted its token: one map for each set of keys
-// (scenario -> key), from one reading of the wire logs.
-func attribute(wireDir string, set *wirelog.Set, keySets ...map[string]string) []map[string]string {
+// (scenario -> key), from what the set has seen so far (no log is read).
+func attribute(set *wirelog.Set, keySets ...map[string]string) []map[string]string {
 	type owner struct {
 		set      int
 		scenario string
@@ -547,14 +547,11 @@ func attribute(wireDir string, set *wirelog.Set, keySets ...map[string]string) [
 			byID[set.ID(k)] = owner{i, sc}
 		}
 	}
-	logs, exchanges, err := wirelog.ReadDir(wireDir)
-	if err != nil {
-		return conns
-	}
-	for _, ex := range exchanges {
+	seen := set.Seen()
+	for _, creds := range seen.Exchanges {
 		var minter owner
 		var token string
-		for _, c := range ex.Credentials {
+		for _, c := range creds {
 			if c.Where == wirelog.WhereKeyHeader {
 				minter = byID[c.ID]
 			}
@@ -566,10 +563,10 @@ func attribute(wireDir string, set *wirelog.Set, keySets ...map[string]string) [
 			byID[token] = minter
 		}
 	}
-	for _, l := range logs {
-		for _, c := range l.Request.Credentials {
+	for id, creds := range seen.Conns {
+		for _, c := range creds {
 			if o, ok := byID[c.ID]; ok {
-				conns[o.set][l.ID] = o.scenario
+				conns[o.set][id] = o.scenario
 				break
 			}
 		}

@@ -72,6 +72,19 @@ func TestRoundTripRedactsByValueAndKeepsIdentity(t *testing.T) {
 	if ex[0].Credentials[0].Shape != wirelog.ShapeAPIKey {
 		t.Errorf("the minting key: %+v", ex[0].Credentials[0])
 	}
+	// What the set says it has seen, from memory, is what the logs say.
+	seen := set.Seen()
+	if len(seen.Conns) != len(logs) || len(seen.Exchanges) != len(ex) {
+		t.Fatalf("seen %d connections and %d exchanges, the logs hold %d and %d", len(seen.Conns), len(seen.Exchanges), len(logs), len(ex))
+	}
+	for _, l := range logs {
+		if !slices.Equal(seen.Conns[l.ID], l.Request.Credentials) {
+			t.Errorf("%s: seen %+v, logged %+v", l.ID, seen.Conns[l.ID], l.Request.Credentials)
+		}
+	}
+	if !slices.Equal(seen.Exchanges[0], ex[0].Credentials) {
+		t.Errorf("the exchange: seen %+v, logged %+v", seen.Exchanges[0], ex[0].Credentials)
+	}
 }
 
 func TestShapesOfWhatClientsPutInToken(t *testing.T) {

@@ -34,6 +34,17 @@ type Set struct {
 	exchanges *os.File
 	conns     []*Conn
 	err       error // the first write error, reported by Close
+	seen      Seen  // who presented what, so far
+}
+
+// Seen is who presented what to a Set: each connection's request
+// credentials by its ID, and each exchange's (a mint's key and the token in
+// its answer) in order. It is what a reader of the logs would find in their
+// request and exchange records, kept as they are written, so that telling
+// connections apart by credential needs no reading of every frame.
+type Seen struct {
+	Conns     map[string][]Credential
+	Exchanges [][]Credential
 }
 
 // NewSet creates dir and writes logs into it. red learns every credential
@@ -44,7 +55,7 @@ func NewSet(dir string, red *secrets.Redactor) (*Set, error) {
 	}
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	return &Set{dir: dir, secrets: red, salt: salt, now: time.Now, keys: map[string]bool{}}, nil
+	return &Set{dir: dir, secrets: red, salt: salt, now: time.Now, keys: map[string]bool{}, seen: Seen{Conns: map[string][]Credential{}}}, nil
 }
 
 // Dir is where the logs are.
@@ -91,6 +102,9 @@ func (s *Set) Open(r *http.Request) *Conn {
 	s.mu.Unlock()
 	q := r.URL.Query()
 	creds := s.requestCredentials(q, r.Header)
+	s.mu.Lock()
+	s.seen.Conns[id] = creds
+	s.mu.Unlock()
 	c.write(Record{Kind: KindRequest, At: c.start, Conn: id, Remote: r.RemoteAddr, Method: r.Method,
 		Path: s.secrets.Redact(r.URL.Path), Query: s.queryPairs(r.URL.RawQuery), Headers: s.headerPairs(r.Header),
 		Credentials: creds})
@@ -112,6 +126,7 @@ func (s *Set) Exchange(r *http.Request, status int, body []byte) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.seen.Exchanges = append(s.seen.Exchanges, creds)
 	if s.exchanges == nil {
 		f, err := os.OpenFile(filepath.Join(s.dir, "exchanges.jsonl"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
@@ -123,6 +138,14 @@ func (s *Set) Exchange(r *http.Request, status int, body []byte) {
 	if _, err := s.exchanges.Write(append(b, '\n')); err != nil {
 		s.failLocked(err)
 	}
+}
+
+// Seen is who presented what so far: every connection Open has begun and
+// every Exchange, read from memory.
+func (s *Set) Seen() Seen {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Seen{Conns: maps.Clone(s.seen.Conns), Exchanges: slices.Clone(s.seen.Exchanges)}
 }
 
 // Close ends every log still open (as cut: the recording stopped while the
