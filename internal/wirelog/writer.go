@@ -33,8 +33,8 @@ type Set struct {
 	keys      map[string]bool
 	exchanges *os.File
 	conns     []*Conn
-	err       error // the first write error, reported by Close
-	seen      Seen  // who presented what, so far
+	err       error          // the first write error, reported by Close
+	exCreds   [][]Credential // each exchange's credentials, for Seen
 }
 
 // Seen is who presented what to a Set: each connection's request
@@ -55,7 +55,7 @@ func NewSet(dir string, red *secrets.Redactor) (*Set, error) {
 	}
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	return &Set{dir: dir, secrets: red, salt: salt, now: time.Now, keys: map[string]bool{}, seen: Seen{Conns: map[string][]Credential{}}}, nil
+	return &Set{dir: dir, secrets: red, salt: salt, now: time.Now, keys: map[string]bool{}}, nil
 }
 
 // Dir is where the logs are.
@@ -90,7 +90,8 @@ func (s *Set) Open(r *http.Request) *Conn {
 	id := fmt.Sprintf("conn-%04d", s.n)
 	start := s.now()
 	s.mu.Unlock()
-	c := &Conn{set: s, id: id, start: start}
+	creds := s.requestCredentials(r.URL.Query(), r.Header)
+	c := &Conn{set: s, id: id, start: start, creds: creds}
 	f, err := os.OpenFile(filepath.Join(s.dir, id+".jsonl"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		s.fail(err)
@@ -99,11 +100,6 @@ func (s *Set) Open(r *http.Request) *Conn {
 	}
 	s.mu.Lock()
 	s.conns = append(s.conns, c)
-	s.mu.Unlock()
-	q := r.URL.Query()
-	creds := s.requestCredentials(q, r.Header)
-	s.mu.Lock()
-	s.seen.Conns[id] = creds
 	s.mu.Unlock()
 	c.write(Record{Kind: KindRequest, At: c.start, Conn: id, Remote: r.RemoteAddr, Method: r.Method,
 		Path: s.secrets.Redact(r.URL.Path), Query: s.queryPairs(r.URL.RawQuery), Headers: s.headerPairs(r.Header),
@@ -126,7 +122,7 @@ func (s *Set) Exchange(r *http.Request, status int, body []byte) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seen.Exchanges = append(s.seen.Exchanges, creds)
+	s.exCreds = append(s.exCreds, creds)
 	if s.exchanges == nil {
 		f, err := os.OpenFile(filepath.Join(s.dir, "exchanges.jsonl"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
@@ -145,7 +141,11 @@ func (s *Set) Exchange(r *http.Request, status int, body []byte) {
 func (s *Set) Seen() Seen {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Seen{Conns: maps.Clone(s.seen.Conns), Exchanges: slices.Clone(s.seen.Exchanges)}
+	seen := Seen{Conns: make(map[string][]Credential, len(s.conns)), Exchanges: slices.Clone(s.exCreds)}
+	for _, c := range s.conns {
+		seen.Conns[c.id] = c.creds
+	}
+	return seen
 }
 
 // Close ends every log still open (as cut: the recording stopped while the
@@ -249,6 +249,7 @@ type Conn struct {
 	set   *Set
 	id    string
 	start time.Time
+	creds []Credential // its request's
 
 	mu     sync.Mutex
 	f      *os.File
