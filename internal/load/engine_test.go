@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -33,10 +35,12 @@ func run(t *testing.T, ctx context.Context, o Options) *Result {
 }
 
 // runUntil runs a load with no end of its own and interrupts it once a
-// progress line says want ("4/4 started"): what a test asks of sessions
-// then waits for the sessions, never for a wall-clock duration that a busy
-// machine can outrun (a 300 ms run ended before a token session's
-// session_started came, in CI).
+// progress line says want ("4/4 started"), or says that every session has
+// started or failed (then nothing it waits for can come: a server that
+// refuses fails the test at once, not at run's hang guard). What a test asks
+// of sessions then waits for the sessions, never for a wall-clock duration
+// that a busy machine can outrun (a 300 ms run ended before a token
+// session's session_started came, in CI).
 func runUntil(t *testing.T, o Options, want string) *Result {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
@@ -47,7 +51,7 @@ func runUntil(t *testing.T, o Options, want string) *Result {
 		for {
 			select {
 			case line := <-progress.ch:
-				if strings.Contains(line, want) {
+				if strings.Contains(line, want) || allAccountedFor(line) {
 					cancel()
 					return
 				}
@@ -61,6 +65,22 @@ func runUntil(t *testing.T, o Options, want string) *Result {
 		t.Errorf("the run ended before a progress line said %q", want)
 	}
 	return r
+}
+
+// progressCounts reads "sessions 3/4 started, 1 failed" in a progress line.
+var progressCounts = regexp.MustCompile(`sessions (\d+)/(\d+) started, (\d+) failed`)
+
+// allAccountedFor reports whether a progress line counts every session as
+// started or failed.
+func allAccountedFor(line string) bool {
+	m := progressCounts.FindStringSubmatch(line)
+	if m == nil {
+		return false
+	}
+	started, _ := strconv.Atoi(m[1])
+	planned, _ := strconv.Atoi(m[2])
+	failed, _ := strconv.Atoi(m[3])
+	return started+failed >= planned
 }
 
 // Every session is held and every commit answered, in order, and the
