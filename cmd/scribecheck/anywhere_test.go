@@ -86,9 +86,7 @@ func TestTheBinaryRunsFromAnEmptyFolder(t *testing.T) {
 	}
 	t.Run("sdks", func(t *testing.T) {
 		t.Parallel()
-		if testing.Short() {
-			t.Skip("-short: the SDKs are Node.js and Python processes")
-		}
+		testkit.RealClients(t)
 		dir, err := sdks.DefaultDir()
 		if err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/scribecheck/scribecheck/internal/sdks"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 )
 
 // sdks diff on the two pinned elevenlabs-js versions, as `make sdks`
@@ -121,9 +122,7 @@ func TestSDKsDiffElevenLabsPython3(t *testing.T) {
 // stdout, sdk-diff.md and the JSON rows.
 func runSDKsDiff(t *testing.T, lang string, need []string, old, neu string) (int, string, string, []gjson.Result) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: the SDKs are Node.js and Python processes")
-	}
+	testkit.RealClients(t)
 	runtime := map[string]string{"node": "node", "python": "python3"}[lang]
 	if _, err := exec.LookPath(runtime); err != nil {
 		t.Skipf("%s is not on PATH: %s and %s cannot run here", runtime, old, neu)

@@ -8,16 +8,15 @@ import (
 
 	"github.com/scribecheck/scribecheck/internal/proxy"
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 )
 
-// pinned returns the install folder and every pinned install; under
-// -short it skips the test, which runs Node.js and Python processes.
+// pinned returns the install folder and every pinned install; it skips
+// the test unless the real clients are asked for (testkit.RealClients).
 func pinned(t *testing.T) (string, []Install) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: runs Node.js and Python processes")
-	}
+	testkit.RealClients(t)
 	dir := installDir(t)
 	all, err := Matrix()
 	if err != nil {
