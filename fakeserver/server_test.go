@@ -293,16 +293,22 @@ func TestSessionTimersRunOnTheFakeClock(t *testing.T) {
 		t.Errorf("second session: close %d", limited.code)
 	}
 
-	s2, err := New(Options{Clock: clock, Session: SessionOptions{SessionLimit: time.Second, IdleTimeout: time.Hour}})
+	// A clock of its own: the first sessions' timers may still be pending on
+	// the first clock (a session stops its timers after it sent its close),
+	// so there a count of 2 could come before this session's limit is set,
+	// and the limit would be set after the clock moved (CI saw that read
+	// time out).
+	clock2 := NewManualClock(time.Now())
+	s2, err := New(Options{Clock: clock2, Session: SessionOptions{SessionLimit: time.Second, IdleTimeout: time.Hour}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	base2 := testkit.Serve(t, s2)
 	lim := open(t, base2, query(), s2.TestKey()).read(t, 1)
-	for clock.Pending() < 2 {
+	for clock2.Pending() < 2 { // its idle timer and its limit
 		time.Sleep(time.Millisecond)
 	}
-	clock.Advance(time.Second)
+	clock2.Advance(time.Second)
 	lim.read(t, 0)
 	if len(lim.frames) != 2 || gjson.Get(lim.frames[1], "message_type").String() != "session_time_limit_exceeded" || lim.reason != "session_time_limit_exceeded" {
 		t.Errorf("limit: frames %v, close %d %q", lim.frames, lim.code, lim.reason)
