@@ -198,6 +198,23 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 		run.Broken = err.Error()
 		return run
 	}
+	// end stops what is in front of the fake first, while the fake can still
+	// answer, then the fake, then the set, once: where the drivers are done
+	// (the set is read after it), or on an early return. A client's close
+	// that the proxy had read but not yet passed on when the driver exited
+	// (the library answers a close at once) so reaches the fake as a close,
+	// not as a cut (make test saw the fake close under the proxy's
+	// forwarding: "failed to handle control frame opClose").
+	var stopVia, stopFake func()
+	end := sync.OnceFunc(func() {
+		for _, stop := range []func(){stopVia, stopFake} {
+			if stop != nil {
+				stop()
+			}
+		}
+		_ = set.Close()
+	})
+	defer end()
 	var scenarios []Scenario
 	for _, sc := range Scenarios() {
 		if run.asked(sc.Name) {
@@ -238,21 +255,19 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 		run.Broken = err.Error()
 		return run
 	}
+	stopFake = func() { _ = srv.Close() }
 	base, err := srv.Start("127.0.0.1:0")
 	if err != nil {
 		run.Broken = err.Error()
 		return run
 	}
-	stopVia := func() {}
 	if opts.Via != nil {
 		via, stop, err := opts.Via(base)
 		if err != nil {
-			_ = srv.Close()
 			run.Broken = err.Error()
 			return run
 		}
-		stopVia = sync.OnceFunc(stop)
-		defer stopVia()
+		stopVia = stop
 		base = via
 	}
 	audio := filepath.Join(dir, "speech-16k.pcm")
@@ -287,14 +302,7 @@ func RunOne(ctx context.Context, in Install, opts Options) Run {
 		stdout += events
 		run.Stderr = tail(run.Stderr+"[the second run of "+scenarioNames(again)+"]\n"+errs, 4000)
 	}
-	// What is in front of the fake stops first, while the fake can still
-	// answer: a client's close that the proxy had read but not yet passed on
-	// when the driver exited (the library answers a close at once) reaches
-	// the fake as a close, not as a cut (make test saw the fake close under
-	// the proxy's forwarding: "failed to handle control frame opClose").
-	stopVia()
-	_ = srv.Close()
-	_ = set.Close()
+	end()
 	// Again once the fake has closed (a connection whose request it had not
 	// handled yet is in now): the second run's connections by their keys,
 	// and the first run's of a scenario that ran again apart from the rest.
