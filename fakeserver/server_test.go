@@ -279,9 +279,7 @@ func TestSessionTimersRunOnTheFakeClock(t *testing.T) {
 
 	limited := open(t, base, query(), s.TestKey()).read(t, 1)
 	idle := open(t, base, query(), s.TestKey()).read(t, 1)
-	for clock.Pending() < 4 { // two idle timers and two limits, set as the sessions start
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "two idle timers and two limits, set as the sessions start", func() bool { return clock.Pending() >= 4 })
 	clock.Advance(DefaultIdleTimeout - time.Millisecond)
 	clock.Advance(time.Millisecond) // idle: both sessions had no audio
 	idle.read(t, 0)
@@ -305,9 +303,7 @@ func TestSessionTimersRunOnTheFakeClock(t *testing.T) {
 	}
 	base2 := testkit.Serve(t, s2)
 	lim := open(t, base2, query(), s2.TestKey()).read(t, 1)
-	for clock2.Pending() < 2 { // its idle timer and its limit
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "its idle timer and its limit", func() bool { return clock2.Pending() >= 2 })
 	clock2.Advance(time.Second)
 	lim.read(t, 0)
 	if len(lim.frames) != 2 || gjson.Get(lim.frames[1], "message_type").String() != "session_time_limit_exceeded" || lim.reason != "session_time_limit_exceeded" {
