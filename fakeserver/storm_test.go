@@ -78,7 +78,7 @@ const stormAlone = "FAKESERVER_STORM_ALONE"
 func TestStorm(t *testing.T) {
 	if os.Getenv(stormAlone) == "" {
 		cmd := exec.Command(os.Args[0], "-test.run", "^TestStorm$", "-test.v", "-test.count", "1")
-		cmd.Env = append(os.Environ(), stormAlone+"=1")
+		cmd.Env = append(os.Environ(), stormAlone+"=1", "GORACE="+testkit.ChildGORACE()) // the last of a repeated key wins
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {

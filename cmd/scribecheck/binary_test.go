@@ -207,10 +207,8 @@ func sharedRunOf(args ...string) func() (result, error) {
 }
 
 // cleanEnv is the environment without a real API key, and with the race
-// detector's pause at exit off: a race-built process sleeps 1 s before it
-// exits (GORACE atexit_sleep_ms, default 1000), which was a second of every
-// one of the ~130 race-built runs here. A race found still prints its
-// report and exits 66.
+// detector's pause at exit off (testkit.ChildGORACE), which was a second of
+// every one of the ~130 race-built runs here.
 //
 // Each process runs its goroutines on one thread (GOMAXPROCS=1) unless the
 // caller says otherwise: six run at once on what are often two cores, and a
@@ -219,21 +217,18 @@ func sharedRunOf(args ...string) func() (result, error) {
 // 0.33 s of CPU, 0.26 s on one thread; race-built, 2.6 s and 2.2 s), and
 // this package's time is its CPU.
 func cleanEnv() []string {
-	gorace := "atexit_sleep_ms=0"
 	procs := "GOMAXPROCS=1"
 	var out []string
 	for _, kv := range os.Environ() {
 		switch {
-		case strings.HasPrefix(kv, "ELEVENLABS_API_KEY="):
-		case strings.HasPrefix(kv, "GORACE="):
-			gorace += " " + strings.TrimPrefix(kv, "GORACE=") // the caller's own options win
+		case strings.HasPrefix(kv, "ELEVENLABS_API_KEY="), strings.HasPrefix(kv, "GORACE="):
 		case strings.HasPrefix(kv, "GOMAXPROCS="):
 			procs = kv
 		default:
 			out = append(out, kv)
 		}
 	}
-	return append(out, "GORACE="+gorace, procs)
+	return append(out, "GORACE="+testkit.ChildGORACE(), procs)
 }
 
 // verdicts reads results.json: spec ID -> verdict.

@@ -68,10 +68,12 @@ func readTestPlan() (testPlan, error) {
 }
 
 // testInstall is an install whose driver is this test binary, run as the
-// test driver of env (testDrivers) with arg as its argument.
+// test driver of env (testDrivers) with arg as its argument, and without the
+// race detector's pause at exit (testkit.ChildGORACE).
 func testInstall(t *testing.T, env, arg, sdk string) Install {
 	t.Helper()
 	t.Setenv(env, arg)
+	t.Setenv("GORACE", testkit.ChildGORACE())
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
