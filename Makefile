@@ -1,6 +1,7 @@
 # scribecheck: the two commands of the README.
 #   make demo   build, start the fake, run the suites healthy and with the sutkn bug, print where the reports are
-#   make test   vet, gofmt check, and every test with the race detector (installs Debian's chromium
+#   make test   vet, gofmt check, and every test with the race detector, then the few too slow under it
+#               without it (NORACE_PKGS; installs Debian's chromium
 #               first, for the test that renders the doctor's HTML report, its prometheus package
 #               for promtool, which checks the monitor's metrics and alerting rules, and the pinned official
 #               SDKs, for the SDK matrix: npm ci and one Python venv per version, made by uv (pip-installed
@@ -40,8 +41,15 @@ vet:
 # SCRIBECHECK_SDK_TESTS=1: the tests that run the pinned SDKs' real clients
 # run too, in the same go test, whose other packages fill the CPU while the
 # clients sit out the idle timeout (a bare go test skips them: testkit.RealClients).
+# NORACE_PKGS then run once more without the race detector, for their tests
+# that skip under it (testkit.SkipUnderRace: too slow under it, or measuring
+# what it changes); testkit's TestEverySkipUnderRaceRunsInMakeTest keeps the
+# list whole.
+NORACE_PKGS := ./internal/monitor ./internal/wirelog
+
 test: vet deps sdks
 	SCRIBECHECK_SDK_TESTS=1 GORACE="atexit_sleep_ms=0 $(GORACE)" $(GO) test -race -count=1 ./...
+	$(GO) test -count=1 $(NORACE_PKGS)
 
 # FUZZ_TARGETS is every native fuzz target (package:Target), read from the
 # packages' fuzz_test.go files; give a list to run some only. go test -fuzz

@@ -49,7 +49,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	races := []bool{false}
-	if raceEnabled {
+	if testkit.RaceEnabled { // the binary under test is race-built when the tests are
 		races = append(races, true)
 	}
 	paths := make([]string, len(races))

@@ -2,7 +2,10 @@
 // replay, the recording proxy) share: a server started on loopback for one
 // test, a token requested the way a bare HTTP client requests one, and a log
 // a test reads while a server writes it; and the headless Chromium that the
-// reports' tests show their pages in (Browser). It imports none of the
+// reports' tests show their pages in (Browser); and the rules of which
+// tests run where: RealClients (the pinned SDKs, in make test),
+// SkipUnderRace (in make test's run without the race detector) and the
+// GORACE of a race-built child (ChildGORACE). It imports none of the
 // servers, so that the fake's own tests can use it too. Tests only.
 package testkit
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
 )
 
@@ -181,14 +182,13 @@ func TestImportHARHoldsOneEntryAtATime(t *testing.T) {
 }
 
 // A HAR over the 256 MiB the import once refused is read. It takes 20 s
-// under the race detector, so it runs without it only:
-//
-//	go test -run ImportHARReadsAnySize ./internal/wirelog
+// under the race detector (1.5 s without), so it runs without it only.
 func TestImportHARReadsAnySize(t *testing.T) {
 	t.Parallel()
-	if testing.Short() || raceEnabled {
-		t.Skip("decodes 266 MiB: run without -race and -short")
+	if testing.Short() {
+		t.Skip("-short: decodes 266 MiB")
 	}
+	testkit.SkipUnderRace(t, "decodes 266 MiB")
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 	har := newBigHAR(t, scribeSession(t0, 50), script(t0, 64<<10), 4200)
 	if sum := importBig(t, har); sum.Entries != 4202 || sum.Sockets != 1 || sum.Frames != 51 {

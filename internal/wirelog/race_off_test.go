@@ -1,5 +1,0 @@
-//go:build !race
-
-package wirelog_test
-
-const raceEnabled = false

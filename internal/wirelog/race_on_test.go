@@ -1,6 +1,0 @@
-//go:build race
-
-package wirelog_test
-
-// raceEnabled skips the tests too slow under the race detector.
-const raceEnabled = true
