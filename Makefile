@@ -1,11 +1,11 @@
 # scribecheck: the two commands of the README.
 #   make demo   build, start the fake, run the suites healthy and with the sutkn bug, print where the reports are
-#   make test   vet, gofmt check, and every test with the race detector, then the few too slow under it
-#               without it (NORACE_PKGS; installs Debian's chromium
+#   make test   vet, gofmt check, every test with the race detector, then without it the packages
+#               of the few tests it skips (NORACE_PKGS); it installs Debian's chromium
 #               first, for the test that renders the doctor's HTML report, its prometheus package
 #               for promtool, which checks the monitor's metrics and alerting rules, and the pinned official
 #               SDKs, for the SDK matrix: npm ci and one Python venv per version, made by uv (pip-installed
-#               from PyPI, hash-pinned) or else pip, see internal/sdks/README.md)
+#               from PyPI, hash-pinned) or else pip, see internal/sdks/README.md
 #   make sdks   build, then `bin/scribecheck sdks install`: the pinned SDKs into the user's cache folder
 #               (~/.cache/scribecheck/sdks on Linux; SCRIBECHECK_SDKS_DIR chooses another), where
 #               `scribecheck sdks` and the tests run them
