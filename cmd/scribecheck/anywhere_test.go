@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/clitest"
 	"github.com/scribecheck/scribecheck/internal/sdks"
 	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/internal/text"
@@ -42,31 +43,31 @@ func TestTheBinaryRunsFromAnEmptyFolder(t *testing.T) {
 		t.Fatalf("building the tiny app: %v", err)
 	}
 	// say runs the copied binary in home; the repository is not its folder.
-	say := func(t *testing.T, args ...string) result {
+	say := func(t *testing.T, args ...string) clitest.Result {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Dir, cmd.Env = home, cleanEnv()
+		cmd.Dir, cmd.Env = home, clitest.Env()
 		var so, se bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &so, &se
 		err := cmd.Run()
-		r := result{stdout: so.String(), stderr: se.String()}
+		r := clitest.Result{Stdout: so.String(), Stderr: se.String()}
 		if ee, ok := err.(*exec.ExitError); ok {
-			r.code = ee.ExitCode()
+			r.Code = ee.ExitCode()
 		} else if err != nil {
 			t.Fatalf("scribecheck %v: %v", args, err)
 		}
-		if m := missingFile.FindString(r.stdout + r.stderr); m != "" {
+		if m := missingFile.FindString(r.Stdout + r.Stderr); m != "" {
 			t.Errorf("scribecheck %v looked for a file of the repository: %q", args, m)
 		}
 		return r
 	}
-	expect := func(t *testing.T, r result, code int, want string, args ...string) {
+	expect := func(t *testing.T, r clitest.Result, code int, want string, args ...string) {
 		t.Helper()
-		if r.code != code || !strings.Contains(r.stdout, want) {
+		if r.Code != code || !strings.Contains(r.Stdout, want) {
 			t.Errorf("scribecheck %v: exit %d (want %d), stdout lacks %q?\nstdout:\n%s\nstderr:\n%s",
-				args, r.code, code, want, text.Clip(r.stdout, 3000), text.Clip(r.stderr, 3000))
+				args, r.Code, code, want, text.Clip(r.Stdout, 3000), text.Clip(r.Stderr, 3000))
 		}
 	}
 	for _, c := range []struct {
@@ -106,8 +107,8 @@ func TestTheBinaryRunsFromAnEmptyFolder(t *testing.T) {
 		r := say(t, args...)
 		expect(t, r, 0, "sdk-matrix.html", args...)
 		expect(t, r, 0, "2 installs, 1 spec: 2 installs of 2 ran", args...)
-		if !strings.Contains(r.stderr, "SDKs install in "+dir) {
-			t.Errorf("sdks does not say where the SDKs are:\n%s", r.stderr)
+		if !strings.Contains(r.Stderr, "SDKs install in "+dir) {
+			t.Errorf("sdks does not say where the SDKs are:\n%s", r.Stderr)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/scribecheck/scribecheck/internal/bench"
+	"github.com/scribecheck/scribecheck/internal/clitest"
 )
 
 // BenchmarkRunAgainstFake measures what a user waits for: the whole
@@ -19,7 +20,7 @@ func BenchmarkRunAgainstFake(b *testing.B) {
 	out := b.TempDir()
 	for b.Loop() {
 		cmd := exec.Command(binary, "run", "--target", "fake", "--out", out)
-		cmd.Env = cleanEnv()
+		cmd.Env = clitest.Env()
 		if err := cmd.Run(); err != nil {
 			b.Fatalf("run: %v", err)
 		}
@@ -32,15 +33,15 @@ func BenchmarkRunAgainstFake(b *testing.B) {
 // speed, which is the machine's, not the code's.
 func TestBenchQuick(t *testing.T) {
 	out := t.TempDir()
-	ran := startEarly(t, plainBinary, nil, "bench", "--quick", "--out", out) // 7 s, mostly of real time
+	ran := clitest.StartEarly(t, plainBinary, nil, "bench", "--quick", "--out", out) // 7 s, mostly of real time
 	t.Parallel()
 	r := ran(t)
-	if r.code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 	for _, row := range []string{"frames ingested/s, fake", "bare coder/websocket sink", "fake / sink", "at max pace", "real-time sessions beside them", "real-time sessions held", "memory per idle session", "whole `scribecheck run --target fake`"} {
-		if !strings.Contains(r.stdout, row) {
-			t.Errorf("no %q row in the table:\n%s", row, r.stdout)
+		if !strings.Contains(r.Stdout, row) {
+			t.Errorf("no %q row in the table:\n%s", row, r.Stdout)
 		}
 	}
 	b, err := os.ReadFile(filepath.Join(out, "bench.json"))

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/scribecheck/scribecheck/internal/calibrate"
+	"github.com/scribecheck/scribecheck/internal/clitest"
 	"github.com/scribecheck/scribecheck/protocol"
 	"github.com/scribecheck/scribecheck/reports"
 )
@@ -34,11 +35,11 @@ func TestCalibratedFakeReproducesTheRunItWasCalibratedFrom(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, key := startFake(t, "--calibrate", otherServer)
-	a := runBinary(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base, "--label-filter", "level:info")
-	if a.code != 0 {
-		t.Fatalf("run against the other server: exit %d\n%s\n%s", a.code, a.stdout, a.stderr)
+	a := clitest.Run(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + key}, "run", "--target", base, "--label-filter", "level:info")
+	if a.Code != 0 {
+		t.Fatalf("run against the other server: exit %d\n%s\n%s", a.Code, a.Stdout, a.Stderr)
 	}
-	resA := loadResults(t, a)
+	resA := a.Results(t)
 
 	// The run recorded what the other server does, as the file says it does.
 	got := reactionsOf(resA)
@@ -60,19 +61,19 @@ func TestCalibratedFakeReproducesTheRunItWasCalibratedFrom(t *testing.T) {
 		}
 	}
 
-	b := runBinary(t, plainBinary, nil, "run", "--target", "fake", "--calibrate", filepath.Join(a.out, "results.json"), "--label-filter", "level:info")
-	if b.code != 0 {
-		t.Fatalf("run against the calibrated fake: exit %d\n%s\n%s", b.code, b.stdout, b.stderr)
+	b := clitest.Run(t, plainBinary, nil, "run", "--target", "fake", "--calibrate", filepath.Join(a.Out, "results.json"), "--label-filter", "level:info")
+	if b.Code != 0 {
+		t.Fatalf("run against the calibrated fake: exit %d\n%s\n%s", b.Code, b.Stdout, b.Stderr)
 	}
 	for _, st := range protocol.Stimuli {
-		if !strings.Contains(b.stdout, "calibrated "+st.Name+" (choice "+st.Choice+"): was ") {
-			t.Errorf("run --calibrate does not say it calibrated %s:\n%s", st.Name, b.stdout)
+		if !strings.Contains(b.Stdout, "calibrated "+st.Name+" (choice "+st.Choice+"): was ") {
+			t.Errorf("run --calibrate does not say it calibrated %s:\n%s", st.Name, b.Stdout)
 		}
 	}
-	if !strings.Contains(b.stdout, "left at the fake's choice (not calibrated): none") {
-		t.Errorf("run --calibrate does not list the stimuli left as they were:\n%s", b.stdout)
+	if !strings.Contains(b.Stdout, "left at the fake's choice (not calibrated): none") {
+		t.Errorf("run --calibrate does not list the stimuli left as they were:\n%s", b.Stdout)
 	}
-	resB := byID(loadResults(t, b))
+	resB := byID(b.Results(t))
 	compared := 0
 	for _, ra := range resA {
 		if ra.Level != "INFO" || ra.Verdict == reports.Skipped {
@@ -94,14 +95,14 @@ func TestCalibratedFakeReproducesTheRunItWasCalibratedFrom(t *testing.T) {
 	}
 
 	// The comparison can fail: the fake's own choices observe otherwise.
-	u := runBinary(t, plainBinary, nil, "run", "--target", "fake", "--label-filter", "level:info")
-	if u.code != 0 {
-		t.Fatalf("run against the plain fake: exit %d\n%s\n%s", u.code, u.stdout, u.stderr)
+	u := clitest.Run(t, plainBinary, nil, "run", "--target", "fake", "--label-filter", "level:info")
+	if u.Code != 0 {
+		t.Fatalf("run against the plain fake: exit %d\n%s\n%s", u.Code, u.Stdout, u.Stderr)
 	}
-	if strings.Contains(u.stdout, "calibrated ") {
-		t.Errorf("a plain run prints calibration notes:\n%s", u.stdout)
+	if strings.Contains(u.Stdout, "calibrated ") {
+		t.Errorf("a plain run prints calibration notes:\n%s", u.Stdout)
 	}
-	resU := byID(loadResults(t, u))
+	resU := byID(u.Results(t))
 	for _, ra := range resA {
 		if ra.Reaction == nil {
 			continue
@@ -137,24 +138,15 @@ func TestCalibrateRefusesWhatItCannotUse(t *testing.T) {
 	t.Parallel()
 	// A run that selected no INFO spec recorded no reaction.
 	noReactions := scribecheck(t, nil, "run", "--focus", "AUTH-1 ")
-	if noReactions.code != 0 {
-		t.Fatalf("run --focus AUTH-1: exit %d\n%s", noReactions.code, noReactions.stderr)
+	if noReactions.Code != 0 {
+		t.Fatalf("run --focus AUTH-1: exit %d\n%s", noReactions.Code, noReactions.Stderr)
 	}
 	checkRefusals(t, []refusal{
-		{"fake, no reactions", nil, []string{"fake", "--calibrate", noReactions.out}, 2, calibrate.NoReactions},
-		{"run, no reactions", nil, []string{"run", "--calibrate", filepath.Join(noReactions.out, reports.ResultsJSONFile)}, 2, calibrate.NoReactions},
+		{"fake, no reactions", nil, []string{"fake", "--calibrate", noReactions.Out}, 2, calibrate.NoReactions},
+		{"run, no reactions", nil, []string{"run", "--calibrate", filepath.Join(noReactions.Out, reports.ResultsJSONFile)}, 2, calibrate.NoReactions},
 		{"folder without results", nil, []string{"fake", "--calibrate", t.TempDir()}, 2, "results.json"},
 		{"not the fake", []string{"ELEVENLABS_API_KEY=sk_x_0123456789"}, []string{"run", "--target", "http://127.0.0.1:9", "--calibrate", otherServer}, 2, "--calibrate only applies to --target fake"},
 	})
-}
-
-func loadResults(t *testing.T, r result) []reports.SpecResult {
-	t.Helper()
-	res, err := reports.LoadResults(r.out)
-	if err != nil {
-		t.Fatalf("exit %d: %v\n%s\n%s", r.code, err, r.stdout, r.stderr)
-	}
-	return res
 }
 
 func byID(results []reports.SpecResult) map[string]reports.SpecResult {

@@ -35,16 +35,16 @@ func TestFakeChoiceSpecsRecordEachWorld(t *testing.T) {
 		{append(others, focus...), others[2:]},
 	} {
 		r := scribecheck(t, nil, world.args...)
-		if r.code != 0 {
-			t.Fatalf("%v: exit %d\n%s\n%s", world.args, r.code, r.stdout, r.stderr)
+		if r.Code != 0 {
+			t.Fatalf("%v: exit %d\n%s\n%s", world.args, r.Code, r.Stdout, r.Stderr)
 		}
-		got := r.verdicts(t)
+		got := r.Verdicts(t)
 		for _, id := range specs {
 			if v := got[strings.TrimSpace(id)]; v != "INFORMATIONAL" {
 				t.Errorf("%v: %s is %q, want INFORMATIONAL", world.args, id, v)
 			}
 		}
-		b, err := os.ReadFile(filepath.Join(r.out, "results.json"))
+		b, err := os.ReadFile(filepath.Join(r.Out, "results.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +89,7 @@ func TestFakeChoiceFlag(t *testing.T) {
 			t.Errorf("--fake-choice %s: %v, want a usage error", bad, err)
 		}
 	}
-	if help := scribecheck(t, nil, "fake", "--help"); strings.Contains(help.stdout+help.stderr, "idle-ignores-empty-chunks") {
+	if help := scribecheck(t, nil, "fake", "--help"); strings.Contains(help.Stdout+help.Stderr, "idle-ignores-empty-chunks") {
 		t.Error("fake --help shows the old flag")
 	}
 }

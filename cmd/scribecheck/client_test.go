@@ -14,6 +14,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scribecheck/scribecheck/internal/clitest"
 	"github.com/scribecheck/scribecheck/internal/sdks"
 	"github.com/scribecheck/scribecheck/internal/text"
 	"github.com/scribecheck/scribecheck/internal/wirelog"
@@ -31,7 +32,7 @@ func node(t *testing.T, app string, args ...string) []string {
 	return append([]string{"node", "--experimental-websocket", "--no-warnings", abs}, args...)
 }
 
-func clientRun(t *testing.T, flags []string, command []string) result {
+func clientRun(t *testing.T, flags []string, command []string) clitest.Result {
 	t.Helper()
 	out := t.TempDir()
 	args := append([]string{"client", "--out", out}, flags...)
@@ -39,34 +40,34 @@ func clientRun(t *testing.T, flags []string, command []string) result {
 		args = append(append(args, "--"), command...)
 	}
 	r := scribecheck(t, nil, args...)
-	r.out = out
+	r.Out = out
 	return r
 }
 
 func TestClientGradesAnAppThatPresentsATokenTwice(t *testing.T) {
 	t.Parallel()
 	r := clientRun(t, nil, node(t, "token_twice.mjs"))
-	if r.code != 1 {
-		t.Fatalf("exit %d, want 1 (a token presented twice is a MUST rule)\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 1 {
+		t.Fatalf("exit %d, want 1 (a token presented twice is a MUST rule)\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 	for _, want := range []string{"socket 1: session_started", "socket 2: auth_error", "CLIENT-1", "conn-0001", "conn-0002", "mint a fresh token"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("console lacks %q:\n%s", want, r.stdout)
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("console lacks %q:\n%s", want, r.Stdout)
 		}
 	}
 	for _, f := range []string{reports.ClientHTML, reports.ClientMD, reports.ClientJSON, reports.ClientJUnit, "wire/conn-0001.jsonl", "wire/conn-0002.jsonl", "wire/exchanges.jsonl"} {
-		if _, err := os.Stat(filepath.Join(r.out, f)); err != nil {
+		if _, err := os.Stat(filepath.Join(r.Out, f)); err != nil {
 			t.Errorf("report missing: %v", err)
 		}
 	}
-	junit, err := reports.ReadJUnit(filepath.Join(r.out, reports.ClientJUnit))
+	junit, err := reports.ReadJUnit(filepath.Join(r.Out, reports.ClientJUnit))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(junit.Suites) < 2 || !strings.HasPrefix(junit.Suites[0].Name, "conn-0001") || junit.Failures == 0 {
 		t.Errorf("JUnit: one testsuite per connection, with the failure: %+v", junit)
 	}
-	js, _ := os.ReadFile(filepath.Join(r.out, reports.ClientJSON))
+	js, _ := os.ReadFile(filepath.Join(r.Out, reports.ClientJSON))
 	if gjson.GetBytes(js, "command_exit").Int() != 0 || gjson.GetBytes(js, "connections.#").Int() != 2 {
 		t.Errorf("client.json: %s", text.Clip(string(js), 400))
 	}
@@ -75,10 +76,10 @@ func TestClientGradesAnAppThatPresentsATokenTwice(t *testing.T) {
 func TestClientPassesAWellBehavedApp(t *testing.T) {
 	t.Parallel()
 	r := clientRun(t, nil, node(t, "stream.mjs", "normal"))
-	if r.code != 0 {
-		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 	}
-	logs, ex, err := wirelog.ReadDir(filepath.Join(r.out, "wire"))
+	logs, ex, err := wirelog.ReadDir(filepath.Join(r.Out, "wire"))
 	if err != nil || len(logs) != 1 || len(ex) != 1 {
 		t.Fatalf("wire logs: %d, exchanges %d, %v", len(logs), len(ex), err)
 	}
@@ -99,13 +100,13 @@ func TestClientTLSReachesAClientThatHardCodesWSS(t *testing.T) {
 	}
 	app, _ := filepath.Abs("testdata/apps/wss_app.py")
 	r := clientRun(t, []string{"--tls"}, []string{py, app})
-	if r.code != 0 || !strings.Contains(r.stdout, "committed:") {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "committed:") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 	}
-	if !strings.Contains(r.stdout, "https://127.0.0.1:") {
-		t.Errorf("--tls must print an https base URL:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, "https://127.0.0.1:") {
+		t.Errorf("--tls must print an https base URL:\n%s", r.Stdout)
 	}
-	if _, err := os.Stat(filepath.Join(r.out, "tls", "ca.pem")); err != nil {
+	if _, err := os.Stat(filepath.Join(r.Out, "tls", "ca.pem")); err != nil {
 		t.Error(err)
 	}
 }
@@ -114,26 +115,26 @@ func TestClientClearEndings(t *testing.T) {
 	t.Parallel()
 	t.Run("a command that cannot start", func(t *testing.T) {
 		r := clientRun(t, nil, []string{"/nonexistent/app"})
-		if r.code != 2 || !strings.Contains(r.stderr, "did not start") {
-			t.Errorf("exit %d, stderr %s", r.code, r.stderr)
+		if r.Code != 2 || !strings.Contains(r.Stderr, "did not start") {
+			t.Errorf("exit %d, stderr %s", r.Code, r.Stderr)
 		}
 	})
 	t.Run("an app that never connects", func(t *testing.T) {
 		r := clientRun(t, nil, []string{"true"})
-		if r.code != 3 || !strings.Contains(r.stdout, "no client connected") {
-			t.Errorf("exit %d, stdout %s", r.code, r.stdout)
+		if r.Code != 3 || !strings.Contains(r.Stdout, "no client connected") {
+			t.Errorf("exit %d, stdout %s", r.Code, r.Stdout)
 		}
 	})
 	t.Run("a port in use", func(t *testing.T) {
 		base, _ := startFake(t)
 		r := clientRun(t, []string{"--addr", strings.TrimPrefix(base, "http://")}, []string{"true"}) // the old name still works
-		if r.code != 2 || !strings.Contains(r.stderr, "port in use") {
-			t.Errorf("exit %d, stderr %s", r.code, r.stderr)
+		if r.Code != 2 || !strings.Contains(r.Stderr, "port in use") {
+			t.Errorf("exit %d, stderr %s", r.Code, r.Stderr)
 		}
 		// fake says it the same way (it exited 1 without the hint).
 		r = scribecheck(t, nil, "fake", "--quiet", "--listen", strings.TrimPrefix(base, "http://"))
-		if r.code != 2 || !strings.Contains(r.stderr, "port in use? choose another --listen") {
-			t.Errorf("fake on a port in use: exit %d, stderr %s", r.code, r.stderr)
+		if r.Code != 2 || !strings.Contains(r.Stderr, "port in use? choose another --listen") {
+			t.Errorf("fake on a port in use: exit %d, stderr %s", r.Code, r.Stderr)
 		}
 	})
 }
@@ -143,10 +144,10 @@ func TestClientClearEndings(t *testing.T) {
 func TestClientKilledMidStreamLosesNoFrame(t *testing.T) {
 	t.Parallel()
 	r := clientRun(t, nil, node(t, "stream.mjs", "die"))
-	if !strings.Contains(r.stdout, "committed after 10 frames") {
-		t.Fatalf("the app did not get its commit answered:\n%s\n%s", r.stdout, r.stderr)
+	if !strings.Contains(r.Stdout, "committed after 10 frames") {
+		t.Fatalf("the app did not get its commit answered:\n%s\n%s", r.Stdout, r.Stderr)
 	}
-	logs, _, err := wirelog.ReadDir(filepath.Join(r.out, "wire"))
+	logs, _, err := wirelog.ReadDir(filepath.Join(r.Out, "wire"))
 	if err != nil || len(logs) != 1 {
 		t.Fatalf("%d logs, %v", len(logs), err)
 	}
@@ -170,7 +171,7 @@ func TestServerKilledMidStreamLosesNoFrame(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, append([]string{"client", "--out", out, "--"}, node(t, "stream.mjs", "forever")...)...)
-	cmd.Env = cleanEnv()
+	cmd.Env = clitest.Env()
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -198,9 +199,9 @@ func TestServerKilledMidStreamLosesNoFrame(t *testing.T) {
 func TestClientOutputsLeakNoSecret(t *testing.T) {
 	t.Parallel()
 	r := clientRun(t, nil, node(t, "token_twice.mjs"))
-	m := regexp.MustCompile(`test key:\s+(\S+)`).FindStringSubmatch(r.stdout)
+	m := regexp.MustCompile(`test key:\s+(\S+)`).FindStringSubmatch(r.Stdout)
 	if m == nil {
-		t.Fatalf("no test key printed:\n%s", r.stdout)
+		t.Fatalf("no test key printed:\n%s", r.Stdout)
 	}
-	scanForSecrets(t, r.out, m[1], 7)
+	scanForSecrets(t, r.Out, m[1], 7)
 }

@@ -7,30 +7,31 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scribecheck/scribecheck/internal/clitest"
 	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/tidwall/gjson"
 )
 
 // doctorRun runs `scribecheck doctor` with --out in a temp dir.
-func doctorRun(t *testing.T, env []string, args ...string) result {
+func doctorRun(t *testing.T, env []string, args ...string) clitest.Result {
 	t.Helper()
 	out := t.TempDir()
 	r := scribecheck(t, env, append([]string{"doctor", "--out", out}, args...)...)
-	r.out = out
+	r.Out = out
 	return r
 }
 
 func TestDoctorVerdictsAndExitCodes(t *testing.T) {
 	t.Parallel()
 	r := doctorRun(t, nil)
-	if r.code != 0 || !strings.Contains(r.stdout, "HEALTHY") {
-		t.Errorf("healthy fake: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "HEALTHY") {
+		t.Errorf("healthy fake: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 	r = doctorRun(t, nil, "--fake-bug", "sutkn-query-rejected")
-	if r.code != 1 || !strings.Contains(r.stdout, "server refuses valid single-use tokens on ?token=") {
-		t.Errorf("sutkn bug: exit %d\n%s", r.code, r.stdout)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "server refuses valid single-use tokens on ?token=") {
+		t.Errorf("sutkn bug: exit %d\n%s", r.Code, r.Stdout)
 	}
-	b, err := os.ReadFile(filepath.Join(r.out, "doctor.json"))
+	b, err := os.ReadFile(filepath.Join(r.Out, "doctor.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,21 +41,21 @@ func TestDoctorVerdictsAndExitCodes(t *testing.T) {
 			t.Errorf("doctor.json lacks the documented field %s", field)
 		}
 	}
-	md, _ := os.ReadFile(filepath.Join(r.out, "doctor.md"))
+	md, _ := os.ReadFile(filepath.Join(r.Out, "doctor.md"))
 	if !strings.Contains(string(md), "| `token-query` | session |") {
 		t.Errorf("doctor.md has no matrix row for token-query:\n%s", md)
 	}
 	r = doctorRun(t, nil, "--url", "https://api.elevenlabs.io/v1/speech-to-text/realtime-beta?single_use_token=sutkn_abc&model_id=scribe_v2_realtime")
-	if r.code != 1 || !strings.Contains(r.stdout, "realtime-beta") || !strings.Contains(r.stdout, "Rename the query parameter to token") {
-		t.Errorf("url lint: exit %d\n%s", r.code, r.stdout)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "realtime-beta") || !strings.Contains(r.Stdout, "Rename the query parameter to token") {
+		t.Errorf("url lint: exit %d\n%s", r.Code, r.Stdout)
 	}
 	r = doctorRun(t, []string{"ELEVENLABS_API_KEY=sk_x_0123456789"}, "--target", "http://"+closedPort(t))
-	if r.code != 3 || !strings.Contains(r.stdout, "network or the host, not authentication") {
-		t.Errorf("unreachable: exit %d\n%s", r.code, r.stdout)
+	if r.Code != 3 || !strings.Contains(r.Stdout, "network or the host, not authentication") {
+		t.Errorf("unreachable: exit %d\n%s", r.Code, r.Stdout)
 	}
 	r = doctorRun(t, nil, "--slo", "latency=1s")
-	if r.code != 2 || !strings.Contains(r.stderr, "choose from") {
-		t.Errorf("bad --slo: exit %d\n%s", r.code, r.stderr)
+	if r.Code != 2 || !strings.Contains(r.Stderr, "choose from") {
+		t.Errorf("bad --slo: exit %d\n%s", r.Code, r.Stderr)
 	}
 }
 
@@ -63,7 +64,7 @@ func TestDoctorVerdictsAndExitCodes(t *testing.T) {
 func TestDoctorHTMLRendersInChromium(t *testing.T) {
 	t.Parallel()
 	r := doctorRun(t, nil, "--fake-bug", "sutkn-query-rejected")
-	page := filepath.Join(r.out, "doctor.html")
+	page := filepath.Join(r.Out, "doctor.html")
 	dom, body := renderPage(t, "file://"+page)
 	if !strings.Contains(body, `data-paths="10"`) {
 		t.Errorf("the page's matrix does not show the 10 paths: %s", body)
@@ -88,11 +89,11 @@ func TestDoctorLeaksNoSecret(t *testing.T) {
 	userToken := "sutkn_" + strings.Repeat("ab", 16)
 	r := doctorRun(t, env, "--target", base, "--token", userToken,
 		"--url", "wss://api.elevenlabs.io/v1/speech-to-text/realtime?model_id=scribe_v2_realtime&token="+userToken+"&xi-api-key="+canary)
-	if r.code != 1 {
-		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
-	texts := map[string]string{"stdout": r.stdout, "stderr": r.stderr}
-	files, _ := filepath.Glob(filepath.Join(r.out, "*"))
+	texts := map[string]string{"stdout": r.Stdout, "stderr": r.Stderr}
+	files, _ := filepath.Glob(filepath.Join(r.Out, "*"))
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
 		texts[f] = string(b)
@@ -108,8 +109,8 @@ func TestDoctorLeaksNoSecret(t *testing.T) {
 			t.Errorf("%s holds a whole token %s", name, m)
 		}
 	}
-	if !strings.Contains(r.stderr, "consumes it") {
-		t.Errorf("no warning that --token spends the token:\n%s", r.stderr)
+	if !strings.Contains(r.Stderr, "consumes it") {
+		t.Errorf("no warning that --token spends the token:\n%s", r.Stderr)
 	}
 }
 
@@ -119,7 +120,7 @@ func TestDoctorLeaksNoSecret(t *testing.T) {
 func TestDoctorNamesAPlaceholderToken(t *testing.T) {
 	t.Parallel()
 	r := doctorRun(t, nil, "--token", "undefined", "--audio-secs", "0.5")
-	if r.code != 1 || !strings.Contains(r.stdout, "?token=undefined") || strings.Contains(r.stderr, "consumes it") {
-		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "?token=undefined") || strings.Contains(r.Stderr, "consumes it") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 }

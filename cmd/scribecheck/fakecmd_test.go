@@ -61,8 +61,8 @@ func TestFakeLimitFlags(t *testing.T) {
 
 	for _, bad := range [][]string{{"--max-sessions", "0"}, {"--max-tokens", "-1"}, {"--max-uncommitted", "0"}, {"--write-timeout", "0s"}} {
 		r := scribecheck(t, nil, append([]string{"fake"}, bad...)...)
-		if r.code != 2 || !strings.Contains(r.stderr, "must be positive") {
-			t.Errorf("fake %v: exit %d, stderr %q; want 2 and a message naming the limits", bad, r.code, r.stderr)
+		if r.Code != 2 || !strings.Contains(r.Stderr, "must be positive") {
+			t.Errorf("fake %v: exit %d, stderr %q; want 2 and a message naming the limits", bad, r.Code, r.Stderr)
 		}
 	}
 }

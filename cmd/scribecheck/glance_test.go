@@ -229,11 +229,11 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 	// that need it) and the header path that works, beside the verdict.
 	t.Run("run", func(t *testing.T) {
 		t.Parallel()
-		r := sharedRun(t, "--target", "fake", "--fake-bug", "sutkn-query-rejected")
-		if r.code != 1 {
-			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+		r := shared.Run(t, "--target", "fake", "--fake-bug", "sutkn-query-rejected")
+		if r.Code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", r.Code, r.Stderr)
 		}
-		failed := failingNames(t, filepath.Join(r.out, reports.ResultsJSONFile), "results", "auth_path", func(e gjson.Result) bool {
+		failed := failingNames(t, filepath.Join(r.Out, reports.ResultsJSONFile), "results", "auth_path", func(e gjson.Result) bool {
 			return e.Get("auth_path").String() != "" && verdict.Verdict(e.Get("verdict").String()).NotOK()
 		})
 		if strings.Join(failed, ",") != "token-query,token-reused,token-and-header" {
@@ -241,7 +241,7 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 		}
 		needles := append([]needle{{"verdict", "#status", "FAILED"}, {"whose fault", "#lead", "Whose fault: the server's."}},
 			inScope("auth path in the matrix", "#matrix", append(failed, "header")...)...)
-		checkGlance(t, filepath.Join(r.out, reports.RunHTMLFile), needles)
+		checkGlance(t, filepath.Join(r.Out, reports.RunHTMLFile), needles)
 	})
 
 	// The doctor on the same bug: its headline names the server's side and
@@ -249,10 +249,10 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 	t.Run("doctor", func(t *testing.T) {
 		t.Parallel()
 		r := doctorRun(t, nil, "--fake-bug", "sutkn-query-rejected")
-		if r.code != 1 {
-			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+		if r.Code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", r.Code, r.Stderr)
 		}
-		failed := failingNames(t, filepath.Join(r.out, reports.DoctorJSON), "paths", "path", func(e gjson.Result) bool {
+		failed := failingNames(t, filepath.Join(r.Out, reports.DoctorJSON), "paths", "path", func(e gjson.Result) bool {
 			return !e.Get("as_expected").Bool() && e.Get("expected").String() != "unknown"
 		})
 		if len(failed) == 0 || failed[0] != "token-query" {
@@ -260,7 +260,7 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 		}
 		needles := append([]needle{{"verdict", "#status", "problem"}, {"headline", "#summary", "a server-side problem, not the app's code"}},
 			inScope("path not as expected", "#matrix", failed...)...)
-		checkGlance(t, filepath.Join(r.out, reports.DoctorHTML), needles)
+		checkGlance(t, filepath.Join(r.Out, reports.DoctorHTML), needles)
 	})
 
 	// A browser's HAR of the bug: the refused connection, its auth path and
@@ -268,10 +268,10 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 	t.Run("har", func(t *testing.T) {
 		t.Parallel()
 		r := doctorRun(t, nil, "--har", filepath.Join("..", "..", "internal", "wirelog", "testdata", "har", "scribe-token-refused.har"))
-		if r.code != 1 {
-			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+		if r.Code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", r.Code, r.Stderr)
 		}
-		checkGlance(t, filepath.Join(r.out, "har.html"), connectionNeedles(t, filepath.Join(r.out, "har.json")))
+		checkGlance(t, filepath.Join(r.Out, "har.html"), connectionNeedles(t, filepath.Join(r.Out, "har.json")))
 	})
 
 	// An app that presents one token twice: the connection refused and its
@@ -279,10 +279,10 @@ func TestReportsAnswerAtAGlance(t *testing.T) {
 	t.Run("client", func(t *testing.T) {
 		t.Parallel()
 		r := clientRun(t, nil, node(t, "token_twice.mjs"))
-		if r.code != 1 {
-			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+		if r.Code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", r.Code, r.Stderr)
 		}
-		checkGlance(t, filepath.Join(r.out, reports.ClientHTML), connectionNeedles(t, filepath.Join(r.out, reports.ClientJSON)))
+		checkGlance(t, filepath.Join(r.Out, reports.ClientHTML), connectionNeedles(t, filepath.Join(r.Out, reports.ClientJSON)))
 	})
 
 	// The SDK matrix with one install falling short of its record: the SDK

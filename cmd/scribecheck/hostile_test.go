@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/clitest"
 	"github.com/scribecheck/scribecheck/internal/hostile"
 )
 
@@ -40,24 +41,24 @@ func TestHostileTargetsExitCodes(t *testing.T) {
 		}, 3, "redirect to https://elsewhere.invalid", 30 * time.Second},
 	}
 	// Three wait out the 5 s bound on a silent server: every run starts early.
-	ran := make([]func(*testing.T) result, len(cases))
+	ran := make([]func(*testing.T) clitest.Result, len(cases))
 	for i, c := range cases {
 		args := []string{c.cmd, "--target", c.base(t)}
 		if c.cmd == "doctor" {
 			args = append(args, "--out", t.TempDir())
 		}
-		ran[i] = startEarly(t, binary, key, args...)
+		ran[i] = clitest.StartEarly(t, binary, key, args...)
 	}
 	t.Parallel()
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			r := ran[i](t)
-			took := r.took
-			t.Logf("%s: exit %d in %v", c.name, r.code, took)
-			all := r.stdout + r.stderr
-			if r.code != c.code || !strings.Contains(all, c.says) {
-				t.Errorf("exit %d (want %d); want it to say %q\nstdout:\n%s\nstderr:\n%s", r.code, c.code, c.says, r.stdout, r.stderr)
+			took := r.Took
+			t.Logf("%s: exit %d in %v", c.name, r.Code, took)
+			all := r.Stdout + r.Stderr
+			if r.Code != c.code || !strings.Contains(all, c.says) {
+				t.Errorf("exit %d (want %d); want it to say %q\nstdout:\n%s\nstderr:\n%s", r.Code, c.code, c.says, r.Stdout, r.Stderr)
 			}
 			if took > c.within {
 				t.Errorf("took %v: a wrong target must be named in seconds", took)
@@ -78,16 +79,16 @@ func TestPanicIsOneErrorLine(t *testing.T) {
 		t.Run(where, func(t *testing.T) {
 			t.Parallel()
 			r := scribecheck(t, []string{"SCRIBECHECK_INJECT_PANIC=" + where}, "run", "--focus", "AUTH-1 ")
-			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-			if r.code != 4 || len(lines) != 1 || !strings.HasPrefix(lines[0], "ERROR: scribecheck bug: ") {
-				t.Fatalf("exit %d (want 4), stderr (want one ERROR line):\n%s", r.code, r.stderr)
+			lines := strings.Split(strings.TrimSpace(r.Stderr), "\n")
+			if r.Code != 4 || len(lines) != 1 || !strings.HasPrefix(lines[0], "ERROR: scribecheck bug: ") {
+				t.Fatalf("exit %d (want 4), stderr (want one ERROR line):\n%s", r.Code, r.Stderr)
 			}
-			if strings.Contains(r.stdout+r.stderr, "goroutine ") || strings.Contains(r.stdout+r.stderr, "Full Stack Trace") {
-				t.Errorf("a Go stack reached the terminal:\n%s\n%s", r.stdout, r.stderr)
+			if strings.Contains(r.Stdout+r.Stderr, "goroutine ") || strings.Contains(r.Stdout+r.Stderr, "Full Stack Trace") {
+				t.Errorf("a Go stack reached the terminal:\n%s\n%s", r.Stdout, r.Stderr)
 			}
 			m := regexp.MustCompile(`the stack is in (\S+):`).FindStringSubmatch(lines[0])
-			if m == nil || !strings.HasPrefix(m[1], r.out) {
-				t.Fatalf("the line names no stack file in --out %s: %s", r.out, lines[0])
+			if m == nil || !strings.HasPrefix(m[1], r.Out) {
+				t.Fatalf("the line names no stack file in --out %s: %s", r.Out, lines[0])
 			}
 			b, err := os.ReadFile(m[1])
 			if err != nil || !strings.Contains(string(b), "goroutine ") {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/scribecheck/scribecheck/internal/clitest"
 	"github.com/tidwall/gjson"
 )
 
@@ -36,13 +37,13 @@ func loadJSON(t *testing.T, path string) gjson.Result {
 func TestLoadHolds200RealtimeSessions(t *testing.T) {
 	base, key := startPlainFake(t)
 	out := t.TempDir()
-	ran := startEarly(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + key}, "load", "--target", base, "--sessions", "200", "--duration", "10s",
+	ran := clitest.StartEarly(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + key}, "load", "--target", base, "--sessions", "200", "--duration", "10s",
 		"--ramp", "1s", "--commit-every", "2s", "--drain", "90s", "--out", out) // 11 s of real time
 	t.Parallel()
 	r := ran(t)
-	t.Logf("exit %d\n%s", r.code, r.stdout)
-	if r.code != 0 {
-		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	t.Logf("exit %d\n%s", r.Code, r.Stdout)
+	if r.Code != 0 {
+		t.Fatalf("exit %d\n%s", r.Code, r.Stderr)
 	}
 	j := loadJSON(t, filepath.Join(out, "load.json"))
 	c := j.Get("counters")
@@ -59,8 +60,8 @@ func TestLoadHolds200RealtimeSessions(t *testing.T) {
 	if rate := j.Get("rates.audio_secs_per_sec").Float(); rate > 201 || rate < 50 {
 		t.Errorf("%.1f audio-s/s from 200 real-time sessions", rate)
 	}
-	if !strings.Contains(r.stdout, "200 held (100.0%)") || !strings.Contains(r.stderr, "sessions 200/200 started") {
-		t.Errorf("summary or progress line missing:\n%s\n%s", r.stdout, r.stderr)
+	if !strings.Contains(r.Stdout, "200 held (100.0%)") || !strings.Contains(r.Stderr, "sessions 200/200 started") {
+		t.Errorf("summary or progress line missing:\n%s\n%s", r.Stdout, r.Stderr)
 	}
 }
 
@@ -77,16 +78,16 @@ func TestLoadShardsMerge(t *testing.T) {
 	for _, s := range []string{"0", "1"} {
 		r := scribecheck(t, env, "load", "--target", base, "--sessions", "4", "--duration", "1s",
 			"--commit-every", "300ms", "--shard", s, "--out", shards, "--quiet")
-		if r.code != 0 {
-			t.Fatalf("shard %s: exit %d\n%s\n%s", s, r.code, r.stdout, r.stderr)
+		if r.Code != 0 {
+			t.Fatalf("shard %s: exit %d\n%s\n%s", s, r.Code, r.Stdout, r.Stderr)
 		}
 	}
 	merged := t.TempDir()
 	files := []string{filepath.Join(shards, "load-0.json"), filepath.Join(shards, "load-1.json")}
 	r := scribecheck(t, nil, "load", "merge", files[0], files[1], "--out", merged)
-	t.Logf("%s", r.stdout)
-	if r.code != 0 {
-		t.Fatalf("merge: exit %d\n%s", r.code, r.stderr)
+	t.Logf("%s", r.Stdout)
+	if r.Code != 0 {
+		t.Fatalf("merge: exit %d\n%s", r.Code, r.Stderr)
 	}
 	m := loadJSON(t, filepath.Join(merged, "load.json"))
 	a, b := loadJSON(t, files[0]), loadJSON(t, files[1])
@@ -132,8 +133,8 @@ func TestLoadShardsMerge(t *testing.T) {
 	other := t.TempDir()
 	scribecheck(t, env, "load", "--target", base, "--sessions", "1", "--duration", "300ms", "--pace", "max", "--out", other, "--quiet")
 	r = scribecheck(t, nil, "load", "merge", files[0], filepath.Join(other, "load.json"), "--out", t.TempDir())
-	if r.code != 2 || !strings.Contains(r.stderr, "same load") {
-		t.Errorf("merging different loads: exit %d\n%s", r.code, r.stderr)
+	if r.Code != 2 || !strings.Contains(r.Stderr, "same load") {
+		t.Errorf("merging different loads: exit %d\n%s", r.Code, r.Stderr)
 	}
 }
 
@@ -147,21 +148,21 @@ func TestLoadLeaksNoSecret(t *testing.T) {
 	out := t.TempDir()
 	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + canary}, "load", "--target", base, "--sessions", "3", "--duration", "500ms",
 		"--auth", "token", "--out", out)
-	if r.code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 	b, err := os.ReadFile(filepath.Join(out, "load.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	token := regexp.MustCompile(`sutkn_[A-Za-z0-9]{8,}`)
-	for name, text := range map[string]string{"stdout": r.stdout, "stderr": r.stderr, "load.json": string(b)} {
+	for name, text := range map[string]string{"stdout": r.Stdout, "stderr": r.Stderr, "load.json": string(b)} {
 		if strings.Contains(text, canary) || token.MatchString(text) {
 			t.Errorf("%s holds a secret:\n%s", name, text)
 		}
 	}
-	if !strings.Contains(r.stdout, "token mint") {
-		t.Errorf("no mint latency in the summary:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, "token mint") {
+		t.Errorf("no mint latency in the summary:\n%s", r.Stdout)
 	}
 }
 
@@ -182,12 +183,12 @@ func TestLoadRefusals(t *testing.T) {
 	}, "sk_test_0123456789abcdef")
 	r := scribecheck(t, nil, "help", "load")
 	for _, want := range []string{"--budget-audio-minutes", "--shard", "load merge", "--pace", "--auth", "--min-held-percent"} {
-		if !strings.Contains(r.stdout, want) {
+		if !strings.Contains(r.Stdout, want) {
 			t.Errorf("help load lacks %q", want)
 		}
 	}
-	if r.code != 0 {
-		t.Errorf("help load: exit %d", r.code)
+	if r.Code != 0 {
+		t.Errorf("help load: exit %d", r.Code)
 	}
 }
 
@@ -197,7 +198,7 @@ func TestLoadFailedSessionsExit1(t *testing.T) {
 	base, _ := startFake(t)
 	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=sk_wrong_0123456789abcdef"}, "load", "--target", base, "--sessions", "2",
 		"--duration", "300ms", "--out", t.TempDir(), "--quiet")
-	if r.code != 1 || !strings.Contains(r.stderr, "0 of 2 sessions held (0.0%), below --min-held-percent 100") || !strings.Contains(r.stdout, "auth_error 2") {
-		t.Errorf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "0 of 2 sessions held (0.0%), below --min-held-percent 100") || !strings.Contains(r.Stdout, "auth_error 2") {
+		t.Errorf("exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 }

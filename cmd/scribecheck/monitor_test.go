@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scribecheck/scribecheck/internal/clitest"
 	"github.com/scribecheck/scribecheck/internal/exitcode"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/targets"
@@ -27,7 +28,7 @@ func TestMonitorServesAndStopsOnSIGTERM(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, "monitor", "--target", base, "--listen", "127.0.0.1:0", "--interval", "1h")
-	cmd.Env = append(cleanEnv(), targets.APIKeyEnv+"="+plantedKey)
+	cmd.Env = append(clitest.Env(), targets.APIKeyEnv+"="+plantedKey)
 	stdout, stderr := lines(t, cmd.StdoutPipe), lines(t, cmd.StderrPipe)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

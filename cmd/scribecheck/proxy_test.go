@@ -8,15 +8,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scribecheck/scribecheck/internal/clitest"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/reports"
 )
 
-func proxyRun(t *testing.T, upstream, key string, command []string) result {
+func proxyRun(t *testing.T, upstream, key string, command []string) clitest.Result {
 	t.Helper()
 	out := t.TempDir()
 	r := scribecheck(t, []string{"ELEVENLABS_API_KEY=" + key}, append([]string{"proxy", "--target", upstream, "--out", out, "--"}, command...)...)
-	r.out = out
+	r.Out = out
 	return r
 }
 
@@ -28,20 +29,20 @@ func TestProxyPutsEachRefusalOnItsSide(t *testing.T) {
 	t.Parallel()
 	buggy, key := startFake(t, "--fake-bug", "sutkn-query-rejected")
 	r := proxyRun(t, buggy, key, node(t, "token_twice.mjs"))
-	if r.code != 1 {
-		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 	for _, want := range []string{"conn-0001: SERVER (observed): the server refused a fresh token on its first use", "conn-0002: APP (observed)",
 		"minted as realtime_scribe", "proxy: conn-0001 GET", "server rules applied"} {
-		if !strings.Contains(r.stdout+readFile(t, r.out, "proxy.md"), want) {
-			t.Errorf("no %q in the output:\n%s", want, r.stdout)
+		if !strings.Contains(r.Stdout+readFile(t, r.Out, "proxy.md"), want) {
+			t.Errorf("no %q in the output:\n%s", want, r.Stdout)
 		}
 	}
 
 	faithful, key := startFake(t)
 	r = proxyRun(t, faithful, key, node(t, "token_twice.mjs"))
-	if r.code != 1 || !strings.Contains(r.stdout, "conn-0002: APP (observed): the token sutkn_") || strings.Contains(r.stdout, "SERVER (") {
-		t.Fatalf("exit %d; want one refusal, the app's:\n%s", r.code, r.stdout)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "conn-0002: APP (observed): the token sutkn_") || strings.Contains(r.Stdout, "SERVER (") {
+		t.Fatalf("exit %d; want one refusal, the app's:\n%s", r.Code, r.Stdout)
 	}
 	var js struct {
 		Refusals []reports.Refusal `json:"auth_refusals"`
@@ -49,13 +50,13 @@ func TestProxyPutsEachRefusalOnItsSide(t *testing.T) {
 			Server []reports.SpecResult `json:"server_results"`
 		} `json:"connections"`
 	}
-	if err := json.Unmarshal([]byte(readFile(t, r.out, "proxy.json")), &js); err != nil {
+	if err := json.Unmarshal([]byte(readFile(t, r.Out, "proxy.json")), &js); err != nil {
 		t.Fatal(err)
 	}
 	if len(js.Refusals) != 1 || js.Refusals[0].Side != "app" || len(js.Conns) != 2 || len(js.Conns[0].Server) == 0 || js.Conns[0].Server[0].ID != "SCHEMA-1" {
 		t.Fatalf("proxy.json: %+v", js)
 	}
-	scanForSecrets(t, r.out, key, 7)
+	scanForSecrets(t, r.Out, key, 7)
 }
 
 func readFile(t *testing.T, dir, name string) string {
@@ -104,8 +105,8 @@ func TestDoctorGradesABrowsersHAR(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
 	r := scribecheck(t, nil, "doctor", "--har", harFile, "--out", out)
-	if r.code != 1 || !strings.Contains(r.stdout, "SERVER (observed): the server refused a fresh token on its first use") {
-		t.Fatalf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "SERVER (observed): the server refused a fresh token on its first use") {
+		t.Fatalf("exit %d:\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 	for _, f := range []string{"har.html", "har.md", "har.json", "har-junit.xml", "wire/conn-0001.jsonl", "wire/exchanges.jsonl"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
@@ -140,8 +141,8 @@ func TestDoctorGradesABrowsersHAR(t *testing.T) {
 	}
 	out2 := t.TempDir()
 	r = scribecheck(t, nil, "doctor", "--har", twice, "--out", out2)
-	if r.code != 1 || !strings.Contains(r.stdout, "conn-0002: APP (observed): the token sutkn_") || !strings.Contains(r.stdout, "already presented on conn-0001") {
-		t.Fatalf("exit %d:\n%s", r.code, r.stdout)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "conn-0002: APP (observed): the token sutkn_") || !strings.Contains(r.Stdout, "already presented on conn-0001") {
+		t.Fatalf("exit %d:\n%s", r.Code, r.Stdout)
 	}
 	for _, secret := range []string{"sk_canary", "sutkn_canary7c1"} {
 		for _, dir := range []string{out, out2} {
@@ -164,17 +165,17 @@ func TestReplayOfAProxyRecording(t *testing.T) {
 	t.Parallel()
 	fake, key := startFake(t)
 	rec := proxyRun(t, fake, key, node(t, "stream.mjs", "normal"))
-	if rec.code != 0 {
-		t.Fatalf("recording: exit %d\n%s\n%s", rec.code, rec.stdout, rec.stderr)
+	if rec.Code != 0 {
+		t.Fatalf("recording: exit %d\n%s\n%s", rec.Code, rec.Stdout, rec.Stderr)
 	}
-	wire := filepath.Join(rec.out, "wire")
+	wire := filepath.Join(rec.Out, "wire")
 	r := scribecheck(t, nil, append([]string{"replay", "--speed", "0", "--out", t.TempDir(), wire, "--"}, node(t, "stream.mjs", "normal")...)...)
-	if r.code != 0 || !strings.Contains(r.stdout, "1 as recorded") {
-		t.Fatalf("replay of the same app: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "1 as recorded") {
+		t.Fatalf("replay of the same app: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 	r = scribecheck(t, nil, append([]string{"replay", "--speed", "0", "--wait-client", "500ms", "--out", t.TempDir(), wire, "--"}, node(t, "token_twice.mjs")...)...)
-	if r.code != 1 || !strings.Contains(r.stdout, "diverged") {
-		t.Fatalf("replay of another app: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "diverged") {
+		t.Fatalf("replay of another app: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 }
 
@@ -185,15 +186,15 @@ func TestProxyGradesTheServerOnRealTraffic(t *testing.T) {
 	t.Parallel()
 	deviating, key := startFake(t, "--fake-deviate", "session-started-twice")
 	r := proxyRun(t, deviating, key, node(t, "stream.mjs", "normal"))
-	if r.code != 1 {
-		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 	for _, want := range []string{"FAILED MULTI-1 [conn-0001, server]", "session_started as frame 2", "the server broke a MUST rule on 1 connection; 1 connection: none refused, and the app broke no rule"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("no %q in:\n%s", want, r.stdout)
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("no %q in:\n%s", want, r.Stdout)
 		}
 	}
-	if strings.Contains(r.stdout, "FAILED CLIENT-") {
-		t.Errorf("the app is blamed for the server's deviation:\n%s", r.stdout)
+	if strings.Contains(r.Stdout, "FAILED CLIENT-") {
+		t.Errorf("the app is blamed for the server's deviation:\n%s", r.Stdout)
 	}
 }

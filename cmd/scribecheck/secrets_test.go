@@ -10,9 +10,46 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scribecheck/scribecheck/internal/clitest"
 	"github.com/scribecheck/scribecheck/internal/secrets"
 	"github.com/scribecheck/scribecheck/internal/testkit"
 )
+
+// Canary: a planted API key, and every token the run mints, must not appear
+// in any output — console, logs, or any report file — raw or encoded, even
+// when specs fail and print URLs and headers.
+func TestNoSecretInAnyOutput(t *testing.T) {
+	t.Parallel()
+	canary := "sk_canary_" + strings.Repeat("5eC7", 8)
+	base, _ := startPlainFake(t, "--fake-bug", "sutkn-query-rejected", "--fake-deviate", "auth-error-form", "--api-key", canary)
+	r := clitest.Run(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + canary}, "run", "--target", base, "-v")
+	if r.Code != 1 {
+		t.Fatalf("exit %d, want failures that print evidence\n%s", r.Code, r.Stderr)
+	}
+	outputs := map[string]string{"stdout": r.Stdout, "stderr": r.Stderr}
+	_ = filepath.WalkDir(r.Out, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			outputs[p] = string(b)
+		}
+		return nil
+	})
+	if len(outputs) < 5 {
+		t.Fatalf("only %d outputs to scan", len(outputs))
+	}
+	fullToken := regexp.MustCompile(`sutkn_[0-9a-f]{32}`)
+	for name, text := range outputs {
+		if leaks := secrets.ScanText(name, text, []string{canary}); len(leaks) > 0 {
+			t.Errorf("%v", leaks)
+		}
+		if m := fullToken.FindString(text); m != "" {
+			t.Errorf("%s holds a whole token %s", name, m)
+		}
+	}
+	if !strings.Contains(r.Stdout, "sutkn_…") {
+		t.Error("no token fingerprint in the console: the evidence was not printed, so the test proves nothing")
+	}
+}
 
 // Planted secrets hold every character an encoder rewrites (+ & < > " ' %,
 // a space) and a non-ASCII letter: each output has its own escaping (URL,
@@ -74,18 +111,18 @@ func TestNoPlantedSecretInAnyOutput(t *testing.T) {
 			out = proxyOut // the replay that follows plays its recording
 		}
 		args := c.args
-		if c.name != "run" { // runBinary gives run its own --out
+		if c.name != "run" { // clitest.Run gives run its own --out
 			args = append([]string{args[0], "--out", out}, args[1:]...)
 		}
 		r := scribecheck(t, c.env, args...)
-		if r.out != "" {
-			out = r.out
+		if r.Out != "" {
+			out = r.Out
 		}
-		if r.code == 2 || r.code == 4 {
-			t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", c.name, r.code, r.stdout, r.stderr)
+		if r.Code == 2 || r.Code == 4 {
+			t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", c.name, r.Code, r.Stdout, r.Stderr)
 		}
 		text, files := outputs(t, out)
-		text += r.stdout + r.stderr
+		text += r.Stdout + r.Stderr
 		for _, leak := range secrets.ScanText(c.name+" (files, stdout, stderr)", text, planted) {
 			t.Errorf("%s: %v", c.name, leak)
 		}
@@ -101,7 +138,7 @@ func TestNoPlantedSecretInAnyOutput(t *testing.T) {
 		if m := madeSecret.FindString(text); m != "" {
 			t.Errorf("%s: its output holds a whole key or token it made: %s", c.name, secrets.Fingerprint(m))
 		}
-		t.Logf("%s: exit %d, %d files scanned", c.name, r.code, files)
+		t.Logf("%s: exit %d, %d files scanned", c.name, r.Code, files)
 	}
 	// The commands run side by side; the replay after the proxy, whose
 	// recording it plays.

@@ -29,12 +29,15 @@ var layers = []layer{
 	{name: "test fakes", pkgs: []string{"internal/testfake"}, may: []string{"protocol", "vocabulary", "test helpers", "the two sides"}},
 	{name: "targets", pkgs: []string{"internal/targets"}, may: []string{"protocol", "vocabulary", "the two sides"}},
 	{name: "renderers", pkgs: []string{"reports"}, may: []string{"protocol", "vocabulary"}},
+	{name: "binary test helpers", pkgs: []string{"internal/clitest"}, may: []string{"protocol", "vocabulary", "test helpers", "renderers"}},
 	{name: "checks", pkgs: []string{"internal/authcause", "internal/clientcheck", "internal/servercheck", "internal/doctor", "suites"},
 		may: []string{"protocol", "vocabulary", "the two sides", "targets", "renderers"}},
 	{name: "tools", pkgs: []string{"internal/proxy", "internal/replay", "internal/load", "internal/bench", "internal/sdks", "internal/userapp", "internal/calibrate", "internal/monitor"},
 		may: []string{"protocol", "vocabulary", "the two sides", "targets", "renderers", "checks"}},
 	{name: "command", pkgs: []string{"cmd/scribecheck"},
 		may: []string{"protocol", "vocabulary", "the two sides", "targets", "renderers", "checks", "tools"}},
+	{name: "meta-test", pkgs: []string{"internal/metatest"}, // its code is its tests
+		may: []string{"protocol", "vocabulary", "test helpers", "the two sides", "targets", "renderers", "binary test helpers", "checks", "tools", "command"}},
 }
 
 // ginkgoUsers may depend on Ginkgo and Gomega: the spec runner and the

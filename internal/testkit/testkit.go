@@ -111,18 +111,19 @@ func BuildScribecheck(name string, race bool) (string, error) {
 // is set, and returns its path. Its build output goes to stderr.
 //
 // The binary is kept between test runs, in a folder of the system's
-// temporary folder named after the test's working folder (one per package
-// of one checkout, so worktrees never share one): go build relinks a target
-// only when it is out of date, and the link took 1.7 s of CPU per
-// scribecheck binary, before any test of its package could start. go build
-// replaces a target by renaming a new file over it, so a run still
-// executing the old one goes on.
+// temporary folder named after the module's folder (one per checkout, so
+// worktrees never share one, and every package of it that builds the same
+// name shares the binary): go build relinks a target only when it is out of
+// date, and the link took 1.7 s of CPU per scribecheck binary, before any
+// test of its package could start. go build replaces a target by renaming a
+// new file over it, so a run still executing the old one goes on, and two
+// packages building it at once each rename a whole binary.
 func Build(pkg, name string, race bool) (string, error) {
-	wd, err := os.Getwd()
+	root, err := moduleRoot()
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256([]byte(wd))
+	sum := sha256.Sum256([]byte(root))
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("scribecheck-test-bin-%x", sum[:6]))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -138,4 +139,20 @@ func Build(pkg, name string, race bool) (string, error) {
 		return "", fmt.Errorf("building %s: %w", pkg, err)
 	}
 	return path, nil
+}
+
+// moduleRoot is the folder of the go.mod above the test's working folder.
+func moduleRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		if filepath.Dir(dir) == dir {
+			return "", fmt.Errorf("no go.mod above %s", wd)
+		}
+	}
 }

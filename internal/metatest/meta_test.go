@@ -1,17 +1,13 @@
-package main
+package metatest
 
 import (
 	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/scribecheck/scribecheck/fakeserver"
-	"github.com/scribecheck/scribecheck/internal/secrets"
+	"github.com/scribecheck/scribecheck/internal/clitest"
 	"github.com/scribecheck/scribecheck/internal/verdict"
 	"github.com/scribecheck/scribecheck/reports"
 	"github.com/scribecheck/scribecheck/suites"
@@ -168,13 +164,13 @@ var raceFaults = []string{fakeserver.FaultDoubleCommit, fakeserver.FaultContract
 // waitingFaults are the runs that mostly wait, the CPU idle, for what the
 // faulty fake never sends: the close after each invalid_request (24 specs
 // wait out the 0.5 s close wait, 12.5 s), a commit's answer (the probe's 5 s
-// timeout). They start early, before the test's t.Parallel() (startEarly
+// timeout). They start early, before the test's t.Parallel() (clitest.StartEarly
 // says why).
 var waitingFaults = []string{fakeserver.FaultErrorWithoutClose, fakeserver.FaultCommitsOutOfOrder, fakeserver.FaultCommitsUnanswered,
 	fakeserver.FaultFirstCommitLost}
 
 // faultRunArgs are the arguments of a run of the fake with fault f (the
-// plain run's are sharedRun's key).
+// key of its shared run).
 func faultRunArgs(f fakeserver.Fault) []string {
 	flag := "--fake-bug"
 	if f.Kind == fakeserver.Deviation {
@@ -186,7 +182,7 @@ func faultRunArgs(f fakeserver.Fault) []string {
 func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
 	for _, name := range waitingFaults {
 		if f, ok := fakeserver.LookupFault(name); ok {
-			startSharedRun(t, faultRunArgs(f)...) // its subtest reads it
+			shared.Start(t, faultRunArgs(f)...) // its subtest reads it
 		}
 	}
 	t.Parallel()
@@ -215,25 +211,25 @@ func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
 				t.Fatalf("no fault %s", name)
 			}
 			args := faultRunArgs(f)
-			var r result
-			if ru.bin == plainBinary { // the same run as other tests' of this fault (sharedRun)
-				r = sharedRun(t, args...)
+			var r clitest.Result
+			if ru.bin == plainBinary { // the shared run: started early for waitingFaults
+				r = shared.Run(t, args...)
 			} else {
-				r = runBinary(t, ru.bin, nil, slices.Concat([]string{"run"}, args)...)
+				r = clitest.Run(t, ru.bin, nil, slices.Concat([]string{"run"}, args)...)
 			}
-			v := r.verdicts(t)
-			failed := strings.Join(with(v, reports.Failed), ",")
-			nonStrict := strings.Join(with(v, reports.NonStrict), ",")
+			v := r.Verdicts(t)
+			failed := strings.Join(clitest.With(v, reports.Failed), ",")
+			nonStrict := strings.Join(clitest.With(v, reports.NonStrict), ",")
 			add := addedCatches[name]
 			want.failed, want.nonStrict = joinSorted(want.failed, add.failed), joinSorted(want.nonStrict, add.nonStrict)
 			if failed != want.failed || nonStrict != want.nonStrict {
 				t.Errorf("failed [%s] non-strict [%s]; want failed [%s] non-strict [%s]", failed, nonStrict, want.failed, want.nonStrict)
 			}
-			if errs := with(v, reports.Error); len(errs) > 0 {
+			if errs := clitest.With(v, reports.Error); len(errs) > 0 {
 				t.Errorf("harness errors: %v", errs)
 			}
 			// A BLOCKED spec points at a root cause that failed in this run.
-			for _, res := range r.results(t) {
+			for _, res := range r.Results(t) {
 				if res.Verdict == reports.Blocked && !slices.Contains(strings.Split(want.failed, ","), res.BlockedBy) {
 					t.Errorf("%s is BLOCKED by %q, which is not among the failed [%s]", res.ID, res.BlockedBy, want.failed)
 				}
@@ -242,16 +238,16 @@ func TestEveryFaultIsCaughtByExactlyItsSpecs(t *testing.T) {
 			if want.failed != "" {
 				wantCode = 1
 			}
-			if r.code != wantCode {
-				t.Errorf("exit %d, want %d", r.code, wantCode)
+			if r.Code != wantCode {
+				t.Errorf("exit %d, want %d", r.Code, wantCode)
 			}
 			if !strictReruns[name] {
 				return
 			}
-			s := runBinary(t, ru.bin, nil, slices.Concat([]string{"run"}, args, []string{"--strict"})...)
-			all := strings.Join(with(s.verdicts(t), reports.Failed), ",")
-			if s.code != 1 || all != joinSorted(want.failed, want.nonStrict) {
-				t.Errorf("--strict: exit %d, failed [%s]", s.code, all)
+			s := clitest.Run(t, ru.bin, nil, slices.Concat([]string{"run"}, args, []string{"--strict"})...)
+			all := strings.Join(clitest.With(s.Verdicts(t), reports.Failed), ",")
+			if s.Code != 1 || all != joinSorted(want.failed, want.nonStrict) {
+				t.Errorf("--strict: exit %d, failed [%s]", s.Code, all)
 			}
 		})
 	}
@@ -264,62 +260,7 @@ func joinSorted(lists ...string) string {
 			ids = append(ids, strings.Split(l, ",")...)
 		}
 	}
-	return strings.Join(sortIDs(ids), ",")
-}
-
-// sortIDs sorts spec IDs by area, then number: AUTH-2 before AUTH-10.
-func sortIDs(ids []string) []string {
-	sort.Slice(ids, func(i, j int) bool {
-		ai, ni := splitID(ids[i])
-		aj, nj := splitID(ids[j])
-		if ai != aj {
-			return ai < aj
-		}
-		return ni < nj
-	})
-	return ids
-}
-
-func splitID(id string) (string, int) {
-	area, num, _ := strings.Cut(id, "-")
-	n, _ := strconv.Atoi(num)
-	return area, n
-}
-
-// Canary: a planted API key, and every token the run mints, must not appear
-// in any output — console, logs, or any report file — raw or encoded, even
-// when specs fail and print URLs and headers.
-func TestNoSecretInAnyOutput(t *testing.T) {
-	t.Parallel()
-	canary := "sk_canary_" + strings.Repeat("5eC7", 8)
-	base, _ := startPlainFake(t, "--fake-bug", "sutkn-query-rejected", "--fake-deviate", "auth-error-form", "--api-key", canary)
-	r := runBinary(t, plainBinary, []string{"ELEVENLABS_API_KEY=" + canary}, "run", "--target", base, "-v")
-	if r.code != 1 {
-		t.Fatalf("exit %d, want failures that print evidence\n%s", r.code, r.stderr)
-	}
-	outputs := map[string]string{"stdout": r.stdout, "stderr": r.stderr}
-	_ = filepath.WalkDir(r.out, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			b, _ := os.ReadFile(p)
-			outputs[p] = string(b)
-		}
-		return nil
-	})
-	if len(outputs) < 5 {
-		t.Fatalf("only %d outputs to scan", len(outputs))
-	}
-	fullToken := regexp.MustCompile(`sutkn_[0-9a-f]{32}`)
-	for name, text := range outputs {
-		if leaks := secrets.ScanText(name, text, []string{canary}); len(leaks) > 0 {
-			t.Errorf("%v", leaks)
-		}
-		if m := fullToken.FindString(text); m != "" {
-			t.Errorf("%s holds a whole token %s", name, m)
-		}
-	}
-	if !strings.Contains(r.stdout, "sutkn_…") {
-		t.Error("no token fingerprint in the console: the evidence was not printed, so the test proves nothing")
-	}
+	return strings.Join(clitest.SortIDs(ids), ",")
 }
 
 // A check that cannot fail is a defect: every MUST and SHOULD spec is in the
