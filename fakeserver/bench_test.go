@@ -2,7 +2,6 @@ package fakeserver
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"testing"
@@ -77,11 +76,7 @@ func LoadFrames(tb testing.TB, f protocol.AudioFormat) (chunks [][]byte) {
 	pcm := f.Speech(n * 0.1)
 	per := len(pcm) / n
 	for i := range n {
-		b, err := json.Marshal(protocol.AudioChunk{MessageType: protocol.InputAudioChunk, AudioBase64: base64.StdEncoding.EncodeToString(pcm[i*per : (i+1)*per]), SampleRate: f.SampleRate})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		chunks = append(chunks, b)
+		chunks = append(chunks, protocol.AppendAudioChunk(nil, pcm[i*per:(i+1)*per], f.SampleRate, false))
 	}
 	return chunks
 }

@@ -1,8 +1,6 @@
 package probes
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -13,19 +11,19 @@ import (
 // (chunkFrame): the record must be the one ParseFrame makes of the same
 // bytes, in every field a grader reads.
 func TestChunkFrameIsWhatParseFrameMakes(t *testing.T) {
-	text := "said before"
-	for _, c := range []protocol.AudioChunk{
-		{MessageType: protocol.InputAudioChunk, AudioBase64: base64.StdEncoding.EncodeToString(make([]byte, 3200)), SampleRate: 16000},
-		{MessageType: protocol.InputAudioChunk, AudioBase64: base64.StdEncoding.EncodeToString([]byte{1, 2, 3}), Commit: true, SampleRate: 16000},
-		{MessageType: protocol.InputAudioChunk, Commit: true, SampleRate: 48000},
-		{MessageType: protocol.InputAudioChunk, AudioBase64: "AAAA", PreviousText: &text},
+	for _, c := range []struct {
+		audio      []byte
+		sampleRate int
+		commit     bool
+	}{
+		{make([]byte, 3200), 16000, false},
+		{[]byte{1, 2, 3}, 16000, true},
+		{nil, 48000, true},
+		{[]byte{0, 0, 0}, 0, false},
 	} {
-		b, err := json.Marshal(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := protocol.AppendAudioChunk(nil, c.audio, c.sampleRate, c.commit)
 		at := 1500 * time.Millisecond
-		got, want := chunkFrame(at, b, c), ParseFrame(at, false, b)
+		got, want := chunkFrame(at, b, len(c.audio), c.commit), ParseFrame(at, false, b)
 		if got != want {
 			t.Errorf("%s:\n chunkFrame %+v\n ParseFrame %+v", b, got, want)
 		}
@@ -33,7 +31,7 @@ func TestChunkFrameIsWhatParseFrameMakes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Commit() != c.Commit || got.AudioSecs(f) != want.AudioSecs(f) {
+		if got.Commit() != c.commit || got.AudioSecs(f) != want.AudioSecs(f) {
 			t.Errorf("%s: commit %v, %v s of audio; ParseFrame's %v, %v s", b, got.Commit(), got.AudioSecs(f), want.Commit(), want.AudioSecs(f))
 		}
 	}

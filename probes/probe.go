@@ -3,7 +3,6 @@ package probes
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -190,18 +189,12 @@ func (r *runner) stream(ctx context.Context, conn *Conn, q url.Values) {
 	if !ok {
 		return // the server accepted a format we cannot make; nothing to stream
 	}
-	audio := f.Speech(r.opts.AudioSeconds)
-	step := f.Bytes(0.25)
-	for off := 0; off < len(audio); off += step {
-		chunk := audio[off:min(off+step, len(audio))]
-		if conn.Send(ctx, protocol.AudioChunk{MessageType: protocol.InputAudioChunk,
-			AudioBase64: base64.StdEncoding.EncodeToString(chunk), SampleRate: f.SampleRate}) != nil {
-			return
-		}
+	if conn.SendAudio(ctx, f, f.Speech(r.opts.AudioSeconds), 0.25, false) != nil {
+		return
 	}
 	r.res.Stages.AudioSent = true
 	commitAt := time.Now()
-	if conn.Send(ctx, protocol.AudioChunk{MessageType: protocol.InputAudioChunk, Commit: true, SampleRate: f.SampleRate}) != nil {
+	if conn.Commit(ctx, f.SampleRate) != nil {
 		return
 	}
 	got, err := conn.WaitFor(ctx, protocol.CommittedTranscript)

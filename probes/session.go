@@ -3,10 +3,10 @@ package probes
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -52,9 +52,7 @@ func (c *Conn) SendAudio(ctx context.Context, f protocol.AudioFormat, audio []by
 	step := max(f.Bytes(chunkSecs), f.BytesPerSample())
 	for off := 0; off < len(audio); off += step {
 		end := min(off+step, len(audio))
-		chunk := protocol.AudioChunk{MessageType: protocol.InputAudioChunk, SampleRate: f.SampleRate,
-			AudioBase64: base64.StdEncoding.EncodeToString(audio[off:end]), Commit: commit && end == len(audio)}
-		if err := c.sendChunk(ctx, chunk); err != nil {
+		if err := c.sendChunk(ctx, audio[off:end], f.SampleRate, commit && end == len(audio)); err != nil {
 			return err
 		}
 	}
@@ -63,26 +61,37 @@ func (c *Conn) SendAudio(ctx context.Context, f protocol.AudioFormat, audio []by
 
 // Commit sends a commit: an input_audio_chunk with no audio and commit true.
 func (c *Conn) Commit(ctx context.Context, sampleRate int) error {
-	return c.sendChunk(ctx, protocol.AudioChunk{MessageType: protocol.InputAudioChunk, Commit: true, SampleRate: sampleRate})
+	return c.sendChunk(ctx, nil, sampleRate, true)
 }
 
-// sendChunk sends a chunk the probe built itself and records it from what
-// is known of it (chunkFrame), not parsed back: ParseFrame scans a frame
-// three times (UTF-8, JSON, the audio field), the audio is most of a chunk,
-// and the chunks are most of what a run sends.
-func (c *Conn) sendChunk(ctx context.Context, chunk protocol.AudioChunk) error {
-	b, err := json.Marshal(chunk)
-	if err != nil {
-		return fmt.Errorf("encoding a frame: %w", err)
+// sendChunk sends the input_audio_chunk of audio (protocol.AppendAudioChunk)
+// and records it from what is known of it (chunkFrame), not parsed back:
+// ParseFrame scans a frame three times (UTF-8, JSON, the audio field), the
+// audio is most of a chunk, and the chunks are most of what a run sends.
+// The frame is encoded into a pooled buffer; the record keeps a copy.
+func (c *Conn) sendChunk(ctx context.Context, audio []byte, sampleRate int, commit bool) error {
+	buf := chunkBufs.Get().(*[]byte)
+	b := protocol.AppendAudioChunk((*buf)[:0], audio, sampleRate, commit)
+	err := c.send(ctx, websocket.MessageText, b, func(at time.Duration) Frame { return chunkFrame(at, b, len(audio), commit) })
+	if cap(b) <= pooledChunkMax {
+		*buf = b
+		chunkBufs.Put(buf)
 	}
-	return c.send(ctx, websocket.MessageText, b, func(at time.Duration) Frame { return chunkFrame(at, b, chunk) })
+	return err
 }
 
-// chunkFrame is the Frame ParseFrame makes of chunk, encoded as b: a JSON
-// object (json.Marshal's) of type input_audio_chunk, its audio as long as
-// chunk's (base64 needs no escaping), its commit known.
-func chunkFrame(at time.Duration, b []byte, chunk protocol.AudioChunk) Frame {
-	return Frame{At: at, Raw: string(b), Type: protocol.InputAudioChunk, audioChars: 1 + len(chunk.AudioBase64), commit: commitOf(chunk.Commit)}
+// chunkBufs hold the frames sendChunk encodes, up to pooledChunkMax (a
+// second of 48 kHz PCM is 128 KiB encoded; a larger one is let go).
+var chunkBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const pooledChunkMax = 256 << 10
+
+// chunkFrame is the Frame ParseFrame makes of the chunk b of audioBytes of
+// audio (AppendAudioChunk's): a JSON object of type input_audio_chunk, its
+// audio as long as base64 makes it (base64 needs no escaping), its commit
+// known.
+func chunkFrame(at time.Duration, b []byte, audioBytes int, commit bool) Frame {
+	return Frame{At: at, Raw: string(b), Type: protocol.InputAudioChunk, audioChars: 1 + base64.StdEncoding.EncodedLen(audioBytes), commit: commitOf(commit)}
 }
 
 // Ping sends a WebSocket ping and waits for the pong, at most pingWait and

@@ -27,3 +27,17 @@ func ExampleCheckQuery() {
 	// refused=false include_timestamps: include_timestamps=True is read as true, but the docs write booleans only as true and false: whether the live server reads True so is unconfirmed
 	// invalid_request: model_id "scribe_realtime_v2" is not supported; use one of scribe_v2_realtime, scribe_v2_realtime_turbo, scribe_v2_realtime_lite, scribe_v3_live
 }
+
+// AppendAudioChunk writes the frame a client sends for each piece of audio,
+// as the SDKs send it; a commit is the same frame with no audio.
+func ExampleAppendAudioChunk() {
+	var buf []byte
+	pcm := []byte{0x00, 0x01, 0xff, 0x7f} // two 16-bit samples
+	buf = protocol.AppendAudioChunk(buf[:0], pcm, 16000, false)
+	fmt.Println(string(buf))
+	buf = protocol.AppendAudioChunk(buf[:0], nil, 16000, true)
+	fmt.Println(string(buf))
+	// Output:
+	// {"message_type":"input_audio_chunk","audio_base_64":"AAH/fw==","commit":false,"sample_rate":16000}
+	// {"message_type":"input_audio_chunk","audio_base_64":"","commit":true,"sample_rate":16000}
+}

@@ -44,10 +44,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	fr, err := newFrames(o.ChunkMS)
-	if err != nil {
-		return nil, err
-	}
+	fr := newFrames(o.ChunkMS)
 	o.Redactor.Add(o.APIKey)
 	e := &engine{o: o, fr: fr, wsURL: probes.Target{BaseURL: o.BaseURL}.SocketURL(socketQuery()), commit: o.commitChunks(), res: newResult()}
 	e.ended, e.end = context.WithCancel(context.Background())

@@ -1,8 +1,6 @@
 package load
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"net/url"
 
 	"github.com/scribecheck/scribecheck/probes"
@@ -23,24 +21,16 @@ type frames struct {
 	commit []byte   // empty audio, commit:true
 }
 
-func newFrames(chunkMS int) (*frames, error) {
+func newFrames(chunkMS int) *frames {
 	n := int(fixtureSecs*1000+float64(chunkMS)-1) / chunkMS
 	pcm := fixtureFormat.Speech(float64(n*chunkMS) / 1000)
 	per := len(pcm) / n
 	f := &frames{}
 	for i := range n {
-		b, err := json.Marshal(protocol.AudioChunk{MessageType: protocol.InputAudioChunk, AudioBase64: base64.StdEncoding.EncodeToString(pcm[i*per : (i+1)*per]), SampleRate: fixtureFormat.SampleRate})
-		if err != nil {
-			return nil, err
-		}
-		f.audio = append(f.audio, b)
+		f.audio = append(f.audio, protocol.AppendAudioChunk(nil, pcm[i*per:(i+1)*per], fixtureFormat.SampleRate, false))
 	}
-	b, err := json.Marshal(protocol.AudioChunk{MessageType: protocol.InputAudioChunk, Commit: true, SampleRate: fixtureFormat.SampleRate})
-	if err != nil {
-		return nil, err
-	}
-	f.commit = b
-	return f, nil
+	f.commit = protocol.AppendAudioChunk(nil, nil, fixtureFormat.SampleRate, true)
+	return f
 }
 
 // socketQuery is the realtime socket's query: the fixture's format, manual
