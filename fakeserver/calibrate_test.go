@@ -266,8 +266,7 @@ func wantOpenAndSilent(t *testing.T, what string, sock *socket, rec *sockets, fr
 
 func sendChunk(t *testing.T, sock *socket, audio []byte, commit bool) {
 	t.Helper()
-	b, _ := json.Marshal(protocol.AudioChunk{MessageType: protocol.InputAudioChunk, AudioBase64: b64(audio), Commit: commit, SampleRate: 16000})
-	send(t, sock, websocket.MessageText, b)
+	send(t, sock, websocket.MessageText, protocol.AppendAudioChunk(nil, audio, 16000, commit))
 }
 
 func send(t *testing.T, sock *socket, typ websocket.MessageType, b []byte) {

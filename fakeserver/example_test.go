@@ -2,8 +2,6 @@ package fakeserver_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"time"
@@ -43,8 +41,7 @@ func Example() {
 	defer conn.CloseNow()
 
 	format, _ := protocol.ParseAudioFormat("pcm_16000")
-	chunk, _ := json.Marshal(protocol.AudioChunk{MessageType: protocol.InputAudioChunk,
-		AudioBase64: base64.StdEncoding.EncodeToString(format.Speech(2)), Commit: true, SampleRate: format.SampleRate})
+	chunk := protocol.AppendAudioChunk(nil, format.Speech(2), format.SampleRate, true)
 	for {
 		_, data, err := conn.Read(ctx)
 		if err != nil {

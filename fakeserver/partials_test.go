@@ -2,7 +2,6 @@ package fakeserver
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -26,8 +25,7 @@ func (s *socket) stream(t testing.TB, audio []byte, commit bool) {
 	step := pcm16k.Bytes(0.25)
 	for off := 0; off < len(audio); off += step {
 		end := min(off+step, len(audio))
-		b, _ := json.Marshal(protocol.AudioChunk{MessageType: protocol.InputAudioChunk, AudioBase64: b64(audio[off:end]),
-			Commit: commit && end == len(audio), SampleRate: 16000})
+		b := protocol.AppendAudioChunk(nil, audio[off:end], 16000, commit && end == len(audio))
 		if err := s.conn.Write(context.Background(), websocket.MessageText, b); err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +37,7 @@ func (s *socket) stream(t testing.TB, audio []byte, commit bool) {
 // everything it sent.
 func (s *socket) finish(t testing.TB) []string {
 	t.Helper()
-	b, _ := json.Marshal(protocol.AudioChunk{MessageType: protocol.InputAudioChunk, Commit: true, SampleRate: 16000})
+	b := protocol.AppendAudioChunk(nil, nil, 16000, true)
 	for range 2 {
 		_ = s.conn.Write(context.Background(), websocket.MessageText, b) // the second may find the socket closed
 	}

@@ -224,8 +224,7 @@ func TestCommitAnswersOnceAndThrottlesShortCommits(t *testing.T) {
 	f, _ := protocol.ParseAudioFormat("pcm_16000")
 	sock := open(t, base, query(), s.TestKey()).read(t, 1)
 	send := func(audio []byte, commit bool) {
-		b, _ := json.Marshal(protocol.AudioChunk{MessageType: "input_audio_chunk", AudioBase64: b64(audio), Commit: commit, SampleRate: 16000})
-		if err := sock.conn.Write(context.Background(), websocket.MessageText, b); err != nil {
+		if err := sock.conn.Write(context.Background(), websocket.MessageText, protocol.AppendAudioChunk(nil, audio, 16000, commit)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -329,9 +328,9 @@ func TestErrorsCloseBeforeLaterFramesAreAnswered(t *testing.T) {
 	t.Parallel()
 	s, base, _ := startFake(t)
 	f, _ := protocol.ParseAudioFormat("pcm_16000")
+	big := protocol.AppendAudioChunk(nil, f.Silence(15), 16000, false)
 	for range 20 {
 		sock := open(t, base, query(), s.TestKey()).read(t, 1)
-		big, _ := json.Marshal(protocol.AudioChunk{MessageType: "input_audio_chunk", AudioBase64: b64(f.Silence(15)), SampleRate: 16000})
 		_ = sock.conn.Write(context.Background(), websocket.MessageText, big)
 		_ = sock.conn.Write(context.Background(), websocket.MessageText, []byte(`{"message_type":"barrier"}`))
 		sock.read(t, 0)

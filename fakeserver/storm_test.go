@@ -286,8 +286,7 @@ func (r *stormRun) healthy(ctx context.Context) (string, error) {
 	step := pcm16k.Bytes(0.25)
 	for off := 0; off < len(r.speech); off += step {
 		end := min(off+step, len(r.speech))
-		b, _ := json.Marshal(protocol.AudioChunk{MessageType: protocol.InputAudioChunk, AudioBase64: b64(r.speech[off:end]),
-			Commit: end == len(r.speech), SampleRate: 16000})
+		b := protocol.AppendAudioChunk(nil, r.speech[off:end], 16000, end == len(r.speech))
 		if err := conn.Write(ctx, websocket.MessageText, b); err != nil {
 			return "", err
 		}
