@@ -267,6 +267,33 @@ func capture(t *testing.T, what string) string {
 
 // The session time limit (a named choice, off by default) and the idle close
 // fire on the fake's clock, not the wall clock.
+// Close ends a session at once even while its close handshake waits on a
+// client that reads nothing: coder/websocket's Conn.Close waits up to 5 s
+// for the client's close frame and holds CloseNow off meanwhile, so only
+// closing the connection itself ends it (handleRealtime). With CloseNow
+// alone, Close took 5 s a session.
+func TestCloseCutsAHandshakeWaitingOnTheClient(t *testing.T) {
+	t.Parallel()
+	var logs testkit.SyncBuffer
+	s, base, clock := startWith(t, Options{Log: &logs})
+	open(t, base, query(), s.TestKey()).read(t, 1) // session_started; then it reads nothing
+	waitUntil(t, "the idle timer", func() bool { return clock.Pending() >= 1 })
+	clock.Advance(DefaultIdleTimeout)
+	waitUntil(t, "the idle close to begin", func() bool { return strings.Contains(logs.String(), "idle, closing") })
+	closed := make(chan time.Duration)
+	go func() {
+		start := time.Now()
+		_ = s.Close()
+		closed <- time.Since(start)
+	}()
+	select {
+	case took := <-closed:
+		t.Logf("Close took %s", took.Round(time.Millisecond))
+	case <-time.After(4 * time.Second): // a hang bound, short of the handshake's 5 s
+		t.Fatal("Close waits for the close handshake of a client that reads nothing")
+	}
+}
+
 func TestSessionTimersRunOnTheFakeClock(t *testing.T) {
 	t.Parallel()
 	clock := NewManualClock(time.Now())

@@ -63,13 +63,6 @@ func (ss *session) abort() {
 
 func (ss *session) run() {
 	defer ss.stopTimers()
-	// The read loop reads with no context (readFrame), and this one
-	// registration closes the connection when the session's context ends,
-	// which is what coder/websocket does for a read with a context that can
-	// end: it registered a context.AfterFunc per message read, and that was
-	// 8 % of the fake's CPU at max pace (an allocation and a lock a frame;
-	// bench profile).
-	defer context.AfterFunc(ss.ctx, func() { _ = ss.conn.CloseNow() })()
 	ss.out.Send(frame{protocol.SessionStarted, sessionStartedFrame{protocol.SessionStarted, ss.id, ss.cfg.wire()}})
 	if !ss.cfg.EnableLogging { // choice warning-on-zero-retention
 		ss.out.Send(frame{protocol.Warning, warningFrame{protocol.Warning, zeroRetentionWarning}})
@@ -136,7 +129,7 @@ func putBuf(pool *sync.Pool, b *bytes.Buffer) {
 
 // readFrame reads the next client frame into a pooled buffer; the caller
 // puts it back. It ends when the connection does, which the session's
-// context ending closes (run).
+// context ending closes (handleRealtime).
 func (ss *session) readFrame() (websocket.MessageType, *bytes.Buffer, error) {
 	typ, r, err := ss.conn.Reader(context.Background())
 	if err != nil {
