@@ -96,6 +96,9 @@ func captured(f *testing.F, dir string) []string {
 	return out
 }
 
+// speechChunk is a chunk with its keys in alphabetical order, as a map
+// marshals them: a seed whose message_type is not first, unlike
+// protocol.AppendAudioChunk's.
 func speechChunk(audio []byte, commit bool) string {
 	b, _ := json.Marshal(map[string]any{"message_type": protocol.InputAudioChunk, "audio_base_64": b64(audio), "commit": commit, "sample_rate": 16000})
 	return string(b)

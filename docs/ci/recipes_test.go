@@ -46,7 +46,7 @@ var binary string
 
 func TestMain(m *testing.M) {
 	var err error
-	binary, err = testkit.BuildScribecheck("scribecheck", false)
+	binary, err = testkit.BuildScribecheck(false)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

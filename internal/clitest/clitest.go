@@ -40,9 +40,9 @@ type Result struct {
 //
 // The tests run six at once, even on two cores, unless -parallel says
 // otherwise: they mostly wait on the binary and on sockets, several of them
-// on a probe's real timeout (measured on 2 cores, the command's tests: 73 s
-// with the tests serial and four subtests at once, 53 s all parallel at
-// four, 48 s at six). Ginkgo refuses -parallel in the suites package, so
+// on a probe's real timeout (measured on 2 cores, the command's tests when
+// they still held the meta-test: 73 s with the tests serial and four
+// subtests at once, 53 s all parallel at four, 48 s at six). Ginkgo refuses -parallel in the suites package, so
 // make test cannot pass it to every package.
 func Main(m *testing.M, set func(plain, race string, shared *Shared)) int {
 	plain, race, err := Build()
@@ -73,7 +73,7 @@ func Build() (plain, race string, err error) {
 	for i, race := range races {
 		go func() {
 			var err error
-			paths[i], err = testkit.BuildScribecheck(fmt.Sprintf("scribecheck-race-%t", race), race)
+			paths[i], err = testkit.BuildScribecheck(race)
 			errs <- err
 		}()
 	}

@@ -61,7 +61,7 @@ var faultCatches = map[string]struct {
 	// fails, and what needs an answered commit is BLOCKED by it.
 	fakeserver.FaultCommitsOutOfOrder:    {failed: "COMMIT-1"},
 	fakeserver.FaultCommitsUnanswered:    {failed: "COMMIT-1"},
-	fakeserver.FaultFirstCommitLost:      {failed: "COMMIT-1"}, // AUTH-1's probe loses it; --retries makes it FLAKY (cirun_test.go)
+	fakeserver.FaultFirstCommitLost:      {failed: "COMMIT-1"}, // AUTH-1's probe loses it; --retries makes it FLAKY (cmd/scribecheck/cirun_test.go)
 	fakeserver.FaultEmptyCommitDropped:   {failed: "COMMIT-3"},
 	fakeserver.FaultSegmentTimestamps:    {failed: "COMMIT-2", nonStrict: "COMMIT-9"},
 	fakeserver.FaultWordsWithoutSpacing:  {nonStrict: "COMMIT-8"},

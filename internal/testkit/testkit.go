@@ -100,11 +100,11 @@ func (s *SyncBuffer) String() string {
 	return s.b.String()
 }
 
-// BuildScribecheck builds the scribecheck command as name (Build), with the
-// race detector when race is set, and returns its path: the command's tests
-// run the binary as users and CI do.
-func BuildScribecheck(name string, race bool) (string, error) {
-	return Build("github.com/scribecheck/scribecheck/cmd/scribecheck", name, race)
+// BuildScribecheck builds the scribecheck command (Build), with the race
+// detector when race is set, and returns its path: the tests that run the
+// binary as users and CI do share the two builds.
+func BuildScribecheck(race bool) (string, error) {
+	return Build("github.com/scribecheck/scribecheck/cmd/scribecheck", fmt.Sprintf("scribecheck-race-%t", race), race)
 }
 
 // Build builds the main package pkg as name, with the race detector when race
@@ -116,8 +116,10 @@ func BuildScribecheck(name string, race bool) (string, error) {
 // name shares the binary): go build relinks a target only when it is out of
 // date, and the link took 1.7 s of CPU per scribecheck binary, before any
 // test of its package could start. go build replaces a target by renaming a
-// new file over it, so a run still executing the old one goes on, and two
-// packages building it at once each rename a whole binary.
+// new file over it, so a run still executing the old one goes on; but where
+// it cannot rename (its work folder on another file system) it rewrites the
+// file, so two packages building the same target take turns (lockBuild),
+// and the second finds it up to date.
 func Build(pkg, name string, race bool) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
@@ -129,6 +131,11 @@ func Build(pkg, name string, race bool) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, name)
+	unlock, err := lockBuild(path + ".lock")
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	args := []string{"build", "-o", path}
 	if race {
 		args = append(args, "-race")
