@@ -10,15 +10,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/tidwall/gjson"
 
 	"github.com/scribecheck/scribecheck/internal/testkit"
 	"github.com/scribecheck/scribecheck/reports"
@@ -34,7 +31,7 @@ type Result struct {
 }
 
 // Main is a TestMain's body for the tests of the built binary: it builds
-// the binaries (Build) and the shared runs of the plain one, hands them to
+// the binaries (build) and the shared runs of the plain one, hands them to
 // set, runs m's tests and removes the shared runs, and returns the code to
 // exit with. A package's TestMain calls it, then os.Exit.
 //
@@ -45,25 +42,25 @@ type Result struct {
 // subtests at once, 53 s all parallel at four, 48 s at six). Ginkgo refuses -parallel in the suites package, so
 // make test cannot pass it to every package.
 func Main(m *testing.M, set func(plain, race string, shared *Shared)) int {
-	plain, race, err := Build()
+	plain, race, err := build()
 	var shared *Shared
 	if err == nil {
-		shared, err = NewShared(plain)
+		shared, err = newShared(plain)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() { _ = shared.Close() }()
+	defer func() { _ = shared.remove() }()
 	set(plain, race, shared)
 	testkit.WaitBound(6)
 	return m.Run()
 }
 
-// Build builds the plain binary and, when the tests run under the race
+// build builds the plain binary and, when the tests run under the race
 // detector, a race-built one, both at once (the Go build cache is shared),
 // and returns their paths; race is plain without the detector.
-func Build() (plain, race string, err error) {
+func build() (plain, race string, err error) {
 	races := []bool{false}
 	if testkit.RaceEnabled { // the binary under test is race-built when the tests are
 		races = append(races, true)
@@ -111,9 +108,9 @@ func Env() []string {
 	return append(out, "GORACE="+testkit.ChildGORACE(), procs)
 }
 
-// Exec runs bin with args, in Env with env added, and with --out out when
+// execBinary runs bin with args, in Env with env added, and with --out out when
 // out is not "". A run that has not ended after two minutes is killed.
-func Exec(bin string, env []string, out string, args ...string) (Result, error) {
+func execBinary(bin string, env []string, out string, args ...string) (Result, error) {
 	r := Result{Out: out}
 	if out != "" {
 		args = append(args, "--out", out)
@@ -139,7 +136,7 @@ func Exec(bin string, env []string, out string, args ...string) (Result, error) 
 // Run runs bin with args (and --out in a folder of t's for `run`).
 func Run(t *testing.T, bin string, env []string, args ...string) Result {
 	t.Helper()
-	r, err := Exec(bin, env, outFor(t, args), args...)
+	r, err := execBinary(bin, env, outFor(t, args), args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +158,7 @@ func StartEarly(t *testing.T, bin string, env []string, args ...string) func(t *
 	}
 	done := make(chan ended, 1)
 	go func() {
-		r, err := Exec(bin, env, out, args...)
+		r, err := execBinary(bin, env, out, args...)
 		done <- ended{r, err}
 	}()
 	wait := sync.OnceValue(func() ended { return <-done })
@@ -194,9 +191,9 @@ type Shared struct {
 	runs     sync.Map // string -> func() (Result, error)
 }
 
-// NewShared returns the shared runs of bin, with their reports in a new
-// temporary folder that Close removes.
-func NewShared(bin string) (*Shared, error) {
+// newShared returns the shared runs of bin, with their reports in a new
+// temporary folder (Main removes it once every test has ended).
+func newShared(bin string) (*Shared, error) {
 	dir, err := os.MkdirTemp("", "scribecheck-runs-")
 	if err != nil {
 		return nil, err
@@ -204,8 +201,8 @@ func NewShared(bin string) (*Shared, error) {
 	return &Shared{bin: bin, dir: dir}, nil
 }
 
-// Close removes the runs' reports. Call it when every test has ended.
-func (s *Shared) Close() error { return os.RemoveAll(s.dir) }
+// remove deletes the runs' reports.
+func (s *Shared) remove() error { return os.RemoveAll(s.dir) }
 
 // Run is `scribecheck run args...`, run once for every test that asks for
 // the same args.
@@ -236,23 +233,18 @@ func (s *Shared) of(args ...string) func() (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		return Exec(s.bin, nil, out, append([]string{"run"}, args...)...)
+		return execBinary(s.bin, nil, out, append([]string{"run"}, args...)...)
 	}))
 	return once.(func() (Result, error))
 }
 
-// Verdicts reads the run's results.json: spec ID -> verdict.
+// Verdicts are the run's verdicts (Results): spec ID -> verdict.
 func (r Result) Verdicts(t *testing.T) map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(r.Out, "results.json"))
-	if err != nil {
-		t.Fatalf("no results.json (exit %d): %v\nstdout:\n%s\nstderr:\n%s", r.Code, err, r.Stdout, r.Stderr)
-	}
 	out := map[string]string{}
-	gjson.GetBytes(b, "results").ForEach(func(_, v gjson.Result) bool {
-		out[v.Get("id").String()] = v.Get("verdict").String()
-		return true
-	})
+	for _, res := range r.Results(t) {
+		out[res.ID] = string(res.Verdict)
+	}
 	return out
 }
 
