@@ -265,8 +265,6 @@ func capture(t *testing.T, what string) string {
 	return ""
 }
 
-// The session time limit (a named choice, off by default) and the idle close
-// fire on the fake's clock, not the wall clock.
 // Close ends a session at once even while its close handshake waits on a
 // client that reads nothing: coder/websocket's Conn.Close waits up to 5 s
 // for the client's close frame and holds CloseNow off meanwhile, so only
@@ -294,6 +292,8 @@ func TestCloseCutsAHandshakeWaitingOnTheClient(t *testing.T) {
 	}
 }
 
+// The session time limit (a named choice, off by default) and the idle close
+// fire on the fake's clock, not the wall clock.
 func TestSessionTimersRunOnTheFakeClock(t *testing.T) {
 	t.Parallel()
 	clock := NewManualClock(time.Now())
